@@ -1,0 +1,226 @@
+"""Dates as legacy clipping pages write them: many layouts, misspelled months, partial dates.
+
+Why hand-written: no maintained library handles misspelled month names. dateutil's parser and
+dateparser both reject "Febrauary 17 2019" or "Agust 3", and dateutil's fuzzy mode invents
+dates out of stray numbers in the surrounding prose. Credit lines need the opposite: find a
+date only where one plainly is, tolerate typos in the month, and say where it sits in the line
+so the text around it can be cut into names and excerpt.
+
+Layouts understood (``find_dates``):
+  2019/02/19, 2019-02-19, 2019.02.19             year first
+  19/02/2019, 19-02-2019                          day first; month first only when the day
+                                                  number cannot be a month (02/19/2019)
+  February 19 2019, February 19, 2019, Feb. 19, 2019, February 16th, 2019
+  19 February 2019, 16th February 2019, 16th of February, 2019
+and with ``partial=True`` also "February 16" (no year) and "16th" (day only), which
+``DateMention.resolve`` completes from a reference date (see there for the rule).
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+MONTH_NAMES = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
+
+_MONTH = r"[^\W\d_]{3,10}\.?"
+_DAY = r"[0-3]?\d(?:st|nd|rd|th)?"
+_YEAR = r"(?:1[89]\d\d|2[01]\d\d)"
+# Not glued to a preceding word or number ...
+_BEFORE = r"(?<![\w/.\-])"
+# ... nor followed by one ("2019abc", "19/02/2019/5").
+_AFTER = r"(?![\w/]|-\d|\.\d)"
+
+_FULL_LAYOUTS = [
+    rf"(?P<ymd_y>{_YEAR})(?P<ymd_sep>[/.\-])(?P<ymd_m>[01]?\d)(?P=ymd_sep)(?P<ymd_d>[0-3]?\d)",
+    rf"(?P<dmyn_d>[0-3]?\d)(?P<dmyn_sep>[/.\-])(?P<dmyn_m>[0-3]?\d)(?P=dmyn_sep)(?P<dmyn_y>{_YEAR})",
+    rf"(?P<mdy_m>{_MONTH})\s*(?P<mdy_d>{_DAY})(?:\s*,\s*|\s+)(?P<mdy_y>{_YEAR})",
+    rf"(?P<dmy_d>{_DAY})(?:\s+of)?\s+(?P<dmy_m>{_MONTH}),?\s+(?P<dmy_y>{_YEAR})",
+]
+_PARTIAL_LAYOUTS = [
+    rf"(?P<md_m>{_MONTH})\s+(?P<md_d>{_DAY})",
+    rf"(?P<dm_d>{_DAY})(?:\s+of)?\s+(?P<dm_m>{_MONTH})",
+    r"(?P<d_d>[0-3]?\d)(?:st|nd|rd|th)",
+]
+
+
+def _compile(layouts: list[str]) -> re.Pattern[str]:
+    return re.compile(_BEFORE + "(?:" + "|".join(layouts) + ")" + _AFTER, re.IGNORECASE)
+
+
+_FULL_DATE = _compile(_FULL_LAYOUTS)
+_ANY_DATE = _compile(_FULL_LAYOUTS + _PARTIAL_LAYOUTS)
+_ISO_PREFIX = re.compile(r"\s*(\d{4})-(\d{1,2})-(\d{1,2})")
+
+
+def _edit_distance(a: str, b: str) -> int:
+    """Optimal-string-alignment distance: insertions, deletions, substitutions and swaps of
+    neighbours each cost 1, so "Janaury" is one step from "january"."""
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, char_a in enumerate(a, start=1):
+        current = [i] + [0] * len(b)
+        for j, char_b in enumerate(b, start=1):
+            cost = 0 if char_a == char_b else 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and char_a == b[j - 2] and a[i - 2] == char_b:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+def match_month(token: str) -> int | None:
+    """The month number a word means, tolerating abbreviations and typos, else None.
+
+    Abbreviations: any prefix of three letters or more ("Feb", "Sept", "Febr").
+    Typos: at most one edit for words of four or five letters ("Agust"), two for longer
+    ones ("Febrauary"), the first letter right, and exactly one closest month.
+    """
+    word = token.strip().rstrip(".").casefold()
+    if len(word) < 3 or not word.isalpha():
+        return None
+    for number, name in enumerate(MONTH_NAMES, start=1):
+        if name.startswith(word):
+            return number
+    if len(word) < 4:
+        return None
+    allowed = 1 if len(word) <= 5 else 2
+    scored = [
+        (_edit_distance(word, name), number)
+        for number, name in enumerate(MONTH_NAMES, start=1)
+        if name[0] == word[0]
+    ]
+    scored = [pair for pair in scored if pair[0] <= allowed]
+    if not scored:
+        return None
+    scored.sort()
+    if len(scored) > 1 and scored[0][0] == scored[1][0]:
+        return None
+    return scored[0][1]
+
+
+@dataclass(frozen=True)
+class DateMention:
+    """A date written in a text, possibly without month or year; start/end index the text."""
+
+    start: int
+    end: int
+    day: int
+    month: int | None
+    year: int | None
+
+    @property
+    def is_complete(self) -> bool:
+        return self.month is not None and self.year is not None
+
+    def resolve(self, reference: datetime.date | None = None) -> datetime.date | None:
+        """The calendar date, or None when it does not exist or cannot be completed.
+
+        Completion rule for partial dates: a missing year (and month) is taken from the
+        reference date (the post's own date, else the previous post's), choosing the most
+        recent such date on or before the reference, because a credit never postdates the
+        post quoting it: "28th" referred to 2019-02-02 means 2019-01-28.
+        """
+        if self.month is not None and self.year is not None:
+            return _safe_date(self.year, self.month, self.day)
+        if reference is None:
+            return None
+        if self.month is not None:
+            same_year = _safe_date(reference.year, self.month, self.day)
+            if same_year is not None and same_year <= reference:
+                return same_year
+            return _safe_date(reference.year - 1, self.month, self.day)
+        year, month = reference.year, reference.month
+        if self.day > reference.day:
+            year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+        return _safe_date(year, month, self.day)
+
+
+def _safe_date(year: int, month: int, day: int) -> datetime.date | None:
+    try:
+        return datetime.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _day_number(text: str) -> int:
+    return int(re.match(r"\d+", text).group())  # type: ignore[union-attr]
+
+
+def _mention(match: re.Match[str]) -> DateMention | None:
+    """Turn one regex match into a mention, or None when its month word is no month."""
+    groups = {k: v for k, v in match.groupdict().items() if v is not None}
+    layout = next(iter(groups)).split("_")[0]
+    day = _day_number(groups[f"{layout}_d"])
+    year = int(groups[f"{layout}_y"]) if f"{layout}_y" in groups else None
+    month_text = groups.get(f"{layout}_m")
+    if layout in ("ymd", "dmyn"):
+        month = int(month_text or 0)
+        if layout == "dmyn" and month > 12 >= day:  # 02/19/2019 can only be month first
+            day, month = month, day
+    elif month_text is not None:
+        month = match_month(month_text)
+        if month is None:
+            return None
+    else:
+        month = None
+    if not 1 <= day <= 31 or (month is not None and not 1 <= month <= 12):
+        return None
+    return DateMention(match.start(), match.end(), day, month, year)
+
+
+def find_dates(
+    text: str, *, partial: bool = False, start: int = 0, end: int | None = None
+) -> Iterator[DateMention]:
+    """Every date written in text[start:end], left to right.
+
+    A candidate whose month word is not a month ("Roe 16th") is skipped one character at a
+    time rather than past its whole match, so "Roe 16th March 2020" still finds the date.
+    """
+    pattern = _ANY_DATE if partial else _FULL_DATE
+    limit = len(text) if end is None else min(end, len(text))
+    position = start
+    while position < limit:
+        match = pattern.search(text, position, limit)
+        if match is None:
+            return
+        mention = _mention(match)
+        if mention is None:
+            position = match.start() + 1
+            continue
+        yield mention
+        position = match.end()
+
+
+def parse_date(text: str) -> datetime.date | None:
+    """The first complete, real date in a short text such as a "Posted on" value, else None."""
+    for mention in find_dates(text):
+        resolved = mention.resolve()
+        if resolved is not None:
+            return resolved
+    return None
+
+
+def parse_iso_date(value: str | None) -> datetime.date | None:
+    """The date part of an ISO 8601 value such as a ``<time datetime>`` attribute."""
+    if not value:
+        return None
+    match = _ISO_PREFIX.match(value)
+    if match is None:
+        return parse_date(value)
+    return _safe_date(int(match.group(1)), int(match.group(2)), int(match.group(3)))

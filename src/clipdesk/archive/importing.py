@@ -1,0 +1,231 @@
+"""Storing parsed archive pages as posts: idempotent, one transaction per file.
+
+A post's identity across imports is its `import_key`: a hash of its headline and its first
+known date (posted date, else first credit date). Re-importing the same page changes
+nothing; a page whose excerpt or credits were corrected updates the post in place.
+An update never touches what editors own: the slug, the status, the body.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from clipdesk.archive.parsing import ArchiveCredit, ArchivePage, ArchivePost, OutletGazetteer
+from clipdesk.digest.models import Credit, Outlet, Post, SiteProfile, Tag
+
+
+@dataclass
+class ImportResult:
+    """What one file did to the database."""
+
+    added: int = 0
+    updated: int = 0
+    skipped: int = 0
+
+    def __iadd__(self, other: ImportResult) -> ImportResult:
+        self.added += other.added
+        self.updated += other.updated
+        self.skipped += other.skipped
+        return self
+
+
+@dataclass
+class ImportFailure:
+    path: str
+    reason: str
+
+
+@dataclass
+class ImportSummary:
+    files: int = 0
+    totals: ImportResult = field(default_factory=ImportResult)
+    failures: list[ImportFailure] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {
+            "files": self.files,
+            "added": self.totals.added,
+            "updated": self.totals.updated,
+            "skipped": self.totals.skipped,
+            "failed": [{"path": f.path, "reason": f.reason} for f in self.failures],
+        }
+
+
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).casefold()
+    return re.sub(r"\W+", " ", text).strip()
+
+
+def import_key(post: ArchivePost) -> str:
+    first_date = post.posted_on or next((c.date for c in post.sources if c.date), None)
+    basis = f"{_fold(post.headline)}|{first_date.isoformat() if first_date else ''}"
+    return hashlib.sha256(basis.encode()).hexdigest()[:40]
+
+
+def infer_dates(posts: list[ArchivePost], fallback: datetime.date) -> list[datetime.date]:
+    """The ordering date of each post: its own date, else its newest credit date, else the
+    date of the nearest dated post above it (pages list newest first), else below it."""
+    own = [p.posted_on or max((c.date for c in p.sources if c.date), default=None) for p in posts]
+    inferred: list[datetime.date | None] = list(own)
+    last: datetime.date | None = None
+    for i, day in enumerate(own):
+        if day is None:
+            inferred[i] = last
+        else:
+            last = day
+    following: datetime.date | None = None
+    for i in range(len(own) - 1, -1, -1):
+        if own[i] is not None:
+            following = own[i]
+        elif inferred[i] is None:
+            inferred[i] = following
+    return [d or fallback for d in inferred]
+
+
+class OutletDirectory:
+    """Finds or creates outlets by name or alias, case- and punctuation-insensitively."""
+
+    def __init__(self) -> None:
+        self._by_key: dict[str, Outlet] = {}
+        for outlet in Outlet.objects.all():
+            self._remember(outlet)
+
+    def _remember(self, outlet: Outlet) -> None:
+        for name in [outlet.name, *outlet.aliases]:
+            self._by_key.setdefault(_fold(name), outlet)
+
+    def names(self) -> Iterable[str]:
+        for outlet in {o.pk: o for o in self._by_key.values()}.values():
+            yield outlet.name
+            yield from outlet.aliases
+
+    def get_or_create(self, name: str) -> Outlet:
+        key = _fold(name)
+        outlet = self._by_key.get(key)
+        if outlet is None:
+            outlet = Outlet.objects.create(name=name.strip()[:200], slug=_free_slug(Outlet, name))
+            self._remember(outlet)
+        return outlet
+
+
+def _free_slug(model: type, text: str, max_length: int = 100) -> str:
+    base = slugify(text, allow_unicode=False)[:max_length].strip("-") or model.__name__.lower()
+    slug, n = base, 1
+    while model.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base[: max_length - 6]}-{n}"
+    return slug
+
+
+def _tag(name: str) -> Tag:
+    slug = slugify(name) or "tag"
+    tag = Tag.objects.filter(slug=slug).first()
+    return tag or Tag.objects.create(name=name.strip()[:100], slug=_free_slug(Tag, name))
+
+
+def _credit_rows(sources: list[ArchiveCredit], outlets: OutletDirectory) -> list[dict]:
+    return [
+        {
+            "position": i,
+            "author": (c.author or "").strip()[:300],
+            "outlet": outlets.get_or_create(c.outlet) if c.outlet else None,
+            "place": (c.place or "").strip()[:200],
+            "date": c.date,
+            "url": "",
+        }
+        for i, c in enumerate(sources)
+    ]
+
+
+def _same_credits(post: Post, rows: list[dict]) -> bool:
+    stored = [
+        (c.position, c.author, c.outlet_id, c.place, c.date) for c in post.credits.all()
+    ]
+    wanted = [
+        (r["position"], r["author"], r["outlet"] and r["outlet"].pk, r["place"], r["date"])
+        for r in rows
+    ]
+    return stored == wanted
+
+
+def _store_post(
+    item: ArchivePost, key: str, inferred: datetime.date, outlets: OutletDirectory
+) -> str:
+    """Insert or update one post; returns 'added', 'updated' or 'skipped' (already stored as it is)."""
+    rows = _credit_rows(item.sources, outlets)
+    fields = {
+        "headline": item.headline.strip()[:500],
+        "posted_on": item.posted_on,
+        "posted_on_inferred": inferred,
+        "excerpt": item.excerpt.strip(),
+    }
+    tags = [_tag(t) for t in item.tags if t.strip()]
+    post = Post.objects.filter(import_key=key).prefetch_related("credits", "tags").first()
+    if post is None:
+        post = Post.objects.create(
+            **fields,
+            import_key=key,
+            slug=_free_slug(Post, item.headline),
+            status=Post.Status.PUBLISHED,
+        )
+        Credit.objects.bulk_create(Credit(post=post, **row) for row in rows)
+        post.tags.set(tags)
+        return "added"
+    changed = [name for name, value in fields.items() if getattr(post, name) != value]
+    same_tags = {t.pk for t in post.tags.all()} >= {t.pk for t in tags}
+    if not changed and _same_credits(post, rows) and same_tags:
+        return "skipped"
+    for name in changed:
+        setattr(post, name, fields[name])
+    post.save()
+    post.credits.all().delete()
+    Credit.objects.bulk_create(Credit(post=post, **row) for row in rows)
+    post.tags.add(*tags)
+    return "updated"
+
+
+def import_page(page: ArchivePage, outlets: OutletDirectory) -> ImportResult:
+    """Store every post of one parsed page in one transaction: all of it, or none."""
+    result = ImportResult()
+    seen: dict[str, int] = {}
+    with transaction.atomic():
+        _fill_profile(page)
+        dates = infer_dates(page.posts, fallback=timezone.localdate())
+        for item, inferred in zip(page.posts, dates, strict=True):
+            key = import_key(item)
+            # The same headline and date twice in one page (teaser lists) are two posts.
+            seen[key] = seen.get(key, 0) + 1
+            if seen[key] > 1:
+                key = f"{key[:36]}-{seen[key]:03d}"
+            outcome = _store_post(item, key, inferred, outlets)
+            setattr(result, outcome, getattr(result, outcome) + 1)
+    return result
+
+
+def _fill_profile(page: ArchivePage) -> None:
+    """Take the site's name and aims from the archive, unless an editor already set them."""
+    profile = SiteProfile.load()
+    changed = False
+    default_name = SiteProfile._meta.get_field("name").default
+    if page.site_name and profile.name == default_name:
+        profile.name = page.site_name.strip()[:200]
+        changed = True
+    if page.about and not profile.about.strip():
+        profile.about = page.about.strip()
+        changed = True
+    if changed:
+        profile.save()
+
+
+def gazetteer_for(outlets: OutletDirectory) -> OutletGazetteer:
+    """A gazetteer that already knows every outlet in the database."""
+    return OutletGazetteer(outlets.names())

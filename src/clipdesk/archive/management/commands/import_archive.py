@@ -1,0 +1,102 @@
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
+from rich.console import Console
+from rich.progress import Progress
+
+from clipdesk.archive.importing import (
+    ImportFailure,
+    ImportSummary,
+    OutletDirectory,
+    gazetteer_for,
+    import_page,
+)
+from clipdesk.archive.parsing import OutletGazetteer
+from clipdesk.archive.reading import ArchiveFileError, expand_paths, read_page
+
+
+class Command(BaseCommand):
+    help = (
+        "Import saved digest pages (plain text or HTML). Idempotent: importing a file again "
+        "changes nothing, and a corrected post is updated in place."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="parse only; write nothing to the database"
+        )
+        parser.add_argument("--json", action="store_true", help="print the result as JSON")
+
+    def handle(self, *args, paths: list[str], dry_run: bool, json: bool, **options) -> None:
+        files = list(expand_paths(paths))
+        if not files:
+            raise CommandError("no archive files found in the given paths", returncode=2)
+        if dry_run:
+            self._dry_run(files, as_json=json)
+        else:
+            self._import(files, as_json=json)
+
+    def _dry_run(self, files, as_json: bool) -> None:
+        gazetteer = OutletGazetteer()
+        site: dict = {"name": None, "about": None}
+        posts: list[dict] = []
+        failures: list[str] = []
+        for path in files:
+            try:
+                page = read_page(path, gazetteer).as_dict()
+            except ArchiveFileError as exc:
+                failures.append(str(exc))
+                continue
+            site["name"] = site["name"] or page["site"]["name"]
+            site["about"] = site["about"] or page["site"]["about"]
+            posts.extend(page["posts"])
+        if as_json:
+            self.stdout.write(json_dumps({"site": site, "posts": posts}))
+        else:
+            self.stdout.write(f"{len(posts)} post(s) found in {len(files)} file(s); nothing written.")
+        self._fail_if(failures)
+
+    def _import(self, files, as_json: bool) -> None:
+        try:
+            outlets = OutletDirectory()
+        except DatabaseError as exc:
+            raise CommandError(
+                f"cannot read the instance's database ({exc}); run `clipdesk init` first",
+                returncode=2,
+            ) from exc
+        gazetteer = gazetteer_for(outlets)
+        summary = ImportSummary()
+        with Progress(console=Console(stderr=True), disable=as_json, transient=True) as progress:
+            task = progress.add_task("Importing", total=len(files))
+            for path in files:
+                summary.files += 1
+                try:
+                    page = read_page(path, gazetteer)
+                    summary.totals += import_page(page, outlets)
+                except ArchiveFileError as exc:
+                    summary.failures.append(ImportFailure(str(path), str(exc)))
+                except DatabaseError as exc:
+                    summary.failures.append(ImportFailure(str(path), f"{path}: not stored ({exc})"))
+                    outlets = OutletDirectory()  # forget outlets the rolled-back file created
+                progress.advance(task)
+        if as_json:
+            self.stdout.write(json_dumps(summary.as_dict()))
+        else:
+            t = summary.totals
+            self.stdout.write(
+                f"{summary.files} file(s): {t.added} post(s) added, {t.updated} updated, "
+                f"{t.skipped} skipped (already up to date), {len(summary.failures)} file(s) failed."
+            )
+        self._fail_if([f.reason for f in summary.failures])
+
+    def _fail_if(self, failures: list[str]) -> None:
+        for reason in failures:
+            self.stderr.write(f"import-archive: {reason}")
+        if failures:
+            raise CommandError(f"{len(failures)} file(s) could not be imported", returncode=2)
+
+
+def json_dumps(data: dict) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2)

@@ -1,0 +1,77 @@
+"""The `clipdesk` command: a thin front over Django's management commands.
+
+`clipdesk [--home DIR] COMMAND ...` picks the instance, then runs the command of that name
+(`import-archive` runs `import_archive`). `clipdesk manage ...` passes anything through to
+Django (`createsuperuser`, `migrate`, `shell`, ...).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+
+from clipdesk import __version__
+from clipdesk.instance import HOME_ENV
+
+COMMANDS = {
+    "init": "create or migrate an instance",
+    "import-archive": "import saved digest pages (text or HTML)",
+    "run": "serve the instance with a production server",
+    "demo": "start a demo instance with sample content in a temporary home",
+    "manage": "any Django management command (createsuperuser, migrate, shell, ...)",
+}
+
+USAGE = "usage: clipdesk [--home DIR] COMMAND [ARGS...]\n\ncommands:\n" + "".join(
+    f"  {name:<16}{text}\n" for name, text in COMMANDS.items()
+) + (
+    "\n--home DIR (or CLIPDESK_HOME) is the instance folder, default ./clipdesk-data;\n"
+    "DATABASE_URL=postgres://... keeps the data in PostgreSQL instead.\n"
+    "`clipdesk COMMAND --help` tells more about one command.\n"
+)
+
+
+def _pop_home(argv: list[str]) -> tuple[str | None, list[str]]:
+    """Take `--home DIR` / `--home=DIR` out of argv, wherever it stands."""
+    home: str | None = None
+    rest: list[str] = []
+    args = iter(argv)
+    for arg in args:
+        if arg == "--home":
+            home = next(args, None)
+            if home is None:
+                raise SystemExit("clipdesk: --home needs a folder")
+        elif arg.startswith("--home="):
+            home = arg.split("=", 1)[1]
+        else:
+            rest.append(arg)
+    return home, rest
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    home, argv = _pop_home(argv)
+    if not argv or argv[0] in {"-h", "--help", "help"}:
+        sys.stdout.write(USAGE)
+        return 0 if argv else 2
+    if argv[0] == "--version":
+        print(f"clipdesk {__version__}")
+        return 0
+    command, rest = argv[0], argv[1:]
+    if command not in COMMANDS:
+        sys.stderr.write(f"clipdesk: unknown command {command!r}\n\n{USAGE}")
+        return 2
+    if command == "demo" and home is None:
+        home = tempfile.mkdtemp(prefix="clipdesk-demo-")
+    if home is not None:
+        os.environ[HOME_ENV] = home
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clipdesk.settings")
+
+    from django.core.management import ManagementUtility
+
+    if command == "manage":
+        utility = ManagementUtility(["clipdesk manage", *rest])
+    else:
+        utility = ManagementUtility(["clipdesk", command.replace("-", "_"), *rest])
+    utility.execute()
+    return 0

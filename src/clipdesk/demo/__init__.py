@@ -1,0 +1,1 @@
+"""Sample content of a fictional organisation, imported by `clipdesk demo`."""

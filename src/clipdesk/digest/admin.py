@@ -1,0 +1,116 @@
+"""The editors' admin: posts with their credits, outlets, tags and the site profile."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.db.models import Count, QuerySet
+from django.http import HttpRequest
+
+from clipdesk.digest import actions
+from clipdesk.digest.credits import source_line
+from clipdesk.digest.models import Credit, Outlet, Post, SiteProfile, Tag
+
+
+class CreditInline(admin.TabularInline):
+    model = Credit
+    extra = 0
+    ordering = ["position"]
+    autocomplete_fields = ["outlet"]
+    fields = ["position", "author", "outlet", "place", "date", "url"]
+
+
+class OutletFilter(admin.SimpleListFilter):
+    """Filter posts by a credited outlet (the posts' own field is reverse, so list it here)."""
+
+    title = "outlet"
+    parameter_name = "outlet"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin):
+        return [(str(o.pk), o.name) for o in Outlet.objects.order_by("name")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Post]) -> QuerySet[Post]:
+        if self.value():
+            return queryset.filter(credits__outlet_id=self.value()).distinct()
+        return queryset
+
+
+@admin.register(Post)
+class PostAdmin(admin.ModelAdmin):
+    list_display = ["headline", "posted_on", "sources", "status", "updated_at"]
+    list_filter = ["status", OutletFilter, "tags"]
+    date_hierarchy = "posted_on_inferred"
+    search_fields = ["headline", "excerpt", "credits__author", "credits__outlet__name"]
+    prepopulated_fields = {"slug": ["headline"]}
+    filter_horizontal = ["tags"]
+    inlines = [CreditInline]
+    actions = ["publish", "unpublish"]
+    list_per_page = 50
+    fieldsets = [
+        (None, {"fields": ["headline", "slug", "status", "posted_on", "posted_on_inferred"]}),
+        (None, {"fields": ["excerpt", "body", "tags"]}),
+    ]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Post]:
+        return super().get_queryset(request).prefetch_related("credits__outlet")
+
+    @admin.display(description="Sources")
+    def sources(self, post: Post) -> str:
+        return source_line(post.credits.all())
+
+    @admin.action(description="Publish selected posts")
+    def publish(self, request: HttpRequest, queryset: QuerySet[Post]) -> None:
+        changed = actions.set_status(queryset, Post.Status.PUBLISHED)
+        self.message_user(request, f"Published {changed} post(s).", messages.SUCCESS)
+
+    @admin.action(description="Unpublish selected posts (back to draft)")
+    def unpublish(self, request: HttpRequest, queryset: QuerySet[Post]) -> None:
+        changed = actions.set_status(queryset, Post.Status.DRAFT)
+        self.message_user(request, f"Unpublished {changed} post(s).", messages.SUCCESS)
+
+
+@admin.register(Outlet)
+class OutletAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "homepage", "credit_count"]
+    search_fields = ["name", "aliases"]
+    prepopulated_fields = {"slug": ["name"]}
+    actions = ["merge_into_first"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Outlet]:
+        return super().get_queryset(request).annotate(n_credits=Count("credits"))
+
+    @admin.display(description="Credits", ordering="n_credits")
+    def credit_count(self, outlet: Outlet) -> int:
+        return outlet.n_credits
+
+    @admin.action(description="Merge selected outlets into the one with the most credits")
+    def merge_into_first(self, request: HttpRequest, queryset: QuerySet[Outlet]) -> None:
+        chosen = list(queryset.order_by("-n_credits", "pk"))
+        if len(chosen) < 2:
+            self.message_user(request, "Select at least two outlets to merge.", messages.WARNING)
+            return
+        target, duplicates = chosen[0], chosen[1:]
+        moved = actions.merge_outlets(target, duplicates)
+        names = ", ".join(d.name for d in duplicates)
+        self.message_user(
+            request,
+            f"Merged {names} into {target.name}; {moved} credit(s) moved.",
+            messages.SUCCESS,
+        )
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(SiteProfile)
+class SiteProfileAdmin(admin.ModelAdmin):
+    list_display = ["name", "tagline"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return not SiteProfile.objects.exists()
+
+    def has_delete_permission(self, request: HttpRequest, obj: SiteProfile | None = None) -> bool:
+        return False

@@ -1,0 +1,64 @@
+"""RSS 2.0 and Atom feeds of the newest published posts (Django's syndication framework)."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib.syndication.views import Feed
+from django.utils import timezone
+from django.utils.feedgenerator import Atom1Feed
+
+from clipdesk.digest.credits import source_line
+from clipdesk.digest.models import Post, SiteProfile
+
+FEED_LENGTH = 30
+
+
+class LatestPostsFeed(Feed):
+    def title(self) -> str:
+        return SiteProfile.load().name
+
+    def description(self) -> str:
+        profile = SiteProfile.load()
+        return profile.tagline or f"Latest posts from {profile.name}"
+
+    def link(self) -> str:
+        return "/"
+
+    def feed_url(self) -> str:
+        return "/feed/"
+
+    def items(self):
+        return Post.objects.published().newest_first().for_listing()[:FEED_LENGTH]
+
+    def item_title(self, item: Post) -> str:
+        return item.headline
+
+    def item_description(self, item: Post) -> str:
+        line = source_line(item.credits.all())
+        return f"{line}:… {item.excerpt}" if line else item.excerpt
+
+    def item_pubdate(self, item: Post) -> datetime.datetime:
+        day = item.posted_on or item.posted_on_inferred
+        return datetime.datetime.combine(day, datetime.time(), tzinfo=datetime.UTC)
+
+    def item_updateddate(self, item: Post) -> datetime.datetime:
+        return timezone.localtime(item.updated_at)
+
+    def item_categories(self, item: Post) -> list[str]:
+        return [t.name for t in item.tags.all()]
+
+    def item_guid(self, item: Post) -> str:
+        return f"clipdesk-post-{item.pk}"
+
+    item_guid_is_permalink = False
+
+
+class LatestPostsAtomFeed(LatestPostsFeed):
+    feed_type = Atom1Feed
+
+    def feed_url(self) -> str:
+        return "/feed/atom/"
+
+    def subtitle(self) -> str:
+        return self.description()

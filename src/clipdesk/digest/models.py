@@ -1,0 +1,176 @@
+"""The published digest: posts, their credits, outlets, tags and the site's profile."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import models
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+
+
+class Outlet(models.Model):
+    """A publication that coverage is credited to, known by its name and its aliases."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    aliases = models.JSONField(
+        default=list, blank=True, help_text="Other names and spellings of this outlet."
+    )
+    homepage = models.URLField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(Lower("name"), name="outlet_name_unique_ci"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("digest:outlet", args=[self.slug])
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(Lower("name"), name="tag_name_unique_ci")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("digest:tag", args=[self.slug])
+
+
+class PostQuerySet(models.QuerySet):
+    """The vocabulary the site, feeds, sitemap and importer speak in."""
+
+    def published(self) -> PostQuerySet:
+        return self.filter(status=Post.Status.PUBLISHED)
+
+    def newest_first(self) -> PostQuerySet:
+        return self.order_by("-posted_on_inferred", "-id")
+
+    def for_listing(self) -> PostQuerySet:
+        """Everything a list page shows, in a fixed number of queries."""
+        return self.prefetch_related(
+            models.Prefetch("credits", queryset=Credit.objects.select_related("outlet")),
+            "tags",
+        )
+
+    def in_month(self, year: int, month: int) -> PostQuerySet:
+        return self.filter(posted_on_inferred__year=year, posted_on_inferred__month=month)
+
+
+class Post(models.Model):
+    """One digest entry: a headline, when it was posted and what the press said."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    headline = models.CharField(max_length=500)
+    slug = models.SlugField(max_length=120, unique=True)
+    posted_on = models.DateField(
+        null=True, blank=True, help_text="The date shown after “Posted on”; blank when unknown."
+    )
+    posted_on_inferred = models.DateField(
+        db_index=True,
+        help_text="Used only to order posts and file them in archives: the posted date, else "
+        "the newest credit date, else the date of the post above it in the imported page.",
+    )
+    excerpt = models.TextField(blank=True)
+    body = models.TextField(blank=True, help_text="Optional commentary; sanitised HTML.")
+    tags = models.ManyToManyField(Tag, blank=True, related_name="posts")
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    import_key = models.CharField(
+        max_length=64,
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Identity of a post that came from an archive import, so re-imports update it.",
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PostQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-posted_on_inferred", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["import_key"],
+                condition=models.Q(import_key__isnull=False),
+                name="post_import_key_unique",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "-posted_on_inferred", "-id"])]
+
+    def __str__(self) -> str:
+        return self.headline
+
+    def get_absolute_url(self) -> str:
+        return reverse("digest:post", args=[self.slug])
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+
+class Credit(models.Model):
+    """One source of a post: who wrote it, where, when, and where to read it."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="credits")
+    position = models.PositiveSmallIntegerField(default=0)
+    author = models.CharField(max_length=300, blank=True, default="")
+    outlet = models.ForeignKey(
+        Outlet, on_delete=models.PROTECT, null=True, blank=True, related_name="credits"
+    )
+    place = models.CharField(max_length=200, blank=True, default="")
+    date = models.DateField(null=True, blank=True)
+    url = models.URLField(max_length=1000, blank=True, default="")
+
+    class Meta:
+        ordering = ["post", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["post", "position"], name="credit_position_unique"),
+        ]
+
+    def __str__(self) -> str:
+        who = ", ".join(p for p in (self.author, self.outlet and self.outlet.name) if p)
+        return who or "unknown source"
+
+
+class SiteProfile(models.Model):
+    """The site's name and aims; there is exactly one row."""
+
+    SINGLETON_ID = 1
+
+    name = models.CharField(max_length=200, default="clipdesk")
+    tagline = models.CharField(max_length=300, blank=True)
+    about = models.TextField(blank=True, help_text="The organisation's aims, shown on /about/.")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="siteprofile_singleton"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def load(cls) -> SiteProfile:
+        profile, _ = cls.objects.get_or_create(id=cls.SINGLETON_ID)
+        return profile
+
+
+def today() -> datetime.date:
+    return timezone.localdate()

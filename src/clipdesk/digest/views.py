@@ -1,0 +1,93 @@
+"""The public site: thin views over Post.objects.published()."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.views.decorators.http import require_safe
+
+from clipdesk.digest.models import Outlet, Post, SiteProfile, Tag
+
+
+def _listing(request: HttpRequest, posts, template: str, context: dict) -> HttpResponse:
+    paginator = Paginator(posts, settings.DIGEST_POSTS_PER_PAGE)
+    page = paginator.get_page(request.GET.get("page"))
+    if request.GET.get("page") not in (None, "", str(page.number)):
+        raise Http404("No such page.")
+    return render(request, template, {**context, "page_obj": page, "posts": page.object_list})
+
+
+@require_safe
+def front_page(request: HttpRequest) -> HttpResponse:
+    posts = Post.objects.published().newest_first().for_listing()
+    return _listing(request, posts, "digest/front_page.html", {})
+
+
+@require_safe
+def post_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    post = get_object_or_404(Post.objects.published().for_listing(), slug=slug)
+    return render(request, "digest/post_detail.html", {"post": post})
+
+
+@require_safe
+def month_archive(request: HttpRequest, year: int, month: int) -> HttpResponse:
+    try:
+        first = datetime.date(year, month, 1)
+    except ValueError as exc:
+        raise Http404("No such month.") from exc
+    posts = Post.objects.published().in_month(year, month).newest_first().for_listing()
+    return _listing(request, posts, "digest/archive_month.html", {"month": first})
+
+
+@require_safe
+def archive_index(request: HttpRequest) -> HttpResponse:
+    months = Post.objects.published().dates("posted_on_inferred", "month", order="DESC")
+    return render(request, "digest/archive_index.html", {"months": months})
+
+
+@require_safe
+def tag_posts(request: HttpRequest, slug: str) -> HttpResponse:
+    tag = get_object_or_404(Tag, slug=slug)
+    posts = tag.posts.published().newest_first().for_listing()
+    return _listing(request, posts, "digest/tag.html", {"tag": tag})
+
+
+@require_safe
+def outlet_posts(request: HttpRequest, slug: str) -> HttpResponse:
+    outlet = get_object_or_404(Outlet, slug=slug)
+    posts = (
+        Post.objects.published()
+        .filter(credits__outlet=outlet)
+        .distinct()
+        .newest_first()
+        .for_listing()
+    )
+    return _listing(request, posts, "digest/outlet.html", {"outlet": outlet})
+
+
+@require_safe
+def about(request: HttpRequest) -> HttpResponse:
+    return render(request, "digest/about.html", {"profile": SiteProfile.load()})
+
+
+@require_safe
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    sitemap = request.build_absolute_uri(reverse("sitemap"))
+    lines = ["User-agent: *", "Disallow: /admin/", f"Sitemap: {sitemap}", ""]
+    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return render(request, "404.html", status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    # No context processors here: the database may be what failed.
+    from django.template import loader
+
+    return HttpResponse(loader.get_template("500.html").render({}), status=500)

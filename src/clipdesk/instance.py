@@ -1,0 +1,47 @@
+"""Where an instance keeps its data.
+
+An instance is one folder (its *home*): the SQLite database, the secret key and, later,
+snapshots and static exports live there. `DATABASE_URL` moves the database to PostgreSQL;
+everything else stays in the home.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+HOME_ENV = "CLIPDESK_HOME"
+DEFAULT_HOME = "clipdesk-data"
+
+
+def home_dir() -> Path:
+    """The instance home from CLIPDESK_HOME, or ./clipdesk-data."""
+    return Path(os.environ.get(HOME_ENV) or DEFAULT_HOME).expanduser().resolve()
+
+
+def ensure_home(home: Path) -> Path:
+    home.mkdir(parents=True, exist_ok=True)
+    return home
+
+
+def secret_key(home: Path) -> str:
+    """The signing key: from the environment, else a file in the home made on first use.
+
+    Keeping it in the home means sessions survive restarts without the operator having to
+    invent a key; the file is readable by its owner only.
+    """
+    from_env = os.environ.get("CLIPDESK_SECRET_KEY")
+    if from_env:
+        return from_env
+    path = home / "secret_key"
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        pass
+    ensure_home(home)
+    key = secrets.token_urlsafe(50)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key

@@ -1,0 +1,35 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from clipdesk.digest.models import SiteProfile
+from clipdesk.server.serving import serve
+from clipdesk.server.setup import database_label, pending_migrations
+
+
+class Command(BaseCommand):
+    help = "Serve the instance with a production server (gunicorn, DEBUG off)."
+    requires_system_checks = []
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--workers", type=int, default=2)
+
+    def handle(self, *args, host: str, port: int, workers: int, **options) -> None:
+        try:
+            pending = pending_migrations()
+        except Exception as exc:  # a database that cannot be opened at all
+            raise CommandError(f"cannot open the database ({exc})", returncode=2) from exc
+        if pending:
+            raise CommandError(
+                f"the instance is not set up or needs migrating ({len(pending)} step(s)); "
+                "run `clipdesk init` first",
+                returncode=2,
+            )
+        name = SiteProfile.load().name
+        address = f"http://{host}:{port}/"
+
+        def ready() -> None:
+            self.stdout.write(f"Serving “{name}” at {address} ({database_label()})")
+            self.stdout.flush()
+
+        serve(host, port, workers=workers, on_ready=ready)

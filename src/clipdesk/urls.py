@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
+from django.urls import include, path
+
+from clipdesk.digest.sitemaps import SITEMAPS
+from clipdesk.digest.views import robots_txt
+
+admin.site.site_header = "clipdesk"
+admin.site.site_title = "clipdesk admin"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("robots.txt", robots_txt, name="robots_txt"),
+    path("", include("clipdesk.digest.urls")),
+]
+
+handler404 = "clipdesk.digest.views.page_not_found"
+handler500 = "clipdesk.digest.views.server_error"

@@ -1,0 +1,57 @@
+"""Test set-up shared by every app's tests.
+
+The suite runs on SQLite by default and on PostgreSQL when DATABASE_URL points at a server
+(`make test` runs the database tests a second time that way). A server that is absent skips
+those tests with the reason, unless CLIPDESK_REQUIRE_SERVICES=1 (CI) makes it a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+REQUIRE_SERVICES = os.environ.get("CLIPDESK_REQUIRE_SERVICES") == "1"
+
+
+def skip_or_fail(reason: str) -> None:
+    """Skip for a missing outside service, or fail when CI says services must be there."""
+    if REQUIRE_SERVICES:
+        pytest.fail(f"{reason} (CLIPDESK_REQUIRE_SERVICES=1: this must not be skipped)")
+    pytest.skip(reason)
+
+
+def _postgres_problem() -> str | None:
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        return None
+    parts = urlsplit(url)
+    host, port = parts.hostname or "127.0.0.1", parts.port or 5432
+    try:
+        with socket.create_connection((host, port), timeout=2):
+            return None
+    except OSError as exc:
+        return f"PostgreSQL at {host}:{port} is not reachable ({exc})"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    problem = _postgres_problem()
+    if problem is None:
+        return
+    if REQUIRE_SERVICES:
+        pytest.exit(f"{problem}; CLIPDESK_REQUIRE_SERVICES=1 needs it", returncode=1)
+    for item in items:
+        item.add_marker(pytest.mark.skip(reason=problem))
+
+
+@pytest.fixture
+def shared_dir() -> Path:
+    if not SHARED.is_dir():
+        skip_or_fail("../shared (test data beside the repository) is absent")
+    return SHARED

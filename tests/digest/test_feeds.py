@@ -1,0 +1,42 @@
+import datetime
+
+import feedparser
+import pytest
+
+from tests.factories import make_outlet, make_post, make_tag
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def posts():
+    tag = make_tag("Hearings")
+    outlets = [make_outlet("Harbour Gazette"), make_outlet("Valley Times")]
+    make_post(
+        "Inquiry opens & witnesses speak",
+        posted_on=datetime.date(2021, 3, 2),
+        excerpt="The first witness spoke <calmly>.",
+        credits=[{"outlet": o, "date": datetime.date(2021, 3, 2)} for o in outlets],
+        tags=[tag],
+    )
+    make_post("Undated note", posted_on=None, posted_on_inferred=datetime.date(2021, 2, 1))
+
+
+@pytest.mark.parametrize("url", ["/feed/", "/feed/atom/"])
+def test_feed_reads_cleanly_in_a_feed_reader(client, posts, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    feed = feedparser.parse(response.content)
+    assert not feed.bozo, feed.get("bozo_exception")
+    titles = [e.title for e in feed.entries]
+    assert titles == ["Inquiry opens & witnesses speak", "Undated note"]
+    first = feed.entries[0]
+    assert "Harbour Gazette and Valley Times, March 2 2021:… The first witness" in first.summary
+    assert first.link.endswith("/post/" + first.link.rstrip("/").rsplit("/", 1)[1] + "/")
+    assert [t.term for t in first.tags] == ["Hearings"]
+    assert first.published_parsed[:3] == (2021, 3, 2)
+
+
+def test_rss_is_version_2_and_atom_is_atom(client, posts):
+    assert feedparser.parse(client.get("/feed/").content).version == "rss20"
+    assert feedparser.parse(client.get("/feed/atom/").content).version == "atom10"

@@ -1,0 +1,162 @@
+"""The public site as a reader meets it: pages, escaping, query counts."""
+
+import datetime
+
+import pytest
+from django.test.utils import CaptureQueriesContext
+from django.db import connection
+
+from clipdesk.digest.models import Post, SiteProfile
+from tests.factories import make_outlet, make_post, make_tag
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def story():
+    """One published post credited to three outlets, tagged, and one draft."""
+    outlets = [make_outlet(n) for n in ("Harbour Gazette", "Northern Ledger", "Valley Times")]
+    tag = make_tag("Hearings")
+    post = make_post(
+        "Harbour inquiry opens",
+        posted_on=datetime.date(2021, 3, 2),
+        excerpt="The inquiry heard its first witness on Tuesday.",
+        credits=[
+            {"outlet": o, "date": datetime.date(2021, 3, 2), "url": f"https://example.org/{i}"}
+            for i, o in enumerate(outlets)
+        ],
+        tags=[tag],
+    )
+    make_post("Unfinished draft", status=Post.Status.DRAFT)
+    return post
+
+
+def test_front_page_shows_post_as_the_digest_writes_it(client, story):
+    html = client.get("/").content.decode()
+    assert "Harbour inquiry opens" in html
+    assert f'href="{story.get_absolute_url()}"' in html
+    assert "Posted on: <time" in html and "2021/03/02" in html
+    text = " ".join(html.split())
+    assert "Harbour Gazette</a>, <a" in text
+    assert "Northern Ledger</a> and <a" in text
+    assert "March 2 2021</time>" in text
+    assert "The inquiry heard its first witness on Tuesday." in html
+    assert "Unfinished draft" not in html
+
+
+def test_unknown_posted_on_is_left_blank(client):
+    make_post("Undated item", posted_on=None, posted_on_inferred=datetime.date(2021, 3, 1))
+    html = client.get("/").content.decode()
+    assert "Undated item" in html
+    assert "Posted on: </p>" in html
+
+
+def test_front_page_is_newest_first_and_paginated(client, settings):
+    settings.DIGEST_POSTS_PER_PAGE = 3
+    for day in range(1, 8):
+        make_post(f"Day {day} report", posted_on=datetime.date(2021, 4, day))
+    first = client.get("/").content.decode()
+    assert first.index("Day 7 report") < first.index("Day 6 report")
+    assert "Day 4 report" not in first
+    third = client.get("/?page=3").content.decode()
+    assert "Day 1 report" in third
+    assert client.get("/?page=9").status_code == 404
+    assert client.get("/?page=abc").status_code == 404
+
+
+def test_list_pages_use_a_fixed_number_of_queries(client, story):
+    def count(url: str) -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    urls = ("/", "/archive/2021/03/", "/tag/hearings/", "/outlet/valley-times/")
+    SiteProfile.load()  # the first request of an instance creates the profile row
+    before = {url: count(url) for url in urls}
+    outlets = [make_outlet(f"Extra {i}") for i in range(5)]
+    for i in range(10):
+        make_post(
+            f"More {i}",
+            posted_on=datetime.date(2021, 3, 3),
+            credits=[{"outlet": o} for o in outlets],
+            tags=list(story.tags.all()),
+        )
+    after = {url: count(url) for url in urls}
+    assert after == before
+    assert max(after.values()) <= 7
+
+
+def test_post_page_links_each_credited_source(client, story):
+    html = client.get(story.get_absolute_url()).content.decode()
+    for i in range(3):
+        assert f'href="https://example.org/{i}"' in html
+    assert 'href="/tag/hearings/"' in html
+    assert 'href="/archive/2021/03/"' in html
+
+
+def test_draft_post_page_is_not_found(client):
+    draft = make_post("Hidden", status=Post.Status.DRAFT)
+    assert client.get(draft.get_absolute_url()).status_code == 404
+
+
+def test_month_archive_lists_only_that_month(client, story):
+    make_post("April item", posted_on=datetime.date(2021, 4, 9))
+    html = client.get("/archive/2021/03/").content.decode()
+    assert "Harbour inquiry opens" in html and "April item" not in html
+    assert client.get("/archive/2021/13/").status_code == 404
+    assert client.get("/archive/2021/3/").status_code == 404
+    assert "March 2021" in client.get("/archive/").content.decode()
+
+
+def test_tag_and_outlet_pages_list_their_posts(client, story):
+    assert "Harbour inquiry opens" in client.get("/tag/hearings/").content.decode()
+    outlet_page = client.get("/outlet/valley-times/").content.decode()
+    assert "Harbour inquiry opens" in outlet_page
+    assert client.get("/outlet/no-such-outlet/").status_code == 404
+
+
+def test_about_page_shows_the_aims(client):
+    profile = SiteProfile.load()
+    profile.name, profile.about = "Open Shore Watch", "We follow the press.\n\nAnd we say so."
+    profile.save()
+    html = client.get("/about/").content.decode()
+    assert "We follow the press." in html and "<p>And we say so.</p>" in html
+
+
+def test_every_field_is_escaped(client):
+    make_post(
+        "<script>alert(1)</script> headline",
+        excerpt="<img src=x onerror=alert(2)>",
+        credits=[{"author": "<b>Bold</b>", "outlet": make_outlet("<i>Out</i>", slug="out")}],
+    )
+    html = client.get("/").content.decode()
+    assert "<script>alert(1)" not in html and "&lt;script&gt;" in html
+    assert "<img src=x" not in html
+    assert "<b>Bold</b>" not in html and "<i>Out</i>" not in html
+
+
+def test_unknown_page_gets_the_friendly_404(client):
+    response = client.get("/no/such/page/")
+    assert response.status_code == 404
+    assert "Page not found" in response.content.decode()
+
+
+def test_robots_txt_points_at_the_sitemap(client):
+    body = client.get("/robots.txt").content.decode()
+    assert "Sitemap: http://testserver/sitemap.xml" in body
+    assert "Disallow: /admin/" in body
+
+
+def test_sitemap_lists_public_urls_only(client, story):
+    body = client.get("/sitemap.xml").content.decode()
+    for path in ("/", "/about/", story.get_absolute_url(), "/archive/2021/03/", "/tag/hearings/"):
+        assert f"<loc>http://testserver{path}</loc>" in body
+    assert "/outlet/harbour-gazette/" in body
+    assert "unfinished-draft" not in body
+
+
+def test_pages_answer_conditional_requests_with_304(client, story):
+    first = client.get("/")
+    assert first.has_header("ETag")
+    again = client.get("/", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 304

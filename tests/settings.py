@@ -1,0 +1,15 @@
+"""Settings for the test run: the real settings, in a throw-away instance home.
+
+This module is imported before clipdesk.settings, so the home is set before settings read it.
+"""
+
+import os
+import tempfile
+
+os.environ.setdefault("CLIPDESK_HOME", tempfile.mkdtemp(prefix="clipdesk-test-home-"))
+
+from clipdesk.settings import *  # noqa: E402,F403
+
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
+# Hashing test passwords slowly proves nothing and costs seconds.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
