@@ -8,7 +8,7 @@ import tempfile
 
 os.environ.setdefault("CLIPDESK_HOME", tempfile.mkdtemp(prefix="clipdesk-test-home-"))
 
-from clipdesk.settings import *  # noqa: E402,F403
+from clipdesk.settings import *  # noqa: F403
 
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
 # Hashing test passwords slowly proves nothing and costs seconds.

@@ -17,17 +17,23 @@ from clipdesk.instance import HOME_ENV
 COMMANDS = {
     "init": "create or migrate an instance",
     "import-archive": "import saved digest pages (text or HTML)",
+    "source": "add or list sources: source add URL, source list",
+    "watch": "watched entities: watch add NAME --alias A, watch list, watch rematch",
+    "poll": "poll due sources (--once: all of them, one round)",
+    "articles": "list stored articles (--matched, --json)",
     "run": "serve the instance with a production server",
     "demo": "start a demo instance with sample content in a temporary home",
     "manage": "any Django management command (createsuperuser, migrate, shell, ...)",
 }
 
-USAGE = "usage: clipdesk [--home DIR] COMMAND [ARGS...]\n\ncommands:\n" + "".join(
-    f"  {name:<16}{text}\n" for name, text in COMMANDS.items()
-) + (
-    "\n--home DIR (or CLIPDESK_HOME) is the instance folder, default ./clipdesk-data;\n"
-    "DATABASE_URL=postgres://... keeps the data in PostgreSQL instead.\n"
-    "`clipdesk COMMAND --help` tells more about one command.\n"
+USAGE = (
+    "usage: clipdesk [--home DIR] COMMAND [ARGS...]\n\ncommands:\n"
+    + "".join(f"  {name:<16}{text}\n" for name, text in COMMANDS.items())
+    + (
+        "\n--home DIR (or CLIPDESK_HOME) is the instance folder, default ./clipdesk-data;\n"
+        "DATABASE_URL=postgres://... keeps the data in PostgreSQL instead.\n"
+        "`clipdesk COMMAND --help` tells more about one command.\n"
+    )
 )
 
 

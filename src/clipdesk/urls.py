@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
+from clipdesk.articles.views import snapshot_view
 from clipdesk.digest.sitemaps import SITEMAPS
 from clipdesk.digest.views import robots_txt
 
@@ -12,6 +13,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", robots_txt, name="robots_txt"),
+    path("desk/snapshots/<int:pk>/", snapshot_view, name="snapshot"),
     path("", include("clipdesk.digest.urls")),
 ]
 

@@ -3,8 +3,8 @@
 import datetime
 
 import pytest
-from django.test.utils import CaptureQueriesContext
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from clipdesk.digest.models import Post, SiteProfile
 from tests.factories import make_outlet, make_post, make_tag

@@ -10,9 +10,6 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-import re
-import unicodedata
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -20,7 +17,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from clipdesk.archive.parsing import ArchiveCredit, ArchivePage, ArchivePost, OutletGazetteer
-from clipdesk.digest.models import Credit, Outlet, Post, SiteProfile, Tag
+from clipdesk.digest.models import Credit, Post, SiteProfile, Tag
+from clipdesk.digest.outlets import OutletDirectory, fold_name, free_slug
 
 
 @dataclass
@@ -60,14 +58,9 @@ class ImportSummary:
         }
 
 
-def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).casefold()
-    return re.sub(r"\W+", " ", text).strip()
-
-
 def import_key(post: ArchivePost) -> str:
     first_date = post.posted_on or next((c.date for c in post.sources if c.date), None)
-    basis = f"{_fold(post.headline)}|{first_date.isoformat() if first_date else ''}"
+    basis = f"{fold_name(post.headline)}|{first_date.isoformat() if first_date else ''}"
     return hashlib.sha256(basis.encode()).hexdigest()[:40]
 
 
@@ -91,45 +84,10 @@ def infer_dates(posts: list[ArchivePost], fallback: datetime.date) -> list[datet
     return [d or fallback for d in inferred]
 
 
-class OutletDirectory:
-    """Finds or creates outlets by name or alias, case- and punctuation-insensitively."""
-
-    def __init__(self) -> None:
-        self._by_key: dict[str, Outlet] = {}
-        for outlet in Outlet.objects.all():
-            self._remember(outlet)
-
-    def _remember(self, outlet: Outlet) -> None:
-        for name in [outlet.name, *outlet.aliases]:
-            self._by_key.setdefault(_fold(name), outlet)
-
-    def names(self) -> Iterable[str]:
-        for outlet in {o.pk: o for o in self._by_key.values()}.values():
-            yield outlet.name
-            yield from outlet.aliases
-
-    def get_or_create(self, name: str) -> Outlet:
-        key = _fold(name)
-        outlet = self._by_key.get(key)
-        if outlet is None:
-            outlet = Outlet.objects.create(name=name.strip()[:200], slug=_free_slug(Outlet, name))
-            self._remember(outlet)
-        return outlet
-
-
-def _free_slug(model: type, text: str, max_length: int = 100) -> str:
-    base = slugify(text, allow_unicode=False)[:max_length].strip("-") or model.__name__.lower()
-    slug, n = base, 1
-    while model.objects.filter(slug=slug).exists():
-        n += 1
-        slug = f"{base[: max_length - 6]}-{n}"
-    return slug
-
-
 def _tag(name: str) -> Tag:
     slug = slugify(name) or "tag"
     tag = Tag.objects.filter(slug=slug).first()
-    return tag or Tag.objects.create(name=name.strip()[:100], slug=_free_slug(Tag, name))
+    return tag or Tag.objects.create(name=name.strip()[:100], slug=free_slug(Tag, name))
 
 
 def _credit_rows(sources: list[ArchiveCredit], outlets: OutletDirectory) -> list[dict]:
@@ -147,9 +105,7 @@ def _credit_rows(sources: list[ArchiveCredit], outlets: OutletDirectory) -> list
 
 
 def _same_credits(post: Post, rows: list[dict]) -> bool:
-    stored = [
-        (c.position, c.author, c.outlet_id, c.place, c.date) for c in post.credits.all()
-    ]
+    stored = [(c.position, c.author, c.outlet_id, c.place, c.date) for c in post.credits.all()]
     wanted = [
         (r["position"], r["author"], r["outlet"] and r["outlet"].pk, r["place"], r["date"])
         for r in rows
@@ -160,7 +116,7 @@ def _same_credits(post: Post, rows: list[dict]) -> bool:
 def _store_post(
     item: ArchivePost, key: str, inferred: datetime.date, outlets: OutletDirectory
 ) -> str:
-    """Insert or update one post; returns 'added', 'updated' or 'skipped' (already stored as it is)."""
+    """Insert or update one post: 'added', 'updated' or 'skipped' (stored as it is)."""
     rows = _credit_rows(item.sources, outlets)
     fields = {
         "headline": item.headline.strip()[:500],
@@ -174,7 +130,7 @@ def _store_post(
         post = Post.objects.create(
             **fields,
             import_key=key,
-            slug=_free_slug(Post, item.headline),
+            slug=free_slug(Post, item.headline),
             status=Post.Status.PUBLISHED,
         )
         Credit.objects.bulk_create(Credit(post=post, **row) for row in rows)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
@@ -10,9 +11,13 @@ from clipdesk.digest import actions
 from clipdesk.digest.credits import source_line
 from clipdesk.digest.models import Credit, Outlet, Post, SiteProfile, Tag
 
+# Links typed without a scheme are taken as https, not http.
+URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
+
 
 class CreditInline(admin.TabularInline):
     model = Credit
+    formfield_overrides = URL_FIELDS
     extra = 0
     ordering = ["position"]
     autocomplete_fields = ["outlet"]
@@ -70,6 +75,7 @@ class PostAdmin(admin.ModelAdmin):
 
 @admin.register(Outlet)
 class OutletAdmin(admin.ModelAdmin):
+    formfield_overrides = URL_FIELDS
     list_display = ["name", "slug", "homepage", "credit_count"]
     search_fields = ["name", "aliases"]
     prepopulated_fields = {"slug": ["name"]}

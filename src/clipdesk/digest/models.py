@@ -9,6 +9,8 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
+from clipdesk.articles.sanitizing import sanitize_html
+
 
 class Outlet(models.Model):
     """A publication that coverage is credited to, known by its name and its aliases."""
@@ -91,7 +93,8 @@ class Post(models.Model):
     status = models.CharField(
         max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
     )
-    import_key = models.CharField(
+    # NULL, not "", for posts made here: the unique constraint covers imported posts only.
+    import_key = models.CharField(  # noqa: DJ001
         max_length=64,
         null=True,
         blank=True,
@@ -116,6 +119,11 @@ class Post(models.Model):
 
     def __str__(self) -> str:
         return self.headline
+
+    def save(self, *args, **kwargs) -> None:
+        # The body is shown as HTML: whatever wrote it, only allow-listed markup survives.
+        self.body = sanitize_html(self.body) if self.body else ""
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("digest:post", args=[self.slug])

@@ -8,12 +8,12 @@ from rich.progress import Progress
 from clipdesk.archive.importing import (
     ImportFailure,
     ImportSummary,
-    OutletDirectory,
     gazetteer_for,
     import_page,
 )
 from clipdesk.archive.parsing import OutletGazetteer
 from clipdesk.archive.reading import ArchiveFileError, expand_paths, read_page
+from clipdesk.digest.outlets import OutletDirectory
 
 
 class Command(BaseCommand):
@@ -55,7 +55,9 @@ class Command(BaseCommand):
         if as_json:
             self.stdout.write(json_dumps({"site": site, "posts": posts}))
         else:
-            self.stdout.write(f"{len(posts)} post(s) found in {len(files)} file(s); nothing written.")
+            self.stdout.write(
+                f"{len(posts)} post(s) found in {len(files)} file(s); nothing written."
+            )
         self._fail_if(failures)
 
     def _import(self, files, as_json: bool) -> None:

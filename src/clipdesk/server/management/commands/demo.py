@@ -5,8 +5,9 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
-from clipdesk.archive.importing import OutletDirectory, gazetteer_for, import_page
+from clipdesk.archive.importing import gazetteer_for, import_page
 from clipdesk.archive.reading import expand_paths, read_page
+from clipdesk.digest.outlets import OutletDirectory
 from clipdesk.server.serving import serve
 from clipdesk.server.setup import init_instance
 

@@ -1,0 +1,133 @@
+"""Finding the credit in a line: "Author, Outlet, date" before or after the excerpt.
+
+This module only says where a credit is and splits the line around it; which name is the
+author and which the outlet is decided later by ``gazetteer.CreditReader``, after a first
+pass over the whole page has taught the gazetteer its outlets.
+
+Shapes recognised:
+  lead:     "Jane Roe, The Herald, March 3 2020:… excerpt"  (separators ":…", ": …", ":...",
+            "...", " – ", " - ", ":" or none); the date may be day-only ("16th") or lack the
+            year; a dateless "Names:… excerpt" counts when a name is outlet-like.
+  trailing: "excerpt … — Jane Roe, The Herald, March 3 2020", "by Jane Roe, ...", or the
+            credit in brackets at the end, as newsletters write it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from clipdesk.archive.dates import DateMention, find_dates
+from clipdesk.archive.gazetteer import has_outlet_marker, is_place, split_credit_names
+
+# A credit's names sit within the first characters of a line; looking no further keeps a
+# 1 MB page fast and stops dates deep in prose from being taken for credits.
+LEAD_WINDOW = 260
+TRAIL_WINDOW = 260
+_CONNECTORS = frozenset({"and", "&", "of", "the", "for", "de", "van", "von", "al", "el", "la"})
+
+_NAMES_END = re.compile(r"(?:,|\s[–—-]|\s?\||\()\s*$")
+_AFTER_DATE = re.compile(
+    r"^\s*\)?\s*(?:[:;,.]?\s*(?:…|\.{2,})|[:;]|[–—-]{1,2}(?=\s)|[,.](?=\s)|(?=\s)|$)\s*"
+)
+_DATELESS_LEAD = re.compile(r"^(?P<names>[^:…\n]{3,150}?)\s*:\s*(?:…|\.{3})\s*")
+_TRAIL_MARKER = re.compile(
+    r"(?:^|(?<=\s)|(?<=[.!?…”\"]))(?:(?:by|via)\b|sources?:|[—–]|--?|\()\s*", re.IGNORECASE
+)
+_SENTENCE_BREAK = re.compile(r"[!?;“”\"]|\.\s+[a-z]|\s[a-z]+\s[a-z]+\s[a-z]+")
+EXCERPT_LEAD_IN = re.compile(r"^(?:\s|[:;,]|…|\.{2,}|[–—-](?=\s))+")
+
+
+@dataclass(frozen=True)
+class CreditMatch:
+    """Where a credit sits in a line: its names, its date, and the text on either side."""
+
+    names: str
+    date: DateMention | None
+    before: str = ""  # text before a trailing credit (part of the excerpt)
+    after: str = ""  # text after a lead credit (the start of the excerpt)
+
+
+@lru_cache(maxsize=8192)
+def names_look_like_credit(names: str) -> bool:
+    """Capitalised, short, comma-separated names, not a sentence and not a bare place."""
+    if not names or len(names) > 200 or _SENTENCE_BREAK.search(names):
+        return False
+    parts = split_credit_names(names)
+    if not 1 <= len(parts) <= 6:
+        return False
+    if len(parts) == 1 and is_place(parts[0]):
+        return False  # "Washington, March 3 2020 – ..." is a dateline, not a credit
+    for position, part in enumerate(parts):
+        words = part.split()
+        if len(part) > 80 or len(words) > 9:
+            return False
+        if part[0].islower() and not part.startswith(("and ", "& ")):
+            if position in (0, len(parts) - 1) or len(words) > 4:
+                return False
+            continue  # a job title between name and outlet
+        for word in words:
+            if word.casefold() in _CONNECTORS or not word[0].isalpha():
+                continue
+            if word[0].islower():
+                return False
+    return True
+
+
+# Cached: a page's lines are read once to cut posts and again to read their bodies.
+@lru_cache(maxsize=8192)
+def find_lead_credit(line: str) -> CreditMatch | None:
+    """The credit a line starts with, and the excerpt text after it, else None."""
+    for mention in find_dates(line, partial=True, end=LEAD_WINDOW):
+        prefix = line[: mention.start]
+        names = prefix.strip()
+        if not names:
+            return None
+        separated = _NAMES_END.search(prefix)
+        if separated:
+            names = prefix[: separated.start()].strip()
+        elif not mention.is_complete or len(split_credit_names(names)) != 1:
+            continue
+        elif not has_outlet_marker(names):
+            continue  # "Tehran Times February 17 2019" needs an outlet-like name
+        rest = line[mention.end :]
+        after = _AFTER_DATE.match(rest)
+        if after is None or not names_look_like_credit(names):
+            continue
+        return CreditMatch(names, mention, after=_clean_excerpt(rest[after.end() :]))
+    dateless = _DATELESS_LEAD.match(line)
+    if dateless and names_look_like_credit(dateless.group("names")):
+        parts = split_credit_names(dateless.group("names"))
+        if any(has_outlet_marker(p) for p in parts):
+            return CreditMatch(dateless.group("names").strip(), None, after=line[dateless.end() :])
+    return None
+
+
+@lru_cache(maxsize=8192)
+def find_trailing_credit(line: str) -> CreditMatch | None:
+    """A credit closing a line ("… — Jane Roe, The Herald, March 3 2020"), else None.
+
+    The credit must end the line (closing brackets and full stops aside) and contain a date;
+    the leftmost marker that yields one wins, so "by" inside a name does not cut it short.
+    """
+    window_start = max(0, len(line) - TRAIL_WINDOW)
+    for marker in _TRAIL_MARKER.finditer(line, window_start):
+        credit_text = line[marker.end() :].rstrip(" .)]")
+        mentions = list(find_dates(credit_text, partial=True))
+        if not mentions or credit_text[mentions[-1].end :].strip(" ,.;)]"):
+            continue
+        mention = mentions[-1]
+        prefix = credit_text[: mention.start]
+        separated = _NAMES_END.search(prefix)
+        if not separated:
+            continue
+        names = prefix[: separated.start()].strip()
+        if names and names_look_like_credit(names):
+            before = line[: marker.start()].rstrip(" (")
+            return CreditMatch(names, mention, before=before)
+    return None
+
+
+def _clean_excerpt(text: str) -> str:
+    return EXCERPT_LEAD_IN.sub("", text).strip()

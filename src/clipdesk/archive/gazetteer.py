@@ -1,0 +1,347 @@
+"""Who is an author and what is an outlet in a credit line such as "Jane Roe, The Herald".
+
+Position alone cannot decide: legacy pages write "Newsweek, Jane Roe" as often as
+"Jane Roe, Newsweek". The decision uses, in order of trust:
+  1. the gazetteer: outlets known from the database or learned earlier from unambiguous
+     credits ("A, B and C, date" lists, a lone non-person name before a date);
+  2. a short built-in list of well-known outlets whose names carry no marker ("Newsweek");
+  3. name heuristics: outlet marker words (Times, News, Daily, ...), acronyms (BBC),
+     a leading "The", a parenthesised alias; person names are 2-4 capitalised name words;
+  4. position ("Author, Outlet") only when all of the above leave a tie.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+
+
+def word_set(words: str) -> frozenset[str]:
+    """A set from a whitespace-separated word list: long lists read best as plain words."""
+    return frozenset(words.split())
+
+
+# Outlets that are single plain words or otherwise lack a marker word; kept short on purpose:
+# the gazetteer filled from the database is the real list.
+WELL_KNOWN_OUTLETS = (
+    "Newsweek", "Reuters", "Bloomberg", "Politico", "Axios", "Vox", "Slate", "Salon",
+    "HuffPost", "Forbes", "Fortune", "Time", "Vice", "Quartz", "Wired", "Mondoweiss",
+    "Counterpunch", "Truthout", "ProPublica", "Haaretz", "Xinhua", "Anadolu", "Euronews",
+    "Deutsche Welle", "Der Spiegel", "Spiegel", "Le Monde", "Le Figaro", "Die Zeit",
+    "El País", "Al Jazeera", "Al-Monitor", "Middle East Eye", "Rudaw", "Kurdistan24",
+    "Sputnik", "Tasnim", "Fars", "Mehr", "The Intercept", "Mother Jones", "Jacobin",
+    "Foreign Policy", "Foreign Affairs", "Vanity Fair", "The New Yorker", "The Atlantic",
+    "The Economist", "The Hill", "The Nation", "Rolling Stone", "BuzzFeed", "Breitbart",
+    "Asharq Al-Awsat", "Arab News", "France 24", "Radio Farda",
+)  # fmt: skip
+
+# Words that make a name an outlet (or a publishing organisation), compared case-insensitively.
+OUTLET_MARKERS = word_set(
+    """times news post daily agency tv radio press magazine journal tribune herald guardian
+    independent online society gazette chronicle observer telegraph express mirror monitor
+    review weekly monthly quarterly report reporter wire network channel broadcasting
+    broadcast media today courier dispatch examiner inquirer sentinel standard bulletin digest
+    insider voice register ledger globe mail newspaper newsletter blog zeitung nachrichten
+    television fm podcast institute foundation council centre center committee association
+    organization organisation ministry forum campaign watch affairs policy international
+    world bbc cnn npr pbs cbs nbc abc afp ap irna isna"""
+)
+OUTLET_PHRASES = ("front page", "www.")
+_DOMAIN = re.compile(r"\.(?:com|org|net|info|news|co\.uk|org\.uk|ir|de|fr|io)\b", re.IGNORECASE)
+_ACRONYM = re.compile(r"[A-Z][A-Z0-9&/.\-]{1,9}")
+NAME_PARTICLES = word_set(
+    "de van von der den da di du del della dos das la le al el bin ibn ben bint y"
+)
+_CONNECTORS = frozenset({"and", "&", "of", "the", "for", "in", "on", "at", "a", "an", "to"})
+
+KNOWN_PLACES = frozenset(
+    name.casefold()
+    for name in """
+    Afghanistan|Albania|Algeria|Argentina|Armenia|Australia|Austria|Azerbaijan|Bahrain|
+    Bangladesh|Belarus|Belgium|Bolivia|Bosnia|Brazil|Bulgaria|Cambodia|Canada|Chile|China|
+    Colombia|Croatia|Cuba|Cyprus|Czechia|Czech Republic|Denmark|Ecuador|Egypt|England|Estonia|
+    Ethiopia|Europe|Finland|France|Georgia|Germany|Ghana|Greece|Hungary|Iceland|India|Indonesia|
+    Iran|Iraq|Ireland|Israel|Italy|Japan|Jordan|Kazakhstan|Kenya|Kosovo|Kurdistan|Kuwait|Latvia|
+    Lebanon|Libya|Lithuania|Luxembourg|Malaysia|Mexico|Moldova|Morocco|Nepal|Netherlands|
+    New Zealand|Nigeria|North Korea|Norway|Oman|Pakistan|Palestine|Peru|Philippines|Poland|
+    Portugal|Qatar|Romania|Russia|Saudi Arabia|Scotland|Serbia|Singapore|Slovakia|Slovenia|
+    Somalia|South Africa|South Korea|Spain|Sri Lanka|Sudan|Sweden|Switzerland|Syria|Taiwan|
+    Tajikistan|Thailand|Tunisia|Turkey|Turkmenistan|Ukraine|United Kingdom|United States|UK|
+    US|USA|Uzbekistan|Venezuela|Vietnam|Wales|Yemen|Middle East|Africa|Asia|
+    Amsterdam|Ankara|Athens|Baghdad|Baku|Bangkok|Barcelona|Basra|Beijing|Beirut|Belfast|
+    Belgrade|Berlin|Birmingham|Bogota|Boston|Brisbane|Bristol|Brussels|Bucharest|Budapest|
+    Buenos Aires|Cairo|Cape Town|Cardiff|Chicago|Cologne|Copenhagen|Damascus|Delhi|Doha|
+    Dubai|Dublin|Edinburgh|Erbil|Frankfurt|Gaza|Geneva|Glasgow|Hamburg|Hanoi|Havana|Helsinki|
+    Herat|Hong Kong|Isfahan|Islamabad|Istanbul|Jakarta|Jerusalem|Johannesburg|Kabul|Karachi|
+    Kiev|Kyiv|Kirkuk|Kuala Lumpur|Lagos|Lahore|Leeds|Lima|Lisbon|Liverpool|London|
+    Los Angeles|Lyon|Madrid|Manchester|Manila|Marseille|Mashhad|Melbourne|Mexico City|Miami|
+    Milan|Minsk|Montreal|Moscow|Mosul|Mumbai|Munich|Muscat|Nairobi|Naples|New Delhi|New York|
+    Oslo|Ottawa|Paris|Porto|Prague|Rabat|Riga|Rome|Rotterdam|Riyadh|San Francisco|Sanaa|
+    Santiago|Sarajevo|Seoul|Shanghai|Shiraz|Sofia|Stockholm|Strasbourg|Sydney|Tabriz|
+    Tallinn|Tashkent|Tbilisi|Tehran|Tel Aviv|The Hague|Tirana|Tokyo|Toronto|Tripoli|Tunis|
+    Vancouver|Vienna|Vilnius|Warsaw|Washington|Washington DC|Washington D.C.|Wellington|
+    Yerevan|Zagreb|Zurich""".replace("\n", "").split("|")
+)
+
+
+# Caches below: the same few names recur on every line of a page; all are pure functions.
+@lru_cache(maxsize=16384)
+def name_key(name: str) -> str:
+    """Compare names ignoring case, punctuation, spacing and a leading "The"."""
+    text = unicodedata.normalize("NFKC", name).casefold().strip()
+    text = re.sub(r"^the\s+", "", text)
+    return re.sub(r"[\W_]+", "", text)
+
+
+_WELL_KNOWN_KEYS = frozenset(name_key(n) for n in WELL_KNOWN_OUTLETS)
+
+
+def _words(name: str) -> list[str]:
+    return re.findall(r"[^\W_][\w'’.\-]*", name)
+
+
+@lru_cache(maxsize=16384)
+def is_place(name: str) -> bool:
+    key = " ".join(name.split()).casefold()
+    return key in KNOWN_PLACES or key.rstrip(".") in KNOWN_PLACES
+
+
+@lru_cache(maxsize=16384)
+def has_outlet_marker(name: str) -> bool:
+    """The name heuristics alone (no lists): marker words, domains, acronyms, "The ..."."""
+    text = name.strip()
+    if not text:
+        return False
+    lowered = text.casefold()
+    if any(phrase in lowered for phrase in OUTLET_PHRASES) or _DOMAIN.search(text):
+        return True
+    if re.search(r"\([^)]+\)", text):  # "Der Spiegel (Spiegel Online)": an alias in brackets
+        return True
+    if any(word.casefold().strip(".") in OUTLET_MARKERS for word in _words(text)):
+        return True
+    if _ACRONYM.fullmatch(text.replace(" ", "")) and sum(c.isalpha() for c in text) >= 2:
+        return True  # TRT, BBC, AFP, RFE/RL
+    return bool(re.match(r"the\s+[^\W\d_]", text, re.IGNORECASE))
+
+
+def _is_name_word(word: str) -> bool:
+    if word.casefold() in NAME_PARTICLES:
+        return True
+    if re.fullmatch(r"[^\W\d_]\.", word):  # an initial: "J."
+        return word[0].isupper()
+    core = word.replace("-", "").replace("'", "").replace("’", "")
+    if not core.isalpha() or not word[0].isupper():
+        return False
+    return any(c.islower() for c in core)  # "MEK" is an acronym, not a surname
+
+
+@lru_cache(maxsize=16384)
+def looks_like_person(name: str) -> bool:
+    """Two to four capitalised name words and nothing that marks an outlet or a place."""
+    text = name.strip()
+    words = text.split()
+    if not 2 <= len(words) <= 4 or any(ch in text for ch in '()@/&:;"“”0123456789'):
+        return False
+    if words[0].casefold() in NAME_PARTICLES | {"the", "a", "an"}:
+        return False
+    if words[-1].casefold() in NAME_PARTICLES or not all(_is_name_word(w) for w in words):
+        return False
+    return not has_outlet_marker(text) and not is_place(text)
+
+
+class OutletGazetteer:
+    """Outlet names known to an import, matched case- and punctuation-insensitively.
+
+    One instance is shared across the files of an import so that an outlet learned from an
+    unambiguous credit in one page helps decide ambiguous credits in the next.
+    """
+
+    def __init__(self, names: Iterable[str] = ()) -> None:
+        self._names: dict[str, str] = {}
+        for name in names:
+            self.add(name)
+
+    def add(self, name: str) -> None:
+        """Remember an outlet; "Der Spiegel (Spiegel Online)" is also known by either part."""
+        if not isinstance(name, str) or not name.strip():
+            return
+        display = " ".join(name.split())
+        keys = [name_key(display)]
+        alias = re.fullmatch(r"(.+?)\s*\((.+)\)", display)
+        if alias:
+            keys += [name_key(alias.group(1)), name_key(alias.group(2))]
+        for key in keys:
+            if key:
+                self._names.setdefault(key, display)
+
+    def __contains__(self, name: object) -> bool:
+        if not isinstance(name, str):
+            return False
+        key = name_key(name)
+        return bool(key) and key in self._names
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(dict.fromkeys(self._names.values()))
+
+    def __len__(self) -> int:
+        return len(set(self._names.values()))
+
+    def is_known(self, name: str) -> bool:
+        """Learned or given, or on the short built-in list of well-known outlets."""
+        return name in self or name_key(name) in _WELL_KNOWN_KEYS
+
+    def is_outlet(self, name: str) -> bool:
+        return self.is_known(name) or has_outlet_marker(name)
+
+    def is_person(self, name: str) -> bool:
+        return not self.is_known(name) and looks_like_person(name)
+
+
+@dataclass(frozen=True)
+class CreditRoles:
+    """One source named by a credit line, before its date is attached."""
+
+    author: str | None
+    outlet: str | None
+    place: str | None = None
+
+
+@dataclass(frozen=True)
+class _Segment:
+    text: str
+    listed: bool = False  # member of an "A, B and C" list: every member is an outlet
+
+
+def _split_outside_brackets(text: str, separators: re.Pattern[str]) -> list[str]:
+    parts, depth, start = [], 0, 0
+    for match in re.finditer(r"[()]|" + separators.pattern, text):
+        mark = match.group()
+        if mark == "(":
+            depth += 1
+        elif mark == ")":
+            depth = max(0, depth - 1)
+        elif depth == 0:
+            parts.append(text[start : match.start()])
+            start = match.end()
+    parts.append(text[start:])
+    return parts
+
+
+_SEGMENT_SEPARATORS = re.compile(r",|\s+[|–—]\s+|\s+-\s+")
+_LIST_SEPARATORS = re.compile(r"\s+(?:and|&)\s+")
+_LEADING_JUNK = re.compile(r"^(?:by|via|source:|sources:|[—–\-]+)\s+", re.IGNORECASE)
+
+
+def split_credit_names(names: str) -> list[str]:
+    """The comma (or dash, or bar) separated parts of a credit's names, cleaned."""
+    text = _LEADING_JUNK.sub("", names.strip())
+    parts = _split_outside_brackets(text, _SEGMENT_SEPARATORS)
+    return [p.strip(" \t,;:-–—(") for p in parts if p.strip(" \t,;:-–—(")]
+
+
+class CreditReader:
+    """Decides the roles of the names in credit lines with one gazetteer."""
+
+    def __init__(self, gazetteer: OutletGazetteer) -> None:
+        self.gazetteer = gazetteer
+
+    def _segments(self, names: str) -> list[_Segment]:
+        """The names of a credit; in a list ("A, B and C", "A, B, and C", "A & B") every
+        name is a listed outlet, except a person's name standing first (the author)."""
+        parts = split_credit_names(names)
+        outlet_in_context = any(self.gazetteer.is_outlet(p) for p in parts)
+        groups: list[list[str]] = []
+        is_list = False
+        for part in parts:
+            serial = re.match(r"(?:and|&)\s+", part, re.IGNORECASE)
+            if serial and groups:
+                part, is_list = part[serial.end() :], True
+            members = self._list_members(part, outlet_in_context)
+            is_list = is_list or len(members) > 1
+            groups.append(members)
+        if not is_list:
+            return [_Segment(group[0]) for group in groups]
+        segments = []
+        for position, group in enumerate(groups):
+            author_first = position == 0 and len(group) == 1 and self.gazetteer.is_person(group[0])
+            segments.extend(_Segment(member, listed=not author_first) for member in group)
+        return segments
+
+    def _list_members(self, part: str, outlet_in_context: bool) -> list[str]:
+        """ "Tehran Times and Sun Daily" is two outlets; "Arts & Letters Daily" is one, and
+        so is a pair of people ("Jane Roe and John Doe"), who write together."""
+        if not _LIST_SEPARATORS.search(part) or self.gazetteer.is_known(part):
+            return [part]
+        members = [m.strip() for m in _split_outside_brackets(part, _LIST_SEPARATORS)]
+        if not all(members) or all(self.gazetteer.is_person(m) for m in members):
+            return [part]
+        outlet = self.gazetteer.is_outlet
+        if "&" in part:
+            return members if all(outlet(m) for m in members) else [part]
+        return members if outlet_in_context else [part]
+
+    def roles(self, names: str) -> list[CreditRoles]:
+        """Every source the names stand for; empty when they name no author and no outlet."""
+        return self._decide(names)[0]
+
+    def outlets_to_learn(self, names: str) -> list[str]:
+        """Outlets this credit names in a position that leaves no doubt."""
+        return self._decide(names)[1]
+
+    def _decide(self, names: str) -> tuple[list[CreditRoles], list[str]]:
+        gaz = self.gazetteer
+        # Lower-case parts are job titles ("Jane Roe, chief correspondent, The Herald").
+        segments = [s for s in self._segments(names) if not s.text[:1].islower()]
+        place = None
+        if len(segments) > 1:
+            for seg in reversed(segments):
+                if is_place(seg.text) and not gaz.is_known(seg.text):
+                    place = seg.text
+                    segments.remove(seg)
+                    break
+        if not segments:
+            return [], []
+        if any(s.listed for s in segments):
+            outlets = [s.text for s in segments if s.listed]
+            persons = [s.text for s in segments if not s.listed]
+            author = " and ".join(persons) or None
+            return [CreditRoles(author, o, place) for o in outlets], outlets
+        if len(segments) == 1:
+            text = segments[0].text
+            if self._kind(text) == "person":
+                return [CreditRoles(text, None, place)], []
+            if is_place(text):
+                return [], []
+            return [CreditRoles(None, text, place)], [text]
+        kinds = {s.text: self._kind(s.text) for s in segments}
+        persons = [s.text for s in segments if kinds[s.text] == "person"]
+        outlets = [s.text for s in segments if kinds[s.text] == "outlet"]
+        unknown = [s.text for s in segments if kinds[s.text] == "unknown"]
+        learn = list(outlets)
+        order = [s.text for s in segments]
+        first_outlet = min((order.index(o) for o in outlets), default=len(order))
+        for text in unknown:
+            after_outlet = order.index(text) > first_outlet and len(text.split()) == 1
+            if persons and after_outlet and place is None:
+                place = text  # "Jane Roe, The Coastal Herald, Portsmouth"
+            else:
+                outlets.append(text)
+                if persons:
+                    learn.append(text)
+        if not outlets and len(persons) > 1:
+            outlets = [persons.pop()]  # a tie: fall back on the usual "Author, Outlet" order
+        outlets.sort(key=order.index)
+        author = " and ".join(persons) or None
+        credits = [CreditRoles(author, o, place) for o in outlets]
+        return credits or [CreditRoles(author, None, place)], learn
+
+    def _kind(self, text: str) -> str:
+        if self.gazetteer.is_outlet(text):
+            return "outlet"
+        members = _split_outside_brackets(text, _LIST_SEPARATORS)
+        if all(self.gazetteer.is_person(m.strip()) for m in members):
+            return "person"  # also "Jane Roe and Tomas Elder"
+        return "unknown"

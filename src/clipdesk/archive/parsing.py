@@ -1,0 +1,283 @@
+"""Legacy archive pages (plain text or HTML) parsed into posts with their credits.
+
+Stages, each in its own module:
+  1. decode: bytes as UTF-8 (HTML may fall back to its meta charset, then cp1252); BOM,
+     Windows line endings, non-breaking and zero-width spaces normalised (here);
+  2. cut the page into a header (site name, about text) and raw posts: headline, date, body
+     paragraphs (``text_pages`` for plain text, ``html_pages`` for HTML);
+  3. find each post's credit lines, before or after the excerpt (``credits``);
+  4. learn outlets from the credits that leave no doubt, over the whole page first, so the
+     gazetteer the caller passes in grows as a multi-file import goes (``gazetteer``);
+  5. decide author, outlet and place of every credit with that gazetteer, complete partial
+     dates from the post's date or the previous post's, and build the excerpt (here).
+Bad input of any kind raises ArchiveParseError with a message saying what is wrong.
+"""
+
+from __future__ import annotations
+
+import codecs
+import datetime
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from clipdesk.archive.chrome import is_chrome_line, strip_read_more, tags_in_line
+from clipdesk.archive.credits import (
+    EXCERPT_LEAD_IN,
+    CreditMatch,
+    find_lead_credit,
+    find_trailing_credit,
+)
+from clipdesk.archive.dates import parse_date
+from clipdesk.archive.gazetteer import CreditReader, OutletGazetteer
+from clipdesk.archive.html_pages import HtmlPageError, parse_html
+from clipdesk.archive.text_pages import POSTED_LINE, RawPost, parse_text
+
+__all__ = [
+    "ArchiveCredit",
+    "ArchivePage",
+    "ArchiveParseError",
+    "ArchivePost",
+    "OutletGazetteer",
+    "parse_archive",
+]
+
+
+@dataclass
+class ArchiveCredit:
+    author: str | None
+    outlet: str | None
+    date: datetime.date | None
+    place: str | None = None
+
+
+@dataclass
+class ArchivePost:
+    headline: str
+    posted_on: datetime.date | None
+    sources: list[ArchiveCredit]
+    excerpt: str
+    url: str | None = None  # the post's own link, when an HTML page gives one
+    tags: list[str] = field(default_factory=list)  # when an HTML page gives them
+
+
+@dataclass
+class ArchivePage:
+    site_name: str | None
+    about: str | None
+    posts: list[ArchivePost]
+
+    def as_dict(self) -> dict:
+        """The page as JSON-ready data, in the shape of the seed's expected files."""
+        return {
+            "site": {"name": self.site_name, "about": self.about},
+            "posts": [
+                {
+                    "headline": post.headline,
+                    "posted_on": _iso(post.posted_on),
+                    "sources": [
+                        {"author": c.author, "outlet": c.outlet, "date": _iso(c.date)}
+                        for c in post.sources
+                    ],
+                    "excerpt": post.excerpt,
+                }
+                for post in self.posts
+            ],
+        }
+
+
+class ArchiveParseError(ValueError):
+    """The content is not an archive page this parser can read; the message says why."""
+
+
+def _iso(day: datetime.date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+# 1. Decoding -----------------------------------------------------------------------------
+
+_HTML_START = re.compile(
+    r"<(?:!doctype\s+html|html|head|body|article|div|p|h[1-6]|section|main|blockquote|ul|ol"
+    r"|table|meta|title)[\s>/]",
+    re.IGNORECASE,
+)
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:\-]+)""", re.IGNORECASE)
+_SPACES = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2007": " ", "\u3000": " "})
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+# Share of control characters above which a "text" is really binary data.
+_MAX_CONTROL_SHARE = 0.01
+
+
+def _looks_like_html(text: str, filename: str) -> bool:
+    if filename.lower().endswith((".html", ".htm", ".xhtml")):
+        return True
+    tags = len(_HTML_START.findall(text[:4096]))
+    return tags >= 3 or (tags >= 1 and text.lstrip().startswith("<"))
+
+
+def _decode(content: bytes) -> str:
+    if content.startswith(codecs.BOM_UTF8):
+        content = content[len(codecs.BOM_UTF8) :]
+    elif content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return content.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise ArchiveParseError("not valid UTF-16 text despite its byte-order mark") from exc
+    try:
+        return content.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        head = content[:4096]
+        if not _HTML_START.search(head.decode("ascii", "replace")):
+            raise ArchiveParseError(f"not valid UTF-8 text (bad byte at {exc.start})") from exc
+    declared = _META_CHARSET.search(head)
+    for encoding in (declared.group(1).decode("ascii") if declared else None, "cp1252"):
+        if not encoding:
+            continue
+        try:
+            return content.decode(encoding)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    raise ArchiveParseError("not valid UTF-8 text, nor in the page's declared charset or cp1252")
+
+
+def _normalise(text: str) -> str:
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n")
+    text = text.replace("\u2029", "\n\n").translate(_SPACES)
+    return _INVISIBLE.sub("", text)
+
+
+def _check_is_text(text: str) -> None:
+    if not text.strip():
+        raise ArchiveParseError("empty input: no text at all")
+    sample = text[:20000]
+    controls = sum(
+        1 for ch in sample if unicodedata.category(ch) == "Cc" and ch not in "\t\n\x0b\x0c"
+    )
+    if "\x00" in sample or controls > _MAX_CONTROL_SHARE * len(sample):
+        raise ArchiveParseError("binary data, not a text or HTML page")
+
+
+# 2.-5. Entry point ------------------------------------------------------------------------
+
+
+def parse_archive(
+    content: bytes | str, *, gazetteer: OutletGazetteer | None = None, filename: str = ""
+) -> ArchivePage:
+    """Parse one legacy archive page; ``gazetteer`` (if given) learns the page's outlets.
+
+    Raises ArchiveParseError for undecodable, empty, binary or post-less input.
+    """
+    if isinstance(content, bytearray | memoryview):
+        content = bytes(content)
+    if isinstance(content, bytes):
+        text = _decode(content)
+    elif isinstance(content, str):
+        text = content
+    else:
+        raise TypeError(f"content must be bytes or str, not {type(content).__name__}")
+    text = _normalise(text)
+    _check_is_text(text)
+    try:
+        raw = parse_html(text) if _looks_like_html(text, filename) else parse_text(text)
+    except HtmlPageError as exc:
+        raise ArchiveParseError(str(exc)) from exc
+    except RecursionError as exc:
+        raise ArchiveParseError("page nested too deeply to read") from exc
+    posts = [post for post in raw.posts if post.headline.strip()]
+    if not posts:
+        raise ArchiveParseError("no posts found")
+    reader = CreditReader(gazetteer if gazetteer is not None else OutletGazetteer())
+    return ArchivePage(_clean(raw.site_name), _clean(raw.about), _build_posts(posts, reader))
+
+
+def _clean(text: str | None) -> str | None:
+    text = (text or "").strip()
+    return text or None
+
+
+@dataclass
+class _PostParts:
+    """What a post's body holds once its credit lines are found."""
+
+    credits: list[CreditMatch]
+    paragraphs: list[str]
+    tags: list[str]
+    posted_on: datetime.date | None
+    byline: str | None = None
+
+
+_BYLINE = re.compile(r"^(?:by|written by|author:)\s+(?P<name>[^,;:]{3,60})$", re.IGNORECASE)
+
+
+def _split_body(raw: RawPost, reader: CreditReader) -> _PostParts:
+    """3. Credit lines, excerpt paragraphs, tags and a "Posted on" date out of a body."""
+    parts = _PostParts([], [], list(raw.tags), raw.posted_on)
+    for line in raw.body:
+        lead = find_lead_credit(line)
+        if lead is not None:
+            parts.credits.append(lead)
+            if lead.after:
+                parts.paragraphs.append(strip_read_more(lead.after))
+            continue
+        tags = tags_in_line(line)
+        if tags or is_chrome_line(line):
+            parts.tags.extend(t for t in tags if t not in parts.tags)
+            continue
+        posted = POSTED_LINE.match(line)
+        if posted and len(line) < 120:
+            if not raw.has_posted_line and parts.posted_on is None:
+                parts.posted_on = parse_date(posted.group("value"))
+            continue
+        byline = _BYLINE.match(line)
+        if byline and reader.gazetteer.is_person(byline.group("name")):
+            parts.byline = byline.group("name").strip()
+            continue
+        parts.paragraphs.append(strip_read_more(line))
+    if not parts.credits:
+        # Newsletters put the credit after the excerpt: look at the last two paragraphs.
+        for index in range(len(parts.paragraphs) - 1, max(-1, len(parts.paragraphs) - 3), -1):
+            trailing = find_trailing_credit(parts.paragraphs[index])
+            if trailing is not None:
+                parts.credits.append(trailing)
+                if trailing.before:
+                    parts.paragraphs[index] = trailing.before
+                else:
+                    del parts.paragraphs[index]
+                break
+    return parts
+
+
+def _build_posts(raw_posts: list[RawPost], reader: CreditReader) -> list[ArchivePost]:
+    split = [_split_body(raw, reader) for raw in raw_posts]
+    # 4. Learn first, over the whole page, so that a credit early in the page is read with
+    # what the page says about its outlets further down.
+    for parts in split:
+        for credit in parts.credits:
+            for outlet in reader.outlets_to_learn(credit.names):
+                reader.gazetteer.add(outlet)
+    # 5. Then decide every credit.
+    posts: list[ArchivePost] = []
+    previous_date: datetime.date | None = None
+    for raw, parts in zip(raw_posts, split, strict=True):
+        reference = parts.posted_on or previous_date
+        sources = []
+        for credit in parts.credits:
+            day = credit.date.resolve(reference) if credit.date else None
+            for roles in reader.roles(credit.names):
+                sources.append(ArchiveCredit(roles.author, roles.outlet, day, roles.place))
+        if not sources and parts.byline:
+            sources.append(ArchiveCredit(parts.byline, None, None))
+        excerpt = EXCERPT_LEAD_IN.sub("", "\n\n".join(p for p in parts.paragraphs if p))
+        posts.append(
+            ArchivePost(
+                headline=raw.headline.strip(),
+                posted_on=parts.posted_on,
+                sources=sources,
+                excerpt=excerpt.strip(),
+                url=raw.url,
+                tags=parts.tags,
+            )
+        )
+        own_dates = [s.date for s in sources if s.date]
+        previous_date = parts.posted_on or (own_dates[0] if own_dates else previous_date)
+    return posts

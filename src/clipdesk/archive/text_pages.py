@@ -1,0 +1,208 @@
+"""Cutting a page's lines into a header and posts (plain text, and HTML without post markup).
+
+A post starts at its headline. Headlines are found from anchors, in this order:
+  1. the line before each "Posted on:" line;
+  2. a short headline-like line right before a line that starts with a credit;
+  3. when neither exists, trailing credits ("... — Jane Roe, The Herald, March 3 2020") end
+     posts and the first headline-like line of each stretch starts one;
+  4. when no line anchors anything: headings (HTML) at the level used for posts, else short
+     lines each followed by a paragraph (teaser lists), the page's first line being its name.
+Everything before the first headline is the header: the site's name and its about text.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import NamedTuple
+
+from clipdesk.archive.chrome import is_chrome_line, tags_in_line
+from clipdesk.archive.credits import find_lead_credit, find_trailing_credit
+from clipdesk.archive.dates import parse_date
+
+# "Posted on: 2019/02/19", "Posted on February 3, 2020 by admin", "Published: 19 Feb 2019";
+# not "Posted in Uncategorized" nor "Posted by admin", which are chrome.
+POSTED_LINE = re.compile(
+    r"^(?:(?:posted|published)(?:\s+on\b\s*:?|\s*:)|date\s*:)\s*(?P<value>.*)$", re.IGNORECASE
+)
+_SITE_LABEL = re.compile(r"^(?P<label>author|site|blog|title|name)\s*:\s*(?P<name>.+)$", re.I)
+# Longest headline seen in legacy archives is well under this; longer lines are paragraphs.
+HEADLINE_MAX_CHARS = 200
+HEADLINE_MAX_WORDS = 30
+
+
+class Line(NamedTuple):
+    """One paragraph of a page; HTML pages also say if it was a heading and where it links."""
+
+    text: str
+    heading: int = 0
+    href: str | None = None
+
+
+@dataclass
+class RawPost:
+    """A post as cut from the page, before credits are read."""
+
+    headline: str
+    body: list[str] = field(default_factory=list)
+    posted_on: datetime.date | None = None
+    has_posted_line: bool = False
+    url: str | None = None
+    tags: list[str] = field(default_factory=list)
+
+
+@dataclass
+class RawPage:
+    site_name: str | None
+    about: str | None
+    posts: list[RawPost]
+
+
+def text_lines(text: str) -> list[Line]:
+    """Non-empty, whitespace-collapsed lines of a normalised plain-text page."""
+    lines = (" ".join(raw.split()) for raw in text.split("\n"))
+    return [Line(line) for line in lines if line]
+
+
+# Cached: HTML pages without post markup are cut twice (anchors only, then with fallbacks).
+@lru_cache(maxsize=65536)
+def _kind(line: Line) -> str:
+    """posted | lead (credit + excerpt) | credit (credit alone) | trail | tags | chrome |
+    short (headline-like) | text."""
+    text = line.text
+    if POSTED_LINE.match(text) and len(text) < 120:
+        return "posted"
+    lead = find_lead_credit(text)
+    if lead:
+        return "lead" if lead.after else "credit"
+    if find_trailing_credit(text):
+        return "trail"
+    if tags_in_line(text):
+        return "tags"
+    if is_chrome_line(text):
+        return "chrome"
+    return "short" if line.heading or _headline_like(text) else "text"
+
+
+def _headline_like(text: str) -> bool:
+    if len(text) > HEADLINE_MAX_CHARS or len(text.split()) > HEADLINE_MAX_WORDS:
+        return False
+    if text.endswith((",", ";", ":")) or (text.endswith(".") and not text.endswith("...")):
+        return False
+    return text[0].isupper() or text[0].isdigit() or text[0] in "‘“\"'(["
+
+
+def segment_lines(lines: list[Line], *, fallback: bool = True) -> RawPage:
+    """Cut lines into header and posts (see the module docstring for the numbered rules);
+    without ``fallback``, only rules 1-3, which need a date or a credit to anchor a post."""
+    kinds = [_kind(line) for line in lines]
+    kept = [i for i, kind in enumerate(kinds) if kind != "chrome"]
+    lines = [lines[i] for i in kept]
+    kinds = [kinds[i] for i in kept]
+    heads = _anchored_heads(kinds) or _trailing_credit_heads(kinds)
+    if not heads and fallback:
+        heads = _fallback_heads(lines, kinds)
+    if not heads:
+        return RawPage(None, None, [])  # no posts: the caller reports it, identity is moot
+    name, about = _site_identity(lines[: heads[0]])
+    posts = []
+    for start, end in zip(heads, [*heads[1:], len(lines)], strict=True):
+        posts.append(_raw_post(lines[start], lines[start + 1 : end]))
+    return RawPage(name, about, posts)
+
+
+def _anchored_heads(kinds: list[str]) -> list[int]:
+    heads = set()
+    for i, kind in enumerate(kinds):
+        if i == 0:
+            continue
+        # 1. "Posted on" follows the headline.
+        above_posted = kind == "posted" and kinds[i - 1] not in ("posted", "lead", "credit", "tags")
+        # 2. A headline right above a credit line.
+        above_credit = kind in ("lead", "credit") and kinds[i - 1] == "short"
+        if above_posted or above_credit:
+            heads.add(i - 1)
+    return sorted(heads)
+
+
+def _trailing_credit_heads(kinds: list[str]) -> list[int]:
+    """3. Each trailing credit closes a post; the headline opens the stretch before it."""
+    ends = [i for i, kind in enumerate(kinds) if kind in ("trail", "credit")]
+    heads: list[int] = []
+    previous_end = -1
+    for end in ends:
+        stretch = range(previous_end + 1, end)
+        shorts = [i for i in stretch if kinds[i] == "short"]
+        if previous_end < 0:  # the first stretch also holds the header: take its last headline
+            shorts = [i for i in shorts if i + 1 < end and kinds[i + 1] != "short"] or shorts
+            shorts = shorts[-1:]
+        if shorts:
+            heads.append(shorts[0])
+        previous_end = end
+    return heads
+
+
+def _fallback_heads(lines: list[Line], kinds: list[str]) -> list[int]:
+    """4. Headings at the post level, else short lines that each open a paragraph."""
+    levels = Counter(line.heading for line in lines if line.heading)
+    if levels:
+        repeated = [level for level, count in levels.items() if count > 1]
+        level = min(repeated) if repeated else max(levels)
+        heads = [i for i, line in enumerate(lines) if line.heading == level]
+        if len(heads) > 1 or heads[0] + 1 < len(lines):
+            return heads
+    pairs = [
+        i
+        for i in range(len(lines) - 1)
+        if kinds[i] == "short" and kinds[i + 1] in ("text", "tags") and not lines[i].heading
+    ]
+    if pairs and pairs[0] == 0:
+        pairs = pairs[1:]  # the page's first line is its name, the paragraph its about text
+    return pairs
+
+
+def _raw_post(headline: Line, body: list[Line]) -> RawPost:
+    post = RawPost(headline=headline.text, url=headline.href)
+    for position, line in enumerate(body):
+        posted = POSTED_LINE.match(line.text)
+        if posted and position < 3 and not post.has_posted_line and len(line.text) < 120:
+            post.has_posted_line = True
+            post.posted_on = parse_date(posted.group("value"))
+            continue
+        post.body.append(line.text)
+    return post
+
+
+def _site_identity(header: list[Line]) -> tuple[str | None, str | None]:
+    """The site's name (a repeated line, a "Site:" label, the first line, an "Author:" label)
+    and its about text (the header's remaining paragraphs)."""
+    labelled = {m.group("label").casefold(): m.group("name").strip() for m in _labels(header)}
+    counts = Counter(line.text for line in header)
+    repeated = [line.text for line in header if counts[line.text] > 1 and _headline_like(line.text)]
+    unlabelled = [
+        line.text
+        for line in header
+        if not _SITE_LABEL.match(line.text) and _headline_like(line.text)
+    ]
+    site_label = labelled.get("site") or labelled.get("blog") or labelled.get("title")
+    first_line = unlabelled[0] if unlabelled and header[0].text == unlabelled[0] else None
+    name = next(
+        (n for n in (*repeated[:1], site_label, first_line, labelled.get("author")) if n), None
+    )
+    about_lines = [
+        line.text
+        for line in header
+        if line.text != name and not _SITE_LABEL.match(line.text) and not tags_in_line(line.text)
+    ]
+    return name, "\n\n".join(about_lines) or None
+
+
+def _labels(header: list[Line]) -> list[re.Match[str]]:
+    return [m for m in (_SITE_LABEL.match(line.text) for line in header) if m]
+
+
+def parse_text(text: str) -> RawPage:
+    return segment_lines(text_lines(text))

@@ -1,0 +1,101 @@
+"""Articles and their snapshots.
+
+A snapshot is the raw response as fetched, kept as a WARC record in the instance home, so
+every quote can be checked against what the outlet published even after it changes.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+
+class Snapshot(models.Model):
+    url = models.URLField(max_length=2000)
+    status = models.PositiveSmallIntegerField()
+    content_type = models.CharField(max_length=200, blank=True)
+    warc_file = models.CharField(max_length=300, help_text="Relative to the instance home.")
+    warc_offset = models.BigIntegerField()
+    warc_length = models.BigIntegerField()
+    record_id = models.CharField(max_length=100, unique=True)
+    payload_sha256 = models.CharField(max_length=64, db_index=True)
+    fetched_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-fetched_at"]
+
+    def __str__(self) -> str:
+        return f"{self.url} at {self.fetched_at:%Y-%m-%d %H:%M}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("snapshot", args=[self.pk])
+
+
+class ArticleQuerySet(models.QuerySet):
+    def matched(self) -> ArticleQuerySet:
+        return self.filter(matches__isnull=False).distinct()
+
+
+class Article(models.Model):
+    """One article as extracted; the feed's and the page's versions of disputed fields kept."""
+
+    source = models.ForeignKey(
+        "sources.Source", null=True, blank=True, on_delete=models.SET_NULL, related_name="articles"
+    )
+    url = models.URLField(max_length=2000)
+    canonical_url = models.URLField(max_length=2000, unique=True)
+    title = models.CharField(max_length=1000, blank=True)
+    authors = models.JSONField(default=list, blank=True)
+    outlet = models.ForeignKey(
+        "digest.Outlet", null=True, blank=True, on_delete=models.SET_NULL, related_name="articles"
+    )
+    outlet_name = models.CharField(max_length=300, blank=True)
+    published = models.DateField(null=True, blank=True, db_index=True)
+    language = models.CharField(max_length=12, blank=True)
+    text = models.TextField(blank=True)
+    text_sha256 = models.CharField(max_length=64, unique=True)
+    description = models.TextField(blank=True)
+    extracted = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Both versions of fields the feed and the page disagree on, and the choice.",
+    )
+    snapshot = models.ForeignKey(
+        Snapshot, null=True, blank=True, on_delete=models.SET_NULL, related_name="articles"
+    )
+    fetched_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-fetched_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.title or self.url
+
+
+class ExtractionRule(models.Model):
+    """A site-specific extraction rule: data an admin can edit, tried before the general path."""
+
+    host = models.CharField(max_length=255, unique=True, help_text="e.g. www.example.org")
+    title_xpath = models.CharField(max_length=500, blank=True)
+    author_xpath = models.CharField(max_length=500, blank=True)
+    date_xpath = models.CharField(max_length=500, blank=True)
+    body_xpath = models.CharField(max_length=500, blank=True)
+    drop_xpaths = models.JSONField(default=list, blank=True)
+    enabled = models.BooleanField(default=True)
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["host"]
+
+    def __str__(self) -> str:
+        return self.host
+
+    def as_rule(self) -> dict:
+        fields = ("title_xpath", "author_xpath", "date_xpath", "body_xpath")
+        rule = {name: getattr(self, name) for name in fields if getattr(self, name)}
+        if self.drop_xpaths:
+            rule["drop_xpaths"] = list(self.drop_xpaths)
+        return rule

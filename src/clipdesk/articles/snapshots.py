@@ -1,0 +1,104 @@
+"""Snapshots: raw responses kept as WARC records (warcio) in the instance home.
+
+One gzipped WARC file per day under `<home>/snapshots/`; each record is its own gzip member,
+so a snapshot is read back by seeking to its offset. Writers take an exclusive file lock, so
+several processes (workers) can append to the same day's file safely.
+"""
+
+from __future__ import annotations
+
+import datetime
+import fcntl
+import hashlib
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+# The stored body is already decompressed and de-chunked; these would misdescribe it.
+_DROPPED_HEADERS = {"content-encoding", "transfer-encoding", "content-length"}
+
+
+@dataclass(frozen=True)
+class StoredSnapshot:
+    warc_file: str
+    warc_offset: int
+    warc_length: int
+    record_id: str
+    payload_sha256: str
+
+
+@dataclass(frozen=True)
+class SnapshotContent:
+    url: str
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+
+
+def write_snapshot(
+    home: Path,
+    url: str,
+    status: int,
+    headers: dict[str, str],
+    body: bytes,
+    fetched_at: datetime.datetime,
+) -> StoredSnapshot:
+    """Append one response record to the day's WARC file and say where it went."""
+    folder = home / "snapshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    relative = f"snapshots/{fetched_at:%Y-%m-%d}.warc.gz"
+    http_headers = StatusAndHeaders(
+        f"{status} {'OK' if status == 200 else 'Response'}",
+        [(k, v) for k, v in headers.items() if k.lower() not in _DROPPED_HEADERS],
+        protocol="HTTP/1.1",
+    )
+    with open(home / relative, "ab") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            fh.seek(0, io.SEEK_END)
+            offset = fh.tell()
+            writer = WARCWriter(fh, gzip=True)
+            record = writer.create_warc_record(
+                url,
+                "response",
+                payload=io.BytesIO(body),
+                http_headers=http_headers,
+                warc_headers_dict={"WARC-Date": fetched_at.strftime("%Y-%m-%dT%H:%M:%SZ")},
+            )
+            writer.write_record(record)
+            fh.flush()
+            length = fh.tell() - offset
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+    return StoredSnapshot(
+        warc_file=relative,
+        warc_offset=offset,
+        warc_length=length,
+        record_id=record.rec_headers.get_header("WARC-Record-ID"),
+        payload_sha256=hashlib.sha256(body).hexdigest(),
+    )
+
+
+def read_snapshot(home: Path, warc_file: str, offset: int, length: int) -> SnapshotContent:
+    """The response exactly as it was stored."""
+    path = (home / warc_file).resolve()
+    if home.resolve() not in path.parents:
+        raise ValueError(f"snapshots: {warc_file} is outside the instance home")
+    with open(path, "rb") as fh:
+        fh.seek(offset)
+        member = io.BytesIO(fh.read(length))
+    for record in ArchiveIterator(member):
+        if record.rec_type != "response":
+            continue
+        status = int(record.http_headers.get_statuscode() or 0)
+        return SnapshotContent(
+            url=record.rec_headers.get_header("WARC-Target-URI"),
+            status=status,
+            headers=list(record.http_headers.headers),
+            body=record.content_stream().read(),
+        )
+    raise ValueError(f"snapshots: no response record at {warc_file}:{offset}")

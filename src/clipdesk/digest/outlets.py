@@ -1,0 +1,55 @@
+"""Finding outlets by any of their names."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+from django.utils.text import slugify
+
+from clipdesk.digest.models import Outlet
+
+
+def fold_name(text: str) -> str:
+    """Case, width and punctuation folded: 'The  Harbour-Gazette' ~ 'the harbour gazette'."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    return re.sub(r"\W+", " ", text).strip()
+
+
+def free_slug(model: type, text: str, max_length: int = 100) -> str:
+    """A slug for `text` that no row of `model` has yet."""
+    base = slugify(text, allow_unicode=False)[:max_length].strip("-") or model.__name__.lower()
+    slug, n = base, 1
+    while model.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base[: max_length - 6]}-{n}"
+    return slug
+
+
+class OutletDirectory:
+    """Finds or creates outlets by name or alias, loaded once per import or poll."""
+
+    def __init__(self) -> None:
+        self._by_key: dict[str, Outlet] = {}
+        for outlet in Outlet.objects.all():
+            self._remember(outlet)
+
+    def _remember(self, outlet: Outlet) -> None:
+        for name in [outlet.name, *outlet.aliases]:
+            self._by_key.setdefault(fold_name(name), outlet)
+
+    def names(self) -> Iterable[str]:
+        for outlet in {o.pk: o for o in self._by_key.values()}.values():
+            yield outlet.name
+            yield from outlet.aliases
+
+    def find(self, name: str) -> Outlet | None:
+        return self._by_key.get(fold_name(name))
+
+    def get_or_create(self, name: str) -> Outlet:
+        outlet = self.find(name)
+        if outlet is None:
+            outlet = Outlet.objects.create(name=name.strip()[:200], slug=free_slug(Outlet, name))
+            self._remember(outlet)
+        return outlet

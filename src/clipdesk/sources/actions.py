@@ -1,0 +1,60 @@
+"""Adding sources: what the editor gives (a homepage, a feed, a sitemap) becomes a Source."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from clipdesk.sources.discovery import find_feed_links
+from clipdesk.sources.feeds import FeedError, parse_feed
+from clipdesk.sources.fetching import Fetcher, FetchError, FetchPolicy
+from clipdesk.sources.models import Source
+
+
+class SourceError(ValueError):
+    """The URL cannot become a source; the message says why."""
+
+
+@dataclass
+class NewSource:
+    source: Source
+    created: bool
+    note: str
+
+
+def add_source(url: str, *, name: str = "", kind: str | None = None) -> NewSource:
+    """Add a source. Without a kind, the URL is fetched: a feed or sitemap is taken as it is,
+    an HTML page is searched for its feed (<link rel="alternate">), else polled as a listing.
+    """
+    if not url.startswith(("http://", "https://")):
+        raise SourceError(f"source: {url!r} is not an http(s) URL")
+    existing = Source.objects.filter(url=url).first()
+    if existing:
+        return NewSource(existing, False, "already a source")
+    note = f"added as a {kind}" if kind else ""
+    if kind is None:
+        kind, url, note = _detect(url)
+        existing = Source.objects.filter(url=url).first()
+        if existing:
+            return NewSource(existing, False, f"{note}; already a source")
+    source = Source.objects.create(url=url, name=name, kind=kind)
+    return NewSource(source, True, note)
+
+
+def _detect(url: str) -> tuple[str, str, str]:
+    with Fetcher(FetchPolicy.from_env()) as fetcher:
+        try:
+            response = fetcher.get(url)
+        except FetchError as exc:
+            raise SourceError(str(exc)) from exc
+        try:
+            feed = parse_feed(response.body, response.url, response.headers.get("content-type"))
+            if feed.kind in {"sitemap", "sitemap_index", "news_sitemap"}:
+                return Source.Kind.SITEMAP, url, f"found a {feed.kind.replace('_', ' ')}"
+            if not any(p.startswith("this is an HTML page") for p in feed.problems):
+                return Source.Kind.FEED, url, f"found a {feed.kind} feed"
+        except FeedError:
+            pass
+        links = find_feed_links(response.body, response.url)
+        if links:
+            return Source.Kind.FEED, links[0], f"found the feed {links[0]} on the page"
+        return Source.Kind.PAGE, url, "no feed found: the page's article links will be followed"

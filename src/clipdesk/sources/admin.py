@@ -1,0 +1,32 @@
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+
+from clipdesk.sources.models import Source
+
+
+@admin.register(Source)
+class SourceAdmin(admin.ModelAdmin):
+    list_display = [
+        "__str__", "kind", "format", "enabled", "last_success_at", "error_count",
+        "last_error_short", "next_check_at",
+    ]  # fmt: skip
+    list_filter = ["kind", "enabled", "format"]
+    search_fields = ["url", "name"]
+    readonly_fields = [
+        "format", "etag", "last_modified", "last_checked_at", "last_success_at", "last_error",
+        "error_count", "problems", "created_at",
+    ]  # fmt: skip
+    actions = ["check_now"]
+
+    @admin.display(description="Last error")
+    def last_error_short(self, source: Source) -> str:
+        return source.last_error[:120]
+
+    @admin.action(description="Check the selected sources at the next poll")
+    def check_now(self, request: HttpRequest, queryset: QuerySet[Source]) -> None:
+        n = queryset.update(next_check_at=timezone.now())
+        self.message_user(
+            request, f"{n} source(s) will be checked at the next poll.", messages.SUCCESS
+        )

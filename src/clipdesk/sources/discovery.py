@@ -1,0 +1,130 @@
+"""Discovery: from a site's HTML page to its feeds, or to the articles a listing page links to.
+
+`find_feed_links` stages:
+1. Parse the page leniently (lxml.html) and take its `<base href>` into account.
+2. Keep `<link rel="alternate">` whose type is RSS, Atom or JSON Feed, in page order.
+
+`find_article_links` stages:
+1. Parse as above; skip links inside `<nav>`, `<footer>` and `role="navigation"` blocks.
+2. Keep same-site http(s) links (host equal, give or take `www.`).
+3. Drop pages that are not articles by their path: home, tag, category, author, search,
+   pagination, account pages and files.
+4. Keep paths that look like articles: a date (`/2024/05/12/`, `2024-05-12`), a slug of
+   three or more words, or a long numeric id next to a word.
+5. Canonicalise (no fragments or trackers) and deduplicate, keeping page order.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urljoin, urlsplit
+
+import lxml.html
+from lxml import etree
+
+from clipdesk.articles.canonical import URLError, canonical_url, same_site
+
+FEED_TYPES = {"application/rss+xml", "application/atom+xml", "application/feed+json"}
+
+# Path segments of pages that list or describe, not report. Each is matched as a whole segment.
+NOT_ARTICLE_SEGMENTS = {
+    "tag", "tags", "category", "categories", "topic", "topics", "section", "sections",
+    "author", "authors", "people", "profile", "profiles", "user", "users", "contributor",
+    "search", "page", "archive", "archives", "feed", "feeds", "rss", "login", "logout",
+    "signin", "signup", "register", "account", "subscribe", "subscription", "newsletter",
+    "newsletters", "about", "about-us", "contact", "contact-us", "privacy", "privacy-policy",
+    "terms", "terms-of-service", "cookies", "cookie-policy", "impressum", "imprint", "jobs",
+    "careers", "advertise", "help", "faq", "wp-admin", "wp-login.php", "cart", "shop",
+    "label", "labels", "video", "videos", "gallery", "galleries", "podcasts", "events",
+}  # fmt: skip
+FILE_SUFFIXES = (
+    ".jpg", ".jpeg", ".png", ".gif", ".webp", ".svg", ".pdf", ".zip", ".mp3", ".mp4",
+    ".css", ".js", ".xml", ".json", ".rss", ".atom", ".ico", ".doc", ".docx", ".xls",
+)  # fmt: skip
+DATE_IN_PATH = re.compile(r"/(19|20)\d\d/(0?[1-9]|1[0-2])(/|$)|(19|20)\d\d-[01]\d-[0-3]\d")
+SLUG = re.compile(r"^[^\W_]+(?:[-_][^\W_]+){2,}(?:\.s?html?|\.php|\.aspx?)?$")
+NUMERIC_ID = re.compile(r"(?:^|[-_./])\d{5,}(?:[-_./]|$)")
+WORD = re.compile(r"[^\W\d_]{3,}")
+
+
+def find_feed_links(html: bytes | str, base_url: str) -> list[str]:
+    """Feed addresses a page advertises with `<link rel="alternate">`, in page order."""
+    root = _parse(html)
+    if root is None:
+        return []
+    base = _base(root, base_url)
+    found: dict[str, None] = {}
+    for link in root.iter("link"):
+        rel = (link.get("rel") or "").lower().split()
+        kind = (link.get("type") or "").split(";")[0].strip().lower()
+        href = (link.get("href") or "").strip()
+        if "alternate" in rel and kind in FEED_TYPES and href:
+            url = urljoin(base, href)
+            if url.startswith(("http://", "https://")):
+                found.setdefault(url)
+    return list(found)
+
+
+def find_article_links(html: bytes | str, base_url: str) -> list[str]:
+    """Same-site links that look like articles, canonical and deduplicated, in page order."""
+    root = _parse(html)
+    if root is None:
+        return []
+    base = _base(root, base_url)
+    found: dict[str, None] = {}
+    for anchor in root.iter("a"):
+        href = (anchor.get("href") or "").strip()
+        if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
+            continue
+        if _in_navigation(anchor):
+            continue
+        url = urljoin(base, href)
+        if not same_site(url, base_url) or not looks_like_article(url):
+            continue
+        try:
+            found.setdefault(canonical_url(url))
+        except URLError:
+            continue
+    return list(found)
+
+
+def looks_like_article(url: str) -> bool:
+    """Whether an address's path reads like one article rather than a list or a service page."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        return False
+    path = parts.path.lower()
+    segments = [s for s in path.split("/") if s]
+    if not segments or path.endswith(FILE_SUFFIXES):  # 3
+        return False
+    if any(s in NOT_ARTICLE_SEGMENTS for s in segments[:-1] or segments):
+        return False
+    last = segments[-1]
+    if DATE_IN_PATH.search(path) and (len(segments) > 3 or SLUG.match(last)):  # 4
+        return True
+    if SLUG.match(last) or SLUG.match(last.rsplit(".", 1)[0]):
+        return True
+    return bool(NUMERIC_ID.search(last) and WORD.search(path))
+
+
+def _parse(html: bytes | str) -> etree._Element | None:
+    if not html or not html.strip():
+        return None
+    try:
+        return lxml.html.document_fromstring(html)
+    except (etree.ParserError, ValueError):
+        return None
+
+
+def _base(root: etree._Element, base_url: str) -> str:
+    for base in root.iter("base"):
+        if base.get("href"):
+            return urljoin(base_url, base.get("href").strip())
+    return base_url
+
+
+def _in_navigation(anchor: etree._Element) -> bool:
+    for parent in anchor.iterancestors():
+        if parent.tag in ("nav", "footer") or parent.get("role") == "navigation":
+            return True
+    return False

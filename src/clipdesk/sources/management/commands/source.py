@@ -1,0 +1,56 @@
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+
+from clipdesk.sources.actions import SourceError, add_source
+from clipdesk.sources.models import Source
+
+
+class Command(BaseCommand):
+    help = "Add or list sources (feeds, sitemaps, listing pages)."
+
+    def add_arguments(self, parser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        add = sub.add_parser("add", help="add a source; a homepage's feed is found for you")
+        add.add_argument("url")
+        add.add_argument("--name", default="")
+        add.add_argument("--kind", choices=[k.value for k in Source.Kind])
+        listing = sub.add_parser("list", help="list sources and their state")
+        listing.add_argument("--json", action="store_true")
+
+    def handle(self, *args, action: str, **options) -> None:
+        if action == "add":
+            try:
+                added = add_source(options["url"], name=options["name"], kind=options["kind"])
+            except SourceError as exc:
+                raise CommandError(str(exc), returncode=2) from exc
+            verb = "Added" if added.created else "Kept"
+            s = added.source
+            self.stdout.write(f"{verb} source {s.pk}: {s.url} ({s.kind}) {added.note}".rstrip())
+            return
+        rows = [_row(s) for s in Source.objects.order_by("id")]
+        if options["json"]:
+            self.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2))
+            return
+        for r in rows:
+            state = f"error ×{r['error_count']}: {r['last_error']}" if r["last_error"] else "ok"
+            self.stdout.write(f"{r['id']:>4}  {r['kind']:<8} {r['url']}  [{state}]")
+
+
+def _row(s: Source) -> dict:
+    def iso(value):
+        return value.isoformat() if value else None
+
+    return {
+        "id": s.pk,
+        "url": s.url,
+        "name": s.name,
+        "kind": s.kind,
+        "format": s.format,
+        "enabled": s.enabled,
+        "last_success": iso(s.last_success_at),
+        "last_error": s.last_error,
+        "error_count": s.error_count,
+        "next_check": iso(s.next_check_at),
+        "problems": s.problems,
+    }

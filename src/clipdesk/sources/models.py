@@ -1,0 +1,53 @@
+"""A source is something clipdesk polls: a feed, a sitemap or a listing page."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import models
+from django.utils import timezone
+
+
+class SourceQuerySet(models.QuerySet):
+    def enabled(self) -> SourceQuerySet:
+        return self.filter(enabled=True)
+
+    def due(self, now: datetime.datetime | None = None) -> SourceQuerySet:
+        now = now or timezone.now()
+        return self.enabled().filter(next_check_at__lte=now).order_by("next_check_at", "id")
+
+
+class Source(models.Model):
+    class Kind(models.TextChoices):
+        FEED = "feed", "Feed (RSS, Atom, JSON Feed)"
+        SITEMAP = "sitemap", "Sitemap"
+        PAGE = "page", "Listing page"
+
+    url = models.URLField(max_length=1000, unique=True)
+    name = models.CharField(max_length=200, blank=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.FEED)
+    format = models.CharField(
+        max_length=20, blank=True, help_text="What the last response turned out to be."
+    )
+    enabled = models.BooleanField(default=True)
+    etag = models.CharField(max_length=500, blank=True)
+    last_modified = models.CharField(max_length=100, blank=True)
+    next_check_at = models.DateTimeField(default=timezone.now, db_index=True)
+    last_checked_at = models.DateTimeField(null=True, blank=True)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True, help_text="The last failure, in words.")
+    error_count = models.PositiveIntegerField(
+        default=0, help_text="Failures in a row; the wait before the next try grows with it."
+    )
+    problems = models.JSONField(
+        default=list, blank=True, help_text="What was wrong with the last response, if anything."
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = SourceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "url"]
+
+    def __str__(self) -> str:
+        return self.name or self.url

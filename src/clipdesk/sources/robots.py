@@ -1,0 +1,228 @@
+"""Being a polite crawler: robots.txt says *whether* we may fetch, the schedule says *when*.
+
+robots.txt follows RFC 9309: the group naming our product token ("clipdesk") wins, else the
+``*`` group; the longest matching rule decides, Allow winning a tie; ``*`` and ``$`` work as
+wildcards. A 4xx robots.txt means "no rules" (allow all), a 5xx, a 429 or no answer means
+"assume everything is disallowed for now". Rules are cached per origin for an hour.
+
+The schedule (next_check_seconds, backoff_seconds) turns the server's caching headers, the
+feed's <ttl> and our own failures into a clamped wait. Both are re-exported by fetching.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from typing import TYPE_CHECKING
+from urllib.parse import unquote
+
+import httpx
+
+if TYPE_CHECKING:
+    from clipdesk.sources.fetching import Fetcher
+
+PRODUCT_TOKEN = "clipdesk"  # noqa: S105 - RFC 9309's name for a crawler's user-agent, not a secret
+ROBOTS_TTL = 3600.0  # seconds; RFC 9309 asks crawlers not to cache robots.txt beyond 24 hours
+
+
+@dataclass(frozen=True)
+class RobotsRules:
+    """The Allow/Disallow rules of the group that applies to us, as (pattern, allow) pairs."""
+
+    rules: tuple[tuple[str, bool], ...] = ()
+
+    def allows(self, path: str) -> bool:
+        """Longest matching pattern wins; on a tie Allow wins; no match means allowed."""
+        best_length, verdict = -1, True
+        target = unquote(path)
+        for pattern, allow in self.rules:
+            if _matches(pattern, target) and (
+                len(pattern) > best_length or (len(pattern) == best_length and allow)
+            ):
+                best_length, verdict = len(pattern), allow
+        return verdict
+
+
+ALLOW_ALL = RobotsRules()
+DISALLOW_ALL = RobotsRules((("/", False),))
+
+
+def parse_robots(body: bytes, token: str = PRODUCT_TOKEN) -> RobotsRules:
+    """Pick our group (merged, if the file names us more than once) out of a robots.txt."""
+    groups: list[tuple[list[str], list[tuple[str, bool]]]] = []
+    agents: list[str] = []
+    rules: list[tuple[str, bool]] = []
+    in_rules = False  # an empty "Disallow:" still ends the run of user-agent lines
+    for raw in body.decode("utf-8", "replace").removeprefix("\ufeff").splitlines():
+        key, sep, value = raw.split("#", 1)[0].partition(":")
+        key, value = key.strip().lower(), value.strip()
+        if not sep:
+            continue
+        if key == "user-agent":
+            if in_rules:  # a user-agent line after rules starts the next group
+                groups.append((agents, rules))
+                agents, rules, in_rules = [], [], False
+            agents.append(value.split("/", 1)[0].strip().lower())
+        elif key in ("allow", "disallow") and agents:
+            in_rules = True
+            if value:  # "Disallow:" with nothing after it disallows nothing
+                rules.append((unquote(value), key == "allow"))
+    groups.append((agents, rules))
+    for wanted in (token.lower(), "*"):
+        chosen = [rule for names, group in groups if wanted in names for rule in group]
+        if any(wanted in names for names, _ in groups):
+            return RobotsRules(tuple(chosen))
+    return ALLOW_ALL
+
+
+def _matches(pattern: str, path: str) -> bool:
+    """Glob match with ``*`` and a final ``$``, in O(len × len) — no regex to backtrack on."""
+    if pattern.endswith("$"):
+        pattern = pattern[:-1]
+    else:
+        pattern += "*"  # rules are prefixes unless anchored
+    p = t = 0
+    star, mark = -1, 0
+    while t < len(path):
+        if p < len(pattern) and pattern[p] == "*":
+            star, mark, p = p, t, p + 1
+        elif p < len(pattern) and pattern[p] == path[t]:
+            p, t = p + 1, t + 1
+        elif star >= 0:
+            mark += 1
+            p, t = star + 1, mark
+        else:
+            return False
+    return all(c == "*" for c in pattern[p:])
+
+
+class RobotsCache:
+    """robots.txt per origin, fetched through the caller's Fetcher and kept for ``ttl`` s.
+
+    Thread-safe; two threads asking about a new origin at once may both fetch its robots.txt,
+    which costs one request and keeps the lock out of the network wait.
+    """
+
+    def __init__(
+        self,
+        fetcher: Fetcher,
+        *,
+        ttl: float = ROBOTS_TTL,
+        token: str = PRODUCT_TOKEN,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.fetcher, self.ttl, self.token, self.clock = fetcher, ttl, token, clock
+        self._rules: dict[str, tuple[float, RobotsRules]] = {}
+        self._lock = threading.Lock()
+
+    def allowed(self, url: str) -> bool:
+        """May we fetch ``url``? A URL we could not fetch anyway (bad, not http) is refused."""
+        try:
+            parsed = httpx.URL(url)
+        except (httpx.InvalidURL, TypeError, ValueError):
+            return False
+        if parsed.scheme not in ("http", "https") or not parsed.host:
+            return False
+        path = parsed.raw_path.decode("ascii")
+        if path == "/robots.txt":
+            return True
+        return self.rules_for(f"{parsed.scheme}://{parsed.netloc.decode('ascii')}").allows(path)
+
+    def check(self, url: str) -> None:
+        """Raise FetchError(kind="robots") when robots.txt disallows ``url``."""
+        from clipdesk.sources.fetching import FetchError  # fetching imports this module
+
+        if not self.allowed(url):
+            raise FetchError("robots", url, f"fetcher: robots.txt disallows {url}")
+
+    def rules_for(self, origin: str) -> RobotsRules:
+        now = self.clock()
+        with self._lock:
+            cached = self._rules.get(origin)
+        if cached is not None and cached[0] > now:
+            return cached[1]
+        rules = self._fetch(origin)
+        with self._lock:
+            self._rules[origin] = (now + self.ttl, rules)
+        return rules
+
+    def _fetch(self, origin: str) -> RobotsRules:
+        from clipdesk.sources.fetching import FetchError  # fetching imports this module
+
+        robots_url = f"{origin}/robots.txt"
+        try:
+            result = self.fetcher.get(robots_url, accept="text/plain")
+        except FetchError as exc:
+            if exc.kind == "blocked_address" and exc.url == robots_url:
+                # The page itself will be refused for the same reason; let that error say so.
+                return ALLOW_ALL
+            status = (exc.status or 0) if exc.kind == "http_status" else 0
+            if 400 <= status < 500 and status != 429:
+                return ALLOW_ALL  # RFC 9309 §2.3.1.3: a 4xx robots.txt means no rules
+            return DISALLOW_ALL  # §2.3.1.4: unreachable (5xx, 429, network) means keep out
+        return parse_robots(result.body, self.token)
+
+
+def _http_date_in(value: str, now: float) -> float | None:
+    """Seconds from ``now`` until an HTTP date, or None if it is not one."""
+    try:
+        return parsedate_to_datetime(value).timestamp() - now
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+
+
+def retry_after_seconds(headers: Mapping[str, str]) -> float | None:
+    """Retry-After as seconds (it may be a delay or an HTTP date), None when absent or bad."""
+    value = headers.get("retry-after", "").strip()
+    if value.isdigit():
+        return float(value)
+    seconds = _http_date_in(value, time.time()) if value else None
+    return None if seconds is None else max(seconds, 0.0)
+
+
+def next_check_seconds(
+    headers: Mapping[str, str],
+    *,
+    feed_ttl_minutes: int | None = None,
+    minimum: int = 300,
+    maximum: int = 86400,
+    default: int = 3600,
+) -> int:
+    """Seconds until the next fetch: the longest the server (or the feed's <ttl>) asked for.
+
+    Cache-Control max-age beats Expires (RFC 9111); no-store/no-cache counts as "now", and an
+    unreadable Expires as already expired. Without any hint, ``default``. The result is clamped
+    to [minimum, maximum] so a hostile header can neither hammer a site nor silence a source.
+    """
+    lowered = {name.lower(): value for name, value in headers.items()}
+    directives = {
+        part.split("=", 1)[0].strip().lower(): part.partition("=")[2].strip().strip('"')
+        for part in lowered.get("cache-control", "").split(",")
+    }
+    hints: list[float] = []
+    if "no-store" in directives or "no-cache" in directives:
+        hints.append(0)
+    elif directives.get("max-age", "").isdigit():
+        hints.append(int(directives["max-age"]))
+    elif "expires" in lowered:
+        now = time.time()
+        server_offset = _http_date_in(lowered.get("date", ""), now)
+        if server_offset is not None:
+            now += server_offset  # measure from the server's clock, as RFC 9111 does
+        hints.append(_http_date_in(lowered["expires"], now) or 0)
+    if feed_ttl_minutes is not None and feed_ttl_minutes > 0:
+        hints.append(feed_ttl_minutes * 60)
+    seconds = max(hints) if hints else default
+    return int(min(max(seconds, minimum), maximum))
+
+
+def backoff_seconds(error_count: int, *, base: int = 300, maximum: int = 86400) -> int:
+    """Wait after ``error_count`` consecutive failures: base, 2×base, 4×base… up to maximum.
+
+    Deterministic (no jitter) so a schedule can be tested and explained to an editor.
+    """
+    exponent = min(max(error_count - 1, 0), 32)  # 2**32 × base is past any sane maximum
+    return int(min(base * 2**exponent, maximum))

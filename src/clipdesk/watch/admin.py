@@ -1,0 +1,34 @@
+from django.contrib import admin
+
+from clipdesk.watch.models import Alias, Entity, Match, Watchlist
+
+
+class AliasInline(admin.TabularInline):
+    model = Alias
+    extra = 3
+
+
+@admin.register(Entity)
+class EntityAdmin(admin.ModelAdmin):
+    list_display = ["name", "watchlist"]
+    list_filter = ["watchlist"]
+    search_fields = ["name", "aliases__text"]
+    inlines = [AliasInline]
+
+
+@admin.register(Watchlist)
+class WatchlistAdmin(admin.ModelAdmin):
+    list_display = ["name"]
+
+
+@admin.register(Match)
+class MatchAdmin(admin.ModelAdmin):
+    list_display = ["article", "entity", "matched_text", "field", "reason"]
+    list_filter = ["entity", "field"]
+    list_select_related = ["article", "entity"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

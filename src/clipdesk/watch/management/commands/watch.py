@@ -1,0 +1,53 @@
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+
+from clipdesk.watch.models import Entity
+from clipdesk.watch.store import DEFAULT_WATCHLIST, add_entity, rematch_articles
+
+
+class Command(BaseCommand):
+    help = "Manage watched entities and their aliases."
+
+    def add_arguments(self, parser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        add = sub.add_parser("add", help="watch an entity under one or more aliases")
+        add.add_argument("name")
+        add.add_argument("--alias", action="append", default=[], dest="aliases")
+        add.add_argument("--list", default=DEFAULT_WATCHLIST, dest="watchlist")
+        listing = sub.add_parser("list", help="list watched entities")
+        listing.add_argument("--json", action="store_true")
+        rematch = sub.add_parser("rematch", help="re-apply the watchlists to stored articles")
+        rematch.add_argument(
+            "--apply", action="store_true", help="store the changes (else preview)"
+        )
+
+    def handle(self, *args, action: str, **options) -> None:
+        if action == "add":
+            if not options["name"].strip():
+                raise CommandError("watch: an entity needs a name", returncode=2)
+            entity = add_entity(options["name"], options["aliases"], options["watchlist"])
+            aliases = ", ".join(a.text for a in entity.aliases.all())
+            self.stdout.write(f"Watching {entity.name} ({aliases or 'no other names'})")
+        elif action == "list":
+            rows = [
+                {
+                    "id": e.pk,
+                    "watchlist": e.watchlist.name,
+                    "name": e.name,
+                    "aliases": [a.text for a in e.aliases.all()],
+                }
+                for e in Entity.objects.select_related("watchlist").prefetch_related("aliases")
+            ]
+            if options["json"]:
+                self.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2))
+            else:
+                for r in rows:
+                    self.stdout.write(f"{r['name']}: {', '.join(r['aliases'])}")
+        else:
+            changes = rematch_articles(apply=options["apply"])
+            for c in changes:
+                gone, new = sorted(c.before - c.after), sorted(c.after - c.before)
+                self.stdout.write(f"article {c.article_id} “{c.title}”: +{new} -{gone}")
+            verb = "applied" if options["apply"] else "would change (preview; --apply stores it)"
+            self.stdout.write(f"{len(changes)} article(s) {verb}")

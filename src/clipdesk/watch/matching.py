@@ -1,0 +1,396 @@
+"""The watchlist matcher: which entities an article names, where exactly, and why.
+
+1. Build (`Matcher.build`). Every alias becomes token patterns: an alias in capitals of at most
+   six letters ("MEK", "PMOI") is an acronym; every alias is tokenised and folded like article
+   text (`normalizing`) and each token replaced by its `skeleton`. An alias with an apostrophe
+   also gets its joined form ("People’s" ~ "Peoples"), and a word ending in "s" its
+   possessive form ("Peoples" ~ "People’s"). All patterns go into one Aho-Corasick automaton,
+   each written as " tok tok ", so a pattern can only ever match whole tokens.
+2. Scan. A field is tokenised, each token replaced by its skeleton (cached per process), and
+   the skeletons joined by single spaces; the automaton reads that string once. Apostrophes
+   separate tokens here, so "MEK's", "Rajavi's" and "l’OMPI" contain "MEK", "Rajavi", "OMPI".
+3. Verify. An acronym hit counts only when the original token is written in capitals ("MEK",
+   "M.E.K."): "Mek" and "mek" are rejected, and "Mekong" was never a hit (another token).
+4. Map back. Token positions in the scanned string → offsets in the original field.
+5. Resolve. Overlapping matches keep the longest span; an equal span keeps one match per
+   entity, the alias written closest to the text.
+6. Explain. Each match says in words which differences were ignored to find it.
+
+Lowercase acronyms ("mek") are not matched on purpose: newsrooms write acronyms in capitals,
+and lowercase hits are mostly URLs, usernames, typos and words of other languages.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+
+import ahocorasick
+
+from clipdesk.watch.normalizing import (
+    APOSTROPHES,
+    ARABIC_ARTICLE,
+    CONNECTORS,
+    EZAFE,
+    SKELETONS,
+    ZWNJ,
+    fold,
+    fold_piece,
+    fold_token,
+    skeleton,
+    split_tokens,
+    strip_arabic_article,
+    strip_marks,
+    token_spans,
+    token_texts,
+    transliteration_key,
+)
+
+ACRONYM_MAX_LETTERS = 6
+# An alias with many "s"-final words would multiply its possessive variants; past this many
+# patterns per alias only the joined and split forms of real apostrophes are kept.
+MAX_VARIANTS = 16
+
+
+@dataclass(frozen=True)
+class Match:
+    """One mention of a watched entity: where it is in the original field, and why it counts."""
+
+    entity: str
+    alias: str
+    field: str
+    start: int
+    end: int
+    matched_text: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Alias:
+    entity: str
+    alias: str
+    acronym: str  # the capitals without dots ("MEK") for an acronym alias, else ""
+    rank: int  # position in the build input: on equal footing the earlier alias wins
+
+
+def acronym_of(alias: str) -> str:
+    """The capitals of an acronym alias ("M.E.K." → "MEK"), or "" if the alias is not one."""
+    compact = alias.replace(".", "")
+    letters = sum(char.isalpha() for char in compact)
+    if compact.isalnum() and compact.isupper() and 0 < letters <= ACRONYM_MAX_LETTERS:
+        return compact
+    return ""
+
+
+def _written_as_acronym(original: str, acronym: str) -> bool:
+    """Case-sensitive: "MEK" or "M.E.K." (or with accents "MÉK"), never "Mek" or "mek"."""
+    compact = original.replace(".", "")
+    return compact == acronym or (
+        compact.isupper() and _unaccented(compact) == _unaccented(acronym)
+    )
+
+
+def _unaccented(text: str) -> str:
+    return strip_marks(unicodedata.normalize("NFKD", text))
+
+
+def _may_be_possessive(folded: str) -> bool:
+    """ "Peoples" may be "People's" with the apostrophe left out; "Ashraf" or "Hass" may not."""
+    return (
+        folded.isascii()
+        and folded.isalpha()
+        and len(folded) >= 5
+        and folded.endswith("s")
+        and not folded.endswith("ss")
+    )
+
+
+def _word_options(pieces: list[str]) -> list[str]:
+    """The skeleton spellings of one alias word; `pieces` were separated by apostrophes."""
+    split = " ".join(key for key in (skeleton(fold_token(piece)) for piece in pieces) if key)
+    options = [split]
+    if len(pieces) > 1:
+        options.append(skeleton(fold_token("".join(pieces))))
+    else:
+        folded = fold_token(pieces[0])
+        if _may_be_possessive(folded):
+            # Text splits at apostrophes, so "Peoples" must also be findable as "People's".
+            options.append(f"{skeleton(folded[:-1])} s")
+    return list(dict.fromkeys(options))
+
+
+def alias_patterns(alias: str) -> list[str]:
+    """The automaton keys for one alias, each " tok tok " (none if nothing could match)."""
+    acronym = acronym_of(alias)
+    if acronym:
+        key = skeleton(fold(acronym))
+        return [f" {key} "] if key else []
+    tokens, separators = split_tokens(alias)
+    words: list[list[str]] = []
+    for index, token in enumerate(tokens):
+        if index and separators[index - 1] in APOSTROPHES:
+            words[-1].append(token)
+        else:
+            words.append([token])
+    choices = [_word_options(pieces) for pieces in words]
+    if math.prod(len(options) for options in choices) > MAX_VARIANTS:
+        choices = [
+            options[:2] if len(pieces) > 1 else options[:1]
+            for options, pieces in zip(choices, words, strict=True)
+        ]
+    patterns = (" ".join(part for part in parts if part) for parts in itertools.product(*choices))
+    return list(dict.fromkeys(f" {pattern} " for pattern in patterns if pattern))
+
+
+class Matcher:
+    """Finds the entities of a watchlist in a headline and a text, in one automaton pass each.
+
+    Build once per watchlist version (`Matcher.build`) and reuse: finding is read-only, so one
+    matcher can serve many threads.
+    """
+
+    def __init__(
+        self,
+        automaton: ahocorasick.Automaton | None,
+        alias_count: int,
+        ignored: tuple[tuple[str, str], ...] = (),
+    ) -> None:
+        self._automaton = automaton
+        self.alias_count = alias_count
+        # (entity, alias) pairs with nothing to match on: no letters ("42"), or only "al".
+        self.ignored = ignored
+
+    @classmethod
+    def build(cls, entities: Mapping[str, Iterable[str]]) -> Matcher:
+        """Compile entity name → aliases; the name itself is an alias too."""
+        keyed: dict[str, list[_Alias]] = {}
+        ignored: list[tuple[str, str]] = []
+        rank = 0
+        for entity, aliases in entities.items():
+            given = [aliases] if isinstance(aliases, str) else list(aliases)
+            for alias in dict.fromkeys(text.strip() for text in (entity, *given)):
+                if not alias:
+                    continue
+                # An alias without letters ("3", "1984") is a number, not a name; skipping it
+                # also keeps callers that key entities by database id from matching that id.
+                patterns = alias_patterns(alias) if any(c.isalpha() for c in alias) else []
+                if not patterns:
+                    ignored.append((entity, alias))
+                    continue
+                item = _Alias(entity, alias, acronym_of(alias), rank)
+                rank += 1
+                for pattern in patterns:
+                    keyed.setdefault(pattern, []).append(item)
+        if not keyed:
+            return cls(None, 0, tuple(ignored))
+        automaton = ahocorasick.Automaton(ahocorasick.STORE_ANY, ahocorasick.KEY_STRING)
+        for pattern, items in keyed.items():
+            automaton.add_word(pattern, (len(pattern), pattern.count(" ") - 1, tuple(items)))
+        automaton.make_automaton()
+        return cls(automaton, rank, tuple(ignored))
+
+    def find(self, headline: str = "", text: str = "") -> list[Match]:
+        """Every mention, ordered by field (headline first) and then by start offset."""
+        matches: list[Match] = []
+        for field, value in (("headline", headline), ("text", text)):
+            if value:
+                matches.extend(self._find_in(field, value))
+        return matches
+
+    def entities_in(self, headline: str = "", text: str = "") -> set[str]:
+        """The names of the entities mentioned at least once."""
+        return {match.entity for match in self.find(headline, text)}
+
+    def _find_in(self, field: str, value: str) -> list[Match]:
+        if self._automaton is None:
+            return []
+        # Stage 2: one C-speed pass each for tokens, cached skeletons and the automaton.
+        skeletons = list(map(SKELETONS.__getitem__, token_texts(value)))
+        scanned = " " + " ".join(filter(None, skeletons)) + " "
+        hits = list(self._automaton.iter(scanned))
+        if not hits:
+            return []
+        # Stage 4, paid for only when something matched: the n-th token of `scanned` follows
+        # its (n+1)-th space, and connectors (empty skeletons) are not in it.
+        spans = list(itertools.compress(token_spans(value), skeletons))
+        candidates: dict[tuple[int, int], list[_Alias]] = {}
+        for last_char, (size, length, items) in hits:
+            first = scanned.count(" ", 0, last_char - size + 2) - 1
+            span = (spans[first][0], spans[first + length - 1][1])
+            for item in items:
+                # Stage 3.
+                if item.acronym and not _written_as_acronym(value[slice(*span)], item.acronym):
+                    continue
+                candidates.setdefault(span, []).append(item)
+        return [
+            self._match(field, value, span, item)
+            for span in _longest_first(candidates)
+            for item in _one_per_entity(value[slice(*span)], candidates[span])
+        ]
+
+    @staticmethod
+    def _match(field: str, value: str, span: tuple[int, int], item: _Alias) -> Match:
+        start, end = span
+        matched = value[start:end]
+        return Match(
+            entity=item.entity,
+            alias=item.alias,
+            field=field,
+            start=start,
+            end=end,
+            matched_text=matched,
+            reason=explain(item.alias, matched, acronym=bool(item.acronym)),
+        )
+
+
+def _longest_first(candidates: Mapping[tuple[int, int], object]) -> list[tuple[int, int]]:
+    """Stage 5: keep the longest of overlapping spans (the earlier one on a tie), in text order."""
+    chosen: list[tuple[int, int]] = []
+    for start, end in sorted(candidates, key=lambda span: (span[0] - span[1], span[0])):
+        if all(end <= other_start or start >= other_end for other_start, other_end in chosen):
+            chosen.append((start, end))
+    return sorted(chosen)
+
+
+def _one_per_entity(matched: str, items: list[_Alias]) -> list[_Alias]:
+    """Stage 5 for one span: per entity, the alias written most like the text."""
+    folded = fold(matched)
+
+    def closeness(item: _Alias) -> tuple[int, int]:
+        if item.alias == matched:
+            return (0, item.rank)
+        return (1 if fold(item.alias) == folded else 2, item.rank)
+
+    best: dict[str, _Alias] = {}
+    for item in sorted(items, key=closeness):
+        best.setdefault(item.entity, item)
+    return sorted(best.values(), key=lambda item: item.rank)
+
+
+# Stage 6. A step is named in the reason when the match would fail without it; each step
+# switches off one part of the normalisation that matching applies.
+_STEPS = (
+    ("transliteration", "transliteration variant"),
+    ("article", f"ignoring the article “{ARABIC_ARTICLE}”"),
+    ("connectors", ""),  # worded from the connectors involved
+    ("letters", "unifying letter forms"),
+    ("digits", "reading digits as 0-9"),
+    ("diacritics", "ignoring diacritics"),
+    ("case", "ignoring case"),
+    ("separators", ""),  # worded from the separator characters involved
+)
+_LINE_BREAKS = frozenset("\n\r\v\f\x85\u2028\u2029")
+_SEPARATOR_KINDS = (
+    "hyphens",
+    "apostrophes",
+    "dots",
+    "punctuation",
+    "zero-width non-joiners",
+    "line breaks",
+    "spacing",
+)
+
+
+def _comparison_key(text: str, skip: str) -> tuple[str, ...]:
+    """What matching compares, with the one step `skip` left out."""
+    tokens, separators = split_tokens(text)
+    units: list[str] = []
+    gaps: list[str] = []
+    for index, token in enumerate(tokens):
+        if index and skip != "separators" and separators[index - 1] in APOSTROPHES:
+            units[-1] += token
+        else:
+            units.append(token)
+            gaps.append(separators[index] if index < len(separators) else "")
+    key: list[str] = []
+    for unit, gap in zip(units, gaps, strict=True):
+        folded = fold_piece(
+            unit,
+            case=skip != "case",
+            marks=skip != "diacritics",
+            letters=skip != "letters",
+            digits=skip != "digits",
+        )
+        if skip == "connectors" or folded.casefold() not in CONNECTORS:
+            if skip != "article":
+                folded = strip_arabic_article(folded)
+            if skip != "transliteration":
+                folded = transliteration_key(folded)
+            key.append(folded)
+        if skip == "separators":
+            key.append(gap)
+    return tuple(key)
+
+
+def _connector_note(alias: str, matched: str) -> str:
+    def connectors(text: str) -> set[str]:
+        return {fold(token) for token in split_tokens(text)[0]} & CONNECTORS
+
+    differing = connectors(alias) ^ connectors(matched)
+    ezafe = "/".join(f"“-{form}”" for form in sorted(differing & EZAFE))
+    article = "/".join(f"“{form}-”" for form in sorted(differing - EZAFE))
+    notes = [
+        f"optional ezafe {ezafe}" if ezafe else "",
+        f"optional article {article}" if article else "",
+    ]
+    return ", ".join(note for note in notes if note) or "optional connector"
+
+
+def _separator_kind(char: str) -> str:
+    category = unicodedata.category(char)
+    if char in APOSTROPHES:
+        return "apostrophes"
+    if char == ZWNJ:
+        return "zero-width non-joiners"
+    if char in _LINE_BREAKS:
+        return "line breaks"
+    if char.isspace() or category == "Cf":
+        return "spacing"
+    if category == "Pd" or char == "\u2212":
+        return "hyphens"
+    if char == ".":
+        return "dots"
+    return "punctuation"
+
+
+def _separator_note(alias: str, matched: str) -> str:
+    def counted(text: str) -> Counter[str]:
+        return Counter("".join(split_tokens(text)[1]))
+
+    in_alias, in_matched = counted(alias), counted(matched)
+    differing = {
+        _separator_kind(char)
+        for char in in_alias | in_matched
+        if in_alias[char] != in_matched[char]
+    }
+    kinds = [kind for kind in _SEPARATOR_KINDS if kind in differing]
+    if len(kinds) > 1 and "spacing" in kinds:
+        kinds.remove("spacing")  # a hyphen or line break replaced by a space is not news
+    return "ignoring " + " and ".join(kinds or ["spacing"])
+
+
+@lru_cache(maxsize=4096)
+def explain(alias: str, matched: str, *, acronym: bool = False) -> str:
+    """In words why `matched` (the original text) counts as a mention of `alias`."""
+    shown = " ".join(matched.split())
+    if acronym:
+        if matched == alias:
+            return f"acronym “{alias}” as a whole word"
+        return f"acronym “{alias}” as “{shown}”, a whole word"
+    if matched == alias:
+        return f"matched alias “{alias}” exactly"
+    notes = []
+    for step, note in _STEPS:
+        if _comparison_key(alias, step) == _comparison_key(matched, step):
+            continue
+        if step == "connectors":
+            note = _connector_note(alias, matched)
+        elif step == "separators":
+            note = _separator_note(alias, matched)
+        notes.append(note)
+    return f"matched alias “{alias}” as “{shown}” ({', '.join(notes) or 'same folded form'})"

@@ -1,0 +1,86 @@
+"""Dates in credit lines: layouts, misspelled months, partial dates."""
+
+import datetime
+
+import pytest
+
+from clipdesk.archive.dates import find_dates, match_month, parse_date, parse_iso_date
+
+FEB_19 = datetime.date(2019, 2, 19)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "February 19 2019",
+        "February 19, 2019",
+        "19 February 2019",
+        "Feb. 19, 2019",
+        "2019/02/19",
+        "2019-02-19",
+        "19/02/2019",
+        "19th February 2019",
+        "February 19th, 2019",
+        "19th of February 2019",
+        "02/19/2019",
+    ],
+)
+def test_date_written_many_ways(text: str) -> None:
+    assert parse_date(text) == FEB_19
+
+
+@pytest.mark.parametrize(
+    ("word", "month"),
+    [("Febrauary", 2), ("Janaury", 1), ("Sept", 9), ("Agust", 8), ("Octber", 10), ("dec", 12)],
+)
+def test_misspelled_and_abbreviated_months(word: str, month: int) -> None:
+    assert match_month(word) == month
+
+
+@pytest.mark.parametrize("word", ["The", "Monday", "Roe", "Herald", "Ma", "Mayor"])
+def test_words_that_are_not_months(word: str) -> None:
+    assert match_month(word) is None
+
+
+def test_misspelled_month_in_full_date() -> None:
+    assert parse_date("Febrauary 17 2019") == datetime.date(2019, 2, 17)
+
+
+def test_impossible_date_is_none() -> None:
+    assert parse_date("February 30 2019") is None
+    assert parse_date("2019/13/01") is None
+
+
+def test_blank_or_dateless_text_is_none() -> None:
+    assert parse_date("") is None
+    assert parse_date("by admin") is None
+
+
+def test_day_only_takes_month_and_year_from_reference() -> None:
+    (mention,) = find_dates("16th", partial=True)
+    assert mention.resolve(datetime.date(2019, 2, 19)) == datetime.date(2019, 2, 16)
+
+
+def test_day_only_after_reference_day_means_previous_month() -> None:
+    (mention,) = find_dates("28th", partial=True)
+    assert mention.resolve(datetime.date(2019, 1, 2)) == datetime.date(2018, 12, 28)
+
+
+def test_month_and_day_without_year_is_never_after_reference() -> None:
+    (mention,) = find_dates("December 30", partial=True)
+    assert mention.resolve(datetime.date(2020, 1, 5)) == datetime.date(2019, 12, 30)
+
+
+def test_partial_date_without_reference_is_none() -> None:
+    (mention,) = find_dates("16th", partial=True)
+    assert mention.resolve(None) is None
+
+
+def test_month_word_that_is_no_month_does_not_hide_the_date_after_it() -> None:
+    (mention,) = find_dates("Roe 16th March 2020")
+    assert mention.resolve() == datetime.date(2020, 3, 16)
+
+
+def test_iso_datetime_attribute() -> None:
+    assert parse_iso_date("2021-03-04T09:12:00+00:00") == datetime.date(2021, 3, 4)
+    assert parse_iso_date(None) is None

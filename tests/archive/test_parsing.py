@@ -1,0 +1,629 @@
+"""Legacy archive parsing: one test per quirk seen in old clipping pages.
+
+Fixtures are our own fictional pages (Harbour Watch, Port Calloway and their press) in
+tests/fixtures/archive/; short cases are written inline.
+"""
+
+import datetime
+import json
+import random
+import time
+from pathlib import Path
+
+import pytest
+
+from clipdesk.archive.parsing import (
+    ArchiveCredit,
+    ArchivePage,
+    ArchiveParseError,
+    OutletGazetteer,
+    parse_archive,
+)
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "archive"
+HEADER = (
+    "Author: Tidewater Trust\n\nTidewater Trust\nTidewater Trust\n\n"
+    "Aims of the Tidewater Trust – to keep a record of what is written about the estuary.\n\n"
+)
+
+
+def fixture_bytes(name: str) -> bytes:
+    return (FIXTURES / name).read_bytes()
+
+
+def text_page(*posts: str, header: str = HEADER) -> str:
+    return header + "\n\n".join(posts) + "\n"
+
+
+def post(credit_line: str, headline: str = "Estuary Wall Repairs Begin", posted: str = "") -> str:
+    return f"{headline}\n\nPosted on: {posted}\n\n{credit_line}\n"
+
+
+def only_post(content: str | bytes, **kwargs) -> tuple[ArchivePage, object]:
+    page = parse_archive(content, **kwargs)
+    assert len(page.posts) == 1, [p.headline for p in page.posts]
+    return page, page.posts[0]
+
+
+# --- the plain-text format ---------------------------------------------------------------
+
+
+def test_text_fixture_matches_golden_output() -> None:
+    page = parse_archive(fixture_bytes("harbour_watch.txt"))
+    expected = json.loads((FIXTURES / "harbour_watch.expected.json").read_text("utf-8"))
+    assert page.as_dict() == expected
+
+
+def test_site_name_from_repeated_name_lines_and_about_paragraph() -> None:
+    page = parse_archive(text_page(post("Jane Roe, The Coastal Herald, March 3 2020: Text.")))
+    assert page.site_name == "Tidewater Trust"
+    assert page.about is not None and page.about.startswith("Aims of the Tidewater Trust")
+
+
+def test_blank_posted_on_gives_none() -> None:
+    _, item = only_post(text_page(post("Jane Roe, The Coastal Herald, March 3 2020: Text.")))
+    assert item.posted_on is None
+    assert item.sources[0].date == datetime.date(2020, 3, 3)
+
+
+def test_posted_on_value_is_parsed() -> None:
+    content = text_page(
+        post("Jane Roe, The Coastal Herald, March 3 2020: Text.", posted="2020/03/04")
+    )
+    _, item = only_post(content)
+    assert item.posted_on == datetime.date(2020, 3, 4)
+
+
+def test_misspelled_month_febrauary() -> None:
+    _, item = only_post(text_page(post("Tehran Times, Febrauary 17 2019:… The wall held.")))
+    assert item.sources == [ArchiveCredit(None, "Tehran Times", datetime.date(2019, 2, 17))]
+
+
+@pytest.mark.parametrize(
+    ("written", "day"),
+    [
+        ("Janaury 3 2020", datetime.date(2020, 1, 3)),
+        ("Sept 3, 2020", datetime.date(2020, 9, 3)),
+        ("Agust 3 2020", datetime.date(2020, 8, 3)),
+    ],
+)
+def test_misspelled_or_short_months_in_credit(written: str, day: datetime.date) -> None:
+    _, item = only_post(text_page(post(f"Jane Roe, The Coastal Herald, {written}: The wall held.")))
+    assert item.sources[0].date == day
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "February 19 2019",
+        "February 19, 2019",
+        "19 February 2019",
+        "Feb. 19, 2019",
+        "2019/02/19",
+        "2019-02-19",
+        "19/02/2019",
+        "19th February 2019",
+        "February 19th, 2019",
+    ],
+)
+def test_credit_dates_written_many_ways(written: str) -> None:
+    _, item = only_post(text_page(post(f"Jane Roe, The Coastal Herald, {written}: The wall held.")))
+    assert item.sources == [
+        ArchiveCredit("Jane Roe", "The Coastal Herald", datetime.date(2019, 2, 19))
+    ]
+    assert item.excerpt == "The wall held."
+
+
+def test_day_only_date_takes_month_from_posted_on() -> None:
+    content = text_page(
+        post("Jane Roe, The Coastal Herald, 16th: The wall held.", posted="2019/02/19")
+    )
+    _, item = only_post(content)
+    assert item.sources[0].date == datetime.date(2019, 2, 16)
+
+
+def test_day_only_date_takes_month_from_previous_post() -> None:
+    content = text_page(
+        post("Jane Roe, The Coastal Herald, February 19 2019: First.", headline="Wall Repairs"),
+        post("Tomas Elder, Calloway Evening Post, 16th: Second.", headline="Wall Holds"),
+    )
+    page = parse_archive(content)
+    assert page.posts[1].posted_on is None
+    assert page.posts[1].sources[0].date == datetime.date(2019, 2, 16)
+
+
+@pytest.mark.parametrize("separator", [":…", ": …", ":...", "...", " – ", " - ", ":", ": … "])
+def test_separators_between_credit_and_excerpt(separator: str) -> None:
+    line = f"Jane Roe, The Coastal Herald, March 3 2020{separator}The wall held overnight."
+    _, item = only_post(text_page(post(line)))
+    assert item.sources[0].outlet == "The Coastal Herald"
+    assert item.excerpt == "The wall held overnight."
+
+
+def test_excerpt_continues_over_following_paragraphs() -> None:
+    content = text_page(
+        post("Jane Roe, The Coastal Herald, March 3 2020:… First part.") + "\nSecond part.\n"
+    )
+    _, item = only_post(content)
+    assert item.excerpt == "First part.\n\nSecond part."
+
+
+def test_several_outlets_on_one_line() -> None:
+    line = "The Independent, Tehran Times and Sun Daily, February 18 2019:… Text."
+    _, item = only_post(text_page(post(line)))
+    day = datetime.date(2019, 2, 18)
+    assert item.sources == [
+        ArchiveCredit(None, "The Independent", day),
+        ArchiveCredit(None, "Tehran Times", day),
+        ArchiveCredit(None, "Sun Daily", day),
+    ]
+
+
+def test_outlets_joined_with_ampersand() -> None:
+    _, item = only_post(text_page(post("Saltmarsh Daily & KSTR Radio, March 3 2020: Text.")))
+    assert [s.outlet for s in item.sources] == ["Saltmarsh Daily", "KSTR Radio"]
+    assert all(s.author is None for s in item.sources)
+
+
+def test_serial_comma_outlet_list() -> None:
+    line = "Saltmarsh Daily, Brine Street Journal, and KSTR Radio, March 3 2020: Text."
+    _, item = only_post(text_page(post(line)))
+    assert [s.outlet for s in item.sources] == [
+        "Saltmarsh Daily",
+        "Brine Street Journal",
+        "KSTR Radio",
+    ]
+
+
+def test_ampersand_inside_one_outlet_name_is_kept() -> None:
+    _, item = only_post(text_page(post("Jane Roe, Arts & Letters Daily, March 3 2020: Text.")))
+    assert item.sources == [
+        ArchiveCredit("Jane Roe", "Arts & Letters Daily", datetime.date(2020, 3, 3))
+    ]
+
+
+def test_place_in_credit_from_known_city() -> None:
+    line = "Jane Roe, The Coastal Herald, Lisbon, March 3 2020: Text."
+    _, item = only_post(text_page(post(line)))
+    assert item.sources == [
+        ArchiveCredit("Jane Roe", "The Coastal Herald", datetime.date(2020, 3, 3), "Lisbon")
+    ]
+
+
+def test_place_in_credit_from_unknown_single_word_after_outlet() -> None:
+    line = "Jane Roe, The Coastal Herald, Portcalloway, March 3 2020: Text."
+    _, item = only_post(text_page(post(line)))
+    assert (item.sources[0].outlet, item.sources[0].place) == ("The Coastal Herald", "Portcalloway")
+
+
+def test_credit_without_author() -> None:
+    _, item = only_post(text_page(post("Tehran Times, Febrauary 17 2019:… Text.")))
+    assert (item.sources[0].author, item.sources[0].outlet) == (None, "Tehran Times")
+
+
+def test_credit_without_outlet() -> None:
+    _, item = only_post(text_page(post("Jane Roe, March 3 2020:… Text.")))
+    assert item.sources == [ArchiveCredit("Jane Roe", None, datetime.date(2020, 3, 3))]
+
+
+def test_credit_after_excerpt_with_by() -> None:
+    page = parse_archive(fixture_bytes("newsletter.txt"))
+    first = page.posts[0]
+    assert first.headline == "Quay Lease Renewed For Ten Years"
+    assert first.sources == [
+        ArchiveCredit("Jane Roe", "The Coastal Herald", datetime.date(2021, 3, 3))
+    ]
+    assert first.excerpt.startswith("The council renewed the lease")
+    assert "Jane Roe" not in first.excerpt
+
+
+def test_credit_after_excerpt_with_dash() -> None:
+    page = parse_archive(fixture_bytes("newsletter.txt"))
+    second = page.posts[1]
+    assert second.headline == "Storm Damage Bill Arrives"
+    assert second.sources == [
+        ArchiveCredit("Tomas Elder", "Calloway Evening Post", datetime.date(2021, 3, 2))
+    ]
+    assert second.excerpt.endswith("officials said.")
+    assert page.site_name == "Harbour Watch Weekly"
+
+
+def test_outlet_first_then_author_newsweek() -> None:
+    _, item = only_post(text_page(post("Newsweek, Critian Maza, February 19 2019:… Text.")))
+    assert (item.sources[0].author, item.sources[0].outlet) == ("Critian Maza", "Newsweek")
+
+
+def test_outlet_learned_earlier_in_page_is_recognised() -> None:
+    # "Harbour Lights" looks like a person's name; the list credit shows it is an outlet.
+    content = text_page(
+        post("The Coastal Herald, Harbour Lights and Sun Daily, March 3 2020: One.", "Wall One"),
+        post("Harbour Lights, Jane Roe, March 2 2020: Two.", "Wall Two"),
+    )
+    second = parse_archive(content).posts[1]
+    assert (second.sources[0].author, second.sources[0].outlet) == ("Jane Roe", "Harbour Lights")
+
+
+def test_outlet_learned_later_in_page_is_recognised_by_first_pass() -> None:
+    content = text_page(
+        post("Harbour Lights, Jane Roe, March 2 2020: Two.", "Wall Two"),
+        post("The Coastal Herald, Harbour Lights and Sun Daily, March 1 2020: One.", "Wall One"),
+    )
+    first = parse_archive(content).posts[0]
+    assert (first.sources[0].author, first.sources[0].outlet) == ("Jane Roe", "Harbour Lights")
+
+
+def test_without_learning_person_like_outlet_falls_back_on_position() -> None:
+    _, item = only_post(text_page(post("Jane Roe, Harbour Lights, March 2 2020: Two.")))
+    assert (item.sources[0].author, item.sources[0].outlet) == ("Jane Roe", "Harbour Lights")
+
+
+def test_gazetteer_passed_in_learns_outlets_for_the_next_file() -> None:
+    gazetteer = OutletGazetteer(["The Coastal Herald"])
+    parse_archive(
+        text_page(post("Saltmarsh Daily, Harbour Lights and Gullwing, March 3 2020: One.")),
+        gazetteer=gazetteer,
+    )
+    assert "harbour lights" in gazetteer and "GULLWING" in gazetteer
+    _, item = only_post(
+        text_page(post("Harbour Lights, Jane Roe, March 2 2020: Two.")), gazetteer=gazetteer
+    )
+    assert item.sources[0].outlet == "Harbour Lights"
+
+
+def test_parenthesised_alias_outlet() -> None:
+    line = "Luise Brandt, Der Kurier (Kurier Online), February 19 2019:… Text."
+    _, item = only_post(text_page(post(line)))
+    assert item.sources[0].outlet == "Der Kurier (Kurier Online)"
+
+
+def test_acronym_alone_is_an_outlet() -> None:
+    _, item = only_post(text_page(post("KSTR, February 16 2019:… Text.")))
+    assert (item.sources[0].author, item.sources[0].outlet) == (None, "KSTR")
+
+
+def test_headline_before_credit_without_posted_on_line() -> None:
+    content = text_page(
+        "Wall Repairs Begin\n\nJane Roe, The Coastal Herald, March 3 2020: One.\n",
+        "Wall Repairs Finish\n\nTomas Elder, Calloway Evening Post, March 9 2020: Two.\n",
+    )
+    page = parse_archive(content)
+    assert [p.headline for p in page.posts] == ["Wall Repairs Begin", "Wall Repairs Finish"]
+    assert page.posts[1].sources[0].outlet == "Calloway Evening Post"
+
+
+def test_dateline_is_not_taken_for_a_credit() -> None:
+    dateline = "Lisbon, March 2 2020 – Officials met on Monday.\n"
+    content = text_page(post("Jane Roe, The Coastal Herald, March 3 2020: One.") + dateline)
+    _, item = only_post(content)
+    assert len(item.sources) == 1
+    assert "Officials met on Monday." in item.excerpt
+
+
+# --- site chrome -------------------------------------------------------------------------
+
+
+CHROME_LINES = [
+    "Home | About | Contact",
+    "@tidewatertrust",
+    "Follow us on Twitter",
+    "Read more",
+    "Continue reading →",
+    "Share this:",
+    "Leave a comment",
+    "3 Comments",
+    "© 2020 Tidewater Trust",
+    "Copyright 2020 Tidewater Trust. All rights reserved.",
+    "Search for:",
+    "Older posts",
+    "« Newer posts",
+    "Page 2 of 40",
+    "1 2 3 … 40 Next »",
+    "Posted in Uncategorized",
+    "Proudly powered by WordPress",
+]
+
+
+def test_site_chrome_is_never_a_post_nor_part_of_an_excerpt() -> None:
+    chrome = "\n".join(CHROME_LINES)
+    content = text_page(
+        post("Jane Roe, The Coastal Herald, March 3 2020: One.") + "\n" + chrome + "\n",
+        post("Tomas Elder, Calloway Evening Post, March 2 2020: Two.", "Wall Two") + "\n" + chrome,
+        header=HEADER + chrome + "\n\n",
+    )
+    page = parse_archive(content)
+    assert [p.excerpt for p in page.posts] == ["One.", "Two."]
+    assert page.about is not None and "Follow us" not in page.about
+
+
+def test_read_more_link_at_end_of_excerpt_is_dropped() -> None:
+    content = text_page(
+        post("Jane Roe, The Coastal Herald, March 3 2020: The wall held. Read more")
+    )
+    _, item = only_post(content)
+    assert item.excerpt == "The wall held."
+
+
+def test_tags_line_gives_tags_not_excerpt() -> None:
+    content = text_page(
+        post("Jane Roe, The Coastal Herald, March 3 2020: One.") + "\nTags: wall, estuary\n"
+    )
+    _, item = only_post(content)
+    assert (item.excerpt, item.tags) == ("One.", ["wall", "estuary"])
+
+
+# --- text hygiene ------------------------------------------------------------------------
+
+
+def test_windows_line_endings() -> None:
+    plain = fixture_bytes("harbour_watch.txt")
+    assert parse_archive(plain.replace(b"\n", b"\r\n")) == parse_archive(plain)
+
+
+def test_non_breaking_spaces() -> None:
+    plain = fixture_bytes("harbour_watch.txt").decode("utf-8")
+    spaced = plain.replace("March 4 2021:… The", "March\u00a04\u00a02021:…\u00a0\u00a0The")
+    assert parse_archive(spaced) == parse_archive(plain)
+
+
+def test_byte_order_mark() -> None:
+    plain = fixture_bytes("harbour_watch.txt")
+    page = parse_archive(b"\xef\xbb\xbf" + plain)
+    assert page == parse_archive(plain)
+    assert page.site_name == "Harbour Watch"
+
+
+def test_trailing_whitespace() -> None:
+    plain = fixture_bytes("harbour_watch.txt").decode("utf-8")
+    padded = "\n".join(line + " \t " for line in plain.split("\n"))
+    assert parse_archive(padded) == parse_archive(plain)
+
+
+# --- HTML pages --------------------------------------------------------------------------
+
+
+def test_wordpress_listing_gives_posts_with_dates_urls_and_tags() -> None:
+    page = parse_archive(fixture_bytes("wordpress_listing.html"), filename="index.html")
+    assert page.site_name == "Harbour Watch"
+    assert page.about is not None and page.about.startswith("Harbour Watch is a volunteer group")
+    first, second = page.posts
+    assert first.headline == "Dredging Contract Awarded Without Tender"
+    assert first.posted_on == datetime.date(2021, 3, 4)  # published, not updated
+    assert first.url == "https://harbourwatch.example/2021/03/dredging-contract/"
+    assert first.tags == ["contracts", "port authority"]
+    assert first.sources == [
+        ArchiveCredit("Ines Marlow", "The Coastal Herald", datetime.date(2021, 3, 4))
+    ]
+    assert first.excerpt == (
+        "The port authority signed the contract on a Tuesday evening.\n\n"
+        "Councillors said they learned of it from the newspaper."
+    )
+    assert second.posted_on is None
+    assert [s.outlet for s in second.sources] == ["Saltmarsh Daily", "Brine Street Journal"]
+
+
+def test_html_chrome_and_scripts_never_become_posts_or_excerpts() -> None:
+    page = parse_archive(fixture_bytes("wordpress_listing.html"))
+    text = json.dumps(page.as_dict())
+    chrome = ["Not a post", "Share this", "Twitter", "Leave a comment", "Older posts"]
+    chrome += ["Search for", "powered by", "Skip to content", "admin", "Continue reading"]
+    assert [c for c in chrome if c in text] == []
+
+
+def test_single_post_html_page() -> None:
+    _, item = only_post(fixture_bytes("single_post.html"))
+    assert item.headline == "Mayor Promises An Independent Review"
+    assert item.posted_on == datetime.date(2021, 2, 20)
+    assert item.url == "https://harbourwatch.example/2021/02/mayor-review/"
+    assert item.sources == [
+        ArchiveCredit("Tomas Elder", "Calloway Evening Post", datetime.date(2021, 2, 19))
+    ]
+    assert item.excerpt.endswith("before the summer recess.")
+    assert item.tags == ["review", "council"]
+
+
+def test_single_post_page_site_name_from_title_without_headline() -> None:
+    page = parse_archive(fixture_bytes("single_post.html"))
+    assert page.site_name == "Harbour Watch"
+
+
+def test_short_embed_cards_give_posts() -> None:
+    page = parse_archive(fixture_bytes("embed_cards.html"))
+    assert [p.headline for p in page.posts] == [
+        "Quay Lease Renewed For Ten Years",
+        "Storm Damage Bill Arrives",
+        "Salt Flats Survey Published",
+    ]
+    link_only, card, quote = page.posts
+    assert link_only.url == "https://coastalherald.example/quay-lease"
+    assert card.sources == [
+        ArchiveCredit("Tomas Elder", "Calloway Evening Post", datetime.date(2021, 3, 2))
+    ]
+    assert card.excerpt == "Repairs to the breakwater will cost more than the first estimate."
+    assert quote.sources[0].outlet == "The Coastal Herald"
+    assert quote.excerpt == "The survey maps every nesting site along the estuary."
+
+
+def test_teaser_list_without_dates_gives_posts() -> None:
+    page = parse_archive(fixture_bytes("teaser_list.html"))
+    assert page.site_name == "Harbour Watch"
+    assert [(p.headline, p.posted_on, p.sources, p.url) for p in page.posts] == [
+        ("Quay Lease Renewed For Ten Years", None, [], "/quay-lease/"),
+        ("Storm Damage Bill Arrives", None, [], "/storm-bill/"),
+        ("Salt Flats Survey Published", None, [], "/salt-flats/"),
+    ]
+    assert page.posts[1].excerpt == "Breakwater repairs will cost more than planned."
+
+
+def test_html_headings_without_post_markup() -> None:
+    content = (
+        "<html><body><h1>Tidewater Trust</h1>"
+        "<h2><a href='/a'>Wall Repairs Begin</a></h2><p>Work started on Monday.</p>"
+        "<h2><a href='/b'>Wall Repairs Finish</a></h2><p>Work ended on Friday.</p>"
+        "</body></html>"
+    )
+    page = parse_archive(content)
+    assert page.site_name == "Tidewater Trust"
+    assert [(p.headline, p.url, p.excerpt) for p in page.posts] == [
+        ("Wall Repairs Begin", "/a", "Work started on Monday."),
+        ("Wall Repairs Finish", "/b", "Work ended on Friday."),
+    ]
+
+
+def test_html_in_cp1252_falls_back_from_utf8() -> None:
+    content = (
+        "<html><body><article><h2>Quay Café Closes</h2>"
+        "<p>Jane Roe, The Coastal Herald, March 3 2020 – The café shut.</p></article></body></html>"
+    ).encode("cp1252")
+    _, item = only_post(content)
+    assert item.headline == "Quay Café Closes"
+    assert item.excerpt == "The café shut."
+
+
+def test_html_meta_charset_is_used_when_not_utf8() -> None:
+    content = (
+        '<html><head><meta charset="iso-8859-15"></head><body><article><h2>Quay Café €</h2>'
+        "<p>Text.</p></article></body></html>"
+    ).encode("iso-8859-15")
+    _, item = only_post(content)
+    assert item.headline == "Quay Café €"
+
+
+# --- errors ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("content", [b"", "", b"   \n\r\n\t", "\ufeff"])
+def test_empty_input_raises(content: bytes | str) -> None:
+    with pytest.raises(ArchiveParseError, match="empty"):
+        parse_archive(content)
+
+
+def test_invalid_utf8_text_raises() -> None:
+    with pytest.raises(ArchiveParseError, match="not valid UTF-8 text"):
+        parse_archive("Quay Café\n\nPosted on: 2020/03/03\n".encode("cp1252"))
+
+
+def test_binary_data_raises() -> None:
+    with pytest.raises(ArchiveParseError, match="binary"):
+        parse_archive(bytes(range(32)) * 20)
+
+
+@pytest.mark.parametrize(
+    "content",
+    ["Just a line of text.", "<html><body><p>Hello.</p></body></html>", "<html></html>", "<"],
+)
+def test_input_without_posts_raises(content: str) -> None:
+    with pytest.raises(ArchiveParseError, match="no posts found"):
+        parse_archive(content)
+
+
+def test_random_and_truncated_input_only_raises_archive_parse_error() -> None:
+    rng = random.Random(20240611)  # noqa: S311 - seeded test data, not security
+    samples = [p.read_bytes() for p in sorted(FIXTURES.iterdir())]
+    for _ in range(300):
+        source = rng.choice(samples)
+        candidates = [
+            bytes(rng.randrange(256) for _ in range(rng.randrange(200))),
+            source[: rng.randrange(len(source) + 1)],
+            bytes(rng.choice(b"<>/:,.\n 0123456789aZ&;") for _ in range(rng.randrange(200))),
+        ]
+        for content in candidates:
+            try:
+                page = parse_archive(content, filename=rng.choice(["", "x.html", "x.txt"]))
+            except ArchiveParseError:
+                continue
+            assert page.posts
+
+
+def test_one_megabyte_page_parses_in_well_under_a_second() -> None:
+    rng = random.Random(5)  # noqa: S311 - seeded test data, not security
+    words = ["quay", "wall", "tide", "council", "ferry", "dredging", "harbour", "survey"]
+    blocks = [HEADER]
+    while sum(map(len, blocks)) < 1_000_000:
+        n = len(blocks)
+        body = " ".join(rng.choice(words) for _ in range(rng.randrange(40, 120)))
+        blocks.append(
+            f"Wall Story {n}\n\nPosted on: 2020/03/{n % 28 + 1:02d}\n\n"
+            f"Jane Roe, The Coastal Herald, March {n % 28 + 1} 2020:… {body} {n}.\n\n"
+            f"{body[::-1]} {n}.\n\n"
+        )
+    content = "".join(blocks).encode()
+    started = time.perf_counter()
+    page = parse_archive(content)
+    elapsed = time.perf_counter() - started
+    assert len(page.posts) == len(blocks) - 1
+    assert elapsed < 1.0, f"{elapsed:.2f} s"
+
+
+def test_as_dict_shape() -> None:
+    page = parse_archive(text_page(post("Jane Roe, The Coastal Herald, March 3 2020: One.")))
+    assert page.as_dict() == {
+        "site": {"name": "Tidewater Trust", "about": page.about},
+        "posts": [
+            {
+                "headline": "Estuary Wall Repairs Begin",
+                "posted_on": None,
+                "sources": [
+                    {"author": "Jane Roe", "outlet": "The Coastal Herald", "date": "2020-03-03"}
+                ],
+                "excerpt": "One.",
+            }
+        ],
+    }
+
+
+# --- the gazetteer -----------------------------------------------------------------------
+
+
+def test_gazetteer_matches_ignoring_case_punctuation_and_leading_the() -> None:
+    gazetteer = OutletGazetteer(["The Coastal Herald", "Der Kurier (Kurier Online)"])
+    assert "coastal herald" in gazetteer
+    assert "THE COASTAL-HERALD" in gazetteer
+    assert "Kurier Online" in gazetteer and "der kurier" in gazetteer
+    assert "Coastal Times" not in gazetteer
+    gazetteer.add("Gullwing")
+    assert "gullwing." in gazetteer
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["Tehran Times", "Sun Daily", "KSTR", "The Intercept", "Iran Front Page", "Nejat Society",
+     "harbourwatch.com", "Der Kurier (Kurier Online)", "Newsweek"],
+)  # fmt: skip
+def test_gazetteer_outlet_heuristics(name: str) -> None:
+    gazetteer = OutletGazetteer()
+    assert gazetteer.is_outlet(name)
+    assert not gazetteer.is_person(name)
+
+
+@pytest.mark.parametrize("name", ["Jane Roe", "Critian Maza", "Ludwig van Hal", "J. R. Tolman"])
+def test_gazetteer_person_heuristics(name: str) -> None:
+    gazetteer = OutletGazetteer()
+    assert gazetteer.is_person(name)
+    assert not gazetteer.is_outlet(name)
+
+
+def test_gazetteer_known_name_is_never_a_person() -> None:
+    gazetteer = OutletGazetteer(["Harbour Lights"])
+    assert gazetteer.is_outlet("Harbour Lights")
+    assert not gazetteer.is_person("Harbour Lights")
+
+
+def test_text_dump_wrapped_in_pre_keeps_its_lines() -> None:
+    plain = fixture_bytes("harbour_watch.txt").decode("utf-8")
+    wrapped = "<html><body><pre>" + plain.replace("&", "&amp;") + "</pre></body></html>"
+    assert parse_archive(wrapped).as_dict() == parse_archive(plain).as_dict()
+
+
+def test_legacy_html_with_br_line_breaks() -> None:
+    content = (
+        "<html><body><p>Tidewater Trust</p>"
+        "<p>Wall One<br>Posted on: 2020/03/05<br>"
+        "Jane Roe, The Coastal Herald, March 3 2020: The wall held.</p>"
+        "<p>Wall Two<br>Posted on:<br>KSTR, March 1 2020 – The ferry ran late.</p></body></html>"
+    )
+    page = parse_archive(content)
+    assert page.site_name == "Tidewater Trust"
+    assert [(p.headline, p.posted_on, p.excerpt) for p in page.posts] == [
+        ("Wall One", datetime.date(2020, 3, 5), "The wall held."),
+        ("Wall Two", None, "The ferry ran late."),
+    ]

@@ -1,0 +1,96 @@
+"""`clipdesk import-archive` as a user runs it: a real process on a real instance."""
+
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import FIXTURES
+
+ARCHIVE = FIXTURES / "import" / "harbour-watch.txt"
+
+
+def clipdesk(home, *args, check=True):
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env["CLIPDESK_HOME"] = str(home)
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    result = subprocess.run(
+        [sys.executable, "-m", "clipdesk", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    if check and result.returncode != 0:
+        raise AssertionError(f"exit {result.returncode}\n{result.stdout}\n{result.stderr}")
+    return result
+
+
+def count_posts(home) -> int:
+    with sqlite3.connect(home / "clipdesk.sqlite3") as db:
+        return db.execute("select count(*) from digest_post").fetchone()[0]
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory):
+    home = tmp_path_factory.mktemp("instance")
+    clipdesk(home, "init")
+    return home
+
+
+def test_dry_run_prints_json_and_writes_nothing(home):
+    result = clipdesk(home, "import-archive", str(ARCHIVE), "--dry-run", "--json")
+    data = json.loads(result.stdout)
+    assert data["site"]["name"] == "Harbour Watch"
+    assert [p["posted_on"] for p in data["posts"]] == ["2021-03-02", None, "2021-02-26"]
+    assert data["posts"][1]["sources"] == [
+        {"author": None, "outlet": "The Harbour Gazette", "date": "2021-03-01"},
+        {"author": None, "outlet": "Northern Ledger", "date": "2021-03-01"},
+        {"author": None, "outlet": "Valley Times", "date": "2021-03-01"},
+    ]
+    assert count_posts(home) == 0
+
+
+def test_import_then_reimport_reports_added_then_skipped(home):
+    first = json.loads(clipdesk(home, "import-archive", str(ARCHIVE), "--json").stdout)
+    assert (first["added"], first["updated"], first["skipped"]) == (3, 0, 0)
+    second = json.loads(clipdesk(home, "import-archive", str(ARCHIVE), "--json").stdout)
+    assert (second["added"], second["updated"], second["skipped"]) == (0, 0, 3)
+    assert count_posts(home) == 3
+
+
+def test_bad_file_is_named_exit_2_and_other_files_still_import(tmp_path):
+    home = tmp_path / "home"
+    clipdesk(home, "init")
+    bad = tmp_path / "broken.txt"
+    bad.write_bytes(b"\xff\xfe\x00garbage\x00\xff" * 50)
+    good = tmp_path / "good.txt"
+    shutil.copy(ARCHIVE, good)
+    missing = tmp_path / "missing.txt"
+    result = clipdesk(home, "import-archive", str(bad), str(missing), str(good), check=False)
+    assert result.returncode == 2
+    assert "broken.txt" in result.stderr and "missing.txt" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    assert count_posts(home) == 3
+
+
+def test_import_into_uninitialised_home_says_to_init(tmp_path):
+    result = clipdesk(tmp_path / "nowhere", "import-archive", str(ARCHIVE), check=False)
+    assert result.returncode == 2
+    assert "clipdesk init" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_unknown_command_and_help():
+    result = subprocess.run(
+        [sys.executable, "-m", "clipdesk", "frobnicate"], capture_output=True, text=True
+    )
+    assert result.returncode == 2 and "unknown command" in result.stderr
+    helped = subprocess.run(
+        [sys.executable, "-m", "clipdesk", "--help"], capture_output=True, text=True
+    )
+    assert helped.returncode == 0 and "import-archive" in helped.stdout

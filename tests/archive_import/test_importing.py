@@ -1,0 +1,88 @@
+"""Storing parsed archives: idempotent, updates in place, all-or-nothing per file."""
+
+import datetime
+
+import pytest
+
+from clipdesk.archive.importing import gazetteer_for, import_page
+from clipdesk.archive.parsing import parse_archive
+from clipdesk.digest.credits import source_line
+from clipdesk.digest.models import Credit, Outlet, Post, SiteProfile
+from clipdesk.digest.outlets import OutletDirectory
+from tests.conftest import FIXTURES
+from tests.factories import make_outlet
+
+pytestmark = pytest.mark.django_db
+
+ARCHIVE = FIXTURES / "import" / "harbour-watch.txt"
+CORRECTED = FIXTURES / "import" / "harbour-watch-corrected.txt"
+
+
+def run_import(path):
+    outlets = OutletDirectory()
+    page = parse_archive(path.read_bytes(), gazetteer=gazetteer_for(outlets))
+    return import_page(page, outlets)
+
+
+def test_import_stores_posts_credits_and_the_site_profile():
+    result = run_import(ARCHIVE)
+    assert (result.added, result.updated, result.skipped) == (3, 0, 0)
+    hall = Post.objects.get(headline="Residents fill the hall for the quay hearing")
+    assert hall.posted_on is None
+    assert hall.is_published
+    assert source_line(hall.credits.all()) == (
+        "The Harbour Gazette, Northern Ledger and Valley Times, March 1 2021"
+    )
+    chair = Post.objects.get(headline="Port authority names a new chair")
+    assert chair.credits.get().date == datetime.date(2021, 2, 26)
+    profile = SiteProfile.load()
+    assert profile.name == "Harbour Watch"
+    assert profile.about.startswith("Harbour Watch reads the regional press")
+
+
+def test_undated_post_is_ordered_by_its_credit_date():
+    run_import(ARCHIVE)
+    hall = Post.objects.get(headline__startswith="Residents fill")
+    assert hall.posted_on_inferred == datetime.date(2021, 3, 1)
+    order = list(Post.objects.published().newest_first().values_list("headline", flat=True))
+    assert order[1].startswith("Residents fill")
+
+
+def test_second_import_changes_nothing():
+    run_import(ARCHIVE)
+    before = list(Post.objects.values_list("id", "updated_at").order_by("id"))
+    credits_before = Credit.objects.count()
+    result = run_import(ARCHIVE)
+    assert (result.added, result.updated, result.skipped) == (0, 0, 3)
+    assert list(Post.objects.values_list("id", "updated_at").order_by("id")) == before
+    assert Credit.objects.count() == credits_before
+    assert Outlet.objects.count() == 3
+
+
+def test_corrected_post_is_updated_in_place_keeping_editor_fields():
+    run_import(ARCHIVE)
+    post = Post.objects.get(headline="Dredging contract goes to a second vote")
+    post.status = Post.Status.DRAFT
+    post.slug = "editors-own-slug"
+    post.save()
+    result = run_import(CORRECTED)
+    assert (result.added, result.updated) == (0, 1)
+    post.refresh_from_db()
+    assert "three members" in post.excerpt
+    assert post.slug == "editors-own-slug" and post.status == Post.Status.DRAFT
+    assert Post.objects.filter(headline=post.headline).count() == 1
+
+
+def test_known_outlet_alias_is_reused_not_duplicated():
+    make_outlet("Harbour Gazette", aliases=["The Harbour Gazette"])
+    run_import(ARCHIVE)
+    assert Outlet.objects.filter(name__icontains="harbour").count() == 1
+
+
+def test_editor_set_site_profile_is_not_overwritten():
+    profile = SiteProfile.load()
+    profile.name, profile.about = "Our Own Name", "Our own aims."
+    profile.save()
+    run_import(ARCHIVE)
+    profile.refresh_from_db()
+    assert (profile.name, profile.about) == ("Our Own Name", "Our own aims.")

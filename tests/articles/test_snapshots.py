@@ -1,0 +1,80 @@
+"""Snapshots are kept as WARC records and read back byte for byte."""
+
+import datetime
+
+import pytest
+from warcio.archiveiterator import ArchiveIterator
+
+from clipdesk.articles.models import Snapshot
+from clipdesk.articles.sanitizing import sanitize_html
+from clipdesk.articles.snapshots import read_snapshot, write_snapshot
+from tests.factories import make_post
+
+WHEN = datetime.datetime(2026, 3, 1, 12, 0, tzinfo=datetime.UTC)
+
+
+def test_snapshots_round_trip_and_share_one_valid_warc_file(tmp_path):
+    bodies = [b"<html><body><p>first \xc3\xa9</p></body></html>", b"\x00\x01binary"]
+    stored = [
+        write_snapshot(
+            tmp_path, f"https://news.example/{i}", 200, {"Content-Type": "text/html"}, body, WHEN
+        )
+        for i, body in enumerate(bodies)
+    ]
+    assert stored[0].warc_file == stored[1].warc_file == "snapshots/2026-03-01.warc.gz"
+    assert stored[1].warc_offset == stored[0].warc_offset + stored[0].warc_length
+    for i, (s, body) in enumerate(zip(stored, bodies, strict=True)):
+        content = read_snapshot(tmp_path, s.warc_file, s.warc_offset, s.warc_length)
+        assert content.body == body
+        assert content.url == f"https://news.example/{i}"
+        assert content.status == 200
+    with open(tmp_path / stored[0].warc_file, "rb") as fh:
+        types = [r.rec_type for r in ArchiveIterator(fh)]
+    assert types == ["response", "response"]
+
+
+def test_stored_headers_do_not_claim_a_compression_the_body_no_longer_has(tmp_path):
+    s = write_snapshot(
+        tmp_path, "https://news.example/z", 200,
+        {"Content-Encoding": "gzip", "Content-Length": "12", "Content-Type": "text/html"},
+        b"<p>plain</p>", WHEN,
+    )  # fmt: skip
+    headers = dict(read_snapshot(tmp_path, s.warc_file, s.warc_offset, s.warc_length).headers)
+    assert "Content-Encoding" not in headers and headers["Content-Type"] == "text/html"
+
+
+def test_snapshot_paths_cannot_leave_the_home(tmp_path):
+    with pytest.raises(ValueError, match="outside the instance home"):
+        read_snapshot(tmp_path, "../../etc/passwd", 0, 10)
+
+
+def test_sanitizer_keeps_text_and_links_and_drops_active_content():
+    html = sanitize_html(
+        '<p onclick="x()">Hi <a href="javascript:alert(1)">bad</a> '
+        '<a href="https://ok.example/">ok</a><script>alert(2)</script><img src=x></p>'
+    )
+    assert "onclick" not in html and "javascript:" not in html and "<script" not in html
+    assert "<img" not in html
+    assert 'href="https://ok.example/"' in html and "Hi" in html
+
+
+@pytest.mark.django_db
+def test_post_body_is_sanitised_whoever_saves_it():
+    post = make_post(body='<p>fine</p><script>alert(1)</script><iframe src="x"></iframe>')
+    post.refresh_from_db()
+    assert post.body == "<p>fine</p>"
+
+
+@pytest.mark.django_db
+def test_snapshot_view_shows_sanitised_page_to_staff_only(client, admin_client, settings):
+    s = write_snapshot(
+        settings.CLIPDESK_HOME, "https://news.example/a", 200,
+        {"Content-Type": "text/html; charset=utf-8"},
+        b"<html><body><h1>Quay vote</h1><script>steal()</script></body></html>", WHEN,
+    )  # fmt: skip
+    snap = Snapshot.objects.create(
+        url="https://news.example/a", status=200, fetched_at=WHEN, **s.__dict__
+    )
+    assert client.get(snap.get_absolute_url()).status_code == 302
+    html = admin_client.get(snap.get_absolute_url()).content.decode()
+    assert "<h1>Quay vote</h1>" in html and "steal()" not in html

@@ -1,0 +1,84 @@
+"""The editors' admin: lists, filters, bulk actions and outlet merging."""
+
+import datetime
+
+import pytest
+
+from clipdesk.digest.actions import merge_outlets
+from clipdesk.digest.models import Credit, Outlet, Post
+from tests.factories import make_outlet, make_post, make_tag
+
+pytestmark = pytest.mark.django_db
+
+
+def test_post_list_searches_and_filters(admin_client):
+    gazette = make_outlet("Harbour Gazette")
+    make_post("Quay hearing", credits=[{"outlet": gazette, "author": "Mira Okafor"}])
+    make_post("Budget vote", posted_on=datetime.date(2020, 5, 1))
+    assert "Quay hearing" in admin_client.get("/admin/digest/post/?q=Okafor").content.decode()
+    by_outlet = admin_client.get(f"/admin/digest/post/?outlet={gazette.pk}").content.decode()
+    assert "Quay hearing" in by_outlet and "Budget vote" not in by_outlet
+    by_month = admin_client.get(
+        "/admin/digest/post/?posted_on_inferred__year=2020&posted_on_inferred__month=5"
+    ).content.decode()
+    assert "Budget vote" in by_month and "Quay hearing" not in by_month
+
+
+def test_tag_filter(admin_client):
+    tag = make_tag("Hearings")
+    make_post("Tagged one", tags=[tag])
+    make_post("Untagged one")
+    html = admin_client.get(f"/admin/digest/post/?tags__id__exact={tag.pk}").content.decode()
+    assert "Tagged one" in html and "Untagged one" not in html
+
+
+def test_bulk_publish_and_unpublish(admin_client):
+    drafts = [make_post(f"Draft {i}", status=Post.Status.DRAFT) for i in range(3)]
+    ids = [str(p.pk) for p in drafts[:2]]
+    response = admin_client.post(
+        "/admin/digest/post/", {"action": "publish", "_selected_action": ids}, follow=True
+    )
+    assert "Published 2 post(s)" in response.content.decode()
+    assert Post.objects.published().count() == 2
+    admin_client.post("/admin/digest/post/", {"action": "unpublish", "_selected_action": ids})
+    assert Post.objects.published().count() == 0
+
+
+def test_post_change_page_shows_credits_in_order(admin_client):
+    post = make_post(
+        "Ordered",
+        credits=[{"outlet": make_outlet("Zeta Post")}, {"outlet": make_outlet("Alpha Times")}],
+    )
+    html = admin_client.get(f"/admin/digest/post/{post.pk}/change/").content.decode()
+    assert html.index("Zeta Post") < html.index("Alpha Times")
+
+
+def test_merge_outlets_moves_credits_and_keeps_names_as_aliases():
+    target = make_outlet("Harbour Gazette")
+    dup = make_outlet("The Harbour Gazette", homepage="https://gazette.example/")
+    make_post(credits=[{"outlet": dup}])
+    make_post(credits=[{"outlet": target}])
+    moved = merge_outlets(target, [dup])
+    target.refresh_from_db()
+    assert moved == 1
+    assert Credit.objects.filter(outlet=target).count() == 2
+    assert "The Harbour Gazette" in target.aliases
+    assert target.homepage == "https://gazette.example/"
+    assert not Outlet.objects.filter(pk=dup.pk).exists()
+
+
+def test_merge_action_keeps_the_outlet_with_most_credits(admin_client):
+    small, big = make_outlet("Ledger"), make_outlet("Northern Ledger")
+    for _ in range(2):
+        make_post(credits=[{"outlet": big}])
+    make_post(credits=[{"outlet": small}])
+    admin_client.post(
+        "/admin/digest/outlet/",
+        {"action": "merge_into_first", "_selected_action": [small.pk, big.pk]},
+    )
+    assert list(Outlet.objects.values_list("name", flat=True)) == ["Northern Ledger"]
+
+
+def test_anonymous_user_is_sent_to_log_in(client):
+    response = client.get("/admin/digest/post/")
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]

@@ -1,0 +1,461 @@
+"""The fetcher against a real loopback server: every limit, hop and refusal, end to end."""
+
+from __future__ import annotations
+
+import gzip
+import ipaddress
+import pickle
+import shutil
+import ssl
+import subprocess
+import time
+import tracemalloc
+import zlib
+from concurrent.futures import ThreadPoolExecutor
+from email.utils import formatdate
+from pathlib import Path
+
+import pytest
+
+from clipdesk.sources.addresses import AllowList, BlockedAddress, VettingBackend
+from clipdesk.sources.fetching import (
+    Fetcher,
+    FetchError,
+    FetchPolicy,
+    RobotsCache,
+    backoff_seconds,
+    is_public_address,
+    next_check_seconds,
+)
+from clipdesk.sources.robots import parse_robots
+from tests.sources.conftest import LoopbackServer, Reply
+
+MiB = 1024 * 1024
+
+
+@pytest.fixture
+def fetcher(loopback_policy: FetchPolicy):
+    with Fetcher(loopback_policy) as fetcher:
+        yield fetcher
+
+
+def fetch_error(fetcher: Fetcher, url: str, **kwargs: str) -> FetchError:
+    with pytest.raises(FetchError) as caught:
+        fetcher.get(url, **kwargs)
+    assert str(caught.value).startswith("fetcher: ")
+    return caught.value
+
+
+# -- plain fetching --------------------------------------------------------------------------
+def test_fetch_returns_body_headers_and_final_url(http_server: LoopbackServer, fetcher: Fetcher):
+    url = http_server.route("/feed.xml", b"<rss/>", headers={"Content-Type": "application/rss+xml"})
+    result = fetcher.get(url)
+    assert (result.status, result.body, result.url) == (200, b"<rss/>", url)
+    assert result.headers["content-type"] == "application/rss+xml"
+    assert not result.not_modified and result.redirects == []
+    assert result.elapsed > 0
+
+
+def test_every_request_carries_a_clear_user_agent(http_server: LoopbackServer, fetcher: Fetcher):
+    fetcher.get(http_server.route("/a", b"x"), accept="application/rss+xml")
+    seen = http_server.requests_for("/a")[0].headers
+    assert seen["user-agent"] == FetchPolicy().user_agent
+    assert seen["user-agent"].startswith("clipdesk/")
+    assert seen["accept"] == "application/rss+xml"
+
+
+def test_gzip_and_deflate_bodies_are_decompressed(http_server: LoopbackServer, fetcher: Fetcher):
+    text = b"<rss>" + b"news " * 1000 + b"</rss>"
+    gz = http_server.route("/gz", gzip.compress(text), headers={"Content-Encoding": "gzip"})
+    zl = http_server.route("/zl", zlib.compress(text), headers={"Content-Encoding": "deflate"})
+    raw = zlib.compressobj(wbits=-zlib.MAX_WBITS)
+    raw_body = raw.compress(text) + raw.flush()
+    rd = http_server.route("/raw", raw_body, headers={"Content-Encoding": "deflate"})
+    assert fetcher.get(gz).body == fetcher.get(zl).body == fetcher.get(rd).body == text
+
+
+def test_unsupported_content_encoding_is_refused(http_server: LoopbackServer, fetcher: Fetcher):
+    url = http_server.route("/br", b"\x8b\x00", headers={"Content-Encoding": "br"})
+    assert fetch_error(fetcher, url).kind == "connection"
+
+
+def test_one_fetcher_serves_a_thread_pool(http_server: LoopbackServer, fetcher: Fetcher):
+    urls = [http_server.route(f"/p{i}", f"page {i}".encode()) for i in range(24)]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        bodies = list(pool.map(lambda u: fetcher.get(u).body, urls))
+    assert bodies == [f"page {i}".encode() for i in range(24)]
+
+
+# -- size cap --------------------------------------------------------------------------------
+def test_gzip_bomb_is_refused_as_too_large(http_server: LoopbackServer):
+    url = http_server.gzip_bomb("/bomb")  # 16 MiB inflated, over the default 10 MiB cap
+    with Fetcher(FetchPolicy(allow=frozenset({"127.0.0.1"}))) as fetcher:
+        err = fetch_error(fetcher, url)
+    assert err.kind == "too_large"
+    assert str(err).startswith(f"fetcher: response over 10 MB (10485760 bytes) from {url}")
+
+
+def test_gzip_bomb_is_stopped_without_inflating_it_all(http_server: LoopbackServer):
+    url = http_server.gzip_bomb("/bomb", size=64 * MiB)
+    with Fetcher(FetchPolicy(allow=frozenset({"127.0.0.1"}), max_bytes=MiB)) as fetcher:
+        tracemalloc.start()
+        try:
+            err = fetch_error(fetcher, url)
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+    assert err.kind == "too_large"
+    assert peak < 4 * MiB  # the cap plus a few inflate steps, not 64 MiB
+
+
+def test_body_over_the_cap_is_refused_while_streaming(http_server: LoopbackServer):
+    url = http_server.handle("/big", lambda _r: Reply(body=b"x" * (MiB + 1), send_length=False))
+    with Fetcher(FetchPolicy(allow=frozenset({"127.0.0.1"}), max_bytes=MiB)) as fetcher:
+        assert fetch_error(fetcher, url).kind == "too_large"
+
+
+def test_declared_content_length_over_the_cap_is_refused_before_reading(
+    http_server: LoopbackServer, fetcher: Fetcher
+):
+    url = http_server.route("/liar", b"tiny", headers={"Content-Length": str(50 * MiB)})
+    err = fetch_error(fetcher, url)
+    assert err.kind == "too_large"
+    assert "Content-Length says 52428800 bytes" in str(err)
+
+
+# -- total time limit ------------------------------------------------------------------------
+def test_trickling_server_is_cut_off_at_the_deadline(http_server: LoopbackServer):
+    url = http_server.slow("/drip", b"0123456789", interval=1.0)
+    with Fetcher(FetchPolicy(allow=frozenset({"127.0.0.1"}), timeout=1.5)) as fetcher:
+        started = time.monotonic()
+        err = fetch_error(fetcher, url)
+        took = time.monotonic() - started
+    assert err.kind == "timeout"
+    assert "within 1.5 s" in str(err)
+    assert 1.4 < took < 2.5  # per-read timeouts would have let it run for 10 s
+
+
+# -- redirects -------------------------------------------------------------------------------
+def test_relative_redirects_are_followed_and_recorded(
+    http_server: LoopbackServer, fetcher: Fetcher
+):
+    start = http_server.redirect("/a/start", "next")  # relative to /a/
+    http_server.redirect("/a/next", "/final", status=301)
+    final = http_server.route("/final", b"done")
+    result = fetcher.get(start)
+    assert (result.url, result.body) == (final, b"done")
+    assert result.redirects == [start, http_server.url("/a/next")]
+
+
+def test_more_than_max_redirects_is_refused(http_server: LoopbackServer):
+    loop = http_server.redirect("/loop", "/loop")
+    policy = FetchPolicy(allow=frozenset({"127.0.0.1"}), max_redirects=3)
+    with Fetcher(policy) as fetcher:
+        err = fetch_error(fetcher, loop)
+    assert err.kind == "too_many_redirects"
+    assert len(http_server.requests_for("/loop")) == 4  # the request and three redirects
+
+
+@pytest.mark.parametrize("location", ["file:///etc/passwd", "ftp://example.org/feed", "gopher://x"])
+def test_redirect_to_a_non_http_scheme_is_refused(
+    http_server: LoopbackServer, fetcher: Fetcher, location: str
+):
+    url = http_server.redirect("/away", location)
+    err = fetch_error(fetcher, url)
+    assert err.kind == "bad_url"
+    assert "only http and https" in str(err)
+
+
+@pytest.mark.parametrize("url", ["ftp://example.org/", "not a url", "http:///nohost", "/relative"])
+def test_bad_urls_are_refused_before_any_request(fetcher: Fetcher, url: str):
+    assert fetch_error(fetcher, url).kind == "bad_url"
+
+
+# -- internal addresses ----------------------------------------------------------------------
+def test_loopback_is_refused_unless_allowed(http_server: LoopbackServer):
+    url = http_server.route("/secret", b"admin panel")
+    with Fetcher() as fetcher:
+        err = fetch_error(fetcher, url)
+    assert err.kind == "blocked_address"
+    assert "refused to connect to 127.0.0.1 (loopback address)" in str(err)
+    assert http_server.requests == []
+
+
+def test_neighbour_of_an_allowed_address_is_refused(http_server: LoopbackServer, fetcher: Fetcher):
+    http_server.route("/", b"ok")
+    assert fetcher.get(http_server.url("/")).body == b"ok"
+    assert fetch_error(fetcher, http_server.url("/", host="127.0.0.2")).kind == "blocked_address"
+
+
+def test_ipv6_loopback_is_refused(http_server: LoopbackServer, fetcher: Fetcher):
+    for host in ("::1", "::ffff:127.0.0.1"):
+        assert fetch_error(fetcher, http_server.url("/", host=host)).kind == "blocked_address"
+
+
+def test_name_resolving_to_loopback_is_refused_when_only_the_ip_is_allowed(
+    http_server: LoopbackServer, fetcher: Fetcher
+):
+    http_server.route("/", b"ok")
+    err = fetch_error(fetcher, http_server.url("/", host="localhost"))
+    assert err.kind == "blocked_address"
+    assert "localhost: it resolves to 127.0.0.1 (loopback address)" in str(err)
+    assert http_server.requests == []
+
+
+def test_allowed_name_may_resolve_to_loopback(http_server: LoopbackServer):
+    http_server.route("/", b"ok")
+    with Fetcher(FetchPolicy(allow=frozenset({"localhost"}))) as fetcher:
+        assert fetcher.get(http_server.url("/", host="localhost")).body == b"ok"
+
+
+def test_allowed_host_and_port_permits_only_that_port(http_server: LoopbackServer):
+    http_server.route("/", b"ok")
+    exact = FetchPolicy(allow=frozenset({f"127.0.0.1:{http_server.port}"}))
+    other = FetchPolicy(allow=frozenset({"127.0.0.1:1"}))
+    with Fetcher(exact) as fetcher:
+        assert fetcher.get(http_server.url("/")).body == b"ok"
+    with Fetcher(other) as fetcher:
+        assert fetch_error(fetcher, http_server.url("/")).kind == "blocked_address"
+
+
+def test_redirect_from_allowed_host_to_internal_one_is_refused(
+    http_server: LoopbackServer, fetcher: Fetcher
+):
+    hop = http_server.redirect("/hop", http_server.url("/inside", host="127.0.0.2"))
+    err = fetch_error(fetcher, hop)
+    assert err.kind == "blocked_address"
+    assert err.url == http_server.url("/inside", host="127.0.0.2")
+    assert f"redirected from {hop}" in str(err)
+
+
+def test_address_check_happens_on_the_resolved_address_at_connect():
+    backend = VettingBackend(AllowList.parse(["127.0.0.1"]))
+    with pytest.raises(BlockedAddress):
+        backend.connect_tcp("localhost", 80, timeout=1)
+    assert backend.vetted_addresses("127.0.0.1", 80) == [ipaddress.ip_address("127.0.0.1")]
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "127.0.0.1", "127.0.0.2", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254",
+        "100.64.0.1", "0.0.0.0",  # noqa: S104 - an address to classify; nothing binds to it
+        "224.0.0.1", "240.0.0.1", "255.255.255.255", "192.0.2.1",
+        "198.18.0.1", "::", "::1", "fe80::1", "fc00::1", "fd12:3456::1", "ff02::1",
+        "::ffff:127.0.0.1", "::ffff:10.0.0.1", "2002:7f00:1::1", "64:ff9b::a00:1",
+        "2001:db8::1", "::127.0.0.1", "fec0::1",
+    ],
+)  # fmt: skip
+def test_internal_addresses_are_not_public(address: str):
+    assert not is_public_address(ipaddress.ip_address(address))
+
+
+@pytest.mark.parametrize(
+    "address", ["8.8.8.8", "1.1.1.1", "2606:4700:4700::1111", "::ffff:8.8.8.8", "64:ff9b::808:808"]
+)
+def test_public_addresses_are_public(address: str):
+    assert is_public_address(ipaddress.ip_address(address))
+
+
+def test_allow_list_reads_hosts_ports_and_ipv6():
+    allow = AllowList.parse(["127.0.0.1", "Example.org:8080", "[::1]:81", "::2", " "])
+    assert allow.permits("127.0.0.1", 5) and allow.permits("example.org", 8080)
+    assert allow.permits("::1", 81) and allow.permits("::2", 1)
+    assert not allow.permits("example.org", 80) and not allow.permits("::1", 80)
+    with pytest.raises(ValueError, match="bad port"):
+        AllowList.parse(["example.org:http"])
+
+
+def test_policy_from_env(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("CLIPDESK_FETCH_ALLOW", "127.0.0.1, example.org:8080,")
+    monkeypatch.setenv("CLIPDESK_FETCH_MAX_BYTES", "1000")
+    monkeypatch.setenv("CLIPDESK_FETCH_TIMEOUT", "2.5")
+    policy = FetchPolicy.from_env()
+    assert policy.allow == {"127.0.0.1", "example.org:8080"}
+    assert (policy.max_bytes, policy.timeout) == (1000, 2.5)
+    monkeypatch.setenv("CLIPDESK_FETCH_TIMEOUT", "soon")
+    with pytest.raises(ValueError, match="CLIPDESK_FETCH_TIMEOUT"):
+        FetchPolicy.from_env()
+
+
+# -- TLS: we dial the vetted IP, but the certificate is checked against the hostname ----------
+@pytest.fixture(scope="module")
+def localhost_certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A self-signed certificate for the name "localhost" only (no IP in it)."""
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is needed to make a test certificate")
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    command = [
+        "openssl", "req", "-x509", "-nodes", "-days", "1", "-newkey", "ec",
+        "-pkeyopt", "ec_paramgen_curve:prime256v1", "-subj", "/CN=localhost",
+        "-addext", "subjectAltName=DNS:localhost", "-keyout", str(key), "-out", str(cert),
+    ]  # fmt: skip
+    subprocess.run(command, check=True, capture_output=True)
+    return cert, key
+
+
+@pytest.fixture
+def https_server(localhost_certificate: tuple[Path, Path]):
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(*localhost_certificate)
+    server = LoopbackServer(tls=context)
+    yield server
+    server.close()
+
+
+def test_tls_checks_the_certificate_against_the_hostname_not_the_dialled_ip(
+    https_server: LoopbackServer,
+    localhost_certificate: tuple[Path, Path],
+    monkeypatch: pytest.MonkeyPatch,
+):
+    monkeypatch.setenv("SSL_CERT_FILE", str(localhost_certificate[0]))  # trust our test CA
+    https_server.route("/", b"secure")
+    with Fetcher(FetchPolicy(allow=frozenset({"localhost", "127.0.0.1"}))) as fetcher:
+        # Connected to a vetted 127.0.0.1, verified as "localhost": the certificate's only name.
+        assert fetcher.get(https_server.url("/", host="localhost")).body == b"secure"
+        # The same server by IP fails verification, so the check is real.
+        err = fetch_error(fetcher, https_server.url("/"))
+    assert err.kind == "connection"
+    assert "certificate" in str(err).lower()
+
+
+# -- conditional GET and statuses ------------------------------------------------------------
+def test_conditional_get_gives_not_modified_and_keeps_validators(
+    http_server: LoopbackServer, fetcher: Fetcher
+):
+    stamp = formatdate(time.time() - 3600, usegmt=True)
+    url = http_server.conditional("/feed", b"<rss/>", etag='"v1"', last_modified=stamp)
+    first = fetcher.get(url)
+    assert (first.etag, first.last_modified, first.body) == ('"v1"', stamp, b"<rss/>")
+    again = fetcher.get(url, etag=first.etag, last_modified=first.last_modified)
+    assert again.not_modified and again.status == 304 and again.body == b""
+    assert (again.etag, again.last_modified) == ('"v1"', stamp)  # the 304 sent only the ETag
+    sent = http_server.requests_for("/feed")[-1].headers
+    assert (sent["if-none-match"], sent["if-modified-since"]) == ('"v1"', stamp)
+
+
+def test_last_modified_alone_gives_not_modified(http_server: LoopbackServer, fetcher: Fetcher):
+    stamp = formatdate(time.time() - 3600, usegmt=True)
+    url = http_server.conditional("/page", b"<html/>", last_modified=stamp)
+    assert fetcher.get(url, last_modified=stamp).not_modified
+
+
+@pytest.mark.parametrize("status", [404, 410, 500])
+def test_error_status_is_a_fetch_error(http_server: LoopbackServer, fetcher: Fetcher, status: int):
+    err = fetch_error(fetcher, http_server.route("/gone", b"no", status=status))
+    assert (err.kind, err.status, err.retry_after) == ("http_status", status, None)
+    assert f"HTTP {status}" in str(err)
+
+
+def test_retry_after_is_read_on_429_and_503(http_server: LoopbackServer, fetcher: Fetcher):
+    slow_down = http_server.route("/429", status=429, headers={"Retry-After": "120"})
+    later = formatdate(time.time() + 600, usegmt=True)
+    down = http_server.route("/503", status=503, headers={"Retry-After": later})
+    assert fetch_error(fetcher, slow_down).retry_after == 120.0
+    assert 590 < fetch_error(fetcher, down).retry_after <= 600
+
+
+def test_fetch_error_survives_pickling():
+    err = FetchError("http_status", "http://x/", "fetcher: HTTP 429", status=429, retry_after=9.0)
+    copy = pickle.loads(pickle.dumps(err))  # noqa: S301 - our own bytes, from the line above
+    assert (copy.kind, copy.url, copy.status, copy.retry_after, str(copy)) == (
+        "http_status", "http://x/", 429, 9.0, "fetcher: HTTP 429",
+    )  # fmt: skip
+
+
+# -- scheduling ------------------------------------------------------------------------------
+def test_next_check_follows_max_age_within_clamps():
+    assert next_check_seconds({"Cache-Control": "public, max-age=7200"}) == 7200
+    assert next_check_seconds({"Cache-Control": "max-age=10"}) == 300
+    assert next_check_seconds({"Cache-Control": "max-age=9999999"}) == 86400
+    assert next_check_seconds({"Cache-Control": "no-cache"}, minimum=60) == 60
+
+
+def test_next_check_reads_expires_from_the_servers_clock():
+    date = formatdate(1_000_000_000, usegmt=True)
+    expires = formatdate(1_000_000_000 + 5400, usegmt=True)
+    assert next_check_seconds({"Date": date, "Expires": expires}) == 5400
+    assert next_check_seconds({"Expires": "0"}) == 300  # unreadable Expires: already stale
+
+
+def test_next_check_uses_feed_ttl_and_default():
+    assert next_check_seconds({}) == 3600
+    assert next_check_seconds({}, feed_ttl_minutes=120) == 7200
+    assert next_check_seconds({"cache-control": "max-age=600"}, feed_ttl_minutes=30) == 1800
+    assert next_check_seconds({}, feed_ttl_minutes=100_000) == 86400
+
+
+def test_backoff_doubles_and_clamps():
+    assert [backoff_seconds(n) for n in (0, 1, 2, 3, 4)] == [300, 300, 600, 1200, 2400]
+    assert backoff_seconds(10) == 86400
+    assert backoff_seconds(10**9) == 86400
+    assert backoff_seconds(3, base=60, maximum=100) == 100
+
+
+# -- robots.txt ------------------------------------------------------------------------------
+def test_robots_disallow_is_respected(http_server: LoopbackServer, fetcher: Fetcher):
+    http_server.route("/robots.txt", b"User-agent: *\nDisallow: /private\n")
+    robots = RobotsCache(fetcher)
+    assert not robots.allowed(http_server.url("/private/page"))
+    assert robots.allowed(http_server.url("/public/page"))
+    assert robots.allowed(http_server.url("/robots.txt"))
+    with pytest.raises(FetchError) as caught:
+        robots.check(http_server.url("/private"))
+    assert caught.value.kind == "robots"
+    assert len(http_server.requests_for("/robots.txt")) == 1  # cached per origin
+
+
+def test_robots_group_for_clipdesk_beats_the_star_group():
+    body = (
+        b"User-agent: *\nDisallow: /\n\n"
+        b"User-agent: Googlebot\nUser-agent: ClipDesk/2.0\nDisallow: /drafts\nAllow: /drafts/ok\n"
+    )
+    rules = parse_robots(body)
+    assert rules.allows("/news") and not rules.allows("/drafts/x")
+    assert rules.allows("/drafts/ok/1")  # longest match wins
+
+
+def test_robots_wildcards_and_anchor():
+    rules = parse_robots(b"User-agent: *\nDisallow: /*?s=\nDisallow: /*.pdf$\nDisallow:\n")
+    assert not rules.allows("/search?s=x") and not rules.allows("/a/file.pdf")
+    assert rules.allows("/a/file.pdf.html") and rules.allows("/search")
+
+
+def test_robots_empty_disallow_ends_a_group():
+    rules = parse_robots(b"User-agent: clipdesk\nDisallow:\n\nUser-agent: other\nDisallow: /\n")
+    assert rules.allows("/anything")
+
+
+@pytest.mark.parametrize(
+    ("status", "allowed"),
+    [(404, True), (401, True), (403, True), (429, False), (500, False), (503, False)],
+)
+def test_robots_status_decides_when_there_are_no_rules(
+    http_server: LoopbackServer, fetcher: Fetcher, status: int, allowed: bool
+):
+    http_server.route("/robots.txt", b"User-agent: *\nDisallow: /\n", status=status)
+    assert RobotsCache(fetcher).allowed(http_server.url("/page")) is allowed
+
+
+def test_unreachable_robots_disallows_for_now(fetcher: Fetcher):
+    assert not RobotsCache(fetcher).allowed("http://127.0.0.1:1/page")
+
+
+def test_robots_leaves_refused_addresses_to_the_fetcher(http_server: LoopbackServer):
+    http_server.route("/robots.txt", b"User-agent: *\nDisallow:\n")
+    with Fetcher() as fetcher:  # loopback not allowed
+        assert RobotsCache(fetcher).allowed(http_server.url("/page"))
+        assert fetch_error(fetcher, http_server.url("/page")).kind == "blocked_address"
+
+
+def test_robots_cache_expires_after_its_ttl(http_server: LoopbackServer, fetcher: Fetcher):
+    http_server.route("/robots.txt", b"User-agent: *\nDisallow:\n")
+    now = [0.0]
+    robots = RobotsCache(fetcher, clock=lambda: now[0])
+    robots.allowed(http_server.url("/a"))
+    now[0] = 3599.0
+    robots.allowed(http_server.url("/b"))
+    now[0] = 3601.0
+    robots.allowed(http_server.url("/c"))
+    assert len(http_server.requests_for("/robots.txt")) == 2
