@@ -43,8 +43,7 @@ from clipdesk.sources.fetching import (
     next_check_seconds,
 )
 from clipdesk.sources.models import Source
-from clipdesk.watch.matching import Matcher
-from clipdesk.watch.store import load_matcher, store_matches
+from clipdesk.watch.store import WatchMatcher, load_matcher, store_matches
 
 MAX_ENTRIES_PER_SOURCE = 200
 MAX_LINKS_PER_PAGE = 100
@@ -253,7 +252,7 @@ class Poller:
         return [e for key, e in by_url.items() if key not in known and e.url not in known]
 
     # -- stages 4 and 5: snapshot, extract, store, match -----------------------------------
-    def _store_article(self, source, page: Download, outlets, matcher: Matcher, rules):
+    def _store_article(self, source, page: Download, outlets, matcher: WatchMatcher, rules):
         result = page.result
         fetched_at = timezone.now()
         stored = write_snapshot(
@@ -305,7 +304,8 @@ def save_article(source, extracted, snapshot, outlets, matcher) -> StoredArticle
         return None
     if Article.objects.filter(text_sha256=digest).exists():
         return None
-    outlet = outlets.get_or_create(extracted.outlet_name) if extracted.outlet_name else None
+    outlet_name = outlet_name_for(extracted, source)
+    outlet = outlets.get_or_create(outlet_name) if outlet_name else None
     try:
         with transaction.atomic():
             article = Article.objects.create(
@@ -315,7 +315,7 @@ def save_article(source, extracted, snapshot, outlets, matcher) -> StoredArticle
                 title=(extracted.title or "")[:1000],
                 authors=list(extracted.authors),
                 outlet=outlet,
-                outlet_name=(extracted.outlet_name or "")[:300],
+                outlet_name=(outlet_name or "")[:300],
                 published=extracted.published,
                 language=extracted.language or "",
                 text=extracted.text,
@@ -328,6 +328,21 @@ def save_article(source, extracted, snapshot, outlets, matcher) -> StoredArticle
     except IntegrityError:
         return None  # stored meanwhile by another worker: the first copy wins
     return StoredArticle(article, matched=bool(matches))
+
+
+def outlet_name_for(extracted, source: Source | None) -> str:
+    """The page's own site name, unless it is only the host name (what extractors fall back
+    to when a site names itself nowhere): then the name the editor gave the source."""
+    name = (extracted.outlet_name or "").strip()
+    host = (urlsplit(extracted.url).netloc or "").lower()
+    bare = name.lower().removeprefix("www.")
+    if (
+        source is not None
+        and source.name
+        and (not name or bare in {host, host.removeprefix("www.")})
+    ):
+        return source.name
+    return name
 
 
 def _provenance(extracted) -> dict:
@@ -350,10 +365,24 @@ def _provenance(extracted) -> dict:
 
 
 def poll_sources(
-    *, due_only: bool = True, workers: int = 8, per_host: int = 2, fetcher: Fetcher | None = None
+    *,
+    due_only: bool = True,
+    workers: int = 8,
+    per_host: int = 2,
+    shard: tuple[int, int] = (0, 1),
+    fetcher: Fetcher | None = None,
 ) -> PollSummary:
-    """Poll every due (or every enabled) source once."""
-    sources = list(Source.objects.due() if due_only else Source.objects.enabled())
+    """Poll every due (or every enabled) source once.
+
+    `shard=(i, n)` takes only the sources whose id is i modulo n, so n processes can share
+    the work without a broker and without polling a source twice.
+    """
+    index, count = shard
+    sources = [
+        s
+        for s in (Source.objects.due() if due_only else Source.objects.enabled())
+        if s.pk % count == index
+    ]
     own = fetcher is None
     fetcher = fetcher or Fetcher(FetchPolicy.from_env())
     try:

@@ -516,15 +516,24 @@ def test_input_without_posts_raises(content: str) -> None:
         parse_archive(content)
 
 
+SPLICES = [b"\x0b", b"\x0c", b"\x1f", b"\xc2\x85", b"\xe2\x80\xa8", b"<", b"</article>",
+           b"<h2>", b"<p>", b"\r", b",", b":\xe2\x80\xa6", b" and ", b"16th", b"\n\n"]  # fmt: skip
+
+
 def test_random_and_truncated_input_only_raises_archive_parse_error() -> None:
     rng = random.Random(20240611)  # noqa: S311 - seeded test data, not security
     samples = [p.read_bytes() for p in sorted(FIXTURES.iterdir())]
     for _ in range(300):
         source = rng.choice(samples)
+        spliced = bytearray(source)
+        for _ in range(rng.randrange(1, 30)):
+            at = rng.randrange(len(spliced) + 1)
+            spliced[at:at] = rng.choice(SPLICES)
         candidates = [
             bytes(rng.randrange(256) for _ in range(rng.randrange(200))),
             source[: rng.randrange(len(source) + 1)],
             bytes(rng.choice(b"<>/:,.\n 0123456789aZ&;") for _ in range(rng.randrange(200))),
+            bytes(spliced),
         ]
         for content in candidates:
             try:
@@ -627,3 +636,38 @@ def test_legacy_html_with_br_line_breaks() -> None:
         ("Wall One", datetime.date(2020, 3, 5), "The wall held."),
         ("Wall Two", None, "The ferry ran late."),
     ]
+
+
+def test_sentence_opening_with_a_date_is_not_a_credit() -> None:
+    content = text_page(
+        post("Jane Roe, The Coastal Herald, March 3 2020: One.")
+        + "\nOn Tuesday, March 3 2020, the council met again.\n"
+    )
+    _, item = only_post(content)
+    assert len(item.sources) == 1
+    assert item.excerpt == "One.\n\nOn Tuesday, March 3 2020, the council met again."
+
+
+def test_control_characters_in_html_are_harmless() -> None:
+    content = "<html><body><article><h2>Wall\x0b One\x1f</h2>\x0c<p>Jane Roe, The Coastal Herald,"
+    content += " March 3 2020: The wall\x07 held.</p></article></body></html>"
+    _, item = only_post(content)
+    assert item.headline == "Wall One"
+    assert item.excerpt == "The wall held."
+
+
+def test_wordpress_single_article_ignores_comments_and_related_posts() -> None:
+    page, item = only_post(fixture_bytes("single_article.html"))
+    assert page.site_name == "Harbour Watch"
+    assert page.about is None  # the meta description there describes the post, not the site
+    assert item.headline == "Salt Flats Survey Published"
+    assert item.posted_on == datetime.date(2021, 2, 28)
+    assert item.url == "https://harbourwatch.example/2021/02/salt-flats-survey/"
+    assert item.tags == ["birds"]
+    assert item.sources == [
+        ArchiveCredit("Ines Marlow", "The Coastal Herald", datetime.date(2021, 2, 16))
+    ]
+    assert item.excerpt == (
+        "The survey maps every nesting site along the estuary, from the old ferry slip to the "
+        "salt pans.\n\nVolunteers counted birds on six weekends in a row."
+    )

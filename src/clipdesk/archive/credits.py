@@ -19,13 +19,26 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from clipdesk.archive.dates import DateMention, find_dates
-from clipdesk.archive.gazetteer import has_outlet_marker, is_place, split_credit_names
+from clipdesk.archive.gazetteer import (
+    NAME_PARTICLES,
+    has_outlet_marker,
+    is_place,
+    split_credit_names,
+    word_set,
+)
 
 # A credit's names sit within the first characters of a line; looking no further keeps a
 # 1 MB page fast and stops dates deep in prose from being taken for credits.
 LEAD_WINDOW = 260
 TRAIL_WINDOW = 260
-_CONNECTORS = frozenset({"and", "&", "of", "the", "for", "de", "van", "von", "al", "el", "la"})
+# Lower-case words that names may hold: "The Mail on Sunday", "Ludwig van Hal".
+_CONNECTORS = NAME_PARTICLES | word_set("and & of the for in on at a an to")
+# Prose opens with these ("On Tuesday, March 3 2020, the council ..."); names never do.
+_PROSE_OPENERS = word_set(
+    """on in at since from last this next until before after during early late as when while
+    through between monday tuesday wednesday thursday friday saturday sunday today
+    yesterday"""
+)
 
 _NAMES_END = re.compile(r"(?:,|\s[–—-]|\s?\||\()\s*$")
 _AFTER_DATE = re.compile(
@@ -49,13 +62,18 @@ class CreditMatch:
     after: str = ""  # text after a lead credit (the start of the excerpt)
 
 
+def _first_word(text: str) -> str:
+    words = text.split()
+    return words[0].casefold() if words else ""
+
+
 @lru_cache(maxsize=8192)
 def names_look_like_credit(names: str) -> bool:
     """Capitalised, short, comma-separated names, not a sentence and not a bare place."""
-    if not names or len(names) > 200 or _SENTENCE_BREAK.search(names):
+    if not names.strip() or len(names) > 200 or _SENTENCE_BREAK.search(names):
         return False
     parts = split_credit_names(names)
-    if not 1 <= len(parts) <= 6:
+    if not 1 <= len(parts) <= 6 or _first_word(parts[0]) in _PROSE_OPENERS:
         return False
     if len(parts) == 1 and is_place(parts[0]):
         return False  # "Washington, March 3 2020 – ..." is a dateline, not a credit

@@ -55,7 +55,6 @@ _ACRONYM = re.compile(r"[A-Z][A-Z0-9&/.\-]{1,9}")
 NAME_PARTICLES = word_set(
     "de van von der den da di du del della dos das la le al el bin ibn ben bint y"
 )
-_CONNECTORS = frozenset({"and", "&", "of", "the", "for", "in", "on", "at", "a", "an", "to"})
 
 KNOWN_PLACES = frozenset(
     name.casefold()
@@ -185,9 +184,6 @@ class OutletGazetteer:
 
     def __iter__(self) -> Iterator[str]:
         return iter(dict.fromkeys(self._names.values()))
-
-    def __len__(self) -> int:
-        return len(set(self._names.values()))
 
     def is_known(self, name: str) -> bool:
         """Learned or given, or on the short built-in list of well-known outlets."""

@@ -77,6 +77,7 @@ class _SiteHints:
     name: str | None = None
     title: str | None = None
     about: str | None = None
+    description: str | None = None  # the meta description: the site's, or on a post, the post's
     base_url: str | None = None
     canonical: str | None = None
 
@@ -86,13 +87,13 @@ def parse_html(text: str) -> RawPage:
     hints = _site_hints(root)
     containers = _containers(root)
     _drop_chrome(root, containers)
-    posts = _container_posts(containers, hints)
+    posts = _container_posts(containers)
     fallback = None
     if not posts:
         lines = element_lines(root.find("body") if root.find("body") is not None else root)
         fallback = segment_lines(lines, fallback=False)
         if not fallback.posts:
-            posts = _teaser_posts(root, hints)
+            posts = _teaser_posts(root)
             fallback = None if posts else segment_lines(lines)
         if fallback is not None:
             posts = fallback.posts
@@ -102,7 +103,7 @@ def parse_html(text: str) -> RawPage:
     if len(posts) == 1 and posts[0].url is None:
         posts[0].url = hints.canonical  # a single-post page's own address
     name = hints.name or _name_from_title(hints.title, posts)
-    about = hints.about
+    about = hints.about or _site_description(hints.description, posts)
     if fallback is not None:
         name = name or fallback.site_name
         about = about or fallback.about
@@ -152,9 +153,8 @@ def _site_hints(root: etree._Element) -> _SiteHints:
     title = root.find(".//title")
     hints.title = _text(title) if title is not None else None
     hints.about = _about_block(root) or _first(root, _TAGLINE_CLASSES)
-    if not hints.about:
-        description = root.xpath("//meta[@name='description']/@content")
-        hints.about = description[0].strip() if description else None
+    description = root.xpath("//meta[@name='description']/@content")
+    hints.description = description[0].strip() if description else None
     base = root.xpath("//base/@href")
     canonical = root.xpath("//link[@rel='canonical']/@href|//meta[@property='og:url']/@content")
     hints.canonical = canonical[0].strip() if canonical else None
@@ -179,6 +179,19 @@ def _about_block(root: etree._Element) -> str | None:
     return None
 
 
+def _site_description(description: str | None, posts: list[RawPost]) -> str | None:
+    """The meta description, unless it merely repeats a post (single-post pages)."""
+    if not description:
+        return None
+    folded = description.casefold()
+    for post in posts:
+        for text in (post.headline, *post.body[:2]):
+            text = text.casefold()
+            if text and (folded[:40] in text or text in folded):
+                return None
+    return description
+
+
 def _name_from_title(title: str | None, posts: list[RawPost]) -> str | None:
     """ "Headline – Site" on single posts, "Site – Tagline" on listings: drop headlines."""
     if not title:
@@ -196,10 +209,20 @@ def _is_post_container(el: etree._Element) -> bool:
     return el.tag == "article" or bool(tokens & (_POST_CLASSES | _CARD_CLASSES))
 
 
+def _is_chrome_block(el: etree._Element) -> bool:
+    """Sidebars, menus, comment threads, related-post strips: articles in them are no posts."""
+    tokens = _tokens(el)
+    return el.tag in ("aside", "nav", "footer") or any(_CHROME_CLASS.match(t) for t in tokens)
+
+
 def _containers(root: etree._Element) -> list[etree._Element]:
     # Sets hold the elements themselves: lxml proxies live only while referenced, so their
     # id() is reused and cannot stand for an element.
-    found = [el for el in _elements(root) if _is_post_container(el)]
+    found = [
+        el
+        for el in _elements(root)
+        if _is_post_container(el) and not any(_is_chrome_block(a) for a in el.iterancestors())
+    ]
     inside = {a for el in found for a in el.iterancestors()} | set(found)
     quotes = [q for q in root.iter("blockquote") if q not in inside and _looks_like_card(q)]
     chosen = set(found) | set(quotes)
@@ -236,7 +259,7 @@ def _drop_chrome(root: etree._Element, containers: list[etree._Element]) -> None
 
 def _holds_content(el: etree._Element) -> bool:
     """ASP.NET-style pages wrap the whole page in one <form>; search forms hold no text."""
-    return el.find(".//p") is not None or any(el.iter(*_HEADINGS))
+    return el.find(".//p") is not None or next(el.iter(*_HEADINGS), None) is not None
 
 
 def _headline_element(container: etree._Element, card: bool = False) -> etree._Element | None:
@@ -251,7 +274,7 @@ def _headline_element(container: etree._Element, card: bool = False) -> etree._E
     return None
 
 
-def _container_posts(containers: list[etree._Element], hints: _SiteHints) -> list[RawPost]:
+def _container_posts(containers: list[etree._Element]) -> list[RawPost]:
     """One post per container with a headline; nested ones first, then cut from their parent."""
     order = {el: position for position, el in enumerate(containers)}
     depth = {el: sum(1 for _ in el.iterancestors()) for el in containers}
@@ -263,16 +286,14 @@ def _container_posts(containers: list[etree._Element], hints: _SiteHints) -> lis
         headline = _headline_element(container, card=is_card)
         if headline is None:
             continue
-        found.append((order[container], _container_post(container, headline, hints)))
+        found.append((order[container], _container_post(container, headline)))
         if container.getparent() is not None:
             container.drop_tree()
     return [post for _, post in sorted(found, key=lambda pair: pair[0])]
 
 
-def _container_post(
-    container: etree._Element, headline: etree._Element, hints: _SiteHints
-) -> RawPost:
-    post = RawPost(headline=_text(headline), url=_link_of(headline, hints))
+def _container_post(container: etree._Element, headline: etree._Element) -> RawPost:
+    post = RawPost(headline=_text(headline), url=_link_of(headline))
     post.tags = _tags(container)
     post.posted_on = _posted_on(container)
     post.has_posted_line = post.posted_on is not None
@@ -284,7 +305,8 @@ def _container_post(
     return post
 
 
-def _link_of(headline: etree._Element, hints: _SiteHints) -> str | None:
+def _link_of(headline: etree._Element) -> str | None:
+    """The headline's link (or the link around it); made absolute later, page-wide."""
     links = [headline] if headline.tag == "a" else list(headline.iter("a"))
     parent = headline.getparent()
     if not links and parent is not None and parent.tag == "a":
@@ -292,7 +314,7 @@ def _link_of(headline: etree._Element, hints: _SiteHints) -> str | None:
     for link in links:
         href = (link.get("href") or "").strip()
         if href and not href.startswith(("#", "javascript:")):
-            return urljoin(hints.base_url, href) if hints.base_url else href
+            return href
     return None
 
 
@@ -323,7 +345,7 @@ def _posted_on(container: etree._Element) -> datetime.date | None:
     return None
 
 
-def _teaser_posts(root: etree._Element, hints: _SiteHints) -> list[RawPost]:
+def _teaser_posts(root: etree._Element) -> list[RawPost]:
     """Lists whose items are a headline link and a short excerpt (no dates needed)."""
     posts: list[RawPost] = []
     taken: set[etree._Element] = set()
@@ -331,14 +353,14 @@ def _teaser_posts(root: etree._Element, hints: _SiteHints) -> list[RawPost]:
         if any(a in taken for a in listing.iterancestors()):
             continue
         items = [li for li in listing if li.tag == "li"]
-        found = [post for post in (_teaser(li, hints) for li in items) if post]
+        found = [post for post in (_teaser(li) for li in items) if post]
         if len(found) >= 2 and 2 * len(found) >= len(items):
             posts.extend(found)
             taken.add(listing)
     return posts
 
 
-def _teaser(item: etree._Element, hints: _SiteHints) -> RawPost | None:
+def _teaser(item: etree._Element) -> RawPost | None:
     link = next((a for a in item.iter("a") if a.get("href") and _text(a)), None)
     if link is None:
         return None
@@ -346,7 +368,7 @@ def _teaser(item: etree._Element, hints: _SiteHints) -> RawPost | None:
     excerpt = _text(item).replace(headline, "", 1).strip(" -–—:|·")
     if len(excerpt.split()) < 3 and len(headline.split()) < 4:
         return None  # a menu entry, not a teaser
-    post = RawPost(headline=headline, url=_link_of(link, hints))
+    post = RawPost(headline=headline, url=_link_of(link))
     post.body = [excerpt] if excerpt else []
     return post
 

@@ -104,18 +104,23 @@ _HTML_START = re.compile(
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:\-]+)""", re.IGNORECASE)
 _SPACES = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2007": " ", "\u3000": " "})
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+_XML_UNSAFE = re.compile("[\x00-\x08\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 # Share of control characters above which a "text" is really binary data.
-_MAX_CONTROL_SHARE = 0.01
+_MAX_CONTROL_SHARE = 0.05
+
+
+def _is_html_name(filename: str) -> bool:
+    return filename.lower().endswith((".html", ".htm", ".xhtml"))
 
 
 def _looks_like_html(text: str, filename: str) -> bool:
-    if filename.lower().endswith((".html", ".htm", ".xhtml")):
+    if _is_html_name(filename):
         return True
     tags = len(_HTML_START.findall(text[:4096]))
     return tags >= 3 or (tags >= 1 and text.lstrip().startswith("<"))
 
 
-def _decode(content: bytes) -> str:
+def _decode(content: bytes, filename: str) -> str:
     if content.startswith(codecs.BOM_UTF8):
         content = content[len(codecs.BOM_UTF8) :]
     elif content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -127,15 +132,18 @@ def _decode(content: bytes) -> str:
         return content.decode("utf-8")
     except UnicodeDecodeError as exc:
         head = content[:4096]
-        if not _HTML_START.search(head.decode("ascii", "replace")):
+        if not _is_html_name(filename) and not _HTML_START.search(head.decode("ascii", "replace")):
             raise ArchiveParseError(f"not valid UTF-8 text (bad byte at {exc.start})") from exc
     declared = _META_CHARSET.search(head)
     for encoding in (declared.group(1).decode("ascii") if declared else None, "cp1252"):
         if not encoding:
             continue
         try:
-            return content.decode(encoding)
-        except (LookupError, UnicodeDecodeError):
+            codec = codecs.lookup(encoding)
+            # Not "base64" or "rot13"; and, as browsers do, never a declared UTF-16/32.
+            if codec._is_text_encoding and not codec.name.startswith(("utf-16", "utf-32")):
+                return content.decode(encoding)
+        except (LookupError, ValueError):  # unknown name, bytes invalid in that charset
             continue
     raise ArchiveParseError("not valid UTF-8 text, nor in the page's declared charset or cp1252")
 
@@ -144,6 +152,12 @@ def _normalise(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n")
     text = text.replace("\u2029", "\n\n").translate(_SPACES)
     return _INVISIBLE.sub("", text)
+
+
+def _scrub_controls(text: str) -> str:
+    """Vertical tabs and form feeds (page breaks in old dumps) become line breaks; other
+    control characters, lone surrogates and non-characters, which lxml refuses, spaces."""
+    return _XML_UNSAFE.sub(" ", text.replace("\x0b", "\n").replace("\x0c", "\n"))
 
 
 def _check_is_text(text: str) -> None:
@@ -170,13 +184,14 @@ def parse_archive(
     if isinstance(content, bytearray | memoryview):
         content = bytes(content)
     if isinstance(content, bytes):
-        text = _decode(content)
+        text = _decode(content, filename)
     elif isinstance(content, str):
         text = content
     else:
         raise TypeError(f"content must be bytes or str, not {type(content).__name__}")
     text = _normalise(text)
     _check_is_text(text)
+    text = _scrub_controls(text)
     try:
         raw = parse_html(text) if _looks_like_html(text, filename) else parse_text(text)
     except HtmlPageError as exc:
@@ -232,6 +247,8 @@ def _split_body(raw: RawPost, reader: CreditReader) -> _PostParts:
         if byline and reader.gazetteer.is_person(byline.group("name")):
             parts.byline = byline.group("name").strip()
             continue
+        if byline and len(byline.group("name").split()) == 1:
+            continue  # "by admin": the blog's account, not the clipping's author
         parts.paragraphs.append(strip_read_more(line))
     if not parts.credits:
         # Newsletters put the credit after the excerpt: look at the last two paragraphs.

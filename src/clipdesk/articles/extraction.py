@@ -25,6 +25,7 @@ import codecs
 import datetime
 import json
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
@@ -432,8 +433,9 @@ SEPARATOR = re.compile(r"\s+(?:[|–—·•»]|-{1,2}|::)\s+")
 
 
 def _key(text: str | None) -> str:
-    """Comparison key: case, quotes, punctuation and spaces do not make two titles differ."""
-    return re.sub(r"[\W_]+", "", (text or "").casefold())
+    """Comparison key: case, accents, quotes, punctuation and spaces make no difference."""
+    decomposed = unicodedata.normalize("NFKD", (text or "").casefold())
+    return re.sub(r"[\W_]+", "", "".join(c for c in decomposed if not unicodedata.combining(c)))
 
 
 def _host_label(url: str) -> str:
@@ -574,7 +576,7 @@ def clean_author_names(values: Iterable[str]) -> list[str]:
             elif part:
                 parts.append(part)
         for part in parts:
-            part = CREDENTIAL.sub("", BYLINE_PREFIX.sub("", part)).strip(" ,.-|·")
+            part = CREDENTIAL.sub("", BYLINE_PREFIX.sub("", part)).strip(" ,;:-|·")  # not dots: "Jr." and initials keep theirs
             if _is_name(part):
                 names.append(part)
     return list(dict.fromkeys(names))

@@ -3,12 +3,17 @@
 One gzipped WARC file per day under `<home>/snapshots/`; each record is its own gzip member,
 so a snapshot is read back by seeking to its offset. Writers take an exclusive file lock, so
 several processes (workers) can append to the same day's file safely.
+
+warcio serialises the record; we gzip it ourselves at level 3 because warcio's own gzip runs
+at level 9, which took a tenth of the ingest path's time for a few percent smaller files
+(measured with bench/ingest.py). The result is the same standard per-record gzip member.
 """
 
 from __future__ import annotations
 
 import datetime
 import fcntl
+import gzip
 import hashlib
 import io
 from dataclasses import dataclass
@@ -18,6 +23,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+GZIP_LEVEL = 3
 # The stored body is already decompressed and de-chunked; these would misdescribe it.
 _DROPPED_HEADERS = {"content-encoding", "transfer-encoding", "content-length"}
 
@@ -56,24 +62,27 @@ def write_snapshot(
         [(k, v) for k, v in headers.items() if k.lower() not in _DROPPED_HEADERS],
         protocol="HTTP/1.1",
     )
+    serialised = io.BytesIO()
+    writer = WARCWriter(serialised, gzip=False)
+    record = writer.create_warc_record(
+        url,
+        "response",
+        payload=io.BytesIO(body),
+        http_headers=http_headers,
+        warc_headers_dict={"WARC-Date": fetched_at.strftime("%Y-%m-%dT%H:%M:%SZ")},
+    )
+    writer.write_record(record)
+    member = gzip.compress(serialised.getvalue(), compresslevel=GZIP_LEVEL)
     with open(home / relative, "ab") as fh:
         fcntl.flock(fh, fcntl.LOCK_EX)
         try:
             fh.seek(0, io.SEEK_END)
             offset = fh.tell()
-            writer = WARCWriter(fh, gzip=True)
-            record = writer.create_warc_record(
-                url,
-                "response",
-                payload=io.BytesIO(body),
-                http_headers=http_headers,
-                warc_headers_dict={"WARC-Date": fetched_at.strftime("%Y-%m-%dT%H:%M:%SZ")},
-            )
-            writer.write_record(record)
+            fh.write(member)
             fh.flush()
-            length = fh.tell() - offset
         finally:
             fcntl.flock(fh, fcntl.LOCK_UN)
+    length = len(member)
     return StoredSnapshot(
         warc_file=relative,
         warc_offset=offset,

@@ -53,6 +53,18 @@ FEEDS: list[tuple[str, str]] = [
     ("/copperline-bulletin/rss.xml", "feed"),  # malformed RSS 2.0; two items can be salvaged
 ]
 
+# Each feed's outlet, by its feed path: a name for the source. Only the Harbour Gazette
+# (JSON-LD publisher) and the Lindenauer Abendpost (og:site_name) name themselves in metadata;
+# the others say who they are only in <title> and on the page, as many small sites do.
+OUTLET_NAMES: dict[str, str] = {
+    "/harbour-gazette/feed.xml": "The Harbour Gazette",
+    "/lindenau-abendpost/atom.xml": "Lindenauer Abendpost",
+    "/valley-ledger/feed.json": "The Valley Ledger",
+    "/pol-e-khabar/feed/rdf.xml": "پل خبر",  # "Pol-e Khabar", the news bridge
+    "/riverain/news-sitemap.xml": "Riverain Dispatch",
+    "/copperline-bulletin/rss.xml": "Copperline Bulletin",
+}
+
 # The demo's watchlist: one entity under every spelling the corpus uses. The Persian name is
 # given once, in its standard spelling; the corpus also writes it with a zero-width
 # non-joiner (ZWNJ) instead of the space, and with Arabic yeh (ي) for Persian yeh (ی), which a
@@ -193,6 +205,10 @@ class _Server(ThreadingHTTPServer):
     base_url: str
     started: float
 
+    def handle_error(self, request, client_address) -> None:
+        # A client that hangs up mid-answer is routine here; stay quiet about it.
+        logger.debug("corpus server: error answering %s", client_address, exc_info=True)
+
 
 class _Server6(_Server):
     address_family = socket.AF_INET6
@@ -261,6 +277,8 @@ class _Handler(BaseHTTPRequestHandler):
             if not path.endswith("/"):
                 return "redirect" if (target / "index.html").is_file() else None
             target = target / "index.html"
+        elif path.endswith("/"):  # a file is not a directory
+            return None
         return target if target.is_file() else None
 
     def _send_file(self, body: bytes, mime: str, mtime: float, send_body: bool) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Callable
 
 from gunicorn.app.base import BaseApplication
@@ -21,11 +22,20 @@ class _Gunicorn(BaseApplication):
         return self._app
 
 
-def serve(host: str, port: int, workers: int = 2, threads: int = 4, on_ready=None) -> None:
+def serve(
+    host: str,
+    port: int,
+    workers: int = 2,
+    threads: int = 4,
+    on_ready=None,
+    background: list[str] | None = None,
+) -> None:
     """Serve the WSGI app until interrupted.
 
     Threads per worker keep slow clients from blocking the site; workers default to the
     machine's two cores. `on_ready` runs once the socket is bound (the demo prints there).
+    `background` is a command (the poller) that runs beside the server and stops with it:
+    a process of its own, so polling never competes with requests for a worker.
     """
     from clipdesk.wsgi import application
 
@@ -41,6 +51,22 @@ def serve(host: str, port: int, workers: int = 2, threads: int = 4, on_ready=Non
         "graceful_timeout": 10,
         "limit_request_line": 8190,
     }
-    if on_ready is not None:
-        options["when_ready"] = lambda server: on_ready()
+    helper: list[subprocess.Popen] = []
+
+    def when_ready(server) -> None:
+        if background:
+            helper.append(subprocess.Popen(background))  # noqa: S603 - our own command
+        if on_ready is not None:
+            on_ready()
+
+    def on_exit(server) -> None:
+        for process in helper:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+    options["when_ready"] = when_ready
+    options["on_exit"] = on_exit
     _Gunicorn(application, options).run()

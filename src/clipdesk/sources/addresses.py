@@ -18,6 +18,9 @@ without a port, and nothing near an allowed entry is allowed with it:
   vouched for the name, not for an address.
 * ``example.org:8080`` permits only that port; IPv6 entries are written ``::1`` or
   ``[::1]:8080``.
+
+Also here, because they wrap the same sockets: the per-fetch deadline that bounds every
+socket operation, and VettedTransport, which plugs the backend into httpx.
 """
 
 from __future__ import annotations
@@ -235,6 +238,8 @@ class VettingBackend(httpcore.SyncBackend):
         except (socket.gaierror, UnicodeError) as exc:
             raise httpcore.ConnectError(f"fetcher: cannot resolve {host}: {exc}") from exc
         resolved = list(dict.fromkeys(ipaddress.ip_address(info[4][0]) for info in infos))
+        if not resolved:
+            raise httpcore.ConnectError(f"fetcher: {host} resolves to no address")
         if self.allow.permits(host, port):
             literal = _ip_literal(host)
             # An allowed IP literal permits exactly that address, nothing it might map to.

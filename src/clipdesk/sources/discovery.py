@@ -71,7 +71,7 @@ def find_article_links(html: bytes | str, base_url: str) -> list[str]:
     if root is None:
         return []
     base = _base(root, base_url)
-    found: dict[str, None] = {}
+    found: dict[str, str] = {}
     for anchor in root.iter("a"):
         href = (anchor.get("href") or "").strip()
         if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
@@ -82,10 +82,11 @@ def find_article_links(html: bytes | str, base_url: str) -> list[str]:
         if not same_site(url, base_url) or not looks_like_article(url):
             continue
         try:
-            found.setdefault(canonical_url(url))
+            url = canonical_url(url)
         except URLError:
             continue
-    return list(found)
+        found.setdefault(url.replace("://www.", "://", 1), url)  # www. or not: one article
+    return list(found.values())
 
 
 def looks_like_article(url: str) -> bool:
@@ -104,7 +105,7 @@ def looks_like_article(url: str) -> bool:
         return True
     if SLUG.match(last) or SLUG.match(last.rsplit(".", 1)[0]):
         return True
-    return bool(NUMERIC_ID.search(last) and WORD.search(path))
+    return bool(NUMERIC_ID.search(path) and WORD.search(path))
 
 
 def _parse(html: bytes | str) -> etree._Element | None:

@@ -39,6 +39,8 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
+from clipdesk.sources.discovery import find_feed_links
+
 UTC = datetime.UTC
 MAX_UNPACKED_BYTES = 50 * 1024 * 1024  # sitemaps may hold 50,000 URLs; a gzip bomb may not
 SUMMARY_CHARS = 1000  # summaries are excerpts for matching and the editor's list, not bodies
@@ -124,6 +126,9 @@ def parse_feed(body: bytes, url: str, content_type: str | None = None) -> Parsed
         text = _decode(data, content_type, problems)  # 2
         root = _parse_xml(_defuse(text, problems), url, problems)  # 3, 4
         feed = _dispatch(root, url, problems)  # 5, 6
+        if not feed.entries and _recovered(problems):
+            fault = next(p for p in problems if p.startswith("not well-formed XML"))
+            raise FeedError(f"feeds: {fault}, and no entry could be recovered")
     _note_mismatches(feed.kind, url, content_type, problems)
     feed.problems = list(dict.fromkeys(problems))
     return feed
@@ -248,26 +253,36 @@ XML_ENTITIES = {b"amp", b"lt", b"gt", b"quot", b"apos"}
 
 
 def _defuse(data: bytes, problems: list[str]) -> bytes:
-    """Without DTD and with HTML entities spelled out, so no entity is ever expanded."""
+    """Without DTD and with every named entity spelled out or removed, so none is expanded."""
     doctype = DOCTYPE.search(data, 0, 65536)
     if doctype:
         if b"<!ENTITY" in doctype.group(0):
             problems.append("the feed defines its own XML entities; they were ignored for safety")
         data = data[: doctype.start()] + data[doctype.end() :]
-    if NAMED_ENTITY.search(data):
-        data = NAMED_ENTITY.sub(_html_entity, data)
+    if not NAMED_ENTITY.search(data):
+        return data
+    unknown: set[str] = set()
+
+    def spell_out(match: re.Match[bytes]) -> bytes:
+        name = match.group(1)
+        if name in XML_ENTITIES:
+            return match.group(0)
+        char = html.entities.html5.get(name.decode("ascii") + ";")  # &nbsp; &eacute; in RSS 0.91
+        if char is None:
+            unknown.add(name.decode("ascii"))
+        return char.encode("utf-8") if char else b""
+
+    data = NAMED_ENTITY.sub(spell_out, data)
+    if unknown:
+        names = ", ".join(f"&{name};" for name in sorted(unknown)[:5])
+        problems.append(f"undefined entities were removed: {names}")
     return data
 
 
-def _html_entity(match: re.Match[bytes]) -> bytes:
-    name = match.group(1)
-    if name in XML_ENTITIES:
-        return match.group(0)
-    char = html.entities.html5.get(name.decode("ascii") + ";")
-    return char.encode("utf-8") if char else match.group(0)
-
-
 # --- 4. parse --------------------------------------------------------------------------------
+
+
+BARE_AMPERSAND = re.compile(rb"&(?!#\d+;|#x[0-9A-Fa-f]+;|[A-Za-z][A-Za-z0-9]*;)")
 
 
 def _xml_parser(recover: bool) -> etree.XMLParser:
@@ -292,11 +307,12 @@ def _parse_xml(data: bytes, url: str, problems: list[str]) -> etree._Element:
     except etree.XMLSyntaxError as exc:
         first = exc
     if re.match(rb"\s*<(!doctype\s+html|html[\s>])", data[:512], re.IGNORECASE):
-        raise FeedError("feeds: this is an HTML page, not a feed") from first
+        raise _html_page(data, url) from first
     problems.append(
         f"not well-formed XML at line {first.lineno}: {first.msg.split(', line')[0]} "
         "(parsed as far as possible)"
     )
+    data = BARE_AMPERSAND.sub(b"&amp;", data)  # the commonest fault; recovery drops the rest
     try:
         root = etree.fromstring(data, RECOVER, base_url=url)
     except etree.XMLSyntaxError:
@@ -322,8 +338,18 @@ def _dispatch(root: etree._Element, url: str, problems: list[str]) -> ParsedFeed
     if name in ("urlset", "sitemapindex"):
         return _parse_sitemap(root, url, problems)
     if name.lower() == "html":
-        raise FeedError("feeds: this is an HTML page, not a feed")
+        raise _html_page(etree.tostring(root), url)
     raise FeedError(f"feeds: the XML root element is <{name}>, not a feed or a sitemap")
+
+
+def _html_page(data: bytes, url: str) -> FeedError:
+    """The refusal for a web page, naming the feeds it advertises: the editor's next step."""
+    feeds = find_feed_links(data, url)
+    if feeds:
+        return FeedError(
+            f"feeds: this is an HTML page, not a feed; it links to: {', '.join(feeds[:5])}"
+        )
+    return FeedError("feeds: this is an HTML page, not a feed, and it links to no feed")
 
 
 def _note_mismatches(kind: str, url: str, content_type: str | None, problems: list[str]) -> None:
@@ -364,12 +390,33 @@ def _first(kids: Children, *names: str) -> str | None:
     return None
 
 
+# Elements that recovery from malformed XML may have nested inside another item's fields.
+STRUCTURAL = {"link", "item", "entry", "guid", "pubDate", "description", "title", "id"}
+
+
 def _text(el: etree._Element) -> str:
-    return "".join(el.itertext()).strip()
+    """An element's text, without the text of misnested structural elements inside it."""
+    if not len(el):
+        return (el.text or "").strip()
+    parts = [el.text or ""]
+    for child in el:
+        if isinstance(child.tag, str) and etree.QName(child).localname not in STRUCTURAL:
+            parts.append("".join(child.itertext()))
+        parts.append(child.tail or "")
+    return "".join(parts).strip()
+
+
+def _descendants(el: etree._Element, name: str) -> list[etree._Element]:
+    return [d for d in el.iter() if isinstance(d.tag, str) and etree.QName(d).localname == name]
 
 
 TAG = re.compile(r"<[A-Za-z/!][^>]*>")
-BLOCK = re.compile(r"<(?:script|style)\b.*?</(?:script|style)\s*>", re.IGNORECASE | re.DOTALL)
+BLOCK_TAG = re.compile(
+    r"</?(?:p|div|br|li|ul|ol|h[1-6]|tr|td|th|table|blockquote|section|article|figure|"
+    r"figcaption|pre|hr|dd|dt)\b[^>]*>",
+    re.IGNORECASE,
+)
+SCRIPT = re.compile(r"<(script|style)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
 
 
 def plain_text(value: str | None, limit: int | None = None) -> str | None:
@@ -377,7 +424,7 @@ def plain_text(value: str | None, limit: int | None = None) -> str | None:
     if not value:
         return None
     if "<" in value:
-        value = TAG.sub(" ", BLOCK.sub(" ", value))
+        value = TAG.sub("", BLOCK_TAG.sub(" ", SCRIPT.sub(" ", value)))
     if "&" in value:
         value = html.unescape(value)
     value = " ".join(value.split())
@@ -495,6 +542,10 @@ def _absolute(link: str | None, base: str) -> str | None:
 # RSS 0.91, 0.92, 2.0 and RSS 1.0 / 0.90 (RDF) share item fields.
 
 
+def _recovered(problems: list[str]) -> bool:
+    return any(p.startswith("not well-formed XML") for p in problems)
+
+
 def _parse_rss(root: etree._Element, url: str, problems: list[str]) -> ParsedFeed:
     channel = next((c for c in root if etree.QName(c).localname == "channel"), None)
     if channel is None:
@@ -502,9 +553,10 @@ def _parse_rss(root: etree._Element, url: str, problems: list[str]) -> ParsedFee
     kids = _children(channel, NATIVE["rss"])
     language = _language(_first(kids, "language", "dc:language"))
     link = _absolute(_first(kids, "link"), url)
-    entries = _collect(
-        kids.get("item", []), lambda el: _rss_item(el, link or url, language, "rss"), problems
-    )
+    items = kids.get("item", [])
+    if _recovered(problems):  # items may have been nested inside one another
+        items = _descendants(channel, "item")
+    entries = _collect(items, lambda el: _rss_item(el, link or url, language, "rss"), problems)
     return ParsedFeed(
         kind="rss",
         title=plain_text(_first(kids, "title", "dc:title")),
@@ -520,7 +572,7 @@ def _parse_rdf(root: etree._Element, url: str, problems: list[str]) -> ParsedFee
     channel = _children(kids["channel"][0], NATIVE["rdf"]) if kids.get("channel") else {}
     language = _language(_first(channel, "dc:language", "language"))
     link = _absolute(_first(channel, "link"), url)
-    items = kids.get("item", [])
+    items = _descendants(root, "item") if _recovered(problems) else kids.get("item", [])
     entries = _collect(items, lambda el: _rss_item(el, link or url, language, "rdf"), problems)
     return ParsedFeed(
         kind="rdf",
@@ -544,6 +596,8 @@ def _rss_item(
             if el.get("rel", "alternate") == "alternate" and el.get("href"):
                 link = el.get("href")
                 break
+    if not link:  # after recovery from malformed XML the link may sit deeper
+        link = next((t for d in _descendants(item, "link")[:1] if (t := _text(d))), None)
     if not link and guid and guid_el is not None and guid_el.get("isPermaLink") != "false":
         link = guid if guid.startswith(("http://", "https://")) else None
     entry_url = _absolute(link, base)

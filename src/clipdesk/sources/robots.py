@@ -3,7 +3,9 @@
 robots.txt follows RFC 9309: the group naming our product token ("clipdesk") wins, else the
 ``*`` group; the longest matching rule decides, Allow winning a tie; ``*`` and ``$`` work as
 wildcards. A 4xx robots.txt means "no rules" (allow all), a 5xx, a 429 or no answer means
-"assume everything is disallowed for now". Rules are cached per origin for an hour.
+"assume everything is disallowed for now". Rules are cached per origin for an hour. An origin
+the fetcher refuses to connect to gets no verdict here (allowed): the page fetch is refused
+for the same reason, and its error says so instead of blaming robots.txt.
 
 The schedule (next_check_seconds, backoff_seconds) turns the server's caching headers, the
 feed's <ttl> and our own failures into a clamped wait. Both are re-exported by fetching.

@@ -25,6 +25,7 @@ from __future__ import annotations
 import itertools
 import math
 import unicodedata
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -217,11 +218,14 @@ class Matcher:
             return []
         # Stage 4, paid for only when something matched: the n-th token of `scanned` follows
         # its (n+1)-th space, and connectors (empty skeletons) are not in it.
-        spans = list(itertools.compress(token_spans(value), skeletons))
+        kept = list(itertools.compress(range(len(skeletons)), skeletons))
+        token_at = _token_indices(scanned, {end - size + 2 for end, (size, _, _) in hits})
+        found = [(token_at[end - size + 2], length, items) for end, (size, length, items) in hits]
+        needed = max(first + length for first, length, _ in found)  # tokens up to the last hit
+        spans = token_spans(value, count=kept[needed - 1] + 1)
         candidates: dict[tuple[int, int], list[_Alias]] = {}
-        for last_char, (size, length, items) in hits:
-            first = scanned.count(" ", 0, last_char - size + 2) - 1
-            span = (spans[first][0], spans[first + length - 1][1])
+        for first, length, items in found:
+            span = (spans[kept[first]][0], spans[kept[first + length - 1]][1])
             for item in items:
                 # Stage 3.
                 if item.acronym and not _written_as_acronym(value[slice(*span)], item.acronym):
@@ -248,17 +252,34 @@ class Matcher:
         )
 
 
+def _token_indices(scanned: str, positions: Iterable[int]) -> dict[int, int]:
+    """Token index for each token start in `scanned`, counting spaces once from left to right."""
+    indices: dict[int, int] = {}
+    index, previous = -1, 0
+    for position in sorted(positions):
+        index += scanned.count(" ", previous, position)
+        indices[position] = index
+        previous = position
+    return indices
+
+
 def _longest_first(candidates: Mapping[tuple[int, int], object]) -> list[tuple[int, int]]:
     """Stage 5: keep the longest of overlapping spans (the earlier one on a tie), in text order."""
-    chosen: list[tuple[int, int]] = []
+    chosen: list[tuple[int, int]] = []  # sorted and disjoint, so only neighbours can overlap
     for start, end in sorted(candidates, key=lambda span: (span[0] - span[1], span[0])):
-        if all(end <= other_start or start >= other_end for other_start, other_end in chosen):
-            chosen.append((start, end))
-    return sorted(chosen)
+        index = bisect_left(chosen, (start, end))
+        if index and chosen[index - 1][1] > start:
+            continue
+        if index < len(chosen) and chosen[index][0] < end:
+            continue
+        chosen.insert(index, (start, end))
+    return chosen
 
 
 def _one_per_entity(matched: str, items: list[_Alias]) -> list[_Alias]:
     """Stage 5 for one span: per entity, the alias written most like the text."""
+    if len(items) == 1:
+        return items
     folded = fold(matched)
 
     def closeness(item: _Alias) -> tuple[int, int]:
@@ -374,6 +395,10 @@ def _separator_note(alias: str, matched: str) -> str:
     return "ignoring " + " and ".join(kinds or ["spacing"])
 
 
+def _has_arabic_script(text: str) -> bool:
+    return any("\u0600" <= char <= "\u06ff" for char in text)
+
+
 @lru_cache(maxsize=4096)
 def explain(alias: str, matched: str, *, acronym: bool = False) -> str:
     """In words why `matched` (the original text) counts as a mention of `alias`."""
@@ -388,7 +413,9 @@ def explain(alias: str, matched: str, *, acronym: bool = False) -> str:
     for step, note in _STEPS:
         if _comparison_key(alias, step) == _comparison_key(matched, step):
             continue
-        if step == "connectors":
+        if step == "letters" and _has_arabic_script(alias + matched):
+            note = "unifying Arabic and Persian letter forms"
+        elif step == "connectors":
             note = _connector_note(alias, matched)
         elif step == "separators":
             note = _separator_note(alias, matched)

@@ -26,6 +26,7 @@ folded text maps back to the original exactly.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 
@@ -58,8 +59,16 @@ _WORD_CHARS = rf"[\w{_mark_ranges()}{_IN_WORD_INVISIBLES}]"
 TOKEN_RE = re.compile(rf"{_LETTER}\.(?:{_LETTER}\.)*{_LETTER}(?!\w)|{_WORD_CHARS}+")
 
 
+_MODIFIER_APOSTROPHES = "ʼʻ"  # letters to `re` (category Lm) but apostrophes to a reader
+
+
 def _scannable(text: str) -> str:
-    return text.replace("_", " ")
+    """`text` with the same length, made ready for `TOKEN_RE`."""
+    text = text.replace("_", " ")
+    for char in _MODIFIER_APOSTROPHES:
+        if char in text:
+            text = text.replace(char, "'")
+    return text
 
 
 def token_texts(text: str) -> list[str]:
@@ -67,9 +76,10 @@ def token_texts(text: str) -> list[str]:
     return TOKEN_RE.findall(_scannable(text))
 
 
-def token_spans(text: str) -> list[tuple[int, int]]:
-    """The (start, end) offsets of the tokens of `text`, one per `token_texts` item."""
-    return [found.span() for found in TOKEN_RE.finditer(_scannable(text))]
+def token_spans(text: str, count: int | None = None) -> list[tuple[int, int]]:
+    """The (start, end) offsets of the tokens of `text` (the first `count` of them)."""
+    found = itertools.islice(TOKEN_RE.finditer(_scannable(text)), count)
+    return [token.span() for token in found]
 
 
 APOSTROPHES = frozenset("'’‘ʼʻ`´′＇")

@@ -12,21 +12,38 @@ from clipdesk.watch.models import Alias, Entity, Match, Watchlist
 DEFAULT_WATCHLIST = "Watchlist"
 
 
-def load_matcher() -> Matcher:
-    """One matcher over every entity of every watchlist; entity keys are their ids."""
+@dataclass
+class WatchMatcher:
+    """The compiled matcher and, for each entity name it reports, the entity rows it means
+    (one name in two watchlists is one pattern set, stored against both)."""
+
+    matcher: Matcher
+    entity_ids: dict[str, list[int]]
+
+    def find(self, headline: str, text: str):
+        return self.matcher.find(headline=headline, text=text)
+
+    def entities_in(self, headline: str, text: str) -> set[str]:
+        return self.matcher.entities_in(headline=headline, text=text)
+
+
+def load_matcher() -> WatchMatcher:
+    """One matcher over every entity of every watchlist, built once per poll."""
     names: dict[str, list[str]] = {}
+    ids: dict[str, list[int]] = {}
     for entity in Entity.objects.prefetch_related("aliases"):
-        names[str(entity.pk)] = [entity.name, *(a.text for a in entity.aliases.all())]
-    return Matcher.build(names)
+        names.setdefault(entity.name, []).extend(a.text for a in entity.aliases.all())
+        ids.setdefault(entity.name, []).append(entity.pk)
+    return WatchMatcher(Matcher.build(names), ids)
 
 
-def store_matches(article, matcher: Matcher) -> list[Match]:
+def store_matches(article, matcher: WatchMatcher) -> list[Match]:
     """Replace the article's matches with what the matcher finds now."""
     found = matcher.find(headline=article.title or "", text=article.text or "")
     rows = [
         Match(
             article=article,
-            entity_id=int(m.entity),
+            entity_id=entity_id,
             alias=m.alias[:300],
             field=m.field,
             start=m.start,
@@ -35,6 +52,7 @@ def store_matches(article, matcher: Matcher) -> list[Match]:
             reason=m.reason[:500],
         )
         for m in found
+        for entity_id in matcher.entity_ids.get(m.entity, [])
     ]
     Match.objects.filter(article=article).delete()
     return Match.objects.bulk_create(rows, ignore_conflicts=True)
@@ -64,11 +82,10 @@ def rematch_articles(*, apply: bool) -> list[Rematch]:
     from clipdesk.articles.models import Article
 
     matcher = load_matcher()
-    names = {str(e.pk): e.name for e in Entity.objects.all()}
     changes: list[Rematch] = []
     for article in Article.objects.prefetch_related("matches__entity").iterator(chunk_size=500):
         before = {m.entity.name for m in article.matches.all()}
-        after = {names[e] for e in matcher.entities_in(article.title, article.text)}
+        after = matcher.entities_in(article.title, article.text)
         if before != after:
             changes.append(Rematch(article.pk, article.title, before, after))
             if apply:

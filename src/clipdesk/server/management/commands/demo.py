@@ -1,3 +1,4 @@
+import os
 import secrets
 from pathlib import Path
 
@@ -7,9 +8,13 @@ from django.core.management.base import BaseCommand
 
 from clipdesk.archive.importing import gazetteer_for, import_page
 from clipdesk.archive.reading import expand_paths, read_page
+from clipdesk.demo.corpus_server import FEEDS, OUTLET_NAMES, WATCHLIST, CorpusServer
 from clipdesk.digest.outlets import OutletDirectory
+from clipdesk.ingest import poll_sources
 from clipdesk.server.serving import serve
 from clipdesk.server.setup import init_instance
+from clipdesk.sources.actions import add_source
+from clipdesk.watch.store import add_entity
 
 DEMO_CONTENT = Path(__file__).resolve().parents[3] / "demo" / "content"
 
@@ -17,7 +22,8 @@ DEMO_CONTENT = Path(__file__).resolve().parents[3] / "demo" / "content"
 class Command(BaseCommand):
     help = (
         "Start a demo: a fresh instance (in a temporary home unless --home is given) with "
-        "sample content of a fictional organisation, an admin account, and the server."
+        "the sample archive of a fictional organisation, a local news corpus it polls for a "
+        "watchlist, an admin account, and the server. Needs no network."
     )
     requires_system_checks = []
 
@@ -30,18 +36,26 @@ class Command(BaseCommand):
 
     def handle(self, *args, host: str, port: int, no_serve: bool, **options) -> None:
         init_instance()
-        outlets = OutletDirectory()
-        gazetteer = gazetteer_for(outlets)
-        added = 0
-        for path in expand_paths([str(DEMO_CONTENT)]):
-            added += import_page(read_page(path, gazetteer), outlets).added
+        posts = self._import_archive()
+        corpus = CorpusServer().start()
+        # The corpus is on loopback, which the fetcher refuses unless told otherwise.
+        os.environ["CLIPDESK_FETCH_ALLOW"] = "127.0.0.1"
+        for path, kind in FEEDS:
+            add_source(corpus.url(path), name=OUTLET_NAMES.get(path, ""), kind=kind)
+        for name, aliases in WATCHLIST.items():
+            add_entity(name, aliases)
+        polled = poll_sources(due_only=False)
         password = self._admin_password()
         address = f"http://{host}:{port}/"
         lines = [
-            f"Demo instance in {settings.CLIPDESK_HOME} with {added} sample post(s).",
-            f"Admin: {address}admin/  user “admin”, password “{password}”",
+            f"Demo instance in {settings.CLIPDESK_HOME}",
+            f"  {posts} archive post(s) imported; {len(FEEDS)} sources on {corpus.base_url}, "
+            f"{polled.articles_new} article(s) stored, {polled.articles_matched} matching "
+            f"the watchlist.",
+            f"  Admin: {address}admin/  user “admin”, password “{password}”",
         ]
         if no_serve:
+            corpus.stop()
             self.stdout.write("\n".join(lines))
             return
 
@@ -49,7 +63,18 @@ class Command(BaseCommand):
             self.stdout.write("\n".join([*lines, f"Demo running at {address}  (Ctrl-C stops)"]))
             self.stdout.flush()
 
-        serve(host, port, on_ready=ready)
+        try:
+            serve(host, port, on_ready=ready)
+        finally:
+            corpus.stop()
+
+    def _import_archive(self) -> int:
+        outlets = OutletDirectory()
+        gazetteer = gazetteer_for(outlets)
+        added = 0
+        for path in expand_paths([str(DEMO_CONTENT)]):
+            added += import_page(read_page(path, gazetteer), outlets).added
+        return added
 
     def _admin_password(self) -> str:
         """A fresh random password for the demo's admin account, made or reset here."""

@@ -1,8 +1,13 @@
+import sys
+
 from django.core.management.base import BaseCommand, CommandError
 
 from clipdesk.digest.models import SiteProfile
 from clipdesk.server.serving import serve
 from clipdesk.server.setup import database_label, pending_migrations
+
+# Polls due sources in its own process, on the schedule each source's state sets.
+POLLER = [sys.executable, "-m", "clipdesk", "poll", "--quiet"]
 
 
 class Command(BaseCommand):
@@ -13,8 +18,11 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--workers", type=int, default=2)
+        parser.add_argument(
+            "--no-poll", action="store_true", help="serve only; do not poll sources meanwhile"
+        )
 
-    def handle(self, *args, host: str, port: int, workers: int, **options) -> None:
+    def handle(self, *args, host: str, port: int, workers: int, no_poll: bool, **opts) -> None:
         try:
             pending = pending_migrations()
         except Exception as exc:  # a database that cannot be opened at all
@@ -32,4 +40,4 @@ class Command(BaseCommand):
             self.stdout.write(f"Serving “{name}” at {address} ({database_label()})")
             self.stdout.flush()
 
-        serve(host, port, workers=workers, on_ready=ready)
+        serve(host, port, workers=workers, on_ready=ready, background=None if no_poll else POLLER)

@@ -1,9 +1,15 @@
 import json
 import time
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
+from django.db import close_old_connections
+from django.utils import timezone
 
 from clipdesk.ingest import poll_sources
+from clipdesk.sources.models import Source
+
+# Between rounds the poller sleeps until the next source is due, within these bounds.
+MIN_SLEEP, MAX_SLEEP = 5, 300
 
 
 class Command(BaseCommand):
@@ -15,15 +21,25 @@ class Command(BaseCommand):
         )
         parser.add_argument("--json", action="store_true", help="print the summary as JSON")
         parser.add_argument("--workers", type=int, default=8, help="requests in flight at once")
-        parser.add_argument("--interval", type=int, default=60, help="seconds between rounds")
+        parser.add_argument(
+            "--shard",
+            default="0/1",
+            help="I/N: poll only sources whose id is I modulo N (for N processes side by side)",
+        )
+        parser.add_argument(
+            "--quiet", action="store_true", help="report only rounds that found or failed"
+        )
 
-    def handle(self, *args, once: bool, json: bool, workers: int, interval: int, **opts) -> None:
+    def handle(self, *args, once: bool, json: bool, workers: int, quiet: bool, **opts) -> None:
+        shard = _parse_shard(opts["shard"])
         while True:
-            summary = poll_sources(due_only=not once, workers=workers)
-            self._report(summary, as_json=json)
+            summary = poll_sources(due_only=not once, workers=workers, shard=shard)
+            if not quiet or summary.articles_new or summary.failed:
+                self._report(summary, as_json=json)
             if once:
                 return
-            time.sleep(interval)
+            close_old_connections()
+            time.sleep(_seconds_to_next_due())
 
     def _report(self, summary, as_json: bool) -> None:
         if as_json:
@@ -37,3 +53,24 @@ class Command(BaseCommand):
         )
         for failure in d["failed"]:
             self.stderr.write(f"  {failure['url']}: {failure['reason']}")
+        self.stdout.flush()
+
+
+def _parse_shard(text: str) -> tuple[int, int]:
+    try:
+        index, count = (int(part) for part in text.split("/"))
+    except ValueError:
+        raise CommandError(
+            f"poll: --shard wants I/N such as 0/2, not {text!r}", returncode=2
+        ) from None
+    if count < 1 or not 0 <= index < count:
+        raise CommandError(f"poll: --shard {text}: I must be between 0 and N-1", returncode=2)
+    return index, count
+
+
+def _seconds_to_next_due() -> float:
+    upcoming = Source.objects.enabled().order_by("next_check_at").first()
+    if upcoming is None:
+        return MAX_SLEEP
+    wait = (upcoming.next_check_at - timezone.now()).total_seconds()
+    return min(max(wait, MIN_SLEEP), MAX_SLEEP)

@@ -1,0 +1,200 @@
+"""Articles per second through the whole ingest path, beside bare extraction; one JSON line.
+
+Serves real article pages (../shared/data/trafilatura/html) in RSS feeds over loopback, then:
+  1. bare `trafilatura.bare_extraction` over the same pages, in this process;
+  2. `clipdesk poll --once` on a fresh instance: poll, fetch, snapshot, extract, match, store;
+  3. the same with two processes side by side (`--shard 0/2` and `--shard 1/2`);
+  4. re-polling 1,000 unchanged feeds that all answer 304.
+
+    .venv/bin/python bench/ingest.py [--copies 2] [--feeds 10] [--unchanged 1000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+PAGES = REPO.parent / "shared" / "data" / "trafilatura" / "html"
+
+
+class Corpus:
+    """Pages (each copy made distinct by one added paragraph) and the feeds that list them."""
+
+    def __init__(self, copies: int, feeds: int, unchanged: int) -> None:
+        files = sorted(PAGES.glob("*.html"))
+        self.pages: dict[str, bytes] = {}
+        for copy in range(copies):
+            for i, path in enumerate(files):
+                html = path.read_bytes()
+                marker = f"<p>Bench copy {copy} of page {i}: distinct text.</p>".encode()
+                html = html.replace(b"</body>", marker + b"</body>", 1)
+                self.pages[f"/page/{copy}/{i}.html"] = html
+        paths = list(self.pages)
+        self.feeds = {f"/feed/{j}.xml": rss(f"Feed {j}", paths[j::feeds]) for j in range(feeds)}
+        self.feeds.update({f"/still/{k}.xml": rss(f"Quiet {k}", []) for k in range(unchanged)})
+
+
+def rss(title: str, paths: list[str]) -> bytes:
+    items = "".join(
+        f"<item><title>Item {n}</title><link>{{BASE}}{p}</link><guid>{{BASE}}{p}</guid></item>"
+        for n, p in enumerate(paths)
+    )
+    return (
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>{title}</title>'
+        f"<link>{{BASE}}/</link><description>bench</description>{items}</channel></rss>"
+    ).encode()
+
+
+def serve(corpus: Corpus) -> ThreadingHTTPServer:
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = corpus.pages.get(self.path) or corpus.feeds.get(self.path)
+            if self.path == "/robots.txt":
+                body = b"User-agent: *\nAllow: /\n"
+            if body is None:
+                self.send_error(404)
+                return
+            base = f"http://127.0.0.1:{self.server.server_address[1]}".encode()
+            body = body.replace(b"{BASE}", base)
+            etag = '"' + hashlib.sha1(body).hexdigest() + '"'  # noqa: S324 - a cache key
+            if self.headers.get("If-None-Match") == etag:
+                self.send_response(304)
+                self.send_header("ETag", etag)
+                self.end_headers()
+                return
+            self.send_response(200)
+            kind = "application/rss+xml" if self.path.endswith(".xml") else "text/html"
+            self.send_header("Content-Type", f"{kind}; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("ETag", etag)
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def bare_extraction_rate(corpus: Corpus) -> float:
+    import trafilatura
+
+    start = time.perf_counter()
+    for path, html in corpus.pages.items():
+        trafilatura.bare_extraction(
+            html.decode("utf-8", "replace"), url=f"http://bench.example{path}", with_metadata=True
+        )
+    return len(corpus.pages) / (time.perf_counter() - start)
+
+
+def clipdesk(home: Path, *args: str, **kwargs) -> subprocess.CompletedProcess:
+    env = {**os.environ, "CLIPDESK_HOME": str(home), "CLIPDESK_FETCH_ALLOW": "127.0.0.1"}
+    env.pop("DATABASE_URL", None)
+    return subprocess.run(
+        [sys.executable, "-m", "clipdesk", *args],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+        **kwargs,
+    )
+
+
+def instance_with_sources(base: str, paths: list[str]) -> Path:
+    home = Path(tempfile.mkdtemp(prefix="clipdesk-bench-"))
+    clipdesk(home, "init")
+    script = (
+        "from clipdesk.sources.models import Source\n"
+        "import sys\n"
+        "Source.objects.bulk_create([Source(url=u, kind='feed') for u in sys.stdin.read().split()])"
+    )
+    urls = "\n".join(base + p for p in paths)
+    clipdesk(home, "manage", "shell", "-c", script, input=urls)
+    return home
+
+
+def whole_path_rate(base: str, corpus: Corpus, processes: int) -> tuple[float, int]:
+    home = instance_with_sources(base, [p for p in corpus.feeds if p.startswith("/feed/")])
+    env = {**os.environ, "CLIPDESK_HOME": str(home), "CLIPDESK_FETCH_ALLOW": "127.0.0.1"}
+    env.pop("DATABASE_URL", None)
+    start = time.perf_counter()
+    command = [sys.executable, "-m", "clipdesk", "poll", "--once", "--json", "--shard"]
+    runs = [
+        subprocess.Popen(
+            [*command, f"{i}/{processes}"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for i in range(processes)
+    ]
+    new = 0
+    for run in runs:
+        out, err = run.communicate()
+        if run.returncode != 0:
+            raise SystemExit(f"bench: poll failed: {err}")
+        new += json.loads(out)["articles_new"]
+    elapsed = time.perf_counter() - start
+    return new / elapsed, new
+
+
+def unchanged_repoll_seconds(base: str, corpus: Corpus) -> tuple[float, int]:
+    quiet = [p for p in corpus.feeds if p.startswith("/still/")]
+    home = instance_with_sources(base, quiet)
+    clipdesk(home, "poll", "--once", "--json")  # learn every ETag
+    start = time.perf_counter()
+    result = json.loads(clipdesk(home, "poll", "--once", "--json").stdout)
+    return time.perf_counter() - start, result["not_modified"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--copies", type=int, default=2, help="copies of each real page")
+    parser.add_argument("--feeds", type=int, default=10)
+    parser.add_argument("--unchanged", type=int, default=1000)
+    args = parser.parse_args()
+    if not PAGES.is_dir():
+        raise SystemExit(f"bench: {PAGES} is absent (the shared test data)")
+    corpus = Corpus(args.copies, args.feeds, args.unchanged)
+    server = serve(corpus)
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    bare = bare_extraction_rate(corpus)
+    one, stored_one = whole_path_rate(base, corpus, processes=1)
+    two, stored_two = whole_path_rate(base, corpus, processes=2)
+    repoll, not_modified = unchanged_repoll_seconds(base, corpus)
+    server.shutdown()
+    print(
+        json.dumps(
+            {
+                "pages": len(corpus.pages),
+                "bare_extraction_pages_per_s": round(bare, 2),
+                "whole_path_1_process_articles_per_s": round(one, 2),
+                "whole_path_2_processes_articles_per_s": round(two, 2),
+                "ratio_1_process": round(one / bare, 2),
+                "ratio_2_processes": round(two / bare, 2),
+                "articles_stored": [stored_one, stored_two],
+                "unchanged_feeds": args.unchanged,
+                "unchanged_repoll_s": round(repoll, 2),
+                "unchanged_not_modified": not_modified,
+                "targets": {"ratio_1_process": 0.8, "ratio_2_processes": 1.6, "repoll_s": 10},
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,74 @@
+"""Discovery: feed links a page advertises, and article links on a listing page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from clipdesk.sources.discovery import find_article_links, find_feed_links, looks_like_article
+
+PAGES = Path(__file__).resolve().parents[1] / "fixtures" / "pages"
+
+
+def test_feed_links_in_page_order_resolved_against_base_href_and_deduplicated():
+    html = (PAGES / "feed_links.html").read_bytes()
+    assert find_feed_links(html, "https://tidewatch.example/blog/index.html") == [
+        "https://tidewatch.example/blog/feed.rss",
+        "https://tidewatch.example/blog/atom.xml",
+        "https://tidewatch.example/feed.json",  # rel and type are matched case-insensitively
+    ]
+
+
+def test_feed_links_ignore_stylesheets_translations_anchors_and_script_urls():
+    html = (PAGES / "feed_links.html").read_text()  # str input works as well as bytes
+    found = find_feed_links(html, "https://tidewatch.example/blog/")
+    assert not any(u.endswith(("style.css", "/de/", "/print/", "feed.xml")) for u in found)
+    assert not any(u.startswith("javascript:") for u in found)
+
+
+def test_feed_links_on_a_page_without_any():
+    assert find_feed_links(b"<html><head><title>x</title></head></html>", "https://a.example/") == []
+    assert find_feed_links(b"", "https://a.example/") == []
+
+
+def test_article_links_from_a_listing_page():
+    html = (PAGES / "listing.html").read_bytes()
+    assert find_article_links(html, "https://breakwater-times.example/") == [
+        "https://breakwater-times.example/2024/01/16/harbour-dredging-starts/",
+        "https://breakwater-times.example/news/gulls-and-chips-a-seafront-feud",
+        "https://breakwater-times.example/local/lifeboat-crew-saves-kayaker-123456.html",
+        "https://breakwater-times.example/articles/987654/sea-wall",
+    ]
+
+
+def test_article_links_skip_navigation_footer_other_sites_and_service_pages():
+    found = find_article_links(
+        (PAGES / "listing.html").read_bytes(), "https://breakwater-times.example/"
+    )
+    text = " ".join(found)
+    for unwanted in ("/tag/", "/author/", "/category/", "/page/", "/search", "/about-us/",
+                     ".jpg", "other-paper.example", "year-in-review", "/weather", "#"):  # fmt: skip
+        assert unwanted not in text
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://a.example/2024/05/12/council-votes/", True),
+        ("https://a.example/2024/05/12/", False),  # a day's archive
+        ("https://a.example/2024/05/", False),
+        ("https://a.example/news/council-votes-on-the-barrier", True),
+        ("https://a.example/politik/artikel-2024-05-12.html", True),
+        ("https://a.example/story/123456789", True),  # a long id beside a word
+        ("https://a.example/123456789", False),  # an id alone says nothing
+        ("https://a.example/tag/council-votes-on-the-barrier/", False),
+        ("https://a.example/author/mara-quillfeather-jones/", False),
+        ("https://a.example/contact", False),
+        ("https://a.example/", False),
+        ("https://a.example/files/annual-report-for-2023.pdf", False),
+        ("ftp://a.example/news/council-votes-on-the-barrier", False),
+    ],
+)
+def test_looks_like_article(url, expected):
+    assert looks_like_article(url) is expected

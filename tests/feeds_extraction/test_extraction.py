@@ -1,0 +1,271 @@
+"""Article extraction on our own pages: metadata sources, the feed merge, site rules, refusals."""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+
+import pytest
+
+from clipdesk.articles.canonical import URLError, canonical_url, same_site
+from clipdesk.articles.extraction import (
+    ExtractionError,
+    clean_author_names,
+    decode_html,
+    extract_article,
+    strip_site_name,
+)
+from clipdesk.articles.language import detect_language
+from clipdesk.sources.feeds import ParsedEntry
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+PAGES = FIXTURES / "pages"
+JSONLD_URL = "https://shoreline-post.example/2024/03/05/tidal-barrier-plan/?utm_campaign=x"
+RULES_URL = "https://dockside-daily.example/night-ferry"
+DOCKSIDE_RULE = {
+    "title_xpath": "//div[@class='hed']",
+    "author_xpath": "//span[@class='writer']",
+    "date_xpath": "//span[@class='when']",
+    "body_xpath": "//div[@id='story']",
+    "drop_xpaths": ["//div[@class='promo']"],
+}
+
+
+def page(name: str) -> bytes:
+    return (PAGES / name).read_bytes()
+
+
+def test_json_ld_article_gives_headline_authors_date_and_publisher():
+    article = extract_article(page("article_jsonld.html"), JSONLD_URL)
+    assert article.title == "Harbour council backs tidal barrier plan"
+    # persons from JSON-LD; the Organization author and the stray meta author are not used
+    assert article.authors == ["Mara Quillfeather", "Tobias Wren"]
+    assert article.outlet_name == "The Shoreline Post"
+    assert article.published == datetime.date(2024, 3, 5)
+    assert article.language == "en"
+    assert article.description == "Seven votes to two for a barrier at the harbour mouth."
+    assert article.choices["authors"] == "the JSON-LD article author"
+    assert article.choices["outlet_name"] == "og:site_name, which matches the address"
+
+
+def test_main_text_is_the_article_without_navigation_or_footer():
+    article = extract_article(page("article_jsonld.html"), JSONLD_URL)
+    assert "The harbour council voted seven to two" in article.text
+    assert "wait to see the money" in article.text
+    for chrome in ("Privacy", "Most read", "Ferry fares rise again", "©"):
+        assert chrome not in article.text
+
+
+def test_canonical_link_on_the_same_site_is_used_and_cleaned():
+    article = extract_article(page("article_jsonld.html"), JSONLD_URL)
+    assert article.url == JSONLD_URL
+    assert article.canonical_url == (
+        "https://www.shoreline-post.example/2024/03/05/tidal-barrier-plan/"
+    )
+    assert article.choices["canonical_url"] == "the page's <link rel=canonical>"
+
+
+def test_canonical_link_to_another_site_is_not_trusted():
+    url = "https://kuestenportal.example/neue-seebruecke?fbclid=abc#top"
+    article = extract_article(page("article_offsite_canonical.html"), url)
+    assert article.canonical_url == "https://kuestenportal.example/neue-seebruecke"
+    assert "another site" in article.choices["canonical_url"]
+
+
+def test_language_comes_from_the_text_not_the_lang_attribute():
+    article = extract_article(
+        page("article_offsite_canonical.html"), "https://kuestenportal.example/a"
+    )
+    assert article.language == "de"  # the page says lang="en"; its text is German
+    assert article.choices["language"].startswith("detected from the text")
+
+
+def test_latin1_page_is_decoded_by_its_meta_charset():
+    article = extract_article(
+        page("article_latin1.html"), "https://journal-des-cotes.example/phare-de-la-pointe"
+    )
+    assert article.title == "Le phare de la Pointe rouvre ses portes"
+    assert article.outlet_name == "Journal des Côtes"
+    assert article.authors == ["Odile Marchetant"]
+    assert article.published == datetime.date(2023, 11, 20)
+    assert article.language == "fr"
+    assert "l'escalier de cent quarante marches a été consolidé" in " ".join(article.text.split())
+
+
+def test_feed_entry_gives_title_and_date_page_gives_authors_and_both_are_kept():
+    entry = ParsedEntry(
+        url=JSONLD_URL,
+        title="Council backs barrier at the harbour mouth",
+        published=datetime.datetime(2024, 3, 4, 23, 30, tzinfo=datetime.UTC),
+        authors=["Shoreline Post Newsdesk"],
+    )
+    article = extract_article(page("article_jsonld.html"), JSONLD_URL, entry=entry)
+    assert article.title == "Council backs barrier at the harbour mouth"
+    assert article.feed_title == "Council backs barrier at the harbour mouth"
+    assert article.page_title == "Harbour council backs tidal barrier plan"
+    assert article.published == article.feed_published == datetime.date(2024, 3, 4)
+    assert article.page_published == datetime.date(2024, 3, 5)
+    assert article.authors == article.page_authors == ["Mara Quillfeather", "Tobias Wren"]
+    assert article.feed_authors == ["Shoreline Post Newsdesk"]
+    assert article.choices["title"].startswith("the feed entry")
+    assert "h1" in article.choices["title"]  # and where the page's own title came from
+    assert article.choices["published"].startswith("the feed entry")
+    assert "preferred to the feed's" in article.choices["authors"]
+
+
+def test_feed_authors_are_used_when_the_page_names_none():
+    entry = ParsedEntry(url="https://kuestenportal.example/a", authors=["Hanne Deichgraf"])
+    article = extract_article(
+        page("article_offsite_canonical.html"), "https://kuestenportal.example/a", entry=entry
+    )
+    assert article.page_authors == []
+    assert article.authors == ["Hanne Deichgraf"]
+    assert article.choices["authors"] == "the feed entry (the page names no author)"
+
+
+def test_feed_entry_without_title_or_date_leaves_the_page_values():
+    entry = ParsedEntry(url=JSONLD_URL)
+    article = extract_article(page("article_jsonld.html"), JSONLD_URL, entry=entry)
+    assert article.title == "Harbour council backs tidal barrier plan"
+    assert article.published == datetime.date(2024, 3, 5)
+    assert article.feed_title is None and article.feed_published is None
+
+
+def test_site_rule_fields_win_and_dropped_blocks_leave_the_text():
+    article = extract_article(page("article_rules.html"), RULES_URL, rules=DOCKSIDE_RULE)
+    assert article.title == "Night ferry returns for the summer season"
+    assert article.authors == ["Ines Brackwater"]
+    assert article.published == datetime.date(2024, 3, 12)
+    assert article.text == (
+        "The night ferry between the two harbours will run again from June, the operator said.\n"
+        "Tickets go on sale next week, with discounts for residents of both islands."
+    )
+    for field in ("title", "authors", "published", "text"):
+        assert "site rule" in article.choices[field]
+
+
+def test_without_the_site_rule_the_general_path_gets_that_page_wrong():
+    article = extract_article(page("article_rules.html"), RULES_URL)
+    assert article.title != "Night ferry returns for the summer season"
+    assert "Subscribe to Dockside Daily" in article.text
+
+
+def test_site_rule_with_only_drop_xpaths_prunes_the_general_text():
+    article = extract_article(
+        page("article_rules.html"), RULES_URL, rules={"drop_xpaths": ["//div[@class='promo']"]}
+    )
+    assert "Subscribe" not in article.text
+    assert "Tickets go on sale next week" in article.text
+
+
+@pytest.mark.parametrize(
+    ("rules", "message"),
+    [
+        ({"title_xpath": "//div[@class="}, "XPath .* is invalid"),
+        ({"headline_xpath": "//h1"}, "unknown site rule keys"),
+    ],
+)
+def test_broken_site_rules_are_refused_in_words(rules, message):
+    with pytest.raises(ExtractionError, match=message):
+        extract_article(page("article_rules.html"), RULES_URL, rules=rules)
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "empty"),
+        ("  \n\t ", "empty"),
+        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3 binary", "PDF"),
+        (b'{"headline": "not a page"}', "JSON"),
+        (b"\x00\x01\x02<html>", "binary"),
+        (b"Just some words, no markup at all.", "no HTML markup"),
+        ((FIXTURES / "feeds" / "rss20.xml").read_bytes(), "a feed or sitemap"),
+    ],
+)
+def test_empty_or_non_html_input_is_refused(data, message):
+    with pytest.raises(ExtractionError, match=message) as raised:
+        extract_article(data, "https://refused.example/a")
+    assert str(raised.value).startswith("extraction: ")
+
+
+def test_a_page_address_that_is_not_http_is_refused():
+    with pytest.raises(ExtractionError, match="address is not usable"):
+        extract_article(page("article_jsonld.html"), "ftp://shoreline-post.example/a")
+
+
+def test_decoding_bom_meta_charset_and_mislabelled_utf8():
+    assert decode_html(b"\xef\xbb\xbf<p>caf\xc3\xa9</p>") == "<p>café</p>"
+    latin = '<meta charset="iso-8859-1"><p>café</p>'.encode("latin-1")
+    assert "café" in decode_html(latin)
+    mislabelled = '<meta charset="iso-8859-1"><p>café</p>'.encode()  # UTF-8 bytes
+    assert "café" in decode_html(mislabelled)
+    cyrillic = '<meta charset="windows-1251"><p>причал</p>'.encode("cp1251")
+    assert "причал" in decode_html(cyrillic)
+    assert "caf\u00e9" in decode_html(b"<p>caf\xe9</p>")  # no charset, not UTF-8: windows-1252
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("Harbour council backs plan | The Shoreline Post", "Harbour council backs plan"),
+        ("Harbour council backs plan - Shoreline Post", "Harbour council backs plan"),
+        ("The Shoreline Post — Harbour council backs plan", "Harbour council backs plan"),
+        ("Gulls - the seafront feud", "Gulls - the seafront feud"),  # no site name: kept
+        ("The Shoreline Post", "The Shoreline Post"),  # never emptied
+    ],
+)
+def test_strip_site_name(title, expected):
+    url = "https://www.shoreline-post.example/a"
+    assert strip_site_name(title, ["The Shoreline Post"], url) == expected
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        (["By Mara Quillfeather and Tobias Wren"], ["Mara Quillfeather", "Tobias Wren"]),
+        (["Grant Tinsley, PhD"], ["Grant Tinsley"]),
+        (["Perry Bacon, Jr."], ["Perry Bacon, Jr."]),
+        (["View all posts by Ines Brackwater"], ["Ines Brackwater"]),
+        (["No Author", "https://x.example/author/a", "desk@x.example"], []),
+        (["A; B", "B"], ["A", "B"]),
+    ],
+)
+def test_clean_author_names(values, expected):
+    assert clean_author_names(values) == expected
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        (
+            "HTTPS://WWW.Example.COM:443/a/b/../c?utm_source=x&id=5&fbclid=1&gclid=2#frag",
+            "https://www.example.com/a/c?id=5",
+        ),
+        ("https://example.com", "https://example.com/"),
+        ("https://example.com/p?b=2&a=1", "https://example.com/p?a=1&b=2"),
+        ("https://www.heise.example/x.html?wt_mc=rss.ho.beitrag.rdf", "https://www.heise.example/x.html"),
+        ("http://example.com:80/a#comments", "http://example.com/a"),
+        ("  https://example.com/a?mc_cid=1&msclkid=2&ref=tw  ", "https://example.com/a"),
+    ],
+)
+def test_canonical_url(url, expected):
+    assert canonical_url(url) == expected
+
+
+@pytest.mark.parametrize("url", ["mailto:desk@example.com", "javascript:void(0)", "/relative", ""])
+def test_canonical_url_refuses_non_web_addresses(url):
+    with pytest.raises(URLError, match="^urls: "):
+        canonical_url(url)
+
+
+def test_same_site_ignores_www_only():
+    assert same_site("https://www.a.example/x", "http://a.example/y")
+    assert not same_site("https://news.a.example/x", "https://a.example/y")
+
+
+def test_language_detection_falls_back_to_the_declared_language():
+    assert detect_language("Kurz.", "de-AT")[0] == "de"
+    assert detect_language("", None) == (
+        None,
+        "unknown: the text was too short or unclear and the page declares none",
+    )

@@ -1,0 +1,362 @@
+"""The watchlist matcher on English, German, French, Persian and Arabic sentences.
+
+The watchlist is the seed's subject (public names and aliases); every sentence is written for
+these tests. Each case is named after the behaviour or the false friend it pins down.
+"""
+
+import pytest
+
+from clipdesk.watch.matching import Matcher, alias_patterns, explain
+
+ZWNJ = "\u200c"
+
+WATCHLIST = {
+    "MEK": [
+        "MKO",
+        "PMOI",
+        "OMPI",
+        "Mojahedin-e Khalq",
+        "People's Mujahedin Organization of Iran",
+        "People's Mujahedin",
+        "Mujahedin-e Khalq Organization",
+        "سازمان مجاهدین خلق",
+        "مجاهدین خلق",
+        "منافقین",
+        "منظمة مجاهدي خلق",
+        "مجاهدي خلق",
+    ],
+    "NCRI": ["National Council of Resistance of Iran", "CNRI"],
+    "Rajavi": ["رجوی"],
+    "Camp Ashraf": ["Ashraf 3", "کمپ اشرف", "مخيم أشرف"],
+}
+
+MATCHER = Matcher.build(WATCHLIST)
+
+
+def found(text: str) -> list[tuple[str, str]]:
+    return [(match.entity, match.matched_text) for match in MATCHER.find(text=text)]
+
+
+def case(name: str, text: str, *expected: tuple[str, str]):
+    return pytest.param(text, list(expected), id=name)
+
+
+ENGLISH = [
+    case("acronym_in_parentheses", "Exiles from the group (MEK) rallied.", ("MEK", "MEK")),
+    case("acronym_possessive", "The MEK's spokesman said nothing.", ("MEK", "MEK")),
+    case("acronym_in_hyphenated_compound", "a MEK-backed conference", ("MEK", "MEK")),
+    case("acronym_with_dots", "files on the M.E.K. network", ("MEK", "M.E.K")),
+    case("acronym_at_sentence_end", "They blamed the PMOI.", ("MEK", "PMOI")),
+    case("alias_with_hyphenated_ezafe", "Mojahedin-e-Khalq met", ("MEK", "Mojahedin-e-Khalq")),
+    case("alias_with_spaces_for_hyphens", "Mojahedin e Khalq met", ("MEK", "Mojahedin e Khalq")),
+    case(
+        "alias_in_capitals_with_nonbreaking_hyphen",
+        "MOJAHEDIN\u2011E KHALQ RALLY",
+        ("MEK", "MOJAHEDIN\u2011E KHALQ"),
+    ),
+    case(
+        "transliteration_mujahideen_khalgh",
+        "the Mujahideen-e-Khalgh",
+        ("MEK", "Mujahideen-e-Khalgh"),
+    ),
+    case(
+        "transliteration_mojahedeen_khalk", "Mojahedeen Khalk cadres", ("MEK", "Mojahedeen Khalk")
+    ),
+    case("ezafe_written_i", "Mujahidin-i Khalq members", ("MEK", "Mujahidin-i Khalq")),
+    case("typographic_apostrophe", "the People’s Mujahedin said", ("MEK", "People’s Mujahedin")),
+    case("apostrophe_left_out", "the Peoples Mujahedin said", ("MEK", "Peoples Mujahedin")),
+    case("alias_across_a_line_break", "the People's\nMujahedin", ("MEK", "People's\nMujahedin")),
+    case(
+        "longest_alias_wins",
+        "the People's Mujahedin Organization of Iran said",
+        ("MEK", "People's Mujahedin Organization of Iran"),
+    ),
+    case(
+        "british_spelling",
+        "People's Mujahedin Organisation of Iran",
+        ("MEK", "People's Mujahedin Organisation of Iran"),
+    ),
+    case("name_possessive", "in Rajavi's speech", ("Rajavi", "Rajavi")),
+    case("name_in_capitals", "RAJAVI SPEAKS", ("Rajavi", "RAJAVI")),
+    case("camp_across_a_line_break", "life in Camp\nAshraf", ("Camp Ashraf", "Camp\nAshraf")),
+    case("ashraf_3", "moved to Ashraf 3 in Albania", ("Camp Ashraf", "Ashraf 3")),
+    case("ashraf_3_hyphenated", "the Ashraf-3 compound", ("Camp Ashraf", "Ashraf-3")),
+    case("ashraf_3_arabic_digit", "the Ashraf ٣ compound", ("Camp Ashraf", "Ashraf ٣")),
+    case(
+        "council_and_acronym",
+        "the National Council of Resistance of Iran (NCRI)",
+        ("NCRI", "National Council of Resistance of Iran"),
+        ("NCRI", "NCRI"),
+    ),
+]
+
+GERMAN = [
+    case("volksmudschahedin_acronym", "Die Volksmudschahedin (MEK) protestieren.", ("MEK", "MEK")),
+    case(
+        "german_transliteration",
+        "Anhänger der Mudschahedin-e Khalq in Berlin",
+        ("MEK", "Mudschahedin-e Khalq"),
+    ),
+    case("german_transliteration_of_name", "Maryam Radschawi sprach", ("Rajavi", "Radschawi")),
+    case("acronym_before_german_case_ending", "des MEK-Lagers", ("MEK", "MEK")),
+]
+
+FRENCH = [
+    case("elided_acronym", "l’OMPI a organisé un meeting", ("MEK", "OMPI")),
+    case(
+        "french_transliteration",
+        "les Moudjahidine-e Khalq à Paris",
+        ("MEK", "Moudjahidine-e Khalq"),
+    ),
+    case("accented_transliteration", "les Mojahédine Khalq", ("MEK", "Mojahédine Khalq")),
+    case(
+        "french_name_and_acronym",
+        "Maryam Radjavi, présidente du CNRI",
+        ("Rajavi", "Radjavi"),
+        ("NCRI", "CNRI"),
+    ),
+]
+
+PERSIAN = [
+    case("full_persian_name", "بیانیه سازمان مجاهدین خلق", ("MEK", "سازمان مجاهدین خلق")),
+    case("zwnj_instead_of_space", f"درباره مجاهدین{ZWNJ}خلق", ("MEK", f"مجاهدین{ZWNJ}خلق")),
+    case("arabic_yeh_in_persian_text", "درباره مجاهدين خلق", ("MEK", "مجاهدين خلق")),
+    case("kasra_written_out", "سازمانِ مجاهدینِ خلق", ("MEK", "سازمانِ مجاهدینِ خلق")),
+    case("pejorative_name", "گزارشی درباره منافقین", ("MEK", "منافقین")),
+    case("name_with_zwnj_plural_suffix", f"خانواده رجوی{ZWNJ}ها", ("Rajavi", "رجوی")),
+    case("arabic_kaf_typed_in_persian", "در كمپ اشرف", ("Camp Ashraf", "كمپ اشرف")),
+]
+
+ARABIC = [
+    case("arabic_organisation_name", "بيان منظمة مجاهدي خلق", ("MEK", "منظمة مجاهدي خلق")),
+    case("harakat_written_out", "عن مُجاهِدي خَلْق", ("MEK", "مُجاهِدي خَلْق")),
+    case("tatweel_stretching", "عن مجـاهدي خلـق", ("MEK", "مجـاهدي خلـق")),
+    case("arabic_article_and_yeh", "انتقد المنافقين", ("MEK", "المنافقين")),
+    case("arabic_yeh_in_name", "قالت مريم رجوي", ("Rajavi", "رجوي")),
+    case("alef_without_hamza", "في مخيم اشرف", ("Camp Ashraf", "مخيم اشرف")),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), ENGLISH)
+def test_english(text, expected):
+    assert found(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), GERMAN)
+def test_german(text, expected):
+    assert found(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), FRENCH)
+def test_french(text, expected):
+    assert found(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), PERSIAN)
+def test_persian(text, expected):
+    assert found(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), ARABIC)
+def test_arabic(text, expected):
+    assert found(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("Boats on the Mekong at dawn.", id="acronym_does_not_match_inside_mekong"),
+        pytest.param("Pilger reisen nach Mekka.", id="acronym_does_not_match_inside_mekka"),
+        pytest.param("Le delta du Mékong.", id="acronym_does_not_match_accented_mekong"),
+        pytest.param("a mek in lowercase", id="lowercase_acronym_is_not_matched"),
+        pytest.param("Mek and Pmoi", id="title_case_acronym_is_not_matched"),
+        pytest.param("No smoking, Mko.", id="mko_does_not_match_smoking_or_title_case"),
+        pytest.param("the MEKs", id="acronym_plural_without_apostrophe_is_another_word"),
+        pytest.param("visit mek.example.org", id="acronym_in_lowercase_url"),
+        pytest.param("Dr Ashraf Saleh spoke.", id="ashraf_alone_is_not_camp_ashraf"),
+        pytest.param("Ashraf 30 km away", id="ashraf_30_is_not_ashraf_3"),
+        pytest.param("the camp closed", id="camp_alone"),
+        pytest.param("a former Khalqi officer in Kabul", id="khalqi_faction_is_another_word"),
+        pytest.param("the Khalq faction", id="khalq_alone"),
+        pytest.param("the Afghan mujahideen of the 1980s", id="mujahideen_alone"),
+        pytest.param("the people's movement", id="people_alone"),
+        pytest.param("Rajavian and Rajavism", id="name_inside_longer_word"),
+        pytest.param("Die Mudschahedin kämpften", id="german_mudschahedin_alone"),
+        pytest.param("le peuple iranien", id="french_peuple_alone"),
+        pytest.param("مجاهدین افغان", id="persian_mujahideen_alone"),
+        pytest.param("خانواده رجویان", id="persian_name_inside_longer_word"),
+        pytest.param("خلق ایران", id="persian_khalq_alone"),
+        pytest.param("منافق", id="persian_singular_is_another_word"),
+        pytest.param("المجاهدين الأفغان", id="arabic_mujahideen_alone"),
+        pytest.param("منظمة التحرير", id="arabic_other_organisation"),
+    ],
+)
+def test_false_friends_do_not_match(text):
+    assert found(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "missing_alias"),
+    [
+        pytest.param(
+            "Die Volksmudschahedin protestieren", "Volksmudschahedin", id="german_compound"
+        ),
+        pytest.param("Modschahedin-e Chalq", "Modschahedin-e Chalq", id="german_ch_for_kh"),
+        pytest.param("le camp d’Achraf", "Camp d'Achraf", id="french_ch_for_sh"),
+        pytest.param("قال والمنافقين", "والمنافقين", id="arabic_conjunction_clitic"),
+    ],
+)
+def test_known_limits_are_fixed_by_adding_the_spelling_as_an_alias(text, missing_alias):
+    assert MATCHER.find(text=text) == []
+    extended = Matcher.build({**WATCHLIST, "MEK": [*WATCHLIST["MEK"], missing_alias]})
+    assert len(extended.find(text=text)) == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "visible"),
+    [
+        pytest.param("Mojahe\u0301din-e Khalq!", "Mojahe\u0301din-e Khalq", id="combining_accent"),
+        pytest.param("Mojahedin-e Khalq\u0301 x", "Mojahedin-e Khalq\u0301", id="final_combining"),
+        pytest.param(f"از مجاهدین{ZWNJ}خلق.", f"مجاهدین{ZWNJ}خلق", id="persian_with_zwnj"),
+        pytest.param("🇮🇷 flags (MEK)", "MEK", id="after_astral_characters"),
+        pytest.param("«رجوي»", "رجوي", id="arabic_in_guillemets"),
+        pytest.param("al-e i y MEK", "MEK", id="after_skipped_connectors"),
+        pytest.param("Mojahedin-e al-Khalq", "Mojahedin-e al-Khalq", id="connectors_inside"),
+        pytest.param("Camp \r\n Ashraf", "Camp \r\n Ashraf", id="crlf_inside_alias"),
+    ],
+)
+def test_offsets_cover_exactly_the_visible_span(text, visible):
+    (match,) = MATCHER.find(text=text)
+    assert text[match.start : match.end] == match.matched_text == visible
+
+
+def test_matches_are_ordered_by_field_then_start():
+    matches = MATCHER.find(headline="Rajavi and the MEK", text="PMOI, then Camp Ashraf")
+    assert [(m.field, m.start, m.matched_text) for m in matches] == [
+        ("headline", 0, "Rajavi"),
+        ("headline", 15, "MEK"),
+        ("text", 0, "PMOI"),
+        ("text", 11, "Camp Ashraf"),
+    ]
+
+
+def test_overlapping_matches_keep_the_longest():
+    matcher = Matcher.build({"MEK": ["Mojahedin-e Khalq"], "Khalq party": ["Khalq"]})
+    (match,) = matcher.find(text="Mojahedin-e Khalq and others")
+    assert (match.entity, match.matched_text) == ("MEK", "Mojahedin-e Khalq")
+    assert [m.entity for m in matcher.find(text="Khalq and the Mojahedin")] == ["Khalq party"]
+
+
+def test_equal_spans_keep_one_match_per_entity():
+    matcher = Matcher.build(
+        {
+            "Massoud Rajavi": ["Rajavi"],
+            "Maryam Rajavi": ["Rajavi", "Radjavi"],
+        }
+    )
+    matches = matcher.find(text="Radjavi spoke")
+    assert [(m.entity, m.alias) for m in matches] == [
+        ("Massoud Rajavi", "Rajavi"),
+        ("Maryam Rajavi", "Radjavi"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("alias", "matched", "acronym", "reason"),
+    [
+        pytest.param(
+            "Mojahedin-e Khalq",
+            "Mujahedin Khalq",
+            False,
+            "matched alias “Mojahedin-e Khalq” as “Mujahedin Khalq” "
+            "(transliteration variant, optional ezafe “-e”, ignoring hyphens)",
+            id="transliteration",
+        ),
+        pytest.param("MEK", "MEK", True, "acronym “MEK” as a whole word", id="acronym"),
+        pytest.param("MEK", "M.E.K", True, "acronym “MEK” as “M.E.K”, a whole word", id="dots"),
+        pytest.param("Rajavi", "Rajavi", False, "matched alias “Rajavi” exactly", id="exact"),
+        pytest.param(
+            "Rajavi",
+            "RAJAVI",
+            False,
+            "matched alias “Rajavi” as “RAJAVI” (ignoring case)",
+            id="case",
+        ),
+        pytest.param(
+            "People's Mujahedin",
+            "People’s\nMujahedin",
+            False,
+            "matched alias “People's Mujahedin” as “People’s Mujahedin” "
+            "(ignoring apostrophes and line breaks)",
+            id="separators",
+        ),
+        pytest.param(
+            "مجاهدین خلق",
+            f"مجاهدين{ZWNJ}خلق",
+            False,
+            "matched alias “مجاهدین خلق” as “مجاهدين‌خلق” "
+            "(unifying Arabic and Persian letter forms, ignoring zero-width non-joiners)",
+            id="persian",
+        ),
+        pytest.param(
+            "منافقین",
+            "المنافقين",
+            False,
+            "matched alias “منافقین” as “المنافقين” "
+            "(ignoring the article “ال”, unifying Arabic and Persian letter forms)",
+            id="arabic_article",
+        ),
+        pytest.param(
+            "Ashraf 3",
+            "Ashraf ٣",
+            False,
+            "matched alias “Ashraf 3” as “Ashraf ٣” (reading digits as 0-9)",
+            id="digits",
+        ),
+    ],
+)
+def test_reason_says_what_was_ignored(alias, matched, acronym, reason):
+    assert explain(alias, matched, acronym=acronym) == reason
+
+
+def test_reason_on_a_found_match():
+    (match,) = MATCHER.find(text="the Mujahideen-e-Khalgh leadership")
+    assert match.alias == "Mojahedin-e Khalq"
+    assert match.reason == (
+        "matched alias “Mojahedin-e Khalq” as “Mujahideen-e-Khalgh” "
+        "(transliteration variant, ignoring hyphens)"
+    )
+
+
+def test_entities_in_names_each_entity_once():
+    assert MATCHER.entities_in(
+        headline="MEK and Rajavi", text="The PMOI, Rajavi and Camp Ashraf"
+    ) == {"MEK", "Rajavi", "Camp Ashraf"}
+
+
+def test_alias_with_apostrophe_gets_joined_and_split_patterns():
+    assert alias_patterns("People's Mujahedin") == [" piupl s mujahidin ", " piupls mujahidin "]
+    assert alias_patterns("Peoples Mujahedin") == [" piupls mujahidin ", " piupl s mujahidin "]
+
+
+def test_alias_without_letters_is_ignored():
+    matcher = Matcher.build({"42": ["Camp Ashraf"]})
+    assert matcher.ignored == (("42", "42"),)
+    assert [m.matched_text for m in matcher.find(text="42 at Camp Ashraf")] == ["Camp Ashraf"]
+
+
+def test_alias_made_only_of_a_connector_is_ignored():
+    assert Matcher.build({"Thing": ["al"]}).ignored == (("Thing", "al"),)
+
+
+def test_empty_watchlist_finds_nothing():
+    assert Matcher.build({}).find(headline="MEK", text="Rajavi") == []
+
+
+def test_build_accepts_any_iterable_of_aliases():
+    matcher = Matcher.build({"MEK": (alias for alias in ["PMOI"]), "NCRI": "CNRI"})
+    assert matcher.entities_in(text="PMOI and CNRI") == {"MEK", "NCRI"}
+
+
+def test_modifier_letter_apostrophe_separates_a_possessive():
+    assert found("the MEKʼs office") == [("MEK", "MEK")]

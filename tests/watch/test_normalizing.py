@@ -1,0 +1,154 @@
+"""Folding: what counts as the same text, and offsets that lead back to the original."""
+
+import pytest
+
+from clipdesk.watch.normalizing import fold, fold_token, fold_with_offsets, skeleton
+
+ZWNJ = "\u200c"
+
+
+@pytest.mark.parametrize(
+    "spellings",
+    [
+        pytest.param(
+            ["Mojahedin-e-Khalq", "Mojahedin e Khalq", "MOJAHEDIN\u2011E KHALQ"], id="hyphens"
+        ),
+        pytest.param(["People’s Mujahedin", "Peoples Mujahedin", "People's  Mujahedin"], id="apos"),
+        pytest.param(["Mojahédin", "Mojahe\u0301din", "MOJAHEDIN"], id="accents_both_forms"),
+        pytest.param(["Straße", "STRASSE", "strasse"], id="german_sharp_s"),
+        pytest.param(["Élysée", "elysee", "ÉLYSÉE"], id="french_accents"),
+        pytest.param(["Camp\n\tAshraf", "Camp Ashraf", " camp, ashraf! "], id="whitespace"),
+        pytest.param(["ﬁnal", "final"], id="compatibility_ligature"),
+    ],
+)
+def test_fold_ignores_case_accents_punctuation_and_spacing(spellings):
+    assert len({fold(spelling) for spelling in spellings}) == 1
+
+
+@pytest.mark.parametrize(
+    ("written", "reference"),
+    [
+        pytest.param("مجاهدين", "مجاهدین", id="arabic_yeh_is_persian_yeh"),
+        pytest.param("مصطفى", "مصطفی", id="alef_maksura_is_persian_yeh"),
+        pytest.param("كرد", "کرد", id="arabic_kaf_is_keheh"),
+        pytest.param("منظمة", "منظمه", id="teh_marbuta_is_heh"),
+        pytest.param("أ إ آ ٱ", "ا ا ا ا", id="alef_variants_are_alef"),
+        pytest.param("مجـاهدیـن", "مجاهدین", id="tatweel_is_dropped"),
+        pytest.param("مُجاهِدینَ", "مجاهدین", id="harakat_are_dropped"),
+        pytest.param("هٰذا", "هذا", id="superscript_alef_is_dropped"),
+        pytest.param("خانۀ", "خانه", id="heh_with_yeh_above_is_heh"),
+        pytest.param(f"مجاهدین{ZWNJ}خلق", "مجاهدین خلق", id="zwnj_is_a_word_boundary"),
+        pytest.param("اشرف ۳ و ٣", "اشرف 3 و 3", id="persian_and_arabic_digits"),
+    ],
+)
+def test_fold_unifies_persian_and_arabic_writing(written, reference):
+    assert fold(written) == fold(reference)
+
+
+def test_dotted_abbreviation_is_one_word_but_a_missing_space_is_not():
+    assert fold("M.E.K. and U.S.") == "mek and us"
+    assert fold("in Iran.The group") == "in iran the group"
+
+
+def test_underscore_separates_words():
+    assert fold("@Rajavi_M") == "rajavi m"
+
+
+def test_soft_hyphen_and_zero_width_joiner_stay_inside_the_word():
+    assert fold("Moja\u00adhedin Kha\u200dlq") == "mojahedin khalq"
+
+
+def test_apostrophe_joins_only_between_letters():
+    assert fold("l’OMPI") == "lompi"
+    assert fold("the 'Camp' Ashraf") == "the camp ashraf"
+
+
+def test_offsets_point_at_the_original_characters():
+    folded, offsets = fold_with_offsets("Straße e\u0301 ﬁ")
+    assert folded == "strasse e fi"
+    assert offsets == [0, 1, 2, 3, 4, 4, 5, 6, 7, 9, 10, 10]
+
+
+def test_offset_of_a_joining_space_is_the_first_separator():
+    text = f"مجاهدین{ZWNJ}خلق --  Rajavi"
+    folded, offsets = fold_with_offsets(text)
+    assert folded == "مجاهدین خلق rajavi"
+    assert text[offsets[7]] == ZWNJ
+    assert offsets[11] == text.index(" ")
+
+
+SAMPLES = [
+    "Mojahe\u0301din-e Khalq’s “MEK” (PMOI) — ١٢ May",
+    f"گزارش: سازمانِ مجاهدين{ZWNJ}خلق و رجوي، ۱۴۰۲",
+    "l’OMPI à Achraf; Straße ﬁ İstanbul M.E.K.",
+    "",
+    "  ---  ",
+]
+
+
+@pytest.mark.parametrize("text", SAMPLES)
+def test_fold_with_offsets_agrees_with_fold(text):
+    folded, offsets = fold_with_offsets(text)
+    assert folded == fold(text)
+    assert len(offsets) == len(folded)
+    assert offsets == sorted(offsets)
+    for char, offset in zip(folded, offsets, strict=True):
+        if char != " ":
+            assert char in fold(text[offset]) or char in fold_token(text[offset])
+
+
+@pytest.mark.parametrize(
+    "variants",
+    [
+        pytest.param(
+            [
+                "Mojahedin",
+                "Mujahedin",
+                "Mujahideen",
+                "Mojahedeen",
+                "Mudjahedin",
+                "Moudjahidine",
+                "Mudschahedin",
+                "Modjahedin",
+            ],
+            id="mojahedin",
+        ),
+        pytest.param(["Khalq", "Khalgh", "Khalk"], id="khalq"),
+        pytest.param(["Rajavi", "Radjavi", "Radschawi", "RAJAVI"], id="rajavi"),
+        pytest.param(["Organization", "Organisation"], id="organization"),
+        pytest.param(["Qaida", "Kaida"], id="qaida"),
+    ],
+)
+def test_transliteration_variants_share_a_skeleton(variants):
+    assert len({skeleton(fold_token(variant)) for variant in variants}) == 1
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        pytest.param("Khalq", "Khalqi", id="khalqi_is_another_word"),
+        pytest.param("Ashraf", "Ashrafi", id="ashrafi_is_another_name"),
+        pytest.param("Ghassan", "Qassan", id="initial_gh_and_q_are_distinct_arabic_letters"),
+        pytest.param("Hassan", "Hessen", id="a_and_e_are_not_merged"),
+        pytest.param("Mekong", "mek", id="mekong_is_not_mek"),
+        pytest.param("mek", "mik", id="short_words_are_not_transliterated"),
+        pytest.param("Chalq", "Khalq", id="german_ch_is_not_kh"),
+        pytest.param("Achraf", "Ashraf", id="french_ch_is_not_sh"),
+    ],
+)
+def test_distinct_words_keep_distinct_skeletons(one, other):
+    assert skeleton(fold_token(one)) != skeleton(fold_token(other))
+
+
+@pytest.mark.parametrize("connector", ["e", "i", "ye", "al", "el", "E", "Al"])
+def test_ezafe_and_article_are_connectors_without_skeleton(connector):
+    assert skeleton(fold_token(connector)) == ""
+
+
+def test_arabic_article_is_optional_on_words_of_three_letters_or_more():
+    assert skeleton(fold_token("المنافقين")) == skeleton(fold_token("منافقین"))
+    assert skeleton(fold_token("الف")) == "الف"
+
+
+def test_modifier_letter_apostrophe_is_an_apostrophe():
+    assert fold("Peopleʼs Mujahedin") == fold("People's Mujahedin")
