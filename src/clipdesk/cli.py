@@ -21,6 +21,8 @@ COMMANDS = {
     "watch": "watched entities: watch add NAME --alias A, watch list, watch rematch",
     "poll": "poll due sources (--once: all of them, one round)",
     "articles": "list stored articles (--matched, --json)",
+    "stories": "list stories on the desk with their articles (--json)",
+    "publish": "publish articles as one post: publish ARTICLE_ID... [--headline] [--excerpt]",
     "run": "serve the instance with a production server",
     "demo": "start a demo instance with sample content in a temporary home",
     "manage": "any Django management command (createsuperuser, migrate, shell, ...)",

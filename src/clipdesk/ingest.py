@@ -43,6 +43,7 @@ from clipdesk.sources.fetching import (
     next_check_seconds,
 )
 from clipdesk.sources.models import Source
+from clipdesk.stories.actions import group_article
 from clipdesk.watch.store import WatchMatcher, load_matcher, store_matches
 
 MAX_ENTRIES_PER_SOURCE = 200
@@ -327,6 +328,9 @@ def save_article(source, extracted, snapshot, outlets, matcher) -> StoredArticle
             matches = store_matches(article, matcher)
     except IntegrityError:
         return None  # stored meanwhile by another worker: the first copy wins
+    if matches:
+        # Only candidates go on the desk, so only they are grouped into stories.
+        group_article(article)
     return StoredArticle(article, matched=bool(matches))
 
 

@@ -45,9 +45,11 @@ INSTALLED_APPS = [
     "clipdesk.sources",
     "clipdesk.articles",
     "clipdesk.watch",
+    "clipdesk.stories",
     "clipdesk.digest",
     "clipdesk.archive",
     "clipdesk.server",
+    "clipdesk.people",
 ]
 
 MIDDLEWARE = [
@@ -142,3 +144,6 @@ LOGGING = {
 }
 
 DIGEST_POSTS_PER_PAGE = 20
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "/desk/"
+LOGOUT_REDIRECT_URL = "/"

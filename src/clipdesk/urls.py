@@ -1,19 +1,26 @@
 from django.contrib import admin
+from django.contrib.auth.views import LogoutView
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from clipdesk.articles.views import snapshot_view
 from clipdesk.digest.sitemaps import SITEMAPS
 from clipdesk.digest.views import robots_txt
+from clipdesk.people.views import ThrottledLoginView
 
 admin.site.site_header = "clipdesk"
 admin.site.site_title = "clipdesk admin"
 
 urlpatterns = [
+    # The admin signs in through the same throttled view as the desk.
+    path("admin/login/", ThrottledLoginView.as_view(), name="admin_login"),
     path("admin/", admin.site.urls),
+    path("login/", ThrottledLoginView.as_view(), name="login"),
+    path("logout/", LogoutView.as_view(), name="logout"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", robots_txt, name="robots_txt"),
     path("desk/snapshots/<int:pk>/", snapshot_view, name="snapshot"),
+    path("desk/", include("clipdesk.stories.urls")),
     path("", include("clipdesk.digest.urls")),
 ]
 

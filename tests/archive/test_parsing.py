@@ -671,3 +671,169 @@ def test_wordpress_single_article_ignores_comments_and_related_posts() -> None:
         "The survey maps every nesting site along the estuary, from the old ferry slip to the "
         "salt pans.\n\nVolunteers counted birds on six weekends in a row."
     )
+
+
+# --- quirks found on the demo content ------------------------------------------------------
+
+
+def test_persian_zero_width_non_joiner_is_kept_in_headline_and_excerpt() -> None:
+    # "Families gathered" with ZWNJ (U+200C) inside words, as Persian spells them.
+    headline = "خانواده\u200cها در بندر گرد آمدند"
+    line = "Parisa Tavakol, Sada-ye Bandar, May 2 2021:… خانواده\u200cهای اعضا می\u200cگویند."
+    _, item = only_post(text_page(post(line, headline=headline)))
+    assert item.headline == headline
+    assert item.excerpt == "خانواده\u200cهای اعضا می\u200cگویند."
+    assert item.sources == [
+        ArchiveCredit("Parisa Tavakol", "Sada-ye Bandar", datetime.date(2021, 5, 2))
+    ]
+
+
+def test_zero_width_joiner_is_kept_and_other_invisibles_are_dropped() -> None:
+    # ZWJ inside an emoji sequence stays; zero-width space, soft hyphen and stray joiners at
+    # word edges go, in text and in HTML entities alike.
+    line = (
+        "Jane Roe, The Coastal Herald, March 3 2020: Sea\u00adwall\u200b fans 👩\u200d🔧 \u200cmet."
+    )
+    _, item = only_post(text_page(post(line)))
+    assert item.excerpt == "Seawall fans 👩\u200d🔧 met."
+    html = (
+        "<html><body><article><h2>Sea&shy;wall&#8203; Repairs</h2><p>Jane Roe, The Coastal"
+        " Herald, March 3 2020: Kh&#8204;ane&zwnj;ha &#8204;held.</p></article></body></html>"
+    )
+    _, item = only_post(html)
+    assert item.headline == "Seawall Repairs"
+    assert item.excerpt == "Kh\u200cane\u200cha held."
+
+
+def test_irish_one_letter_name_particle_o_makes_an_author() -> None:
+    line = "Aoife Ó Dálaigh, Saltmarsh Weekly, March 3 2021 – A group of volunteers met."
+    _, item = only_post(text_page(post(line)))
+    assert item.sources == [
+        ArchiveCredit("Aoife Ó Dálaigh", "Saltmarsh Weekly", datetime.date(2021, 3, 3))
+    ]
+    assert item.excerpt == "A group of volunteers met."
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["Aoife Ó Dálaigh", "Ciarán Mc Grath", "Seamus O' Dowd", "J. Tolman", "J.R. Tolman",
+     "Ana de Souza", "Pieter van Dam", "Omar al-Rashid", "Omar al- Rashid", "Luc d'Aubrac",
+     "Marta Ortega y Vidal"],
+)  # fmt: skip
+def test_name_particles_and_initials_make_person_names(name: str) -> None:
+    gazetteer = OutletGazetteer()
+    assert gazetteer.is_person(name)
+    assert not gazetteer.is_outlet(name)
+
+
+@pytest.mark.parametrize("name", ["de Souza", "Pieter van", "Ó", "Tidewater Weekly", "MEK"])
+def test_particle_at_an_edge_or_a_lone_capital_is_no_person_name(name: str) -> None:
+    assert not OutletGazetteer().is_person(name)
+
+
+def test_credit_with_particle_glued_by_hyphen_is_read() -> None:
+    line = "Omar al-Rashid, Calloway Evening Post, March 3 2021: The ferry ran late."
+    _, item = only_post(text_page(post(line)))
+    assert item.sources == [
+        ArchiveCredit("Omar al-Rashid", "Calloway Evening Post", datetime.date(2021, 3, 3))
+    ]
+    assert item.excerpt == "The ferry ran late."
+
+
+def test_lower_case_linking_word_des_in_french_outlet_name() -> None:
+    content = (
+        "<html><body><article><h2>La digue tient bon</h2><p>Solène Marchetti, Le Phare des"
+        " Dunes, 19 January 2021:&hellip; Depuis l&#8217;hiver dernier, la digue tient.</p>"
+        "</article></body></html>"
+    )
+    _, item = only_post(content)
+    assert item.sources == [
+        ArchiveCredit("Solène Marchetti", "Le Phare des Dunes", datetime.date(2021, 1, 19))
+    ]
+    assert item.excerpt == "Depuis l’hiver dernier, la digue tient."
+
+
+@pytest.mark.parametrize(
+    "outlet",
+    ["Diario de la Ría", "Jornal do Estuário", "Gazzetta della Laguna", "Stem van het Wad",
+     "Bote für die Küste", "Voix du Port", "Notícias dos Cais", "Mail on Sunday"],
+)  # fmt: skip
+def test_lower_case_linking_words_in_outlet_names_of_several_languages(outlet: str) -> None:
+    line = f"Jane Roe, {outlet}, March 3 2021: The wall held."
+    _, item = only_post(text_page(post(line)))
+    assert item.sources == [ArchiveCredit("Jane Roe", outlet, datetime.date(2021, 3, 3))]
+    assert item.excerpt == "The wall held."
+
+
+NEWSLETTER_FOOTER = (
+    "\n\n\nYou are receiving this newsletter because you joined Tidewater Trust at a harbour"
+    " meeting. To stop receiving it, reply with the word STOP.\n"
+    "Tidewater Trust · 4 Quay Lane · Portcalloway\n"
+)
+
+
+def test_newsletter_footer_after_trailing_credit_is_not_in_the_excerpt() -> None:
+    last = (
+        "Ferry Timetable Cut\n\nPosted on: 2021/04/27\n\nThe winter ferry will run twice a day."
+        "\nby Nuno Falcão, The Quayside Post, Lisbon, 27 April 2021\n"
+    )
+    _, item = only_post(text_page(last) + NEWSLETTER_FOOTER)
+    assert item.sources == [
+        ArchiveCredit("Nuno Falcão", "The Quayside Post", datetime.date(2021, 4, 27), "Lisbon")
+    ]
+    assert item.excerpt == "The winter ferry will run twice a day."
+
+
+def test_text_after_a_trailing_credit_is_not_part_of_the_post() -> None:
+    # Not chrome, and more than one paragraph of it: the credit still closes the post.
+    last = (
+        "Ferry Timetable Cut\n\nPosted on: 2021/04/27\n\nThe winter ferry will run twice a day."
+        "\n\nby Nuno Falcão, The Quayside Post, 27 April 2021\n\nWith thanks to our volunteers."
+        "\n\nSee you at the next meeting.\n"
+    )
+    _, item = only_post(text_page(last))
+    assert item.sources[0].outlet == "The Quayside Post"
+    assert item.excerpt == "The winter ferry will run twice a day."
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "You are receiving this newsletter because you signed up on our website.",
+        "You're receiving this email because you are a member of Tidewater Trust.",
+        "Unsubscribe",
+        "To unsubscribe, write to the secretary.",
+        "Click here to unsubscribe | Update your preferences",
+        "Reply STOP to stop receiving these updates.",
+        "To stop receiving it, reply with the word STOP.",
+        "Forward this email to a friend",
+        "Forwarded this email? Sign up here.",
+        "View this email in your browser",
+        "View in browser",
+        "Having trouble viewing this email? View it online.",
+    ],
+)
+def test_newsletter_boilerplate_is_chrome(line: str) -> None:
+    content = text_page(post("Jane Roe, The Coastal Herald, March 3 2020: One.") + line + "\n")
+    _, item = only_post(content)
+    assert item.excerpt == "One."
+
+
+def test_prose_mentioning_unsubscribing_stays_in_the_excerpt() -> None:
+    prose = "Members who tried to unsubscribe from the mailings were phoned at home."
+    content = text_page(post("Jane Roe, The Coastal Herald, March 3 2020: One.") + prose + "\n")
+    _, item = only_post(content)
+    assert item.excerpt == f"One.\n\n{prose}"
+
+
+def test_all_caps_section_heading_before_first_post_is_not_about_text() -> None:
+    header = (
+        "Tidewater Trust\n\nDear members,\n\nHere is what the press wrote about the estuary.\n\n"
+        "IN THE PRESS THIS MONTH\n\n\n\n"
+    )
+    page = parse_archive(
+        text_page(post("Jane Roe, The Coastal Herald, March 3 2020: One."), header=header)
+    )
+    assert page.site_name == "Tidewater Trust"
+    assert page.about == "Dear members,\n\nHere is what the press wrote about the estuary."
+    assert [p.headline for p in page.posts] == ["Estuary Wall Repairs Begin"]

@@ -37,10 +37,10 @@ def instance_env(home: Path) -> dict[str, str]:
     return env
 
 
-def clipdesk(home: Path, *args: str) -> None:
+def clipdesk(home: Path, *args: str, extra_env: dict[str, str] | None = None) -> None:
     subprocess.run(
         [sys.executable, "-m", "clipdesk", *args],
-        env=instance_env(home),
+        env={**instance_env(home), **(extra_env or {})},
         check=True,
         capture_output=True,
         timeout=120,
@@ -101,3 +101,40 @@ def browser():
         )
         yield browser
         browser.close()
+
+
+@pytest.fixture(scope="session")
+def desk_instance(tmp_path_factory) -> Iterator[tuple[str, Path]]:
+    """An instance that polled the demo corpus, with an editor, served on loopback."""
+    from clipdesk.demo.corpus_server import FEEDS, OUTLET_NAMES, WATCHLIST, CorpusServer
+
+    home = tmp_path_factory.mktemp("desk")
+    clipdesk(home, "init")
+    env_allow = {"CLIPDESK_FETCH_ALLOW": "127.0.0.1"}
+    with CorpusServer() as corpus:
+        for path, kind in FEEDS:
+            name = OUTLET_NAMES[path]
+            clipdesk(home, "source", "add", corpus.url(path), f"--kind={kind}", f"--name={name}")
+        ((entity, aliases),) = WATCHLIST.items()
+        clipdesk(home, "watch", "add", entity, *[f"--alias={a}" for a in aliases])
+        clipdesk(home, "poll", "--once", extra_env=env_allow)
+    script = (
+        "from django.contrib.auth.models import Group, User\n"
+        "u = User.objects.create_user('eddie', password='desk-password-for-tests')\n"
+        "u.groups.add(Group.objects.get(name='editor'))\n"
+    )
+    clipdesk(home, "manage", "shell", "-c", script)
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "clipdesk", "run", "--port", str(port), "--no-poll"],
+        env=instance_env(home),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        wait_for_port(port, process)
+        yield f"http://127.0.0.1:{port}", home
+    finally:
+        process.terminate()
+        process.wait(timeout=15)

@@ -112,6 +112,14 @@ QUIRKS = [
     ),
     pytest.param(
         "front-page.txt",
+        "Ex-members set up a support network in Port Calder",
+        "2021-03-03",
+        [("Niamh Ó Briain", "Tidewater Weekly", "2021-03-03")],
+        "A group of former Lantern Fellowship members",
+        id="irish-name-particle-o",
+    ),
+    pytest.param(
+        "front-page.txt",
         "LF spokesperson: “We are a community, not a cult”",
         "2021-02-24",
         [(None, "Coastline Radio", "2021-02-24")],
@@ -145,6 +153,14 @@ QUIRKS = [
         [("Bartholomew Okafor-Reid", "The Harbour Gazette", "2021-01-28")],
         "The Port Calder harbour board",
         id="html-janaury",
+    ),
+    pytest.param(
+        "older-page.html",
+        "La Confrérie de la Lanterne s’implante discrètement en Bretagne",
+        "2021-01-19",
+        [("Benoît Ravelle", "Le Courrier des Rives", "2021-01-19")],
+        "Depuis l’été dernier, une dizaine de membres",
+        id="html-french-outlet-with-des",
     ),
     pytest.param(
         "older-page.html",
@@ -214,9 +230,40 @@ def test_quirky_demo_post_parses_right(name, headline, posted_on, sources, excer
 
 
 def test_persian_post_keeps_its_credit_and_right_to_left_excerpt():
-    # Found by date, not headline: the headline's exact spelling is not what is pinned here.
-    (entry,) = [p for p in parsed("front-page.txt")["posts"] if p["posted_on"] == "2021-04-08"]
+    # The zero-width non-joiner (U+200C) is part of Persian spelling and must survive.
+    entry = post("front-page.txt", "خانواده\u200cها خواستار دیدار با اعضای جمعیت فانوس شدند")
+    assert entry["posted_on"] == "2021-04-08"
     assert credits(entry) == [("Sima Rastegar", "Sada-ye Sahel", "2021-04-08")]
-    assert entry["headline"].startswith("خانواده")
-    assert entry["excerpt"].startswith("گروهی از خانواده")
+    assert entry["excerpt"].startswith("گروهی از خانواده\u200cهای اعضای جمعیت فانوس")
+    assert entry["excerpt"].endswith(
+        "خانواده\u200cها می\u200cگویند نامه\u200cهایشان همچنان بی\u200cپاسخ مانده است."
+    )
     assert "Sima Rastegar" not in entry["excerpt"]
+
+
+def test_every_excerpt_is_one_clean_paragraph_without_credit_or_chrome():
+    for name in ("front-page.txt", "older-page.html", "newsletter.txt"):
+        for entry in parsed(name)["posts"]:
+            assert entry["sources"], f"{name}: {entry['headline']!r} has no credit"
+            excerpt = entry["excerpt"]
+            assert "\n" not in excerpt, f"{name}: {entry['headline']!r}"
+            assert excerpt.endswith((".", "”", "»")), f"{name}: {entry['headline']!r}"
+            for source in entry["sources"]:
+                assert not source["author"] or source["author"] not in excerpt[:80]
+
+
+def test_newsletter_last_excerpt_ends_at_its_credit_not_in_the_footer():
+    entry = post("newsletter.txt", "Where did the Lisbon members go?")
+    assert entry["excerpt"].endswith(
+        "Neither card carried a return address or a single handwritten line."
+    )
+    assert "receiving" not in entry["excerpt"] and "STOP" not in entry["excerpt"]
+
+
+def test_newsletter_about_text_is_its_letter_without_the_section_heading():
+    site = parsed("newsletter.txt")["site"]
+    assert site["name"] == "Open Shore Watch"
+    about = site["about"]
+    assert "This month brought good news for families in Port Calder" in about
+    assert about.endswith("our volunteers are happy to talk.")
+    assert "IN THE PRESS" not in about

@@ -28,7 +28,9 @@ def test_feed_links_ignore_stylesheets_translations_anchors_and_script_urls():
 
 
 def test_feed_links_on_a_page_without_any():
-    assert find_feed_links(b"<html><head><title>x</title></head></html>", "https://a.example/") == []
+    assert (
+        find_feed_links(b"<html><head><title>x</title></head></html>", "https://a.example/") == []
+    )
     assert find_feed_links(b"", "https://a.example/") == []
 
 

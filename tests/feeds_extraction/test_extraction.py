@@ -243,7 +243,10 @@ def test_clean_author_names(values, expected):
         ),
         ("https://example.com", "https://example.com/"),
         ("https://example.com/p?b=2&a=1", "https://example.com/p?a=1&b=2"),
-        ("https://www.heise.example/x.html?wt_mc=rss.ho.beitrag.rdf", "https://www.heise.example/x.html"),
+        (
+            "https://www.heise.example/x.html?wt_mc=rss.ho.beitrag.rdf",
+            "https://www.heise.example/x.html",
+        ),
         ("http://example.com:80/a#comments", "http://example.com/a"),
         ("  https://example.com/a?mc_cid=1&msclkid=2&ref=tw  ", "https://example.com/a"),
     ],
@@ -254,7 +257,7 @@ def test_canonical_url(url, expected):
 
 @pytest.mark.parametrize("url", ["mailto:desk@example.com", "javascript:void(0)", "/relative", ""])
 def test_canonical_url_refuses_non_web_addresses(url):
-    with pytest.raises(URLError, match="^urls: "):
+    with pytest.raises(URLError, match=r"^urls: "):
         canonical_url(url)
 
 

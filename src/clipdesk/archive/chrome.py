@@ -1,7 +1,8 @@
 """Site chrome: lines a blog page shows around its posts that are never part of a post.
 
-Menus, social links, "Read more", share bars, comment counts, copyright lines, search boxes
-and pagination survive in saved pages and text dumps. They must never become posts (a short
+Menus, social links, "Read more", share bars, comment counts, copyright lines, search boxes,
+pagination and newsletter footers ("You are receiving this…", "Unsubscribe", "Reply STOP",
+"View in browser") survive in saved pages and text dumps. They must never become posts (a short
 capitalised line looks like a headline) nor end up in excerpts.
 """
 
@@ -46,6 +47,25 @@ _CHROME_LINE = re.compile(
     )$""",
     re.IGNORECASE | re.VERBOSE,
 )
+# Newsletter footers: why the reader gets it and how to stop it. Whole lines (or a short
+# paragraph) that open with such a phrase; the phrases never open a clipping's excerpt.
+_NEWSLETTER_LINE = re.compile(
+    r"""^(?:
+      you(?:\s+are|'re|’re)\s+(?:receiving|getting)\s+this\b
+    | you\s+(?:received|got)\s+this\s+(?:e-?mail|newsletter|message)\b
+    | (?:to\s+|click\s+here\s+to\s+)?unsubscribe\b
+    | (?:to\s+stop\s+receiving\b[^.]{0,40}?,?\s*)?reply\s+(?:with\s+)?(?:the\s+word\s+)?
+      ["“‘']?stop\b
+    | (?:please\s+)?forward\s+this\s+(?:e-?mail|newsletter|message)\b
+    | (?:was\s+this\s+)?forwarded\s+(?:to\s+you|this\s+(?:e-?mail|newsletter))\b
+    | (?:click\s+here\s+to\s+)?view\s+(?:this\s+(?:e-?mail|newsletter)\s+)?(?:in|on)\s+
+      (?:your\s+|a\s+)?(?:web\s+)?browser\b
+    | (?:having\s+)?trouble\s+(?:viewing|reading)\s+this\b
+    | (?:update|manage)\s+(?:your\s+)?(?:e-?mail\s+|subscription\s+)?(?:preferences|subscription)\b
+    )""",
+    re.IGNORECASE | re.VERBOSE,
+)
+_NEWSLETTER_LINE_MAX_CHARS = 400
 _MENU_SEPARATORS = re.compile(r"\s*[|•·»]\s*|\s+/\s+")
 _TAGS_LINE = re.compile(
     r"^(?:tags|tagged(?:\s+with|\s+as)?|keywords)\s*:?\s+(?P<tags>.+)$", re.IGNORECASE
@@ -76,7 +96,13 @@ def is_chrome_line(line: str) -> bool:
         return True
     if len(text) <= 160 and _CHROME_LINE.match(text):
         return True
+    if len(text) <= _NEWSLETTER_LINE_MAX_CHARS and _NEWSLETTER_LINE.match(text):
+        return True
     return _is_menu(text)
+
+
+def _is_chrome_part(part: str) -> bool:
+    return bool(_CHROME_LINE.match(part) or _NEWSLETTER_LINE.match(part))
 
 
 def _is_menu(text: str) -> bool:
@@ -84,7 +110,7 @@ def _is_menu(text: str) -> bool:
     parts = [p for p in _MENU_SEPARATORS.split(text) if p.strip()]
     if len(parts) < 2 or len(text) > 240:
         return False
-    if any(_CHROME_LINE.match(p.strip()) or _TAGS_LINE.match(p.strip()) for p in parts):
+    if any(_is_chrome_part(p.strip()) or _TAGS_LINE.match(p.strip()) for p in parts):
         return all(len(p.split()) <= 8 for p in parts)
     if len(parts) == 2:
         return all(p.strip().casefold() in _MENU_WORDS for p in parts)

@@ -20,10 +20,12 @@ from functools import lru_cache
 
 from clipdesk.archive.dates import DateMention, find_dates
 from clipdesk.archive.gazetteer import (
-    NAME_PARTICLES,
+    LINKING_WORDS,
     has_outlet_marker,
+    is_particle,
     is_place,
     split_credit_names,
+    without_particle,
     word_set,
 )
 
@@ -31,8 +33,6 @@ from clipdesk.archive.gazetteer import (
 # 1 MB page fast and stops dates deep in prose from being taken for credits.
 LEAD_WINDOW = 260
 TRAIL_WINDOW = 260
-# Lower-case words that names may hold: "The Mail on Sunday", "Ludwig van Hal".
-_CONNECTORS = NAME_PARTICLES | word_set("and & of the for in on at a an to")
 # Prose opens with these ("On Tuesday, March 3 2020, the council ..."); names never do.
 _PROSE_OPENERS = word_set(
     """on in at since from last this next until before after during early late as when while
@@ -86,9 +86,10 @@ def names_look_like_credit(names: str) -> bool:
                 return False
             continue  # a job title between name and outlet
         for word in words:
-            if word.casefold() in _CONNECTORS or not word[0].isalpha():
+            # Lower-case linking words: "Le Courrier des Rives", "Ludwig van Hal", "al-Rashid".
+            if word.casefold() in LINKING_WORDS or is_particle(word) or not word[0].isalpha():
                 continue
-            if word[0].islower():
+            if without_particle(word)[0].islower():
                 return False
     return True
 

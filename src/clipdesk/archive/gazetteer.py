@@ -47,13 +47,24 @@ OUTLET_MARKERS = word_set(
     insider voice register ledger globe mail newspaper newsletter blog zeitung nachrichten
     television fm podcast institute foundation council centre center committee association
     organization organisation ministry forum campaign watch affairs policy international
-    world bbc cnn npr pbs cbs nbc abc afp ap irna isna"""
+    world bbc cnn npr pbs cbs nbc abc afp ap irna isna
+    courrier presse quotidien rundschau kurier diario jornal noticias notícias gazzetta
+    corriere krant dagblad"""
 )
 OUTLET_PHRASES = ("front page", "www.")
 _DOMAIN = re.compile(r"\.(?:com|org|net|info|news|co\.uk|org\.uk|ir|de|fr|io)\b", re.IGNORECASE)
 _ACRONYM = re.compile(r"[A-Z][A-Z0-9&/.\-]{1,9}")
+# The one list of lower-case linking words in names, shared with ``credits``:
+# particles inside person names ("Ludwig van Hal", "Ana de la Fuente", "Omar al-Rashid",
+# "Ortega y Gasset") ...
 NAME_PARTICLES = word_set(
-    "de van von der den da di du del della dos das la le al el bin ibn ben bint y"
+    """de des du da di do dos das del della delle dei degli der den van von ter ten zu zur
+    la le les lo el al bin ibn ben bint y e d"""
+)
+# ... and, with them, the words that link an outlet's name ("The Mail on Sunday", "Le
+# Courrier des Rives", "Diario de la Costa", "Die Zeit") or a pair of names ("Roe and Elder").
+LINKING_WORDS = NAME_PARTICLES | word_set(
+    "the a an and & of for in on at to und et für die das het los las il i"
 )
 
 KNOWN_PLACES = frozenset(
@@ -126,11 +137,32 @@ def has_outlet_marker(name: str) -> bool:
     return bool(re.match(r"the\s+[^\W\d_]", text, re.IGNORECASE))
 
 
+# "al-Rashid", "d'Ormesson", "el-Sayed": a particle glued to the name by a hyphen or apostrophe.
+_GLUED_PARTICLE = re.compile(r"([^\W\d_]{1,4})[-'’](?=[^\W\d_])")
+# "J.", "J.R.", "Ó" (Irish), "O'" (as in "O' Neill"): short capitals, not acronyms.
+_INITIAL = re.compile(r"(?:[^\W\d_]\.){1,3}|[^\W\d_]['’]?")
+
+
+def without_particle(word: str) -> str:
+    """The word without a particle glued to its front: "al-Rashid" gives "Rashid"."""
+    glued = _GLUED_PARTICLE.match(word)
+    if glued and glued.group(1).casefold() in NAME_PARTICLES:
+        return word[glued.end() :]
+    return word
+
+
+def is_particle(word: str) -> bool:
+    """ "van", "de", "al-", "d'": a particle standing as a word of its own."""
+    folded = word.casefold()
+    return folded in NAME_PARTICLES or folded.rstrip("-'’") in NAME_PARTICLES
+
+
 def _is_name_word(word: str) -> bool:
-    if word.casefold() in NAME_PARTICLES:
+    if is_particle(word):
         return True
-    if re.fullmatch(r"[^\W\d_]\.", word):  # an initial: "J."
+    if _INITIAL.fullmatch(word):  # "J.", "Ó", "O'"
         return word[0].isupper()
+    word = without_particle(word)
     core = word.replace("-", "").replace("'", "").replace("’", "")
     if not core.isalpha() or not word[0].isupper():
         return False
@@ -144,9 +176,9 @@ def looks_like_person(name: str) -> bool:
     words = text.split()
     if not 2 <= len(words) <= 4 or any(ch in text for ch in '()@/&:;"“”0123456789'):
         return False
-    if words[0].casefold() in NAME_PARTICLES | {"the", "a", "an"}:
+    if is_particle(words[0]) or words[0].casefold() in {"the", "a", "an"}:
         return False
-    if words[-1].casefold() in NAME_PARTICLES or not all(_is_name_word(w) for w in words):
+    if is_particle(words[-1]) or not all(_is_name_word(w) for w in words):
         return False
     return not has_outlet_marker(text) and not is_place(text)
 

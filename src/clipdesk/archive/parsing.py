@@ -2,10 +2,12 @@
 
 Stages, each in its own module:
   1. decode: bytes as UTF-8 (HTML may fall back to its meta charset, then cp1252); BOM,
-     Windows line endings, non-breaking and zero-width spaces normalised (here);
+     Windows line endings, non-breaking and zero-width spaces normalised (here), the
+     zero-width (non-)joiners of Persian spelling kept;
   2. cut the page into a header (site name, about text) and raw posts: headline, date, body
      paragraphs (``text_pages`` for plain text, ``html_pages`` for HTML);
-  3. find each post's credit lines, before or after the excerpt (``credits``);
+  3. find each post's credit lines, before or after the excerpt (``credits``); a credit
+     after the excerpt closes the post, so a newsletter's footer is not part of it;
   4. learn outlets from the credits that leave no doubt, over the whole page first, so the
      gazetteer the caller passes in grows as a multi-file import goes (``gazetteer``);
   5. decide author, outlet and place of every credit with that gazetteer, complete partial
@@ -31,7 +33,7 @@ from clipdesk.archive.credits import (
 from clipdesk.archive.dates import parse_date
 from clipdesk.archive.gazetteer import CreditReader, OutletGazetteer
 from clipdesk.archive.html_pages import HtmlPageError, parse_html
-from clipdesk.archive.text_pages import POSTED_LINE, RawPost, parse_text
+from clipdesk.archive.text_pages import POSTED_LINE, RawPage, RawPost, parse_text
 
 __all__ = [
     "ArchiveCredit",
@@ -103,7 +105,12 @@ _HTML_START = re.compile(
 )
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:\-]+)""", re.IGNORECASE)
 _SPACES = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2007": " ", "\u3000": " "})
-_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+# Invisible characters that only get in the way: zero-width space, word joiner, BOM, soft
+# hyphen. The zero-width non-joiner and joiner (U+200C, U+200D) are part of normal Persian
+# (and Indic, and emoji) spelling: "خانواده‌ها" must keep its ZWNJ. They go only where they
+# join nothing, at the start or end of a word.
+_INVISIBLE = re.compile("[\u200b\u2060\ufeff\u00ad]")
+_STRAY_JOINERS = re.compile("(?<!\\S)[\u200c\u200d]+|[\u200c\u200d]+(?!\\S)")
 _XML_UNSAFE = re.compile("[\x00-\x08\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 # Share of control characters above which a "text" is really binary data.
 _MAX_CONTROL_SHARE = 0.05
@@ -151,7 +158,21 @@ def _decode(content: bytes, filename: str) -> str:
 def _normalise(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n")
     text = text.replace("\u2029", "\n\n").translate(_SPACES)
-    return _INVISIBLE.sub("", text)
+    return _drop_invisible(text)
+
+
+def _drop_invisible(text: str) -> str:
+    return _STRAY_JOINERS.sub("", _INVISIBLE.sub("", text))
+
+
+def _drop_invisible_from(raw: RawPage) -> None:
+    """HTML entities (&shy;, &#8203;, &zwnj;) are decoded after ``_normalise``: clean what
+    the HTML reader made of them too."""
+    raw.site_name = raw.site_name and _drop_invisible(raw.site_name)
+    raw.about = raw.about and _drop_invisible(raw.about)
+    for post in raw.posts:
+        post.headline = " ".join(_drop_invisible(post.headline).split())
+        post.body = [text for text in (_drop_invisible(line).strip() for line in post.body) if text]
 
 
 def _scrub_controls(text: str) -> str:
@@ -193,7 +214,11 @@ def parse_archive(
     _check_is_text(text)
     text = _scrub_controls(text)
     try:
-        raw = parse_html(text) if _looks_like_html(text, filename) else parse_text(text)
+        if _looks_like_html(text, filename):
+            raw = parse_html(text)
+            _drop_invisible_from(raw)
+        else:
+            raw = parse_text(text)
     except HtmlPageError as exc:
         raise ArchiveParseError(str(exc)) from exc
     except RecursionError as exc:
@@ -227,9 +252,14 @@ _BYLINE = re.compile(r"^(?:by|written by|author:)\s+(?P<name>[^,;:]{3,60})$", re
 def _split_body(raw: RawPost, reader: CreditReader) -> _PostParts:
     """3. Credit lines, excerpt paragraphs, tags and a "Posted on" date out of a body."""
     parts = _PostParts([], [], list(raw.tags), raw.posted_on)
+    closed = False  # by a credit line after the excerpt: later text is not the post's
     for line in raw.body:
+        if closed:
+            parts.tags.extend(t for t in tags_in_line(line) if t not in parts.tags)
+            continue
         lead = find_lead_credit(line)
         if lead is not None:
+            closed = not lead.after and bool(parts.paragraphs) and not parts.credits
             parts.credits.append(lead)
             if lead.after:
                 parts.paragraphs.append(strip_read_more(lead.after))
@@ -251,11 +281,13 @@ def _split_body(raw: RawPost, reader: CreditReader) -> _PostParts:
             continue  # "by admin": the blog's account, not the clipping's author
         parts.paragraphs.append(strip_read_more(line))
     if not parts.credits:
-        # Newsletters put the credit after the excerpt: look at the last two paragraphs.
-        for index in range(len(parts.paragraphs) - 1, max(-1, len(parts.paragraphs) - 3), -1):
+        # Newsletters put the credit after the excerpt, and it closes the post: what follows
+        # it (a footer, a sign-off) is not part of the excerpt. The last credit wins.
+        for index in range(len(parts.paragraphs) - 1, -1, -1):
             trailing = find_trailing_credit(parts.paragraphs[index])
             if trailing is not None:
                 parts.credits.append(trailing)
+                del parts.paragraphs[index + 1 :]
                 if trailing.before:
                     parts.paragraphs[index] = trailing.before
                 else:

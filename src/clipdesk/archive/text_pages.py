@@ -7,7 +7,8 @@ A post starts at its headline. Headlines are found from anchors, in this order:
      posts and the first headline-like line of each stretch starts one;
   4. when no line anchors anything: headings (HTML) at the level used for posts, else short
      lines each followed by a paragraph (teaser lists), the page's first line being its name.
-Everything before the first headline is the header: the site's name and its about text.
+Everything before the first headline is the header: the site's name and its about text
+(without all-capitals section headings such as "IN THE PRESS THIS MONTH").
 """
 
 from __future__ import annotations
@@ -195,9 +196,23 @@ def _site_identity(header: list[Line]) -> tuple[str | None, str | None]:
     about_lines = [
         line.text
         for line in header
-        if line.text != name and not _SITE_LABEL.match(line.text) and not tags_in_line(line.text)
+        if line.text != name
+        and not _SITE_LABEL.match(line.text)
+        and not tags_in_line(line.text)
+        and not is_section_heading(line.text)
     ]
     return name, "\n\n".join(about_lines) or None
+
+
+def is_section_heading(text: str) -> bool:
+    """ "IN THE PRESS THIS MONTH": a short all-capitals line that heads a part of the page
+    (newsletters put one before their first post); a heading, not about text."""
+    words = text.split()
+    letters = [ch for ch in text if ch.isalpha()]
+    if not 1 <= len(words) <= 12 or len(letters) < 4 or text.endswith((".", ",", ";")):
+        return False
+    cased = [ch for ch in letters if ch.isupper() or ch.islower()]
+    return len(cased) >= 4 and all(ch.isupper() for ch in cased)
 
 
 def _labels(header: list[Line]) -> list[re.Match[str]]:

@@ -39,6 +39,16 @@ from clipdesk.articles.canonical import URLError, canonical_url, same_site
 from clipdesk.articles.language import detect_language
 from clipdesk.sources.feeds import ParsedEntry
 
+__all__ = [
+    "ExtractedArticle",
+    "ExtractionError",
+    "canonical_url",  # re-exported: the interface promises it here; it lives in canonical.py
+    "clean_author_names",
+    "decode_html",
+    "extract_article",
+    "strip_site_name",
+]
+
 RULE_KEYS = {"title_xpath", "author_xpath", "date_xpath", "body_xpath", "drop_xpaths"}
 
 
@@ -48,6 +58,8 @@ class ExtractionError(ValueError):
 
 @dataclass
 class ExtractedArticle:
+    """What one page says, after the feed merge; `page_*`/`feed_*` keep both sides' values."""
+
     url: str
     canonical_url: str
     title: str | None
@@ -78,6 +90,7 @@ def extract_article(
     tree = _parse_html(text_html)
     meta = _read_metadata(tree, url)  # 2
     choices: dict[str, str] = {}
+    canonical = _choose_canonical(meta.canonical, url, choices)  # 6, early: a bad URL stops here
     rule = _RuleResult.apply(tree, rules or {}, url)  # 3
     prune = list(rules.get("drop_xpaths", ())) if rules else []
     doc = trafilatura.bare_extraction(  # 4
@@ -88,7 +101,10 @@ def extract_article(
         prune_xpath=prune or None,
     )
     body = rule.body or (doc.text if doc is not None and doc.text else "")
-    choices["text"] = "the site rule's body_xpath" if rule.body else "trafilatura's main text"
+    if rule.body:
+        choices["text"] = "the site rule's body_xpath"
+    else:
+        choices["text"] = "trafilatura's main text" if body else "none: no main text was found"
     traf = _TrafMeta.of(doc)
 
     outlets = _choose_outlet(meta, traf, url, choices)  # 5
@@ -100,7 +116,6 @@ def extract_article(
     if language is None and entry is not None and entry.language:
         language, how = entry.language.split("-")[0].lower(), "from the feed entry"
     choices["language"] = how
-    canonical = _choose_canonical(meta.canonical, url, choices)
 
     article = ExtractedArticle(
         url=url,
@@ -576,7 +591,9 @@ def clean_author_names(values: Iterable[str]) -> list[str]:
             elif part:
                 parts.append(part)
         for part in parts:
-            part = CREDENTIAL.sub("", BYLINE_PREFIX.sub("", part)).strip(" ,;:-|·")  # not dots: "Jr." and initials keep theirs
+            part = CREDENTIAL.sub("", BYLINE_PREFIX.sub("", part)).strip(
+                " ,;:-|·"
+            )  # not dots: "Jr." and initials keep theirs
             if _is_name(part):
                 names.append(part)
     return list(dict.fromkeys(names))

@@ -2,17 +2,39 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import datetime
+from collections.abc import Iterable, Sequence
 
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.text import slugify
 
-from clipdesk.digest.models import Credit, Outlet, Post
+from clipdesk.digest.models import Credit, Outlet, Post, PostVersion, Tag
+from clipdesk.digest.outlets import free_slug
+from clipdesk.digest.quotes import ExcerptNotFound, check_excerpt
+from clipdesk.people.models import AuditEntry, record
 
 
-def set_status(posts: QuerySet[Post], status: str) -> int:
+class PublishRefused(ValueError):
+    """Publishing cannot go ahead; the message says why, for the editor."""
+
+
+def set_status(posts: QuerySet[Post], status: str, user=None) -> int:
     """Publish or unpublish many posts at once; returns how many changed."""
-    return posts.exclude(status=status).update(status=status)
+    action = (
+        AuditEntry.Action.PUBLISH
+        if status == Post.Status.PUBLISHED
+        else (AuditEntry.Action.UNPUBLISH)
+    )
+    with transaction.atomic():
+        changing = list(posts.exclude(status=status))
+        for post in changing:
+            save_version(post, user)
+            post.status = status
+            post.save(update_fields=["status", "updated_at"])
+            record(user, action, post)
+    return len(changing)
 
 
 @transaction.atomic
@@ -39,3 +61,131 @@ def merge_outlets(target: Outlet, duplicates: Iterable[Outlet]) -> int:
     target.aliases = aliases
     target.save()
     return moved
+
+
+def version_data(post: Post) -> dict:
+    return {
+        "headline": post.headline,
+        "posted_on": post.posted_on.isoformat() if post.posted_on else None,
+        "posted_on_inferred": post.posted_on_inferred.isoformat(),
+        "excerpt": post.excerpt,
+        "body": post.body,
+        "status": post.status,
+        "credits": [
+            {
+                "author": c.author,
+                "outlet": c.outlet_id,
+                "place": c.place,
+                "date": c.date.isoformat() if c.date else None,
+                "url": c.url,
+            }
+            for c in post.credits.order_by("position")
+        ],
+        "tags": list(post.tags.values_list("pk", flat=True)),
+    }
+
+
+def save_version(post: Post, user=None) -> PostVersion | None:
+    """Keep the post's current state before it changes (nothing for a post not saved yet)."""
+    if post.pk is None:
+        return None
+    stored = Post.objects.get(pk=post.pk)
+    return PostVersion.objects.create(post=post, saved_by=_user(user), data=version_data(stored))
+
+
+@transaction.atomic
+def restore_version(version: PostVersion, user=None) -> Post:
+    """Put a post back as it was in `version`; its present state becomes a version too."""
+    post = version.post
+    save_version(post, user)
+    data = version.data
+    post.headline = data["headline"]
+    post.posted_on = _date(data["posted_on"])
+    post.posted_on_inferred = _date(data["posted_on_inferred"]) or post.posted_on_inferred
+    post.excerpt, post.body, post.status = data["excerpt"], data["body"], data["status"]
+    post.save()
+    post.credits.all().delete()
+    outlets = Outlet.objects.in_bulk([c["outlet"] for c in data["credits"] if c["outlet"]])
+    Credit.objects.bulk_create(
+        Credit(
+            post=post,
+            position=i,
+            author=c["author"],
+            outlet=outlets.get(c["outlet"]),
+            place=c["place"],
+            date=_date(c["date"]),
+            url=c["url"],
+        )
+        for i, c in enumerate(data["credits"])
+    )
+    post.tags.set(Tag.objects.filter(pk__in=data["tags"]))
+    record(user, AuditEntry.Action.RESTORE, post, version=version.pk)
+    return post
+
+
+def publish_articles(
+    articles: Sequence,
+    *,
+    headline: str | None = None,
+    excerpt: str | None = None,
+    user=None,
+    tags: Iterable[str] = (),
+    today: datetime.date | None = None,
+) -> Post:
+    """One published post crediting each article, in the order given.
+
+    The headline defaults to the first article's title; the excerpt must be a verbatim quote
+    of the articles (see digest.quotes) — a made-up quote is refused, never published.
+    """
+    if not articles:
+        raise PublishRefused("publish: choose at least one article")
+    lead = articles[0]
+    headline = (headline or lead.title or "").strip()
+    if not headline:
+        raise PublishRefused("publish: the post needs a headline")
+    excerpt = " ".join((excerpt or "").split())
+    if not excerpt:
+        raise PublishRefused("publish: the post needs an excerpt")
+    try:
+        check_excerpt(excerpt, [a.text for a in articles])
+    except ExcerptNotFound as exc:
+        raise PublishRefused(f"publish: {exc}") from exc
+    day = today or timezone.localdate()
+    with transaction.atomic():
+        post = Post.objects.create(
+            headline=headline[:500],
+            slug=free_slug(Post, headline),
+            posted_on=day,
+            posted_on_inferred=day,
+            excerpt=excerpt,
+            status=Post.Status.PUBLISHED,
+        )
+        Credit.objects.bulk_create(
+            Credit(
+                post=post,
+                position=i,
+                author=", ".join(a.authors)[:300],
+                outlet=a.outlet,
+                date=a.published,
+                url=a.url,
+            )
+            for i, a in enumerate(articles)
+        )
+        post.tags.set([_tag(name) for name in dict.fromkeys(tags) if name.strip()])
+        record(user, AuditEntry.Action.PUBLISH, post, articles=[a.pk for a in articles])
+    return post
+
+
+def _tag(name: str) -> Tag:
+    slug = slugify(name) or "tag"
+    return Tag.objects.filter(slug=slug).first() or Tag.objects.create(
+        name=name.strip()[:100], slug=free_slug(Tag, name)
+    )
+
+
+def _date(value: str | None) -> datetime.date | None:
+    return datetime.date.fromisoformat(value) if value else None
+
+
+def _user(user):
+    return user if getattr(user, "is_authenticated", False) else None

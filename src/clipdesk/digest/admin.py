@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
 
 from clipdesk.digest import actions
 from clipdesk.digest.credits import source_line
-from clipdesk.digest.models import Credit, Outlet, Post, SiteProfile, Tag
+from clipdesk.digest.models import Credit, Outlet, Post, PostVersion, SiteProfile, Tag
+from clipdesk.people.models import AuditEntry, record
 
 # Links typed without a scheme are taken as https, not http.
 URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
@@ -22,6 +28,28 @@ class CreditInline(admin.TabularInline):
     ordering = ["position"]
     autocomplete_fields = ["outlet"]
     fields = ["position", "author", "outlet", "place", "date", "url"]
+
+
+class PostVersionInline(admin.TabularInline):
+    """Earlier versions, newest first, each with a link that restores it."""
+
+    model = PostVersion
+    extra = 0
+    can_delete = False
+    fields = ["saved_at", "saved_by", "headline_then", "restore_link"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    @admin.display(description="Headline then")
+    def headline_then(self, version: PostVersion) -> str:
+        return version.data.get("headline", "")
+
+    @admin.display(description="")
+    def restore_link(self, version: PostVersion) -> str:
+        url = reverse("admin:digest_post_restore", args=[version.post_id, version.pk])
+        return format_html('<a href="{}">restore this version</a>', url)
 
 
 class OutletFilter(admin.SimpleListFilter):
@@ -47,7 +75,7 @@ class PostAdmin(admin.ModelAdmin):
     search_fields = ["headline", "excerpt", "credits__author", "credits__outlet__name"]
     prepopulated_fields = {"slug": ["headline"]}
     filter_horizontal = ["tags"]
-    inlines = [CreditInline]
+    inlines = [CreditInline, PostVersionInline]
     actions = ["publish", "unpublish"]
     list_per_page = 50
     fieldsets = [
@@ -58,18 +86,45 @@ class PostAdmin(admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Post]:
         return super().get_queryset(request).prefetch_related("credits__outlet")
 
+    def save_model(self, request: HttpRequest, obj: Post, form, change: bool) -> None:
+        # The version before the edit is kept, so the edit can be undone.
+        if change:
+            actions.save_version(obj, request.user)
+        super().save_model(request, obj, form, change)
+        record(request.user, AuditEntry.Action.EDIT, obj, fields=form.changed_data)
+
+    def get_urls(self):
+        restore = path(
+            "<int:post_id>/restore/<int:version_id>/",
+            self.admin_site.admin_view(self.restore_view),
+            name="digest_post_restore",
+        )
+        return [restore, *super().get_urls()]
+
+    def restore_view(self, request: HttpRequest, post_id: int, version_id: int):
+        """Restoring changes the post: it asks first (GET), and acts on POST only."""
+        version = get_object_or_404(PostVersion, pk=version_id, post_id=post_id)
+        if not self.has_change_permission(request, version.post):
+            raise PermissionDenied
+        if request.method == "POST":
+            actions.restore_version(version, request.user)
+            self.message_user(request, "The earlier version is restored.", messages.SUCCESS)
+            return redirect("admin:digest_post_change", post_id)
+        context = {**self.admin_site.each_context(request), "version": version, "title": "Restore"}
+        return TemplateResponse(request, "admin/digest/post/restore.html", context)
+
     @admin.display(description="Sources")
     def sources(self, post: Post) -> str:
         return source_line(post.credits.all())
 
     @admin.action(description="Publish selected posts")
     def publish(self, request: HttpRequest, queryset: QuerySet[Post]) -> None:
-        changed = actions.set_status(queryset, Post.Status.PUBLISHED)
+        changed = actions.set_status(queryset, Post.Status.PUBLISHED, user=request.user)
         self.message_user(request, f"Published {changed} post(s).", messages.SUCCESS)
 
     @admin.action(description="Unpublish selected posts (back to draft)")
     def unpublish(self, request: HttpRequest, queryset: QuerySet[Post]) -> None:
-        changed = actions.set_status(queryset, Post.Status.DRAFT)
+        changed = actions.set_status(queryset, Post.Status.DRAFT, user=request.user)
         self.message_user(request, f"Unpublished {changed} post(s).", messages.SUCCESS)
 
 

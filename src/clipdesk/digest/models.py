@@ -182,3 +182,20 @@ class SiteProfile(models.Model):
 
 def today() -> datetime.date:
     return timezone.localdate()
+
+
+class PostVersion(models.Model):
+    """A post as it was before an edit, so any earlier version can be restored."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="versions")
+    saved_at = models.DateTimeField(default=timezone.now)
+    saved_by = models.ForeignKey(
+        "auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    data = models.JSONField(help_text="Headline, dates, excerpt, body, status, credits, tags.")
+
+    class Meta:
+        ordering = ["-saved_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.post} as of {self.saved_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,58 @@
+"""Quote checking: an excerpt must be in the credited articles, word for word.
+
+Compared modulo whitespace, quote styles (“ ” „ « » ‘ ’ ‚ ‹ › → " and '), dashes and case
+of nothing else. An ellipsis in the excerpt marks an omission: each part between ellipses
+must appear, in order, in one of the articles.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+
+_QUOTES = str.maketrans(
+    {
+        "“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "″": '"',
+        "‘": "'", "’": "'", "‚": "'", "‹": "'", "›": "'", "′": "'", "`": "'",
+        "–": "-", "—": "-", "‐": "-", "‑": "-", "\u00a0": " ",
+    }
+)  # fmt: skip
+_ELLIPSIS = re.compile(r"\s*(?:…|\.\.\.|\[\s*(?:…|\.\.\.)\s*\])\s*")
+_SPACE = re.compile(r"\s+")
+
+
+class ExcerptNotFound(ValueError):
+    """The excerpt, or a part of it, is not in any credited article."""
+
+
+def normalise_for_quote(text: str) -> str:
+    text = unicodedata.normalize("NFC", text).translate(_QUOTES)
+    return _SPACE.sub(" ", text).strip()
+
+
+def excerpt_parts(excerpt: str) -> list[str]:
+    """The quoted parts of an excerpt, without the ellipses that join or frame them."""
+    return [p for p in (normalise_for_quote(x) for x in _ELLIPSIS.split(excerpt)) if p]
+
+
+def check_excerpt(excerpt: str, texts: Sequence[str]) -> None:
+    """Raise ExcerptNotFound naming the first part that no article contains, in order."""
+    parts = excerpt_parts(excerpt)
+    if not parts:
+        raise ExcerptNotFound("the excerpt is empty")
+    haystacks = [normalise_for_quote(t) for t in texts]
+    for text in haystacks:
+        position = 0
+        for part in parts:
+            found = text.find(part, position)
+            if found < 0:
+                break
+            position = found + len(part)
+        else:
+            return
+    missing = next((p for p in parts if not any(p in text for text in haystacks)), parts[0])
+    shown = missing if len(missing) <= 80 else missing[:77] + "…"
+    raise ExcerptNotFound(
+        f"the excerpt is not a quote from the credited articles: “{shown}” is not in their text"
+    )

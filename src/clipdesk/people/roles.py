@@ -1,0 +1,63 @@
+"""Roles are Django groups: admin, editor, reader. Superusers count as admins.
+
+reader  may sign in and read the desk's public parts, never change anything;
+editor  works the desk: publish, dismiss, snooze, merge, split; edits posts in the admin;
+admin   everything, including sources, watchlists and people.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import Group, Permission
+from django.db.models.signals import post_migrate
+from django.dispatch import receiver
+
+ADMIN, EDITOR, READER = "admin", "editor", "reader"
+DESK_ROLES = {ADMIN, EDITOR}
+
+# What an editor may do in the Django admin, beyond the desk.
+EDITOR_PERMISSIONS = [
+    ("digest", "post", ("add", "change", "view")),
+    ("digest", "credit", ("add", "change", "delete", "view")),
+    ("digest", "outlet", ("add", "change", "view")),
+    ("digest", "tag", ("add", "change", "view")),
+    ("articles", "article", ("view",)),
+    ("articles", "snapshot", ("view",)),
+]
+
+
+def role_of(user) -> str | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    if user.is_superuser:
+        return ADMIN
+    names = set(user.groups.values_list("name", flat=True))
+    for role in (ADMIN, EDITOR, READER):
+        if role in names:
+            return role
+    return None
+
+
+def can_use_desk(user) -> bool:
+    return role_of(user) in DESK_ROLES
+
+
+def ensure_roles() -> None:
+    """Create the three groups and give editors their admin permissions. Safe to repeat."""
+    for name in (ADMIN, EDITOR, READER):
+        Group.objects.get_or_create(name=name)
+    editor = Group.objects.get(name=EDITOR)
+    wanted = []
+    for app, model, actions in EDITOR_PERMISSIONS:
+        codenames = [f"{action}_{model}" for action in actions]
+        wanted += list(
+            Permission.objects.filter(content_type__app_label=app, codename__in=codenames)
+        )
+    editor.permissions.add(*wanted)
+    admin = Group.objects.get(name=ADMIN)
+    admin.permissions.set(Permission.objects.all())
+
+
+@receiver(post_migrate)
+def _roles_after_migrate(sender, **kwargs) -> None:
+    if sender.name == "clipdesk.people":
+        ensure_roles()

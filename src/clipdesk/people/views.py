@@ -1,0 +1,40 @@
+"""Signing in, with throttling, for the desk and the admin alike."""
+
+from __future__ import annotations
+
+from django.contrib.auth import views as auth_views
+from django.http import HttpRequest, HttpResponse
+
+from clipdesk.people import throttle
+
+
+def client_address(request: HttpRequest) -> str:
+    # REMOTE_ADDR only: X-Forwarded-For is whatever the client says unless a trusted proxy
+    # rewrites it, and trusting it would let anyone reset their own counter.
+    return request.META.get("REMOTE_ADDR", "")
+
+
+class ThrottledLoginView(auth_views.LoginView):
+    template_name = "registration/login.html"
+    redirect_authenticated_user = True
+
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        username = request.POST.get("username", "")
+        if throttle.is_locked(client_address(request), username):
+            response = self.render_to_response(
+                self.get_context_data(
+                    locked=True, form=self.get_form_class()(request, data=request.POST)
+                )
+            )
+            response.status_code = 429
+            response["Retry-After"] = str(throttle.WINDOW_SECONDS)
+            return response
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form):
+        throttle.note_failure(client_address(self.request), self.request.POST.get("username", ""))
+        return super().form_invalid(form)
+
+    def form_valid(self, form):
+        throttle.clear(client_address(self.request), form.get_user().get_username())
+        return super().form_valid(form)

@@ -1,0 +1,281 @@
+"""The public pages' cache, and the one "content version" that invalidates all of it.
+
+Every public page is stored under a key that contains the site-wide content version. Any change
+to what public pages show — a Post, Credit, Outlet, Tag or the SiteProfile saved or deleted, a
+post's tags changed — moves the version on once the transaction commits, so the next request
+misses and renders afresh. Entries of earlier versions are never read again and age out
+(PAGE_TTL); no code has to know which pages show a given post, so none can forget one.
+
+Where the version lives: in the cache when the cache is shared by every process (Redis,
+CLIPDESK_CACHE_URL). With the default process-local cache each gunicorn worker has its own
+memory, so a version bumped in one worker would never reach the others; the version is then a
+small file in the instance home, which every worker reads (a few microseconds).
+
+Responses carry an ETag (a hash of the content, computed once when the page is stored) and a
+Last-Modified (the time of the content version the page was rendered in), and conditional
+requests are answered with 304. Editors (a logged-in session) and a connection holding
+uncommitted digest changes bypass the cache entirely: they must see their own writes, and
+what they render may never commit.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import functools
+import hashlib
+import logging
+import os
+import secrets
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
+from django.core.cache.backends.locmem import LocMemCache
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django.utils.http import http_date
+
+log = logging.getLogger(__name__)
+
+VERSION_KEY = "publish:content-version"
+VERSION_FILE = "content-version"
+# Long enough that a busy page renders about once an hour at most between edits; short enough
+# that pages of superseded versions do not pile up in Redis after a day of editing.
+PAGE_TTL = 60 * 60
+# Query parameters that select different content; any other one is ignored by the views, so
+# it must not make a new cache entry either (or /?x=1, /?x=2, ... would fill the cache).
+KEY_PARAMS = ("page", "p")
+# Headers of the view's response worth keeping; middleware adds the rest on every request.
+KEPT_HEADERS = ("Content-Type", "Content-Language", "X-Robots-Tag")
+
+_bypass: contextvars.ContextVar[bool] = contextvars.ContextVar("publish_bypass", default=False)
+
+
+# --- the content version ------------------------------------------------------------------
+
+
+def _new_version() -> str:
+    """Nanoseconds since the epoch (for Last-Modified) and a random part (for uniqueness)."""
+    return f"{time.time_ns()}.{secrets.token_hex(4)}"
+
+
+def _uses_version_file() -> bool:
+    return isinstance(caches[DEFAULT_CACHE_ALIAS], LocMemCache)
+
+
+def _version_path() -> Path:
+    return Path(settings.CLIPDESK_HOME) / VERSION_FILE
+
+
+def _write_version_file(value: str) -> None:
+    path = _version_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{VERSION_FILE}.{os.getpid()}.{secrets.token_hex(4)}")
+    temporary.write_text(value)
+    os.replace(temporary, path)  # readers see the old version or the new one, never a blank
+
+
+def content_version() -> str:
+    """The current content version; made on first use."""
+    if _uses_version_file():
+        try:
+            return _version_path().read_text() or bump_content_version()
+        except FileNotFoundError:
+            return bump_content_version()
+    value = cache.get(VERSION_KEY)
+    if value is None:
+        cache.add(VERSION_KEY, _new_version(), timeout=None)
+        value = cache.get(VERSION_KEY)
+    return value or _new_version()  # a dummy cache keeps nothing, and caches nothing either
+
+
+def bump_content_version() -> str:
+    """Move the content version on: one cache (or file) write, nothing rendered here.
+
+    Call it after any write the signals below do not see (QuerySet.update, bulk_create).
+    """
+    value = _new_version()
+    if _uses_version_file():
+        _write_version_file(value)
+    else:
+        cache.set(VERSION_KEY, value, timeout=None)
+    return value
+
+
+def version_time(version: str) -> float:
+    """Seconds since the epoch at which `version` was made."""
+    try:
+        return int(version.split(".", 1)[0]) / 1e9
+    except ValueError:
+        return time.time()
+
+
+def _bump_after_commit() -> None:
+    bump_content_version()
+
+
+def _pending(using: str = DEFAULT_DB_ALIAS) -> bool:
+    """Whether this connection holds uncommitted digest changes (a bump is waiting for commit)."""
+    # run_on_commit is Django's list of (savepoint ids, callback, robust) waiting for COMMIT;
+    # it is emptied on rollback, so a flag kept here could go stale but this cannot.
+    waiting = connections[using].run_on_commit
+    return any(entry[1] is _bump_after_commit for entry in waiting)
+
+
+def content_changed(sender=None, using: str = DEFAULT_DB_ALIAS, **kwargs) -> None:
+    """Signal receiver: bump the content version when the change commits.
+
+    Not work in a signal: it schedules one cache write, at most once per transaction. Bumping
+    at commit rather than at save matters: a page rendered by another connection between the
+    save and the commit shows the old data, and would otherwise be stored under the new version.
+    """
+    if kwargs.get("raw"):  # loaddata
+        return
+    if not _pending(using):
+        transaction.on_commit(_bump_after_commit, using=using)
+
+
+def connect_receivers() -> None:
+    """Listen to every model a public page shows (called from PublishConfig.ready)."""
+    from django.db.models.signals import m2m_changed, post_delete, post_save
+
+    from clipdesk.digest.models import Credit, Outlet, Post, SiteProfile, Tag
+
+    for model in (Post, Credit, Outlet, Tag, SiteProfile):
+        uid = f"publish-content-{model._meta.label_lower}"
+        post_save.connect(content_changed, sender=model, dispatch_uid=f"{uid}-save")
+        post_delete.connect(content_changed, sender=model, dispatch_uid=f"{uid}-delete")
+    m2m_changed.connect(content_changed, sender=Post.tags.through, dispatch_uid="publish-tags")
+
+
+# --- the page cache -----------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def bypass_page_cache() -> Iterator[None]:
+    """Render without reading or filling the cache (the static export renders every page)."""
+    token = _bypass.set(True)
+    try:
+        yield
+    finally:
+        _bypass.reset(token)
+
+
+def _bypassed(request: HttpRequest) -> bool:
+    if request.method not in ("GET", "HEAD") or _bypass.get() or _pending():
+        return True
+    # No session cookie means an anonymous reader, known without loading a session.
+    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        return False
+    user = getattr(request, "user", None)
+    return bool(user is not None and user.is_authenticated)
+
+
+def page_key(request: HttpRequest, version: str) -> str:
+    """Version, scheme, host (feeds and the sitemap print absolute URLs), path, page."""
+    params = "&".join(f"{name}={request.GET.get(name)}" for name in KEY_PARAMS if name in request.GET)
+    where = f"{request.scheme}://{request.get_host()}{request.path}?{params}"
+    digest = hashlib.blake2b(where.encode(), digest_size=16).hexdigest()
+    return f"publish:page:{version}:{digest}"
+
+
+def _stamp(response: HttpResponse, version: str) -> None:
+    """ETag from the content, Last-Modified from the version; browsers must revalidate."""
+    digest = hashlib.blake2b(response.content, digest_size=16).hexdigest()
+    response["ETag"] = f'"{digest}"'
+    response["Last-Modified"] = http_date(version_time(version))
+    _public_headers(response)
+
+
+def _public_headers(response: HttpResponse) -> None:
+    # no-cache, not max-age: a browser keeps the page but asks (cheaply, 304) before reuse,
+    # so a publish shows on the reader's next visit rather than after a heuristic lifetime.
+    patch_cache_control(response, no_cache=True)
+    patch_vary_headers(response, ["Cookie"])
+
+
+def _cacheable(response: HttpResponse) -> bool:
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and "private" not in response.get("Cache-Control", "")
+    )
+
+
+def _freeze(response: HttpResponse) -> tuple:
+    names = (*KEPT_HEADERS, "ETag", "Last-Modified")
+    headers = [(name, response[name]) for name in names if response.has_header(name)]
+    return (response.status_code, response.content, headers)
+
+
+def _thaw(frozen: tuple) -> HttpResponse:
+    status, content, headers = frozen
+    response = HttpResponse(content, status=status)
+    for name, value in headers:
+        response[name] = value
+    _public_headers(response)
+    return response
+
+
+def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Serve a public page from the cache, keyed by the content version; answer 304s."""
+    if getattr(view, "publish_cached", False):
+        return view
+
+    @functools.wraps(view)
+    def cached_view(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if _bypassed(request):
+            return view(request, *args, **kwargs)
+        version = content_version()
+        key = page_key(request, version)
+        frozen = cache.get(key)
+        if frozen is not None:
+            response = _thaw(frozen)
+        else:
+            response = view(request, *args, **kwargs)
+            if callable(getattr(response, "render", None)):
+                response = response.render()  # the sitemap answers with a TemplateResponse
+            if not _cacheable(response):
+                return response
+            _stamp(response, version)
+            cache.set(key, _freeze(response), PAGE_TTL)
+        return get_conditional_response(
+            request,
+            etag=response["ETag"],
+            last_modified=int(version_time(version)),
+            response=response,
+        )
+
+    cached_view.publish_cached = True  # type: ignore[attr-defined]
+    return cached_view
+
+
+# Routes the digest does not declare in views.py: the syndication feeds are Feed instances and
+# the sitemap is django.contrib's view, both named in the URLconf.
+CACHED_ROUTES = frozenset({"feed_rss", "feed_atom", "sitemap"})
+
+
+def cache_routes(sender=None, **kwargs) -> None:
+    """Wrap the feeds and the sitemap in public_page, once, at the first request.
+
+    Done lazily (request_started) so app loading never imports the URLconf.
+    """
+    from django.core.signals import request_started
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    def walk(patterns) -> Iterator[URLPattern]:
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                yield from walk(pattern.url_patterns)
+            elif isinstance(pattern, URLPattern):
+                yield pattern
+
+    for pattern in walk(get_resolver().url_patterns):
+        if pattern.name in CACHED_ROUTES:
+            pattern.callback = public_page(pattern.callback)
+    request_started.disconnect(cache_routes, dispatch_uid="publish-cache-routes")

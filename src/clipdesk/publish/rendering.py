@@ -1,0 +1,215 @@
+"""Rendering public pages in-process, and the static copy's addresses.
+
+A page is rendered by the site's own view, found through the real URLconf, for a request we
+make ourselves — so the static copy is the live site, not a second set of templates. Then the
+addresses in it are rewritten for a folder served by a plain static server at the base URL:
+
+    /post/x/                    -> {base}post/x/            (file post/x/index.html)
+    /tag/x/?page=2, ?page=2     -> {base}tag/x/page/2/      (file tag/x/page/2/index.html)
+    /feed/, /feed/atom/         -> {base}feed.xml, {base}atom.xml
+    http://<export host>/...    -> the same, absolute, in feeds, the sitemap and robots.txt
+
+Feeds become files ending in .xml because a static server picks the content type from the
+extension and serves a folder's index.html only: /feed/index.xml would not be found.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from django.conf import settings
+from django.core.handlers.wsgi import WSGIRequest
+from django.http import Http404, HttpResponse
+from django.template.loader import render_to_string
+from django.test import RequestFactory
+from django.urls import Resolver404, get_resolver, get_script_prefix, reverse, set_script_prefix
+
+from clipdesk.publish.caching import bypass_page_cache
+
+# The host our own requests name; absolute URLs made with it are rewritten to the base URL.
+EXPORT_HOST = "clipdesk-export.invalid"
+EXPORT_ORIGIN = f"http://{EXPORT_HOST}"
+SEARCH_NOTE = "/search/"
+
+_ATTR = re.compile(r'(?P<attr>\b(?:href|src|action)=")(?P<url>[^"]*)"')
+_ABSOLUTE = re.compile(re.escape(EXPORT_ORIGIN) + r'(?P<path>/[^"<>\s]*)')
+
+
+class ExportError(RuntimeError):
+    """A page of the static copy could not be made; the message names the page."""
+
+
+@contextmanager
+def site_root() -> Iterator[None]:
+    """Make reverse() answer from the site's root, whatever prefix this thread serves under."""
+    previous = get_script_prefix()
+    set_script_prefix("/")
+    try:
+        yield
+    finally:
+        set_script_prefix(previous)
+
+
+class _ExportRequest(WSGIRequest):
+    """A request the exporter makes: its host is ours, so ALLOWED_HOSTS is not consulted.
+
+    ALLOWED_HOSTS guards against forged Host headers from clients; this request has no
+    client. Overriding settings instead would change them for every thread of a server.
+    """
+
+    def get_host(self) -> str:
+        return EXPORT_HOST
+
+
+class _ExportRequestFactory(RequestFactory):
+    def request(self, **request) -> WSGIRequest:
+        return _ExportRequest(self._base_environ(**request))
+
+
+@dataclass
+class Addresses:
+    """Where each page of the site goes in the static copy, and how links reach it."""
+
+    base_url: str  # absolute, ends with "/"
+    specials: dict[str, str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        with site_root():
+            self.specials = {
+                reverse("digest:feed_rss"): "feed.xml",
+                reverse("digest:feed_atom"): "atom.xml",
+                reverse("sitemap"): "sitemap.xml",
+                reverse("robots_txt"): "robots.txt",
+            }
+
+    @property
+    def base_path(self) -> str:
+        return urlsplit(self.base_url).path
+
+    @property
+    def origin(self) -> str:
+        parts = urlsplit(self.base_url)
+        return f"{parts.scheme}://{parts.netloc}"
+
+    def file_for(self, path: str, page: int = 1) -> str:
+        """The file (relative to the copy's root) that holds page `page` of `path`."""
+        special = self.specials.get(path)
+        if special:
+            return special
+        parts = [p for p in unquote(path).split("/") if p]
+        if any(p in (".", "..") for p in parts):
+            raise ExportError(f"export: refusing the path {path!r}")
+        if page > 1:
+            parts += ["page", str(page)]
+        return "/".join([*parts, "index.html"])
+
+    def href_for(self, path: str, page: int = 1) -> str:
+        """The address of page `page` of `path` in the copy, from the base URL's root."""
+        special = self.specials.get(path)
+        if special:
+            return self.base_path + special
+        suffix = f"page/{page}/" if page > 1 else ""
+        return self.base_path + path.lstrip("/") + suffix
+
+    def rewrite_url(self, url: str, current_path: str) -> str:
+        if url.startswith("?"):
+            return self.href_for(current_path, _page_of(url[1:]))
+        if url.startswith(EXPORT_ORIGIN + "/"):
+            return self.origin + self.rewrite_url(url[len(EXPORT_ORIGIN) :], current_path)
+        if not url.startswith("/") or url.startswith("//"):
+            return url  # another site, a fragment, mailto:
+        parts = urlsplit(url)
+        static = "/" + settings.STATIC_URL.lstrip("/")
+        if parts.path.startswith(static):
+            new = self.base_path + "static/" + parts.path[len(static) :]
+        else:
+            new = self.href_for(parts.path, _page_of(parts.query))
+        return new + (f"#{parts.fragment}" if parts.fragment else "")
+
+    def rewrite_html(self, text: str, current_path: str) -> str:
+        def swap(match: re.Match) -> str:
+            url = html.unescape(match["url"])
+            new = self.rewrite_url(url, current_path)
+            if new == url:
+                return match[0]
+            return f'{match["attr"]}{html.escape(new, quote=True)}"'
+
+        return _ATTR.sub(swap, text)
+
+    def rewrite_absolute(self, text: str) -> str:
+        """Feeds, sitemap, robots.txt: absolute URLs on the export host, to the base URL."""
+        return _ABSOLUTE.sub(lambda m: self.origin + self.rewrite_url(m["path"], "/"), text)
+
+
+def _page_of(query: str) -> int:
+    try:
+        return max(1, int(parse_qs(query).get("page", ["1"])[0]))
+    except ValueError:
+        return 1
+
+
+class Renderer:
+    """Renders pages of the site through its URLconf and views, for the static copy."""
+
+    def __init__(self, addresses: Addresses) -> None:
+        self.addresses = addresses
+        self.factory = _ExportRequestFactory()
+        self.resolver = get_resolver()
+
+    def _response(self, path: str, page: int) -> HttpResponse:
+        request = self.factory.get(path, {"page": str(page)} if page > 1 else {})
+        try:
+            match = self.resolver.resolve(path)
+        except Resolver404 as exc:
+            raise Http404(path) from exc
+        request.resolver_match = match
+        response = match.func(request, *match.args, **match.kwargs)
+        if callable(getattr(response, "render", None)):
+            response = response.render()
+        return response
+
+    def render(self, path: str, page: int = 1) -> bytes | None:
+        """The page's bytes as the copy holds them; None when the site answers 404.
+
+        A 404 here means the page went away after the export took its snapshot (a post
+        unpublished meanwhile); the next export settles it. Any other status is an error.
+        """
+        try:
+            with site_root(), bypass_page_cache():
+                response = self._response(path, page)
+        except Http404:
+            return None
+        if response.status_code == 404:
+            return None
+        if response.status_code != 200:
+            raise ExportError(f"export: {path} page {page} answered {response.status_code}")
+        return self._rewrite(path, response)
+
+    def _rewrite(self, path: str, response: HttpResponse) -> bytes:
+        charset = response.charset or "utf-8"
+        text = response.content.decode(charset)
+        if response.get("Content-Type", "").startswith("text/html"):
+            text = self.addresses.rewrite_html(text, path)
+        else:
+            text = self.addresses.rewrite_absolute(text)
+        return text.encode(charset)
+
+    def render_not_found(self) -> bytes:
+        """404.html: the site's own page-not-found, which static hosts serve for misses."""
+        request = self.factory.get("/404.html")
+        with site_root():
+            handler = self.resolver.resolve_error_handler(404)
+            response = handler(request, Http404("not in the static copy"))
+        return self._rewrite("/", response)
+
+    def render_search_note(self) -> bytes:
+        """search/index.html: the static copy has no server to search with; say so."""
+        request = self.factory.get(SEARCH_NOTE)
+        with site_root():
+            text = render_to_string("publish/search_unavailable.html", request=request)
+        return self.addresses.rewrite_html(text, SEARCH_NOTE).encode()

@@ -1,0 +1,177 @@
+"""Keeping the search index in step with the database.
+
+The index is derived data: every function here re-reads the rows it is given by id, so it can
+be called late, twice, or for a row that is gone (a missing or unpublished post is removed
+from the index, never an error).
+
+- `index_post(post)`, `index_article(article)`, `remove_post(id)`, `remove_article(id)`: one
+  row, now. Callers that write in bulk (`QuerySet.update`, `bulk_create`) call these, or
+  `index_posts(ids)` / `index_articles(ids)`, after their transaction commits.
+- `reindex_all(progress)`: rebuild everything (`clipdesk reindex`); readers keep the old
+  index until the new one is complete.
+- Receivers (`connect_signals`, from the app's `ready`): saving or deleting a post, a credit,
+  a post's tags, an article or a watchlist match only notes the id (a set insert); the notes
+  are indexed once per transaction, after it commits (`transaction.on_commit`, robust: an
+  indexing failure is logged and never undoes or fails the write). They are skipped when
+  CLIPDESK_SEARCH_AUTO_INDEX is False. What they do not see: `QuerySet.update`, bulk
+  creation, and renamed outlets, entities or aliases — `clipdesk reindex` catches those up.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterable, Iterator
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+from clipdesk.articles.models import Article
+from clipdesk.digest.models import Credit, Post
+from clipdesk.search.backends import IndexDoc, Progress, get_backend
+from clipdesk.search.documents import (
+    MATCHERS,
+    article_document,
+    articles_for_indexing,
+    post_document,
+    posts_for_indexing,
+)
+from clipdesk.watch.models import Match
+
+log = logging.getLogger(__name__)
+
+CHUNK = 500
+
+
+def index_posts(ids: Iterable[int]) -> int:
+    """Index these posts as they are now; those missing or unpublished leave the index."""
+    ids = set(ids)
+    if not ids:
+        return 0
+    matcher = MATCHERS.get()
+    docs = [post_document(post, matcher) for post in posts_for_indexing().filter(pk__in=ids)]
+    backend = get_backend()
+    backend.delete("post", sorted(ids - {doc.object_id for doc in docs}))
+    return backend.upsert(docs)
+
+
+def index_articles(ids: Iterable[int]) -> int:
+    ids = set(ids)
+    if not ids:
+        return 0
+    docs = [article_document(article) for article in articles_for_indexing().filter(pk__in=ids)]
+    backend = get_backend()
+    backend.delete("article", sorted(ids - {doc.object_id for doc in docs}))
+    return backend.upsert(docs)
+
+
+def index_post(post: Post) -> None:
+    index_posts([post.pk])
+
+
+def index_article(article: Article) -> None:
+    index_articles([article.pk])
+
+
+def remove_post(post_id: int) -> None:
+    get_backend().delete("post", [post_id])
+
+
+def remove_article(article_id: int) -> None:
+    get_backend().delete("article", [article_id])
+
+
+def _all_documents() -> Iterator[IndexDoc]:
+    matcher = MATCHERS.get()
+    for post in posts_for_indexing().order_by("pk").iterator(chunk_size=CHUNK):
+        yield post_document(post, matcher)
+    for article in articles_for_indexing().order_by("pk").iterator(chunk_size=CHUNK):
+        yield article_document(article)
+
+
+def reindex_all(progress: Progress | None = None) -> dict[str, int]:
+    """Rebuild the whole index from the database; `progress(done, total)` is called as it goes.
+
+    Returns the number of posts and articles indexed.
+    """
+    posts = posts_for_indexing().count()
+    articles = Article.objects.count()
+    done = get_backend().rebuild(_all_documents(), posts + articles, progress)
+    log.info("search_reindexed posts=%d articles=%d documents=%d", posts, articles, done)
+    return {"post": posts, "article": articles}
+
+
+# -- receivers ----------------------------------------------------------------------------
+
+_pending = threading.local()
+
+
+def _notes() -> dict[str, set[int]]:
+    if not hasattr(_pending, "ids"):
+        _pending.ids = {"post": set(), "article": set()}
+    return _pending.ids
+
+
+def _flush() -> None:
+    notes = _notes()
+    posts, articles = set(notes["post"]), set(notes["article"])
+    notes["post"].clear()
+    notes["article"].clear()
+    try:
+        index_posts(posts)
+        index_articles(articles)
+    except Exception:
+        # The write has committed; a stale index is repaired by `clipdesk reindex`.
+        log.exception("search_index_failed posts=%d articles=%d", len(posts), len(articles))
+
+
+def schedule(kind: str, object_id: int | None) -> None:
+    """Note a changed row; it is indexed when the current transaction commits."""
+    if object_id is None or not getattr(settings, "CLIPDESK_SEARCH_AUTO_INDEX", True):
+        return
+    notes = _notes()
+    if object_id in notes[kind]:
+        return
+    notes[kind].add(object_id)
+    # One callback per note: a rolled-back savepoint drops its own callbacks, and any one
+    # that survives flushes every note (the others then find nothing left to do).
+    transaction.on_commit(_flush, robust=True)
+
+
+def _post_changed(sender, instance: Post, **kwargs) -> None:
+    schedule("post", instance.pk)
+
+
+def _credit_changed(sender, instance: Credit, **kwargs) -> None:
+    schedule("post", instance.post_id)
+
+
+def _tags_changed(sender, instance, action: str, reverse: bool, pk_set, **kwargs) -> None:
+    if not action.startswith("post_"):
+        return
+    if not reverse:
+        schedule("post", instance.pk)
+    else:
+        for post_id in pk_set or ():
+            schedule("post", post_id)
+
+
+def _article_changed(sender, instance: Article, **kwargs) -> None:
+    schedule("article", instance.pk)
+
+
+def _match_changed(sender, instance: Match, **kwargs) -> None:
+    schedule("article", instance.article_id)
+
+
+def connect_signals() -> None:
+    uid = "clipdesk.search"
+    for signal in (post_save, post_delete):
+        signal.connect(_post_changed, sender=Post, dispatch_uid=f"{uid}.post.{id(signal)}")
+        signal.connect(_credit_changed, sender=Credit, dispatch_uid=f"{uid}.credit.{id(signal)}")
+        signal.connect(
+            _article_changed, sender=Article, dispatch_uid=f"{uid}.article.{id(signal)}"
+        )
+        signal.connect(_match_changed, sender=Match, dispatch_uid=f"{uid}.match.{id(signal)}")
+    m2m_changed.connect(_tags_changed, sender=Post.tags.through, dispatch_uid=f"{uid}.tags")

@@ -1,0 +1,45 @@
+"""`clipdesk search QUERY [--type post|article] [--limit N] [--json]`: the service, in a terminal."""
+
+from __future__ import annotations
+
+import json
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from clipdesk.search.backends import KINDS
+from clipdesk.search.service import MAX_PER_PAGE, search
+
+
+class Command(BaseCommand):
+    help = "Search posts (or articles) like the site does; --json for scripts."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("query", nargs="+", help="words, \"phrases\", -word, outlet:…")
+        parser.add_argument("--type", choices=KINDS, default="post")
+        parser.add_argument("--limit", type=int, default=20, help=f"1 to {MAX_PER_PAGE}")
+        parser.add_argument("--sort", choices=("relevance", "date"), default="relevance")
+        parser.add_argument("--json", action="store_true", help="one JSON object on stdout")
+
+    def handle(self, *args, query: list[str], **options) -> None:
+        found = search(
+            " ".join(query),
+            type=options["type"],
+            per_page=options["limit"],
+            sort=options["sort"],
+        )
+        if options["json"]:
+            payload = {
+                key: found.as_json()[key]
+                for key in ("query", "expanded_aliases", "total", "results")
+            }
+            if found.message:
+                payload["message"] = found.message
+            self.stdout.write(json.dumps(payload, ensure_ascii=False))
+            return
+        if found.message:
+            self.stderr.write(found.message)
+        if found.expanded_aliases:
+            self.stdout.write("also searched: " + ", ".join(found.expanded_aliases))
+        self.stdout.write(f"{found.total} {options['type']}(s)")
+        for result in found.results:
+            self.stdout.write(f"{result.date}  {result.title}  {result.url}")

@@ -1,0 +1,146 @@
+"""Highlighted snippets: the original text, escaped, with <mark> around what the query matched.
+
+Matching is done on folded tokens (the same `fold` as the index), and marks are placed on the
+original characters through `fold_with_offsets`, so "Mojahédin" is marked for "mojahedin" and
+Persian text is marked with its own letter forms. Everything is HTML-escaped before the marks
+are added: a snippet is safe to render as it is.
+
+Folding with offsets is slow per character, so a long text is first cut into pieces of about
+SNIPPET_CHARS at spaces, each piece scored with the fast `fold`, and only the best piece is
+marked (the first one when nothing matches).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from clipdesk.search.query import AnyOf, Node, Phrase, Term
+from clipdesk.watch.normalizing import fold, fold_with_offsets
+
+SNIPPET_CHARS = 240
+SCAN_CHARS = 30_000  # past this, a long article's snippet comes from its beginning
+ELLIPSIS = "…"
+
+
+@dataclass
+class Highlighter:
+    """What to mark: exact tokens, token prefixes and phrases, from the query's clauses."""
+
+    terms: set[str] = field(default_factory=set)
+    prefixes: set[str] = field(default_factory=set)
+    phrases: set[Phrase] = field(default_factory=set)
+
+    @classmethod
+    def for_nodes(cls, nodes: list[Node]) -> Highlighter:
+        found = cls()
+        pending = list(nodes)
+        while pending:
+            node = pending.pop()
+            if isinstance(node, AnyOf):
+                pending.extend(node.options)
+            elif isinstance(node, Term):
+                (found.prefixes if node.prefix else found.terms).add(node.text)
+            else:
+                found.phrases.add(node)
+        return found
+
+    def _word(self, token: str) -> bool:
+        return token in self.terms or any(token.startswith(p) for p in self.prefixes)
+
+    def marked(self, words: list[str]) -> list[bool]:
+        """For each folded token, whether it is part of a match."""
+        marks = [self._word(word) for word in words]
+        for phrase in self.phrases:
+            size = len(phrase.words)
+            for start in range(len(words) - size + 1):
+                window = words[start : start + size]
+                if window[:-1] != list(phrase.words[:-1]):
+                    continue
+                last, wanted = window[-1], phrase.words[-1]
+                if last == wanted or (phrase.prefix and last.startswith(wanted)):
+                    marks[start : start + size] = [True] * size
+        return marks
+
+
+def _token_spans(text: str) -> tuple[list[str], list[tuple[int, int]]]:
+    """Folded tokens of `text` and the span of original characters each one came from."""
+    folded, offsets = fold_with_offsets(text)
+    words: list[str] = []
+    spans: list[tuple[int, int]] = []
+    position = 0
+    for word in folded.split(" "):
+        if word:
+            start = offsets[position]
+            end = offsets[position + len(word) - 1] + 1
+            # Keep the combining marks after the last letter inside the mark.
+            while end < len(text) and unicodedata.category(text[end])[0] == "M":
+                end += 1
+            words.append(word)
+            spans.append((start, end))
+        position += len(word) + 1
+    return words, spans
+
+
+def mark(text: str, highlighter: Highlighter) -> str:
+    """All of `text`, escaped, with its matches marked."""
+    if not text:
+        return ""
+    words, spans = _token_spans(text)
+    marks = highlighter.marked(words)
+    parts: list[str] = []
+    cursor = 0
+    index = 0
+    while index < len(spans):
+        if not marks[index]:
+            index += 1
+            continue
+        start = spans[index][0]
+        while index + 1 < len(spans) and marks[index + 1]:
+            index += 1  # neighbouring marked words share one <mark>
+        end = spans[index][1]
+        parts.append(html.escape(text[cursor:start]))
+        parts.append(f"<mark>{html.escape(text[start:end])}</mark>")
+        cursor = end
+        index += 1
+    parts.append(html.escape(text[cursor:]))
+    return "".join(parts)
+
+
+_SPACE = re.compile(r"\s+")
+
+
+def _pieces(text: str) -> list[tuple[int, int]]:
+    """(start, end) of consecutive pieces of about SNIPPET_CHARS, cut at spaces."""
+    pieces: list[tuple[int, int]] = []
+    start = 0
+    limit = min(len(text), SCAN_CHARS)
+    while start < limit:
+        end = start + SNIPPET_CHARS
+        if end >= len(text):
+            pieces.append((start, len(text)))
+            break
+        space = _SPACE.search(text, end)
+        end = space.start() if space and space.start() - end < 80 else end
+        pieces.append((start, end))
+        start = end
+    return pieces
+
+
+def snippet(text: str, highlighter: Highlighter) -> str:
+    """The piece of `text` with the most matched words, escaped and marked, with ellipses."""
+    text = _SPACE.sub(" ", text or "").strip()
+    if not text:
+        return ""
+    pieces = _pieces(text)
+    best, best_score = pieces[0], 0
+    for start, end in pieces:
+        words = fold(text[start:end]).split(" ")
+        score = sum(highlighter.marked(words))
+        if score > best_score:
+            best, best_score = (start, end), score
+    start, end = best
+    body = mark(text[start:end].strip(), highlighter)
+    return (ELLIPSIS + " " if start else "") + body + (" " + ELLIPSIS if end < len(text) else "")

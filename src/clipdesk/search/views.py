@@ -1,0 +1,69 @@
+"""The reader's search page and the JSON API: thin views over `service.search`."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+
+from clipdesk.search import service
+from clipdesk.search.backends import KINDS
+
+
+def _link(query: str, sort: str, page: int = 1) -> str:
+    params = {"q": query}
+    if sort != "relevance":
+        params["sort"] = sort
+    if page > 1:
+        params["page"] = str(page)
+    return "?" + urlencode(params)
+
+
+@require_safe
+def search_page(request: HttpRequest) -> HttpResponse:
+    """/search/: published posts only; an empty query shows the form alone."""
+    query = request.GET.get("q", "")
+    sort = request.GET.get("sort", "relevance")
+    context: dict = {"query": query, "sort": sort}
+    if query.strip():
+        found = service.search(query, type="post", page=request.GET.get("page", 1), sort=sort)
+        context["found"] = found
+        context["facets"] = [
+            (title, [(value, _link(f"{found.query} {value.filter}", sort)) for value in values])
+            for title, values in (
+                ("Outlets", found.facets.get("outlet", [])),
+                ("Years", found.facets.get("year", [])),
+                ("Watched names", found.facets.get("entity", [])),
+            )
+            if values
+        ]
+        if found.page > 1:
+            context["previous"] = _link(found.query, found.sort, found.page - 1)
+        if found.page < found.pages:
+            context["next"] = _link(found.query, found.sort, found.page + 1)
+        context["by_date"] = _link(found.query, "date")
+        context["by_relevance"] = _link(found.query, "relevance")
+    return render(request, "search/search.html", context)
+
+
+@require_safe
+def search_api(request: HttpRequest) -> JsonResponse:
+    """GET /api/search?q=&type=post|article&page=&per_page=&sort=relevance|date
+
+    Posts are public; articles are the desk's working material, so they need a staff login.
+    """
+    kind = request.GET.get("type", "post")
+    if kind not in KINDS:
+        return JsonResponse({"error": f"type must be one of: {', '.join(KINDS)}"}, status=400)
+    if kind == "article" and not (request.user.is_authenticated and request.user.is_staff):
+        return JsonResponse({"error": "searching articles needs a staff login"}, status=403)
+    found = service.search(
+        request.GET.get("q", ""),
+        type=kind,
+        page=request.GET.get("page", 1),
+        per_page=request.GET.get("per_page", 20),
+        sort=request.GET.get("sort", "relevance"),
+    )
+    return JsonResponse(found.as_json(), json_dumps_params={"ensure_ascii": False})

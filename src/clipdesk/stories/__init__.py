@@ -1,0 +1,1 @@
+"""Stories: the articles of several outlets that report one event, grouped as they arrive."""

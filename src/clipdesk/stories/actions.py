@@ -1,0 +1,171 @@
+"""Stories on the desk: grouping new articles, and the editors' corrections and decisions.
+
+The grouping index (stories.grouping.StoryIndex) lives in memory, one per process, rebuilt
+from the stored signatures when another process changed the stories (an editor's merge or
+split on the web, say): the database is the truth, the index a fast view of it.
+"""
+
+from __future__ import annotations
+
+import datetime
+import threading
+
+from django.db import transaction
+from django.db.models import Count, Max
+
+from clipdesk.articles.models import Article
+from clipdesk.people.models import AuditEntry, record
+from clipdesk.stories.grouping import ArticleSketch, StoryIndex
+from clipdesk.stories.models import Story, StoryMember
+
+_lock = threading.Lock()
+_index: StoryIndex | None = None
+_fingerprint: tuple | None = None
+
+
+class StoryActionRefused(ValueError):
+    """An editor's action that cannot be done; the message says why."""
+
+
+def _database_fingerprint() -> tuple:
+    stats = Story.objects.aggregate(n=Count("id"), changed=Max("updated_at"))
+    return (stats["n"], stats["changed"], StoryMember.objects.count())
+
+
+def sketch_of(article: Article) -> ArticleSketch:
+    return ArticleSketch(
+        article_id=article.pk,
+        title=article.title or "",
+        text=article.text or "",
+        published=article.published or article.fetched_at.date(),
+        entities=frozenset(m.entity.name for m in article.matches.all()),
+        outlet=article.outlet_name or "",
+    )
+
+
+def _rebuild() -> StoryIndex:
+    last = Story.objects.aggregate(m=Max("id"))["m"] or 0
+    index = StoryIndex(next_story_id=last + 1)
+    members = (
+        StoryMember.objects.select_related("article", "story")
+        .prefetch_related("article__matches__entity")
+        .order_by("joined_at", "id")
+    )
+    for member in members.iterator(chunk_size=1000):
+        index.restore(
+            member.article_id, member.story_id, bytes(member.signature), sketch_of(member.article)
+        )
+    for story in Story.objects.filter(merged_into__isnull=False).only("id", "merged_into"):
+        index.merge(story.merged_into_id, story.pk)
+    pinned = StoryMember.objects.filter(pinned=True).only("article_id", "story_id", "split_from")
+    for member in pinned:
+        index.pin(member.article_id, member.story_id, split_from=member.split_from)
+    return index
+
+
+def current_index() -> StoryIndex:
+    """This process's index, rebuilt if the stored stories changed behind its back."""
+    global _index, _fingerprint
+    fingerprint = _database_fingerprint()
+    if _index is None or fingerprint != _fingerprint:
+        _index = _rebuild()
+        _fingerprint = fingerprint
+    return _index
+
+
+def _remember_fingerprint() -> None:
+    global _fingerprint
+    _fingerprint = _database_fingerprint()
+
+
+def group_article(article: Article) -> StoryMember:
+    """Put a new article in a story (an existing one or its own): milliseconds per article."""
+    with _lock:
+        existing = StoryMember.objects.filter(article=article).first()
+        if existing:
+            return existing
+        index = current_index()
+        sketch = sketch_of(article)
+        assignment = index.add(sketch)
+        with transaction.atomic():
+            story, _ = Story.objects.get_or_create(pk=assignment.story_id)
+            story.save(update_fields=["updated_at"])  # newest coverage first on the desk
+            member = StoryMember.objects.create(
+                article=article,
+                story=story,
+                reason=assignment.reason[:300],
+                signature=index.signature_bytes(article.pk),
+            )
+        _remember_fingerprint()
+        return member
+
+
+@transaction.atomic
+def merge_stories(keep: Story, other: Story, user=None) -> Story:
+    """Move `other`'s articles into `keep`; later grouping follows `other` to `keep`."""
+    if keep.pk == other.pk:
+        raise StoryActionRefused("merge: a story cannot be merged into itself")
+    if other.merged_into_id:
+        raise StoryActionRefused(f"merge: story {other.pk} was already merged")
+    moved = StoryMember.objects.filter(story=other).update(story=keep)
+    other.merged_into = keep
+    other.status = Story.Status.DISMISSED
+    other.save()
+    keep.save(update_fields=["updated_at"])
+    record(user, AuditEntry.Action.MERGE, keep, merged=other.pk, articles_moved=moved)
+    with _lock:
+        if _index is not None:
+            _index.merge(keep.pk, other.pk)
+        _remember_fingerprint()
+    return keep
+
+
+@transaction.atomic
+def split_article(article: Article, user=None) -> Story:
+    """Take an article out of its story into a story of its own, and keep it there."""
+    member = StoryMember.objects.select_related("story").get(article=article)
+    old = member.story
+    if old.members.count() == 1:
+        raise StoryActionRefused("split: the article is already alone in its story")
+    with _lock:
+        index = current_index()
+        new_id = index.split(article.pk)
+        story = Story.objects.create(pk=new_id)
+        member.story = story
+        member.pinned = True
+        member.split_from = old.pk
+        member.save()
+        old.save(update_fields=["updated_at"])
+        record(user, AuditEntry.Action.SPLIT, story, article=article.pk, split_from=old.pk)
+        _remember_fingerprint()
+    return story
+
+
+def dismiss_story(story: Story, user=None) -> Story:
+    with transaction.atomic():
+        story.status = Story.Status.DISMISSED
+        story.save()
+        record(user, AuditEntry.Action.DISMISS, story)
+    return story
+
+
+def snooze_story(story: Story, until: datetime.date, user=None) -> Story:
+    with transaction.atomic():
+        story.status = Story.Status.SNOOZED
+        story.snoozed_until = until
+        story.save()
+        record(user, AuditEntry.Action.SNOOZE, story, until=until.isoformat())
+    return story
+
+
+def publish_story(story: Story, articles: list[Article], *, headline: str, excerpt: str, user=None):
+    """Publish the chosen articles of a story as one post credited to all of them."""
+    from clipdesk.digest.actions import publish_articles
+
+    tags = sorted({m.entity.name for a in articles for m in a.matches.all()})
+    with transaction.atomic():
+        post = publish_articles(articles, headline=headline, excerpt=excerpt, user=user, tags=tags)
+        story.status = Story.Status.PUBLISHED
+        story.post = post
+        story.save()
+    return post

@@ -1,0 +1,146 @@
+"""What the desk shows of a story: its articles, highlights and a suggested excerpt."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from clipdesk.articles.models import Article
+from clipdesk.stories.excerpts import suggest_excerpt
+from clipdesk.stories.models import Story, StoryMember
+from clipdesk.watch.models import Match
+
+
+def highlight(text: str, spans: list[tuple[int, int]]) -> SafeString:
+    """The text, escaped, with each span wrapped in <mark>."""
+    out, last = [], 0
+    for start, end in sorted(spans):
+        if start < last or end > len(text):
+            continue
+        out += [escape(text[last:start]), "<mark>", escape(text[start:end]), "</mark>"]
+        last = end
+    out.append(escape(text[last:]))
+    return mark_safe("".join(out))  # noqa: S308 - every piece above is escaped
+
+
+@dataclass
+class DeskArticle:
+    article: Article
+    title_html: SafeString
+    aliases: list[str]
+
+
+@dataclass
+class DeskStory:
+    story: Story
+    articles: list[DeskArticle]
+    excerpt: str
+    excerpt_html: SafeString
+    entities: list[str] = field(default_factory=list)
+
+    @property
+    def lead(self) -> Article:
+        return self.articles[0].article
+
+
+def desk_queryset(
+    *,
+    entity: str = "",
+    outlet: str = "",
+    language: str = "",
+    since: datetime.date | None = None,
+    until: datetime.date | None = None,
+    order: str = "newest",
+) -> QuerySet[Story]:
+    """Stories waiting on the desk, filtered and ordered as the editor asked."""
+    stories = Story.objects.on_desk().annotate(
+        coverage=Count("members", distinct=True), newest=Max("members__article__fetched_at")
+    )
+    stories = stories.filter(coverage__gt=0)
+    if entity:
+        stories = stories.filter(members__article__matches__entity__name=entity)
+    else:
+        stories = stories.filter(members__article__matches__isnull=False)
+    if outlet:
+        stories = stories.filter(members__article__outlet__slug=outlet)
+    if language:
+        stories = stories.filter(members__article__language=language)
+    if since:
+        stories = stories.filter(members__article__published__gte=since)
+    if until:
+        stories = stories.filter(members__article__published__lte=until)
+    ordering = ["-coverage", "-newest"] if order == "covered" else ["-newest", "-id"]
+    return stories.distinct().order_by(*ordering)
+
+
+def present(stories: list[Story]) -> list[DeskStory]:
+    """Everything the desk page needs, in a fixed number of queries."""
+    members = (
+        StoryMember.objects.filter(story__in=stories)
+        .select_related("article__outlet", "article__snapshot")
+        .prefetch_related(
+            Prefetch("article__matches", queryset=Match.objects.select_related("entity"))
+        )
+        .order_by("joined_at", "id")
+    )
+    by_story: dict[int, list[Article]] = {}
+    for member in members:
+        by_story.setdefault(member.story_id, []).append(member.article)
+    return [_present_one(s, by_story.get(s.pk, [])) for s in stories if by_story.get(s.pk)]
+
+
+def _present_one(story: Story, articles: list[Article]) -> DeskStory:
+    # The lead is the article with the most matches: it carries the watched entities best.
+    articles = sorted(articles, key=lambda a: (-len(a.matches.all()), a.pk))
+    lead = articles[0]
+    text_spans = [(m.start, m.end) for m in lead.matches.all() if m.field == "text"]
+    excerpt = suggest_excerpt(lead.text, headline=lead.title, entity_spans=text_spans)
+    offset = lead.text.find(excerpt)
+    excerpt_spans = [
+        (s - offset, e - offset) for s, e in text_spans if offset >= 0 and offset <= s
+    ]
+    return DeskStory(
+        story=story,
+        articles=[
+            DeskArticle(
+                article=a,
+                title_html=highlight(
+                    a.title, [(m.start, m.end) for m in a.matches.all() if m.field == "headline"]
+                ),
+                aliases=sorted({m.matched_text for m in a.matches.all()}),
+            )
+            for a in articles
+        ],
+        excerpt=excerpt,
+        excerpt_html=highlight(excerpt, [(s, e) for s, e in excerpt_spans if e <= len(excerpt)]),
+        entities=sorted({m.entity.name for a in articles for m in a.matches.all()}),
+    )
+
+
+def articles_of(story: Story, ids: list[int]) -> list[Article]:
+    """The chosen articles of a story, in the order chosen; unknown ids are ignored."""
+    found = Article.objects.filter(story_member__story=story, pk__in=ids).prefetch_related(
+        Prefetch("matches", queryset=Match.objects.select_related("entity"))
+    ).select_related("outlet")
+    by_id = {a.pk: a for a in found}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def entity_filter_choices() -> list[str]:
+    return list(
+        Match.objects.values_list("entity__name", flat=True).distinct().order_by("entity__name")
+    )
+
+
+def language_choices() -> list[str]:
+    return list(
+        Article.objects.exclude(language="")
+        .filter(~Q(matches=None))
+        .values_list("language", flat=True)
+        .distinct()
+        .order_by("language")
+    )

@@ -1,0 +1,56 @@
+import json
+
+from django.core.management.base import BaseCommand
+from django.db.models import Prefetch
+
+from clipdesk.stories.models import Story, StoryMember
+
+
+class Command(BaseCommand):
+    help = "List stories with their articles (newest first)."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--json", action="store_true")
+        parser.add_argument("--all", action="store_true", help="also published and dismissed")
+
+    def handle(self, *args, json: bool, all: bool, **options) -> None:
+        stories = Story.objects.filter(merged_into__isnull=True)
+        if not all:
+            stories = stories.on_desk()
+        members = StoryMember.objects.select_related("article__outlet").order_by("joined_at", "id")
+        stories = stories.prefetch_related(Prefetch("members", queryset=members)).order_by(
+            "-updated_at", "-id"
+        )
+        rows = [_row(s) for s in stories if s.members.all()]
+        if json:
+            self.stdout.write(_dumps(rows))
+            return
+        for row in rows:
+            outlets = ", ".join(sorted({a["outlet"] or "?" for a in row["articles"]}))
+            self.stdout.write(f"story {row['id']} [{row['status']}] {outlets}")
+            for a in row["articles"]:
+                self.stdout.write(f"   {a['id']:>5}  {a['title']}")
+
+
+def _row(story: Story) -> dict:
+    return {
+        "id": story.pk,
+        "status": story.status,
+        "post": story.post_id,
+        "articles": [
+            {
+                "id": m.article.pk,
+                "title": m.article.title,
+                "outlet": m.article.outlet.name if m.article.outlet else m.article.outlet_name,
+                "url": m.article.url,
+                "published": m.article.published.isoformat() if m.article.published else None,
+                "reason": m.reason,
+                "pinned": m.pinned,
+            }
+            for m in story.members.all()
+        ],
+    }
+
+
+def _dumps(rows) -> str:
+    return json.dumps(rows, ensure_ascii=False, indent=2)

@@ -1,0 +1,42 @@
+// Keyboard shortcuts for the desk. Everything also works without this file.
+(function () {
+  "use strict";
+  var stories = [];
+  var current = -1;
+  function focus(i) {
+    if (!stories.length) return;
+    current = Math.max(0, Math.min(stories.length - 1, i));
+    stories.forEach(function (s, n) { s.classList.toggle("current", n === current); });
+    stories[current].focus();
+    stories[current].scrollIntoView({ block: "start" });
+  }
+  function press(key) {
+    var story = stories[current];
+    if (!story) return;
+    if (key === "o") {
+      var link = story.querySelector("a.snapshot");
+      if (link) window.location = link.href;
+      return;
+    }
+    if (key === "s") {
+      var until = story.querySelector("input[name=until]");
+      var d = new Date(Date.now() + 7 * 864e5);
+      if (until && !until.value) until.value = d.toISOString().slice(0, 10);
+    }
+    var button = story.querySelector("button[data-key=" + key + "]");
+    if (button) button.click();
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    stories = Array.prototype.slice.call(document.querySelectorAll(".story"));
+    if (stories.length) focus(0);
+  });
+  document.addEventListener("keydown", function (event) {
+    var tag = (event.target.tagName || "").toLowerCase();
+    if (tag === "input" || tag === "textarea" || tag === "select" || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (event.key === "j") focus(current + 1);
+    else if (event.key === "k") focus(current - 1);
+    else if ("pdso".indexOf(event.key) >= 0 && event.key.length === 1) press(event.key);
+    else return;
+    event.preventDefault();
+  });
+})();

@@ -1,0 +1,147 @@
+"""The editor's desk: a queue of candidate stories and the actions on them."""
+
+from __future__ import annotations
+
+import datetime
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST, require_safe
+
+from clipdesk.articles.models import Article
+from clipdesk.digest.actions import PublishRefused
+from clipdesk.people.roles import can_use_desk
+from clipdesk.stories import actions, desk
+from clipdesk.stories.models import Story
+
+STORIES_PER_PAGE = 20
+
+
+def desk_required(view):
+    """Editors and admins only: others are sent to sign in, or told they may not."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not can_use_desk(request.user):
+            return HttpResponseForbidden("The desk is for editors; your account is a reader's.")
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _date(value: str | None) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+@require_safe
+@desk_required
+def queue(request: HttpRequest) -> HttpResponse:
+    filters = {
+        "entity": request.GET.get("entity", ""),
+        "outlet": request.GET.get("outlet", ""),
+        "language": request.GET.get("language", ""),
+        "since": _date(request.GET.get("since")),
+        "until": _date(request.GET.get("until")),
+        "order": "covered" if request.GET.get("order") == "covered" else "newest",
+    }
+    page = Paginator(desk.desk_queryset(**filters), STORIES_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    context = {
+        "stories": desk.present(list(page.object_list)),
+        "page_obj": page,
+        "filters": filters,
+        "entities": desk.entity_filter_choices(),
+        "languages": desk.language_choices(),
+        "today": datetime.date.today(),
+    }
+    return render(request, "stories/desk.html", context)
+
+
+def _back(request: HttpRequest) -> HttpResponse:
+    target = request.POST.get("next", "")
+    return redirect(target if target.startswith("/desk/") else reverse("desk"))
+
+
+@require_POST
+@desk_required
+def publish(request: HttpRequest, pk: int) -> HttpResponse:
+    story = get_object_or_404(Story, pk=pk)
+    ids = [int(x) for x in request.POST.getlist("article") if x.isdigit()]
+    chosen = desk.articles_of(story, ids)
+    try:
+        post = actions.publish_story(
+            story,
+            chosen,
+            headline=request.POST.get("headline", ""),
+            excerpt=request.POST.get("excerpt", ""),
+            user=request.user,
+        )
+    except PublishRefused as exc:
+        messages.error(request, f"Story {story.pk} not published: {exc}")
+        return _back(request)
+    messages.success(request, f"Published “{post.headline}”.")
+    return _back(request)
+
+
+@require_POST
+@desk_required
+def dismiss(request: HttpRequest, pk: int) -> HttpResponse:
+    story = get_object_or_404(Story, pk=pk)
+    actions.dismiss_story(story, request.user)
+    messages.success(request, f"Story {story.pk} dismissed.")
+    return _back(request)
+
+
+@require_POST
+@desk_required
+def snooze(request: HttpRequest, pk: int) -> HttpResponse:
+    story = get_object_or_404(Story, pk=pk)
+    until = _date(request.POST.get("until"))
+    if until is None or until <= datetime.date.today():
+        messages.error(request, "Snooze needs a date after today.")
+        return _back(request)
+    actions.snooze_story(story, until, request.user)
+    messages.success(request, f"Story {story.pk} snoozed until {until:%Y-%m-%d}.")
+    return _back(request)
+
+
+@require_POST
+@desk_required
+def merge(request: HttpRequest, pk: int) -> HttpResponse:
+    story = get_object_or_404(Story, pk=pk)
+    other_id = request.POST.get("other", "")
+    other = Story.objects.filter(pk=int(other_id)).first() if other_id.isdigit() else None
+    if other is None:
+        messages.error(request, "Merge needs the number of another story.")
+        return _back(request)
+    try:
+        actions.merge_stories(story, other, request.user)
+    except actions.StoryActionRefused as exc:
+        messages.error(request, str(exc))
+        return _back(request)
+    messages.success(request, f"Story {other.pk} merged into story {story.pk}.")
+    return _back(request)
+
+
+@require_POST
+@desk_required
+def split(request: HttpRequest, pk: int, article_id: int) -> HttpResponse:
+    article = get_object_or_404(Article, pk=article_id, story_member__story_id=pk)
+    try:
+        new = actions.split_article(article, request.user)
+    except actions.StoryActionRefused as exc:
+        messages.error(request, str(exc))
+        return _back(request)
+    messages.success(request, f"Article {article.pk} is now story {new.pk} on its own.")
+    return _back(request)

@@ -1,0 +1,171 @@
+"""The editor's desk: permissions, publishing, the quote check and corrections."""
+
+import datetime
+
+import feedparser
+import pytest
+
+from clipdesk.digest.models import Post
+from clipdesk.people.models import AuditEntry
+from clipdesk.stories.actions import group_article
+from clipdesk.stories.models import Story, StoryMember
+from tests.desk.conftest import WIRE, make_article
+
+pytestmark = pytest.mark.django_db
+
+
+def story_of(article) -> Story:
+    return StoryMember.objects.get(article=article).story
+
+
+def test_syndicated_copies_are_one_story(syndicated):
+    assert len({story_of(a).pk for a in syndicated}) == 1
+
+
+def test_a_different_story_on_the_same_subject_and_day_stays_apart(syndicated):
+    other = make_article(
+        "MEK rally planned in Tirana",
+        "Organisers in Tirana said the MEK would hold a rally in the city centre on Saturday, "
+        "the third such event this year. City officials said two streets would be closed to "
+        "traffic and that a stage would be built beside the opera house for the speeches.",
+        "Northern Ledger",
+    )
+    group_article(other)
+    assert story_of(other).pk != story_of(syndicated[0]).pk
+
+
+def test_anonymous_user_is_sent_to_sign_in(client):
+    response = client.get("/desk/")
+    assert response.status_code == 302 and response["Location"].startswith("/login/")
+
+
+def test_reader_can_neither_see_the_desk_nor_publish(client, reader, syndicated):
+    client.force_login(reader)
+    assert client.get("/desk/").status_code == 403
+    story = story_of(syndicated[0])
+    response = client.post(
+        f"/desk/story/{story.pk}/publish/",
+        {"article": [a.pk for a in syndicated], "headline": "x", "excerpt": WIRE[:80]},
+    )
+    assert response.status_code == 403
+    assert not Post.objects.exists()
+
+
+def test_desk_shows_the_story_with_highlights_and_a_suggested_excerpt(client, editor, syndicated):
+    client.force_login(editor)
+    html = client.get("/desk/").content.decode()
+    assert html.count('name="article"') == 3
+    for outlet in ("The Harbour Gazette", "Northern Ledger", "Valley Times"):
+        assert outlet in html
+    assert "<mark>MEK</mark>" in html
+    assert "Suggested excerpt:" in html
+    assert 'src="/static/stories/desk.js"' in html
+
+
+def test_publishing_a_story_of_three_outlets_makes_one_post_credited_to_all(
+    client, editor, syndicated
+):
+    client.force_login(editor)
+    story = story_of(syndicated[0])
+    quote = "members of the MEK exile group would be allowed to hold a memorial gathering"
+    response = client.post(
+        f"/desk/story/{story.pk}/publish/",
+        {"article": [a.pk for a in syndicated], "headline": "Quay permit", "excerpt": quote},
+        follow=True,
+    )
+    assert "Published “Quay permit”" in response.content.decode()
+    post = Post.objects.get()
+    assert post.posted_on == datetime.date.today()
+    front = " ".join(client.get("/").content.decode().split())
+    assert "The Harbour Gazette</a>, <a" in front and "Northern Ledger</a> and <a" in front
+    feed = feedparser.parse(client.get("/feed/").content)
+    assert feed.entries[0].title == "Quay permit"
+    assert feed.entries[0].summary.startswith(
+        "The Harbour Gazette, Northern Ledger and Valley Times, March 4 2025:… members of the MEK"
+    )
+    story.refresh_from_db()
+    assert story.status == Story.Status.PUBLISHED and story.post == post
+    assert AuditEntry.objects.filter(action="publish", user=editor).count() == 1
+    assert [t.name for t in post.tags.all()] == ["Mojahedin-e Khalq"]
+
+
+def test_made_up_excerpt_is_refused_with_a_clear_message(client, editor, syndicated):
+    client.force_login(editor)
+    story = story_of(syndicated[0])
+    response = client.post(
+        f"/desk/story/{story.pk}/publish/",
+        {
+            "article": [a.pk for a in syndicated],
+            "headline": "Quay permit",
+            "excerpt": "The harbour authority banned the gathering outright.",
+        },
+        follow=True,
+    )
+    assert "not a quote from the credited articles" in response.content.decode()
+    assert not Post.objects.exists()
+    story.refresh_from_db()
+    assert story.status == Story.Status.NEW
+
+
+def test_dismiss_and_snooze_take_a_story_off_the_desk(client, editor, syndicated):
+    client.force_login(editor)
+    story = story_of(syndicated[0])
+    later = datetime.date.today() + datetime.timedelta(days=3)
+    client.post(f"/desk/story/{story.pk}/snooze/", {"until": later.isoformat()})
+    story.refresh_from_db()
+    assert story.status == Story.Status.SNOOZED
+    assert story not in Story.objects.on_desk()
+    assert story in Story.objects.on_desk(today=later)
+    client.post(f"/desk/story/{story.pk}/dismiss/")
+    story.refresh_from_db()
+    assert story.status == Story.Status.DISMISSED
+    assert {e.action for e in AuditEntry.objects.all()} == {"snooze", "dismiss"}
+
+
+def test_split_is_remembered_when_another_copy_arrives(client, editor, syndicated):
+    client.force_login(editor)
+    story = story_of(syndicated[0])
+    client.post(f"/desk/story/{story.pk}/split/{syndicated[2].pk}/")
+    alone = story_of(syndicated[2])
+    assert alone.pk != story.pk
+    # A fourth copy still joins the editor's grouping, never undoing the split.
+    fourth = make_article("Exile group gets quay permit", f"Agency copy. {WIRE}", "Coast FM")
+    group_article(fourth)
+    assert story_of(syndicated[2]).pk == alone.pk
+    assert story_of(syndicated[0]).pk == story.pk
+
+
+def test_merge_moves_articles_and_later_copies_follow(client, editor, syndicated):
+    client.force_login(editor)
+    other = make_article(
+        "Port Calder council approves quay memorial",
+        "The council of Port Calder voted to approve the memorial on the quay, after a debate "
+        "about the MEK that lasted most of the evening and ended with a narrow majority.",
+        "Valley Times",
+        day=datetime.date(2025, 3, 5),
+    )
+    group_article(other)
+    keep, gone = story_of(syndicated[0]), story_of(other)
+    assert keep.pk != gone.pk
+    client.post(f"/desk/story/{keep.pk}/merge/", {"other": gone.pk})
+    assert story_of(other).pk == keep.pk
+    gone.refresh_from_db()
+    assert gone.merged_into_id == keep.pk
+
+
+def test_unknown_story_and_bad_snooze_date_answer_cleanly(client, editor, syndicated):
+    client.force_login(editor)
+    assert client.post("/desk/story/99999/dismiss/").status_code == 404
+    story = story_of(syndicated[0])
+    response = client.post(f"/desk/story/{story.pk}/snooze/", {"until": "not-a-date"}, follow=True)
+    assert "Snooze needs a date after today." in response.content.decode()
+
+
+def test_desk_forms_carry_csrf_tokens(editor, syndicated):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(editor)
+    story = story_of(syndicated[0])
+    assert client.post(f"/desk/story/{story.pk}/dismiss/").status_code == 403
+    assert 'name="csrfmiddlewaretoken"' in client.get("/desk/").content.decode()

@@ -1,0 +1,89 @@
+"""Sign-in throttling, the audit trail and post versions."""
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.cache import cache
+
+from clipdesk.digest.actions import restore_version, save_version
+from clipdesk.digest.models import Post
+from clipdesk.people.throttle import MAX_FAILURES
+from tests.factories import make_outlet, make_post
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def test_sign_in_is_throttled_after_repeated_failures(client):
+    User.objects.create_user("eddie", password="the-right-password-123")
+    for _ in range(MAX_FAILURES):
+        response = client.post("/login/", {"username": "eddie", "password": "wrong"})
+        assert response.status_code == 200
+    locked = client.post("/login/", {"username": "eddie", "password": "the-right-password-123"})
+    assert locked.status_code == 429
+    assert "Too many failed attempts" in locked.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_successful_sign_in_goes_to_the_desk(client):
+    User.objects.create_user("eddie", password="the-right-password-123")
+    response = client.post("/login/", {"username": "eddie", "password": "the-right-password-123"})
+    assert response.status_code == 302 and response["Location"] == "/desk/"
+
+
+def test_admin_sign_in_is_throttled_too(client):
+    for _ in range(MAX_FAILURES):
+        client.post("/admin/login/", {"username": "root", "password": "nope"})
+    assert client.post("/admin/login/", {"username": "root", "password": "x"}).status_code == 429
+
+
+def test_admin_edit_keeps_the_earlier_version_and_restores_it(admin_client):
+    post = make_post("First headline", credits=[{"outlet": make_outlet("Coast FM")}])
+    data = {
+        "headline": "Second headline",
+        "slug": post.slug,
+        "status": "published",
+        "posted_on": "2021-03-14",
+        "posted_on_inferred": "2021-03-14",
+        "excerpt": "",
+        "body": "",
+        "credits-TOTAL_FORMS": "1",
+        "credits-INITIAL_FORMS": "1",
+        "credits-MIN_NUM_FORMS": "0",
+        "credits-MAX_NUM_FORMS": "1000",
+        "credits-0-id": str(post.credits.get().pk),
+        "credits-0-post": str(post.pk),
+        "credits-0-position": "0",
+        "credits-0-outlet": str(post.credits.get().outlet_id),
+        "versions-TOTAL_FORMS": "0",
+        "versions-INITIAL_FORMS": "0",
+        "versions-MIN_NUM_FORMS": "0",
+        "versions-MAX_NUM_FORMS": "1000",
+    }
+    response = admin_client.post(f"/admin/digest/post/{post.pk}/change/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    post.refresh_from_db()
+    assert post.headline == "Second headline"
+    version = post.versions.get()
+    assert version.data["headline"] == "First headline"
+    page = admin_client.get(f"/admin/digest/post/{post.pk}/restore/{version.pk}/")
+    assert "Restore this version" in page.content.decode()
+    admin_client.post(f"/admin/digest/post/{post.pk}/restore/{version.pk}/")
+    post.refresh_from_db()
+    assert post.headline == "First headline"
+    assert post.versions.count() == 2
+
+
+def test_restore_brings_back_credits_and_status():
+    post = make_post("Kept", credits=[{"outlet": make_outlet("Coast FM"), "author": "Ana"}])
+    version = save_version(post)
+    post.credits.all().delete()
+    Post.objects.filter(pk=post.pk).update(status=Post.Status.DRAFT)
+    restored = restore_version(version)
+    assert restored.status == Post.Status.PUBLISHED
+    assert [(c.author, c.outlet.name) for c in restored.credits.all()] == [("Ana", "Coast FM")]

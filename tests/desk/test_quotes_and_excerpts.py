@@ -1,0 +1,48 @@
+import pytest
+
+from clipdesk.digest.quotes import ExcerptNotFound, check_excerpt
+from clipdesk.stories.excerpts import suggest_excerpt
+
+TEXT = (
+    "The council met on Monday. “We will not decide before the survey,” said the chair, "
+    "Ana Ferreira. The MEK delegation asked to speak — and was refused.\n"
+    "Weather was mild."
+)
+
+
+def test_quote_check_ignores_quote_styles_and_whitespace():
+    check_excerpt('"We will not decide before the survey,"   said the chair', [TEXT])
+
+
+def test_quote_check_accepts_parts_joined_by_an_ellipsis_in_order():
+    check_excerpt("The council met on Monday. … The MEK delegation asked to speak", [TEXT])
+
+
+def test_quote_check_refuses_parts_out_of_order():
+    with pytest.raises(ExcerptNotFound):
+        check_excerpt("The MEK delegation asked to speak … The council met on Monday.", [TEXT])
+
+
+def test_quote_check_refuses_a_changed_word_and_names_it():
+    with pytest.raises(ExcerptNotFound, match="We will decide before the survey"):
+        check_excerpt("“We will decide before the survey,”", [TEXT])
+
+
+def test_quote_check_refuses_an_empty_excerpt():
+    with pytest.raises(ExcerptNotFound, match="empty"):
+        check_excerpt(" … ", [TEXT])
+
+
+def test_quote_may_come_from_any_credited_article():
+    check_excerpt("Weather was mild.", ["Something else entirely.", TEXT])
+
+
+def test_suggested_excerpt_carries_the_entity_not_merely_the_first_sentence():
+    start = TEXT.index("MEK")
+    excerpt = suggest_excerpt(TEXT, headline="MEK refused", entity_spans=[(start, start + 3)])
+    assert "MEK delegation" in excerpt
+    check_excerpt(excerpt, [TEXT])  # the suggestion is always a verbatim quote
+
+
+def test_suggested_excerpt_falls_back_to_the_lead_without_signals():
+    assert suggest_excerpt(TEXT).startswith("The council met on Monday.")
