@@ -13,3 +13,7 @@ from clipdesk.settings import *  # noqa: F403
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
 # Hashing test passwords slowly proves nothing and costs seconds.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):  # noqa: F405
+    # A test database of this run's own, so two runs on one server never collide.
+    DATABASES["default"]["TEST"] = {"NAME": f"test_clipdesk_{os.getpid()}"}  # noqa: F405

@@ -23,7 +23,10 @@ COMMANDS = {
     "articles": "list stored articles (--matched, --json)",
     "stories": "list stories on the desk with their articles (--json)",
     "publish": "publish articles as one post: publish ARTICLE_ID... [--headline] [--excerpt]",
+    "export-static": "write a static copy of the site: export-static DIR [--base-url URL]",
     "run": "serve the instance with a production server",
+    "worker": "run ingest tasks from the broker (CLIPDESK_BROKER_URL): worker [--queues]",
+    "scheduler": "send the look for due sources to the workers every interval (Celery beat)",
     "demo": "start a demo instance with sample content in a temporary home",
     "manage": "any Django management command (createsuperuser, migrate, shell, ...)",
 }

@@ -1,16 +1,25 @@
 """The ingest path, read top to bottom: how a feed entry becomes a stored, matched article.
 
-    1. due sources are fetched concurrently (conditional GET, per-host limit, robots.txt);
+    1. due sources are claimed (next check moved forward in one conditional UPDATE each) and
+       fetched (conditional GET, per-host limit, robots.txt);
     2. each response is parsed: feed, sitemap (an index is followed one level), or a listing
        page whose article links are followed; the source's state and next check are saved;
-    3. entries whose URL is not stored yet are fetched concurrently;
+    3. entries whose URL is not stored yet are fetched;
     4. each page is kept as a snapshot (WARC), extracted, and stored once (canonical URL and
        text are unique);
     5. the watchlists are matched against headline and text; an article with a match is a
-       candidate for the desk.
+       candidate for the desk;
+    6. each candidate is grouped into a story (stories.actions.group_article).
 
-Network work runs in a thread pool; every database write happens on the calling thread, so
-SQLite sees one writer and the stages stay free of the ORM.
+Two service functions carry the path, one source or one entry at a time: poll_source (1–3:
+fetch and read a source, hand on its new entries) and ingest_entry (3–6: fetch, snapshot,
+extract, store, match, group). They run in two ways:
+
+- in process (`clipdesk poll`, Poller.poll): network work runs in a thread pool and every
+  database write happens on the calling thread, so SQLite sees one writer;
+- with a broker (CLIPDESK_BROKER_URL), as Celery tasks on any number of workers:
+  sources/tasks.py (1–3), articles/tasks.py (3–5), stories/tasks.py (6). Tasks carry IDs and
+  plain data, and every step is safe to run twice (see docs/celery.md).
 """
 
 from __future__ import annotations
@@ -24,7 +33,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from clipdesk.articles.extraction import ExtractionError, canonical_url, extract_article
@@ -43,11 +52,20 @@ from clipdesk.sources.fetching import (
     next_check_seconds,
 )
 from clipdesk.sources.models import Source
+from clipdesk.sources.politeness import HostLimiter, Limiter, host_limiter
 from clipdesk.stories.actions import group_article
 from clipdesk.watch.store import WatchMatcher, load_matcher, store_matches
 
 MAX_ENTRIES_PER_SOURCE = 200
 MAX_LINKS_PER_PAGE = 100
+# A claimed source that nobody polls (its task lost with a broker that forgot it) is due
+# again after this; longer than a poll task waits in a busy queue, short enough to notice.
+CLAIM_LEASE = datetime.timedelta(minutes=15)
+CLAIM_BATCH = 1000  # sources claimed per scheduler tick; the rest wait for the next tick
+
+# What happens to a new candidate: grouped at once in process, or a task enqueued for it.
+Grouper = Callable[[Article], object]
+HandOff = Callable[[list[ParsedEntry]], object]
 
 
 @dataclass
@@ -72,25 +90,9 @@ class PollSummary:
         }
 
 
-class HostLimiter:
-    """At most `per_host` requests in flight to one host, whatever the pool size."""
-
-    def __init__(self, per_host: int) -> None:
-        self._per_host = per_host
-        self._locks: dict[str, threading.BoundedSemaphore] = {}
-        self._guard = threading.Lock()
-
-    def __call__(self, url: str) -> threading.BoundedSemaphore:
-        host = (urlsplit(url).hostname or "").lower()
-        with self._guard:
-            if host not in self._locks:
-                self._locks[host] = threading.BoundedSemaphore(self._per_host)
-            return self._locks[host]
-
-
 @dataclass
 class Download:
-    """The outcome of one request made in the pool: a response or a reason."""
+    """The outcome of one request: a response or a reason."""
 
     url: str
     result: FetchResult | None = None
@@ -99,14 +101,43 @@ class Download:
     entry: ParsedEntry | None = None
 
 
+@dataclass
+class StoredArticle:
+    article: Article
+    matched: bool
+
+
+@dataclass
+class StoreContext:
+    """What storing needs besides the page, loaded once per poll round (or per task)."""
+
+    outlets: OutletDirectory
+    matcher: WatchMatcher
+    rules: dict[str, dict]
+
+    @classmethod
+    def load(cls) -> StoreContext:
+        rules = {r.host: r.as_rule() for r in ExtractionRule.objects.filter(enabled=True)}
+        return cls(OutletDirectory(), load_matcher(), rules)
+
+
 class Poller:
-    def __init__(self, fetcher: Fetcher, *, workers: int = 8, per_host: int = 2) -> None:
+    """The network side of polling (fetcher, robots.txt, per-host limit) and the stages."""
+
+    def __init__(
+        self,
+        fetcher: Fetcher,
+        *,
+        workers: int = 8,
+        per_host: int = 2,
+        limit: Limiter | None = None,
+    ) -> None:
         self.fetcher = fetcher
         self.robots = RobotsCache(fetcher)
         self.workers = workers
-        self.limit = HostLimiter(per_host)
+        self.limit = limit or HostLimiter(per_host)
 
-    # -- network, in the pool -----------------------------------------------------------
+    # -- network ------------------------------------------------------------------------
     def download(self, url: str, *, etag: str = "", last_modified: str = "") -> Download:
         if not self.robots.allowed(url):
             return Download(url, error=f"robots: {url} is disallowed by the site's robots.txt")
@@ -126,43 +157,64 @@ class Poller:
         with ThreadPoolExecutor(max_workers=min(self.workers, len(jobs))) as pool:
             return list(pool.map(lambda job: job[1](), jobs))
 
-    # -- the whole path ------------------------------------------------------------------
-    def poll(self, sources: list[Source]) -> PollSummary:
-        summary = PollSummary()
-        downloads = self.download_all(
-            (s.url, lambda s=s: self.download(s.url, etag=s.etag, last_modified=s.last_modified))
-            for s in sources
-        )
-        wanted: list[tuple[Source, ParsedEntry]] = []
-        for source, download in zip(sources, downloads, strict=True):
-            summary.polled += 1
-            entries = self._read_source(source, download, summary)
-            summary.entries_seen += len(entries)
-            wanted += [(source, e) for e in self._unknown(entries)]
+    def fetch_source(self, source: Source) -> Download:
+        return self.download(source.url, etag=source.etag, last_modified=source.last_modified)
 
-        pages = self.download_all(
-            (entry.url, lambda e=entry: self._download_entry(e)) for _, entry in wanted
-        )
-        outlets = OutletDirectory()
-        matcher = load_matcher()
-        rules = {r.host: r.as_rule() for r in ExtractionRule.objects.filter(enabled=True)}
-        for (source, _), page in zip(wanted, pages, strict=True):
-            if page.error or page.result is None:
-                summary.pages_failed.append({"url": page.url, "reason": page.error})
-                continue
-            article = self._store_article(source, page, outlets, matcher, rules)
-            if article is not None:
-                summary.articles_new += 1
-                summary.articles_matched += int(article.matched)
-        return summary
-
-    def _download_entry(self, entry: ParsedEntry) -> Download:
+    def fetch_entry(self, entry: ParsedEntry) -> Download:
         download = self.download(entry.url)
         download.entry = entry
         return download
 
+    # -- the whole path, in process ------------------------------------------------------
+    def poll(self, sources: list[Source]) -> PollSummary:
+        """Stages 1–6 for these sources: the network in the pool, every write on this thread."""
+        summary = PollSummary()
+        # 1. every source at once
+        downloads = self.download_all((s.url, lambda s=s: self.fetch_source(s)) for s in sources)
+        # 2. what each says, and its state
+        wanted: list[tuple[Source, ParsedEntry]] = []
+        for source, download in zip(sources, downloads, strict=True):
+            wanted += [(source, e) for e in self.read_source(source, download, summary)]
+        # 3. every new entry's page at once
+        pages = self.download_all(
+            (entry.url, lambda e=entry: self.fetch_entry(e)) for _, entry in wanted
+        )
+        # 4–6. one page at a time on this thread
+        context = StoreContext.load()
+        for (source, _), page in zip(wanted, pages, strict=True):
+            if page.error or page.result is None:
+                summary.pages_failed.append({"url": page.url, "reason": page.error})
+                continue
+            stored = store_page(source, page, context, group=group_article)
+            if stored is not None:
+                summary.articles_new += 1
+                summary.articles_matched += int(stored.matched)
+        return summary
+
     # -- stage 2: what a source's response says ------------------------------------------
-    def _read_source(self, source: Source, download: Download, summary: PollSummary) -> list:
+    def read_source(
+        self,
+        source: Source,
+        download: Download,
+        summary: PollSummary,
+        hand_off: HandOff | None = None,
+    ) -> list[ParsedEntry]:
+        """The source's new entries; its state (validators, next check) saved last.
+
+        `hand_off` gets the new entries *before* the state is saved: a process that dies in
+        between fetches the source in full again next time, where saved validators would
+        have had the server answer 304 and the entries would be lost.
+        """
+        summary.polled += 1
+        entries = self._update_state(source, download, summary)
+        summary.entries_seen += len(entries)
+        new = self._unknown(entries)
+        if hand_off is not None and new:
+            hand_off(new)
+        source.save()
+        return new
+
+    def _update_state(self, source: Source, download: Download, summary: PollSummary) -> list:
         now = timezone.now()
         source.last_checked_at = now
         if download.error or download.result is None:
@@ -172,7 +224,6 @@ class Poller:
             if download.retry_after:
                 wait = max(wait, int(download.retry_after))
             source.next_check_at = now + datetime.timedelta(seconds=wait)
-            source.save()
             summary.failed.append(
                 {"source": source.pk, "url": source.url, "reason": source.last_error}
             )
@@ -182,7 +233,7 @@ class Poller:
         source.last_modified = result.last_modified or source.last_modified
         if result.not_modified:
             summary.not_modified += 1
-            self._succeeded(source, result, now, ttl=None)
+            _succeeded(source, result, now, ttl=None)
             return []
         try:
             feed, entries = self._entries_of(source, result)
@@ -192,21 +243,12 @@ class Poller:
             source.next_check_at = now + datetime.timedelta(
                 seconds=backoff_seconds(source.error_count)
             )
-            source.save()
             summary.failed.append({"source": source.pk, "url": source.url, "reason": str(exc)})
             return []
         source.format = feed.kind if feed else "page"
         source.problems = list(feed.problems) if feed else []
-        self._succeeded(source, result, now, ttl=feed.ttl_minutes if feed else None)
+        _succeeded(source, result, now, ttl=feed.ttl_minutes if feed else None)
         return entries[:MAX_ENTRIES_PER_SOURCE]
-
-    def _succeeded(self, source: Source, result: FetchResult, now, ttl: int | None) -> None:
-        source.error_count = 0
-        source.last_error = ""
-        source.last_success_at = now
-        wait = next_check_seconds(result.headers, feed_ttl_minutes=ttl)
-        source.next_check_at = now + datetime.timedelta(seconds=wait)
-        source.save()
 
     def _entries_of(
         self, source: Source, result: FetchResult
@@ -252,30 +294,129 @@ class Poller:
         )
         return [e for key, e in by_url.items() if key not in known and e.url not in known]
 
-    # -- stages 4 and 5: snapshot, extract, store, match -----------------------------------
-    def _store_article(self, source, page: Download, outlets, matcher: WatchMatcher, rules):
-        result = page.result
-        fetched_at = timezone.now()
-        stored = write_snapshot(
-            settings.CLIPDESK_HOME, result.url, result.status, result.headers, result.body,
-            fetched_at,
-        )  # fmt: skip
-        snapshot = Snapshot.objects.create(
-            url=result.url,
-            status=result.status,
-            content_type=result.headers.get("content-type", "")[:200],
-            fetched_at=fetched_at,
-            **stored.__dict__,
-        )
-        host = (urlsplit(result.url).hostname or "").lower()
-        try:
-            extracted = extract_article(
-                result.body, result.url, entry=page.entry, rules=rules.get(host)
-            )
-        except ExtractionError as exc:
-            page.error = str(exc)
+
+def _succeeded(source: Source, result: FetchResult, now, ttl: int | None) -> None:
+    source.error_count = 0
+    source.last_error = ""
+    source.last_success_at = now
+    wait = next_check_seconds(result.headers, feed_ttl_minutes=ttl)
+    source.next_check_at = now + datetime.timedelta(seconds=wait)
+
+
+# -- the service functions, one source or one entry at a time --------------------------------
+
+
+def poll_source(
+    source: Source,
+    *,
+    poller: Poller,
+    summary: PollSummary | None = None,
+    hand_off: HandOff | None = None,
+) -> list[ParsedEntry]:
+    """Stages 1–3 for one (claimed) source: fetch it, save its state, return its new entries.
+
+    Polling again is harmless: the validators make the server answer 304, and entries already
+    stored are left out.
+    """
+    download = poller.fetch_source(source)
+    return poller.read_source(source, download, summary or PollSummary(), hand_off)
+
+
+def ingest_entry(
+    source: Source | None,
+    entry: ParsedEntry,
+    *,
+    poller: Poller,
+    context: StoreContext | None = None,
+    group: Grouper | None = group_article,
+) -> StoredArticle | None:
+    """Stages 3–6 for one entry; None when nothing new was stored (known, failed, duplicate).
+
+    Safe to run twice, even at once: a stored entry is not fetched again, and a second copy
+    racing the first waits for it on a lock and then finds it stored. A matched article that
+    a crashed attempt stored but never grouped is grouped now.
+    """
+    stored = _stored_article(entry)
+    if stored is not None:
+        if group is not None and _awaits_grouping(stored):
+            group(stored)
+        return None
+    page = poller.fetch_entry(entry)
+    if page.error or page.result is None:
+        return None
+    return store_page(source, page, context or StoreContext.load(), group=group)
+
+
+def store_page(
+    source: Source | None,
+    page: Download,
+    context: StoreContext,
+    *,
+    group: Grouper | None = group_article,
+) -> StoredArticle | None:
+    """Stages 4–6 for a fetched page: snapshot, extract, store once, match; then group.
+
+    The entry's URL is locked for the transaction (on PostgreSQL), and checked again under
+    the lock, so two workers given the same entry store one article and one snapshot.
+    Grouping runs after the commit, so a grouping task always finds the article.
+    """
+    with transaction.atomic():
+        _lock_url(page.entry.url if page.entry else page.url)
+        if page.entry is not None and _stored_article(page.entry) is not None:
             return None
-        return save_article(source, extracted, snapshot, outlets, matcher)
+        stored = _store_page(source, page, context)
+    if stored is not None and stored.matched and group is not None:
+        # Only candidates go on the desk, so only they are grouped into stories.
+        group(stored.article)
+    return stored
+
+
+def _store_page(source, page: Download, context: StoreContext) -> StoredArticle | None:
+    result = page.result
+    fetched_at = timezone.now()
+    stored = write_snapshot(
+        settings.CLIPDESK_HOME, result.url, result.status, result.headers, result.body,
+        fetched_at,
+    )  # fmt: skip
+    snapshot = Snapshot.objects.create(
+        url=result.url,
+        status=result.status,
+        content_type=result.headers.get("content-type", "")[:200],
+        fetched_at=fetched_at,
+        **stored.__dict__,
+    )
+    host = (urlsplit(result.url).hostname or "").lower()
+    try:
+        extracted = extract_article(
+            result.body, result.url, entry=page.entry, rules=context.rules.get(host)
+        )
+    except ExtractionError as exc:
+        page.error = str(exc)
+        return None
+    return save_article(source, extracted, snapshot, context.outlets, context.matcher)
+
+
+def _stored_article(entry: ParsedEntry) -> Article | None:
+    """The article already stored for this entry (by URL or canonical URL), if any."""
+    if not entry.url or not entry.url.startswith(("http://", "https://")):
+        return None
+    return (
+        Article.objects.filter(canonical_url=canonical_url(entry.url)).first()
+        or Article.objects.filter(url=entry.url).first()
+    )
+
+
+def _awaits_grouping(article: Article) -> bool:
+    return article.matches.exists() and not hasattr(article, "story_member")
+
+
+def _lock_url(url: str) -> None:
+    """Hold a transaction-scoped lock on one URL (PostgreSQL); SQLite has a single writer."""
+    if connection.vendor != "postgresql":
+        return
+    key = int.from_bytes(hashlib.sha256(url.encode()).digest()[:8], "big", signed=True)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
 
 
 def _bare_entry(url: str) -> ParsedEntry:
@@ -288,17 +429,12 @@ def text_digest(text: str) -> str:
     return hashlib.sha256(" ".join(text.split()).encode()).hexdigest()
 
 
-@dataclass
-class StoredArticle:
-    article: Article
-    matched: bool
-
-
 def save_article(source, extracted, snapshot, outlets, matcher) -> StoredArticle | None:
     """Store an extracted article once, with its matches; None when it is a duplicate.
 
     Duplicates are the same canonical URL or the same text (syndicated copies that differ
-    in nothing): the first copy stored wins, later ones are not stored again.
+    in nothing): the first copy stored wins, later ones are not stored again. Grouping is
+    the caller's next step (store_page), so a worker can hand it to the grouping queue.
     """
     digest = text_digest(extracted.text or extracted.url)
     if Article.objects.filter(canonical_url=extracted.canonical_url).exists():
@@ -306,7 +442,7 @@ def save_article(source, extracted, snapshot, outlets, matcher) -> StoredArticle
     if Article.objects.filter(text_sha256=digest).exists():
         return None
     outlet_name = outlet_name_for(extracted, source)
-    outlet = outlets.get_or_create(outlet_name) if outlet_name else None
+    outlet = _outlet(outlets, outlet_name) if outlet_name else None
     try:
         with transaction.atomic():
             article = Article.objects.create(
@@ -328,10 +464,19 @@ def save_article(source, extracted, snapshot, outlets, matcher) -> StoredArticle
             matches = store_matches(article, matcher)
     except IntegrityError:
         return None  # stored meanwhile by another worker: the first copy wins
-    if matches:
-        # Only candidates go on the desk, so only they are grouped into stories.
-        group_article(article)
     return StoredArticle(article, matched=bool(matches))
+
+
+def _outlet(outlets: OutletDirectory, name: str):
+    """The outlet of this name, made if new; a worker that loses the race to make it uses
+    the one the winner stored (names and slugs are unique in the database)."""
+    for _ in range(3):
+        try:
+            with transaction.atomic():
+                return outlets.get_or_create(name)
+        except IntegrityError:
+            outlets = OutletDirectory()  # learn what the other worker stored, then look again
+    return outlets.get_or_create(name)
 
 
 def outlet_name_for(extracted, source: Source | None) -> str:
@@ -368,6 +513,60 @@ def _provenance(extracted) -> dict:
     }
 
 
+# -- entries as task data ---------------------------------------------------------------------
+
+
+def entry_as_data(entry: ParsedEntry) -> dict:
+    """A feed entry as JSON-safe plain data, for a task message."""
+    return {
+        "url": entry.url,
+        "guid": entry.guid,
+        "title": entry.title,
+        "published": entry.published.isoformat() if entry.published else None,
+        "authors": list(entry.authors),
+        "summary": entry.summary,
+        "language": entry.language,
+    }
+
+
+def entry_from_data(data: dict) -> ParsedEntry:
+    published = data.get("published")
+    return ParsedEntry(
+        url=data["url"],
+        guid=data.get("guid"),
+        title=data.get("title"),
+        published=datetime.datetime.fromisoformat(published) if published else None,
+        authors=list(data.get("authors") or []),
+        summary=data.get("summary"),
+        language=data.get("language"),
+    )
+
+
+# -- who polls what ---------------------------------------------------------------------------
+
+
+def claim_due_sources(
+    *, now: datetime.datetime | None = None, shard: tuple[int, int] = (0, 1)
+) -> list[int]:
+    """Claim the due sources (of one shard), oldest due first; their IDs.
+
+    Each claim is one `UPDATE … SET next_check_at = now + lease WHERE id = … AND
+    next_check_at <= now`: of two schedulers (or a scheduler and `clipdesk poll`) racing for a
+    source, exactly one updates the row, so no source is polled twice. Polling sets the real
+    next check; a claim whose poll never happens lapses after CLAIM_LEASE.
+    """
+    now = now or timezone.now()
+    index, count = shard
+    claimed: list[int] = []
+    for pk in Source.objects.due(now).values_list("pk", flat=True)[:CLAIM_BATCH]:
+        if pk % count != index:
+            continue
+        taken = Source.objects.enabled().filter(pk=pk, next_check_at__lte=now)
+        if taken.update(next_check_at=now + CLAIM_LEASE):
+            claimed.append(pk)
+    return claimed
+
+
 def poll_sources(
     *,
     due_only: bool = True,
@@ -376,21 +575,41 @@ def poll_sources(
     shard: tuple[int, int] = (0, 1),
     fetcher: Fetcher | None = None,
 ) -> PollSummary:
-    """Poll every due (or every enabled) source once.
+    """Poll every due (claimed first) or every enabled source once, in this process.
 
     `shard=(i, n)` takes only the sources whose id is i modulo n, so n processes can share
     the work without a broker and without polling a source twice.
     """
     index, count = shard
-    sources = [
-        s
-        for s in (Source.objects.due() if due_only else Source.objects.enabled())
-        if s.pk % count == index
-    ]
+    if due_only:
+        claimed = claim_due_sources(shard=shard)
+        by_id = Source.objects.in_bulk(claimed)
+        sources = [by_id[pk] for pk in claimed if pk in by_id]
+    else:
+        sources = [s for s in Source.objects.enabled() if s.pk % count == index]
     own = fetcher is None
     fetcher = fetcher or Fetcher(FetchPolicy.from_env())
+    limit = host_limiter(per_host, fetch_timeout=fetcher.policy.timeout)
     try:
-        return Poller(fetcher, workers=workers, per_host=per_host).poll(sources)
+        return Poller(fetcher, workers=workers, per_host=per_host, limit=limit).poll(sources)
     finally:
         if own:
             fetcher.close()
+
+
+_process_poller: Poller | None = None
+_process_guard = threading.Lock()
+
+
+def process_poller() -> Poller:
+    """This worker process's Poller, made on first use and kept for its connection pool and
+    robots.txt cache. Made lazily, after the worker forked, so no two processes share an
+    HTTP connection; the per-host limit is the shared one (politeness.host_limiter)."""
+    global _process_poller
+    with _process_guard:
+        if _process_poller is None:
+            fetcher = Fetcher(FetchPolicy.from_env())
+            per_host = getattr(settings, "CLIPDESK_FETCH_PER_HOST", 2)
+            limit = host_limiter(per_host, fetch_timeout=fetcher.policy.timeout)
+            _process_poller = Poller(fetcher, workers=4, per_host=per_host, limit=limit)
+        return _process_poller

@@ -7,6 +7,9 @@ Environment:
   CLIPDESK_DEBUG          1 for Django's debug pages (never in production)
   CLIPDESK_ALLOWED_HOSTS  comma-separated host names the site answers to
   CLIPDESK_PRODUCTION     1 for secure cookies and HSTS (the site is served over HTTPS)
+  CLIPDESK_CACHE_URL      redis://host:port/db to share the page cache between processes
+                          (default: each process's own memory)
+  CLIPDESK_STATIC_TARGET  folder of the static copy, refreshed when posts are (un)published
 """
 
 from __future__ import annotations
@@ -46,10 +49,12 @@ INSTALLED_APPS = [
     "clipdesk.articles",
     "clipdesk.watch",
     "clipdesk.stories",
+    "clipdesk.search",
     "clipdesk.digest",
     "clipdesk.archive",
     "clipdesk.server",
     "clipdesk.people",
+    "clipdesk.publish",
 ]
 
 MIDDLEWARE = [
@@ -122,7 +127,19 @@ STATIC_ROOT = CLIPDESK_HOME / "static"
 # collectstatic step; whitenoise adds caching headers and compression.
 WHITENOISE_USE_FINDERS = True
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Public pages are cached (clipdesk.publish.caching); Redis shares them between processes.
+if os.environ.get("CLIPDESK_CACHE_URL", "").startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["CLIPDESK_CACHE_URL"],
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# The static copy (`clipdesk export-static`) to refresh when posts are (un)published.
+CLIPDESK_STATIC_TARGET = os.environ.get("CLIPDESK_STATIC_TARGET", "")
 
 # Security headers that cost nothing on plain HTTP; the HTTPS-only ones follow below.
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -147,3 +164,43 @@ DIGEST_POSTS_PER_PAGE = 20
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/desk/"
 LOGOUT_REDIRECT_URL = "/"
+
+
+# --- Task queue (Celery): read only by `clipdesk worker` and `clipdesk scheduler` -------------
+# Without CLIPDESK_BROKER_URL every ingest step runs in process and nothing Celery-related is
+# imported. See docs/celery.md.
+#   CLIPDESK_BROKER_URL          redis://host:6379/0 or amqp://user:pass@host:5672/vhost
+#   CLIPDESK_REDIS_URL           Redis for the per-host request limit shared by all workers
+#                                (default: the broker URL when the broker is Redis)
+#   CLIPDESK_FETCH_PER_HOST      requests in flight per host, across all workers (default 2)
+#   CLIPDESK_SCHEDULER_INTERVAL  seconds between two looks for due sources (default 30)
+#   CLIPDESK_BROKER_VISIBILITY_TIMEOUT  Redis only: seconds before a task whose worker died
+#                                is handed to another worker (default 300)
+def _positive_env(name: str, default: float) -> float:
+    raw = os.environ.get(name, "").strip()
+    try:
+        value = float(raw) if raw else default
+    except ValueError:
+        value = 0
+    if not value > 0:
+        raise ValueError(f"settings: {name} must be a positive number, not {raw!r}")
+    return value
+
+
+CELERY_BROKER_URL = os.environ.get("CLIPDESK_BROKER_URL", "").strip()
+_visibility = int(_positive_env("CLIPDESK_BROKER_VISIBILITY_TIMEOUT", 300))
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # Redis has no acknowledgements of its own: a task taken but not acknowledged (its worker
+    # died) goes back on the queue after this many seconds. Longer than any task runs (a
+    # fetch ends within CLIPDESK_FETCH_TIMEOUT); short enough that a crash costs minutes.
+    "visibility_timeout": _visibility,
+    # Look for such tasks every few seconds, not kombu's default of every 100.
+    "unacked_restore_interval": max(1, min(10, _visibility // 3)),
+    "unacked_restore_throttle": 1,
+}
+CLIPDESK_REDIS_URL = os.environ.get("CLIPDESK_REDIS_URL", "").strip() or (
+    CELERY_BROKER_URL if CELERY_BROKER_URL.startswith(("redis://", "rediss://")) else ""
+)
+CLIPDESK_FETCH_PER_HOST = int(_positive_env("CLIPDESK_FETCH_PER_HOST", 2))
+CLIPDESK_SCHEDULER_INTERVAL = _positive_env("CLIPDESK_SCHEDULER_INTERVAL", 30)
+# --- end of the task queue block ------------------------------------------------------------

@@ -21,6 +21,7 @@ urlpatterns = [
     path("robots.txt", robots_txt, name="robots_txt"),
     path("desk/snapshots/<int:pk>/", snapshot_view, name="snapshot"),
     path("desk/", include("clipdesk.stories.urls")),
+    path("", include("clipdesk.search.urls")),
     path("", include("clipdesk.digest.urls")),
 ]
 

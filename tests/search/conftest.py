@@ -106,9 +106,7 @@ def corpus(db):
         posted_on=D(2021, 7, 1),
         excerpt="متنی درباره كتاب و مجاهدين خلق",
     )
-    p.draft = make_post(
-        "Draft about Villepinte", posted_on=D(2021, 8, 1), status=Post.Status.DRAFT
-    )
+    p.draft = make_post("Draft about Villepinte", posted_on=D(2021, 8, 1), status=Post.Status.DRAFT)
     p.markup = make_post(
         "Quotes & <tags> in Paris",
         posted_on=D(2021, 9, 1),

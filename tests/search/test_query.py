@@ -5,7 +5,6 @@ import datetime
 import pytest
 
 from clipdesk.search.backends.postgres import quote_lexeme, tsquery_literal, tsvector_literal
-from clipdesk.search.backends.tantivy_backend import _regex_escape
 from clipdesk.search.query import MAX_QUERY_CHARS, AnyOf, Phrase, Term, parse, parse_date
 
 
@@ -146,7 +145,3 @@ def test_lexemes_are_quoted_for_postgres():
 
 def test_tsvector_weights_headline_and_separates_it_from_the_text():
     assert tsvector_literal(["camp"], ["ashraf", "camp"]) == "'camp':1A,4B 'ashraf':3B"
-
-
-def test_tantivy_regex_is_escaped():
-    assert _regex_escape("a.b*c") == "a\\.b\\*c"

@@ -15,6 +15,7 @@ from datasketch import MinHash
 
 from clipdesk.stories import shingles
 from clipdesk.stories.grouping import ArticleSketch, Assignment, StoryIndex
+from clipdesk.stories.shingles import PostingTable
 
 DAY = datetime.date(2025, 3, 4)
 
@@ -214,7 +215,9 @@ def test_similar_headline_outside_the_window_starts_a_new_story():
 
 def test_similar_headline_without_a_shared_entity_starts_a_new_story():
     index = StoryIndex()
-    index.add(sketch(1, "Albanian court hears MEK defectors describe life inside Ashraf 3", HEARING))
+    index.add(
+        sketch(1, "Albanian court hears MEK defectors describe life inside Ashraf 3", HEARING)
+    )
     other = index.add(
         sketch(
             2,
@@ -294,8 +297,12 @@ def test_restore_from_signatures_gives_the_same_assignments():
         sketch(5, "Hearing", rebylined(HEARING, "By Ardit Leka, Coastal Daily")),
     ]
     second_batch = [
-        sketch(6, "MEK defectors tell Albanian court of life in Ashraf 3 camp", HEARING_FOLLOW_UP,
-               day=later_days),
+        sketch(
+            6,
+            "MEK defectors tell Albanian court of life in Ashraf 3 camp",
+            HEARING_FOLLOW_UP,
+            day=later_days,
+        ),
         sketch(7, "Berlin march", rebylined(RALLY, "From our Berlin desk")),
         sketch(8, "Hearing", rebylined(HEARING, "Balkan Insight Digest")),
         sketch(9, "Cod", rebylined(OTHER_STORY, "Fisheries desk"), entities=()),
@@ -311,12 +318,40 @@ def test_restore_from_signatures_gives_the_same_assignments():
     for item in first_batch:
         split_from = old_story if item.article_id == 5 else None
         rows = (item.article_id, original.story_of(item.article_id))
-        rebuilt.restore(*rows, original.signature_bytes(item.article_id), item,
-                        split_from=split_from)
+        rebuilt.restore(
+            *rows, original.signature_bytes(item.article_id), item, split_from=split_from
+        )
     assert rebuilt.stories() == original.stories()
     assert [rebuilt.add(item) for item in second_batch] == [
         original.add(item) for item in second_batch
     ]
+
+
+def test_rebuild_replaying_stored_merges_and_pins_keeps_the_corrections():
+    """The order the desk rebuilds in: rows as stored, then merged stories, then pins."""
+    original = StoryIndex()
+    hearing = original.add(sketch(1, "Hearing", HEARING)).story_id
+    original.add(sketch(2, "Hearing", rebylined(HEARING, "By Ardit Leka, Coastal Daily")))
+    rally = original.add(sketch(3, "Rally", RALLY)).story_id
+    fish = original.add(sketch(4, "Cod", OTHER_STORY, entities=())).story_id
+    original.merge(rally, fish)
+    split = original.split(2)
+
+    rebuilt = StoryIndex(next_story_id=split + 1)
+    for article_id in (1, 2, 3, 4):
+        stored = sketch(article_id, "", "", entities=())
+        signature = original.signature_bytes(article_id)
+        rebuilt.restore(article_id, original.story_of(article_id), signature, stored)
+    rebuilt.merge(rally, fish)
+    rebuilt.pin(2, split, split_from=hearing)
+
+    assert rebuilt.stories() == original.stories()
+    later = [
+        sketch(5, "Hearing", rebylined(HEARING, "Balkan Insight Digest")),
+        sketch(6, "Cod", rebylined(OTHER_STORY, "Fisheries desk"), entities=()),
+    ]
+    assert [rebuilt.add(item) for item in later] == [original.add(item) for item in later]
+    assert rebuilt.story_of(5) == split and rebuilt.story_of(6) == rally
 
 
 def test_signature_values_are_datasketch_minhash_values():
@@ -336,5 +371,21 @@ def test_signatures_in_bulk_equal_signatures_one_by_one():
 
 def test_signature_made_with_another_number_of_values_is_refused():
     signature = StoryIndex(num_perm=32).minhash_signature(HEARING)
-    with pytest.raises(ValueError, match="32 values; this index needs .* 64 values"):
+    with pytest.raises(ValueError, match=r"32 values; this index needs .* 64 values"):
         StoryIndex(num_perm=64).restore(1, 1, signature, sketch(1, "Hearing", HEARING))
+
+
+def test_posting_table_positions_equal_a_binary_search_over_repeated_keys():
+    rng = np.random.default_rng(7)
+    table = PostingTable()
+    keys = rng.integers(0, 5_000, size=20_000).astype(np.uint64)  # ~4 rows per key
+    for row, key in enumerate(keys.tolist()):
+        table.stage(np.array([key], dtype=np.uint64), row)
+    table.lookup(keys[:1], 1)  # sorts the staged postings in
+    everything = np.sort(keys)
+    probes = rng.integers(0, 5_100, size=3_000).astype(np.uint64)
+    for side in ("left", "right"):
+        expected = np.searchsorted(everything, probes, side=side)
+        assert np.array_equal(table.position(probes, after=side == "right"), expected)
+    newest = table.lookup(np.array([keys[-1]]), 2)
+    assert newest[-1] == len(keys) - 1 and len(newest) <= 2

@@ -14,6 +14,7 @@ from clipdesk.digest.models import Credit, Outlet, Post, PostVersion, Tag
 from clipdesk.digest.outlets import free_slug
 from clipdesk.digest.quotes import ExcerptNotFound, check_excerpt
 from clipdesk.people.models import AuditEntry, record
+from clipdesk.publish.hooks import refresh_static_copy
 
 
 class PublishRefused(ValueError):
@@ -34,6 +35,8 @@ def set_status(posts: QuerySet[Post], status: str, user=None) -> int:
             post.status = status
             post.save(update_fields=["status", "updated_at"])
             record(user, action, post)
+        if changing:
+            refresh_static_copy()  # after commit, when CLIPDESK_STATIC_TARGET is set
     return len(changing)
 
 

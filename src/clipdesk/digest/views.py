@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from clipdesk.digest.models import Outlet, Post, SiteProfile, Tag
+from clipdesk.publish.caching import public_page
 
 
 def _listing(request: HttpRequest, posts, template: str, context: dict) -> HttpResponse:
@@ -23,18 +24,21 @@ def _listing(request: HttpRequest, posts, template: str, context: dict) -> HttpR
 
 
 @require_safe
+@public_page
 def front_page(request: HttpRequest) -> HttpResponse:
     posts = Post.objects.published().newest_first().for_listing()
     return _listing(request, posts, "digest/front_page.html", {})
 
 
 @require_safe
+@public_page
 def post_detail(request: HttpRequest, slug: str) -> HttpResponse:
     post = get_object_or_404(Post.objects.published().for_listing(), slug=slug)
     return render(request, "digest/post_detail.html", {"post": post})
 
 
 @require_safe
+@public_page
 def month_archive(request: HttpRequest, year: int, month: int) -> HttpResponse:
     try:
         first = datetime.date(year, month, 1)
@@ -45,12 +49,14 @@ def month_archive(request: HttpRequest, year: int, month: int) -> HttpResponse:
 
 
 @require_safe
+@public_page
 def archive_index(request: HttpRequest) -> HttpResponse:
     months = Post.objects.published().dates("posted_on_inferred", "month", order="DESC")
     return render(request, "digest/archive_index.html", {"months": months})
 
 
 @require_safe
+@public_page
 def tag_posts(request: HttpRequest, slug: str) -> HttpResponse:
     tag = get_object_or_404(Tag, slug=slug)
     posts = tag.posts.published().newest_first().for_listing()
@@ -58,6 +64,7 @@ def tag_posts(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_safe
+@public_page
 def outlet_posts(request: HttpRequest, slug: str) -> HttpResponse:
     outlet = get_object_or_404(Outlet, slug=slug)
     posts = (
@@ -71,11 +78,13 @@ def outlet_posts(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_safe
+@public_page
 def about(request: HttpRequest) -> HttpResponse:
     return render(request, "digest/about.html", {"profile": SiteProfile.load()})
 
 
 @require_safe
+@public_page
 def robots_txt(request: HttpRequest) -> HttpResponse:
     sitemap = request.build_absolute_uri(reverse("sitemap"))
     lines = ["User-agent: *", "Disallow: /admin/", f"Sitemap: {sitemap}", ""]

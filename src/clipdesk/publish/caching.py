@@ -71,6 +71,12 @@ def _version_path() -> Path:
     return Path(settings.CLIPDESK_HOME) / VERSION_FILE
 
 
+def _read_version_file() -> str:
+    # Read on every request: plain os calls, no Path objects (they cost more than the read).
+    with open(os.path.join(settings.CLIPDESK_HOME, VERSION_FILE)) as handle:
+        return handle.read()
+
+
 def _write_version_file(value: str) -> None:
     path = _version_path()
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -83,7 +89,7 @@ def content_version() -> str:
     """The current content version; made on first use."""
     if _uses_version_file():
         try:
-            return _version_path().read_text() or bump_content_version()
+            return _read_version_file() or bump_content_version()
         except FileNotFoundError:
             return bump_content_version()
     value = cache.get(VERSION_KEY)
@@ -133,8 +139,6 @@ def content_changed(sender=None, using: str = DEFAULT_DB_ALIAS, **kwargs) -> Non
     at commit rather than at save matters: a page rendered by another connection between the
     save and the commit shows the old data, and would otherwise be stored under the new version.
     """
-    if kwargs.get("raw"):  # loaddata
-        return
     if not _pending(using):
         transaction.on_commit(_bump_after_commit, using=using)
 
@@ -177,7 +181,7 @@ def _bypassed(request: HttpRequest) -> bool:
 
 def page_key(request: HttpRequest, version: str) -> str:
     """Version, scheme, host (feeds and the sitemap print absolute URLs), path, page."""
-    params = "&".join(f"{name}={request.GET.get(name)}" for name in KEY_PARAMS if name in request.GET)
+    params = "&".join(f"{n}={request.GET.get(n)}" for n in KEY_PARAMS if n in request.GET)
     where = f"{request.scheme}://{request.get_host()}{request.path}?{params}"
     digest = hashlib.blake2b(where.encode(), digest_size=16).hexdigest()
     return f"publish:page:{version}:{digest}"
@@ -208,7 +212,7 @@ def _cacheable(response: HttpResponse) -> bool:
 
 
 def _freeze(response: HttpResponse) -> tuple:
-    names = (*KEPT_HEADERS, "ETag", "Last-Modified")
+    names = (*KEPT_HEADERS, "ETag", "Last-Modified", "Cache-Control", "Vary")
     headers = [(name, response[name]) for name in names if response.has_header(name)]
     return (response.status_code, response.content, headers)
 
@@ -218,7 +222,6 @@ def _thaw(frozen: tuple) -> HttpResponse:
     response = HttpResponse(content, status=status)
     for name, value in headers:
         response[name] = value
-    _public_headers(response)
     return response
 
 

@@ -23,7 +23,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 
@@ -108,7 +107,6 @@ class Plan:
     pages: list[tuple[str, int]] = field(default_factory=list)
     remove: set[str] = field(default_factory=set)  # list or post paths: their whole folder
     remove_pages: set[tuple[str, int]] = field(default_factory=set)
-    extras: bool = True  # 404.html, the search note, static assets
 
 
 # --- fingerprints -------------------------------------------------------------------------
@@ -161,7 +159,10 @@ def _chunks(ids: list[int]) -> Iterator[list[int]]:
 def post_entries(ids: Iterable[int] | None = None) -> dict[int, PostEntry]:
     """Manifest entries of published posts: all of them, or those among `ids`."""
     published = Post.objects.published()
-    groups = [published] if ids is None else [published.filter(pk__in=c) for c in _chunks(list(ids))]
+    if ids is None:
+        groups = [published]
+    else:
+        groups = [published.filter(pk__in=chunk) for chunk in _chunks(list(ids))]
     entries: dict[int, PostEntry] = {}
     for posts in groups:
         rows = posts.values_list("id", "slug", "updated_at", "posted_on_inferred")
@@ -316,12 +317,13 @@ def incremental_plan(
         return Plan(mode="full", reason=reason), {}, {}
     versions = published_versions()
     gone = old.posts.keys() - versions.keys()
-    changed = {pk for pk, v in versions.items() if pk not in old.posts or old.posts[pk].updated != v}
+    changed = {
+        pk for pk, v in versions.items() if pk not in old.posts or old.posts[pk].updated != v
+    }
     fresh = post_entries(changed) if changed else {}
     posts = {pk: e for pk, e in old.posts.items() if pk not in gone and pk not in changed}
     posts.update(fresh)
     plan = Plan(mode="incremental", reason=f"{len(changed)} new or changed, {len(gone)} gone")
-    plan.extras = False
     lists = dict(old.lists)
     if not changed and not gone:
         return plan, posts, lists
@@ -356,7 +358,10 @@ def incremental_plan(
             if same_place and before.day == after.day:
                 entry.in_place.append((after.day, pk))
             else:
-                entry.moved += [(e.day, pk) for e, where in ((before, was), (after, now)) if e and path in where]
+                if before and path in was:
+                    entry.moved.append((before.day, pk))
+                if after and path in now:
+                    entry.moved.append((after.day, pk))
 
     for path, entry in sorted(touched.items()):
         _plan_list(plan, lists, path, entry, per_page)
@@ -396,7 +401,8 @@ def _plan_list(plan: Plan, lists: dict[str, int], path: str, touch: _Touch, per:
     def page_of(key: tuple[int, int]) -> int:
         day, pk = key
         date = datetime.date.fromordinal(day)
-        before = posts.filter(Q(posted_on_inferred__gt=date) | Q(posted_on_inferred=date, pk__gt=pk))
+        newer = Q(posted_on_inferred__gt=date) | Q(posted_on_inferred=date, pk__gt=pk)
+        before = posts.filter(newer)
         return before.count() // per + 1
 
     if new_pages != old_pages:

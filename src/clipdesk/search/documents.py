@@ -98,9 +98,7 @@ def post_document(post: Post, matcher: Matcher) -> IndexDoc:
         body=tuple(tokens(text)) + tuple(tokens(" ".join(_credit_words(post)))),
         date=post.posted_on_inferred,
         lang=language or "",
-        outlets=tuple(
-            sorted({c.outlet_id for c in post.credits.all() if c.outlet_id is not None})
-        ),
+        outlets=tuple(sorted({c.outlet_id for c in post.credits.all() if c.outlet_id is not None})),
         entities=tuple(sorted(int(entity) for entity in entities)),
         tags=tuple(sorted(tag.pk for tag in post.tags.all())),
     )

@@ -170,8 +170,6 @@ def connect_signals() -> None:
     for signal in (post_save, post_delete):
         signal.connect(_post_changed, sender=Post, dispatch_uid=f"{uid}.post.{id(signal)}")
         signal.connect(_credit_changed, sender=Credit, dispatch_uid=f"{uid}.credit.{id(signal)}")
-        signal.connect(
-            _article_changed, sender=Article, dispatch_uid=f"{uid}.article.{id(signal)}"
-        )
+        signal.connect(_article_changed, sender=Article, dispatch_uid=f"{uid}.article.{id(signal)}")
         signal.connect(_match_changed, sender=Match, dispatch_uid=f"{uid}.match.{id(signal)}")
     m2m_changed.connect(_tags_changed, sender=Post.tags.through, dispatch_uid=f"{uid}.tags")

@@ -19,11 +19,12 @@ import logging
 from dataclasses import asdict, dataclass, field
 
 from clipdesk.articles.models import Article
-from clipdesk.digest.models import Outlet
+from clipdesk.digest.models import Outlet, Post
+from clipdesk.search.aliases import expand_aliases
 from clipdesk.search.backends import FACET_SIZE, KINDS, Plan, SearchUnavailable, get_backend
-from clipdesk.search.documents import article_text, post_text, posts_for_indexing
+from clipdesk.search.documents import article_text, post_text
 from clipdesk.search.query import parse
-from clipdesk.search.resolving import AliasBook, expand_aliases, resolve_filters
+from clipdesk.search.resolving import load_alias_book, resolve_filters
 from clipdesk.search.snippets import Highlighter, mark, snippet
 from clipdesk.watch.models import Entity
 
@@ -45,7 +46,9 @@ class Result:
     title_html: str = ""  # the title, escaped and marked
 
     def as_json(self) -> dict:
-        return {key: getattr(self, key) for key in ("type", "id", "title", "url", "date", "snippet")}
+        return {
+            key: getattr(self, key) for key in ("type", "id", "title", "url", "date", "snippet")
+        }
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,7 @@ class SearchResults:
     results: list[Result] = field(default_factory=list)
     expanded_aliases: list[str] = field(default_factory=list)
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
+    facets_estimated: bool = False
     message: str = ""
     engine: str = ""
 
@@ -88,6 +92,7 @@ class SearchResults:
             "facets": {
                 name: [asdict(value) for value in values] for name, values in self.facets.items()
             },
+            "facets_estimated": self.facets_estimated,
             "message": self.message,
         }
 
@@ -122,7 +127,7 @@ def search(
         return results
 
     # 2.
-    book = AliasBook.load()
+    book = load_alias_book()
     expansion = expand_aliases(parsed.include, parsed.exclude, book)
     filters = resolve_filters(parsed.filters, book)
     notes += filters.notes
@@ -169,6 +174,7 @@ def search(
         results.results = _load(type, found.ids, highlighter)
         # 5.
         results.facets = _name_facets(found.facets)
+        results.facets_estimated = found.facets_estimated
     if results.total == 0 and not notes:
         notes.append("Nothing matched.")
     results.message = " ".join(notes)
@@ -178,7 +184,7 @@ def search(
 def _load(kind: str, ids: list[int], highlighter: Highlighter) -> list[Result]:
     """The rows of a page of ids, in that order; rows gone since indexing are skipped."""
     if kind == "post":
-        rows = posts_for_indexing().in_bulk(ids)
+        rows = Post.objects.published().in_bulk(ids)
         return [
             Result(
                 type="post",
@@ -223,7 +229,8 @@ def _name_facets(facets: dict[str, dict[int, int]]) -> dict[str, list[FacetValue
     if not facets:
         return {}
     outlets = {
-        o.pk: o for o in Outlet.objects.filter(pk__in=list(facets.get("outlet", {}))).only("name", "slug")
+        o.pk: o
+        for o in Outlet.objects.filter(pk__in=list(facets.get("outlet", {}))).only("name", "slug")
     }
     entities = dict(
         Entity.objects.filter(pk__in=list(facets.get("entity", {}))).values_list("id", "name")

@@ -3,6 +3,12 @@
 The grouping index (stories.grouping.StoryIndex) lives in memory, one per process, rebuilt
 from the stored signatures when another process changed the stories (an editor's merge or
 split on the web, say): the database is the truth, the index a fast view of it.
+
+Grouping is one writer at a time: a thread lock in the process and, on PostgreSQL, an
+advisory lock held for the transaction, so two processes (a misconfigured second grouping
+worker, say) never both place articles from the same stale view and create one story twice.
+With Celery, grouping tasks go to their own queue, consumed by one process (docs/celery.md),
+so the index is rebuilt only when an editor changes the stories.
 """
 
 from __future__ import annotations
@@ -10,7 +16,7 @@ from __future__ import annotations
 import datetime
 import threading
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Max
 
 from clipdesk.articles.models import Article
@@ -21,6 +27,9 @@ from clipdesk.stories.models import Story, StoryMember
 _lock = threading.Lock()
 _index: StoryIndex | None = None
 _fingerprint: tuple | None = None
+# pg_advisory_xact_lock(int, int) key for grouping: ("clip" in ASCII, 1). The two-int key space
+# never meets the one-bigint space that ingest.py locks URLs in.
+GROUPING_LOCK = (0x636C6970, 1)
 
 
 class StoryActionRefused(ValueError):
@@ -32,11 +41,12 @@ def _database_fingerprint() -> tuple:
     return (stats["n"], stats["changed"], StoryMember.objects.count())
 
 
-def sketch_of(article: Article) -> ArticleSketch:
+def sketch_of(article: Article, *, with_text: bool = True) -> ArticleSketch:
+    """What grouping needs of an article; a rebuild reuses stored signatures, not the text."""
     return ArticleSketch(
         article_id=article.pk,
         title=article.title or "",
-        text=article.text or "",
+        text=(article.text or "") if with_text else "",
         published=article.published or article.fetched_at.date(),
         entities=frozenset(m.entity.name for m in article.matches.all()),
         outlet=article.outlet_name or "",
@@ -47,13 +57,17 @@ def _rebuild() -> StoryIndex:
     last = Story.objects.aggregate(m=Max("id"))["m"] or 0
     index = StoryIndex(next_story_id=last + 1)
     members = (
-        StoryMember.objects.select_related("article", "story")
+        StoryMember.objects.select_related("article")
+        .defer("article__text", "article__description", "article__extracted")
         .prefetch_related("article__matches__entity")
         .order_by("joined_at", "id")
     )
     for member in members.iterator(chunk_size=1000):
         index.restore(
-            member.article_id, member.story_id, bytes(member.signature), sketch_of(member.article)
+            member.article_id,
+            member.story_id,
+            bytes(member.signature),
+            sketch_of(member.article, with_text=False),
         )
     for story in Story.objects.filter(merged_into__isnull=False).only("id", "merged_into"):
         index.merge(story.merged_into_id, story.pk)
@@ -78,26 +92,44 @@ def _remember_fingerprint() -> None:
     _fingerprint = _database_fingerprint()
 
 
+def _lock_grouping() -> None:
+    """Wait for, then hold until commit, the database-wide grouping lock (PostgreSQL only;
+    SQLite has a single writer anyway)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", list(GROUPING_LOCK))
+
+
 def group_article(article: Article) -> StoryMember:
-    """Put a new article in a story (an existing one or its own): milliseconds per article."""
-    with _lock:
-        existing = StoryMember.objects.filter(article=article).first()
-        if existing:
-            return existing
-        index = current_index()
-        sketch = sketch_of(article)
-        assignment = index.add(sketch)
+    """Put a new article in a story (an existing one or its own): milliseconds per article.
+
+    Idempotent: an article already in a story stays where it is. The check, the index and the
+    writes all happen under the grouping lock, so the index is compared with the database as
+    the previous writer left it.
+    """
+    global _index
+    try:
         with transaction.atomic():
-            story, _ = Story.objects.get_or_create(pk=assignment.story_id)
-            story.save(update_fields=["updated_at"])  # newest coverage first on the desk
-            member = StoryMember.objects.create(
-                article=article,
-                story=story,
-                reason=assignment.reason[:300],
-                signature=index.signature_bytes(article.pk),
-            )
-        _remember_fingerprint()
-        return member
+            _lock_grouping()  # always before the thread lock, as in merge and split
+            with _lock:
+                existing = StoryMember.objects.filter(article=article).first()
+                if existing:
+                    return existing
+                index = current_index()
+                assignment = index.add(sketch_of(article))
+                story, _ = Story.objects.get_or_create(pk=assignment.story_id)
+                story.save(update_fields=["updated_at"])  # newest coverage first on the desk
+                member = StoryMember.objects.create(
+                    article=article,
+                    story=story,
+                    reason=assignment.reason[:300],
+                    signature=index.signature_bytes(article.pk),
+                )
+                _remember_fingerprint()
+    except BaseException:
+        _index = None  # it may hold an article the database does not: rebuild next time
+        raise
+    return member
 
 
 @transaction.atomic
@@ -107,6 +139,7 @@ def merge_stories(keep: Story, other: Story, user=None) -> Story:
         raise StoryActionRefused("merge: a story cannot be merged into itself")
     if other.merged_into_id:
         raise StoryActionRefused(f"merge: story {other.pk} was already merged")
+    _lock_grouping()  # a grouping worker must not place an article from the view before this
     moved = StoryMember.objects.filter(story=other).update(story=keep)
     other.merged_into = keep
     other.status = Story.Status.DISMISSED
@@ -123,6 +156,7 @@ def merge_stories(keep: Story, other: Story, user=None) -> Story:
 @transaction.atomic
 def split_article(article: Article, user=None) -> Story:
     """Take an article out of its story into a story of its own, and keep it there."""
+    _lock_grouping()  # the new story's id comes from the index, as grouping's ids do
     member = StoryMember.objects.select_related("story").get(article=article)
     old = member.story
     if old.members.count() == 1:

@@ -11,9 +11,10 @@ bounded work (capped look-ups in sorted numpy arrays), never a scan of the archi
    that the other has too. A share of `threshold` or more makes a near-duplicate: syndicated
    copies with another byline, a rewritten first sentence, a few edits or a trimmed end.
 3. Follow-ups. Failing that, the headline's content words are looked up in an inverted index
-   of (word, day) postings for the days within `window_days` either side. A candidate with a
-   similar headline (Dice coefficient of at least FOLLOWUP_THRESHOLD) that shares at least
-   one watched entity is coverage of the same event by someone else.
+   keyed by word and day, over the days within `window_days` either side (at most the newest
+   MAX_WORD_ROWS per word). A candidate with a similar headline (Dice coefficient of at least
+   FOLLOWUP_THRESHOLD) that shares at least one watched entity is coverage of the same event
+   by someone else.
 4. Choice. The best candidate's story wins: the highest score, ties to the oldest story (the
    smallest id), unless an editor's split decides (stage 6).
 5. New story. Nothing qualified: the article starts a story of its own.
@@ -27,8 +28,9 @@ Grouping never moves an article once placed; only editors do, which is why their
 are never undone. The index is not thread-safe: one writer at a time (callers hold a lock).
 
 Memory, per article: a row of numpy columns (the signature, 256 bytes at 64 values, and 30
-bytes of story, day, sizes and flags), 32 band postings and up to 16 headline postings of 12
-bytes each, and one dict entry from article id to row. About 1 KB; bench/cluster.py measures.
+bytes of story, day, sizes and flags), 32 band postings and about 8 headline postings of 12
+bytes each, and a dict entry from article id to row: about 1.2 KB. bench/cluster.py peaks at
+2 GB for a million articles, when merging postings or growing the columns copies an array.
 """
 
 from __future__ import annotations
@@ -43,28 +45,26 @@ from clipdesk.stories import shingles
 
 # Headline Dice coefficient for a follow-up. In the hand-written pairs of tests/stories one
 # event's paraphrased headlines score 0.71 and 0.75, another event sharing only the entity
-# 0.13; at 0.5 half the content words must be shared, so the entity and a subject word alone
-# ("MEK", "court") are not enough in a headline of six or more words.
-FOLLOWUP_THRESHOLD = 0.5
+# 0.13; in bench/cluster.py unrelated headlines with a common entity score exactly 0.5 (three
+# words of six) about once in 5,000 articles. Just above that: a headline must share more than
+# half its content words, so an entity and a subject word ("MEK", "court") are not enough.
+FOLLOWUP_THRESHOLD = 0.55
 # A body with fewer distinct shingles (about 24 words) is a stub, caption or paywall notice;
 # identical stubs of unrelated articles must not make a story, so they skip stage 2.
 MIN_SHINGLES = 20
 # Newest rows read per LSH bucket or headline posting list: copies of one story rarely number
 # more than a few dozen, and the cap bounds the work when boilerplate fills a bucket.
 MAX_BUCKET_ROWS = 64
+# Newest postings read per headline word within the window: a busy week of one subject brings
+# a few hundred headlines naming it.
+MAX_WORD_ROWS = 256
 # Content words kept per headline; news headlines have 6-12.
 MAX_HEADLINE_TOKENS = 16
 # Headline candidates whose entities are compared, best first.
 MAX_FOLLOWUP_CHECKS = 32
 # Two standard deviations of a 64-value Jaccard estimate near 0.8 (sqrt(0.8 * 0.2 / 64)).
 PIN_MARGIN = 0.1
-# Recent postings live in a dict until they outnumber 1/RECENT_FRACTION of the sorted arrays
-# (and RECENT_MIN); merging then costs one pass over the arrays, amortised O(1) per posting.
-RECENT_MIN = 1 << 16
-RECENT_FRACTION = 64
-_STAGE_FLUSH = 4096  # staged arrays are concatenated every this many, to keep few objects
-
-_NO_ROWS = np.empty(0, dtype=np.int32)
+_LAST_DAY = datetime.date(2800, 1, 1).toordinal()  # below 2**DAY_BITS with room for a window
 
 
 @dataclass(frozen=True)
@@ -88,90 +88,14 @@ class Assignment:
     reason: str
 
 
-class PostingTable:
-    """Rows filed under uint64 keys: many keys per row, few rows per key.
-
-    The bulk is two sorted numpy arrays (12 bytes a posting); recent postings wait in a dict.
-    datasketch's MinHashLSH keeps a Python set per bucket and band instead: 1.1 GB for 200,000
-    signatures at 16 bands, several GB for a million articles at 32 bands.
-    """
-
-    def __init__(self) -> None:
-        self._keys = np.empty(0, dtype=np.uint64)
-        self._rows = _NO_ROWS
-        self._recent: dict[int, list[int]] = {}
-        self._recent_count = 0
-        self._staged: list[tuple[np.ndarray, np.ndarray]] = []
-
-    def __len__(self) -> int:
-        staged = sum(len(keys) for keys, _ in self._staged)
-        return len(self._keys) + self._recent_count + staged
-
-    def add(self, keys: np.ndarray, row: int) -> None:
-        """File `row` under `keys`; visible to the next `lookup`."""
-        recent = self._recent
-        for key in keys.tolist():
-            bucket = recent.get(key)
-            if bucket is None:
-                recent[key] = [row]
-            else:
-                bucket.append(row)
-        self._recent_count += len(keys)
-        if self._recent_count > max(RECENT_MIN, len(self._keys) // RECENT_FRACTION):
-            items = self._recent.items()
-            keys_out = np.fromiter(
-                (key for key, rows in items for _ in rows), np.uint64, self._recent_count
-            )
-            rows_out = np.fromiter(
-                (row for _, rows in items for row in rows), np.int32, self._recent_count
-            )
-            self._recent, self._recent_count = {}, 0
-            self._merge(keys_out, rows_out)
-
-    def stage(self, keys: np.ndarray, row: int) -> None:
-        """Like `add`, for rebuilding: sorted in at the next look-up in one pass."""
-        self._staged.append((keys, np.full(len(keys), row, dtype=np.int32)))
-        if len(self._staged) >= _STAGE_FLUSH:
-            self._staged = [self._concatenate_staged()]
-
-    def lookup(self, keys: np.ndarray, cap: int) -> np.ndarray:
-        """The rows filed under any of `keys`, at most the newest `cap` per key and segment."""
-        if self._staged:
-            self._merge(*self._concatenate_staged())
-            self._staged = []
-        parts = []
-        if len(self._keys):
-            low = np.searchsorted(self._keys, keys, side="left")
-            high = np.searchsorted(self._keys, keys, side="right")
-            for i in np.flatnonzero(high > low).tolist():
-                parts.append(self._rows[max(low[i], high[i] - cap) : high[i]])
-        if self._recent:
-            get = self._recent.get
-            for key in keys.tolist():
-                bucket = get(key)
-                if bucket:
-                    parts.append(np.array(bucket[-cap:], dtype=np.int32))
-        return np.concatenate(parts) if parts else _NO_ROWS
-
-    def _concatenate_staged(self) -> tuple[np.ndarray, np.ndarray]:
-        keys, rows = zip(*self._staged, strict=True)
-        return np.concatenate(keys), np.concatenate(rows)
-
-    def _merge(self, keys: np.ndarray, rows: np.ndarray) -> None:
-        order = np.argsort(keys, kind="stable")
-        keys, rows = keys[order], rows[order]
-        if not len(self._keys):
-            self._keys, self._rows = keys, rows
-            return
-        # After equal keys already present: the newest rows of a bucket stay at its end.
-        at = np.searchsorted(self._keys, keys, side="right")
-        self._keys = np.insert(self._keys, at, keys)
-        self._rows = np.insert(self._rows, at, rows)
-
-
 def _day(published: datetime.date | None) -> int:
-    """Day number of a date (or datetime); 0 when undated, which no real date has."""
-    return published.toordinal() if published is not None else 0
+    """Day number of a date (or datetime); 0, which no real date has, when undated.
+
+    A date past the year 2800 is a typo, and would not fit the headline keys' day bits: it
+    counts as undated too.
+    """
+    day = published.toordinal() if published is not None else 0
+    return day if day < _LAST_DAY else 0
 
 
 def _span(days: int) -> str:
@@ -200,6 +124,8 @@ class StoryIndex:
     ) -> None:
         if not 0 < threshold <= 1:
             raise ValueError("grouping: threshold must be in (0, 1]")
+        if not 0 <= window_days <= 366:
+            raise ValueError("grouping: window_days must be between 0 and 366")
         if num_perm < 2 * shingles.BAND_ROWS:
             raise ValueError(f"grouping: num_perm must be at least {2 * shingles.BAND_ROWS}")
         self.threshold = threshold
@@ -217,8 +143,8 @@ class StoryIndex:
         self._pinned = np.empty(0, dtype=bool)
         self._sigs = np.empty((0, num_perm), dtype=np.uint32)
         self._row_of: dict[int, int] = {}
-        self._bands = PostingTable()
-        self._headlines = PostingTable()
+        self._bands = shingles.PostingTable()
+        self._headlines = shingles.PostingTable()
         self._entity_sets: list[frozenset[str]] = [frozenset()]
         self._entity_set_ids: dict[frozenset[str], int] = {frozenset(): 0}
         self._merged: dict[int, int] = {}  # merged story -> the story it went into
@@ -306,8 +232,12 @@ class StoryIndex:
         """Stage 3: the story of the most similar headline nearby in time, or None."""
         if not day or not sketch.entities or not words or not self._count:
             return None
-        days = np.arange(day - self.window_days, day + self.window_days + 1)
-        rows = self._headlines.lookup(shingles.headline_keys(words, days), MAX_BUCKET_ROWS)
+        prefixes = shingles.headline_prefixes(words)
+        rows = self._headlines.lookup_ranges(
+            prefixes | np.uint64(max(day - self.window_days, 1)),
+            prefixes | np.uint64(day + self.window_days),
+            MAX_WORD_ROWS,
+        )
         if not rows.size:
             return None
         # A row has one day, so it meets each shared headline word exactly once.
@@ -388,12 +318,12 @@ class StoryIndex:
         self._sigs[row] = values
         self._row_of[sketch.article_id] = row
         self._count += 1
-        file = PostingTable.stage if rebuilding else PostingTable.add
+        file = shingles.PostingTable.stage if rebuilding else shingles.PostingTable.add
         if size >= MIN_SHINGLES:
             file(self._bands, shingles.band_keys(values), row)
         # Only dated articles with entities can ever be follow-ups of one another (stage 3).
         if day and entities and words:
-            file(self._headlines, shingles.headline_keys(words, np.array([day])), row)
+            file(self._headlines, shingles.headline_prefixes(words) | np.uint64(day), row)
         return row
 
     def _grow(self) -> None:

@@ -76,6 +76,7 @@ class EngineResult:
     ids: list[int]  # object ids of the page, in order
     # facet name ("outlet", "entity", "year") → {key: count}
     facets: dict[str, dict[int, int]] = field(default_factory=dict)
+    facets_estimated: bool = False  # counted on a sample of a very large result
 
 
 Progress = Callable[[int, int], None]  # (done, total)

@@ -21,7 +21,8 @@ an instance with a large archive on PostgreSQL can set CLIPDESK_SEARCH_ENGINE=ta
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from itertools import islice
 
 from django.db import OperationalError, connection, transaction
 
@@ -36,34 +37,57 @@ from clipdesk.search.query import AnyOf, Node, Phrase, Term
 
 log = logging.getLogger(__name__)
 
-TABLE = "search_document"
 MAX_POSITION = 16383  # PostgreSQL keeps positions up to this; larger ones are clamped
 MAX_POSITIONS_PER_LEXEME = 256  # and at most this many positions of one lexeme
 RANK_NORMALIZATION = 1  # divide by 1 + log(length): like bm25, long texts do not win by bulk
 STATEMENT_TIMEOUT = "10s"
+COPY_BATCH = 2000
+# Facet counts over the matching rows `m`: years, outlets, entities (name, key, count, -, -).
+FACETS_SQL = """
+    SELECT 'year', extract(year FROM date)::bigint, count(*), NULL, NULL FROM m GROUP BY 2
+    UNION ALL
+    SELECT 'outlet', o, count(*), NULL, NULL FROM m, unnest(m.outlets) AS o GROUP BY 2
+    UNION ALL
+    SELECT 'entity', e, count(*), NULL, NULL FROM m, unnest(m.entities) AS e GROUP BY 2
+"""
+COUNT_SQL = "SELECT 'total', NULL, count(*), NULL, NULL FROM m"
+# Enough memory that the bitmap of a common word's matches stays exact (no lossy pages to
+# recheck) and the facet groups hash in memory.
+WORK_MEM = "64MB"
 COLUMNS = "kind, object_id, date, lang, outlets, entities, tags, vector"
+
+
+def batched(items: Iterable, size: int) -> Iterator[list]:
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
 
 
 def quote_lexeme(token: str) -> str:
     """A lexeme as a quoted tsvector/tsquery literal; nothing inside is read as an operator."""
-    return "'" + token.replace("\\", "\\\\").replace("'", "''") + "'"
+    if "'" in token or "\\" in token:
+        token = token.replace("\\", "\\\\").replace("'", "''")
+    return f"'{token}'"
 
 
 def tsvector_literal(title: Iterable[str], body: Iterable[str]) -> str:
-    """The weighted vector of a document: headline positions weight A, text positions B."""
-    positions: dict[str, dict[int, str]] = {}
+    """The weighted vector of a document: headline positions weight A, text positions B.
+
+    Written for speed (a rebuild calls it once per document): positions past MAX_POSITION
+    would all be clamped to it by PostgreSQL, so only a lexeme's first one is kept.
+    """
+    places: dict[str, list[str]] = {}
     position = 0
     for weight, tokens in (("A", title), ("B", body)):
         for token in tokens:
             position += 1
-            places = positions.setdefault(token, {})
-            if len(places) < MAX_POSITIONS_PER_LEXEME:
-                places.setdefault(min(position, MAX_POSITION), weight)
+            found = places.get(token)
+            if found is None:
+                places[token] = [f"{min(position, MAX_POSITION)}{weight}"]
+            elif position <= MAX_POSITION and len(found) < MAX_POSITIONS_PER_LEXEME:
+                found.append(f"{position}{weight}")
         position += 1  # a gap between headline and text: no phrase across the two
-    return " ".join(
-        quote_lexeme(token) + ":" + ",".join(f"{p}{w}" for p, w in places.items())
-        for token, places in positions.items()
-    )
+    return " ".join(quote_lexeme(token) + ":" + ",".join(at) for token, at in places.items())
 
 
 def tsquery_literal(node: Node) -> str:
@@ -130,7 +154,8 @@ class PostgresBackend:
         if not rows:
             return 0
         sql = (
-            f"INSERT INTO {TABLE} ({COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s::tsvector) "
+            "INSERT INTO search_document (kind, object_id, date, lang, outlets, entities, tags, "
+            "vector) VALUES (%s, %s, %s, %s, %s, %s, %s, %s::tsvector) "
             "ON CONFLICT (kind, object_id) DO UPDATE SET date = EXCLUDED.date, "
             "lang = EXCLUDED.lang, outlets = EXCLUDED.outlets, entities = EXCLUDED.entities, "
             "tags = EXCLUDED.tags, vector = EXCLUDED.vector"
@@ -144,75 +169,87 @@ class PostgresBackend:
         if ids:
             with connection.cursor() as cursor:
                 cursor.execute(
-                    f"DELETE FROM {TABLE} WHERE kind = %s AND object_id = ANY(%s)", [kind, ids]
+                    "DELETE FROM search_document WHERE kind = %s AND object_id = ANY(%s)",
+                    [kind, ids],
                 )
 
     def rebuild(self, docs: Iterable[IndexDoc], total: int, progress: Progress | None) -> int:
-        """Replace every row in one transaction: readers see the old rows until the commit."""
+        """Replace every row in one transaction: readers see the old rows until the commit.
+
+        Rows go in with COPY, one batch at a time: `docs` reads the database as it goes, and
+        a connection cannot run a query while a COPY is open on it.
+        """
         done = 0
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {TABLE}")
-            with cursor.cursor.copy(f"COPY {TABLE} ({COLUMNS}) FROM STDIN") as copy:
-                for doc in docs:
-                    copy.write_row(_row(doc))
-                    done += 1
-                    if progress and done % 1000 == 0:
-                        progress(done, total)
+            cursor.execute("DELETE FROM search_document")
+            for batch in batched(docs, COPY_BATCH):
+                rows = [_row(doc) for doc in batch]
+                with cursor.cursor.copy(f"COPY search_document ({COLUMNS}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+                done += len(rows)
+                if progress:
+                    progress(done, total)
         with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {TABLE}")
+            cursor.execute("ANALYZE search_document")
         if progress:
             progress(done, total)
         return done
 
     def size_bytes(self) -> int:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_total_relation_size(%s)", [TABLE])
+            cursor.execute("SELECT pg_total_relation_size('search_document')")
             return int(cursor.fetchone()[0])
 
     def search(self, plan: Plan) -> EngineResult:
+        """One statement: the matching rows are read once for the page, the total and facets."""
         where, params = _where(plan)
+        if plan.by_date:
+            rank, rank_params = "0::real", []
+        else:
+            rank = "ts_rank(vector, %s::tsquery, %s)"
+            rank_query = " & ".join(tsquery_literal(node) for node in plan.include)
+            rank_params = [rank_query, RANK_NORMALIZATION]
+        # S608: the SQL in this module is built from constant fragments (`_where`), and every
+        # value goes in as a %s parameter.
+        sql = f"""
+            WITH m AS MATERIALIZED (
+                SELECT object_id, date, outlets, entities, {rank} AS rank
+                FROM search_document WHERE {where}
+            ),
+            page AS (
+                SELECT object_id, rank, date FROM m
+                ORDER BY rank DESC, date DESC, object_id DESC LIMIT %s OFFSET %s
+            )
+            SELECT 'page', object_id, NULL::bigint, rank, date FROM page
+            UNION ALL
+            {FACETS_SQL if plan.facets else COUNT_SQL}
+        """  # noqa: S608
         try:
             with transaction.atomic(), connection.cursor() as cursor:
                 cursor.execute(f"SET LOCAL statement_timeout = '{STATEMENT_TIMEOUT}'")
-                ids = self._page(cursor, plan, where, params)
-                total, facets = self._counts(cursor, plan, where, params)
+                cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
+                cursor.execute(sql, [*rank_params, *params, plan.limit, plan.offset])
+                rows = cursor.fetchall()
         except OperationalError as exc:
             log.warning("search_timeout engine=postgres error=%s", exc)
             raise SearchUnavailable(
                 "This search took too long. Add a more specific word or a filter."
             ) from exc
-        return EngineResult(total=total, ids=ids, facets=facets)
-
-    def _page(self, cursor, plan: Plan, where: str, params: list) -> list[int]:
-        if plan.by_date:
-            order, order_params = "date DESC, object_id DESC", []
-        else:
-            order = "ts_rank(vector, %s::tsquery, %s) DESC, date DESC, object_id DESC"
-            rank_query = " & ".join(tsquery_literal(node) for node in plan.include)
-            order_params = [rank_query, RANK_NORMALIZATION]
-        cursor.execute(
-            f"SELECT object_id FROM {TABLE} WHERE {where} ORDER BY {order} LIMIT %s OFFSET %s",
-            [*params, *order_params, plan.limit, plan.offset],
-        )
-        return [row[0] for row in cursor.fetchall()]
-
-    def _counts(self, cursor, plan: Plan, where: str, params: list) -> tuple[int, dict]:
-        if not plan.facets:
-            cursor.execute(f"SELECT count(*) FROM {TABLE} WHERE {where}", params)
-            return int(cursor.fetchone()[0]), {}
-        # Every document has exactly one year, so the year buckets add up to the total.
-        cursor.execute(
-            f"""
-            WITH m AS MATERIALIZED (SELECT date, outlets, entities FROM {TABLE} WHERE {where})
-            SELECT 'year', extract(year FROM date)::integer, count(*) FROM m GROUP BY 2
-            UNION ALL
-            SELECT 'outlet', o, count(*) FROM m, unnest(m.outlets) AS o GROUP BY 2
-            UNION ALL
-            SELECT 'entity', e, count(*) FROM m, unnest(m.entities) AS e GROUP BY 2
-            """,
-            params,
+        page = sorted(
+            ((rank, date, key) for name, key, _, rank, date in rows if name == "page"),
+            reverse=True,
         )
         facets: dict[str, dict[int, int]] = {"year": {}, "outlet": {}, "entity": {}}
-        for name, key, count in cursor.fetchall():
-            facets[name][int(key)] = int(count)
-        return sum(facets["year"].values()), facets
+        total = 0
+        for name, key, count, _, _ in rows:
+            if name == "total":
+                total = int(count)
+            elif name != "page":
+                facets[name][int(key)] = int(count)
+        if plan.facets:
+            # Every document has exactly one year, so the year buckets add up to the total.
+            total = sum(facets["year"].values())
+        return EngineResult(
+            total=total, ids=[key for _, _, key in page], facets=facets if plan.facets else {}
+        )

@@ -1,28 +1,3 @@
-"""The tantivy engine: a BM25 index beside the database, in CLIPDESK_HOME/search-index.
-
-Why tantivy and not SQLite FTS5 (figures from `bench/search.py`, synthetic Zipf text of 40-200
-words, this 2-core machine; see docs in the report of each run):
-
-- FTS5 ranks by visiting every match (`ORDER BY rank` computes bm25 for each one): about
-  1 µs per matching row, so a common word in 1M documents takes 1-2 s, and the facet counts
-  (outlet, year, entity) need every match joined to its metadata on top. A recency-bounded
-  window (rank only the newest N matches) meets the time budget but gives wrong answers: the
-  best old article never shows, and totals and facets describe the window, not the archive.
-- tantivy prunes with block-max WAND for top-k by score, counts and aggregates over columnar
-  fast fields, and so answers the whole query mix with p95 well under the 30 ms target at
-  1M documents (bench: build 1M in about a minute of indexing, index about 0.3 GB).
-
-The cost is a second store beside the database. It is derived data: `indexing.reindex_all`
-(`clipdesk reindex`) rebuilds it from the database at any time, in place, and readers keep
-the old version until the new one is committed. Writes take tantivy's directory lock; a
-second writer (another process) waits up to WRITER_WAIT_S for it.
-
-Schema: `key` ("post:12", for replace and delete), `kind`, `title` and `body` (folded tokens,
-whitespace tokenizer: folding already happened), `recency` (date ordinal << 32 | id: one
-unique sort key, so sorting by date needs no tie-break and date ranges are one range query),
-`year`, `lang`, and multi-valued `outlet`, `entity`, `tag` ids as fast fields for facets.
-"""
-
 from __future__ import annotations
 
 import json
@@ -31,20 +6,32 @@ import shutil
 import threading
 import time
 from collections.abc import Iterable
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import tantivy
 
-from clipdesk.search.backends import FACET_SIZE, EngineResult, IndexDoc, Plan, Progress
+from clipdesk.search.backends import FACET_SIZE, KINDS, EngineResult, IndexDoc, Plan, Progress
 from clipdesk.search.query import AnyOf, Node, Phrase, Term
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 META_FILE = "clipdesk-search.json"
 TOKENIZER = "folded"
-TITLE_BOOST = 2.0  # a word in the headline says more about the document than one in the text
+# The headline goes into the text field this many times, so that under BM25 a headline word
+# counts as more than one word of the text. A separate title field with a boost ranks the
+# same way but made every multi-word query about six times slower (bench, 100k documents:
+# two common words 6.5 ms against 1.1 ms), since each clause became a union of two fields.
+TITLE_REPEAT = 2
+# Between the copies of the headline and the text, so a phrase never runs from one to the
+# next; `fold` never produces it, so no query can match it.
+SEPARATOR = "|"
+# Facet counts visit every match. Past this many matches they are counted on a fixed 1/16
+# sample of the documents (the `sample` field) and scaled: at 1M documents exact counts of a
+# common word cost 60 ms (outlets are multi-valued), the sample about 4 ms.
+FACET_EXACT_LIMIT = 20_000
+SAMPLE_BUCKETS = 16
 WRITER_WAIT_S = 30.0
 ID_BITS = 32
 ID_MASK = (1 << ID_BITS) - 1
@@ -52,7 +39,13 @@ ID_MASK = (1 << ID_BITS) - 1
 # large for a rebuild (fewer, larger segments to merge afterwards).
 SMALL_HEAP = 32_000_000
 REBUILD_HEAP = 400_000_000
-_REGEX_META = set("\\.+*?()|[]{}^$#&-~")
+# A prefix stands for at most this many words, the most frequent first (PostgreSQL's `:*`
+# has no limit; no reader pages through results that differ only past the 512th word).
+PREFIX_EXPANSIONS = 512
+# Documents tied with the last one on a page are ordered newest first; past this many ties
+# (a query that scores everything alike) the order among them is the index's.
+MAX_TIE_FETCH = 2000
+TIE_MARGIN = 32
 
 
 def recency_key(date_ordinal: int, object_id: int) -> int:
@@ -61,22 +54,22 @@ def recency_key(date_ordinal: int, object_id: int) -> int:
     return (date_ordinal << ID_BITS) | object_id
 
 
+def sample_bucket(object_id: int) -> int:
+    """A fixed pseudo-random bucket in 0..SAMPLE_BUCKETS-1 (Knuth's multiplicative hash)."""
+    return ((object_id * 2654435761) % 2**32) * SAMPLE_BUCKETS >> 32
+
+
 def _schema() -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
     builder.add_text_field("key", tokenizer_name="raw")
-    builder.add_text_field("kind", tokenizer_name="raw")
-    builder.add_text_field("title", tokenizer_name=TOKENIZER)
-    builder.add_text_field("body", tokenizer_name=TOKENIZER)
+    builder.add_text_field("text", tokenizer_name=TOKENIZER)
     builder.add_integer_field("recency", indexed=True, fast=True)
+    builder.add_unsigned_field("sample", indexed=True, fast=True)
     builder.add_unsigned_field("year", indexed=True, fast=True)
     builder.add_text_field("lang", tokenizer_name="raw", fast=True)
     for name in ("outlet", "entity", "tag"):
         builder.add_unsigned_field(name, indexed=True, fast=True)
     return builder.build()
-
-
-def _regex_escape(text: str) -> str:
-    return "".join(f"\\{char}" if char in _REGEX_META else char for char in text)
 
 
 class TantivyBackend:
@@ -85,39 +78,42 @@ class TantivyBackend:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.schema = _schema()
-        self._index: tantivy.Index | None = None
+        self._indexes: dict[str, tantivy.Index] = {}
         self._lock = threading.Lock()
 
     # -- opening and writing --------------------------------------------------------------
 
-    def _open(self) -> tantivy.Index:
+    def _open(self, kind: str) -> tantivy.Index:
+        """The index of one kind: posts and articles are kept apart, so neither needs a
+        kind filter (an intersection with every document) and BM25's length statistics of
+        short posts are not mixed with those of long articles."""
         with self._lock:
-            if self._index is None:
-                self._index = self._open_or_create()
-            return self._index
+            if kind not in self._indexes:
+                self._indexes[kind] = self._open_or_create(self.path / kind)
+            return self._indexes[kind]
 
-    def _open_or_create(self) -> tantivy.Index:
-        meta = self.path / META_FILE
+    def _open_or_create(self, path: Path) -> tantivy.Index:
+        meta = path / META_FILE
         try:
             version = json.loads(meta.read_text()).get("schema")
         except (OSError, ValueError):
             version = None
-        if version != SCHEMA_VERSION and self.path.exists():
+        if version != SCHEMA_VERSION and path.exists():
             # An index from another schema cannot be read with this one; it is derived data,
             # so it is dropped, and `clipdesk reindex` fills the new one.
-            log.warning("search_index_reset path=%s found_schema=%s", self.path, version)
-            shutil.rmtree(self.path)
-        self.path.mkdir(parents=True, exist_ok=True)
-        index = tantivy.Index(self.schema, path=str(self.path), reuse=True)
+            log.warning("search_index_reset path=%s found_schema=%s", path, version)
+            shutil.rmtree(path)
+        path.mkdir(parents=True, exist_ok=True)
+        index = tantivy.Index(self.schema, path=str(path), reuse=True)
         meta.write_text(json.dumps({"schema": SCHEMA_VERSION}))
         analyzer = tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace()).build()
         index.register_tokenizer(TOKENIZER, analyzer)
         return index
 
     @contextmanager
-    def _writer(self, heap: int = SMALL_HEAP, threads: int = 1):
+    def _writer(self, kind: str, heap: int = SMALL_HEAP, threads: int = 1):
         """tantivy's writer, waiting while another process holds the directory lock."""
-        index = self._open()
+        index = self._open(kind)
         deadline = time.monotonic() + WRITER_WAIT_S
         pause = 0.02
         while True:
@@ -142,11 +138,13 @@ class TantivyBackend:
 
     def _document(self, doc: IndexDoc) -> tantivy.Document:
         document = tantivy.Document()
-        document.add_text("key", f"{doc.kind}:{doc.object_id}")
-        document.add_text("kind", doc.kind)
-        document.add_text("title", " ".join(doc.title))
-        document.add_text("body", " ".join(doc.body))
+        document.add_text("key", str(doc.object_id))
+        title = " ".join(doc.title)
+        document.add_text(
+            "text", f" {SEPARATOR} ".join([title] * TITLE_REPEAT + [" ".join(doc.body)])
+        )
         document.add_integer("recency", recency_key(doc.date.toordinal(), doc.object_id))
+        document.add_unsigned("sample", sample_bucket(doc.object_id))
         document.add_unsigned("year", doc.date.year)
         document.add_text("lang", doc.lang or "")
         for name, values in (("outlet", doc.outlets), ("entity", doc.entities), ("tag", doc.tags)):
@@ -156,28 +154,37 @@ class TantivyBackend:
 
     def upsert(self, docs: Iterable[IndexDoc]) -> int:
         docs = list(docs)
-        if not docs:
-            return 0
-        with self._writer() as writer:
-            for doc in docs:
-                writer.delete_documents_by_term("key", f"{doc.kind}:{doc.object_id}")
-                writer.add_document(self._document(doc))
-        return len(docs)
+        written = 0
+        for kind in KINDS:
+            batch = [doc for doc in docs if doc.kind == kind]
+            if not batch:
+                continue
+            with self._writer(kind) as writer:
+                for doc in batch:
+                    writer.delete_documents_by_term("key", str(doc.object_id))
+                    writer.add_document(self._document(doc))
+            written += len(batch)
+        return written
 
     def delete(self, kind: str, ids: Iterable[int]) -> None:
         ids = list(ids)
         if not ids:
             return
-        with self._writer() as writer:
+        with self._writer(kind) as writer:
             for object_id in ids:
-                writer.delete_documents_by_term("key", f"{kind}:{object_id}")
+                writer.delete_documents_by_term("key", str(object_id))
 
     def rebuild(self, docs: Iterable[IndexDoc], total: int, progress: Progress | None) -> int:
         done = 0
-        with self._writer(heap=REBUILD_HEAP, threads=2) as writer:
-            writer.delete_all_documents()
+        with ExitStack() as stack:
+            writers = {
+                kind: stack.enter_context(self._writer(kind, REBUILD_HEAP // len(KINDS), 2))
+                for kind in KINDS
+            }
+            for writer in writers.values():
+                writer.delete_all_documents()
             for doc in docs:
-                writer.add_document(self._document(doc))
+                writers[doc.kind].add_document(self._document(doc))
                 done += 1
                 if progress and done % 1000 == 0:
                     progress(done, total)
@@ -190,38 +197,46 @@ class TantivyBackend:
 
     # -- searching ------------------------------------------------------------------------
 
-    def _field_query(self, node: Node, field: str) -> tantivy.Query:
+    def _node(self, node: Node, searcher: tantivy.Searcher) -> tantivy.Query:
         if isinstance(node, Term):
             if node.prefix:
-                return tantivy.Query.regex_query(
-                    self.schema, field, _regex_escape(node.text) + ".*"
-                )
-            return tantivy.Query.term_query(self.schema, field, node.text)
+                return self._prefix(node.text, searcher)
+            return tantivy.Query.term_query(self.schema, "text", node.text)
         if isinstance(node, Phrase):
             if node.prefix:
-                return tantivy.Query.phrase_prefix_query(self.schema, field, list(node.words))
-            return tantivy.Query.phrase_query(self.schema, field, list(node.words))
+                return tantivy.Query.phrase_prefix_query(self.schema, "text", list(node.words))
+            return tantivy.Query.phrase_query(self.schema, "text", list(node.words))
         assert isinstance(node, AnyOf)
         return tantivy.Query.boolean_query(
-            [(tantivy.Occur.Should, self._field_query(option, field)) for option in node.options]
+            [(tantivy.Occur.Should, self._node(option, searcher)) for option in node.options]
         )
 
-    def _clause(self, node: Node) -> tantivy.Query:
-        title = tantivy.Query.boost_query(self._field_query(node, "title"), TITLE_BOOST)
-        body = self._field_query(node, "body")
+    def _prefix(self, prefix: str, searcher: tantivy.Searcher) -> tantivy.Query:
+        """Any of the words that begin with `prefix`, each scored like a word typed in full.
+
+        A regex query would match the same documents, but scores them all alike, and equal
+        scores send `_top_by_score` through every match to order them by date.
+        """
+        words = searcher.terms_with_prefix("text", prefix, limit=PREFIX_EXPANSIONS)
+        if not words:
+            return tantivy.Query.empty_query()
         return tantivy.Query.boolean_query(
-            [(tantivy.Occur.Should, title), (tantivy.Occur.Should, body)]
+            [
+                (tantivy.Occur.Should, tantivy.Query.term_query(self.schema, "text", word))
+                for word, _ in words
+            ]
         )
 
     def _filter(self, query: tantivy.Query) -> tuple[tantivy.Occur, tantivy.Query]:
         # Filters decide what matches, never how it ranks.
         return tantivy.Occur.Must, tantivy.Query.const_score_query(query, 0.0)
 
-    def _query(self, plan: Plan) -> tantivy.Query:
+    def _query(self, plan: Plan, searcher: tantivy.Searcher) -> tantivy.Query:
         schema = self.schema
-        parts = [self._filter(tantivy.Query.term_query(schema, "kind", plan.kind))]
-        parts += [(tantivy.Occur.Must, self._clause(node)) for node in plan.include]
-        parts += [(tantivy.Occur.MustNot, self._clause(node)) for node in plan.exclude]
+        parts = [(tantivy.Occur.Must, self._node(node, searcher)) for node in plan.include]
+        if not parts:
+            parts.append((tantivy.Occur.Must, tantivy.Query.all_query()))
+        parts += [(tantivy.Occur.MustNot, self._node(node, searcher)) for node in plan.exclude]
         for name, values in (
             ("outlet", plan.outlets),
             ("entity", plan.entities),
@@ -233,31 +248,55 @@ class TantivyBackend:
                     self._filter(tantivy.Query.term_set_query(schema, name, sorted(values)))
                 )
         if plan.date_from or plan.date_to:
-            low = recency_key(plan.date_from.toordinal(), 0) if plan.date_from else None
-            high = recency_key(plan.date_to.toordinal(), ID_MASK) if plan.date_to else None
-            parts.append(
-                self._filter(
-                    tantivy.Query.range_query(
-                        schema, "recency", tantivy.FieldType.Integer, low, high
-                    )
-                )
-            )
+            parts += [self._filter(query) for query in self._dates(plan)]
         return tantivy.Query.boolean_query(parts)
 
+    def _dates(self, plan: Plan) -> list[tantivy.Query]:
+        """Date filters: the years through the inverted index (a few posting lists, cheap to
+        intersect), and the exact days on the sort key only when a bound is not a whole year
+        (a fast-field range alone reads the date of every candidate document)."""
+        first, last = plan.date_from, plan.date_to
+        queries = [
+            tantivy.Query.range_query(
+                self.schema,
+                "year",
+                tantivy.FieldType.Unsigned,
+                first.year if first else None,
+                last.year if last else None,
+                use_inverted_index=True,
+            )
+        ]
+        whole_years = (first is None or (first.month, first.day) == (1, 1)) and (
+            last is None or (last.month, last.day) == (12, 31)
+        )
+        if not whole_years:
+            low = recency_key(first.toordinal(), 0) if first else None
+            high = recency_key(last.toordinal(), ID_MASK) if last else None
+            queries.append(
+                tantivy.Query.range_query(
+                    self.schema, "recency", tantivy.FieldType.Integer, low, high
+                )
+            )
+        return queries
+
     def search(self, plan: Plan) -> EngineResult:
-        searcher = self._open().searcher()
-        query = self._query(plan)
+        searcher = self._open(plan.kind).searcher()
+        query = self._query(plan, searcher)
         if plan.by_date:
             found = searcher.search(
                 query, limit=plan.limit, offset=plan.offset, order_by_field="recency"
             )
             ids = [key & ID_MASK for key, _ in found.hits]
-            total = found.count
+            total = found.count or 0
         else:
             ids, total = self._top_by_score(searcher, query, plan.offset + plan.limit)
             ids = ids[plan.offset :]
-        facets = self._facets(searcher, query) if plan.facets and total else {}
-        return EngineResult(total=total or 0, ids=ids, facets=facets)
+        result = EngineResult(total=total, ids=ids)
+        if plan.facets and total:
+            estimated = total > FACET_EXACT_LIMIT
+            result.facets = self._facets(searcher, query, sampled=estimated)
+            result.facets_estimated = estimated
+        return result
 
     def _top_by_score(
         self, searcher: tantivy.Searcher, query: tantivy.Query, wanted: int
@@ -265,22 +304,28 @@ class TantivyBackend:
         """The best `wanted` ids by score, newest first among equal scores.
 
         tantivy breaks score ties by its internal document order, so documents tied with the
-        last one on the page are all fetched (the fetch grows until the boundary is not a
-        tie) and then ordered by (score, recency).
+        last one on the page are fetched too (the fetch grows until the boundary is not a
+        tie, up to MAX_TIE_FETCH more) and then ordered by (score, recency).
         """
-        fetch = wanted + 1
+        # A little more than the page: most ties at the boundary are settled in one pass.
+        fetch = wanted + TIE_MARGIN
         while True:
             found = searcher.search(query, limit=fetch)
             hits = found.hits
             tied = len(hits) == fetch and hits[-1][0] == hits[wanted - 1][0]
-            if not tied or fetch >= (found.count or 0):
+            if not tied or fetch >= min(found.count or 0, wanted + MAX_TIE_FETCH):
                 break
-            fetch *= 4
+            fetch = min(fetch * 4, wanted + MAX_TIE_FETCH)
         keys = searcher.fast_field_values("recency", [address for _, address in hits])
         ranked = sorted(zip((score for score, _ in hits), keys, strict=True), reverse=True)
         return [key & ID_MASK for _, key in ranked[:wanted]], found.count or 0
 
-    def _facets(self, searcher: tantivy.Searcher, query: tantivy.Query) -> dict:
+    def _facets(self, searcher: tantivy.Searcher, query: tantivy.Query, *, sampled: bool) -> dict:
+        scale = 1
+        if sampled:
+            bucket = tantivy.Query.term_query(self.schema, "sample", 0)
+            query = tantivy.Query.boolean_query([(tantivy.Occur.Must, query), self._filter(bucket)])
+            scale = SAMPLE_BUCKETS
         # Asking for more buckets than are shown keeps the top ones exact across segments.
         spec = {
             "outlet": {"terms": {"field": "outlet", "size": FACET_SIZE * 5}},
@@ -289,6 +334,9 @@ class TantivyBackend:
         }
         found = searcher.aggregate(query, spec)
         return {
-            name: {int(bucket["key"]): int(bucket["doc_count"]) for bucket in found[name]["buckets"]}
+            name: {
+                int(bucket["key"]): int(bucket["doc_count"]) * scale
+                for bucket in found[name]["buckets"]
+            }
             for name in spec
         }

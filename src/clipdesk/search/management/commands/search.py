@@ -1,4 +1,4 @@
-"""`clipdesk search QUERY [--type post|article] [--limit N] [--json]`: the service, in a terminal."""
+"""`clipdesk search QUERY [--type post|article] [--limit N] [--json]`: search from a shell."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ class Command(BaseCommand):
     help = "Search posts (or articles) like the site does; --json for scripts."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("query", nargs="+", help="words, \"phrases\", -word, outlet:…")
+        parser.add_argument("query", nargs="+", help='words, "phrases", -word, outlet:…')
         parser.add_argument("--type", choices=KINDS, default="post")
         parser.add_argument("--limit", type=int, default=20, help=f"1 to {MAX_PER_PAGE}")
         parser.add_argument("--sort", choices=("relevance", "date"), default="relevance")

@@ -1,5 +1,6 @@
 import sys
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from clipdesk.digest.models import SiteProfile
@@ -40,4 +41,8 @@ class Command(BaseCommand):
             self.stdout.write(f"Serving “{name}” at {address} ({database_label()})")
             self.stdout.flush()
 
-        serve(host, port, workers=workers, on_ready=ready, background=None if no_poll else POLLER)
+        # With a broker, the workers and the scheduler poll; the server only serves.
+        polls_here = not no_poll and not settings.CELERY_BROKER_URL
+        serve(
+            host, port, workers=workers, on_ready=ready, background=POLLER if polls_here else None
+        )

@@ -1,0 +1,25 @@
+"""Stages 3–5 as a task: fetch one entry's page, keep its snapshot, extract, store, match."""
+
+from __future__ import annotations
+
+from clipdesk import ingest
+from clipdesk.articles.models import Article
+from clipdesk.celery import app
+from clipdesk.sources.models import Source
+from clipdesk.sources.politeness import HostBusy
+from clipdesk.stories.tasks import group_article
+
+
+@app.task(autoretry_for=(HostBusy,), retry_backoff=5, max_retries=5)
+def ingest_entry(source_id: int, entry: dict) -> None:
+    source = Source.objects.filter(pk=source_id).first()
+    if source is None:
+        return  # the source was deleted since it was polled: its entries went with it
+    ingest.ingest_entry(
+        source, ingest.entry_from_data(entry), poller=ingest.process_poller(), group=_group_later
+    )
+
+
+def _group_later(article: Article) -> None:
+    """Stage 6 goes to the grouping queue, after the article was committed."""
+    group_article.delay(article.pk)

@@ -1,0 +1,140 @@
+"""Watched names in a query: a clause that names an entity searches all of its aliases.
+
+A clause that names a watched entity — its name or any alias, compared by the watchlist
+matcher's `skeleton` of each folded word, so "Mujahideen Khalq" names the entity whose alias
+is "Mojahedin-e Khalq" — becomes "any of the entity's aliases". Neighbouring bare words are
+tried together, longest first ("people's mojahedin organization of iran protest" finds the
+alias in the first five words). Quoted phrases and excluded clauses are expanded only when
+they are a whole alias; prefixes never are.
+
+Pure functions over an `AliasBook` (entity id → names); `resolving.load_alias_book` fills
+one from the watchlists, and the benchmark builds one from made-up names.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from clipdesk.search.query import AnyOf, Clause, Node, Phrase, Term, node_for
+from clipdesk.watch.normalizing import fold, skeleton
+
+Key = tuple[str, ...]
+
+
+def key_of_words(words: tuple[str, ...] | list[str]) -> Key:
+    """The alias key of folded words: their skeletons, connectors ("e", "al") left out."""
+    return tuple(filter(None, (skeleton(word) for word in words)))
+
+
+def key_of(text: str) -> Key:
+    return key_of_words(fold(text).split(" "))
+
+
+def _node_words(node: Node) -> tuple[str, ...] | None:
+    if isinstance(node, Term) and not node.prefix:
+        return (node.text,)
+    if isinstance(node, Phrase) and not node.prefix:
+        return node.words
+    return None
+
+
+@dataclass
+class AliasBook:
+    """Every watched entity's names, by key."""
+
+    entity_of: dict[Key, int] = field(default_factory=dict)
+    names: dict[int, list[str]] = field(default_factory=dict)  # entity → name, then aliases
+    longest: int = 0
+
+    @classmethod
+    def from_names(cls, names: dict[int, list[str]]) -> AliasBook:
+        """Entity id → its name, then its aliases (entities in the order given)."""
+        book = cls(names=names)
+        for entity_id, entity_names in names.items():
+            for name in entity_names:
+                key = key_of(name)
+                if key:
+                    # Two entities sharing an alias: the first keeps it (entities by name).
+                    book.entity_of.setdefault(key, entity_id)
+                    book.longest = max(book.longest, len(key))
+        return book
+
+
+@dataclass
+class Expansion:
+    include: list[Node]
+    exclude: list[Node]
+    also_searched: list[str]  # the names searched besides what was typed, for readers
+    entities: list[int]
+
+
+class _Expander:
+    def __init__(self, book: AliasBook) -> None:
+        self.book = book
+        self.also: dict[str, str] = {}  # folded → as written
+        self.typed: set[str] = set()
+        self.entities: list[int] = []
+
+    def group(self, entity_id: int, typed: Node, source: str) -> Node:
+        """Any of the entity's names, plus what the reader typed (it may be a new spelling)."""
+        options: dict[Node, None] = {typed: None}
+        self.typed.add(fold(source))
+        for name in self.book.names[entity_id]:
+            node = node_for(name)
+            if node is not None:
+                options.setdefault(node, None)
+                self.also.setdefault(fold(name), name)
+        if entity_id not in self.entities:
+            self.entities.append(entity_id)
+        return AnyOf(tuple(options)) if len(options) > 1 else typed
+
+    def whole(self, clause: Clause) -> Node:
+        words = _node_words(clause.node)
+        entity = self.book.entity_of.get(key_of_words(words)) if words else None
+        if entity is None:
+            return clause.node
+        return self.group(entity, clause.node, clause.source)
+
+    def runs(self, clauses: list[Clause]) -> list[Node]:
+        """Expand clauses, trying runs of bare words together, longest first."""
+        nodes: list[Node] = []
+        index = 0
+        while index < len(clauses):
+            clause = clauses[index]
+            if not clause.plain:
+                nodes.append(self.whole(clause))
+                index += 1
+                continue
+            found = self._longest_alias_at(clauses, index)
+            if found is None:
+                nodes.append(clause.node)
+                index += 1
+                continue
+            end, entity = found
+            run = clauses[index:end]
+            words = tuple(w for c in run for w in _node_words(c.node) or ())
+            typed: Node = Term(words[0]) if len(words) == 1 else Phrase(words)
+            nodes.append(self.group(entity, typed, " ".join(c.source for c in run)))
+            index = end
+        return nodes
+
+    def _longest_alias_at(self, clauses: list[Clause], start: int) -> tuple[int, int] | None:
+        end = start
+        while end < len(clauses) and clauses[end].plain:
+            end += 1
+        for stop in range(end, start, -1):
+            words = [w for c in clauses[start:stop] for w in _node_words(c.node) or ()]
+            key = key_of_words(words)
+            if len(key) > self.book.longest:
+                continue
+            if key and (entity := self.book.entity_of.get(key)) is not None:
+                return stop, entity
+        return None
+
+
+def expand_aliases(include: list[Clause], exclude: list[Clause], book: AliasBook) -> Expansion:
+    expander = _Expander(book)
+    included = expander.runs(include)
+    excluded = [expander.whole(clause) for clause in exclude]
+    also = [name for folded, name in expander.also.items() if folded not in expander.typed]
+    return Expansion(included, excluded, also, expander.entities)

@@ -1,0 +1,36 @@
+"""Stages 1–3 as tasks: claim the due sources, poll each one, hand its new entries on."""
+
+from __future__ import annotations
+
+from clipdesk import ingest
+from clipdesk.articles.tasks import ingest_entry
+from clipdesk.celery import app
+from clipdesk.sources.feeds import ParsedEntry
+from clipdesk.sources.models import Source
+from clipdesk.sources.politeness import HostBusy
+
+
+@app.task
+def poll_due_sources() -> int:
+    """Run by the scheduler every interval: one poll_source per source it could claim."""
+    claimed = ingest.claim_due_sources()
+    for source_id in claimed:
+        poll_source.delay(source_id)
+    return len(claimed)
+
+
+@app.task(autoretry_for=(HostBusy,), retry_backoff=5, max_retries=5)
+def poll_source(source_id: int) -> None:
+    source = Source.objects.enabled().filter(pk=source_id).first()
+    if source is None:
+        return  # deleted or disabled since it was claimed
+    ingest.poll_source(
+        source,
+        poller=ingest.process_poller(),
+        hand_off=lambda entries: _enqueue_entries(source_id, entries),
+    )
+
+
+def _enqueue_entries(source_id: int, entries: list[ParsedEntry]) -> None:
+    for entry in entries:
+        ingest_entry.delay(source_id, ingest.entry_as_data(entry))

@@ -1,0 +1,177 @@
+"""The public pages' cache: served without queries, fresh on the next request after a change."""
+
+from __future__ import annotations
+
+import datetime
+import socket
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.cache import cache
+from django.test import override_settings
+from django.utils.http import http_date
+
+from clipdesk.digest.actions import set_status
+from clipdesk.digest.models import Post, SiteProfile
+from clipdesk.publish import caching
+from tests.factories import make_outlet, make_post, make_tag
+
+# The page cache serves what other connections committed: these tests commit their data.
+committed = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Nothing cached before or after: flushed rows must not live on in cached pages."""
+    cache.clear()
+    caching.bump_content_version()
+    yield
+    cache.clear()
+    caching.bump_content_version()
+
+
+@pytest.fixture
+def story() -> Post:
+    SiteProfile.load()  # the first request of an instance would create it (a change)
+    tag = make_tag("Hearings")
+    outlet = make_outlet("Valley Times")
+    return make_post(
+        "Harbour inquiry opens",
+        posted_on=datetime.date(2021, 3, 2),
+        credits=[{"outlet": outlet, "date": datetime.date(2021, 3, 2)}],
+        tags=[tag],
+    )
+
+
+PUBLIC = ("/", "/archive/", "/archive/2021/03/", "/tag/hearings/", "/outlet/valley-times/")
+PUBLIC += ("/about/", "/feed/", "/feed/atom/", "/sitemap.xml", "/robots.txt")
+
+
+@committed
+def test_cached_pages_are_served_without_queries(client, story, django_assert_num_queries):
+    for url in (*PUBLIC, story.get_absolute_url()):
+        first = client.get(url)
+        assert first.status_code == 200, url
+        with django_assert_num_queries(0):
+            again = client.get(url)
+        assert again.status_code == 200
+        assert again.content == first.content, url
+        assert again["ETag"] == first["ETag"]
+
+
+@committed
+def test_an_edit_shows_on_the_next_request(client, story):
+    assert "Harbour inquiry opens" in client.get("/").text
+    story.headline = "Harbour inquiry adjourns"
+    story.save()
+    assert "Harbour inquiry adjourns" in client.get("/").text
+    assert "Harbour inquiry adjourns" in client.get(story.get_absolute_url()).text
+
+
+@committed
+def test_publish_and_unpublish_show_on_the_next_request(client, story):
+    draft = make_post("Second witness heard", status=Post.Status.DRAFT)
+    assert "Second witness heard" not in client.get("/").text
+    assert "Second witness heard" not in client.get("/feed/").text
+    set_status(Post.objects.filter(pk=draft.pk), Post.Status.PUBLISHED)
+    assert "Second witness heard" in client.get("/").text
+    assert "Second witness heard" in client.get("/feed/").text
+    assert draft.get_absolute_url() in client.get("/sitemap.xml").text
+    set_status(Post.objects.filter(pk=draft.pk), Post.Status.DRAFT)
+    assert "Second witness heard" not in client.get("/").text
+    assert client.get(draft.get_absolute_url()).status_code == 404
+
+
+@committed
+def test_changes_to_tags_outlets_and_the_profile_show(client, story):
+    post_url = story.get_absolute_url()
+    assert "Hearings" in client.get(post_url).text
+    story.tags.add(make_tag("Licences"))
+    assert "Licences" in client.get(post_url).text
+    outlet = story.credits.get().outlet
+    outlet.name = "Valley Evening Times"
+    outlet.save()
+    assert "Valley Evening Times" in client.get("/").text
+    profile = SiteProfile.load()
+    profile.name = "Harbour Watch"
+    profile.save()
+    assert "Harbour Watch" in client.get("/").text
+
+
+@committed
+def test_etag_and_last_modified_answer_304(client, story):
+    first = client.get("/")
+    assert first["ETag"] and first["Last-Modified"]
+    assert "no-cache" in first["Cache-Control"]
+    assert client.get("/", HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+    since = first["Last-Modified"]
+    assert client.get("/", HTTP_IF_MODIFIED_SINCE=since).status_code == 304
+    earlier = http_date(caching.version_time(caching.content_version()) - 3600)
+    assert client.get("/", HTTP_IF_MODIFIED_SINCE=earlier).status_code == 200
+
+
+@committed
+def test_after_a_change_the_old_etag_gets_the_new_page(client, story):
+    first = client.get("/")
+    story.headline = "Harbour inquiry adjourns"
+    story.save()
+    again = client.get("/", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 200
+    assert "Harbour inquiry adjourns" in again.text
+
+
+@committed
+def test_logged_in_editors_bypass_the_cache(client, story):
+    client.get("/")  # cached for readers
+    editor = User.objects.create_user("editor", password="pw-for-tests")
+    client.force_login(editor)
+    response = client.get("/")
+    assert response.status_code == 200
+    assert not response.has_header("Last-Modified")  # rendered for the editor, not stored
+
+
+@committed
+def test_other_query_parameters_share_the_cached_page(client, story, django_assert_num_queries):
+    client.get("/")
+    with django_assert_num_queries(0):
+        assert client.get("/?utm_source=newsletter").status_code == 200
+
+
+@pytest.mark.django_db
+def test_uncommitted_changes_bypass_the_cache(client, django_assert_max_num_queries):
+    """The writer's own connection sees its writes; what it renders may never commit."""
+    make_post("Pending item")  # the test's transaction never commits
+    assert "Pending item" in client.get("/").text
+    with django_assert_max_num_queries(10) as captured:
+        client.get("/")
+    assert len(captured) > 0
+
+
+def _redis_reachable() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+@committed
+@pytest.mark.skipif(not _redis_reachable(), reason="no Redis server on 127.0.0.1:6379")
+def test_with_redis_the_version_lives_in_the_shared_cache(client, story):
+    redis = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:6379/14",
+            "KEY_PREFIX": f"clipdesk-test-{datetime.datetime.now().timestamp()}",
+        }
+    }
+    with override_settings(CACHES=redis):
+        assert not caching._uses_version_file()
+        version = caching.content_version()
+        assert cache.get(caching.VERSION_KEY) == version
+        assert "Harbour inquiry opens" in client.get("/").text
+        story.headline = "Harbour inquiry adjourns"
+        story.save()
+        assert caching.content_version() != version
+        assert "Harbour inquiry adjourns" in client.get("/").text
+        cache.clear()

@@ -1,0 +1,326 @@
+"""The static copy: complete, linked, patched incrementally, and swapped atomically."""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import json
+import threading
+import urllib.request
+from collections.abc import Iterator
+from html.parser import HTMLParser
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urldefrag, urljoin, urlsplit
+
+import pytest
+from django.core.management import call_command
+
+from clipdesk.digest.actions import set_status
+from clipdesk.digest.models import Post, SiteProfile
+from clipdesk.publish import export
+from clipdesk.publish.export import export_site
+from clipdesk.publish.plan import MANIFEST
+from clipdesk.publish.rendering import ExportError, Renderer
+from tests.factories import make_outlet, make_post, make_tag
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def site(settings) -> dict:
+    """Eleven published posts over two months (two front pages of 8), tags, outlets, a draft."""
+    settings.DIGEST_POSTS_PER_PAGE = 8
+    SiteProfile.objects.update_or_create(id=1, defaults={"name": "Harbour Watch"})
+    tags = {name: make_tag(name) for name in ("Hearings", "Licences")}
+    outlets = {name: make_outlet(name) for name in ("Valley Times", "Northern Ledger")}
+    posts = []
+    for i in range(11):
+        day = datetime.date(2021, 3 + i // 6, 1 + i)
+        outlet = outlets["Valley Times" if i % 2 else "Northern Ledger"]
+        posts.append(
+            make_post(
+                f"Report {i}",
+                posted_on=day,
+                credits=[{"outlet": outlet, "date": day, "url": f"https://news.example/{i}"}],
+                tags=[tags["Hearings"]] if i % 3 else [tags["Hearings"], tags["Licences"]],
+            )
+        )
+    draft = make_post(
+        "Late news",
+        posted_on=datetime.date(2021, 4, 20),
+        status=Post.Status.DRAFT,
+        credits=[{"outlet": outlets["Valley Times"], "date": datetime.date(2021, 4, 20)}],
+        tags=[tags["Licences"]],
+    )
+    return {"posts": posts, "draft": draft, "tags": tags, "outlets": outlets}
+
+
+class _Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture
+def served(tmp_path) -> Iterator[tuple[Path, str]]:
+    """A plain static server (http.server) over a folder, on loopback, in a thread."""
+    root = tmp_path / "www"
+    root.mkdir()
+    handler = functools.partial(_Quiet, directory=str(root))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield root, f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+class _Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        if tag in ("a", "link"):
+            self.links += [value for name, value in attrs if name == "href" and value]
+
+
+def fetch(url: str) -> tuple[int, str, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status, response.headers.get_content_type(), response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, "", b""
+
+
+def crawl(start: str) -> dict[str, tuple[int, str]]:
+    """Every page and file reachable by <a href> and <link href> from `start`, on its site."""
+    origin = urlsplit(start).netloc
+    seen: dict[str, tuple[int, str]] = {}
+    queue = [start]
+    while queue:
+        url = queue.pop()
+        if url in seen:
+            continue
+        status, kind, body = fetch(url)
+        seen[url] = (status, kind)
+        if status == 200 and kind == "text/html":
+            parser = _Links()
+            parser.feed(body.decode())
+            for link in parser.links:
+                target = urldefrag(urljoin(url, link))[0]
+                if urlsplit(target).netloc == origin and target not in seen:
+                    queue.append(target)
+    return seen
+
+
+def files(folder: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(folder)): p.read_bytes()
+        for p in folder.rglob("*")
+        if p.is_file() and p.name != MANIFEST
+    }
+
+
+@pytest.mark.parametrize("prefix", ["", "digest/"])
+def test_full_export_served_by_a_static_server_has_no_broken_links(site, served, prefix):
+    root, origin = served
+    target = root / prefix.strip("/") if prefix else root  # an empty folder may be the target
+    base = f"{origin}/{prefix}"
+    report = export_site(target, base_url=base)
+    assert report.mode == "full"
+
+    pages = crawl(base)
+    broken = {url: status for url, (status, _) in pages.items() if status != 200}
+    assert not broken
+    assert f"{base}page/2/" in pages  # pagination
+    assert f"{base}feed.xml" in pages and f"{base}atom.xml" in pages
+    assert f"{base}static/digest/site.css" in pages
+    assert f"{base}tag/licences/" in pages and f"{base}outlet/valley-times/" in pages
+    for post in site["posts"]:
+        assert f"{base}post/{post.slug}/" in pages
+    assert f"{base}post/{site['draft'].slug}/" not in pages
+    assert pages[f"{base}feed.xml"][1] in ("text/xml", "application/xml")
+
+    # The sitemap lists absolute URLs at the base URL, and every one of them is there.
+    _, _, sitemap = fetch(f"{base}sitemap.xml")
+    locs = [part.split("</loc>")[0] for part in sitemap.decode().split("<loc>")[1:]]
+    assert locs and all(loc.startswith(base) for loc in locs)
+    assert all(fetch(loc)[0] == 200 for loc in locs)
+    feed = fetch(f"{base}feed.xml")[2].decode()
+    assert f"{base}post/{site['posts'][-1].slug}/" in feed
+    assert f'href="{base}feed.xml" rel="self"' in feed
+    assert fetch(f"{base}robots.txt")[2].decode().endswith(f"Sitemap: {base}sitemap.xml\n")
+    assert b"search works" in fetch(f"{base}search/")[2]
+    assert b"Page not found" in (target / "404.html").read_bytes()
+
+
+def test_incremental_export_after_publishing_changes_only_what_shows_the_post(site, tmp_path):
+    target = tmp_path / "copy"
+    export_site(target, base_url="http://example.org/")
+    old_build = target.resolve()
+    before = files(target)
+
+    set_status(Post.objects.filter(pk=site["draft"].pk), Post.Status.PUBLISHED)
+    report = export_site(target, incremental=True)
+    assert report.mode == "incremental"
+    after = files(target)
+
+    changed = {name for name in after.keys() | before.keys() if after.get(name) != before.get(name)}
+    slug = site["draft"].slug
+    # The draft is the newest post: it leads the front page and shifts page 2 by one.
+    assert changed == {
+        f"post/{slug}/index.html",
+        "index.html",
+        "page/2/index.html",
+        "archive/2021/04/index.html",
+        "tag/licences/index.html",
+        "outlet/valley-times/index.html",
+        "feed.xml",
+        "atom.xml",
+        "sitemap.xml",
+    }
+    assert report.changed == len(changed)
+    assert b"Late news" in after["index.html"] and b"Late news" in after["feed.xml"]
+    # Copy-on-write: what did not change is the previous build's file, hard-linked.
+    about = "about/index.html"
+    assert (target / about).stat().st_ino == (old_build / about).stat().st_ino
+    assert target.resolve() != old_build
+
+
+def test_unpublishing_removes_the_post_and_an_emptied_tag(site, tmp_path):
+    target = tmp_path / "copy"
+    set_status(Post.objects.filter(pk=site["draft"].pk), Post.Status.PUBLISHED)
+    export_site(target, base_url="http://example.org/")
+    licences = Post.objects.filter(tags=site["tags"]["Licences"])
+    assert (target / f"post/{site['draft'].slug}/index.html").exists()
+
+    set_status(licences, Post.Status.DRAFT)
+    report = export_site(target, incremental=True)
+    assert report.mode == "incremental"
+    assert not (target / f"post/{site['draft'].slug}").exists()
+    assert not (target / "tag/licences").exists()
+    assert b"Late news" not in (target / "index.html").read_bytes()
+    assert b"Late news" not in (target / "feed.xml").read_bytes()
+    assert not (target / "page/2").exists()  # 11 - 4 posts now fit on one front page
+
+
+def test_incremental_exports_end_where_a_full_export_does(site, tmp_path, settings):
+    """After publishing, unpublishing, editing and re-dating, patching equals rebuilding."""
+    settings.DIGEST_POSTS_PER_PAGE = 3
+    target = tmp_path / "copy"
+    export_site(target, base_url="http://example.org/")
+    posts = site["posts"]
+
+    set_status(Post.objects.filter(pk=site["draft"].pk), Post.Status.PUBLISHED)
+    export_site(target, incremental=True)
+    set_status(Post.objects.filter(pk=posts[4].pk), Post.Status.DRAFT)
+    export_site(target, incremental=True)
+    posts[2].headline = "Report 2, corrected"
+    posts[2].save()
+    export_site(target, incremental=True)
+    posts[7].posted_on_inferred = datetime.date(2021, 3, 15)  # moves to another month
+    posts[7].save()
+    posts[9].tags.add(site["tags"]["Licences"])
+    posts[9].save()
+    report = export_site(target, incremental=True)
+    assert report.mode == "incremental"
+
+    export_site(tmp_path / "fresh", base_url="http://example.org/")
+    assert files(target) == files(tmp_path / "fresh")
+
+
+def test_a_renamed_outlet_falls_back_to_a_full_export(site, tmp_path):
+    target = tmp_path / "copy"
+    export_site(target, base_url="http://example.org/")
+    outlet = site["outlets"]["Valley Times"]
+    outlet.name = "Valley Evening Times"
+    outlet.save()
+    report = export_site(target, incremental=True)
+    assert report.mode == "full" and "outlets" in report.reason
+    assert b"Valley Evening Times" in (target / "index.html").read_bytes()
+
+
+def test_a_failed_export_leaves_the_previous_build_in_place(site, tmp_path, monkeypatch):
+    target = tmp_path / "copy"
+    export_site(target, base_url="http://example.org/")
+    good = target.resolve()
+    calls = {"n": 0}
+    render = Renderer.render
+
+    def fail_midway(self, path, page=1):
+        calls["n"] += 1
+        if calls["n"] > 5:
+            raise ExportError("export: disk full (simulated)")
+        return render(self, path, page)
+
+    monkeypatch.setattr(Renderer, "render", fail_midway)
+    with pytest.raises(ExportError):
+        export_site(target)
+    assert target.resolve() == good
+    assert (target / "index.html").exists() and (target / MANIFEST).exists()
+    assert [p.name for p in export.builds_dir(target).iterdir()] == [good.name]
+
+
+def test_readers_always_find_a_complete_build(site, tmp_path):
+    """While exports swap builds, the target always holds a manifest and its front page."""
+    target = tmp_path / "copy"
+    export_site(target, base_url="http://example.org/")
+    stop = threading.Event()
+    problems: list[str] = []
+
+    def read() -> None:
+        while not stop.is_set():
+            try:
+                json.loads((target / MANIFEST).read_text())
+                (target / "index.html").read_bytes()
+                (target / "static/digest/site.css").read_bytes()
+            except (OSError, ValueError) as exc:
+                problems.append(repr(exc))
+            stop.wait(0.0005)  # let the exporting thread have the interpreter too
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    try:
+        for i in range(2):
+            set_status(Post.objects.filter(pk=site["draft"].pk), ["published", "draft"][i % 2])
+            export_site(target, incremental=True)
+        export_site(target)
+    finally:
+        stop.set()
+        reader.join()
+    assert not problems
+    assert len(list(export.builds_dir(target).iterdir())) == 2  # current and previous only
+
+
+def test_publishing_refreshes_the_static_copy_when_configured(
+    site, tmp_path, settings, django_capture_on_commit_callbacks
+):
+    target = tmp_path / "copy"
+    export_site(target, base_url="http://example.org/")
+    settings.CLIPDESK_STATIC_TARGET = str(target)
+    with django_capture_on_commit_callbacks(execute=True):
+        set_status(Post.objects.filter(pk=site["draft"].pk), Post.Status.PUBLISHED)
+    assert b"Late news" in (target / "index.html").read_bytes()
+    with django_capture_on_commit_callbacks(execute=True):
+        set_status(Post.objects.filter(pk=site["draft"].pk), Post.Status.DRAFT)
+    assert b"Late news" not in (target / "index.html").read_bytes()
+
+
+def test_a_folder_of_other_files_is_never_replaced(site, tmp_path):
+    target = tmp_path / "mine"
+    target.mkdir()
+    (target / "notes.txt").write_text("keep me")
+    with pytest.raises(ExportError, match="not a static copy made by clipdesk"):
+        export_site(target)
+    assert (target / "notes.txt").read_text() == "keep me"
+
+
+def test_command_prints_the_report(site, tmp_path, capsys):
+    call_command(
+        "export_static", str(tmp_path / "copy"), "--base-url", "https://x.example/w", "--json"
+    )
+    report = json.loads(capsys.readouterr().out)
+    assert report["mode"] == "full" and report["base_url"] == "https://x.example/w/"
+    call_command("export_static", str(tmp_path / "copy"), "--incremental")
+    assert "incremental export" in capsys.readouterr().out

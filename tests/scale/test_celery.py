@@ -1,0 +1,178 @@
+"""The ingest path as Celery tasks on real worker processes, a real broker and PostgreSQL.
+
+The same service functions as `clipdesk poll` (ingest.py), so the workers must arrive at what
+one in-process poll arrives at on SQLite; and since every task may be delivered twice (late
+acknowledgement) or die with its worker, doing a task twice must store nothing twice.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from clipdesk.demo.corpus_server import EXPECTED, FEEDS
+from clipdesk.sources.politeness import HostBusy, RedisHostLimiter
+from tests.scale.conftest import (
+    PausingHandler,
+    Producer,
+    finish,
+    matched_article_ids,
+    read_outcome,
+    settle,
+    source_ids,
+    tasks_in_log,
+    wait_until,
+    warc_records,
+)
+
+POLL_SOURCE = "clipdesk.sources.tasks.poll_source"
+INGEST_ENTRY = "clipdesk.articles.tasks.ingest_entry"
+GROUP_ARTICLE = "clipdesk.stories.tasks.group_article"
+
+
+def test_without_a_broker_polling_imports_nothing_of_celery(reference):
+    assert len(reference.outcome.articles) == EXPECTED["articles"]
+    assert reference.celery_modules == []
+
+
+def test_workers_and_two_schedulers_reach_what_poll_once_reaches_on_sqlite(
+    reference, database, broker, cluster_for, tmp_path
+):
+    cluster = cluster_for(database, broker)
+    PausingHandler.requests.clear()
+    cluster.start("grouping", "worker", "--queues", "grouping")
+    cluster.start("worker", "worker", "--concurrency", "2")
+    # Two schedulers on purpose: claiming a source first means it is still polled once.
+    cluster.start("scheduler-1", "scheduler", "--schedule", str(tmp_path / "beat-1"))
+    cluster.start("scheduler-2", "scheduler", "--schedule", str(tmp_path / "beat-2"))
+
+    outcome = finish(database, broker, cluster, reference.outcome)
+
+    expected = reference.outcome
+    assert outcome.articles == expected.articles
+    assert outcome.matched == expected.matched
+    assert outcome.stories == expected.stories
+    assert outcome.matches == expected.matches
+    assert outcome.snapshots == expected.snapshots == len(expected.articles)
+    assert outcome.empty_stories == 0
+    polls = {path: PausingHandler.requests[path] for path, _ in FEEDS}
+    assert set(polls.values()) == {1}, polls
+
+
+def test_every_task_delivered_twice_stores_nothing_twice(
+    reference, database, redis_broker, cluster_for, corpus, tmp_path
+):
+    cluster = cluster_for(database, redis_broker)
+    sources = source_ids(database)
+    producer = Producer(redis_broker.url)
+
+    def deliver_everything_twice() -> None:
+        for source_id in sources.values():
+            producer.send(POLL_SOURCE, source_id)
+            producer.send(POLL_SOURCE, source_id)
+        for feed, paths in EXPECTED["by_feed"].items():
+            for path in paths:
+                entry = {"url": corpus.url(path)}
+                producer.send(INGEST_ENTRY, sources[corpus.url(feed)], entry)
+                producer.send(INGEST_ENTRY, sources[corpus.url(feed)], entry)
+
+    # Queued before any worker runs, so each pair is taken at once by two worker processes.
+    deliver_everything_twice()
+    cluster.start("grouping", "worker", "--queues", "grouping")
+    cluster.start("worker", "worker", "--concurrency", "4")
+    first = finish(database, redis_broker, cluster, reference.outcome)
+
+    # And all of it again, once everything is stored: grouping too, twice per candidate.
+    deliver_everything_twice()
+    for article_id in matched_article_ids(database):
+        producer.send(GROUP_ARTICLE, article_id, queue="grouping")
+        producer.send(GROUP_ARTICLE, article_id, queue="grouping")
+    producer.close()
+    again = settle(database, redis_broker, cluster, timeout=30)
+
+    assert again == first
+    assert first.articles == reference.outcome.articles
+    assert first.matched == reference.outcome.matched
+    assert first.stories == reference.outcome.stories
+    assert first.snapshots == len(first.articles) == warc_records(tmp_path / "home")
+    assert first.members == len(first.matched) and first.empty_stories == 0
+
+
+def test_a_worker_killed_mid_run_loses_nothing_and_doubles_nothing(
+    reference, database, redis_broker, cluster_for, tmp_path
+):
+    cluster = cluster_for(database, redis_broker, CLIPDESK_FETCH_PER_HOST="4")
+    PausingHandler.pause = 0.3  # article pages answer slowly: the kill lands mid-fetch
+    try:
+        cluster.start("grouping", "worker", "--queues", "grouping")
+        cluster.start("doomed", "worker", "--concurrency", "2")
+        cluster.start("scheduler", "scheduler", "--schedule", str(tmp_path / "beat"))
+
+        def mid_run() -> bool:
+            stored = len(read_outcome(database).articles)
+            return stored >= 2 and redis_broker.unacked() > 0
+
+        wait_until(mid_run, timeout=40, cluster=cluster, what="the first articles")
+        cluster.kill("doomed")  # SIGKILL to its process group: pool children die with it
+        at_kill = read_outcome(database)
+        cluster.start("rescuer", "worker", "--concurrency", "2")
+        outcome = finish(database, redis_broker, cluster, reference.outcome)
+    finally:
+        PausingHandler.pause = 0.0
+
+    assert len(at_kill.articles) < EXPECTED["articles"]
+    # What the killed worker had taken and not finished went to the other worker (the beat's
+    # own ticks expire instead: the next tick replaces them).
+    logs = tmp_path / "logs"
+    taken = tasks_in_log(logs / "doomed.log", "received", skip=("poll_due_sources",))
+    in_flight = taken - tasks_in_log(logs / "doomed.log", "succeeded")
+    assert in_flight, "the kill was meant to land while the worker had tasks in hand"
+    assert in_flight <= tasks_in_log(logs / "rescuer.log", "received")
+    expected = reference.outcome
+    assert outcome.articles == expected.articles
+    assert outcome.matched == expected.matched
+    assert outcome.stories == expected.stories
+    assert outcome.snapshots == len(outcome.articles)
+    assert outcome.members == len(outcome.matched) and outcome.empty_stories == 0
+
+
+def test_the_shared_host_limit_holds_across_processes_and_outlives_a_dead_holder(redis_broker):
+    import redis
+
+    def limiter(**kwargs) -> RedisHostLimiter:  # one per worker process, each its own client
+        kwargs.setdefault("lease_seconds", 1.0)
+        return RedisHostLimiter(redis.Redis.from_url(redis_broker.url), 2, **kwargs)
+
+    limiters = [limiter(max_wait=5) for _ in range(3)]
+    guard, state = threading.Lock(), {"now": 0, "peak": 0}
+
+    def fetch(n: int) -> None:
+        with limiters[n % 3](f"http://news.example/{n}"):
+            with guard:
+                state["now"] += 1
+                state["peak"] = max(state["peak"], state["now"])
+            time.sleep(0.05)
+            with guard:
+                state["now"] -= 1
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(fetch, range(16)))
+    assert state["peak"] == 2
+
+    # A worker killed while holding both slots never releases them; their leases run out.
+    dead = limiter()
+    held = [dead("http://news.example/x"), dead("http://news.example/y")]
+    for slot in held:  # entered, never left (kept referenced: collecting one would leave it)
+        slot.__enter__()
+    with (
+        pytest.raises(HostBusy, match=r"news\.example"),
+        limiter(max_wait=0.3)("http://news.example/z"),
+    ):
+        pass
+    started = time.monotonic()
+    with limiters[0]("http://news.example/z"):
+        waited = time.monotonic() - started
+    assert 0.3 < waited < 2.0
