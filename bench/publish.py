@@ -233,11 +233,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_for(url: str, seconds: float = 30) -> None:
+def wait_for(url: str, seconds: float = 60) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(url, timeout=2) as response:
+            with urllib.request.urlopen(url, timeout=30) as response:
                 if response.status == 200:
                     return
         except OSError:
@@ -248,6 +248,8 @@ def wait_for(url: str, seconds: float = 30) -> None:
 def front_page_rps(env: dict[str, str], duration: int) -> dict:
     """Requests per second on the cached front page of `clipdesk run`, under wrk."""
     port = free_port()
+    # Others may have added a migration since the instance was made; `run` refuses then.
+    subprocess.run([*CLIPDESK, "init"], env=env, check=True, capture_output=True)
     server = subprocess.Popen(
         [*CLIPDESK, "run", "--port", str(port), "--no-poll"],
         env=env,
@@ -303,6 +305,12 @@ def python_load(url: str, duration: int, threads: int = 8) -> float:
     return sum(count) / duration
 
 
+def _progress(result: dict) -> None:
+    """Partial results on stderr, so a long run that fails late still told what it measured."""
+    sys.stderr.write(json.dumps(result) + "\n")
+    sys.stderr.flush()
+
+
 def bench_size(size: int, duration: int, hugo: bool) -> dict:
     work = Path(tempfile.mkdtemp(prefix=f"clipdesk-bench-publish-{size}-"))
     home, out, hugo_dir = work / "home", work / "site", work / "hugo"
@@ -327,6 +335,7 @@ def bench_size(size: int, duration: int, hugo: bool) -> dict:
         full = measured(export, env)
         report = full.pop("report")
         result["full_export"] = {**full, "pages": report["rendered"], "jobs": os.cpu_count()}
+        _progress(result)
         for kind in ("new", "edit"):
             subprocess.run([sys.executable, __file__, "--add", kind], env=env, check=True)
             step = measured([*export, "--incremental"], env)
@@ -339,10 +348,13 @@ def bench_size(size: int, duration: int, hugo: bool) -> dict:
                 "changed_files": report["changed"],
                 "timings": {k: round(v, 2) for k, v in report["timings"].items()},
             }
-        result["front_page_locmem"] = front_page_rps(env, duration)
-        result["front_page_redis"] = front_page_rps(
-            {**env, "CLIPDESK_CACHE_URL": REDIS_URL}, duration
-        )
+            _progress(result)
+        for name, cache_env in (("locmem", {}), ("redis", {"CLIPDESK_CACHE_URL": REDIS_URL})):
+            try:
+                result[f"front_page_{name}"] = front_page_rps({**env, **cache_env}, duration)
+            except (OSError, RuntimeError, subprocess.SubprocessError) as exc:
+                result[f"front_page_{name}"] = {"error": str(exc)}
+            _progress(result)
         if hugo and shutil.which("hugo"):
             write_hugo_site(hugo_dir)
             build = measured(

@@ -225,6 +225,32 @@ def _thaw(frozen: tuple) -> HttpResponse:
     return response
 
 
+_last_version: str | None = None  # the version this process saw last (shared cache only)
+
+
+def _lookup(request: HttpRequest) -> tuple[str, tuple | None]:
+    """The current content version, and the page stored under it (None when not stored).
+
+    With a shared cache, version and page are two keys, and the page's key depends on the
+    version: two round trips. The page key of the version seen last is a good guess, so both
+    are fetched in one MGET (atomic in Redis); the guess is used only when the version read
+    with it is the same, so a page of an older version is never served.
+    """
+    global _last_version
+    if _uses_version_file():
+        version = content_version()
+        return version, cache.get(page_key(request, version))
+    guess = _last_version
+    if guess is not None:
+        key = page_key(request, guess)
+        found = cache.get_many([VERSION_KEY, key])
+        if found.get(VERSION_KEY) == guess:
+            return guess, found.get(key)
+    version = content_version()
+    _last_version = version
+    return version, cache.get(page_key(request, version))
+
+
 def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Serve a public page from the cache, keyed by the content version; answer 304s."""
     if getattr(view, "publish_cached", False):
@@ -234,9 +260,7 @@ def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
     def cached_view(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if _bypassed(request):
             return view(request, *args, **kwargs)
-        version = content_version()
-        key = page_key(request, version)
-        frozen = cache.get(key)
+        version, frozen = _lookup(request)
         if frozen is not None:
             response = _thaw(frozen)
         else:
@@ -246,7 +270,7 @@ def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
             if not _cacheable(response):
                 return response
             _stamp(response, version)
-            cache.set(key, _freeze(response), PAGE_TTL)
+            cache.set(page_key(request, version), _freeze(response), PAGE_TTL)
         return get_conditional_response(
             request,
             etag=response["ETag"],

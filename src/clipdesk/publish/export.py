@@ -34,7 +34,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
-from django.db import connections
+from django.db import connection, connections
 
 from clipdesk.publish import plan as planning
 from clipdesk.publish.plan import Manifest, Plan
@@ -252,11 +252,24 @@ def _rendering(
         yield lambda: results.get()
 
 
+def _refresh_statistics() -> None:
+    """SQLite: give the query planner fresh statistics before every list is read.
+
+    Without them, or with ones taken while the tables were small, SQLite counts a tag's posts
+    by walking every published post: 45 ms instead of 3 ms per tag page at 100,000 posts.
+    ANALYZE itself takes 0.1 s there. PostgreSQL's autovacuum keeps its own statistics.
+    """
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+
 def _build_full(
     plan: Plan, build: Path, addresses: Addresses, jobs: int, report: ExportReport
 ) -> None:
     mark = time.perf_counter()
     build.mkdir()
+    _refresh_statistics()
     with _rendering(_unique(plan.pages), addresses, build, jobs) as finished:
         results = finished()
     report.rendered = sum(r[0] for r in results)

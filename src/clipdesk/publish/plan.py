@@ -307,10 +307,11 @@ class _Touch:
 
 def incremental_plan(
     old: Manifest, per_page: int
-) -> tuple[Plan | None, dict[int, PostEntry], dict[str, int]]:
-    """The pages a change since `old` touched; None when only a full export will do.
+) -> tuple[Plan, dict[int, PostEntry], dict[str, int]]:
+    """The pages a change since `old` touched, with the new manifest's posts and lists.
 
-    Returns the plan, the new manifest's posts and lists.
+    When the previous build cannot be patched, the plan's mode is "full" and its reason says
+    why (the caller then makes a full plan).
     """
     reason = _needs_full(old, per_page)
     if reason:

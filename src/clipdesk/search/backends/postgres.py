@@ -11,11 +11,13 @@ PostgreSQL's parser, stemmer nor stop list changes what matches, and nothing a r
 ever read as tsquery syntax. Headline tokens carry weight A, text weight B; the text starts two
 positions after the headline, so a phrase cannot run from one into the other.
 
-Cost (bench/search.py, 1M synthetic documents on this 2-core machine): rare and
-mid-frequency words and date-sorted pages are fast, but ts_rank reads the vector of every
-match, so relevance ranking of a word in most documents costs about a second — the same wall
-as SQLite FTS5. A statement timeout (STATEMENT_TIMEOUT) turns a runaway query into a message;
-an instance with a large archive on PostgreSQL can set CLIPDESK_SEARCH_ENGINE=tantivy.
+Cost (bench/search.py, 1M synthetic documents, this 2-core machine): rare words and alias
+names answer in 4-30 ms, but ts_rank reads the vector of every match, and the total and facet
+counts read every matching row, so a word found in most documents takes 3-5 s (p50 of the
+benchmark's mix 746 ms, p95 4.7 s; at 100k documents about ten times less). One statement
+reads the matches once for the page, the total and the facets; a statement timeout
+(STATEMENT_TIMEOUT) turns a runaway query into a message. An instance with a large archive on
+PostgreSQL should set CLIPDESK_SEARCH_ENGINE=tantivy (see `tantivy_backend` for its figures).
 """
 
 from __future__ import annotations

@@ -1,3 +1,44 @@
+"""The tantivy engine: a BM25 index beside the database, in CLIPDESK_HOME/search-index.
+
+Chosen over SQLite FTS5 by measurement (`bench/search.py`, 1,000,000 synthetic documents of
+40-200 words from a Zipf vocabulary, this 2-core machine, one run, 2026-11-28):
+
+                                 tantivy (this module)     SQLite FTS5         PostgreSQL
+    build                        66 s, 291 MB              99 s, 1.44 GB       372 s, 1.92 GB
+    mix of 16 queries, p50/p95   10 / 24 ms (p99 26)       -                   746 / 4,742 ms
+    one common word, ranked      14 ms with total+facets   1,033 ms (top 20)   4,220 ms
+    one common word, count only  (included above)          36 ms               -
+    newest first, common word    11 ms with total+facets   2 ms (top 20 only)  3,025 ms
+
+FTS5 ranks by computing bm25 for every match, so a word found in most documents takes a
+second, and the totals and facet counts that a results page shows need every match again,
+joined to its metadata. A recency-bounded window (rank only the newest N matches) keeps the
+time but gives wrong answers: the best older document never shows, and the total and the
+facets describe the window rather than the archive. tantivy counts and aggregates over
+columnar fast fields and keeps the whole mix under the 30 ms target. Its known slow case is a
+phrase of two words that are both in nearly every document (215 ms: positions are checked in
+every match); the benchmark times it apart, under "stress".
+
+Choices made by measurement here (bench at 100k/1M documents):
+- One field, `text`: the headline TITLE_REPEAT times, then the text, separated by SEPARATOR.
+  A title field with a boost doubled or tripled multi-word queries (each clause a union).
+- One index per kind (posts, articles): a `kind` filter doubled a common word's cost.
+- Facets exact up to FACET_EXACT_LIMIT matches, above it counted on a fixed 1/16 sample.
+- Prefixes expand through the term dictionary into scored words (a regex query scores every
+  match alike, and equal scores made ordering by recency walk every match).
+- Date filters go through the `year` postings; days only when a bound is not a whole year.
+
+It is derived data: `indexing.reindex_all` (`clipdesk reindex`) rebuilds it from the database
+at any time, in place, and readers keep the old version until the new one is committed.
+Writes take tantivy's directory lock; another writer (another process) waits up to
+WRITER_WAIT_S for it. An index written with another SCHEMA_VERSION is dropped on opening.
+
+Fields: `key` (the id, for replace and delete), `text` (folded tokens, whitespace tokenizer:
+folding already happened), `recency` (date ordinal << 32 | id: one unique sort key, so sorting
+by date needs no tie-break), `sample` (the facet sample bucket), `year`, `lang`, and
+multi-valued `outlet`, `entity`, `tag` ids as fast fields for filters and facets.
+"""
+
 from __future__ import annotations
 
 import json
