@@ -23,6 +23,8 @@ COMMANDS = {
     "articles": "list stored articles (--matched, --json)",
     "stories": "list stories on the desk with their articles (--json)",
     "publish": "publish articles as one post: publish ARTICLE_ID... [--headline] [--excerpt]",
+    "search": "search posts or articles: search QUERY [--type article] [--json]",
+    "reindex": "rebuild the search index from the database",
     "export-static": "write a static copy of the site: export-static DIR [--base-url URL]",
     "run": "serve the instance with a production server",
     "worker": "run ingest tasks from the broker (CLIPDESK_BROKER_URL): worker [--queues]",

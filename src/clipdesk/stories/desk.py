@@ -100,9 +100,7 @@ def _present_one(story: Story, articles: list[Article]) -> DeskStory:
     text_spans = [(m.start, m.end) for m in lead.matches.all() if m.field == "text"]
     excerpt = suggest_excerpt(lead.text, headline=lead.title, entity_spans=text_spans)
     offset = lead.text.find(excerpt)
-    excerpt_spans = [
-        (s - offset, e - offset) for s, e in text_spans if offset >= 0 and offset <= s
-    ]
+    excerpt_spans = [(s - offset, e - offset) for s, e in text_spans if offset >= 0 and offset <= s]
     return DeskStory(
         story=story,
         articles=[
@@ -123,9 +121,11 @@ def _present_one(story: Story, articles: list[Article]) -> DeskStory:
 
 def articles_of(story: Story, ids: list[int]) -> list[Article]:
     """The chosen articles of a story, in the order chosen; unknown ids are ignored."""
-    found = Article.objects.filter(story_member__story=story, pk__in=ids).prefetch_related(
-        Prefetch("matches", queryset=Match.objects.select_related("entity"))
-    ).select_related("outlet")
+    found = (
+        Article.objects.filter(story_member__story=story, pk__in=ids)
+        .prefetch_related(Prefetch("matches", queryset=Match.objects.select_related("entity")))
+        .select_related("outlet")
+    )
     by_id = {a.pk: a for a in found}
     return [by_id[i] for i in ids if i in by_id]
 

@@ -12,9 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-_SENTENCE_END = re.compile(
-    r"(?<=[.!?…。؟])[\"”’»)]*\s+(?=[\"“‘«(]?[A-ZÀ-ÖØ-Þ0-9\u0600-\u06ff])"
-)
+_SENTENCE_END = re.compile(r"(?<=[.!?…。؟])[\"”’»)]*\s+(?=[\"“‘«(]?[A-ZÀ-ÖØ-Þ0-9\u0600-\u06ff])")
 _WORD = re.compile(r"\w+", re.UNICODE)
 IDEAL_MIN_WORDS, IDEAL_MAX_WORDS = 25, 90
 # Words too common to say anything about the news when shared with the headline.
