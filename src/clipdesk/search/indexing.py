@@ -130,12 +130,10 @@ def schedule(kind: str, object_id: int | None) -> None:
     """Note a changed row; it is indexed when the current transaction commits."""
     if object_id is None or not getattr(settings, "CLIPDESK_SEARCH_AUTO_INDEX", True):
         return
-    notes = _notes()
-    if object_id in notes[kind]:
-        return
-    notes[kind].add(object_id)
-    # One callback per note: a rolled-back savepoint drops its own callbacks, and any one
-    # that survives flushes every note (the others then find nothing left to do).
+    _notes()[kind].add(object_id)
+    # A callback for every note, even a repeated one: a rolled-back transaction drops its
+    # callbacks but not the notes, so a note alone proves nothing about what is scheduled.
+    # Any callback that survives flushes every note; the others find nothing left to do.
     transaction.on_commit(_flush, robust=True)
 
 
