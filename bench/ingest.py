@@ -15,6 +15,7 @@ import argparse
 import hashlib
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -28,7 +29,7 @@ PAGES = REPO.parent / "shared" / "data" / "trafilatura" / "html"
 
 
 class Corpus:
-    """Pages (each copy made distinct by one added paragraph) and the feeds that list them."""
+    """Pages (each copy made distinct by one added sentence) and the feeds that list them."""
 
     def __init__(self, copies: int, feeds: int, unchanged: int) -> None:
         files = sorted(PAGES.glob("*.html"))
@@ -36,8 +37,10 @@ class Corpus:
         for copy in range(copies):
             for i, path in enumerate(files):
                 html = path.read_bytes()
-                marker = f"<p>Bench copy {copy} of page {i}: distinct text.</p>".encode()
-                html = html.replace(b"</body>", marker + b"</body>", 1)
+                # A distinct sentence inside the first paragraph, so that each copy's main text
+                # differs (the ingest path stores identical texts once).
+                marker = f"Bench copy {copy} of page {i}. ".encode()
+                html = re.sub(rb"(<p[ >][^>]*>|<p>)", rb"\1" + marker, html, count=1)
                 self.pages[f"/page/{copy}/{i}.html"] = html
         paths = list(self.pages)
         self.feeds = {f"/feed/{j}.xml": rss(f"Feed {j}", paths[j::feeds]) for j in range(feeds)}

@@ -40,6 +40,7 @@ from clipdesk.articles.extraction import ExtractionError, canonical_url, extract
 from clipdesk.articles.models import Article, ExtractionRule, Snapshot
 from clipdesk.articles.snapshots import write_snapshot
 from clipdesk.digest.outlets import OutletDirectory
+from clipdesk.search import indexing as search_indexing
 from clipdesk.sources.discovery import find_article_links
 from clipdesk.sources.feeds import FeedError, ParsedEntry, ParsedFeed, parse_feed
 from clipdesk.sources.fetching import (
@@ -591,7 +592,8 @@ def poll_sources(
     fetcher = fetcher or Fetcher(FetchPolicy.from_env())
     limit = host_limiter(per_host, fetch_timeout=fetcher.policy.timeout)
     try:
-        return Poller(fetcher, workers=workers, per_host=per_host, limit=limit).poll(sources)
+        with search_indexing.batched():
+            return Poller(fetcher, workers=workers, per_host=per_host, limit=limit).poll(sources)
     finally:
         if own:
             fetcher.close()

@@ -15,6 +15,7 @@ from clipdesk.digest.outlets import free_slug
 from clipdesk.digest.quotes import ExcerptNotFound, check_excerpt
 from clipdesk.people.models import AuditEntry, record
 from clipdesk.publish.hooks import refresh_static_copy
+from clipdesk.search import indexing as search_indexing
 
 
 class PublishRefused(ValueError):
@@ -53,7 +54,11 @@ def merge_outlets(target: Outlet, duplicates: Iterable[Outlet]) -> int:
     for dup in duplicates:
         if dup.pk == target.pk:
             continue
-        moved += Credit.objects.filter(outlet=dup).update(outlet=target)
+        credits = Credit.objects.filter(outlet=dup)
+        # update() sends no signals: the search index is told about these posts directly.
+        for post_id in set(credits.values_list("post_id", flat=True)):
+            search_indexing.schedule("post", post_id)
+        moved += credits.update(outlet=target)
         for name in [dup.name, *dup.aliases]:
             if name.casefold() not in known:
                 aliases.append(name)
@@ -176,6 +181,7 @@ def publish_articles(
         )
         post.tags.set([_tag(name) for name in dict.fromkeys(tags) if name.strip()])
         record(user, AuditEntry.Action.PUBLISH, post, articles=[a.pk for a in articles])
+        refresh_static_copy()  # after commit, when CLIPDESK_STATIC_TARGET is set
     return post
 
 

@@ -19,6 +19,7 @@ from the index, never an error).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from collections.abc import Iterable, Iterator
@@ -126,11 +127,31 @@ def _flush() -> None:
         log.exception("search_index_failed posts=%d articles=%d", len(posts), len(articles))
 
 
+@contextlib.contextmanager
+def batched() -> Iterator[None]:
+    """Index everything noted inside the block once, at its end, instead of per transaction.
+
+    An index commit costs far more than a row (tantivy writes segment files), so a poll that
+    stores a hundred articles in a hundred transactions indexes them in one go. Rows whose
+    transaction rolled back are simply not found when the notes are flushed.
+    """
+    outer = getattr(_pending, "batched", False)
+    _pending.batched = True
+    try:
+        yield
+    finally:
+        _pending.batched = outer
+        if not outer:
+            _flush()
+
+
 def schedule(kind: str, object_id: int | None) -> None:
     """Note a changed row; it is indexed when the current transaction commits."""
     if object_id is None or not getattr(settings, "CLIPDESK_SEARCH_AUTO_INDEX", True):
         return
     _notes()[kind].add(object_id)
+    if getattr(_pending, "batched", False):
+        return
     # A callback for every note, even a repeated one: a rolled-back transaction drops its
     # callbacks but not the notes, so a note alone proves nothing about what is scheduled.
     # Any callback that survives flushes every note; the others find nothing left to do.
