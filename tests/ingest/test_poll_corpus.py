@@ -4,6 +4,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
+from django.utils.html import escape
 
 from clipdesk.articles.models import Article
 from clipdesk.articles.snapshots import read_snapshot
@@ -71,3 +72,31 @@ def test_second_poll_is_answered_not_modified_and_stores_nothing(corpus):
 def test_sources_are_not_due_again_right_after_a_poll(corpus):
     poll_sources(due_only=False)
     assert poll_sources(due_only=True).polled == 0
+
+
+def test_an_article_is_extracted_again_from_its_snapshot(corpus):
+    from clipdesk.articles.actions import reextract_article
+
+    poll_sources(due_only=False)
+    article = Article.objects.matched().first()
+    original_text = article.text
+    Article.objects.filter(pk=article.pk).update(text="tampered", text_sha256="x" * 64)
+    article.refresh_from_db()
+    reextract_article(article)
+    article.refresh_from_db()
+    assert article.text == original_text
+    assert article.matches.exists()
+
+
+def test_pages_carry_a_content_security_policy(client):
+    policy = client.get("/")["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
+
+
+def test_admin_shows_an_articles_matches_highlighted(corpus, admin_client):
+    poll_sources(due_only=False)
+    article = Article.objects.matched().first()
+    html = admin_client.get(f"/admin/articles/article/{article.pk}/change/").content.decode()
+    first = article.matches.first()
+    assert f"<mark>{escape(first.matched_text)}</mark>" in html
+    assert escape(first.reason) in html

@@ -1,6 +1,7 @@
-from django.contrib import admin
-from django.utils.html import format_html
+from django.contrib import admin, messages
+from django.utils.html import format_html, format_html_join
 
+from clipdesk.articles.actions import ReextractionFailed, reextract_article
 from clipdesk.articles.models import Article, ExtractionRule, Snapshot
 
 
@@ -10,11 +11,43 @@ class ArticleAdmin(admin.ModelAdmin):
     list_filter = ["language", "outlet", "published", "matches__entity"]
     search_fields = ["title", "url", "text"]
     list_select_related = ["outlet", "snapshot"]
-    readonly_fields = ["snapshot_link", "extracted", "text_sha256", "fetched_at"]
+    readonly_fields = ["matches_shown", "snapshot_link", "extracted", "text_sha256", "fetched_at"]
     raw_id_fields = ["source", "outlet", "snapshot"]
+    actions = ["reextract"]
+
+    @admin.action(description="Extract again from the snapshot")
+    def reextract(self, request, queryset) -> None:
+        done = 0
+        for article in queryset.select_related("snapshot"):
+            try:
+                reextract_article(article)
+                done += 1
+            except ReextractionFailed as exc:
+                self.message_user(request, str(exc), messages.WARNING)
+        self.message_user(request, f"{done} article(s) extracted again.", messages.SUCCESS)
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("matches__entity")
+
+    @admin.display(description="Watched names in the text")
+    def matches_shown(self, article: Article) -> str:
+        """The headline and text with every match highlighted, and why each matched."""
+        from clipdesk.stories.desk import highlight
+
+        matches = list(article.matches.select_related("entity"))
+        title = highlight(
+            article.title, [(m.start, m.end) for m in matches if m.field == "headline"]
+        )
+        text = highlight(article.text, [(m.start, m.end) for m in matches if m.field == "text"])
+        reasons = format_html_join(
+            "", "<li>{}: {}</li>", ((m.entity.name, m.reason) for m in matches)
+        )
+        return format_html(
+            '<p><strong>{}</strong></p><ul>{}</ul><div style="white-space:pre-wrap">{}</div>',
+            title,
+            reasons,
+            text,
+        )
 
     @admin.display(description="Entities")
     def entities(self, article: Article) -> str:

@@ -1,0 +1,58 @@
+"""Re-extracting an article from its snapshot: better rules later, same evidence."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+
+from clipdesk.articles.extraction import ExtractionError, extract_article
+from clipdesk.articles.models import Article, ExtractionRule
+from clipdesk.articles.snapshots import read_snapshot
+
+
+class ReextractionFailed(ValueError):
+    """The article cannot be extracted again; the message says why."""
+
+
+def reextract_article(article: Article) -> Article:
+    """Extract the article again from its stored snapshot (with today's site rules) and
+    re-apply the watchlists. The feed's version of disputed fields is kept as it was."""
+    from clipdesk.ingest import text_digest
+    from clipdesk.watch.store import load_matcher, store_matches
+
+    snapshot = article.snapshot
+    if snapshot is None:
+        raise ReextractionFailed(f"article {article.pk} has no snapshot")
+    content = read_snapshot(
+        settings.CLIPDESK_HOME, snapshot.warc_file, snapshot.warc_offset, snapshot.warc_length
+    )
+    host = (urlsplit(content.url).hostname or "").lower()
+    rule = ExtractionRule.objects.filter(host=host, enabled=True).first()
+    try:
+        fresh = extract_article(content.body, content.url, rules=rule.as_rule() if rule else None)
+    except ExtractionError as exc:
+        raise ReextractionFailed(str(exc)) from exc
+    feed = article.extracted.get("feed", {})
+    article.title = (feed.get("title") or fresh.title or article.title)[:1000]
+    article.authors = list(fresh.authors) or article.authors
+    article.published = article.published or fresh.published
+    article.language = fresh.language or article.language
+    article.text = fresh.text
+    article.text_sha256 = text_digest(fresh.text or fresh.url)
+    article.description = fresh.description or ""
+    article.extracted = {**article.extracted, "page": {
+        "title": fresh.page_title,
+        "published": fresh.page_published.isoformat() if fresh.page_published else None,
+        "authors": list(fresh.page_authors),
+    }}  # fmt: skip
+    try:
+        with transaction.atomic():
+            article.save()
+            store_matches(article, load_matcher())
+    except IntegrityError as exc:
+        raise ReextractionFailed(
+            f"article {article.pk}: the new text is the same as another stored article's"
+        ) from exc
+    return article
