@@ -40,8 +40,16 @@ def secret_key(home: Path) -> str:
     except FileNotFoundError:
         pass
     ensure_home(home)
-    key = secrets.token_urlsafe(50)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    # Written aside and linked into place: two processes starting together (a worker and a
+    # scheduler, say) must agree on one key, and neither may read a half-written file.
+    draft = home / f".secret_key.{os.getpid()}.{secrets.token_hex(4)}"
+    fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as fh:
-        fh.write(key)
-    return key
+        fh.write(secrets.token_urlsafe(50))
+    try:
+        os.link(draft, path)
+    except FileExistsError:
+        pass  # another process won; its key is the key
+    finally:
+        draft.unlink()
+    return path.read_text().strip()
