@@ -3,10 +3,12 @@ from django.utils.html import format_html, format_html_join
 
 from clipdesk.articles.actions import ReextractionFailed, reextract_article
 from clipdesk.articles.models import Article, ExtractionRule, Snapshot
+from clipdesk.digest.admin import URL_FIELDS
 
 
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
+    formfield_overrides = URL_FIELDS
     list_display = ["title", "outlet", "published", "language", "entities", "snapshot_link"]
     list_filter = ["language", "outlet", "published", "matches__entity"]
     search_fields = ["title", "url", "text"]

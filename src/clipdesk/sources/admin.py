@@ -3,11 +3,13 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
+from clipdesk.digest.admin import URL_FIELDS
 from clipdesk.sources.models import Source
 
 
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
+    formfield_overrides = URL_FIELDS
     list_display = [
         "__str__", "kind", "format", "enabled", "last_success_at", "error_count",
         "last_error_short", "next_check_at",
