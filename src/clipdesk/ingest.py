@@ -36,9 +36,14 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from clipdesk.articles.extraction import ExtractionError, canonical_url, extract_article
+from clipdesk.articles.extraction import (
+    ExtractedArticle,
+    ExtractionError,
+    canonical_url,
+    extract_article,
+)
 from clipdesk.articles.models import Article, ExtractionRule, Snapshot
-from clipdesk.articles.snapshots import write_snapshot
+from clipdesk.articles.snapshots import EncodedSnapshot, append_snapshot, encode_snapshot
 from clipdesk.digest.outlets import OutletDirectory
 from clipdesk.search import indexing as search_indexing
 from clipdesk.sources.discovery import find_article_links
@@ -357,44 +362,60 @@ def store_page(
 ) -> StoredArticle | None:
     """Stages 4–6 for a fetched page: snapshot, extract, store once, match; then group.
 
-    The entry's URL is locked for the transaction (on PostgreSQL), and checked again under
-    the lock, so two workers given the same entry store one article and one snapshot.
+    The slow part (encoding the WARC record, extracting) runs before the transaction, so that
+    on SQLite, where a write transaction holds the single write lock from its start, other
+    pollers and workers can write meanwhile. The callers have checked that the entry is not
+    stored; in the transaction its URL is locked (on PostgreSQL) and checked again, so two
+    workers given the same entry store one article, one snapshot and one WARC record.
     Grouping runs after the commit, so a grouping task always finds the article.
     """
+    prepared = _prepare_page(page, context)
     with transaction.atomic():
         _lock_url(page.entry.url if page.entry else page.url)
         if page.entry is not None and _stored_article(page.entry) is not None:
             return None
-        stored = _store_page(source, page, context)
+        stored_snapshot = append_snapshot(settings.CLIPDESK_HOME, prepared.encoded)
+        snapshot = Snapshot.objects.create(**prepared.snapshot, **stored_snapshot.__dict__)
+        if prepared.extracted is None:
+            page.error = prepared.error
+            return None  # the snapshot stays: what the page was is evidence even unread
+        stored = save_article(
+            source, prepared.extracted, snapshot, context.outlets, context.matcher
+        )
     if stored is not None and stored.matched and group is not None:
         # Only candidates go on the desk, so only they are grouped into stories.
         group(stored.article)
     return stored
 
 
-def _store_page(source, page: Download, context: StoreContext) -> StoredArticle | None:
+@dataclass
+class PreparedPage:
+    """A page encoded as a WARC record and extracted, before anything is stored."""
+
+    snapshot: dict
+    encoded: EncodedSnapshot
+    extracted: ExtractedArticle | None
+    error: str | None = None
+
+
+def _prepare_page(page: Download, context: StoreContext) -> PreparedPage:
     result = page.result
     fetched_at = timezone.now()
-    stored = write_snapshot(
-        settings.CLIPDESK_HOME, result.url, result.status, result.headers, result.body,
-        fetched_at,
-    )  # fmt: skip
-    snapshot = Snapshot.objects.create(
-        url=result.url,
-        status=result.status,
-        content_type=result.headers.get("content-type", "")[:200],
-        fetched_at=fetched_at,
-        **stored.__dict__,
-    )
+    encoded = encode_snapshot(result.url, result.status, result.headers, result.body, fetched_at)
+    snapshot = {
+        "url": result.url,
+        "status": result.status,
+        "content_type": result.headers.get("content-type", "")[:200],
+        "fetched_at": fetched_at,
+    }
     host = (urlsplit(result.url).hostname or "").lower()
     try:
         extracted = extract_article(
             result.body, result.url, entry=page.entry, rules=context.rules.get(host)
         )
     except ExtractionError as exc:
-        page.error = str(exc)
-        return None
-    return save_article(source, extracted, snapshot, context.outlets, context.matcher)
+        return PreparedPage(snapshot, encoded, None, str(exc))
+    return PreparedPage(snapshot, encoded, extracted)
 
 
 def _stored_article(entry: ParsedEntry) -> Article | None:

@@ -9,7 +9,8 @@ Stages of `extract_article` (comments in the code carry the same numbers):
 3. Site rule (optional, data): `drop_xpaths` are pruned; `title_xpath`, `author_xpath`,
    `date_xpath` and `body_xpath` win over everything below.
 4. General path: trafilatura's `bare_extraction(with_metadata=True)` for the text (and its
-   metadata as the last candidate); htmldate for the date.
+   metadata as the last candidate), fast pass first (see `FULL_PASS_BELOW_CHARS`); its
+   htmldate call gives the date.
 5. Choose each page field from its candidates (see `_choose_title`, `_choose_authors`,
    `_choose_outlet`); measured on the 101 gold pages in ../shared/data/trafilatura.
 6. Language from the text (language.py); canonical URL from `<link rel=canonical>` when it is
@@ -93,13 +94,7 @@ def extract_article(
     canonical = _choose_canonical(meta.canonical, url, choices)  # 6, early: a bad URL stops here
     rule = _RuleResult.apply(tree, rules or {}, url)  # 3
     prune = list(rules.get("drop_xpaths", ())) if rules else []
-    doc = trafilatura.bare_extraction(  # 4
-        tree,
-        url=url,
-        with_metadata=True,
-        include_comments=False,
-        prune_xpath=prune or None,
-    )
+    doc = _trafilatura(tree, url, prune)  # 4
     body = rule.body or (doc.text if doc is not None and doc.text else "")
     if rule.body:
         choices["text"] = "the site rule's body_xpath"
@@ -110,7 +105,7 @@ def extract_article(
     outlets = _choose_outlet(meta, traf, url, choices)  # 5
     page_title = _choose_title(meta, traf, rule, outlets, url, choices)
     page_authors = _choose_authors(meta, traf, rule, choices)
-    page_published = _choose_date(tree, rule, url, choices)
+    page_published = _choose_date(tree, rule, doc, url, choices)
 
     language, how = detect_language(body, meta.lang)  # 6
     if language is None and entry is not None and entry.language:
@@ -421,6 +416,35 @@ def _xpath_texts(tree: lxml.html.HtmlElement, path: str, block: bool = False) ->
 
 # --- 4. trafilatura's view -------------------------------------------------------------------
 
+# htmldate's settings for the published date: the original date, not a later update, found
+# by the extensive search (trafilatura narrows the search in its fast mode unless told).
+DATE_PARAMS = {"original_date": True, "extensive_search": True}
+# Below this many characters of main text from the fast pass, extract again with trafilatura's
+# fallback extractors (readability, jusText). Measured on the 101 gold pages: the fast pass
+# alone loses two pages' text (recall of the gold's expected sentences 0.950 → 0.940), both
+# under 600 characters; fast first and full below 1,000 characters keeps 0.950 and precision
+# 0.960, and costs 15 ms a page on bench/ingest.py's pages against 23 ms for the full pass.
+FULL_PASS_BELOW_CHARS = 1000
+
+
+def _trafilatura(tree: lxml.html.HtmlElement, url: str, prune: list[str]) -> object | None:
+    """trafilatura's document (text and metadata): the fast pass, then the full one if short.
+
+    trafilatura copies a tree it is given before cleaning it, so both passes read the same
+    page, parsed once in stage 1.
+    """
+    options = {
+        "url": url,
+        "with_metadata": True,
+        "include_comments": False,
+        "prune_xpath": prune or None,
+        "date_extraction_params": DATE_PARAMS,
+    }
+    doc = trafilatura.bare_extraction(tree, fast=True, **options)
+    if doc is None or len(doc.text or "") < FULL_PASS_BELOW_CHARS:
+        doc = trafilatura.bare_extraction(tree, **options) or doc
+    return doc
+
 
 @dataclass
 class _TrafMeta:
@@ -632,12 +656,21 @@ def _choose_authors(
 
 
 def _choose_date(
-    tree: lxml.html.HtmlElement, rule: _RuleResult, url: str, choices: dict[str, str]
+    tree: lxml.html.HtmlElement,
+    rule: _RuleResult,
+    doc: object,
+    url: str,
+    choices: dict[str, str],
 ) -> datetime.date | None:
     if rule.date:
         choices["published"] = "the site rule's date_xpath"
         return rule.date
-    found = htmldate.find_date(tree, url=url, original_date=True, extensive_search=True)
+    # trafilatura asked htmldate already, with DATE_PARAMS; only a page it could not read at
+    # all needs htmldate again.
+    if doc is not None:
+        found = getattr(doc, "date", None)
+    else:
+        found = htmldate.find_date(tree, url=url, **DATE_PARAMS)
     if found:
         choices["published"] = "htmldate (original publication date)"
         return datetime.date.fromisoformat(found)

@@ -43,7 +43,8 @@ class Article(models.Model):
     source = models.ForeignKey(
         "sources.Source", null=True, blank=True, on_delete=models.SET_NULL, related_name="articles"
     )
-    url = models.URLField(max_length=2000)
+    # Indexed: polling asks, for every entry of every feed, whether its URL is stored.
+    url = models.URLField(max_length=2000, db_index=True)
     canonical_url = models.URLField(max_length=2000, unique=True)
     title = models.CharField(max_length=1000, blank=True)
     authors = models.JSONField(default=list, blank=True)

@@ -45,18 +45,24 @@ class SnapshotContent:
     body: bytes
 
 
-def write_snapshot(
-    home: Path,
+@dataclass(frozen=True)
+class EncodedSnapshot:
+    """One response as a gzip member, ready to append; made before any lock is taken."""
+
+    relative_path: str
+    member: bytes
+    record_id: str
+    payload_sha256: str
+
+
+def encode_snapshot(
     url: str,
     status: int,
     headers: dict[str, str],
     body: bytes,
     fetched_at: datetime.datetime,
-) -> StoredSnapshot:
-    """Append one response record to the day's WARC file and say where it went."""
-    folder = home / "snapshots"
-    folder.mkdir(parents=True, exist_ok=True)
-    relative = f"snapshots/{fetched_at:%Y-%m-%d}.warc.gz"
+) -> EncodedSnapshot:
+    """Serialise and compress one response record (the costly part of writing it)."""
     http_headers = StatusAndHeaders(
         f"{status} {'OK' if status == 200 else 'Response'}",
         [(k, v) for k, v in headers.items() if k.lower() not in _DROPPED_HEADERS],
@@ -72,24 +78,45 @@ def write_snapshot(
         warc_headers_dict={"WARC-Date": fetched_at.strftime("%Y-%m-%dT%H:%M:%SZ")},
     )
     writer.write_record(record)
-    member = gzip.compress(serialised.getvalue(), compresslevel=GZIP_LEVEL)
-    with open(home / relative, "ab") as fh:
+    return EncodedSnapshot(
+        relative_path=f"snapshots/{fetched_at:%Y-%m-%d}.warc.gz",
+        member=gzip.compress(serialised.getvalue(), compresslevel=GZIP_LEVEL),
+        record_id=record.rec_headers.get_header("WARC-Record-ID"),
+        payload_sha256=hashlib.sha256(body).hexdigest(),
+    )
+
+
+def append_snapshot(home: Path, encoded: EncodedSnapshot) -> StoredSnapshot:
+    """Append an encoded record to its day's WARC file and say where it went."""
+    (home / "snapshots").mkdir(parents=True, exist_ok=True)
+    with open(home / encoded.relative_path, "ab") as fh:
         fcntl.flock(fh, fcntl.LOCK_EX)
         try:
             fh.seek(0, io.SEEK_END)
             offset = fh.tell()
-            fh.write(member)
+            fh.write(encoded.member)
             fh.flush()
         finally:
             fcntl.flock(fh, fcntl.LOCK_UN)
-    length = len(member)
     return StoredSnapshot(
-        warc_file=relative,
+        warc_file=encoded.relative_path,
         warc_offset=offset,
-        warc_length=length,
-        record_id=record.rec_headers.get_header("WARC-Record-ID"),
-        payload_sha256=hashlib.sha256(body).hexdigest(),
+        warc_length=len(encoded.member),
+        record_id=encoded.record_id,
+        payload_sha256=encoded.payload_sha256,
     )
+
+
+def write_snapshot(
+    home: Path,
+    url: str,
+    status: int,
+    headers: dict[str, str],
+    body: bytes,
+    fetched_at: datetime.datetime,
+) -> StoredSnapshot:
+    """Append one response record to the day's WARC file and say where it went."""
+    return append_snapshot(home, encode_snapshot(url, status, headers, body, fetched_at))
 
 
 def read_snapshot(home: Path, warc_file: str, offset: int, length: int) -> SnapshotContent:

@@ -28,7 +28,6 @@ from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 import numpy as np
-from datasketch import MinHash
 
 # Five-word shingles: shorter ones let common phrases ("said in a statement") make unrelated
 # articles look alike; longer ones let every edited word destroy more of a copy's overlap.
@@ -183,6 +182,10 @@ def _distinct_shingles(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
 @lru_cache(maxsize=8)
 def permutations(num_perm: int) -> tuple[np.ndarray, np.ndarray]:
     """datasketch's affine32 permutation parameters `(a, b)` for `num_perm` values and SEED."""
+    # Imported here: datasketch's package imports scipy (0.3 s), which every command that
+    # loads this module (`poll` among them) would otherwise pay before it groups anything.
+    from datasketch import MinHash
+
     a, b = MinHash(num_perm=num_perm, seed=SEED).permutations
     return a.astype(np.uint32), b.astype(np.uint32)
 
