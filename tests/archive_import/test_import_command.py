@@ -1,7 +1,6 @@
 """`clipdesk import-archive` as a user runs it: a real process on a real instance."""
 
 import json
-import os
 import shutil
 import sqlite3
 import subprocess
@@ -9,25 +8,10 @@ import sys
 
 import pytest
 
+from tests.cli import clipdesk
 from tests.conftest import FIXTURES
 
 ARCHIVE = FIXTURES / "import" / "harbour-watch.txt"
-
-
-def clipdesk(home, *args, check=True):
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    env["CLIPDESK_HOME"] = str(home)
-    env.pop("DJANGO_SETTINGS_MODULE", None)
-    result = subprocess.run(
-        [sys.executable, "-m", "clipdesk", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-    )
-    if check and result.returncode != 0:
-        raise AssertionError(f"exit {result.returncode}\n{result.stdout}\n{result.stderr}")
-    return result
 
 
 def count_posts(home) -> int:

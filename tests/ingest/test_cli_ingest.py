@@ -1,9 +1,7 @@
 """The editor's path from the command line, on a fresh instance and a loopback server."""
 
 import json
-import os
 import subprocess
-import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -12,21 +10,12 @@ from urllib.parse import unquote
 import pytest
 
 from clipdesk.demo.corpus_server import EXPECTED, WATCHLIST, CorpusServer
+from tests.cli import clipdesk as run_clipdesk
 from tests.conftest import SHARED, skip_or_fail
 
 
 def clipdesk(home: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-    env = {
-        k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}
-    }
-    env.update(CLIPDESK_HOME=str(home), CLIPDESK_FETCH_ALLOW="127.0.0.1")
-    result = subprocess.run(
-        [sys.executable, "-m", "clipdesk", *args], capture_output=True, text=True, env=env,
-        timeout=300,
-    )  # fmt: skip
-    if check and result.returncode != 0:
-        raise AssertionError(f"exit {result.returncode}\n{result.stdout}\n{result.stderr}")
-    return result
+    return run_clipdesk(home, *args, check=check, CLIPDESK_FETCH_ALLOW="127.0.0.1")
 
 
 def test_source_add_watch_add_poll_on_a_fresh_instance(tmp_path):

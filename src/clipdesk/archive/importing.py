@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.text import slugify
 
 from clipdesk.archive.parsing import ArchiveCredit, ArchivePage, ArchivePost, OutletGazetteer
-from clipdesk.digest.models import Credit, Post, SiteProfile, Tag
+from clipdesk.digest.actions import tag_named
+from clipdesk.digest.models import Credit, Post, SiteProfile
 from clipdesk.digest.outlets import OutletDirectory, fold_name, free_slug
 
 
@@ -84,12 +84,6 @@ def infer_dates(posts: list[ArchivePost], fallback: datetime.date) -> list[datet
     return [d or fallback for d in inferred]
 
 
-def _tag(name: str) -> Tag:
-    slug = slugify(name) or "tag"
-    tag = Tag.objects.filter(slug=slug).first()
-    return tag or Tag.objects.create(name=name.strip()[:100], slug=free_slug(Tag, name))
-
-
 def _credit_rows(sources: list[ArchiveCredit], outlets: OutletDirectory) -> list[dict]:
     return [
         {
@@ -124,7 +118,7 @@ def _store_post(
         "posted_on_inferred": inferred,
         "excerpt": item.excerpt.strip(),
     }
-    tags = [_tag(t) for t in item.tags if t.strip()]
+    tags = [tag_named(t) for t in item.tags if t.strip()]
     post = Post.objects.filter(import_key=key).prefetch_related("credits", "tags").first()
     if post is None:
         post = Post.objects.create(

@@ -179,13 +179,14 @@ def publish_articles(
             )
             for i, a in enumerate(articles)
         )
-        post.tags.set([_tag(name) for name in dict.fromkeys(tags) if name.strip()])
+        post.tags.set([tag_named(name) for name in dict.fromkeys(tags) if name.strip()])
         record(user, AuditEntry.Action.PUBLISH, post, articles=[a.pk for a in articles])
         refresh_static_copy()  # after commit, when CLIPDESK_STATIC_TARGET is set
     return post
 
 
-def _tag(name: str) -> Tag:
+def tag_named(name: str) -> Tag:
+    """The tag whose slug this name makes, created when there is none (desk and importer)."""
     slug = slugify(name) or "tag"
     return Tag.objects.filter(slug=slug).first() or Tag.objects.create(
         name=name.strip()[:100], slug=free_slug(Tag, name)
