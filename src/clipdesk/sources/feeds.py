@@ -14,7 +14,7 @@ Stages, in the order `parse_feed` runs them:
 5. Dispatch on the root element (never on the URL or content type, which lie):
    rss / RDF / feed / urlset / sitemapindex, or JSON Feed; an HTML page is refused.
 6. Adapt each format's items to one `ParsedEntry`: absolute URL, UTC dates, plain-text titles
-   and summaries, author names without e-mail addresses.
+   and summaries, author names without e-mail addresses (feed_formats.py).
 
 Parser choice, measured with `bench/feed_parsing.py` on the 19 real feeds in
 `../shared/data/feeds` (this 2-core machine, warm, median of 5 rounds, three runs):
@@ -30,94 +30,34 @@ editor in `problems`.
 from __future__ import annotations
 
 import codecs
-import contextlib
-import datetime
-import email.utils
 import html
-import json
 import re
 import zlib
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from lxml import etree
 
 from clipdesk.sources.discovery import find_feed_links
+from clipdesk.sources.feed_formats import (
+    ATOM03_NS,
+    KIND_NAMES,
+    KINDS_BY_CONTENT_TYPE,
+    FeedError,
+    ParsedEntry,
+    ParsedFeed,
+    parse_atom,
+    parse_date,
+    parse_json_feed,
+    parse_rdf,
+    parse_rss,
+    parse_sitemap,
+    recovered,
+)
 
-UTC = datetime.UTC
+# The types and `parse_date` are part of this module's interface; they live with the formats.
+__all__ = ["FeedError", "ParsedEntry", "ParsedFeed", "parse_date", "parse_feed"]
+
 MAX_UNPACKED_BYTES = 50 * 1024 * 1024  # sitemaps may hold 50,000 URLs; a gzip bomb may not
-SUMMARY_CHARS = 1000  # summaries are excerpts for matching and the editor's list, not bodies
-
-
-class FeedError(ValueError):
-    """Nothing usable could be read; the message says why, in words."""
-
-
-@dataclass
-class ParsedEntry:
-    """One feed item, sitemap URL or (for a sitemap index) child sitemap."""
-
-    url: str
-    guid: str | None = None
-    title: str | None = None
-    published: datetime.datetime | None = None  # aware, UTC
-    authors: list[str] = field(default_factory=list)
-    summary: str | None = None  # plain text, at most SUMMARY_CHARS
-    language: str | None = None
-
-
-@dataclass
-class ParsedFeed:
-    kind: str  # "rss" | "atom" | "json" | "rdf" | "sitemap" | "sitemap_index" | "news_sitemap"
-    title: str | None = None
-    link: str | None = None
-    language: str | None = None
-    ttl_minutes: int | None = None
-    entries: list[ParsedEntry] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
-
-
-# --- namespaces: native ones read as plain names, known extensions by their usual prefix ----
-
-ATOM_NS = "http://www.w3.org/2005/Atom"
-ATOM03_NS = "http://purl.org/atom/ns#"
-RSS10_NS = "http://purl.org/rss/1.0/"
-RSS090_NS = "http://my.netscape.com/rdf/simple/0.9/"
-RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
-NEWS_NS = "http://www.google.com/schemas/sitemap-news/0.9"
-XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-
-PREFIXES = {
-    "http://purl.org/dc/elements/1.1/": "dc",
-    "http://purl.org/dc/terms/": "dcterms",
-    "http://purl.org/rss/1.0/modules/content/": "content",
-    "http://purl.org/rss/1.0/modules/syndication/": "sy",
-    "http://search.yahoo.com/mrss/": "media",
-    ATOM_NS: "atom",
-    NEWS_NS: "news",
-    RDF_NS: "rdf",
-}
-NATIVE = {
-    "rss": {""},
-    "rdf": {RSS10_NS, RSS090_NS, ""},
-    "atom": {ATOM_NS, ATOM03_NS, ""},
-    "sitemap": {SITEMAP_NS, ""},
-}
-KINDS_BY_CONTENT_TYPE = {
-    "application/rss+xml": {"rss", "rdf"},
-    "application/rdf+xml": {"rdf"},
-    "application/atom+xml": {"atom"},
-    "application/feed+json": {"json"},
-}
-KIND_NAMES = {"rss": "an RSS feed", "rdf": "an RSS 1.0 (RDF) feed", "atom": "an Atom feed"}
-KIND_NAMES |= {"json": "a JSON Feed", "sitemap": "a sitemap", "news_sitemap": "a news sitemap"}
-KIND_NAMES |= {"sitemap_index": "a sitemap index"}
-SY_PERIOD_MINUTES = {"hourly": 60, "daily": 1440, "weekly": 10080, "monthly": 43200}
-SY_PERIOD_MINUTES |= {"yearly": 525600}
-
-Children = dict[str, list[etree._Element]]
 
 
 def parse_feed(body: bytes, url: str, content_type: str | None = None) -> ParsedFeed:
@@ -125,12 +65,12 @@ def parse_feed(body: bytes, url: str, content_type: str | None = None) -> Parsed
     problems: list[str] = []
     data = _sniff(body, problems)  # 1
     if data[:1] in (b"{", b"["):
-        feed = _parse_json_feed(data, url, problems)
+        feed = parse_json_feed(data, url, problems)
     else:
         text = _decode(data, content_type, problems)  # 2
         root = _parse_xml(_defuse(text, problems), url, problems)  # 3, 4
         feed = _dispatch(root, url, problems)  # 5, 6
-        if not feed.entries and _recovered(problems):
+        if not feed.entries and recovered(problems):
             fault = next(p for p in problems if p.startswith("not well-formed XML"))
             raise FeedError(f"feeds: {fault}, and no entry could be recovered")
     _note_mismatches(feed.kind, url, content_type, problems)
@@ -343,15 +283,15 @@ def _parse_xml(data: bytes, url: str, problems: list[str]) -> etree._Element:
 def _dispatch(root: etree._Element, url: str, problems: list[str]) -> ParsedFeed:
     name = etree.QName(root).localname
     if name == "rss":
-        return _parse_rss(root, url, problems)
+        return parse_rss(root, url, problems)
     if name == "RDF":
-        return _parse_rdf(root, url, problems)
+        return parse_rdf(root, url, problems)
     if name == "feed":
         if etree.QName(root).namespace == ATOM03_NS:
             problems.append("this is an Atom 0.3 feed (obsolete); read as Atom 1.0")
-        return _parse_atom(root, url, problems)
+        return parse_atom(root, url, problems)
     if name in ("urlset", "sitemapindex"):
-        return _parse_sitemap(root, url, problems)
+        return parse_sitemap(root, url, problems)
     if name.lower() == "html":
         raise _html_page(etree.tostring(root), url)
     raise FeedError(f"feeds: the XML root element is <{name}>, not a feed or a sitemap")
@@ -379,441 +319,3 @@ def _note_mismatches(kind: str, url: str, content_type: str | None, problems: li
         problems.append(f"served as text/html (a web page) but the body is {KIND_NAMES[kind]}")
     elif kind not in KINDS_BY_CONTENT_TYPE.get(mime, {kind}):
         problems.append(f"served as {mime} but the body is {KIND_NAMES[kind]}")
-
-
-# --- 6. formats ------------------------------------------------------------------------------
-
-
-def _children(el: etree._Element, native: set[str]) -> Children:
-    """Child elements by name: plain for the format's own namespace, else `prefix:name`."""
-    found: Children = {}
-    for child in el:
-        if not isinstance(child.tag, str):
-            continue
-        ns, _, local = child.tag[1:].partition("}") if child.tag[0] == "{" else ("", "", child.tag)
-        key = local if ns in native else f"{PREFIXES.get(ns, ns)}:{local}"
-        found.setdefault(key, []).append(child)
-    return found
-
-
-def _first(kids: Children, *names: str) -> str | None:
-    for name in names:
-        for el in kids.get(name, ()):
-            value = _text(el)
-            if value:
-                return value
-    return None
-
-
-# Elements that recovery from malformed XML may have nested inside another item's fields.
-STRUCTURAL = {"link", "item", "entry", "guid", "pubDate", "description", "title", "id"}
-
-
-def _text(el: etree._Element) -> str:
-    """An element's text, without the text of misnested structural elements inside it."""
-    if not len(el):
-        return (el.text or "").strip()
-    parts = [el.text or ""]
-    for child in el:
-        if isinstance(child.tag, str) and etree.QName(child).localname not in STRUCTURAL:
-            parts.append("".join(child.itertext()))
-        parts.append(child.tail or "")
-    return "".join(parts).strip()
-
-
-def _descendants(el: etree._Element, name: str) -> list[etree._Element]:
-    return [d for d in el.iter() if isinstance(d.tag, str) and etree.QName(d).localname == name]
-
-
-TAG = re.compile(r"<[A-Za-z/!][^>]*>")
-BLOCK_TAG = re.compile(
-    r"</?(?:p|div|br|li|ul|ol|h[1-6]|tr|td|th|table|blockquote|section|article|figure|"
-    r"figcaption|pre|hr|dd|dt)\b[^>]*>",
-    re.IGNORECASE,
-)
-SCRIPT = re.compile(r"<(script|style)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
-
-
-def plain_text(value: str | None, limit: int | None = None) -> str | None:
-    """Markup and entities out, whitespace collapsed; None when nothing is left."""
-    if not value:
-        return None
-    if "<" in value:
-        value = TAG.sub("", BLOCK_TAG.sub(" ", SCRIPT.sub(" ", value)))
-    if "&" in value:
-        value = html.unescape(value)
-    value = " ".join(value.split())
-    if limit and len(value) > limit:
-        value = value[:limit].rsplit(" ", 1)[0] + "…"
-    return value or None
-
-
-MONTHS = {  # English abbreviations for the month names of the languages feeds are often in
-    name: english
-    for english, names in {
-        "Jan": "jan janv ene gen",
-        "Feb": "feb fev fév févr",
-        "Mar": "mar mär mrz mrt mars",
-        "Apr": "apr abr avr",
-        "May": "may mai mei mag",
-        "Jun": "jun juin giu",
-        "Jul": "jul juil lug",
-        "Aug": "aug ago aoû août",
-        "Sep": "sep sept set",
-        "Oct": "oct out okt ott",
-        "Nov": "nov",
-        "Dec": "dec dez déc dic",
-    }.items()
-    for name in names.split()
-}
-DAY_MONTH_YEAR = re.compile(r"^(\d{1,2})\.?\s+([^\W\d_]+)\.?\s+(\d{4})(.*)$")
-NUMERIC = re.compile(r"^(\d{4})[/.-](\d{1,2})[/.-](\d{1,2})(?:[ T](\d{1,2}):(\d\d)(?::(\d\d))?)?")
-
-
-def parse_date(value: str | None) -> datetime.datetime | None:
-    """RFC 822, ISO 8601 and their common misspellings, as an aware UTC datetime."""
-    if not value or not (value := value.strip()):
-        return None
-    parsed = _rfc822(value)
-    if parsed is None:
-        with contextlib.suppress(ValueError):
-            parsed = datetime.datetime.fromisoformat(value)
-    if parsed is None:
-        # A non-English day or month name, or "2020/1/10 14:33": rebuild what we can read.
-        cleaned = re.sub(r"^[^\d,]+,\s*", "", value)
-        if found := DAY_MONTH_YEAR.match(cleaned):
-            day, month, year, rest = found.groups()
-            month = MONTHS.get(month.lower()[:4]) or MONTHS.get(month.lower()[:3])
-            parsed = _rfc822(f"{day} {month} {year}{rest}") if month else None
-        elif found := NUMERIC.match(value):
-            with contextlib.suppress(ValueError):
-                parsed = datetime.datetime(*(int(part or 0) for part in found.groups()))
-    if parsed is None or not 1970 <= parsed.year <= 2100:
-        return None
-    if parsed.tzinfo is None:
-        return parsed.replace(tzinfo=UTC)  # no zone given: UTC is the least surprising reading
-    return parsed.astimezone(UTC)
-
-
-# Zone names email.utils does not know (it knows UT, GMT and the US ones), seen in real feeds.
-ZONES = {"CET": "+0100", "CEST": "+0200", "BST": "+0100", "IST": "+0530", "JST": "+0900"}
-ZONES |= {"MSK": "+0300", "AEST": "+1000", "AEDT": "+1100", "EET": "+0200", "EEST": "+0300"}
-ZONE_NAME = re.compile(r"\s([A-Z]{3,4})$")
-
-
-def _rfc822(value: str) -> datetime.datetime | None:
-    if (zone := ZONE_NAME.search(value)) and zone.group(1) in ZONES:
-        value = value[: zone.start(1)] + ZONES[zone.group(1)]
-    try:
-        return email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-
-
-EMAIL_NAME = re.compile(r"^\S+@\S+\s*\((.+)\)$")
-NAME_EMAIL = re.compile(r"^(.+?)\s*<\S+@\S+>$")
-
-
-def author_name(value: str | None) -> str | None:
-    """A person's name from `mail@x (Name)` or `Name <mail@x>`; a bare address is no name."""
-    value = plain_text(value)
-    if not value:
-        return None
-    if found := EMAIL_NAME.match(value) or NAME_EMAIL.match(value):
-        return found.group(1).strip() or None
-    return None if re.fullmatch(r"\S+@\S+", value) else value
-
-
-def _language(value: str | None) -> str | None:
-    value = (value or "").strip()
-    return value or None
-
-
-def _collect(
-    items: Iterable[etree._Element],
-    read: Callable[[etree._Element], ParsedEntry | None],
-    problems: list[str],
-) -> list[ParsedEntry]:
-    entries, skipped = [], 0
-    for item in items:
-        entry = read(item)
-        if entry is None:
-            skipped += 1
-        else:
-            entries.append(entry)
-    if skipped:
-        what = "entry without a link was" if skipped == 1 else "entries without a link were"
-        problems.append(f"{skipped} {what} skipped")
-    return entries
-
-
-def _absolute(link: str | None, base: str) -> str | None:
-    """An http(s) address, resolved against the feed's; None for anything else (tag:, mailto:)."""
-    link = (link or "").strip()
-    if not link:
-        return None
-    url = urljoin(base, link)
-    return url if url.startswith(("http://", "https://")) and urlsplit(url).hostname else None
-
-
-# RSS 0.91, 0.92, 2.0 and RSS 1.0 / 0.90 (RDF) share item fields.
-
-
-def _recovered(problems: list[str]) -> bool:
-    return any(p.startswith("not well-formed XML") for p in problems)
-
-
-def _parse_rss(root: etree._Element, url: str, problems: list[str]) -> ParsedFeed:
-    channel = next((c for c in root if etree.QName(c).localname == "channel"), None)
-    if channel is None:
-        raise FeedError("feeds: an RSS document without a <channel>")
-    kids = _children(channel, NATIVE["rss"])
-    language = _language(_first(kids, "language", "dc:language"))
-    link = _absolute(_first(kids, "link"), url)
-    items = kids.get("item", [])
-    if _recovered(problems):  # items may have been nested inside one another
-        items = _descendants(channel, "item")
-    entries = _collect(items, lambda el: _rss_item(el, link or url, language, "rss"), problems)
-    return ParsedFeed(
-        kind="rss",
-        title=plain_text(_first(kids, "title", "dc:title")),
-        link=link,
-        language=language,
-        ttl_minutes=_ttl(kids),
-        entries=entries,
-    )
-
-
-def _parse_rdf(root: etree._Element, url: str, problems: list[str]) -> ParsedFeed:
-    kids = _children(root, NATIVE["rdf"])
-    channel = _children(kids["channel"][0], NATIVE["rdf"]) if kids.get("channel") else {}
-    language = _language(_first(channel, "dc:language", "language"))
-    link = _absolute(_first(channel, "link"), url)
-    items = _descendants(root, "item") if _recovered(problems) else kids.get("item", [])
-    entries = _collect(items, lambda el: _rss_item(el, link or url, language, "rdf"), problems)
-    return ParsedFeed(
-        kind="rdf",
-        title=plain_text(_first(channel, "title", "dc:title")),
-        link=link,
-        language=language,
-        ttl_minutes=_ttl(channel),
-        entries=entries,
-    )
-
-
-def _rss_item(
-    item: etree._Element, base: str, language: str | None, kind: str
-) -> ParsedEntry | None:
-    kids = _children(item, NATIVE[kind])
-    guid_el = next(iter(kids.get("guid", [])), None)
-    guid = _text(guid_el) if guid_el is not None else item.get(f"{{{RDF_NS}}}about")
-    link = _first(kids, "link", "atom:link")
-    if not link:
-        for el in kids.get("atom:link", []):
-            if el.get("rel", "alternate") == "alternate" and el.get("href"):
-                link = el.get("href")
-                break
-    if not link:  # after recovery from malformed XML the link may sit deeper
-        link = next((t for d in _descendants(item, "link")[:1] if (t := _text(d))), None)
-    if not link and guid and guid_el is not None and guid_el.get("isPermaLink") != "false":
-        link = guid if guid.startswith(("http://", "https://")) else None
-    entry_url = _absolute(link, base)
-    if entry_url is None:
-        return None
-    authors = [
-        name
-        for el in kids.get("author", []) + kids.get("dc:creator", []) + kids.get("atom:author", [])
-        if (name := author_name(_text(el)))
-    ]
-    return ParsedEntry(
-        url=entry_url,
-        guid=guid or None,
-        title=plain_text(_first(kids, "title", "dc:title")),
-        published=parse_date(
-            _first(kids, "pubDate", "dc:date", "dcterms:issued", "atom:published")
-        ),
-        authors=list(dict.fromkeys(authors)),
-        summary=plain_text(_first(kids, "description", "content:encoded"), SUMMARY_CHARS),
-        language=_language(_first(kids, "dc:language") or item.get(XML_LANG)) or language,
-    )
-
-
-def _ttl(kids: Children) -> int | None:
-    ttl = _first(kids, "ttl")
-    if ttl and ttl.isdigit() and int(ttl) > 0:
-        return int(ttl)
-    period = SY_PERIOD_MINUTES.get((_first(kids, "sy:updatePeriod") or "").lower())
-    if period is None:
-        return None
-    frequency = _first(kids, "sy:updateFrequency") or "1"
-    return max(1, period // int(frequency)) if frequency.isdigit() and int(frequency) else period
-
-
-# Atom 1.0 (and 0.3, which differs only in names we do not read).
-
-
-def _parse_atom(root: etree._Element, url: str, problems: list[str]) -> ParsedFeed:
-    kids = _children(root, NATIVE["atom"])
-    feed_authors = _atom_authors(kids)
-    language = _language(root.get(XML_LANG))
-    entries = _collect(
-        kids.get("entry", []), lambda el: _atom_entry(el, feed_authors, language), problems
-    )
-    return ParsedFeed(
-        kind="atom",
-        title=_atom_text(kids, "title"),
-        link=_atom_link(kids, root.base or url),
-        language=language,
-        entries=entries,
-    )
-
-
-def _atom_entry(
-    entry: etree._Element, feed_authors: list[str], language: str | None
-) -> ParsedEntry | None:
-    kids = _children(entry, NATIVE["atom"])
-    link = _atom_link(kids, entry.base or "")
-    guid = _first(kids, "id")
-    if link is None and guid and guid.startswith(("http://", "https://")):
-        link = guid
-    if link is None:
-        return None
-    summary = _atom_text(kids, "summary", SUMMARY_CHARS) or _atom_text(
-        kids, "content", SUMMARY_CHARS
-    )
-    return ParsedEntry(
-        url=link,
-        guid=guid,
-        title=_atom_text(kids, "title"),
-        published=parse_date(_first(kids, "published", "issued", "updated", "modified")),
-        authors=_atom_authors(kids) or list(feed_authors),
-        summary=summary,
-        language=_language(entry.get(XML_LANG)) or language,
-    )
-
-
-def _atom_text(kids: Children, name: str, limit: int | None = None) -> str | None:
-    """Text, HTML (escaped) and XHTML (inline) constructs all end as plain text."""
-    for el in kids.get(name, ()):
-        return plain_text(_text(el), limit)
-    return None
-
-
-def _atom_link(kids: Children, base: str) -> str | None:
-    links = kids.get("link", [])
-    for el in links:
-        if el.get("rel", "alternate") == "alternate" and el.get("href"):
-            return _absolute(el.get("href"), base)
-    return None
-
-
-def _atom_authors(kids: Children) -> list[str]:
-    names = []
-    for el in kids.get("author", []):
-        name = _first(_children(el, NATIVE["atom"]), "name") or _text(el)
-        if name := author_name(name):
-            names.append(name)
-    return list(dict.fromkeys(names))
-
-
-# Sitemaps: urlset (with or without Google News tags) and sitemap indexes.
-
-
-def _parse_sitemap(root: etree._Element, url: str, problems: list[str]) -> ParsedFeed:
-    is_index = etree.QName(root).localname == "sitemapindex"
-    kids = _children(root, NATIVE["sitemap"])
-    items = kids.get("sitemap" if is_index else "url", [])
-    publications: set[str] = set()
-    languages: set[str | None] = set()
-
-    def read(item: etree._Element) -> ParsedEntry | None:
-        fields = _children(item, NATIVE["sitemap"])
-        loc = _absolute(_first(fields, "loc"), url)
-        if loc is None:
-            return None
-        entry = ParsedEntry(url=loc, published=parse_date(_first(fields, "lastmod")))
-        for news in fields.get("news:news", []):
-            info = _children(news, {NEWS_NS})
-            entry.title = plain_text(_first(info, "title"))
-            entry.published = parse_date(_first(info, "publication_date")) or entry.published
-            for publication in info.get("publication", []):
-                pub = _children(publication, {NEWS_NS})
-                entry.language = _language(_first(pub, "language"))
-                if name := _first(pub, "name"):
-                    publications.add(name)
-        languages.add(entry.language)
-        return entry
-
-    entries = _collect(items, read, problems)
-    kind = "sitemap_index" if is_index else "news_sitemap" if publications else "sitemap"
-    if not is_index and not publications and any(e.title for e in entries):
-        kind = "news_sitemap"
-    return ParsedFeed(
-        kind=kind,
-        title=publications.pop() if len(publications) == 1 else None,
-        language=languages.pop() if len(languages) == 1 else None,
-        entries=entries,
-    )
-
-
-# JSON Feed 1.0 and 1.1.
-
-
-def _parse_json_feed(data: bytes, url: str, problems: list[str]) -> ParsedFeed:
-    try:
-        doc = json.loads(data.decode("utf-8", "replace"))
-    except ValueError as exc:
-        raise FeedError(f"feeds: the body looks like JSON but does not parse ({exc})") from exc
-    if not isinstance(doc, dict) or not isinstance(doc.get("items"), list):
-        raise FeedError("feeds: JSON, but not a JSON Feed (no list of items)")
-    if "jsonfeed.org/version/" not in str(doc.get("version", "")):
-        problems.append("the JSON Feed does not say its version; read as JSON Feed 1.1")
-    link = _absolute(_json_str(doc, "home_page_url"), url)
-    feed_authors = _json_authors(doc)
-    language = _language(_json_str(doc, "language"))
-
-    def read(item: object) -> ParsedEntry | None:
-        if not isinstance(item, dict):
-            return None
-        guid = _json_str(item, "id")
-        link_ = _json_str(item, "url") or _json_str(item, "external_url")
-        if not link_ and guid and guid.startswith(("http://", "https://")):
-            link_ = guid
-        entry_url = _absolute(link_, link or url)
-        if entry_url is None:
-            return None
-        summary = _json_str(item, "summary") or _json_str(item, "content_text")
-        return ParsedEntry(
-            url=entry_url,
-            guid=guid,
-            title=plain_text(_json_str(item, "title")),
-            published=parse_date(
-                _json_str(item, "date_published") or _json_str(item, "date_modified")
-            ),
-            authors=_json_authors(item) or list(feed_authors),
-            summary=plain_text(summary or _json_str(item, "content_html"), SUMMARY_CHARS),
-            language=_language(_json_str(item, "language")) or language,
-        )
-
-    return ParsedFeed(
-        kind="json",
-        title=plain_text(_json_str(doc, "title")),
-        link=link,
-        language=language,
-        entries=_collect(doc["items"], read, problems),
-    )
-
-
-def _json_str(doc: dict, key: str) -> str | None:
-    value = doc.get(key)
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        value = str(value)  # ids are strings by the spec, numbers in practice
-    return (value.strip() or None) if isinstance(value, str) else None
-
-
-def _json_authors(doc: dict) -> list[str]:
-    raw = doc.get("authors")
-    if not isinstance(raw, list):
-        raw = [doc["author"]] if isinstance(doc.get("author"), dict) else []
-    names = [author_name(_json_str(a, "name")) for a in raw if isinstance(a, dict)]
-    return list(dict.fromkeys(n for n in names if n))
