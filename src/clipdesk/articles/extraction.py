@@ -4,8 +4,8 @@ Stages of `extract_article` (comments in the code carry the same numbers):
 
 1. Decode: byte-order mark, then `<meta charset>`, then UTF-8, else windows-1252. Empty,
    binary, JSON, PDF, feed or markup-free input is refused with `ExtractionError`.
-2. Read the page's own metadata once: JSON-LD (the Article node and its publisher), `<meta>`
-   (og:, twitter:, author), `<h1>`s, `<title>`, `<link rel=canonical>`, `<html lang>`.
+2. Read the page's own metadata once (page_metadata.py): JSON-LD, `<meta>`, `<h1>`s,
+   `<title>`, `<link rel=canonical>`, a byline, `<html lang>`.
 3. Site rule (optional, data): `drop_xpaths` are pruned; `title_xpath`, `author_xpath`,
    `date_xpath` and `body_xpath` win over everything below.
 4. General path: trafilatura's `bare_extraction(with_metadata=True)` for the text (and its
@@ -24,12 +24,11 @@ from __future__ import annotations
 
 import codecs
 import datetime
-import json
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import htmldate
 import lxml.html
@@ -38,6 +37,7 @@ from lxml import etree
 
 from clipdesk.articles.canonical import URLError, canonical_url, same_site
 from clipdesk.articles.language import detect_language
+from clipdesk.articles.page_metadata import PageMeta, clean_text, read_page_metadata
 from clipdesk.sources.feeds import ParsedEntry
 
 __all__ = [
@@ -89,7 +89,7 @@ def extract_article(
     """Read one article page; `entry` is its feed item, `rules` a site rule (see stage 3)."""
     text_html = decode_html(html)  # 1
     tree = _parse_html(text_html)
-    meta = _read_metadata(tree, url)  # 2
+    meta = read_page_metadata(tree, url)  # 2
     choices: dict[str, str] = {}
     canonical = _choose_canonical(meta.canonical, url, choices)  # 6, early: a bad URL stops here
     rule = _RuleResult.apply(tree, rules or {}, url)  # 3
@@ -195,156 +195,6 @@ def _parse_html(text: str) -> lxml.html.HtmlElement:
         raise ExtractionError(f"extraction: the HTML cannot be parsed ({exc})") from exc
 
 
-# --- 2. the page's own metadata --------------------------------------------------------------
-
-ARTICLE_TYPES = {
-    "Article", "NewsArticle", "BlogPosting", "ReportageNews", "AnalysisNewsArticle",
-    "OpinionNewsArticle", "ReviewNewsArticle", "BackgroundNewsArticle", "Report",
-    "ScholarlyArticle", "TechArticle", "SocialMediaPosting", "LiveBlogPosting", "Recipe",
-    "DiscussionForumPosting", "Review", "Posting",
-}  # fmt: skip
-ORGANIZATION_TYPES = {"Organization", "NewsMediaOrganization", "Corporation", "WebSite"}
-AUTHOR_META = {"author", "article:author", "byl", "parsely-author", "sailthru.author", "dc.creator"}
-BYLINE_XPATH = etree.XPath(
-    "//*[contains(translate(@class, 'BYLINE', 'byline'), 'byline')"
-    " or contains(@data-testid, 'byline') or contains(@id, 'byline')"
-    " or contains(@class, 'author') or contains(@class, 'meta')]"
-)
-NAME = r"[A-ZÀ-Þ][\w.'’-]*(?:\s+(?:(?:de|van|von|der|da|di|la|le|bin)\s+)?[A-ZÀ-Þ][\w.'’-]*){0,4}"
-NOT_NAME_WORD = re.compile(  # where a byline's names end: a date or a label follows them
-    r"\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|Mon|Tue|Wed|Thu|Fri|Sat|Sun"
-    r"|Updated|Published|Posted|Photo|Read|Follow|Share|Email)[a-z]*[.,]?(?:\s|$).*"
-)
-BYLINE = re.compile(rf"(?:^|\b)(?:[Bb]y|BY)\s*:?\s+({NAME}(?:\s*(?:,|and|&)\s*{NAME})*)")
-
-
-@dataclass
-class _PageMeta:
-    ld_headline: str | None = None
-    ld_authors: list[str] = field(default_factory=list)
-    ld_publisher: str | None = None
-    og_title: str | None = None
-    twitter_title: str | None = None
-    title_tag: str | None = None
-    h1s: list[str] = field(default_factory=list)
-    og_site_name: str | None = None
-    app_name: str | None = None
-    meta_authors: list[str] = field(default_factory=list)
-    rel_authors: list[str] = field(default_factory=list)
-    byline: str | None = None
-    canonical: str | None = None
-    lang: str | None = None
-    description: str | None = None
-
-
-def _read_metadata(tree: lxml.html.HtmlElement, url: str) -> _PageMeta:
-    meta = _PageMeta(
-        lang=tree.get("lang") or tree.get("{http://www.w3.org/XML/1998/namespace}lang")
-    )
-    metas: dict[str, str] = {}
-    for el in tree.iter("meta"):
-        named = (el.get("property") or el.get("name") or "").strip().lower()
-        key = named or (el.get("itemprop") or "").strip().lower()
-        content = _clean(el.get("content"))
-        if not key or not content:
-            continue
-        if named in AUTHOR_META:  # not itemprop: microdata authors are often a reference list
-            meta.meta_authors.append(content)
-        metas.setdefault(key, content)
-    meta.og_title = metas.get("og:title")
-    meta.twitter_title = metas.get("twitter:title")
-    meta.og_site_name = metas.get("og:site_name")
-    meta.app_name = metas.get("application-name") or metas.get("apple-mobile-web-app-title")
-    meta.description = (
-        metas.get("og:description") or metas.get("description") or metas.get("twitter:description")
-    )
-    title = tree.find(".//title")
-    meta.title_tag = _clean(title.text_content()) if title is not None else None
-    meta.h1s = [h for el in tree.iter("h1") if (h := _clean(el.text_content()))]
-    for link in tree.iter("link", "a"):
-        rel = (link.get("rel") or "").lower().split()
-        if link.tag == "link" and "canonical" in rel and link.get("href"):
-            meta.canonical = meta.canonical or urljoin(url, link.get("href").strip())
-        elif link.tag == "a" and "author" in rel and (name := _clean(link.text_content())):
-            meta.rel_authors.append(name)
-    meta.byline = _find_byline(tree)
-    _read_json_ld(tree, meta)
-    return meta
-
-
-def _find_byline(tree: lxml.html.HtmlElement) -> str | None:
-    """The names in the first short 'By …' line of a byline- or author-classed element."""
-    for el in BYLINE_XPATH(tree):
-        text = _clean(" ".join(el.itertext())) or ""  # "<span>By</span><a>Name</a>" needs a space
-        if len(text) <= 150 and (found := BYLINE.search(text)):
-            return NOT_NAME_WORD.split(found.group(1))[0]
-    return None
-
-
-def _read_json_ld(tree: lxml.html.HtmlElement, meta: _PageMeta) -> None:
-    """Headline, authors and publisher of the first Article-like JSON-LD node."""
-    nodes: list[dict] = []
-    for script in tree.iter("script"):
-        if (script.get("type") or "").strip().lower() != "application/ld+json":
-            continue
-        try:
-            data = json.loads(script.text or "", strict=False)
-        except ValueError:
-            continue  # broken JSON-LD is common; the other sources still count
-        nodes.extend(_flatten(data))
-    article = next((n for n in nodes if _types(n) & ARTICLE_TYPES), None)
-    if article is not None:
-        meta.ld_headline = _clean(_string(article.get("headline")) or _string(article.get("name")))
-        meta.ld_authors = [
-            name for author in _as_list(article.get("author")) if (name := _person_name(author))
-        ]
-        publisher = article.get("publisher")
-        if isinstance(publisher, dict):
-            meta.ld_publisher = _clean(_string(publisher.get("name")))
-    if meta.ld_publisher is None:
-        org = next((n for n in nodes if _types(n) & ORGANIZATION_TYPES and n.get("name")), None)
-        meta.ld_publisher = _clean(_string(org.get("name"))) if org else None
-
-
-def _flatten(data: object) -> Iterable[dict]:
-    if isinstance(data, list):
-        for item in data:
-            yield from _flatten(item)
-    elif isinstance(data, dict):
-        yield data
-        if isinstance(data.get("@graph"), list):
-            yield from _flatten(data["@graph"])
-        if isinstance(data.get("mainEntity"), dict):
-            yield data["mainEntity"]
-
-
-def _types(node: dict) -> set[str]:
-    return {t for t in _as_list(node.get("@type")) if isinstance(t, str)}
-
-
-def _as_list(value: object) -> list:
-    return value if isinstance(value, list) else [] if value is None else [value]
-
-
-def _string(value: object) -> str | None:
-    if isinstance(value, list) and value:
-        value = value[0]
-    return value if isinstance(value, str) else None
-
-
-def _person_name(author: object) -> str | None:
-    if isinstance(author, str):
-        return None if author.startswith(("http://", "https://")) else _clean(author)
-    if isinstance(author, dict) and not (_types(author) & ORGANIZATION_TYPES):
-        return _clean(_string(author.get("name")))
-    return None
-
-
-def _clean(value: str | None) -> str | None:
-    value = " ".join((value or "").split())
-    return value or None
-
-
 # --- 3. site rules ---------------------------------------------------------------------------
 
 
@@ -403,12 +253,12 @@ def _xpath_texts(tree: lxml.html.HtmlElement, path: str, block: bool = False) ->
     for found in _xpath(tree, path):
         if isinstance(found, etree._Element):
             if block:
-                parts = [_clean(p.text_content()) for p in found.iter("p", "h2", "h3", "li")]
-                value = "\n".join(p for p in parts if p) or _clean(found.text_content())
+                parts = [clean_text(p.text_content()) for p in found.iter("p", "h2", "h3", "li")]
+                value = "\n".join(p for p in parts if p) or clean_text(found.text_content())
             else:
-                value = _clean(found.text_content())
+                value = clean_text(found.text_content())
         else:
-            value = _clean(str(found))
+            value = clean_text(str(found))
         if value:
             texts.append(value)
     return texts
@@ -459,10 +309,10 @@ class _TrafMeta:
             return cls()
         author = getattr(doc, "author", None) or ""
         return cls(
-            title=_clean(getattr(doc, "title", None)),
-            authors=[a for a in (_clean(p) for p in author.split(";")) if a],
-            sitename=_clean(getattr(doc, "sitename", None)),
-            description=_clean(getattr(doc, "description", None)),
+            title=clean_text(getattr(doc, "title", None)),
+            authors=[a for a in (clean_text(p) for p in author.split(";")) if a],
+            sitename=clean_text(getattr(doc, "sitename", None)),
+            description=clean_text(getattr(doc, "description", None)),
         )
 
 
@@ -507,9 +357,7 @@ def strip_site_name(title: str, outlets: list[str], url: str) -> str:
     return title.strip()
 
 
-def _choose_outlet(
-    meta: _PageMeta, traf: _TrafMeta, url: str, choices: dict[str, str]
-) -> list[str]:
+def _choose_outlet(meta: PageMeta, traf: _TrafMeta, url: str, choices: dict[str, str]) -> list[str]:
     """Outlet names, best first: the first candidate that matches the host name wins.
 
     og:site_name is sometimes a section ("U.S." on reuters.com) and the JSON-LD publisher a
@@ -536,7 +384,7 @@ def _choose_outlet(
 
 
 def _choose_title(
-    meta: _PageMeta,
+    meta: PageMeta,
     traf: _TrafMeta,
     rule: _RuleResult,
     outlets: list[str],
@@ -606,7 +454,7 @@ def clean_author_names(values: Iterable[str]) -> list[str]:
     """
     names: list[str] = []
     for value in values:
-        value = BYLINE_PREFIX.sub("", _clean(value) or "")
+        value = BYLINE_PREFIX.sub("", clean_text(value) or "")
         value = re.sub(r"\s+says:?$", "", value, flags=re.IGNORECASE)
         parts: list[str] = []
         for part in SPLIT_NAMES.split(value):
@@ -632,7 +480,7 @@ def _is_name(text: str) -> bool:
 
 
 def _choose_authors(
-    meta: _PageMeta,
+    meta: PageMeta,
     traf: _TrafMeta,
     rule: _RuleResult,
     choices: dict[str, str],
