@@ -67,7 +67,10 @@ class PostQuerySet(models.QuerySet):
         )
 
     def in_month(self, year: int, month: int) -> PostQuerySet:
-        return self.filter(posted_on_inferred__year=year, posted_on_inferred__month=month)
+        """A date range, not __month: the index on posted_on_inferred can serve a range."""
+        first = datetime.date(year, month, 1)
+        after = datetime.date(year + month // 12, month % 12 + 1, 1)
+        return self.filter(posted_on_inferred__gte=first, posted_on_inferred__lt=after)
 
 
 class Post(models.Model):
