@@ -108,6 +108,19 @@ def test_month_archive_lists_only_that_month(client, story):
     assert "March 2021" in client.get("/archive/").content.decode()
 
 
+def test_archive_index_lists_each_month_once_newest_first(client):
+    for day in (datetime.date(2020, 12, 31), datetime.date(2021, 2, 1), datetime.date(2021, 2, 28)):
+        make_post(f"Item of {day}", posted_on=day)
+    make_post("Draft of March", posted_on=datetime.date(2021, 3, 5), status=Post.Status.DRAFT)
+    assert Post.objects.published().months() == [
+        datetime.date(2021, 2, 1),
+        datetime.date(2020, 12, 1),
+    ]
+    html = client.get("/archive/").content.decode()
+    assert html.index("February 2021") < html.index("December 2020")
+    assert "March 2021" not in html
+
+
 def test_tag_and_outlet_pages_list_their_posts(client, story):
     assert "Harbour inquiry opens" in client.get("/tag/hearings/").content.decode()
     outlet_page = client.get("/outlet/valley-times/").content.decode()

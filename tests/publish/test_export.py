@@ -265,6 +265,18 @@ def test_unpublishing_removes_the_post_and_an_emptied_tag(site, tmp_path):
     assert b"Late news" not in (target / "sitemap-posts.xml").read_bytes()
 
 
+def test_a_deleted_post_leaves_the_copy(site, tmp_path):
+    target = tmp_path / "copy"
+    export_site(target, base_url="http://example.org/")
+    gone = site["posts"][3]
+    assert (target / f"post/{gone.slug}/index.html").exists()
+    gone.delete()
+    report = export_site(target, incremental=True)
+    assert report.mode == "incremental" and report.reason == "0 new or changed, 1 gone"
+    assert not (target / f"post/{gone.slug}").exists()
+    assert gone.headline.encode() not in (target / "page/1/index.html").read_bytes()
+
+
 def test_incremental_exports_end_where_a_full_export_does(site, tmp_path, settings, monkeypatch):
     """After publishing, unpublishing, editing and re-dating, patching equals rebuilding."""
     settings.DIGEST_POSTS_PER_PAGE = 3
