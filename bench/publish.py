@@ -10,6 +10,9 @@ For each size, in a fresh temporary instance (SQLite, posts inserted in bulk, se
      list page, tags and outlets as taxonomies), when `hugo` is installed.
 
     .venv/bin/python bench/publish.py [--sizes 10000,100000] [--duration 10] [--only hugo]
+                                      [--no-serving]
+
+`--no-serving` skips step 3 (the front page under load) when only the exports matter.
 """
 
 from __future__ import annotations
@@ -313,7 +316,7 @@ def _progress(result: dict) -> None:
     sys.stderr.flush()
 
 
-def bench_size(size: int, duration: int, parts: set[str]) -> dict:
+def bench_size(size: int, duration: int, parts: set[str], serving: bool = True) -> dict:
     """Every figure for one archive size; `parts` picks "clipdesk" and/or "hugo"."""
     work = Path(tempfile.mkdtemp(prefix=f"clipdesk-bench-publish-{size}-"))
     home, hugo_dir = work / "home", work / "hugo"
@@ -336,7 +339,7 @@ def bench_size(size: int, duration: int, parts: set[str]) -> dict:
         subprocess.run(seed_cmd, env=env, check=True)
         result["seed_s"] = round(time.perf_counter() - start, 1)
         if "clipdesk" in parts:
-            _bench_clipdesk(result, env, work / "site", duration)
+            _bench_clipdesk(result, env, work / "site", duration if serving else 0)
         if hugo:
             write_hugo_site(hugo_dir)
             out = work / "hugo-out"
@@ -350,6 +353,7 @@ def bench_size(size: int, duration: int, parts: set[str]) -> dict:
 
 
 def _bench_clipdesk(result: dict, env: dict[str, str], out: Path, duration: int) -> None:
+    """Full export, two incremental ones, then (unless `duration` is 0) the front page's rate."""
     export = [*CLIPDESK, "export-static", str(out), "--base-url", "http://127.0.0.1/", "--json"]
     full = measured(export, env)
     report = full.pop("report")
@@ -368,6 +372,8 @@ def _bench_clipdesk(result: dict, env: dict[str, str], out: Path, duration: int)
             "timings": {k: round(v, 2) for k, v in report["timings"].items()},
         }
         _progress(result)
+    if not duration:
+        return
     for name, cache_env in (("locmem", {}), ("redis", {"CLIPDESK_CACHE_URL": REDIS_URL})):
         try:
             result[f"front_page_{name}"] = front_page_rps({**env, **cache_env}, duration)
@@ -382,6 +388,9 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=10, help="seconds of load, at most 60")
     parser.add_argument(
         "--only", choices=("clipdesk", "hugo"), help="measure one side only (default: both)"
+    )
+    parser.add_argument(
+        "--no-serving", action="store_true", help="skip the front page's requests per second"
     )
     parser.add_argument("--seed", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--hugo-dir", type=Path, help=argparse.SUPPRESS)
@@ -398,7 +407,7 @@ def main() -> None:
     sizes = [int(s) for s in args.sizes.split(",")]
     duration = max(1, min(args.duration, 60))
     parts = {args.only} if args.only else {"clipdesk", "hugo"}
-    results = [bench_size(n, duration, parts) for n in sizes]
+    results = [bench_size(n, duration, parts, not args.no_serving) for n in sizes]
     print(json.dumps({"bench": "publish", "cores": os.cpu_count(), "sizes": results}))
 
 

@@ -58,8 +58,8 @@ def test_front_page_is_newest_first_and_paginated(client, settings):
     first = client.get("/").content.decode()
     assert first.index("Day 7 report") < first.index("Day 6 report")
     assert "Day 4 report" not in first
-    third = client.get("/?page=3").content.decode()
-    assert "Day 1 report" in third
+    oldest = client.get("/?page=1").content.decode()  # page numbers count from the oldest
+    assert "Day 1 report" in oldest and "Day 4 report" not in oldest
     assert client.get("/?page=9").status_code == 404
     assert client.get("/?page=abc").status_code == 404
 
@@ -70,7 +70,7 @@ def test_list_pages_use_a_fixed_number_of_queries(client, story):
             assert client.get(url).status_code == 200
         return len(ctx.captured_queries)
 
-    urls = ("/", "/archive/2021/03/", "/tag/hearings/", "/outlet/valley-times/")
+    urls = ("/", "/archive/2021/03/", "/tag/hearings/", "/outlet/valley-times/", "/?page=1")
     SiteProfile.load()  # the first request of an instance creates the profile row
     before = {url: count(url) for url in urls}
     outlets = [make_outlet(f"Extra {i}") for i in range(5)]
@@ -106,6 +106,19 @@ def test_month_archive_lists_only_that_month(client, story):
     assert client.get("/archive/2021/13/").status_code == 404
     assert client.get("/archive/2021/3/").status_code == 404
     assert "March 2021" in client.get("/archive/").content.decode()
+
+
+def test_archive_index_lists_each_month_once_newest_first(client):
+    for day in (datetime.date(2020, 12, 31), datetime.date(2021, 2, 1), datetime.date(2021, 2, 28)):
+        make_post(f"Item of {day}", posted_on=day)
+    make_post("Draft of March", posted_on=datetime.date(2021, 3, 5), status=Post.Status.DRAFT)
+    assert Post.objects.published().months() == [
+        datetime.date(2021, 2, 1),
+        datetime.date(2020, 12, 1),
+    ]
+    html = client.get("/archive/").content.decode()
+    assert html.index("February 2021") < html.index("December 2020")
+    assert "March 2021" not in html
 
 
 def test_tag_and_outlet_pages_list_their_posts(client, story):
@@ -148,7 +161,10 @@ def test_robots_txt_points_at_the_sitemap(client):
 
 
 def test_sitemap_lists_public_urls_only(client, story):
-    body = client.get("/sitemap.xml").content.decode()
+    index = client.get("/sitemap.xml").content.decode()
+    sections = [part.split("</loc>")[0] for part in index.split("<loc>")[1:]]
+    assert "<sitemapindex" in index and len(sections) == 4
+    body = "".join(client.get(url).content.decode() for url in sections)
     for path in ("/", "/about/", story.get_absolute_url(), "/archive/2021/03/", "/tag/hearings/"):
         assert f"<loc>http://testserver{path}</loc>" in body
     assert "/outlet/harbour-gazette/" in body

@@ -44,7 +44,8 @@ def story() -> Post:
 
 
 PUBLIC = ("/", "/archive/", "/archive/2021/03/", "/tag/hearings/", "/outlet/valley-times/")
-PUBLIC += ("/about/", "/feed/", "/feed/atom/", "/sitemap.xml", "/robots.txt")
+PUBLIC += ("/about/", "/feed/", "/feed/atom/", "/sitemap.xml", "/sitemap-posts.xml")
+PUBLIC += ("/robots.txt", "/?page=1", "/tag/hearings/?page=1")
 
 
 @committed
@@ -76,7 +77,7 @@ def test_publish_and_unpublish_show_on_the_next_request(client, story):
     set_status(Post.objects.filter(pk=draft.pk), Post.Status.PUBLISHED)
     assert "Second witness heard" in client.get("/").text
     assert "Second witness heard" in client.get("/feed/").text
-    assert draft.get_absolute_url() in client.get("/sitemap.xml").text
+    assert draft.get_absolute_url() in client.get("/sitemap-posts.xml").text
     set_status(Post.objects.filter(pk=draft.pk), Post.Status.DRAFT)
     assert "Second witness heard" not in client.get("/").text
     assert client.get(draft.get_absolute_url()).status_code == 404

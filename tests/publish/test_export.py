@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import functools
 import json
+import os
 import threading
 import urllib.request
 from collections.abc import Iterator
@@ -18,7 +19,9 @@ from django.core.management import call_command
 
 from clipdesk.digest.actions import set_status
 from clipdesk.digest.models import Post, SiteProfile
+from clipdesk.digest.sitemaps import PostSitemap
 from clipdesk.publish import export
+from clipdesk.publish.caching import bump_content_version
 from clipdesk.publish.export import export_site
 from clipdesk.publish.plan import MANIFEST
 from clipdesk.publish.rendering import ExportError, Renderer
@@ -114,6 +117,17 @@ def crawl(start: str) -> dict[str, tuple[int, str]]:
     return seen
 
 
+def sitemap_locs(base: str) -> list[str]:
+    """Every URL the sitemap lists, through its index and every chunk the index names."""
+
+    def locs(url: str) -> list[str]:
+        status, _, body = fetch(url)
+        assert status == 200, url
+        return [part.split("</loc>")[0] for part in body.decode().split("<loc>")[1:]]
+
+    return [loc for chunk in locs(f"{base}sitemap.xml") for loc in locs(chunk)]
+
+
 def files(folder: Path) -> dict[str, bytes]:
     return {
         str(p.relative_to(folder)): p.read_bytes()
@@ -133,7 +147,8 @@ def test_full_export_served_by_a_static_server_has_no_broken_links(site, served,
     pages = crawl(base)
     broken = {url: status for url, (status, _) in pages.items() if status != 200}
     assert not broken
-    assert f"{base}page/2/" in pages  # pagination
+    assert f"{base}page/1/" in pages  # pagination: the oldest posts
+    assert f"{base}page/2/" in pages
     assert f"{base}feed.xml" in pages and f"{base}atom.xml" in pages
     assert f"{base}static/digest/site.css" in pages
     assert f"{base}tag/licences/" in pages and f"{base}outlet/valley-times/" in pages
@@ -143,10 +158,10 @@ def test_full_export_served_by_a_static_server_has_no_broken_links(site, served,
     assert pages[f"{base}feed.xml"][1] in ("text/xml", "application/xml")
 
     # The sitemap lists absolute URLs at the base URL, and every one of them is there.
-    _, _, sitemap = fetch(f"{base}sitemap.xml")
-    locs = [part.split("</loc>")[0] for part in sitemap.decode().split("<loc>")[1:]]
+    locs = sitemap_locs(base)
     assert locs and all(loc.startswith(base) for loc in locs)
     assert all(fetch(loc)[0] == 200 for loc in locs)
+    assert {f"{base}post/{post.slug}/" for post in site["posts"]} <= set(locs)
     feed = fetch(f"{base}feed.xml")[2].decode()
     assert f"{base}post/{site['posts'][-1].slug}/" in feed
     assert f'href="{base}feed.xml" rel="self"' in feed
@@ -155,37 +170,80 @@ def test_full_export_served_by_a_static_server_has_no_broken_links(site, served,
     assert b"Page not found" in (target / "404.html").read_bytes()
 
 
-def test_incremental_export_after_publishing_changes_only_what_shows_the_post(site, tmp_path):
+def changed_files(before: dict[str, bytes], after: dict[str, bytes]) -> set[str]:
+    return {name for name in after.keys() | before.keys() if after.get(name) != before.get(name)}
+
+
+def test_incremental_export_after_publishing_changes_only_what_shows_the_post(
+    site, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(PostSitemap, "limit", 4)  # 11 posts: chunks of 4, 4 and 3
     target = tmp_path / "copy"
     export_site(target, base_url="http://example.org/")
-    old_build = target.resolve()
+    build = target.resolve()
     before = files(target)
+    inodes = {name: (target / name).stat().st_ino for name in before}
 
     set_status(Post.objects.filter(pk=site["draft"].pk), Post.Status.PUBLISHED)
     report = export_site(target, incremental=True)
     assert report.mode == "incremental"
     after = files(target)
 
-    changed = {name for name in after.keys() | before.keys() if after.get(name) != before.get(name)}
+    changed = changed_files(before, after)
     slug = site["draft"].slug
-    # The draft is the newest post: it leads the front page and shifts page 2 by one.
+    # The draft is the newest post: it leads the front page and joins the last page (2) of
+    # the front page's list; page 1, full, is untouched. The other lists fit on one page.
     assert changed == {
         f"post/{slug}/index.html",
         "index.html",
         "page/2/index.html",
         "archive/2021/04/index.html",
+        "archive/2021/04/page/1/index.html",
         "tag/licences/index.html",
+        "tag/licences/page/1/index.html",
         "outlet/valley-times/index.html",
+        "outlet/valley-times/page/1/index.html",
         "feed.xml",
         "atom.xml",
-        "sitemap.xml",
+        "sitemap.xml",  # the index: the posts' newest lastmod
+        "sitemap-posts-3.xml",  # the last chunk, the only one listing the new post
     }
     assert report.changed == len(changed)
+    assert report.rendered == len(changed)
     assert b"Late news" in after["index.html"] and b"Late news" in after["feed.xml"]
-    # Copy-on-write: what did not change is the previous build's file, hard-linked.
-    about = "about/index.html"
-    assert (target / about).stat().st_ino == (old_build / about).stat().st_ino
-    assert target.resolve() != old_build
+    # Patched in place: the same build, and files that did not change were not rewritten.
+    assert target.resolve() == build
+    assert all((target / n).stat().st_ino == inodes[n] for n in before.keys() - changed)
+    assert not list(build.rglob("*.tmp")) and not (build / export.PENDING).exists()
+
+
+def test_incremental_export_after_an_edit_rewrites_the_pages_showing_the_post(site, tmp_path):
+    target = tmp_path / "copy"
+    export_site(target, base_url="http://example.org/")
+    before = files(target)
+    oldest = site["posts"][0]  # on page 1 of the front page's list, tagged Hearings, Licences
+    oldest.headline = "Report 0, corrected"
+    oldest.save()
+
+    report = export_site(target, incremental=True)
+    assert report.mode == "incremental"
+    changed = changed_files(before, files(target))
+    assert changed == {
+        f"post/{oldest.slug}/index.html",
+        "page/1/index.html",
+        "archive/2021/03/index.html",
+        "archive/2021/03/page/1/index.html",
+        "tag/hearings/page/1/index.html",
+        "tag/licences/index.html",
+        "tag/licences/page/1/index.html",
+        "outlet/northern-ledger/index.html",
+        "outlet/northern-ledger/page/1/index.html",
+        "feed.xml",  # its updated date
+        "atom.xml",
+        "sitemap.xml",  # the newest lastmod (its chunk was rendered: the same day, same bytes)
+    }
+    # Also rendered, the same bytes: its sitemap chunk (lastmod is a date).
+    assert report.rendered == len(changed) + 1
 
 
 def test_unpublishing_removes_the_post_and_an_emptied_tag(site, tmp_path):
@@ -203,11 +261,26 @@ def test_unpublishing_removes_the_post_and_an_emptied_tag(site, tmp_path):
     assert b"Late news" not in (target / "index.html").read_bytes()
     assert b"Late news" not in (target / "feed.xml").read_bytes()
     assert not (target / "page/2").exists()  # 11 - 4 posts now fit on one front page
+    assert b"Late news" not in (target / "page/1/index.html").read_bytes()
+    assert b"Late news" not in (target / "sitemap-posts.xml").read_bytes()
 
 
-def test_incremental_exports_end_where_a_full_export_does(site, tmp_path, settings):
+def test_a_deleted_post_leaves_the_copy(site, tmp_path):
+    target = tmp_path / "copy"
+    export_site(target, base_url="http://example.org/")
+    gone = site["posts"][3]
+    assert (target / f"post/{gone.slug}/index.html").exists()
+    gone.delete()
+    report = export_site(target, incremental=True)
+    assert report.mode == "incremental" and report.reason == "0 new or changed, 1 gone"
+    assert not (target / f"post/{gone.slug}").exists()
+    assert gone.headline.encode() not in (target / "page/1/index.html").read_bytes()
+
+
+def test_incremental_exports_end_where_a_full_export_does(site, tmp_path, settings, monkeypatch):
     """After publishing, unpublishing, editing and re-dating, patching equals rebuilding."""
     settings.DIGEST_POSTS_PER_PAGE = 3
+    monkeypatch.setattr(PostSitemap, "limit", 3)
     target = tmp_path / "copy"
     export_site(target, base_url="http://example.org/")
     posts = site["posts"]
@@ -225,7 +298,65 @@ def test_incremental_exports_end_where_a_full_export_does(site, tmp_path, settin
     posts[9].save()
     report = export_site(target, incremental=True)
     assert report.mode == "incremental"
+    for i in range(4):  # new pages open, and a fifth sitemap chunk
+        make_post(f"Extra {i}", posted_on=datetime.date(2021, 5, 1 + i))
+    assert export_site(target, incremental=True).mode == "incremental"
 
+    export_site(tmp_path / "fresh", base_url="http://example.org/")
+    assert files(target) == files(tmp_path / "fresh")
+    Post.objects.filter(headline__startswith="Extra").update(status=Post.Status.DRAFT)
+    bump_content_version()
+    assert export_site(target, incremental=True).mode == "incremental"
+    export_site(tmp_path / "fresh-2", base_url="http://example.org/")
+    assert files(target) == files(tmp_path / "fresh-2")
+
+
+def test_incremental_exports_leave_no_broken_links(site, served, settings, monkeypatch):
+    settings.DIGEST_POSTS_PER_PAGE = 3
+    monkeypatch.setattr(PostSitemap, "limit", 4)
+    root, origin = served
+    base = f"{origin}/"
+    export_site(root / "site", base_url=f"{base}site/")
+    set_status(Post.objects.filter(pk=site["draft"].pk), Post.Status.PUBLISHED)
+    export_site(root / "site", incremental=True)
+    new_tag = make_tag("New")
+    extra = [
+        make_post(f"Extra {i}", posted_on=datetime.date(2021, 6, 1 + i), tags=[new_tag])
+        for i in range(3)
+    ]
+    set_status(Post.objects.filter(pk=site["posts"][0].pk), Post.Status.DRAFT)
+    assert export_site(root / "site", incremental=True).mode == "incremental"
+
+    pages = crawl(f"{base}site/")
+    assert not {url: status for url, (status, _) in pages.items() if status != 200}
+    assert f"{base}site/tag/new/" in pages and f"{base}site/archive/2021/06/" in pages
+    assert f"{base}site/post/{site['posts'][0].slug}/" not in pages
+    locs = sitemap_locs(f"{base}site/")
+    assert all(fetch(loc)[0] == 200 for loc in locs)
+    assert f"{base}site/post/{extra[2].slug}/" in locs and len(locs) == len(set(locs))
+
+
+def test_an_interrupted_incremental_export_is_repaired_by_the_next(site, tmp_path, monkeypatch):
+    target = tmp_path / "copy"
+    export_site(target, base_url="http://example.org/")
+    set_status(Post.objects.filter(pk=site["draft"].pk), Post.Status.PUBLISHED)
+    replace, calls = os.replace, []
+
+    def disk_full(source, destination):
+        calls.append(destination)
+        if len(calls) > 3:
+            raise OSError(28, "No space left on device (simulated)")
+        replace(source, destination)
+
+    monkeypatch.setattr(os, "replace", disk_full)
+    with pytest.raises(OSError):
+        export_site(target, incremental=True)
+    monkeypatch.setattr(os, "replace", replace)
+    assert (target / export.PENDING).exists()  # three pages written, the manifest not
+
+    report = export_site(target, incremental=True)
+    assert report.mode == "full" and "interrupted" in report.reason
+    assert not (target / export.PENDING).exists()
     export_site(tmp_path / "fresh", base_url="http://example.org/")
     assert files(target) == files(tmp_path / "fresh")
 
@@ -263,7 +394,7 @@ def test_a_failed_export_leaves_the_previous_build_in_place(site, tmp_path, monk
 
 
 def test_readers_always_find_a_complete_build(site, tmp_path):
-    """While exports swap builds, the target always holds a manifest and its front page."""
+    """While exports swap builds or patch one, every file a reader opens is complete."""
     target = tmp_path / "copy"
     export_site(target, base_url="http://example.org/")
     stop = threading.Event()
@@ -273,7 +404,11 @@ def test_readers_always_find_a_complete_build(site, tmp_path):
         while not stop.is_set():
             try:
                 json.loads((target / MANIFEST).read_text())
-                (target / "index.html").read_bytes()
+                for page in ("index.html", "page/2/index.html", "tag/licences/index.html"):
+                    if not (target / page).read_text().rstrip().endswith("</html>"):
+                        problems.append(f"{page} cut short")
+                if not (target / "sitemap.xml").read_text().rstrip().endswith("</sitemapindex>"):
+                    problems.append("sitemap.xml cut short")
                 (target / "static/digest/site.css").read_bytes()
             except (OSError, ValueError) as exc:
                 problems.append(repr(exc))
@@ -291,6 +426,7 @@ def test_readers_always_find_a_complete_build(site, tmp_path):
         reader.join()
     assert not problems
     assert len(list(export.builds_dir(target).iterdir())) == 2  # current and previous only
+    assert not list(target.rglob("*.tmp"))
 
 
 def test_publishing_refreshes_the_static_copy_when_configured(

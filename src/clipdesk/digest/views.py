@@ -5,22 +5,24 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from clipdesk.digest.models import Outlet, Post, SiteProfile, Tag
+from clipdesk.digest.pagination import NoSuchPage, list_page, parse_page_number
 from clipdesk.publish.caching import public_page
 
 
 def _listing(request: HttpRequest, posts, template: str, context: dict) -> HttpResponse:
-    paginator = Paginator(posts, settings.DIGEST_POSTS_PER_PAGE)
-    page = paginator.get_page(request.GET.get("page"))
-    if request.GET.get("page") not in (None, "", str(page.number)):
-        raise Http404("No such page.")
-    return render(request, template, {**context, "page_obj": page, "posts": page.object_list})
+    """One page of a list: its newest posts, or `?page=N` counted from the oldest."""
+    try:
+        number = parse_page_number(request.GET.get("page"))
+        page = list_page(posts, number, settings.DIGEST_POSTS_PER_PAGE)
+    except NoSuchPage as exc:
+        raise Http404("No such page.") from exc
+    return render(request, template, {**context, "page_obj": page, "posts": page.posts})
 
 
 @require_safe
@@ -51,7 +53,7 @@ def month_archive(request: HttpRequest, year: int, month: int) -> HttpResponse:
 @require_safe
 @public_page
 def archive_index(request: HttpRequest) -> HttpResponse:
-    months = Post.objects.published().dates("posted_on_inferred", "month", order="DESC")
+    months = Post.objects.published().months()
     return render(request, "digest/archive_index.html", {"months": months})
 
 

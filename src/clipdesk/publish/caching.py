@@ -284,7 +284,7 @@ def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
 
 # Routes the digest does not declare in views.py: the syndication feeds are Feed instances and
 # the sitemap is django.contrib's view, both named in the URLconf.
-CACHED_ROUTES = frozenset({"feed_rss", "feed_atom", "sitemap"})
+CACHED_ROUTES = frozenset({"feed_rss", "feed_atom", "sitemap", "sitemap_section"})
 
 
 def cache_routes(sender=None, **kwargs) -> None:

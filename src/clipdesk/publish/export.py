@@ -1,4 +1,4 @@
-"""The static copy of the public site: build it beside the old one, then swap, atomically.
+"""The static copy of the public site: full builds swapped in whole, patches file by file.
 
     TARGET                   a symlink to the current build; serve this folder
     .TARGET.builds/<id>/     the builds: the current one, the previous one, nothing older
@@ -6,14 +6,19 @@
 
 1. Plan (plan.py): every page of the sitemap for a full export; for an incremental one only
    the pages a change since the last export touched, read from the build's manifest.
-2. Build into a new folder. Full: render every page into it (in `jobs` processes). Incremental:
-   hard-link every file of the current build into it (copy-on-write: a page written again
-   replaces its link, never the shared file) while the touched pages render in memory; then
-   delete what is gone and write what changed.
-3. Swap: point a new symlink at the build and rename it over TARGET. rename(2) is atomic, so a
-   reader finds the old complete site or the new complete one, never a half-written one.
-4. Prune builds older than the previous one (a reader may still be inside that one): they
-   are moved to .TARGET.trash/ and deleted there by a background process.
+2. Full: render every page into a new folder (in `jobs` processes), then swap: point a new
+   symlink at the build and rename it over TARGET. rename(2) is atomic, so a reader finds the
+   old complete site or the new complete one. Builds older than the previous one (a reader
+   may still be inside that one) are moved to .TARGET.trash/ and deleted there in the
+   background.
+3. Incremental: patch the current build in place, one file at a time. Each file is written
+   to a temporary file beside it and renamed over it, so a reader gets the old page or the
+   new one, never half of one; the plan's order (posts, then the lists that link to them,
+   then feeds and sitemaps; removals last) keeps links from pointing at pages not yet there.
+   The manifest is replaced last. A marker file says a patch is under way: an export that
+   finds it (the last one was interrupted) makes a full build instead, which repairs
+   whatever was left half done. Copying the build first would cost seconds per 10,000
+   posts, whatever changed; the patch costs what changed.
 """
 
 from __future__ import annotations
@@ -34,13 +39,16 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
-from django.db import connection, connections
+from django.db import connections
+from django.urls import get_resolver
 
 from clipdesk.publish import plan as planning
-from clipdesk.publish.plan import Manifest, Plan
+from clipdesk.publish.plan import Manifest, Outcome, Plan
 from clipdesk.publish.rendering import Addresses, ExportError, Renderer
+from clipdesk.server.setup import refresh_query_statistics
 
 DEFAULT_BASE_URL = "http://localhost/"
+PENDING = ".clipdesk-export.pending"  # present while an incremental export patches a build
 _BATCH = 400  # pages per task handed to a worker process
 
 
@@ -56,7 +64,7 @@ class ExportReport:
     rendered: int = 0  # pages rendered
     changed: int = 0  # files written because their content is new or differs
     removed: int = 0  # pages or folders deleted from the previous build
-    seconds: float = 0.0  # until the new build is live (the swap)
+    seconds: float = 0.0  # until the whole change is live (the swap, or the last write)
     timings: dict[str, float] = field(default_factory=dict)
 
     def as_dict(self) -> dict:
@@ -118,6 +126,10 @@ def export_site(
     that many forked processes; the database must then be a file or a server, and the caller
     must not be a threaded server (the publish hook renders in its own thread, jobs=1).
     """
+    # The site's code (URLconf, views, what they import) loads at the first reverse(): about
+    # a second of start-up in a fresh command. The publish hook's server process has it
+    # loaded; load it before the clock starts so the report times the export alone.
+    get_resolver().url_patterns  # noqa: B018 - the attribute loads the URLconf
     started = time.perf_counter()
     target = Path(target).absolute()
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -135,19 +147,25 @@ def export_site(
             tags=planning.tag_table(),
             outlets=planning.outlet_table(),
             lists={},
-            posts={},
+            posts=planning.PostTable(),
         )
-        plan, manifest.posts, manifest.lists = _plan(old, base_url, per_page, incremental)
+        outcome = _plan(previous, old, base_url, per_page, incremental)
+        plan = outcome.plan
+        manifest.posts, manifest.lists = outcome.posts, outcome.lists
+        manifest.sitemaps = outcome.sitemaps
+        addresses = Addresses(base_url)
+        if plan.mode == "incremental":
+            report = ExportReport(plan.mode, plan.reason, str(target), str(previous), base_url)
+            report.timings["plan"] = time.perf_counter() - started
+            _patch(plan, previous, manifest, addresses, jobs, report)
+            report.seconds = time.perf_counter() - started
+            return report
         build = builds_dir(target) / _build_id()
         build.parent.mkdir(exist_ok=True)
         report = ExportReport(plan.mode, plan.reason, str(target), str(build), base_url)
         report.timings["plan"] = time.perf_counter() - started
-        addresses = Addresses(base_url)
         try:
-            if plan.mode == "full":
-                _build_full(plan, build, addresses, jobs, report)
-            else:
-                _build_incremental(plan, previous, build, addresses, jobs, report)
+            _build_full(plan, build, addresses, jobs, report)
             manifest.write(build)
         except BaseException:
             shutil.rmtree(build, ignore_errors=True)  # TARGET still points at the old build
@@ -162,13 +180,15 @@ def export_site(
 
 
 def _plan(
-    old: Manifest | None, base_url: str, per_page: int, incremental: bool
-) -> tuple[Plan, dict, dict]:
-    if incremental and old is not None and old.base_url == base_url:
-        plan, posts, lists = planning.incremental_plan(old, per_page)
-        if plan.mode == "incremental":
-            return plan, posts, lists
-        reason = plan.reason
+    previous: Path | None, old: Manifest | None, base_url: str, per_page: int, incremental: bool
+) -> Outcome:
+    if incremental and previous is not None and (previous / PENDING).exists():
+        reason = "the last incremental export was interrupted"
+    elif incremental and old is not None and old.base_url == base_url:
+        outcome = planning.incremental_plan(old, per_page)
+        if outcome.plan.mode == "incremental":
+            return outcome
+        reason = outcome.plan.reason
     elif not incremental:
         reason = "full export asked for"
     elif old is None:
@@ -186,26 +206,41 @@ def _build_id() -> str:
 # --- building -----------------------------------------------------------------------------
 
 
-def _unique(pages: list[tuple[str, int]]) -> list[tuple[str, int]]:
+def _unique(pages: list[planning.Page]) -> list[planning.Page]:
     return list(dict.fromkeys(pages))
 
 
-def _write(path: Path, data: bytes, *, replace: bool) -> bool:
-    """Write one file; with `replace`, keep it when unchanged and never write through a link."""
-    if replace:
-        try:
-            if path.read_bytes() == data:
-                return False
-        except FileNotFoundError:
-            pass
-        path.unlink(missing_ok=True)  # it may be a hard link shared with the previous build
+def _write(path: Path, data: bytes) -> bool:
+    """Write one file of a new build (nobody reads it yet)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
     return True
 
 
+def _replace(path: Path, data: bytes) -> bool:
+    """Write one file of the live build atomically; False when it already holds `data`.
+
+    The bytes go to a temporary file in the same folder (same file system), then rename(2)
+    puts it in place: a reader opens either the old file or the new one, complete.
+    """
+    try:
+        if path.read_bytes() == data:
+            return False
+    except (FileNotFoundError, NotADirectoryError):
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        temporary.write_bytes(data)
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    return True
+
+
 def _render_batch(
-    pages: list[tuple[str, int]], addresses: Addresses, build: Path | None
+    pages: list[planning.Page], addresses: Addresses, build: Path | None
 ) -> tuple[int, int, dict[str, bytes]]:
     """Render pages: into `build` when given (counted), else returned as file -> bytes."""
     renderer = Renderer(addresses)
@@ -220,18 +255,18 @@ def _render_batch(
         if build is None:
             kept[relative] = data
         else:
-            written += _write(build / relative, data, replace=False)
+            written += _write(build / relative, data)
     return rendered, written, kept
 
 
-def _worker(task: tuple[list[tuple[str, int]], str, str | None]) -> tuple[int, int, dict]:
+def _worker(task: tuple[list[planning.Page], str, str | None]) -> tuple[int, int, dict]:
     pages, base_url, build = task
     return _render_batch(pages, Addresses(base_url), Path(build) if build else None)
 
 
 @contextlib.contextmanager
 def _rendering(
-    pages: list[tuple[str, int]], addresses: Addresses, build: Path | None, jobs: int
+    pages: list[planning.Page], addresses: Addresses, build: Path | None, jobs: int
 ) -> Iterator[Callable[[], list[tuple[int, int, dict]]]]:
     """Start rendering `pages` (in `jobs` forked processes when worth it); yield the waiter.
 
@@ -252,24 +287,12 @@ def _rendering(
         yield lambda: results.get()
 
 
-def _refresh_statistics() -> None:
-    """SQLite: give the query planner fresh statistics before every list is read.
-
-    Without them, or with ones taken while the tables were small, SQLite counts a tag's posts
-    by walking every published post: 45 ms instead of 3 ms per tag page at 100,000 posts.
-    ANALYZE itself takes 0.1 s there. PostgreSQL's autovacuum keeps its own statistics.
-    """
-    if connection.vendor == "sqlite":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
-
-
 def _build_full(
     plan: Plan, build: Path, addresses: Addresses, jobs: int, report: ExportReport
 ) -> None:
     mark = time.perf_counter()
     build.mkdir()
-    _refresh_statistics()
+    refresh_query_statistics()  # fresh statistics before every list is read
     with _rendering(_unique(plan.pages), addresses, build, jobs) as finished:
         results = finished()
     report.rendered = sum(r[0] for r in results)
@@ -277,8 +300,8 @@ def _build_full(
     report.timings["render"] = time.perf_counter() - mark
     mark = time.perf_counter()
     renderer = Renderer(addresses)
-    _write(build / "404.html", renderer.render_not_found(), replace=False)
-    _write(build / addresses.file_for("/search/"), renderer.render_search_note(), replace=False)
+    _write(build / "404.html", renderer.render_not_found())
+    _write(build / addresses.file_for("/search/"), renderer.render_search_note())
     _copy_static(build / "static")
     report.timings["extras"] = time.perf_counter() - mark
 
@@ -296,64 +319,46 @@ def _copy_static(folder: Path) -> None:
             shutil.copyfile(storage.path(relative), destination)
 
 
-def _clone(source: Path, destination: Path) -> None:
-    """Hard-link every file of `source` into the new folder `destination`."""
-    os.mkdir(destination)
-    with os.scandir(source) as entries:
-        for entry in entries:
-            if entry.is_dir(follow_symlinks=False):
-                _clone(Path(entry.path), destination / entry.name)
-            else:
-                os.link(entry.path, destination / entry.name)
-
-
-def _build_incremental(
+def _patch(
     plan: Plan,
-    previous: Path,
     build: Path,
+    manifest: Manifest,
     addresses: Addresses,
     jobs: int,
     report: ExportReport,
 ) -> None:
+    """Bring the live build up to date in place (see the module docstring, step 3)."""
     mark = time.perf_counter()
-    failure: list[BaseException] = []
-
-    def clone() -> None:
-        start = time.perf_counter()
-        try:
-            _clone(previous, build)
-        except BaseException as exc:  # handed to the main thread below
-            failure.append(exc)
-        report.timings["clone"] = time.perf_counter() - start
-
-    # Linking is system calls, rendering is Python: they overlap well.
-    with _rendering(_unique(plan.pages), addresses, None, jobs) as finished:
-        cloning = threading.Thread(target=clone, name="publish-clone")
-        cloning.start()
-        try:
-            results = finished()
-        finally:
-            cloning.join()
-    if failure:
-        raise failure[0]
+    pages = _unique(plan.pages)  # in writing order: the plan's
+    with _rendering(pages, addresses, None, jobs) as finished:
+        results = finished()
     report.timings["render"] = time.perf_counter() - mark
     mark = time.perf_counter()
-    for path in plan.remove:
-        folder = build / addresses.file_for(path)
-        if folder.parent.is_dir():
-            shutil.rmtree(folder.parent)
-            report.removed += 1
-    for path, number in plan.remove_pages:
-        page = build / addresses.file_for(path, number)
-        if page.exists():
-            shutil.rmtree(page.parent)
-            report.removed += 1
-    (build / planning.MANIFEST).unlink(missing_ok=True)  # a link to the previous one's
-    for rendered, _, pages in results:
+    pending = build / PENDING
+    pending.write_text(plan.reason)
+    for rendered, _, rendered_pages in results:  # batches come back in the plan's order
         report.rendered += rendered
-        for relative, data in pages.items():
-            report.changed += _write(build / relative, data, replace=True)
+        for relative, data in rendered_pages.items():
+            report.changed += _replace(build / relative, data)
+    for path in sorted(plan.remove):
+        report.removed += _remove(build / addresses.file_for(path))
+    for path, number in sorted(plan.remove_pages, key=lambda p: (p[0], p[1] or 0)):
+        report.removed += _remove(build / addresses.file_for(path, number))
+    manifest.write(build)
+    pending.unlink()
     report.timings["write"] = time.perf_counter() - mark
+
+
+def _remove(file: Path) -> bool:
+    """Delete a page: an index.html with its folder (and what is below), or a single file."""
+    if file.name != "index.html":
+        existed = file.exists()
+        file.unlink(missing_ok=True)
+        return existed
+    if not file.parent.is_dir():
+        return False
+    shutil.rmtree(file.parent)
+    return True
 
 
 # --- swapping and pruning -----------------------------------------------------------------

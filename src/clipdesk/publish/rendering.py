@@ -7,6 +7,8 @@ addresses in it are rewritten for a folder served by a plain static server at th
     /post/x/                    -> {base}post/x/            (file post/x/index.html)
     /tag/x/?page=2, ?page=2     -> {base}tag/x/page/2/      (file tag/x/page/2/index.html)
     /feed/, /feed/atom/         -> {base}feed.xml, {base}atom.xml
+    /sitemap.xml                -> {base}sitemap.xml        (the index of the sections)
+    /sitemap-posts.xml?p=2      -> {base}sitemap-posts-2.xml
     http://<export host>/...    -> the same, absolute, in feeds, the sitemap and robots.txt
 
 Feeds become files ending in .xml because a static server picks the content type from the
@@ -29,6 +31,7 @@ from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.urls import Resolver404, get_resolver, get_script_prefix, reverse, set_script_prefix
 
+from clipdesk.digest.sitemaps import SITEMAPS
 from clipdesk.publish.caching import bypass_page_cache
 
 # The host our own requests name; absolute URLs made with it are rewritten to the base URL.
@@ -77,6 +80,7 @@ class Addresses:
 
     base_url: str  # absolute, ends with "/"
     specials: dict[str, str] = field(init=False)
+    sitemap_sections: dict[str, str] = field(init=False)  # path -> file name without ".xml"
 
     def __post_init__(self) -> None:
         with site_root():
@@ -86,6 +90,20 @@ class Addresses:
                 reverse("sitemap"): "sitemap.xml",
                 reverse("robots_txt"): "robots.txt",
             }
+            self.sitemap_sections = {
+                reverse("sitemap_section", kwargs={"section": name}): f"sitemap-{name}"
+                for name in SITEMAPS
+            }
+
+    def number_param(self, path: str) -> str:
+        """The query parameter that numbers a page of `path`: `p` for sitemaps (Django's)."""
+        return "p" if path in self.sitemap_sections else "page"
+
+    def _special(self, path: str, page: int | None) -> str | None:
+        section = self.sitemap_sections.get(path)
+        if section:
+            return f"{section}.xml" if page in (None, 1) else f"{section}-{page}.xml"
+        return self.specials.get(path)
 
     @property
     def base_path(self) -> str:
@@ -96,29 +114,33 @@ class Addresses:
         parts = urlsplit(self.base_url)
         return f"{parts.scheme}://{parts.netloc}"
 
-    def file_for(self, path: str, page: int = 1) -> str:
-        """The file (relative to the copy's root) that holds page `page` of `path`."""
-        special = self.specials.get(path)
+    def file_for(self, path: str, page: int | None = None) -> str:
+        """The file (relative to the copy's root) that holds page `page` of `path`.
+
+        Page None is the path itself (a list's newest posts); numbered pages count from
+        the oldest post and live in page/N/ below it.
+        """
+        special = self._special(path, page)
         if special:
             return special
         parts = [p for p in unquote(path).split("/") if p]
         if any(p in (".", "..") for p in parts):
             raise ExportError(f"export: refusing the path {path!r}")
-        if page > 1:
+        if page is not None:
             parts += ["page", str(page)]
         return "/".join([*parts, "index.html"])
 
-    def href_for(self, path: str, page: int = 1) -> str:
+    def href_for(self, path: str, page: int | None = None) -> str:
         """The address of page `page` of `path` in the copy, from the base URL's root."""
-        special = self.specials.get(path)
+        special = self._special(path, page)
         if special:
             return self.base_path + special
-        suffix = f"page/{page}/" if page > 1 else ""
+        suffix = f"page/{page}/" if page is not None else ""
         return self.base_path + path.lstrip("/") + suffix
 
     def rewrite_url(self, url: str, current_path: str) -> str:
         if url.startswith("?"):
-            return self.href_for(current_path, _page_of(url[1:]))
+            return self.href_for(current_path, _page_of(url[1:], "page"))
         if url.startswith(EXPORT_ORIGIN + "/"):
             return self.origin + self.rewrite_url(url[len(EXPORT_ORIGIN) :], current_path)
         if not url.startswith("/") or url.startswith("//"):
@@ -128,7 +150,7 @@ class Addresses:
         if parts.path.startswith(static):
             new = self.base_path + "static/" + parts.path[len(static) :]
         else:
-            new = self.href_for(parts.path, _page_of(parts.query))
+            new = self.href_for(parts.path, _page_of(parts.query, self.number_param(parts.path)))
         return new + (f"#{parts.fragment}" if parts.fragment else "")
 
     def rewrite_html(self, text: str, current_path: str) -> str:
@@ -146,11 +168,10 @@ class Addresses:
         return _ABSOLUTE.sub(lambda m: self.origin + self.rewrite_url(m["path"], "/"), text)
 
 
-def _page_of(query: str) -> int:
-    try:
-        return max(1, int(parse_qs(query).get("page", ["1"])[0]))
-    except ValueError:
-        return 1
+def _page_of(query: str, param: str) -> int | None:
+    """The page number a query string asks for; None when it names none (or nonsense)."""
+    value = parse_qs(query).get(param, [""])[0]
+    return int(value) if value.isascii() and value.isdigit() else None
 
 
 class Renderer:
@@ -161,8 +182,9 @@ class Renderer:
         self.factory = _ExportRequestFactory()
         self.resolver = get_resolver()
 
-    def _response(self, path: str, page: int) -> HttpResponse:
-        request = self.factory.get(path, {"page": str(page)} if page > 1 else {})
+    def _response(self, path: str, page: int | None) -> HttpResponse:
+        query = {} if page is None else {self.addresses.number_param(path): str(page)}
+        request = self.factory.get(path, query)
         try:
             match = self.resolver.resolve(path)
         except Resolver404 as exc:
@@ -173,7 +195,7 @@ class Renderer:
             response = response.render()
         return response
 
-    def render(self, path: str, page: int = 1) -> bytes | None:
+    def render(self, path: str, page: int | None = None) -> bytes | None:
         """The page's bytes as the copy holds them; None when the site answers 404.
 
         A 404 here means the page went away after the export took its snapshot (a post

@@ -14,6 +14,7 @@ from clipdesk.archive.importing import (
 from clipdesk.archive.parsing import OutletGazetteer
 from clipdesk.archive.reading import ArchiveFileError, expand_paths, read_page
 from clipdesk.digest.outlets import OutletDirectory
+from clipdesk.server.setup import refresh_query_statistics
 
 
 class Command(BaseCommand):
@@ -83,6 +84,8 @@ class Command(BaseCommand):
                     summary.failures.append(ImportFailure(str(path), f"{path}: not stored ({exc})"))
                     outlets = OutletDirectory()  # forget outlets the rolled-back file created
                 progress.advance(task)
+        if summary.totals.added:
+            refresh_query_statistics()  # the tables may have grown tenfold
         if as_json:
             self.stdout.write(json_dumps(summary.as_dict()))
         else:
