@@ -22,6 +22,8 @@ PostgreSQL should set CLIPDESK_SEARCH_ENGINE=tantivy (see `tantivy_backend` for 
 
 from __future__ import annotations
 
+import datetime
+import json
 import logging
 from collections.abc import Iterable, Iterator
 from itertools import islice
@@ -44,6 +46,23 @@ MAX_POSITIONS_PER_LEXEME = 256  # and at most this many positions of one lexeme
 RANK_NORMALIZATION = 1  # divide by 1 + log(length): like bm25, long texts do not win by bulk
 STATEMENT_TIMEOUT = "10s"
 COPY_BATCH = 2000
+# Past this many matches (the planner's estimate, then the sample's) a query takes the
+# bounded path: every match costs about 3 us to rank and tally, so the exact answer of a word
+# in most of 1M documents takes seconds, and one of 10,000 matches about 30 ms.
+EXACT_LIMIT = 10_000
+# The bounded path ranks the newest matches only, about this many (more for deep pages).
+RANK_WINDOW = 2_000
+# ... and counts the total and the facets on the documents of a few of SAMPLE_BUCKETS fixed
+# hash buckets, as many buckets as give about SAMPLE_TARGET matches (a relative error of a few
+# per cent), then scales the counts up.
+SAMPLE_BUCKETS = 1024
+SAMPLE_TARGET = 2_000
+# From this share of the documents on, the bounded path tests each row instead of reading
+# the GIN index (see `_bounded`).
+ROW_FILTER_SHARE = 0.15
+# The window starts at the date of the n-th newest sampled match; this margin makes it hold
+# at least RANK_WINDOW matches in most cases despite the sample's spread.
+WINDOW_MARGIN = 1.25
 # Facet counts over the matching rows `m`: years, outlets, entities (name, key, count, -, -).
 FACETS_SQL = """
     SELECT 'year', extract(year FROM date)::bigint, count(*), NULL, NULL FROM m GROUP BY 2
@@ -53,10 +72,15 @@ FACETS_SQL = """
     SELECT 'entity', e, count(*), NULL, NULL FROM m, unnest(m.entities) AS e GROUP BY 2
 """
 COUNT_SQL = "SELECT 'total', NULL, count(*), NULL, NULL FROM m"
+# The date of the n-th newest row of `m`: where the ranking window starts.
+CUTOFF_SQL = """
+    SELECT 'cutoff', NULL::bigint, NULL::bigint, NULL::real,
+        (SELECT date FROM m ORDER BY date DESC OFFSET %s LIMIT 1)
+"""
 # Enough memory that the bitmap of a common word's matches stays exact (no lossy pages to
 # recheck) and the facet groups hash in memory.
 WORK_MEM = "64MB"
-COLUMNS = "kind, object_id, date, lang, outlets, entities, tags, vector"
+COLUMNS = "kind, object_id, date, lang, outlets, entities, tags, vector, sample"
 
 
 def batched(items: Iterable, size: int) -> Iterator[list]:
@@ -90,6 +114,14 @@ def tsvector_literal(title: Iterable[str], body: Iterable[str]) -> str:
                 found.append(f"{position}{weight}")
         position += 1  # a gap between headline and text: no phrase across the two
     return " ".join(quote_lexeme(token) + ":" + ",".join(at) for token, at in places.items())
+
+
+def sample_bucket(object_id: int) -> int:
+    """A fixed pseudo-random bucket in 0..SAMPLE_BUCKETS-1 (Knuth's multiplicative hash).
+
+    Migration 0002 computes the same value in SQL for rows written before it.
+    """
+    return ((object_id * 2654435761) % 2**32) * SAMPLE_BUCKETS >> 32
 
 
 def tsquery_literal(node: Node) -> str:
@@ -145,6 +177,7 @@ def _row(doc: IndexDoc) -> tuple:
         list(doc.entities),
         list(doc.tags),
         tsvector_literal(doc.title, doc.body),
+        sample_bucket(doc.object_id),
     )
 
 
@@ -156,11 +189,11 @@ class PostgresBackend:
         if not rows:
             return 0
         sql = (
-            "INSERT INTO search_document (kind, object_id, date, lang, outlets, entities, tags, "
-            "vector) VALUES (%s, %s, %s, %s, %s, %s, %s, %s::tsvector) "
+            f"INSERT INTO search_document ({COLUMNS}) "  # noqa: S608 (constant column list)
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s::tsvector, %s) "
             "ON CONFLICT (kind, object_id) DO UPDATE SET date = EXCLUDED.date, "
             "lang = EXCLUDED.lang, outlets = EXCLUDED.outlets, entities = EXCLUDED.entities, "
-            "tags = EXCLUDED.tags, vector = EXCLUDED.vector"
+            "tags = EXCLUDED.tags, vector = EXCLUDED.vector, sample = EXCLUDED.sample"
         )
         with connection.cursor() as cursor:
             cursor.executemany(sql, rows)
@@ -203,15 +236,66 @@ class PostgresBackend:
             cursor.execute("SELECT pg_total_relation_size('search_document')")
             return int(cursor.fetchone()[0])
 
+    def __init__(
+        self,
+        *,
+        exact_limit: int = EXACT_LIMIT,
+        rank_window: int = RANK_WINDOW,
+        sample_target: int = SAMPLE_TARGET,
+    ) -> None:
+        self.exact_limit = exact_limit
+        self.rank_window = rank_window
+        self.sample_target = sample_target
+
     def search(self, plan: Plan) -> EngineResult:
-        """One statement: the matching rows are read once for the page, the total and facets."""
+        """Exact for up to `exact_limit` matches; bounded above it (see the module docstring).
+
+        All statements run in one transaction with JIT and parallel workers off: compiling a
+        plan costs 30-100 ms, more than these statements take once they are bounded.
+        """
         where, params = _where(plan)
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(f"SET LOCAL statement_timeout = '{STATEMENT_TIMEOUT}'")
+                cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
+                cursor.execute("SET LOCAL jit = off")
+                cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+                found = None
+                estimate = self._estimate(cursor, where, params)
+                if estimate > self.exact_limit:
+                    found = self._bounded(cursor, plan, where, params, estimate)
+                if found is None:
+                    found = self._exact(cursor, plan, where, params)
+        except OperationalError as exc:
+            log.warning("search_timeout engine=postgres error=%s", exc)
+            raise SearchUnavailable(
+                "This search took too long. Add a more specific word or a filter."
+            ) from exc
+        return found
+
+    def _estimate(self, cursor, where: str, params: list) -> int:
+        """The planner's estimate of the matches: a fraction of a millisecond, no rows read.
+
+        Good for words in the column statistics (the common ones, which matter here); words
+        that are not in them are estimated low, so they take the exact path, as rare words
+        should. An underestimate only costs time, never correctness.
+        """
+        sql = f"EXPLAIN (FORMAT JSON) SELECT 1 FROM search_document WHERE {where}"  # noqa: S608
+        cursor.execute(sql, params)
+        found = cursor.fetchone()[0]
+        if isinstance(found, str):
+            found = json.loads(found)
+        return int(found[0]["Plan"]["Plan Rows"])
+
+    def _rank(self, plan: Plan) -> tuple[str, list]:
         if plan.by_date:
-            rank, rank_params = "0::real", []
-        else:
-            rank = "ts_rank(vector, %s::tsquery, %s)"
-            rank_query = " & ".join(tsquery_literal(node) for node in plan.include)
-            rank_params = [rank_query, RANK_NORMALIZATION]
+            return "0::real", []
+        rank_query = " & ".join(tsquery_literal(node) for node in plan.include)
+        return "ts_rank(vector, %s::tsquery, %s)", [rank_query, RANK_NORMALIZATION]
+
+    def _exact(self, cursor, plan: Plan, where: str, params: list) -> EngineResult:
+        """One statement: the matching rows are read once for the page, the total and facets."""
+        rank, rank_params = self._rank(plan)
         # S608: the SQL in this module is built from constant fragments (`_where`), and every
         # value goes in as a %s parameter.
         sql = f"""
@@ -227,31 +311,118 @@ class PostgresBackend:
             UNION ALL
             {FACETS_SQL if plan.facets else COUNT_SQL}
         """  # noqa: S608
-        try:
-            with transaction.atomic(), connection.cursor() as cursor:
-                cursor.execute(f"SET LOCAL statement_timeout = '{STATEMENT_TIMEOUT}'")
-                cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
-                cursor.execute(sql, [*rank_params, *params, plan.limit, plan.offset])
-                rows = cursor.fetchall()
-        except OperationalError as exc:
-            log.warning("search_timeout engine=postgres error=%s", exc)
-            raise SearchUnavailable(
-                "This search took too long. Add a more specific word or a filter."
-            ) from exc
+        cursor.execute(sql, [*rank_params, *params, plan.limit, plan.offset])
+        rows = cursor.fetchall()
         page = sorted(
             ((rank, date, key) for name, key, _, rank, date in rows if name == "page"),
             reverse=True,
         )
-        facets: dict[str, dict[int, int]] = {"year": {}, "outlet": {}, "entity": {}}
-        total = 0
-        for name, key, count, _, _ in rows:
-            if name == "total":
-                total = int(count)
-            elif name != "page":
-                facets[name][int(key)] = int(count)
+        facets, total, _ = _tally(rows)
         if plan.facets:
             # Every document has exactly one year, so the year buckets add up to the total.
             total = sum(facets["year"].values())
         return EngineResult(
             total=total, ids=[key for _, _, key in page], facets=facets if plan.facets else {}
         )
+
+    def _bounded(
+        self, cursor, plan: Plan, where: str, params: list, estimate: int
+    ) -> EngineResult | None:
+        """A large match set: the total and facets from a sample, the page from the newest.
+
+        1. Sample: the matches among the documents of the first `buckets` sample buckets
+           (a fixed pseudo-random share of the archive, so no year or outlet is favoured),
+           enough buckets for about `sample_target` matches. Counting them and scaling up
+           gives the total and the facet counts; their dates say where the newest
+           `rank_window` matches begin. If the sample shows that the estimate was far too
+           high, None: the caller answers exactly.
+        2. Page: the matches since that date, ranked (or sorted by date). If that window
+           holds fewer matches than the page needs, the page is read without it.
+
+        Sorting by date stays exact: the window holds the newest matches. Ranking by
+        relevance ranks the window only, and says so (`ranked_since`).
+        """
+        documents = self._estimate(cursor, "kind = %s", [plan.kind])
+        if estimate >= ROW_FILTER_SHARE * documents:
+            # Most documents match: reading the GIN posting lists of such common words costs
+            # more (about 50 ms per word at 1M documents) than testing the vector of each
+            # row that the sample or date index leads to.
+            cursor.execute("SET LOCAL enable_bitmapscan = off")
+        buckets = min(SAMPLE_BUCKETS, -(-SAMPLE_BUCKETS * self.sample_target // max(1, estimate)))
+        scale = SAMPLE_BUCKETS / buckets
+        wanted = max(self.rank_window, plan.offset + plan.limit)
+        nth = max(0, int(wanted * WINDOW_MARGIN / scale) - 1)
+        sql = f"""
+            WITH m AS MATERIALIZED (
+                SELECT date, outlets, entities FROM search_document
+                WHERE {where} AND sample < %s
+            )
+            {CUTOFF_SQL}
+            UNION ALL
+            {FACETS_SQL if plan.facets else COUNT_SQL}
+        """  # noqa: S608
+        cursor.execute(sql, [*params, buckets, nth])
+        rows = cursor.fetchall()
+        facets, sampled, cutoff = _tally(rows)
+        if plan.facets:
+            sampled = sum(facets["year"].values())
+        exact = buckets == SAMPLE_BUCKETS  # the sample is the whole archive
+        total = sampled if exact else round(sampled * scale)
+        if total <= self.exact_limit and not exact:
+            return None
+        ids = self._window_page(cursor, plan, where, params, cutoff)
+        if ids is None:
+            cutoff = None
+            ids = self._window_page(cursor, plan, where, params, None)
+        if not exact:
+            facets = {
+                name: {key: round(count * scale) for key, count in counts.items()}
+                for name, counts in facets.items()
+            }
+        return EngineResult(
+            total=total,
+            ids=ids,
+            facets=facets if plan.facets else {},
+            facets_estimated=not exact and plan.facets,
+            total_is_estimate=not exact,
+            ranked_since=cutoff if not plan.by_date else None,
+        )
+
+    def _window_page(
+        self, cursor, plan: Plan, where: str, params: list, since: datetime.date | None
+    ) -> list[int] | None:
+        """One page of the matches since `since` (all of them without); None if the window
+        is too small to fill the page."""
+        rank, rank_params = self._rank(plan)
+        window, window_params = "", []
+        if since is not None:
+            window, window_params = " AND date >= %s", [since]
+        order = "date DESC, object_id DESC"
+        if not plan.by_date:
+            order = "rank DESC, " + order
+        sql = f"""
+            SELECT object_id, {rank} AS rank FROM search_document
+            WHERE {where}{window}
+            ORDER BY {order} LIMIT %s OFFSET %s
+        """  # noqa: S608
+        cursor.execute(sql, [*rank_params, *params, *window_params, plan.limit, plan.offset])
+        ids = [row[0] for row in cursor.fetchall()]
+        if since is not None and len(ids) < plan.limit:
+            return None
+        return ids
+
+
+def _tally(rows: list[tuple]) -> tuple[dict[str, dict[int, int]], int, datetime.date | None]:
+    """Facet counts, the total and the window's first date from the rows of FACETS_SQL,
+    COUNT_SQL and CUTOFF_SQL."""
+    facets: dict[str, dict[int, int]] = {"year": {}, "outlet": {}, "entity": {}}
+    total = 0
+    cutoff = None
+    for name, key, count, _, value in rows:
+        if name == "total":
+            total = int(count)
+        elif name == "cutoff":
+            cutoff = value
+        elif name != "page":
+            facets[name][int(key)] = int(count)
+    return facets, total, cutoff
