@@ -253,7 +253,7 @@ def bench_postgres(docs, plans, stress, repeat: int, url: str) -> dict:
 
         from clipdesk.search.backends.postgres import PostgresBackend
 
-        for name in ("0001_initial", "0002_sample_bucket"):
+        for name in ("0001_initial", "0002_large_archives"):
             migration = __import__(f"clipdesk.search.migrations.{name}", fromlist=["POSTGRES_SQL"])
             with connection.cursor() as cursor:
                 for statement in migration.POSTGRES_SQL:

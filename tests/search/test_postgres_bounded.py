@@ -16,7 +16,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from clipdesk.search.backends import IndexDoc, Plan
-from clipdesk.search.query import Phrase, Term
+from clipdesk.search.query import AnyOf, Phrase, Term
 from clipdesk.search.service import about, search
 from tests.factories import make_post
 
@@ -114,6 +114,21 @@ def test_an_overestimate_falls_back_to_the_exact_answer(postgres, archive):
     found = bounded.search(plan)
     assert found.total == 5 and not found.total_is_estimate
     assert found.ids == archive.search(plan).ids
+
+
+@pytest.mark.parametrize(
+    "node",
+    [
+        Phrase(("alpha", "beta")),
+        Phrase(("rare", "alpha", "beta")),
+        Phrase(("rare", "alpha", "be"), prefix=True),
+        AnyOf((Phrase(("rare", "alpha")), Phrase(("nowhere", "else")))),
+    ],
+)
+def test_phrases_found_through_their_pairs(postgres, archive, node):
+    # Every document has "alpha" and "beta" apart; these five have them side by side too.
+    found = archive.search(Plan(kind="post", include=(node,)))
+    assert sorted(found.ids) == [600, 1200, 1800, 2400, 3000] and found.total == 5
 
 
 def test_the_page_the_api_and_the_command_say_about(postgres, settings, client):

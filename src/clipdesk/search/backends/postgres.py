@@ -26,7 +26,8 @@ import datetime
 import json
 import logging
 from collections.abc import Iterable, Iterator
-from itertools import islice
+from dataclasses import dataclass
+from itertools import islice, pairwise
 
 from django.db import OperationalError, connection, transaction
 
@@ -51,15 +52,22 @@ COPY_BATCH = 2000
 # in most of 1M documents takes seconds, and one of 10,000 matches about 30 ms.
 EXACT_LIMIT = 10_000
 # The bounded path ranks the newest matches only, about this many (more for deep pages).
-RANK_WINDOW = 2_000
+RANK_WINDOW = 1_000
 # ... and counts the total and the facets on the documents of a few of SAMPLE_BUCKETS fixed
 # hash buckets, as many buckets as give about SAMPLE_TARGET matches (a relative error of a few
 # per cent), then scales the counts up.
 SAMPLE_BUCKETS = 1024
 SAMPLE_TARGET = 2_000
-# From this share of the documents on, the bounded path tests each row instead of reading
-# the GIN index (see `_bounded`).
-ROW_FILTER_SHARE = 0.15
+# What the choice between the GIN index and testing rows weighs (see `Estimates`), in
+# microseconds on this kind of machine: one posting of a word read from the index, and one
+# row read from the table and tested (the table is larger than PostgreSQL's own cache, so a
+# row is a page copied from the system's).
+POSTING_COST = 0.08
+ROW_COST = 3.0
+# The partial GIN indexes of migration 0002 cover the documents of buckets 0..31; a sample
+# stays within them as long as it still holds MIN_SAMPLED matches (a few per cent of error).
+INDEXED_BUCKETS = 32
+MIN_SAMPLED = 300
 # The window starts at the date of the n-th newest sampled match; this margin makes it hold
 # at least RANK_WINDOW matches in most cases despite the sample's spread.
 WINDOW_MARGIN = 1.25
@@ -80,6 +88,10 @@ CUTOFF_SQL = """
 # Enough memory that the bitmap of a common word's matches stays exact (no lossy pages to
 # recheck) and the facet groups hash in memory.
 WORK_MEM = "64MB"
+# The `search_pairs` index (migration 0002) keeps a hash of each pair of neighbouring words,
+# one of this many values: enough that a pair's hash is shared by few other pairs, few enough
+# that the index stays a third of the vector's.
+PAIR_KEYS = 2**18
 COLUMNS = "kind, object_id, date, lang, outlets, entities, tags, vector, sample"
 
 
@@ -136,35 +148,141 @@ def tsquery_literal(node: Node) -> str:
     return "(" + " | ".join(tsquery_literal(option) for option in node.options) + ")"
 
 
-def _where(plan: Plan) -> tuple[str, list]:
-    clauses = ["kind = %s"]
-    params: list = [plan.kind]
-    include = [tsquery_literal(node) for node in plan.include]
-    exclude = [tsquery_literal(node) for node in plan.exclude]
-    if include:
-        clauses.append("vector @@ %s::tsquery")
-        params.append(" & ".join(include + [f"!{part}" for part in exclude]))
-    elif exclude:
-        # A query of exclusions only lists everything else.
-        clauses.append("NOT (vector @@ %s::tsquery)")
-        params.append(" | ".join(exclude))
-    for column, values in (("outlets", plan.outlets), ("entities", plan.entities)):
+def pairs_condition(node: Node) -> tuple[str, list] | None:
+    """What a node asks of the `search_pairs` index: the neighbour pairs of its phrases.
+
+    A phrase's document has every two neighbouring words of the phrase as a pair; the index
+    holds a hash of each pair (PAIR_KEYS values), so a few documents match a pair they do not
+    have, and the vector weeds them out. None where the node asks nothing of the index: a
+    single word, a phrase of a word and a prefix, or any of options one of which is so.
+    """
+    if isinstance(node, Term):
+        return None
+    if isinstance(node, Phrase):
+        words = node.words[:-1] if node.prefix else node.words
+        pairs = [f"{first}|{second}" for first, second in pairwise(words)]
+        if not pairs:
+            return None
+        keys = ", ".join([f"hashtext(%s) & {PAIR_KEYS - 1}"] * len(pairs))
+        return f"search_pairs(vector) @> ARRAY[{keys}]", pairs
+    assert isinstance(node, AnyOf)
+    options = [pairs_condition(option) for option in node.options]
+    if any(option is None for option in options):
+        return None
+    return _joined(options, "OR")
+
+
+@dataclass(frozen=True)
+class Where:
+    """The conditions of a plan, in the parts the engine arranges differently per statement."""
+
+    kind: tuple[str, list]
+    # The words and phrases included and excluded, as a condition the GIN index serves...
+    text: tuple[str, list] | None
+    text_filter: tuple[str, list] | None  # ... and as one it cannot serve
+    pairs: tuple[str, list] | None  # the phrases' neighbour pairs (their own index)
+    exclude: tuple[str, list] | None  # the excluded ones alone
+    filters: list[tuple[str, list]]
+
+    def sql(
+        self, *, text_indexed: bool = True, text: bool = True, filters: bool = True
+    ) -> tuple[str, list]:
+        """The WHERE clause and its parameters.
+
+        `text_indexed=False` writes the words as a function call that no index serves, so
+        the planner reaches the rows through the other conditions and tests the words on
+        each. With phrases, the pairs index finds the candidates and the vector then checks
+        them (positions, the other words) without its posting lists being read.
+        """
+        parts = [self.kind]
+        if text:
+            if self.text is None:
+                parts.append(self.exclude)  # a query of exclusions only
+            elif not text_indexed:
+                parts.append(self.text_filter)
+            elif self.pairs is not None:
+                parts += [self.pairs, self.text_filter]
+            else:
+                parts.append(self.text)
+        if filters:
+            parts += self.filters
+        return _joined(parts)
+
+    def estimated(self, *, text: bool = True, filters: bool = True) -> tuple[str, list]:
+        """The WHERE clause that the planner estimates best: the phrases through their pairs
+        (PostgreSQL estimates a phrase as if its words could be anywhere), the words through
+        the vector's statistics."""
+        parts = [self.kind]
+        if text:
+            parts += [self.pairs, self.exclude] if self.pairs else [self.text or self.exclude]
+        if filters:
+            parts += self.filters
+        return _joined(parts)
+
+    @property
+    def has_text(self) -> bool:
+        return self.text is not None or self.exclude is not None
+
+
+@dataclass(frozen=True)
+class Estimates:
+    """The planner's estimates for a plan: documents of its kind, those with its words, those
+    that pass its filters, and the matches (all conditions)."""
+
+    documents: int
+    words: int
+    filtered: int
+    matches: int
+
+    def look_up(self, candidates: float) -> bool:
+        """Whether to find the words through the GIN index, rather than test them on each of
+        the `candidates` rows that the other conditions lead to.
+
+        The index reads every posting of the words, cheap each but many for a common word
+        (80 ms for one in all of 1M documents); testing reads each candidate row, dear each,
+        and is wasted on those the words reject.
+        """
+        rejected = 1 - min(1.0, self.words / max(1, self.documents))
+        return self.words * POSTING_COST < candidates * rejected * ROW_COST
+
+
+def _joined(parts: list[tuple[str, list] | None], operator: str = "AND") -> tuple[str, list]:
+    """Conditions joined with AND (or OR, then each in brackets and the whole too)."""
+    present = [part for part in parts if part is not None]
+    params = [value for _, values in present for value in values]
+    if operator == "AND":
+        return " AND ".join(sql for sql, _ in present), params
+    return "(" + f" {operator} ".join(f"({sql})" for sql, _ in present) + ")", params
+
+
+def _where(plan: Plan) -> Where:
+    include = " & ".join(tsquery_literal(node) for node in plan.include)
+    exclude = " | ".join(tsquery_literal(node) for node in plan.exclude)
+    if include and exclude:
+        include = f"{include} & !({exclude})"
+    pairs = [found for node in plan.include if (found := pairs_condition(node))]
+    filters: list[tuple[str, list]] = []
+    for column, values in (
+        ("outlets", plan.outlets),
+        ("entities", plan.entities),
+        ("tags", plan.tags),
+    ):
         if values is not None:
-            clauses.append(f"{column} && %s::integer[]")
-            params.append(sorted(values))
-    if plan.tags is not None:
-        clauses.append("tags && %s::integer[]")
-        params.append(sorted(plan.tags))
+            filters.append((f"{column} && %s::integer[]", [sorted(values)]))
     if plan.langs is not None:
-        clauses.append("lang = ANY(%s)")
-        params.append(sorted(plan.langs))
+        filters.append(("lang = ANY(%s)", [sorted(plan.langs)]))
     if plan.date_from:
-        clauses.append("date >= %s")
-        params.append(plan.date_from)
+        filters.append(("date >= %s", [plan.date_from]))
     if plan.date_to:
-        clauses.append("date <= %s")
-        params.append(plan.date_to)
-    return " AND ".join(clauses), params
+        filters.append(("date <= %s", [plan.date_to]))
+    return Where(
+        kind=("kind = %s", [plan.kind]),
+        text=("vector @@ %s::tsquery", [include]) if include else None,
+        text_filter=("ts_match_vq(vector, %s::tsquery)", [include]) if include else None,
+        pairs=_joined(pairs) if pairs else None,
+        exclude=("NOT (vector @@ %s::tsquery)", [exclude]) if exclude else None,
+        filters=filters,
+    )
 
 
 def _row(doc: IndexDoc) -> tuple:
@@ -253,19 +371,22 @@ class PostgresBackend:
         All statements run in one transaction with JIT and parallel workers off: compiling a
         plan costs 30-100 ms, more than these statements take once they are bounded.
         """
-        where, params = _where(plan)
+        where = _where(plan)
         try:
             with transaction.atomic(), connection.cursor() as cursor:
                 cursor.execute(f"SET LOCAL statement_timeout = '{STATEMENT_TIMEOUT}'")
                 cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
                 cursor.execute("SET LOCAL jit = off")
                 cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+                counts = self._estimates(cursor, where)
                 found = None
-                estimate = self._estimate(cursor, where, params)
-                if estimate > self.exact_limit:
-                    found = self._bounded(cursor, plan, where, params, estimate)
+                if counts.matches > self.exact_limit:
+                    found = self._bounded(cursor, plan, where, counts)
                 if found is None:
-                    found = self._exact(cursor, plan, where, params)
+                    candidates = counts.filtered
+                    found = self._exact(
+                        cursor, plan, where.sql(text_indexed=counts.look_up(candidates))
+                    )
         except OperationalError as exc:
             log.warning("search_timeout engine=postgres error=%s", exc)
             raise SearchUnavailable(
@@ -273,19 +394,30 @@ class PostgresBackend:
             ) from exc
         return found
 
-    def _estimate(self, cursor, where: str, params: list) -> int:
-        """The planner's estimate of the matches: a fraction of a millisecond, no rows read.
+    def _estimate(self, cursor, where: tuple[str, list]) -> int:
+        """The planner's estimate of the rows: a fraction of a millisecond, no rows read.
 
         Good for words in the column statistics (the common ones, which matter here); words
         that are not in them are estimated low, so they take the exact path, as rare words
         should. An underestimate only costs time, never correctness.
         """
-        sql = f"EXPLAIN (FORMAT JSON) SELECT 1 FROM search_document WHERE {where}"  # noqa: S608
-        cursor.execute(sql, params)
+        sql = f"EXPLAIN (FORMAT JSON) SELECT 1 FROM search_document WHERE {where[0]}"  # noqa: S608
+        cursor.execute(sql, where[1])
         found = cursor.fetchone()[0]
         if isinstance(found, str):
             found = json.loads(found)
         return int(found[0]["Plan"]["Plan Rows"])
+
+    def _estimates(self, cursor, where: Where) -> Estimates:
+        matches = self._estimate(cursor, where.estimated())
+        if where.text is None:
+            return Estimates(matches, matches, matches, matches)
+        documents = self._estimate(cursor, where.estimated(text=False, filters=False))
+        words, filtered = matches, documents
+        if where.filters:
+            words = self._estimate(cursor, where.estimated(filters=False))
+            filtered = self._estimate(cursor, where.estimated(text=False))
+        return Estimates(documents, words, filtered, matches)
 
     def _rank(self, plan: Plan) -> tuple[str, list]:
         if plan.by_date:
@@ -293,7 +425,7 @@ class PostgresBackend:
         rank_query = " & ".join(tsquery_literal(node) for node in plan.include)
         return "ts_rank(vector, %s::tsquery, %s)", [rank_query, RANK_NORMALIZATION]
 
-    def _exact(self, cursor, plan: Plan, where: str, params: list) -> EngineResult:
+    def _exact(self, cursor, plan: Plan, where: tuple[str, list]) -> EngineResult:
         """One statement: the matching rows are read once for the page, the total and facets."""
         rank, rank_params = self._rank(plan)
         # S608: the SQL in this module is built from constant fragments (`_where`), and every
@@ -301,7 +433,7 @@ class PostgresBackend:
         sql = f"""
             WITH m AS MATERIALIZED (
                 SELECT object_id, date, outlets, entities, {rank} AS rank
-                FROM search_document WHERE {where}
+                FROM search_document WHERE {where[0]}
             ),
             page AS (
                 SELECT object_id, rank, date FROM m
@@ -311,7 +443,7 @@ class PostgresBackend:
             UNION ALL
             {FACETS_SQL if plan.facets else COUNT_SQL}
         """  # noqa: S608
-        cursor.execute(sql, [*rank_params, *params, plan.limit, plan.offset])
+        cursor.execute(sql, [*rank_params, *where[1], plan.limit, plan.offset])
         rows = cursor.fetchall()
         page = sorted(
             ((rank, date, key) for name, key, _, rank, date in rows if name == "page"),
@@ -325,9 +457,7 @@ class PostgresBackend:
             total=total, ids=[key for _, _, key in page], facets=facets if plan.facets else {}
         )
 
-    def _bounded(
-        self, cursor, plan: Plan, where: str, params: list, estimate: int
-    ) -> EngineResult | None:
+    def _bounded(self, cursor, plan: Plan, where: Where, counts: Estimates) -> EngineResult | None:
         """A large match set: the total and facets from a sample, the page from the newest.
 
         1. Sample: the matches among the documents of the first `buckets` sample buckets
@@ -342,20 +472,24 @@ class PostgresBackend:
         Sorting by date stays exact: the window holds the newest matches. Ranking by
         relevance ranks the window only, and says so (`ranked_since`).
         """
-        documents = self._estimate(cursor, "kind = %s", [plan.kind])
-        if estimate >= ROW_FILTER_SHARE * documents:
-            # Most documents match: reading the GIN posting lists of such common words costs
-            # more (about 50 ms per word at 1M documents) than testing the vector of each
-            # row that the sample or date index leads to.
-            cursor.execute("SET LOCAL enable_bitmapscan = off")
-        buckets = min(SAMPLE_BUCKETS, -(-SAMPLE_BUCKETS * self.sample_target // max(1, estimate)))
+        estimate = max(1, counts.matches)
+        buckets = min(SAMPLE_BUCKETS, -(-SAMPLE_BUCKETS * self.sample_target // estimate))
+        if buckets > INDEXED_BUCKETS and estimate * INDEXED_BUCKETS >= MIN_SAMPLED * SAMPLE_BUCKETS:
+            # Fewer sampled matches, but found through the small partial indexes.
+            buckets = INDEXED_BUCKETS
         scale = SAMPLE_BUCKETS / buckets
         wanted = max(self.rank_window, plan.offset + plan.limit)
         nth = max(0, int(wanted * WINDOW_MARGIN / scale) - 1)
+        # Within the first INDEXED_BUCKETS buckets the partial GIN indexes hold 1/32 of each
+        # posting list, so even a word found everywhere is cheap to look up there.
+        sampled_rows = counts.filtered * buckets / SAMPLE_BUCKETS
+        sample_where, params = where.sql(
+            text_indexed=buckets <= INDEXED_BUCKETS or counts.look_up(sampled_rows)
+        )
         sql = f"""
             WITH m AS MATERIALIZED (
                 SELECT date, outlets, entities FROM search_document
-                WHERE {where} AND sample < %s
+                WHERE {sample_where} AND sample < %s
             )
             {CUTOFF_SQL}
             UNION ALL
@@ -370,10 +504,13 @@ class PostgresBackend:
         total = sampled if exact else round(sampled * scale)
         if total <= self.exact_limit and not exact:
             return None
-        ids = self._window_page(cursor, plan, where, params, cutoff)
+        # The window holds about `wanted` matches, among the rows the filters let through.
+        window_rows = wanted * WINDOW_MARGIN * counts.filtered / estimate
+        page_where = where.sql(text_indexed=counts.look_up(window_rows))
+        ids = self._window_page(cursor, plan, page_where, cutoff)
         if ids is None:
             cutoff = None
-            ids = self._window_page(cursor, plan, where, params, None)
+            ids = self._window_page(cursor, plan, page_where, None)
         if not exact:
             facets = {
                 name: {key: round(count * scale) for key, count in counts.items()}
@@ -389,7 +526,7 @@ class PostgresBackend:
         )
 
     def _window_page(
-        self, cursor, plan: Plan, where: str, params: list, since: datetime.date | None
+        self, cursor, plan: Plan, where: tuple[str, list], since: datetime.date | None
     ) -> list[int] | None:
         """One page of the matches since `since` (all of them without); None if the window
         is too small to fill the page."""
@@ -402,10 +539,10 @@ class PostgresBackend:
             order = "rank DESC, " + order
         sql = f"""
             SELECT object_id, {rank} AS rank FROM search_document
-            WHERE {where}{window}
+            WHERE {where[0]}{window}
             ORDER BY {order} LIMIT %s OFFSET %s
         """  # noqa: S608
-        cursor.execute(sql, [*rank_params, *params, *window_params, plan.limit, plan.offset])
+        cursor.execute(sql, [*rank_params, *where[1], *window_params, plan.limit, plan.offset])
         ids = [row[0] for row in cursor.fetchall()]
         if since is not None and len(ids) < plan.limit:
             return None
