@@ -1,8 +1,8 @@
 """The PostgreSQL engine: a weighted tsvector per document, a GIN index, ranked by ts_rank.
 
-Table `search_document` (migration 0001, PostgreSQL only) holds one row per post or article:
-the vector, the date, the language and the outlet, entity and tag ids as integer arrays, so
-filters and facets never join the content tables.
+Table `search_document` (migrations 0001 and 0002, PostgreSQL only) holds one row per post or
+article: the vector, the date, the language, the outlet, entity and tag ids as integer arrays
+(so filters and facets never join the content tables), and a fixed sample bucket.
 
 The vector and every query are written as literals, not computed by `to_tsvector` or
 `websearch_to_tsquery`: the tokens are already folded by `clipdesk.watch.normalizing.fold`
@@ -11,13 +11,29 @@ PostgreSQL's parser, stemmer nor stop list changes what matches, and nothing a r
 ever read as tsquery syntax. Headline tokens carry weight A, text weight B; the text starts two
 positions after the headline, so a phrase cannot run from one into the other.
 
-Cost (bench/search.py, 1M synthetic documents, this 2-core machine): rare words and alias
-names answer in 4-30 ms, but ts_rank reads the vector of every match, and the total and facet
-counts read every matching row, so a word found in most documents takes 3-5 s (p50 of the
-benchmark's mix 746 ms, p95 4.7 s; at 100k documents about ten times less). One statement
-reads the matches once for the page, the total and the facets; a statement timeout
-(STATEMENT_TIMEOUT) turns a runaway query into a message. An instance with a large archive on
-PostgreSQL should set CLIPDESK_SEARCH_ENGINE=tantivy (see `tantivy_backend` for its figures).
+How a query is answered (`PostgresBackend.search`), in one transaction, JIT and parallel
+workers off (compiling a plan costs 30-100 ms, more than a bounded statement takes):
+
+1. The planner's estimates (EXPLAIN, no row read): documents of the kind, those with the
+   words, those that pass the filters, and the matches.
+2. Up to EXACT_LIMIT matches: one statement ranks every match with ts_rank, counts them and
+   tallies the facets. Exact.
+3. Above it, the work per match (ts_rank reads each match's vector, and a row read costs
+   about 3 us once the table outgrows PostgreSQL's cache: seconds for a common word at 1M
+   documents) is bounded, and the answer says where it is approximate:
+   - the total and the facets are counted on a fixed pseudo-random sample of the archive
+     (as many of the 1024 `sample` buckets as hold about SAMPLE_TARGET matches) and scaled
+     up: `total_is_estimate` and `facets_estimated`, "about 310,000 posts" on the page. When
+     the sample finds the estimate far too high, the exact statement answers after all;
+   - relevance is computed for the newest matches only (about RANK_WINDOW, from the date the
+     sample points at): `ranked_since`, which the page states. Sorting by date stays exact.
+
+Where rows are found: the words through the GIN index, or tested on each row that the date,
+language, outlet or sample indexes lead to, whichever the estimates say reads less
+(`Estimates.look_up`); phrases through an index of hashed neighbour pairs (`search_pairs`),
+so a phrase of two common words does not recheck every document that has both; samples
+through partial GIN indexes over the first 32 buckets. A statement timeout (STATEMENT_TIMEOUT)
+turns a runaway query into a message. Figures: docs/scaling.md, "Search on PostgreSQL".
 """
 
 from __future__ import annotations
@@ -25,6 +41,7 @@ from __future__ import annotations
 import datetime
 import json
 import logging
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice, pairwise
@@ -47,6 +64,10 @@ MAX_POSITIONS_PER_LEXEME = 256  # and at most this many positions of one lexeme
 RANK_NORMALIZATION = 1  # divide by 1 + log(length): like bm25, long texts do not win by bulk
 STATEMENT_TIMEOUT = "10s"
 COPY_BATCH = 2000
+# A rebuild fills this table, then renames it into place.
+NEXT_TABLE = "search_document_next"
+# For building the indexes of a rebuild: the GIN indexes build in memory in fewer passes.
+MAINTENANCE_WORK_MEM = "512MB"
 # Past this many matches (the planner's estimate, then the sample's) a query takes the
 # bounded path: every match costs about 3 us to rank and tally, so the exact answer of a word
 # in most of 1M documents takes seconds, and one of 10,000 matches about 30 ms.
@@ -327,27 +348,66 @@ class PostgresBackend:
                 )
 
     def rebuild(self, docs: Iterable[IndexDoc], total: int, progress: Progress | None) -> int:
-        """Replace every row in one transaction: readers see the old rows until the commit.
+        """Fill a new table, index it, then put it in the old one's place, in one transaction.
 
+        Readers see the old rows until the commit (and wait only for the swap at its end).
+        Building each index once over the full table is several times faster than keeping
+        it up to date row by row, and the old rows leave no dead space behind. The new table
+        and its indexes are made from the old ones' definitions, so they follow migrations.
         Rows go in with COPY, one batch at a time: `docs` reads the database as it goes, and
         a connection cannot run a query while a COPY is open on it.
         """
         done = 0
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("DELETE FROM search_document")
+            cursor.execute(f"SET LOCAL maintenance_work_mem = '{MAINTENANCE_WORK_MEM}'")
+            indexes = self._index_definitions(cursor)
+            cursor.execute(f"DROP TABLE IF EXISTS {NEXT_TABLE}")
+            cursor.execute(
+                f"CREATE TABLE {NEXT_TABLE} (LIKE search_document INCLUDING DEFAULTS "
+                "INCLUDING CONSTRAINTS INCLUDING STORAGE INCLUDING COMPRESSION)"
+            )
             for batch in batched(docs, COPY_BATCH):
                 rows = [_row(doc) for doc in batch]
-                with cursor.cursor.copy(f"COPY search_document ({COLUMNS}) FROM STDIN") as copy:
+                with cursor.cursor.copy(f"COPY {NEXT_TABLE} ({COLUMNS}) FROM STDIN") as copy:
                     for row in rows:
                         copy.write_row(row)
                 done += len(rows)
                 if progress:
                     progress(done, total)
+            for name, definition, _ in indexes:
+                cursor.execute(definition.replace(name, f"{name}_next", 1))
+            cursor.execute("DROP TABLE search_document")
+            cursor.execute(f"ALTER TABLE {NEXT_TABLE} RENAME TO search_document")
+            for name, _, primary in indexes:
+                cursor.execute(f"ALTER INDEX {name}_next RENAME TO {name}")
+                if primary:
+                    cursor.execute(
+                        f"ALTER TABLE search_document ADD CONSTRAINT {name} "
+                        f"PRIMARY KEY USING INDEX {name}"
+                    )
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE search_document")
         if progress:
             progress(done, total)
         return done
+
+    def _index_definitions(self, cursor) -> list[tuple[str, str, bool]]:
+        """(name, CREATE INDEX statement on the new table, whether it is the primary key)."""
+        cursor.execute(
+            """
+            SELECT i.relname, pg_get_indexdef(i.oid), x.indisprimary
+            FROM pg_index x
+            JOIN pg_class i ON i.oid = x.indexrelid
+            WHERE x.indrelid = 'search_document'::regclass
+            ORDER BY x.indisprimary DESC, i.relname
+            """
+        )
+        found = []
+        for name, definition, primary in cursor.fetchall():
+            on_table = re.compile(r" ON (ONLY )?(\S+\.)?search_document ")
+            definition = on_table.sub(f" ON {NEXT_TABLE} ", definition, count=1)
+            found.append((name, definition, primary))
+        return found
 
     def size_bytes(self) -> int:
         with connection.cursor() as cursor:

@@ -24,7 +24,7 @@ POSTGRES_SQL = [
     UPDATE search_document
     SET sample = div(mod(object_id::numeric * 2654435761, 4294967296) * 1024, 4294967296)
     """,
-    "CREATE INDEX search_document_sample ON search_document (kind, sample)",
+    "CREATE INDEX search_document_sample ON search_document (kind, sample, lang, date)",
     "CREATE INDEX search_document_lang ON search_document (kind, lang, date)",
     """
     CREATE INDEX search_document_sample_vector ON search_document USING gin (vector)
@@ -44,6 +44,10 @@ POSTGRES_SQL = [
     $$
     """,
     "CREATE INDEX search_document_pairs ON search_document USING gin (search_pairs(vector))",
+    """
+    CREATE INDEX search_document_sample_pairs ON search_document USING gin (search_pairs(vector))
+    WHERE sample < 32
+    """,
 ]
 
 
@@ -55,7 +59,7 @@ def forward(apps, schema_editor):
 
 def backward(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        for index in ("pairs", "sample_outlets", "sample_vector", "lang", "sample"):
+        for index in ("sample_pairs", "pairs", "sample_outlets", "sample_vector", "lang", "sample"):
             schema_editor.execute(f"DROP INDEX IF EXISTS search_document_{index}")
         schema_editor.execute("DROP FUNCTION IF EXISTS search_pairs(tsvector)")
         schema_editor.execute("ALTER TABLE search_document DROP COLUMN IF EXISTS sample")

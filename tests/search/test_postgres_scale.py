@@ -1,4 +1,5 @@
-"""The PostgreSQL engine past its exact limit: sampled totals and facets, a ranking window.
+"""The PostgreSQL engine on a large archive: sampled totals and facets past its exact limit,
+a ranking window, phrases through the pair index, and a rebuild that swaps tables.
 
 These run on a real PostgreSQL server only (the tantivy engine has no such path). The limits
 are set low, so a few thousand rows take the path that 1M documents take with the defaults;
@@ -168,3 +169,25 @@ def test_the_page_the_api_and_the_command_say_about(postgres, settings, client):
 )
 def test_about_keeps_two_significant_digits(count, shown):
     assert about(count) == shown
+
+
+def _indexes() -> list[tuple[str, str]]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'search_document' "
+            "ORDER BY indexname"
+        )
+        return cursor.fetchall()
+
+
+def test_a_rebuild_swaps_in_a_table_with_the_same_indexes(postgres, archive):
+    before = _indexes()
+    assert {"search_document_pkey", "search_document_pairs"} <= {name for name, _ in before}
+    docs = [doc(i, "fresh headline", "new text common", outlet=1) for i in range(1, 51)]
+    assert archive.rebuild(iter(docs), len(docs), None) == 50
+    assert _indexes() == before
+    assert archive.search(Plan(kind="post", include=(Term("fresh"),))).total == 50
+    assert archive.search(Plan(kind="post", include=(Term("rare"),))).total == 0
+    # The primary key is back: writing a document twice replaces it.
+    archive.upsert([doc(7, "changed", "text", outlet=2)])
+    assert archive.search(Plan(kind="post", include=(Term("fresh"),))).total == 49
