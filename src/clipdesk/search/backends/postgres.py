@@ -204,9 +204,16 @@ class Where:
     pairs: tuple[str, list] | None  # the phrases' neighbour pairs (their own index)
     exclude: tuple[str, list] | None  # the excluded ones alone
     filters: list[tuple[str, list]]
+    # The outlet, entity and tag filters again, as conditions their GIN indexes cannot serve.
+    array_filters: list[tuple[str, list]]
 
     def sql(
-        self, *, text_indexed: bool = True, text: bool = True, filters: bool = True
+        self,
+        *,
+        text_indexed: bool = True,
+        text: bool = True,
+        filters: bool = True,
+        arrays_indexed: bool = True,
     ) -> tuple[str, list]:
         """The WHERE clause and its parameters.
 
@@ -226,7 +233,7 @@ class Where:
             else:
                 parts.append(self.text)
         if filters:
-            parts += self.filters
+            parts += self.filters if arrays_indexed else self.array_filters
         return _joined(parts)
 
     def estimated(self, *, text: bool = True, filters: bool = True) -> tuple[str, list]:
@@ -283,6 +290,7 @@ def _where(plan: Plan) -> Where:
         include = f"{include} & !({exclude})"
     pairs = [found for node in plan.include if (found := pairs_condition(node))]
     filters: list[tuple[str, list]] = []
+    arrays: list[tuple[str, list]] = []
     for column, values in (
         ("outlets", plan.outlets),
         ("entities", plan.entities),
@@ -290,19 +298,22 @@ def _where(plan: Plan) -> Where:
     ):
         if values is not None:
             filters.append((f"{column} && %s::integer[]", [sorted(values)]))
+            arrays.append((f"arrayoverlap({column}, %s::integer[])", [sorted(values)]))
+    others: list[tuple[str, list]] = []
     if plan.langs is not None:
-        filters.append(("lang = ANY(%s)", [sorted(plan.langs)]))
+        others.append(("lang = ANY(%s)", [sorted(plan.langs)]))
     if plan.date_from:
-        filters.append(("date >= %s", [plan.date_from]))
+        others.append(("date >= %s", [plan.date_from]))
     if plan.date_to:
-        filters.append(("date <= %s", [plan.date_to]))
+        others.append(("date <= %s", [plan.date_to]))
     return Where(
         kind=("kind = %s", [plan.kind]),
         text=("vector @@ %s::tsquery", [include]) if include else None,
         text_filter=("ts_match_vq(vector, %s::tsquery)", [include]) if include else None,
         pairs=_joined(pairs) if pairs else None,
         exclude=("NOT (vector @@ %s::tsquery)", [exclude]) if exclude else None,
-        filters=filters,
+        filters=filters + others,
+        array_filters=arrays + others,
     )
 
 
@@ -566,7 +577,13 @@ class PostgresBackend:
             return None
         # The window holds about `wanted` matches, among the rows the filters let through.
         window_rows = wanted * WINDOW_MARGIN * counts.filtered / estimate
-        page_where = where.sql(text_indexed=counts.look_up(window_rows))
+        # The same for an outlet, entity or tag filter against the rows of the window's days.
+        dated_rows = wanted * WINDOW_MARGIN * counts.documents / estimate
+        passed = counts.filtered / max(1, counts.documents)
+        page_where = where.sql(
+            text_indexed=counts.look_up(window_rows),
+            arrays_indexed=counts.filtered * POSTING_COST < dated_rows * (1 - passed) * ROW_COST,
+        )
         ids = self._window_page(cursor, plan, page_where, cutoff)
         if ids is None:
             cutoff = None
