@@ -29,7 +29,7 @@ DAY = datetime.date(2020, 1, 1).toordinal()
 @pytest.fixture
 def postgres(db):
     if connection.vendor != "postgresql":
-        pytest.skip("the bounded path is the PostgreSQL engine's")
+        pytest.skip("the PostgreSQL engine only")
     from clipdesk.search.backends.postgres import PostgresBackend
 
     return PostgresBackend
