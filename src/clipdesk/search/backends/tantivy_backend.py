@@ -11,8 +11,8 @@ Chosen over SQLite FTS5 by measurement (`bench/search.py`, 1,000,000 synthetic d
     newest first, common word    11 ms with total+facets   2 ms (top 20 only)  3,025 ms
 
 PostgreSQL has since bounded its work on large results (an estimated total, sampled facets,
-a window of the newest matches ranked; `backends.postgres`): 12.6 / 28.5 ms (p99 33) for the
-same mix, against this engine's 7.9 / 23.8 ms in the same run; build 365 s, 2.62 GB.
+a window of the newest matches ranked; `backends.postgres`): 12.4 / 23.3 ms (p99 28) for the
+same mix, against this engine's 7.9 / 22.8 ms in the same run; build 321 s, 2.62 GB.
 
 FTS5 ranks by computing bm25 for every match, so a word found in most documents takes a
 second, and the totals and facet counts that a results page shows need every match again,
