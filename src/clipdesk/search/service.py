@@ -66,10 +66,16 @@ class SearchResults:
     page: int = 1
     per_page: int = 20
     total: int = 0
+    # The engine counted a sample of a very large result and scaled it up (PostgreSQL): the
+    # total is rounded to two significant digits and shown as "about".
+    total_is_estimate: bool = False
     results: list[Result] = field(default_factory=list)
     expanded_aliases: list[str] = field(default_factory=list)
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
     facets_estimated: bool = False
+    # ISO date: relevance was computed for the matches of this day or later only (a very
+    # large result on PostgreSQL); "" when every match was ranked.
+    ranked_since: str = ""
     message: str = ""
     engine: str = ""
 
@@ -83,6 +89,7 @@ class SearchResults:
             "query": self.query,
             "expanded_aliases": self.expanded_aliases,
             "total": self.total,
+            "total_is_estimate": self.total_is_estimate,
             "results": [result.as_json() for result in self.results],
             "type": self.type,
             "sort": self.sort,
@@ -93,8 +100,17 @@ class SearchResults:
                 name: [asdict(value) for value in values] for name, values in self.facets.items()
             },
             "facets_estimated": self.facets_estimated,
+            "ranked_since": self.ranked_since or None,
             "message": self.message,
         }
+
+
+def about(count: int) -> int:
+    """An estimated count rounded to two significant digits: 312,417 → 310,000."""
+    if count < 100:
+        return count
+    step = 10 ** (len(str(count)) - 2)
+    return round(count / step) * step
 
 
 def _clamp(value, low: int, high: int, default: int) -> int:
@@ -169,6 +185,15 @@ def search(
             results.message = " ".join([*notes, "Search is not available right now."])
             return results
         results.total = found.total
+        if found.total_is_estimate:
+            results.total = about(found.total)
+            results.total_is_estimate = True
+        if found.ranked_since is not None:
+            results.ranked_since = found.ranked_since.isoformat()
+            notes.append(
+                f"Very many matches: ranked among the newest, since {results.ranked_since}. "
+                "Add a word or a filter to rank them all."
+            )
         # 4.
         highlighter = Highlighter.for_nodes(list(plan.include))
         results.results = _load(type, found.ids, highlighter)

@@ -77,6 +77,10 @@ class EngineResult:
     # facet name ("outlet", "entity", "year") → {key: count}
     facets: dict[str, dict[int, int]] = field(default_factory=dict)
     facets_estimated: bool = False  # counted on a sample of a very large result
+    total_is_estimate: bool = False  # scaled up from a sample of a very large result
+    # Ranked among the matches dated this day or later only (a very large result); None when
+    # every match was ranked, or the page is sorted by date.
+    ranked_since: datetime.date | None = None
 
 
 Progress = Callable[[int, int], None]  # (done, total)
@@ -120,15 +124,18 @@ def get_backend() -> Backend:
     """The engine for this instance's settings; one per process."""
     from django.conf import settings
 
-    return _backend(engine_name(), str(settings.CLIPDESK_HOME))
+    # Where the PostgreSQL engine stops answering exactly ({"exact_limit": 10000, ...}, see
+    # `postgres.PostgresBackend`); the defaults suit archives up to millions of documents.
+    limits = getattr(settings, "CLIPDESK_SEARCH_POSTGRES_LIMITS", None) or {}
+    return _backend(engine_name(), str(settings.CLIPDESK_HOME), tuple(sorted(limits.items())))
 
 
 @cache
-def _backend(name: str, home: str) -> Backend:
+def _backend(name: str, home: str, limits: tuple[tuple[str, int], ...] = ()) -> Backend:
     if name == "postgres":
         from clipdesk.search.backends.postgres import PostgresBackend
 
-        return PostgresBackend()
+        return PostgresBackend(**dict(limits))
     if name == "tantivy":
         from pathlib import Path
 

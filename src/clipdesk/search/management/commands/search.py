@@ -30,7 +30,7 @@ class Command(BaseCommand):
         if options["json"]:
             payload = {
                 key: found.as_json()[key]
-                for key in ("query", "expanded_aliases", "total", "results")
+                for key in ("query", "expanded_aliases", "total", "total_is_estimate", "results")
             }
             if found.message:
                 payload["message"] = found.message
@@ -40,6 +40,7 @@ class Command(BaseCommand):
             self.stderr.write(found.message)
         if found.expanded_aliases:
             self.stdout.write("also searched: " + ", ".join(found.expanded_aliases))
-        self.stdout.write(f"{found.total} {options['type']}(s)")
+        about = "about " if found.total_is_estimate else ""
+        self.stdout.write(f"{about}{found.total} {options['type']}(s)")
         for result in found.results:
             self.stdout.write(f"{result.date}  {result.title}  {result.url}")
