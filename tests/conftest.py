@@ -40,7 +40,17 @@ def _postgres_problem() -> str | None:
         return f"PostgreSQL at {host}:{port} is not reachable ({exc})"
 
 
+def _on_postgres() -> bool:
+    return os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not _on_postgres():
+        # Deselected, not skipped: they belong to the PostgreSQL pass, where they run.
+        engine_only = [item for item in items if item.get_closest_marker("postgres_engine")]
+        if engine_only:
+            config.hook.pytest_deselected(items=engine_only)
+            items[:] = [item for item in items if item not in engine_only]
     problem = _postgres_problem()
     if problem is None:
         return

@@ -21,15 +21,14 @@ from clipdesk.search.query import AnyOf, Phrase, Term
 from clipdesk.search.service import about, search
 from tests.factories import make_post
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres_engine]
 
 DAY = datetime.date(2020, 1, 1).toordinal()
 
 
 @pytest.fixture
 def postgres(db):
-    if connection.vendor != "postgresql":
-        pytest.skip("the PostgreSQL engine only")
+    assert connection.vendor == "postgresql", "collected only when DATABASE_URL is PostgreSQL"
     from clipdesk.search.backends.postgres import PostgresBackend
 
     return PostgresBackend
