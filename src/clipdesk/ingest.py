@@ -195,6 +195,8 @@ class Poller:
             if stored is not None:
                 summary.articles_new += 1
                 summary.articles_matched += int(stored.matched)
+            elif page.error:  # fetched, kept as a snapshot, but not readable as an article
+                summary.pages_failed.append({"url": page.url, "reason": page.error})
         return summary
 
     # -- stage 2: what a source's response says ------------------------------------------

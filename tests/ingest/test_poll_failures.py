@@ -1,0 +1,47 @@
+"""A page that is fetched but cannot be read as an article is reported, and kept as evidence."""
+
+from __future__ import annotations
+
+import pytest
+
+from clipdesk.articles.models import Article, Snapshot
+from clipdesk.ingest import poll_sources
+from clipdesk.sources.actions import add_source
+from tests.sources.conftest import LoopbackServer
+
+ARTICLE = b"""<!doctype html><html lang="en"><head><title>Ferry timetable changes</title></head>
+<body><article><h1>Ferry timetable changes</h1>
+<p>The harbour authority moved the first winter crossing to a quarter past six, citing the
+fog that has delayed the early boat on most mornings this month.</p>
+<p>Commuters said the later start would cost them the connecting train, and asked the
+council to add a second boat on weekdays until the spring timetable begins.</p>
+</article></body></html>"""
+
+
+@pytest.fixture
+def server(monkeypatch):
+    monkeypatch.setenv("CLIPDESK_FETCH_ALLOW", "127.0.0.1")
+    loopback = LoopbackServer()
+    yield loopback
+    loopback.close()
+
+
+def feed(*links: str) -> bytes:
+    items = "".join(f"<item><title>{n}</title><link>{u}</link></item>" for n, u in enumerate(links))
+    channel = f"<channel><title>Harbour news</title>{items}</channel>"
+    return f'<?xml version="1.0"?><rss version="2.0">{channel}</rss>'.encode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_unreadable_page_is_reported_with_its_reason_and_its_snapshot_kept(server):
+    html = {"Content-Type": "text/html; charset=utf-8"}
+    good = server.route("/ferry.html", ARTICLE, headers=html)
+    data = server.route("/api/item.html", b'{"id": 7, "title": "not a page"}', headers=html)
+    add_source(server.route("/feed.xml", feed(good, data)), kind="feed")
+
+    summary = poll_sources(due_only=False)
+
+    assert summary.articles_new == 1
+    assert summary.pages_failed == [{"url": data, "reason": "extraction: JSON, not an HTML page"}]
+    assert list(Article.objects.values_list("url", flat=True)) == [good]
+    assert Snapshot.objects.filter(url=data).count() == 1
