@@ -113,6 +113,18 @@ def test_another_romanisation_of_an_alias_names_the_entity(corpus):
     assert corpus.statement.pk in ids(found)  # found through "PMOI"
 
 
+def test_the_word_an_entitys_names_are_shortened_to_searches_every_alias(corpus):
+    found = search("Mujahedin")  # the recurring word of "Mojahedin-e Khalq" and "People's …"
+    expected = {corpus.statement.pk, corpus.rally.pk, corpus.elysee.pk, corpus.persian.pk}
+    assert set(ids(found)) == expected
+    assert {"MEK", "PMOI"} <= set(found.expanded_aliases)
+
+
+@pytest.mark.parametrize("word", ["Khalq", "Maryam", "Organization", "Mujahed*"])
+def test_other_single_words_of_watched_names_do_not_expand(corpus, word):
+    assert search(word).expanded_aliases == []
+
+
 def test_persian_alias_expands_too(corpus):
     found = search("مجاهدين خلق")
     assert corpus.elysee.pk in ids(found)

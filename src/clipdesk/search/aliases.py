@@ -7,6 +7,13 @@ tried together, longest first ("people's mojahedin organization of iran protest"
 alias in the first five words). Quoted phrases and excluded clauses are expanded only when
 they are a whole alias; prefixes never are.
 
+A single bare word also names an entity when it is the word people shorten the entity's names
+to: a word of the entity's own name that recurs in at least two of its distinct names (after
+folding and transliteration) and in no other entity's. "Mujahedin" is such a word for
+"Mojahedin-e Khalq" with the alias "People's Mujahedin"; "Khalq" (in one distinct name only),
+"People's" (not in the entity's name) and "Maryam" of "Maryam Rajavi" are not. Whole-word
+only: the word must be the whole clause, never a prefix or a part of a longer alias run.
+
 Pure functions over an `AliasBook` (entity id → names); `resolving.load_alias_book` fills
 one from the watchlists, and the benchmark builds one from made-up names.
 """
@@ -45,18 +52,27 @@ class AliasBook:
     entity_of: dict[Key, int] = field(default_factory=dict)
     names: dict[int, list[str]] = field(default_factory=dict)  # entity → name, then aliases
     longest: int = 0
+    heads: dict[str, int] = field(default_factory=dict)  # skeleton of a shortening word → entity
 
     @classmethod
     def from_names(cls, names: dict[int, list[str]]) -> AliasBook:
         """Entity id → its name, then its aliases (entities in the order given)."""
         book = cls(names=names)
+        owners: dict[str, set[int]] = {}
+        candidates: dict[str, int] = {}
         for entity_id, entity_names in names.items():
-            for name in entity_names:
-                key = key_of(name)
-                if key:
-                    # Two entities sharing an alias: the first keeps it (entities by name).
-                    book.entity_of.setdefault(key, entity_id)
-                    book.longest = max(book.longest, len(key))
+            keys = {key for name in entity_names if (key := key_of(name))}
+            for key in keys:
+                # Two entities sharing an alias: the first keeps it (entities by name).
+                book.entity_of.setdefault(key, entity_id)
+                book.longest = max(book.longest, len(key))
+                for word in set(key):
+                    owners.setdefault(word, set()).add(entity_id)
+            own_name = key_of(entity_names[0]) if entity_names else ()
+            for word in set(own_name):
+                if sum(word in key for key in keys) >= 2:
+                    candidates.setdefault(word, entity_id)
+        book.heads = {w: e for w, e in candidates.items() if owners[w] == {e}}
         return book
 
 
@@ -107,7 +123,7 @@ class _Expander:
                 continue
             found = self._longest_alias_at(clauses, index)
             if found is None:
-                nodes.append(clause.node)
+                nodes.append(self._head_word(clause))
                 index += 1
                 continue
             end, entity = found
@@ -117,6 +133,15 @@ class _Expander:
             nodes.append(self.group(entity, typed, " ".join(c.source for c in run)))
             index = end
         return nodes
+
+    def _head_word(self, clause: Clause) -> Node:
+        """A bare single word that the entity's names are shortened to, or the clause as is."""
+        words = _node_words(clause.node)
+        key = key_of_words(words) if words and len(words) == 1 else ()
+        entity = self.book.heads.get(key[0]) if len(key) == 1 else None
+        if entity is None or not isinstance(clause.node, Term):
+            return clause.node
+        return self.group(entity, clause.node, clause.source)
 
     def _longest_alias_at(self, clauses: list[Clause], start: int) -> tuple[int, int] | None:
         end = start

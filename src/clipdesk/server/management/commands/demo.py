@@ -17,6 +17,18 @@ from clipdesk.sources.actions import add_source
 from clipdesk.watch.store import add_entity
 
 DEMO_CONTENT = Path(__file__).resolve().parents[3] / "demo" / "content"
+# The sample archive's own (fictional) subject, watched beside the corpus's, so that searching
+# the archive's posts for one of its names finds the others too.
+ARCHIVE_SUBJECT = {
+    "Lantern Fellowship": [
+        "LF",
+        "Fellowship of the Lantern",
+        "Lanternists",
+        "Jamiat-e Fanus",
+        "Hermandad del Farol",
+        "جمعیت فانوس",
+    ],
+}
 
 
 class Command(BaseCommand):
@@ -42,7 +54,7 @@ class Command(BaseCommand):
         os.environ["CLIPDESK_FETCH_ALLOW"] = "127.0.0.1"
         for path, kind in FEEDS:
             add_source(corpus.url(path), name=OUTLET_NAMES.get(path, ""), kind=kind)
-        for name, aliases in WATCHLIST.items():
+        for name, aliases in {**WATCHLIST, **ARCHIVE_SUBJECT}.items():
             add_entity(name, aliases)
         polled = poll_sources(due_only=False)
         password = self._admin_password()
