@@ -14,6 +14,8 @@ Stages:
    WARMUP times untimed, then REPEAT times; p50/p95/p99 over all timings per engine, and the
    median per query. Known worst cases (a phrase of two words found in every document) are
    timed apart, under "stress", so that one pathological query does not hide the rest.
+   Then the two engines again, query by query in turns (`alternating_with_tantivy`, 10
+   rounds), so that both meet the same load: the steadier ratio on a shared machine.
 4. For the record, SQLite FTS5 on the same documents (`--fts5`, on by default): build time,
    size, and the two ways to page a common word — ranked by bm25, and newest first.
 
@@ -222,7 +224,22 @@ def measure(backend, plans: dict, repeat: int, stress: dict | None = None) -> di
     return result
 
 
-def bench_tantivy(docs, plans, stress, repeat: int, workdir: Path) -> dict:
+def alternating(first, second, plans: dict, rounds: int) -> dict:
+    """Both engines query by query, in turns, so that both meet the same load."""
+    timings: dict[str, list[float]] = {first.name: [], second.name: []}
+    for attempt in range(WARMUP + rounds):
+        for plan in plans.values():
+            for backend in (first, second):
+                started = time.perf_counter()
+                backend.search(plan)
+                if attempt >= WARMUP:
+                    timings[backend.name].append(time.perf_counter() - started)
+    result = {name: percentiles(runs) for name, runs in timings.items()}
+    result["p95_ratio"] = round(result[second.name]["p95_ms"] / result[first.name]["p95_ms"], 2)
+    return result
+
+
+def bench_tantivy(docs, plans, stress, repeat: int, workdir: Path) -> tuple[dict, object]:
     from clipdesk.search.backends.tantivy_backend import TantivyBackend
 
     backend = TantivyBackend(workdir / "search-index")
@@ -231,10 +248,12 @@ def bench_tantivy(docs, plans, stress, repeat: int, workdir: Path) -> dict:
     build = time.perf_counter() - started
     result = {"build_s": round(build, 1), "index_mb": round(backend.size_bytes() / 1e6, 1)}
     result["segments"] = backend._open("post").searcher().num_segments
-    return {**result, **measure(backend, plans, repeat, stress)}
+    return {**result, **measure(backend, plans, repeat, stress)}, backend
 
 
-def bench_postgres(docs, plans, stress, repeat: int, url: str) -> dict:
+def bench_postgres(
+    docs, plans, stress, repeat: int, url: str, rival=None, rounds: int = 10
+) -> dict:
     import dj_database_url
     import psycopg
     from django.conf import settings
@@ -266,6 +285,8 @@ def bench_postgres(docs, plans, stress, repeat: int, url: str) -> dict:
             cursor.execute("VACUUM ANALYZE search_document")
         result = {"build_s": round(build, 1), "index_mb": round(backend.size_bytes() / 1e6, 1)}
         result.update(measure(backend, plans, repeat, stress))
+        if rival is not None:
+            result["alternating_with_tantivy"] = alternating(rival, backend, plans, rounds)
         connection.close()
         return result
     finally:
@@ -368,13 +389,14 @@ def main() -> None:
         "per_page": bench_per_page_work(sample, vocab),
     }
     with tempfile.TemporaryDirectory(prefix="clipdesk-bench-search-") as workdir:
-        report["tantivy"] = bench_tantivy(docs, plans, stress, args.repeat, Path(workdir))
+        report["tantivy"], tantivy = bench_tantivy(docs, plans, stress, args.repeat, Path(workdir))
         if not args.no_fts5:
             report["sqlite_fts5_reference"] = bench_fts5(docs, vocab, Path(workdir), 3)
-    if not args.no_postgres:
-        report["postgres"] = bench_postgres(
-            docs, plans, stress, args.postgres_repeat, args.postgres_url
-        )
+        if not args.no_postgres:
+            # The tantivy index is kept until PostgreSQL is measured: then both take turns.
+            report["postgres"] = bench_postgres(
+                docs, plans, stress, args.postgres_repeat, args.postgres_url, rival=tantivy
+            )
     print(json.dumps(report))
 
 
