@@ -6,7 +6,7 @@
        page whose article links are followed; the source's state and next check are saved;
     3. entries whose URL is not stored yet are fetched;
     4. each page is kept as a snapshot (WARC), extracted, and stored once (canonical URL and
-       text are unique);
+       text are unique; articles/storing.py);
     5. the watchlists are matched against headline and text; an article with a match is a
        candidate for the desk;
     6. each candidate is grouped into a story (stories.actions.group_article).
@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from clipdesk.articles.extraction import (
@@ -44,6 +44,7 @@ from clipdesk.articles.extraction import (
 )
 from clipdesk.articles.models import Article, ExtractionRule, Snapshot
 from clipdesk.articles.snapshots import EncodedSnapshot, append_snapshot, encode_snapshot
+from clipdesk.articles.storing import StoredArticle, save_article
 from clipdesk.digest.outlets import OutletDirectory
 from clipdesk.search import indexing as search_indexing
 from clipdesk.sources.discovery import find_article_links
@@ -60,7 +61,7 @@ from clipdesk.sources.fetching import (
 from clipdesk.sources.models import Source
 from clipdesk.sources.politeness import HostLimiter, Limiter, host_limiter
 from clipdesk.stories.actions import group_article
-from clipdesk.watch.store import WatchMatcher, load_matcher, store_matches
+from clipdesk.watch.store import WatchMatcher, load_matcher
 
 MAX_ENTRIES_PER_SOURCE = 200
 MAX_LINKS_PER_PAGE = 100
@@ -105,12 +106,6 @@ class Download:
     error: str | None = None
     retry_after: float | None = None
     entry: ParsedEntry | None = None
-
-
-@dataclass
-class StoredArticle:
-    article: Article
-    matched: bool
 
 
 @dataclass
@@ -447,94 +442,6 @@ def _bare_entry(url: str) -> ParsedEntry:
     return ParsedEntry(
         url=url, guid=None, title=None, published=None, authors=[], summary=None, language=None
     )
-
-
-def text_digest(text: str) -> str:
-    return hashlib.sha256(" ".join(text.split()).encode()).hexdigest()
-
-
-def save_article(source, extracted, snapshot, outlets, matcher) -> StoredArticle | None:
-    """Store an extracted article once, with its matches; None when it is a duplicate.
-
-    Duplicates are the same canonical URL or the same text (syndicated copies that differ
-    in nothing): the first copy stored wins, later ones are not stored again. Grouping is
-    the caller's next step (store_page), so a worker can hand it to the grouping queue.
-    """
-    digest = text_digest(extracted.text or extracted.url)
-    if Article.objects.filter(canonical_url=extracted.canonical_url).exists():
-        return None
-    if Article.objects.filter(text_sha256=digest).exists():
-        return None
-    outlet_name = outlet_name_for(extracted, source)
-    outlet = _outlet(outlets, outlet_name) if outlet_name else None
-    try:
-        with transaction.atomic():
-            article = Article.objects.create(
-                source=source,
-                url=extracted.url,
-                canonical_url=extracted.canonical_url,
-                title=(extracted.title or "")[:1000],
-                authors=list(extracted.authors),
-                outlet=outlet,
-                outlet_name=(outlet_name or "")[:300],
-                published=extracted.published,
-                language=extracted.language or "",
-                text=extracted.text,
-                text_sha256=digest,
-                description=extracted.description or "",
-                extracted=_provenance(extracted),
-                snapshot=snapshot,
-            )
-            matches = store_matches(article, matcher)
-    except IntegrityError:
-        return None  # stored meanwhile by another worker: the first copy wins
-    return StoredArticle(article, matched=bool(matches))
-
-
-def _outlet(outlets: OutletDirectory, name: str):
-    """The outlet of this name, made if new; a worker that loses the race to make it uses
-    the one the winner stored (names and slugs are unique in the database)."""
-    for _ in range(3):
-        try:
-            with transaction.atomic():
-                return outlets.get_or_create(name)
-        except IntegrityError:
-            outlets = OutletDirectory()  # learn what the other worker stored, then look again
-    return outlets.get_or_create(name)
-
-
-def outlet_name_for(extracted, source: Source | None) -> str:
-    """The page's own site name, unless it is only the host name (what extractors fall back
-    to when a site names itself nowhere): then the name the editor gave the source."""
-    name = (extracted.outlet_name or "").strip()
-    host = (urlsplit(extracted.url).netloc or "").lower()
-    bare = name.lower().removeprefix("www.")
-    if (
-        source is not None
-        and source.name
-        and (not name or bare in {host, host.removeprefix("www.")})
-    ):
-        return source.name
-    return name
-
-
-def _provenance(extracted) -> dict:
-    def iso(day):
-        return day.isoformat() if day else None
-
-    return {
-        "feed": {
-            "title": extracted.feed_title,
-            "published": iso(extracted.feed_published),
-            "authors": list(extracted.feed_authors),
-        },
-        "page": {
-            "title": extracted.page_title,
-            "published": iso(extracted.page_published),
-            "authors": list(extracted.page_authors),
-        },
-        "choices": dict(extracted.choices),
-    }
 
 
 # -- entries as task data ---------------------------------------------------------------------

@@ -9,8 +9,8 @@ import pytest
 from django.contrib.auth.models import Group, User
 
 from clipdesk.articles.models import Article
+from clipdesk.articles.storing import text_digest
 from clipdesk.digest.outlets import OutletDirectory
-from clipdesk.ingest import text_digest
 from clipdesk.people.roles import EDITOR, READER, ensure_roles
 from clipdesk.stories.actions import group_article
 from clipdesk.watch.store import add_entity, load_matcher, store_matches

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from clipdesk.articles.extraction import ExtractionError, extract_article
 from clipdesk.articles.models import Article, ExtractionRule
 from clipdesk.articles.snapshots import read_snapshot
+from clipdesk.articles.storing import text_digest
 
 
 class ReextractionFailed(ValueError):
@@ -19,7 +20,6 @@ class ReextractionFailed(ValueError):
 def reextract_article(article: Article) -> Article:
     """Extract the article again from its stored snapshot (with today's site rules) and
     re-apply the watchlists. The feed's version of disputed fields is kept as it was."""
-    from clipdesk.ingest import text_digest
     from clipdesk.watch.store import load_matcher, store_matches
 
     snapshot = article.snapshot

@@ -1,0 +1,121 @@
+"""Storing an extracted article once: stage 5 of the ingest path (see clipdesk/ingest.py).
+
+The first copy of a page wins: a later one with the same canonical URL or the same text is not
+stored again, and a worker that loses a race to store it gets None, not an error. The article
+row, its outlet and its watchlist matches are written in one transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from django.db import IntegrityError, transaction
+
+from clipdesk.articles.extraction import ExtractedArticle
+from clipdesk.articles.models import Article, Snapshot
+from clipdesk.digest.outlets import OutletDirectory
+from clipdesk.sources.models import Source
+from clipdesk.watch.store import WatchMatcher, store_matches
+
+
+@dataclass
+class StoredArticle:
+    article: Article
+    matched: bool
+
+
+def text_digest(text: str) -> str:
+    """The key of "the same text": its words, whatever the spacing between them."""
+    return hashlib.sha256(" ".join(text.split()).encode()).hexdigest()
+
+
+def save_article(
+    source: Source | None,
+    extracted: ExtractedArticle,
+    snapshot: Snapshot | None,
+    outlets: OutletDirectory,
+    matcher: WatchMatcher,
+) -> StoredArticle | None:
+    """Store an extracted article once, with its matches; None when it is a duplicate.
+
+    Duplicates are the same canonical URL or the same text (syndicated copies that differ
+    in nothing): the first copy stored wins, later ones are not stored again. Grouping is
+    the caller's next step (store_page), so a worker can hand it to the grouping queue.
+    """
+    digest = text_digest(extracted.text or extracted.url)
+    if Article.objects.filter(canonical_url=extracted.canonical_url).exists():
+        return None
+    if Article.objects.filter(text_sha256=digest).exists():
+        return None
+    outlet_name = outlet_name_for(extracted, source)
+    outlet = _outlet(outlets, outlet_name) if outlet_name else None
+    try:
+        with transaction.atomic():
+            article = Article.objects.create(
+                source=source,
+                url=extracted.url,
+                canonical_url=extracted.canonical_url,
+                title=(extracted.title or "")[:1000],
+                authors=list(extracted.authors),
+                outlet=outlet,
+                outlet_name=(outlet_name or "")[:300],
+                published=extracted.published,
+                language=extracted.language or "",
+                text=extracted.text,
+                text_sha256=digest,
+                description=extracted.description or "",
+                extracted=_provenance(extracted),
+                snapshot=snapshot,
+            )
+            matches = store_matches(article, matcher)
+    except IntegrityError:
+        return None  # stored meanwhile by another worker: the first copy wins
+    return StoredArticle(article, matched=bool(matches))
+
+
+def _outlet(outlets: OutletDirectory, name: str):
+    """The outlet of this name, made if new; a worker that loses the race to make it uses
+    the one the winner stored (names and slugs are unique in the database)."""
+    for _ in range(3):
+        try:
+            with transaction.atomic():
+                return outlets.get_or_create(name)
+        except IntegrityError:
+            outlets = OutletDirectory()  # learn what the other worker stored, then look again
+    return outlets.get_or_create(name)
+
+
+def outlet_name_for(extracted: ExtractedArticle, source: Source | None) -> str:
+    """The page's own site name, unless it is only the host name (what extractors fall back
+    to when a site names itself nowhere): then the name the editor gave the source."""
+    name = (extracted.outlet_name or "").strip()
+    host = (urlsplit(extracted.url).netloc or "").lower()
+    bare = name.lower().removeprefix("www.")
+    if (
+        source is not None
+        and source.name
+        and (not name or bare in {host, host.removeprefix("www.")})
+    ):
+        return source.name
+    return name
+
+
+def _provenance(extracted: ExtractedArticle) -> dict:
+    def iso(day):
+        return day.isoformat() if day else None
+
+    return {
+        "feed": {
+            "title": extracted.feed_title,
+            "published": iso(extracted.feed_published),
+            "authors": list(extracted.feed_authors),
+        },
+        "page": {
+            "title": extracted.page_title,
+            "published": iso(extracted.page_published),
+            "authors": list(extracted.page_authors),
+        },
+        "choices": dict(extracted.choices),
+    }
