@@ -1,11 +1,12 @@
 import sys
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from clipdesk.digest.models import SiteProfile
+from clipdesk.server.guards import require_migrated
 from clipdesk.server.serving import serve
-from clipdesk.server.setup import database_label, pending_migrations
+from clipdesk.server.setup import database_label
 
 # Polls due sources in its own process, on the schedule each source's state sets.
 POLLER = [sys.executable, "-m", "clipdesk", "poll", "--quiet"]
@@ -24,16 +25,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, host: str, port: int, workers: int, no_poll: bool, **opts) -> None:
-        try:
-            pending = pending_migrations()
-        except Exception as exc:  # a database that cannot be opened at all
-            raise CommandError(f"cannot open the database ({exc})", returncode=2) from exc
-        if pending:
-            raise CommandError(
-                f"the instance is not set up or needs migrating ({len(pending)} step(s)); "
-                "run `clipdesk init` first",
-                returncode=2,
-            )
+        require_migrated("run")
         name = SiteProfile.load().name
         address = f"http://{host}:{port}/"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from clipdesk.server.management.commands.worker import _log_level, require_broker
+from clipdesk.server.guards import log_level, require_broker
 
 
 class Command(BaseCommand):
@@ -25,6 +25,6 @@ class Command(BaseCommand):
         settings.CLIPDESK_HOME.mkdir(parents=True, exist_ok=True)
         from clipdesk.celery import app  # only now: without a broker Celery is never imported
 
-        code = app.start(["beat", "--schedule", path, "--loglevel", _log_level()])
+        code = app.start(["beat", "--schedule", path, "--loglevel", log_level()])
         if code:
             raise SystemExit(code)

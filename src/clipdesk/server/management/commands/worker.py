@@ -7,24 +7,9 @@ import os
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from clipdesk.server.setup import pending_migrations
+from clipdesk.server.guards import log_level, require_broker, require_migrated
 
 QUEUES = ("default", "grouping")
-
-
-def require_broker(command: str) -> None:
-    """Refuse (exit 2) to start without a broker; say how to run without one."""
-    if not settings.CELERY_BROKER_URL:
-        raise CommandError(
-            f"{command}: CLIPDESK_BROKER_URL is not set (redis://host:6379/0 or "
-            "amqp://user:password@host:5672/vhost); without a broker, `clipdesk poll` runs "
-            "every ingest step in this process",
-            returncode=2,
-        )
-
-
-def _log_level() -> str:
-    return os.environ.get("CLIPDESK_LOG_LEVEL", "WARNING").upper()
 
 
 class Command(BaseCommand):
@@ -72,15 +57,7 @@ class Command(BaseCommand):
                 "runs on SQLite",
                 returncode=2,
             )
-        try:
-            pending = pending_migrations()
-        except Exception as exc:  # a database that cannot be opened at all
-            raise CommandError(f"worker: cannot open the database ({exc})", returncode=2) from exc
-        if pending:
-            raise CommandError(
-                "worker: the database is not set up or needs migrating; run `clipdesk init`",
-                returncode=2,
-            )
+        require_migrated("worker")
         from clipdesk.celery import app  # only now: without a broker Celery is never imported
 
         code = app.start(
@@ -89,7 +66,7 @@ class Command(BaseCommand):
                 "--queues", ",".join(wanted),
                 "--concurrency", str(concurrency or os.cpu_count() or 2),
                 "--hostname", f"{'+'.join(wanted)}-{os.getpid()}@%h",
-                "--loglevel", _log_level(),
+                "--loglevel", log_level(),
                 # Workers share nothing but the queues: no start-up sync or gossip to wait for.
                 "--without-mingle", "--without-gossip",
             ]

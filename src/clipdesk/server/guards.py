@@ -1,0 +1,44 @@
+"""What the long-running commands (`run`, `worker`, `scheduler`) check before they start.
+
+Each refusal is a CommandError with exit status 2 and a message that says what to do, so a
+service manager's log shows the cause instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+
+from django.conf import settings
+from django.core.management.base import CommandError
+
+from clipdesk.server.setup import pending_migrations
+
+
+def require_broker(command: str) -> None:
+    """Refuse to start without a broker; say how to run without one."""
+    if not settings.CELERY_BROKER_URL:
+        raise CommandError(
+            f"{command}: CLIPDESK_BROKER_URL is not set (redis://host:6379/0 or "
+            "amqp://user:password@host:5672/vhost); without a broker, `clipdesk poll` runs "
+            "every ingest step in this process",
+            returncode=2,
+        )
+
+
+def require_migrated(command: str) -> None:
+    """Refuse to start on a database that cannot be opened or is not migrated."""
+    try:
+        pending = pending_migrations()
+    except Exception as exc:  # a database that cannot be opened at all
+        raise CommandError(f"{command}: cannot open the database ({exc})", returncode=2) from exc
+    if pending:
+        raise CommandError(
+            f"{command}: the instance is not set up or needs migrating ({len(pending)} "
+            "step(s)); run `clipdesk init` first",
+            returncode=2,
+        )
+
+
+def log_level() -> str:
+    """Celery's log level for workers and the scheduler (CLIPDESK_LOG_LEVEL)."""
+    return os.environ.get("CLIPDESK_LOG_LEVEL", "WARNING").upper()

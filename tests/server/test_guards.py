@@ -1,0 +1,23 @@
+"""The long-running commands refuse to start, with exit 2 and a next step, when they cannot work."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.cli import clipdesk
+
+
+def test_run_on_an_instance_never_set_up_says_to_run_init(tmp_path):
+    result = clipdesk(tmp_path / "home", "run", "--no-poll", check=False, timeout=60)
+    assert result.returncode == 2
+    assert "run: the instance is not set up or needs migrating" in result.stderr
+    assert "clipdesk init" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("command", ["worker", "scheduler"])
+def test_worker_and_scheduler_without_a_broker_say_how_to_run_without_one(tmp_path, command):
+    result = clipdesk(tmp_path / "home", command, check=False, timeout=60, CLIPDESK_BROKER_URL="")
+    assert result.returncode == 2
+    assert f"{command}: CLIPDESK_BROKER_URL is not set" in result.stderr
+    assert "clipdesk poll" in result.stderr
