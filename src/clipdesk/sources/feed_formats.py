@@ -287,15 +287,7 @@ def parse_rss(root: etree._Element, url: str, problems: list[str]) -> ParsedFeed
     items = kids.get("item", [])
     if recovered(problems):  # items may have been nested inside one another
         items = _descendants(channel, "item")
-    entries = _collect(items, lambda el: _rss_item(el, link or url, language, "rss"), problems)
-    return ParsedFeed(
-        kind="rss",
-        title=plain_text(_first(kids, "title", "dc:title")),
-        link=link,
-        language=language,
-        ttl_minutes=_ttl(kids),
-        entries=entries,
-    )
+    return _rss_family("rss", kids, items, link, language, url, problems)
 
 
 def parse_rdf(root: etree._Element, url: str, problems: list[str]) -> ParsedFeed:
@@ -304,9 +296,22 @@ def parse_rdf(root: etree._Element, url: str, problems: list[str]) -> ParsedFeed
     language = _language(_first(channel, "dc:language", "language"))
     link = _absolute(_first(channel, "link"), url)
     items = _descendants(root, "item") if recovered(problems) else kids.get("item", [])
-    entries = _collect(items, lambda el: _rss_item(el, link or url, language, "rdf"), problems)
+    return _rss_family("rdf", channel, items, link, language, url, problems)
+
+
+def _rss_family(
+    kind: str,
+    channel: Children,
+    items: list[etree._Element],
+    link: str | None,
+    language: str | None,
+    url: str,
+    problems: list[str],
+) -> ParsedFeed:
+    """The feed of an RSS 2.0 or RSS 1.0 channel: the two differ only in where items live."""
+    entries = _collect(items, lambda el: _rss_item(el, link or url, language, kind), problems)
     return ParsedFeed(
-        kind="rdf",
+        kind=kind,
         title=plain_text(_first(channel, "title", "dc:title")),
         link=link,
         language=language,
