@@ -74,6 +74,17 @@ ROOT_URLCONF = "clipdesk.urls"
 WSGI_APPLICATION = "clipdesk.wsgi.application"
 
 TEMPLATES = [
+    # The public site (each app's jinja2/ folder): compiled templates, see digest/jinja.py.
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "jinja2"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "environment": "clipdesk.digest.jinja.environment",
+            "context_processors": ["clipdesk.digest.context_processors.site_profile"],
+        },
+    },
+    # The admin and the editor's desk.
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],

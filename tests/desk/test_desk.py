@@ -169,3 +169,22 @@ def test_desk_forms_carry_csrf_tokens(editor, syndicated):
     story = story_of(syndicated[0])
     assert client.post(f"/desk/story/{story.pk}/dismiss/").status_code == 403
     assert 'name="csrfmiddlewaretoken"' in client.get("/desk/").content.decode()
+
+
+def test_desk_pages_keep_the_filters(client, editor, syndicated, monkeypatch):
+    from clipdesk.stories import views as desk_views
+
+    other = make_article(
+        "MEK rally planned in Tirana",
+        "Organisers in Tirana said the MEK would hold a rally in the city centre on Saturday, "
+        "the third such event this year. City officials said two streets would be closed to "
+        "traffic and that a stage would be built beside the opera house for the speeches.",
+        "Northern Ledger",
+    )
+    group_article(other)
+    monkeypatch.setattr(desk_views, "STORIES_PER_PAGE", 1)
+    client.force_login(editor)
+    first = client.get("/desk/?order=covered").content.decode()
+    assert 'href="?order=covered&amp;page=2">Next →' in first and "Page 1 of 2" in first
+    second = client.get("/desk/?order=covered&page=2").content.decode()
+    assert 'href="?order=covered&amp;page=1">← Previous' in second and "Next →" not in second

@@ -15,6 +15,7 @@ A post's place is its index in the list ordered oldest first by (posted_on_infer
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
@@ -76,20 +77,23 @@ class ListPage:
         return self.number == self.num_pages
 
 
-def list_page(posts: QuerySet, number: int | None, per_page: int) -> ListPage:
-    """Page `number` of `posts` (a queryset ordered newest first), or its newest posts.
+def list_page(posts: QuerySet | Sequence, number: int | None, per_page: int) -> ListPage:
+    """Page `number` of `posts` (newest first: a queryset, or a list held in memory), or
+    its newest posts.
 
-    The slice is taken from whichever end of the list is nearer, so that the database skips
-    as few rows as possible: old pages are read oldest first, recent ones newest first.
+    From a queryset the slice is taken from whichever end of the list is nearer, so that the
+    database skips as few rows as possible: old pages are read oldest first, recent ones
+    newest first.
     """
-    count = posts.count()
+    in_database = isinstance(posts, QuerySet)
+    count = posts.count() if in_database else len(posts)
     if number is None:
         return ListPage(list(posts[:per_page]), None, count, per_page)
     if not 1 <= number <= page_count(count, per_page):
         raise NoSuchPage(number)
     start = (number - 1) * per_page  # oldest-first positions [start, stop)
     stop = min(number * per_page, count)
-    if count - stop <= start:
+    if count - stop <= start or not in_database:
         window = list(posts[count - stop : count - start])
     else:
         window = list(posts.reverse()[start:stop])[::-1]

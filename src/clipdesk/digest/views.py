@@ -1,7 +1,8 @@
-"""The public site: thin views over Post.objects.published()."""
+"""The public site: thin views over Post.objects.published(), shown as cards (cards.py)."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 
 from django.conf import settings
@@ -10,33 +11,45 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
+from clipdesk.digest.cards import cards_for
 from clipdesk.digest.models import Outlet, Post, SiteProfile, Tag
 from clipdesk.digest.pagination import NoSuchPage, list_page, parse_page_number
 from clipdesk.publish.caching import public_page
+
+# The templates of the pages the static export also renders from memory (publish/preloaded.py).
+FRONT_PAGE = "digest/front_page.html"
+POST_PAGE = "digest/post_detail.html"
+MONTH_PAGE = "digest/archive_month.html"
+TAG_PAGE = "digest/tag.html"
+OUTLET_PAGE = "digest/outlet.html"
 
 
 def _listing(request: HttpRequest, posts, template: str, context: dict) -> HttpResponse:
     """One page of a list: its newest posts, or `?page=N` counted from the oldest."""
     try:
         number = parse_page_number(request.GET.get("page"))
-        page = list_page(posts, number, settings.DIGEST_POSTS_PER_PAGE)
+        ids = list_page(posts.values_list("id", flat=True), number, settings.DIGEST_POSTS_PER_PAGE)
     except NoSuchPage as exc:
         raise Http404("No such page.") from exc
+    page = dataclasses.replace(ids, posts=cards_for(ids.posts))
     return render(request, template, {**context, "page_obj": page, "posts": page.posts})
 
 
 @require_safe
 @public_page
 def front_page(request: HttpRequest) -> HttpResponse:
-    posts = Post.objects.published().newest_first().for_listing()
-    return _listing(request, posts, "digest/front_page.html", {})
+    posts = Post.objects.published().newest_first()
+    return _listing(request, posts, FRONT_PAGE, {})
 
 
 @require_safe
 @public_page
 def post_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    post = get_object_or_404(Post.objects.published().for_listing(), slug=slug)
-    return render(request, "digest/post_detail.html", {"post": post})
+    found = Post.objects.published().filter(slug=slug).values_list("id", flat=True)
+    cards = cards_for(list(found[:1]))
+    if not cards:
+        raise Http404("No such post.")
+    return render(request, POST_PAGE, {"post": cards[0]})
 
 
 @require_safe
@@ -46,8 +59,8 @@ def month_archive(request: HttpRequest, year: int, month: int) -> HttpResponse:
         first = datetime.date(year, month, 1)
     except ValueError as exc:
         raise Http404("No such month.") from exc
-    posts = Post.objects.published().in_month(year, month).newest_first().for_listing()
-    return _listing(request, posts, "digest/archive_month.html", {"month": first})
+    posts = Post.objects.published().in_month(year, month).newest_first()
+    return _listing(request, posts, MONTH_PAGE, {"month": first})
 
 
 @require_safe
@@ -61,22 +74,16 @@ def archive_index(request: HttpRequest) -> HttpResponse:
 @public_page
 def tag_posts(request: HttpRequest, slug: str) -> HttpResponse:
     tag = get_object_or_404(Tag, slug=slug)
-    posts = tag.posts.published().newest_first().for_listing()
-    return _listing(request, posts, "digest/tag.html", {"tag": tag})
+    posts = tag.posts.published().newest_first()
+    return _listing(request, posts, TAG_PAGE, {"tag": tag})
 
 
 @require_safe
 @public_page
 def outlet_posts(request: HttpRequest, slug: str) -> HttpResponse:
     outlet = get_object_or_404(Outlet, slug=slug)
-    posts = (
-        Post.objects.published()
-        .filter(credits__outlet=outlet)
-        .distinct()
-        .newest_first()
-        .for_listing()
-    )
-    return _listing(request, posts, "digest/outlet.html", {"outlet": outlet})
+    posts = Post.objects.published().filter(credits__outlet=outlet).distinct().newest_first()
+    return _listing(request, posts, OUTLET_PAGE, {"outlet": outlet})
 
 
 @require_safe

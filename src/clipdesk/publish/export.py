@@ -44,12 +44,15 @@ from django.urls import get_resolver
 
 from clipdesk.publish import plan as planning
 from clipdesk.publish.plan import Manifest, Outcome, Plan
+from clipdesk.publish.preloaded import PreloadedArchive
 from clipdesk.publish.rendering import Addresses, ExportError, Renderer
 from clipdesk.server.setup import refresh_query_statistics
 
 DEFAULT_BASE_URL = "http://localhost/"
 PENDING = ".clipdesk-export.pending"  # present while an incremental export patches a build
 _BATCH = 400  # pages per task handed to a worker process
+# A full export's archive in memory: set before the workers fork, so they share it.
+_preloaded: PreloadedArchive | None = None
 
 
 @dataclass
@@ -243,7 +246,7 @@ def _render_batch(
     pages: list[planning.Page], addresses: Addresses, build: Path | None
 ) -> tuple[int, int, dict[str, bytes]]:
     """Render pages: into `build` when given (counted), else returned as file -> bytes."""
-    renderer = Renderer(addresses)
+    renderer = Renderer(addresses, _preloaded)
     rendered = written = 0
     kept: dict[str, bytes] = {}
     for path, number in pages:
@@ -290,11 +293,18 @@ def _rendering(
 def _build_full(
     plan: Plan, build: Path, addresses: Addresses, jobs: int, report: ExportReport
 ) -> None:
+    global _preloaded
     mark = time.perf_counter()
     build.mkdir()
     refresh_query_statistics()  # fresh statistics before every list is read
-    with _rendering(_unique(plan.pages), addresses, build, jobs) as finished:
-        results = finished()
+    _preloaded = PreloadedArchive()
+    report.timings["read"] = time.perf_counter() - mark
+    mark = time.perf_counter()
+    try:
+        with _rendering(_unique(plan.pages), addresses, build, jobs) as finished:
+            results = finished()
+    finally:
+        _preloaded = None
     report.rendered = sum(r[0] for r in results)
     report.changed = sum(r[1] for r in results)
     report.timings["render"] = time.perf_counter() - mark

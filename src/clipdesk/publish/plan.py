@@ -196,7 +196,9 @@ def code_fingerprint() -> str:
     root = Path(clipdesk.__file__).parent
     digest = hashlib.blake2b(clipdesk.__version__.encode(), digest_size=12)
     files = sorted(
-        p for pattern in ("**/templates/**/*", "**/static/**/*") for p in root.glob(pattern)
+        p
+        for pattern in ("**/templates/**/*", "**/jinja2/**/*", "**/static/**/*")
+        for p in root.glob(pattern)
     )
     for path in files:
         if path.is_file():

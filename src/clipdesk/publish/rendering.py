@@ -22,6 +22,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from django.conf import settings
@@ -33,6 +34,9 @@ from django.urls import Resolver404, get_resolver, get_script_prefix, reverse, s
 
 from clipdesk.digest.sitemaps import SITEMAPS
 from clipdesk.publish.caching import bypass_page_cache
+
+if TYPE_CHECKING:
+    from clipdesk.publish.preloaded import PreloadedArchive
 
 # The host our own requests name; absolute URLs made with it are rewritten to the base URL.
 EXPORT_HOST = "clipdesk-export.invalid"
@@ -81,6 +85,7 @@ class Addresses:
     base_url: str  # absolute, ends with "/"
     specials: dict[str, str] = field(init=False)
     sitemap_sections: dict[str, str] = field(init=False)  # path -> file name without ".xml"
+    _rewritten: dict[str, str] = field(init=False, default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         with site_root():
@@ -139,6 +144,15 @@ class Addresses:
         return self.base_path + path.lstrip("/") + suffix
 
     def rewrite_url(self, url: str, current_path: str) -> str:
+        # A site-absolute address rewrites the same from every page: each once per export.
+        if url.startswith("/") and not url.startswith("//"):
+            found = self._rewritten.get(url)
+            if found is None:
+                found = self._rewritten[url] = self._rewrite_url(url, current_path)
+            return found
+        return self._rewrite_url(url, current_path)
+
+    def _rewrite_url(self, url: str, current_path: str) -> str:
         if url.startswith("?"):
             return self.href_for(current_path, _page_of(url[1:], "page"))
         if url.startswith(EXPORT_ORIGIN + "/"):
@@ -175,10 +189,15 @@ def _page_of(query: str, param: str) -> int | None:
 
 
 class Renderer:
-    """Renders pages of the site through its URLconf and views, for the static copy."""
+    """Renders pages of the site through its URLconf and views, for the static copy.
 
-    def __init__(self, addresses: Addresses) -> None:
+    With `preloaded` (a full export), post and list pages come from the archive read into
+    memory, through the same templates (publish/preloaded.py); every other page from its view.
+    """
+
+    def __init__(self, addresses: Addresses, preloaded: PreloadedArchive | None = None) -> None:
         self.addresses = addresses
+        self.preloaded = preloaded
         self.factory = _ExportRequestFactory()
         self.resolver = get_resolver()
 
@@ -201,6 +220,11 @@ class Renderer:
         A 404 here means the page went away after the export took its snapshot (a post
         unpublished meanwhile); the next export settles it. Any other status is an error.
         """
+        if self.preloaded is not None:
+            with site_root():
+                text = self.preloaded.render(path, page)
+            if text is not None:
+                return self.addresses.rewrite_html(text, path).encode()
         try:
             with site_root(), bypass_page_cache():
                 response = self._response(path, page)

@@ -57,9 +57,13 @@ def queue(request: HttpRequest) -> HttpResponse:
     page = Paginator(desk.desk_queryset(**filters), STORIES_PER_PAGE).get_page(
         request.GET.get("page")
     )
+    others = request.GET.copy()
+    others.pop("page", None)
     context = {
         "stories": desk.present(list(page.object_list)),
         "page_obj": page,
+        # The filters, kept by the page links ("entity=3&" or nothing).
+        "filter_query": others.urlencode() + "&" if others else "",
         "filters": filters,
         "entities": desk.entity_filter_choices(),
         "languages": desk.language_choices(),

@@ -1,0 +1,109 @@
+"""Every published post read once, for a full export: post and list pages from memory.
+
+Through the views, a full export asks the database for each of its pages: three queries
+for a post page, five for a list page, then the template. At 10,000 posts that is most of
+the export's time. Here the published archive is read in a few queries before the render
+workers fork (they share it), each list (front page, months, tags, outlets) is sorted once,
+and each page is the view's own template rendered with the context the view would give it.
+The pages are the same bytes as the views' (tests/publish/test_preloaded.py compares every
+page of an archive); the other pages (about, archive index, feeds, sitemap) still go through
+the views.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from types import SimpleNamespace
+
+from django.conf import settings
+from django.template import engines
+from django.urls import Resolver404, get_resolver
+
+from clipdesk.digest import views
+from clipdesk.digest.cards import PostCard, published_cards
+from clipdesk.digest.models import Outlet, SiteProfile, Tag
+from clipdesk.digest.pagination import NoSuchPage, list_page
+
+
+class PreloadedArchive:
+    """The published posts and their lists, held in memory for one full export."""
+
+    def __init__(self) -> None:
+        self.per_page = settings.DIGEST_POSTS_PER_PAGE
+        self.posts = published_cards()  # newest first, as every list orders them
+        self.by_slug: dict[str, PostCard] = {post.slug: post for post in self.posts}
+        self.by_month: dict[tuple[int, int], list[PostCard]] = defaultdict(list)
+        self.by_tag: dict[str, list[PostCard]] = defaultdict(list)
+        self.by_outlet: dict[str, list[PostCard]] = defaultdict(list)
+        for post in self.posts:
+            day = post.posted_on_inferred
+            self.by_month[day.year, day.month].append(post)
+            for tag in post.tags:
+                self.by_tag[tag.slug].append(post)
+            for slug in post.outlet_slugs:
+                self.by_outlet[slug].append(post)
+        self.tags = {tag.slug: tag for tag in Tag.objects.all()}
+        self.outlets = {outlet.slug: outlet for outlet in Outlet.objects.all()}
+        self.site = SiteProfile.load()
+        self.resolver = get_resolver()
+        jinja = engines["jinja2"]
+        self.templates = {
+            name: jinja.get_template(name).template
+            for name in (
+                views.FRONT_PAGE,
+                views.POST_PAGE,
+                views.MONTH_PAGE,
+                views.TAG_PAGE,
+                views.OUTLET_PAGE,
+            )
+        }
+
+    def render(self, path: str, number: int | None) -> str | None:
+        """The page's HTML, or None when this is not a post or list page (or no such page:
+        the views then answer, 404 included)."""
+        try:
+            match = self.resolver.resolve(path)
+        except Resolver404:
+            return None
+        name, kwargs = match.url_name, match.kwargs
+        if match.namespace != "digest":
+            return None
+        if name == "post":
+            post = self.by_slug.get(kwargs["slug"])
+            if post is None or number is not None:
+                return None
+            return self._page(views.POST_PAGE, path, {"post": post})
+        if name == "front_page":
+            return self._list(views.FRONT_PAGE, path, number, self.posts, {})
+        if name == "archive_month":
+            try:
+                month = datetime.date(kwargs["year"], kwargs["month"], 1)
+            except ValueError:
+                return None
+            posts = self.by_month.get((month.year, month.month), [])
+            return self._list(views.MONTH_PAGE, path, number, posts, {"month": month})
+        if name == "tag" and kwargs["slug"] in self.tags:
+            posts = self.by_tag.get(kwargs["slug"], [])
+            return self._list(
+                views.TAG_PAGE, path, number, posts, {"tag": self.tags[kwargs["slug"]]}
+            )
+        if name == "outlet" and kwargs["slug"] in self.outlets:
+            posts = self.by_outlet.get(kwargs["slug"], [])
+            outlet = self.outlets[kwargs["slug"]]
+            return self._list(views.OUTLET_PAGE, path, number, posts, {"outlet": outlet})
+        return None
+
+    def _list(
+        self, template: str, path: str, number: int | None, posts: list, context: dict
+    ) -> str | None:
+        try:
+            page = list_page(posts, number, self.per_page)
+        except NoSuchPage:
+            return None
+        return self._page(template, path, {**context, "page_obj": page, "posts": page.posts})
+
+    def _page(self, template: str, path: str, context: dict) -> str:
+        # What the view's render() adds: the request (only its path is read) and `site`.
+        request = SimpleNamespace(path=path)
+        return self.templates[template].render({**context, "request": request, "site": self.site})

@@ -1,0 +1,76 @@
+"""A full export renders post and list pages from memory: byte for byte the views' pages."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+
+from clipdesk.digest.models import Post, SiteProfile
+from clipdesk.publish.plan import full_plan
+from clipdesk.publish.preloaded import PreloadedArchive
+from clipdesk.publish.rendering import Addresses, Renderer
+from tests.factories import make_outlet, make_post, make_tag
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def archive(settings) -> list[Post]:
+    """Twenty-three posts of every shape the source line knows, over three months."""
+    settings.DIGEST_POSTS_PER_PAGE = 4
+    SiteProfile.objects.update_or_create(
+        id=1, defaults={"name": "Quay & Canal Watch", "tagline": "Press on the “quays”"}
+    )
+    tags = [make_tag(name) for name in ("Hearings", "Licences", "Ávila visit")]
+    outlets = [make_outlet(name) for name in ("Valley Times", "O'Neill's Ledger", "Der Kurier")]
+    outlets[0].homepage = "https://valley.example/"
+    outlets[0].save()
+    posts = []
+    for i in range(23):
+        day = datetime.date(2021, 3 + i // 9, 1 + i % 9)
+        credits = [{"outlet": outlets[i % 3], "date": day, "url": f"https://news.example/{i}"}]
+        if i % 4 == 0:  # a second outlet on the same day: one group, "A and B"
+            credits.append({"outlet": outlets[(i + 1) % 3], "date": day})
+        if i % 5 == 0:  # an author stands alone; a place; no outlet at all
+            credits.append({"author": "Mina <Rahimi>", "outlet": outlets[2], "date": day})
+            credits.append({"place": "Tirana", "date": None})
+        posts.append(
+            make_post(
+                f"Report {i}: “quotes” & <angles>",
+                posted_on=None if i == 7 else day,
+                posted_on_inferred=day,
+                credits=credits,
+                tags=tags[: i % 4],
+                excerpt="" if i == 3 else f"What was said, {i} times over.",
+                body="<p>Some <em>notes</em>.</p>" if i % 6 == 0 else "",
+            )
+        )
+    make_post("Draft", status=Post.Status.DRAFT, tags=tags[:1])
+    return posts
+
+
+def test_every_post_and_list_page_is_the_views_page(archive, settings):
+    addresses = Addresses("http://127.0.0.1/")
+    through_views = Renderer(addresses)
+    from_memory = Renderer(addresses, PreloadedArchive())
+    pages = full_plan("test", settings.DIGEST_POSTS_PER_PAGE).plan.pages
+    preloaded = from_memory.preloaded
+    compared = 0
+    for path, number in dict.fromkeys(pages):
+        if preloaded.render(path, number) is None:
+            continue
+        assert from_memory.render(path, number) == through_views.render(path, number), path
+        compared += 1
+    posts, months, tags, outlets = 23, 3, 3, 3
+    # Every post page, and every page of every list (front page: 6 numbered + its own).
+    assert compared >= posts + (6 + 1) + months * 2 + tags + outlets
+    assert preloaded.render(archive[0].get_absolute_url(), None) is not None
+
+
+def test_pages_it_does_not_know_are_left_to_the_views(archive):
+    preloaded = PreloadedArchive()
+    assert preloaded.render("/about/", None) is None
+    assert preloaded.render("/post/no-such-post/", None) is None
+    assert preloaded.render("/", 99) is None  # no such page: the view answers 404
+    assert preloaded.render("/tag/no-such-tag/", None) is None
