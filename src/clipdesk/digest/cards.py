@@ -21,22 +21,27 @@ _CREDIT_FIELDS = ("post_id", "author", "place", "date", "url", "outlet__name", "
 _CHUNK = 500  # ids per IN (...) query, well under SQLite's parameter limit
 
 
-@dataclass(frozen=True, slots=True)
+# Addresses are kept on the card once made: a card lives for one request, or for one export,
+# under one script prefix, and an export shows each outlet's and tag's address thousands of
+# times.
+
+
+@dataclass(frozen=True)
 class OutletCard:
     name: str
     slug: str
 
-    @property
+    @cached_property
     def url(self) -> str:
         return url("digest:outlet", self.slug)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class TagCard:
     name: str
     slug: str
 
-    @property
+    @cached_property
     def url(self) -> str:
         return url("digest:tag", self.slug)
 
@@ -64,7 +69,7 @@ class PostCard:
     # Fragments of HTML made from this card (the list summary), kept while the card lives.
     rendered: dict[str, str] = field(default_factory=dict, repr=False)
 
-    @property
+    @cached_property
     def url(self) -> str:
         return url("digest:post", self.slug)
 

@@ -6,10 +6,10 @@ import datetime
 
 from django.db import models
 from django.db.models.functions import Lower
-from django.urls import reverse
 from django.utils import timezone
 
 from clipdesk.articles.sanitizing import sanitize_html
+from clipdesk.digest.links import url
 
 
 class Outlet(models.Model):
@@ -32,7 +32,7 @@ class Outlet(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("digest:outlet", args=[self.slug])
+        return url("digest:outlet", self.slug)
 
 
 class Tag(models.Model):
@@ -47,7 +47,7 @@ class Tag(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("digest:tag", args=[self.slug])
+        return url("digest:tag", self.slug)
 
 
 class PostQuerySet(models.QuerySet):
@@ -144,7 +144,7 @@ class Post(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse("digest:post", args=[self.slug])
+        return url("digest:post", self.slug)
 
     @property
     def is_published(self) -> bool:

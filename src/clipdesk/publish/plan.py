@@ -34,6 +34,7 @@ from django.db.models.functions import Cast
 from django.urls import reverse
 
 import clipdesk
+from clipdesk.digest.links import url
 from clipdesk.digest.models import Credit, Outlet, Post, SiteProfile, Tag
 from clipdesk.digest.pagination import page_count, page_for_index
 from clipdesk.digest.sitemaps import SITEMAPS
@@ -280,27 +281,27 @@ def _changes(old: Manifest) -> tuple[set[int], set[int]]:
 
 def front_path() -> str:
     with site_root():
-        return reverse("digest:front_page")
+        return url("digest:front_page")
 
 
 def month_path(day: datetime.date) -> str:
     with site_root():
-        return reverse("digest:archive_month", args=[day.year, day.month])
+        return url("digest:archive_month", day.year, day.month)
 
 
 def tag_path(slug: str) -> str:
     with site_root():
-        return reverse("digest:tag", args=[slug])
+        return url("digest:tag", slug)
 
 
 def outlet_path(slug: str) -> str:
     with site_root():
-        return reverse("digest:outlet", args=[slug])
+        return url("digest:outlet", slug)
 
 
 def post_path(slug: str) -> str:
     with site_root():
-        return reverse("digest:post", args=[slug])
+        return url("digest:post", slug)
 
 
 def sitemap_path(section: str | None = None) -> str:

@@ -22,8 +22,10 @@ from django.urls import Resolver404, get_resolver
 
 from clipdesk.digest import views
 from clipdesk.digest.cards import PostCard, published_cards
+from clipdesk.digest.links import site_links
 from clipdesk.digest.models import Outlet, SiteProfile, Tag
 from clipdesk.digest.pagination import NoSuchPage, list_page
+from clipdesk.publish.rendering import site_root
 
 
 class PreloadedArchive:
@@ -32,7 +34,8 @@ class PreloadedArchive:
     def __init__(self) -> None:
         self.per_page = settings.DIGEST_POSTS_PER_PAGE
         self.posts = published_cards()  # newest first, as every list orders them
-        self.by_slug: dict[str, PostCard] = {post.slug: post for post in self.posts}
+        with site_root():  # a post page is found by its path, without resolving it
+            self.by_path: dict[str, PostCard] = {post.url: post for post in self.posts}
         self.by_month: dict[tuple[int, int], list[PostCard]] = defaultdict(list)
         self.by_tag: dict[str, list[PostCard]] = defaultdict(list)
         self.by_outlet: dict[str, list[PostCard]] = defaultdict(list)
@@ -46,6 +49,8 @@ class PreloadedArchive:
         self.tags = {tag.slug: tag for tag in Tag.objects.all()}
         self.outlets = {outlet.slug: outlet for outlet in Outlet.objects.all()}
         self.site = SiteProfile.load()
+        with site_root():
+            self.links = site_links()
         self.resolver = get_resolver()
         jinja = engines["jinja2"]
         self.templates = {
@@ -62,6 +67,10 @@ class PreloadedArchive:
     def render(self, path: str, number: int | None) -> str | None:
         """The page's HTML, or None when this is not a post or list page (or no such page:
         the views then answer, 404 included)."""
+        if path in self.by_path:
+            if number is not None:
+                return None
+            return self._page(views.POST_PAGE, path, {"post": self.by_path[path]})
         try:
             match = self.resolver.resolve(path)
         except Resolver404:
@@ -69,11 +78,6 @@ class PreloadedArchive:
         name, kwargs = match.url_name, match.kwargs
         if match.namespace != "digest":
             return None
-        if name == "post":
-            post = self.by_slug.get(kwargs["slug"])
-            if post is None or number is not None:
-                return None
-            return self._page(views.POST_PAGE, path, {"post": post})
         if name == "front_page":
             return self._list(views.FRONT_PAGE, path, number, self.posts, {})
         if name == "archive_month":
@@ -104,6 +108,8 @@ class PreloadedArchive:
         return self._page(template, path, {**context, "page_obj": page, "posts": page.posts})
 
     def _page(self, template: str, path: str, context: dict) -> str:
-        # What the view's render() adds: the request (only its path is read) and `site`.
+        # What the view's render() adds: the request (only its path is read) and `site`; and
+        # the header's links, which the template would otherwise make for each page.
         request = SimpleNamespace(path=path)
-        return self.templates[template].render({**context, "request": request, "site": self.site})
+        extra = {"request": request, "site": self.site, "links": self.links}
+        return self.templates[template].render({**context, **extra})

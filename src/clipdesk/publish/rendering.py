@@ -43,7 +43,9 @@ EXPORT_HOST = "clipdesk-export.invalid"
 EXPORT_ORIGIN = f"http://{EXPORT_HOST}"
 SEARCH_NOTE = "/search/"
 
-_ATTR = re.compile(r'(?P<attr>\b(?:href|src|action)=")(?P<url>[^"]*)"')
+# No \b before the name: it makes the scan three times slower, and the only extra matches
+# are attributes such as data-href, whose addresses want rewriting as much.
+_ATTR = re.compile(r'(?P<attr>(?:href|src|action)=")(?P<url>[^"]*)"')
 _ABSOLUTE = re.compile(re.escape(EXPORT_ORIGIN) + r'(?P<path>/[^"<>\s]*)')
 
 
@@ -86,6 +88,7 @@ class Addresses:
     specials: dict[str, str] = field(init=False)
     sitemap_sections: dict[str, str] = field(init=False)  # path -> file name without ".xml"
     _rewritten: dict[str, str] = field(init=False, default_factory=dict, repr=False)
+    _rewritten_attrs: dict[str, str] = field(init=False, default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         with site_root():
@@ -168,12 +171,19 @@ class Addresses:
         return new + (f"#{parts.fragment}" if parts.fragment else "")
 
     def rewrite_html(self, text: str, current_path: str) -> str:
+        memo = self._rewritten_attrs
+
         def swap(match: re.Match) -> str:
+            whole = match[0]
+            found = memo.get(whole)
+            if found is not None:
+                return found
             url = html.unescape(match["url"])
             new = self.rewrite_url(url, current_path)
-            if new == url:
-                return match[0]
-            return f'{match["attr"]}{html.escape(new, quote=True)}"'
+            found = whole if new == url else f'{match["attr"]}{html.escape(new, quote=True)}"'
+            if url.startswith("/") and not url.startswith("//"):
+                memo[whole] = found  # the same from every page (see rewrite_url)
+            return found
 
         return _ATTR.sub(swap, text)
 
