@@ -32,6 +32,7 @@ class CreditName:
     text: str
     url: str = ""
     outlet_slug: str = ""
+    outlet: object | None = None  # the outlet itself (a page links to the outlet's own page)
 
 
 @dataclass
@@ -76,7 +77,10 @@ def group_credits(credits: Iterable[object]) -> list[CreditGroup]:
         date = getattr(credit, "date", None)
         url = getattr(credit, "url", "") or ""
         name = CreditName(
-            text=outlet_name, url=url, outlet_slug=outlet.slug if outlet is not None else ""
+            text=outlet_name,
+            url=url,
+            outlet_slug=outlet.slug if outlet is not None else "",
+            outlet=outlet,
         )
         last = groups[-1] if groups else None
         joinable = (

@@ -33,6 +33,8 @@ def date(value: datetime.date | None, format_string: str) -> str:
     if isinstance(value, datetime.datetime):
         if timezone.is_aware(value):
             value = timezone.localtime(value)
+        if format_string == "Y-m-d":  # a sitemap's lastmod, ten thousand times
+            return value.date().isoformat()
         return dateformat.format(value, format_string)
     if format_string == "Y-m-d":
         return value.isoformat()
