@@ -34,6 +34,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from clipdesk.articles.extraction import (
@@ -369,7 +370,7 @@ def store_page(
     prepared = _prepare_page(page, context)
     with transaction.atomic():
         _lock_url(page.entry.url if page.entry else page.url)
-        if page.entry is not None and _stored_article(page.entry) is not None:
+        if page.entry is not None and _is_stored(page.entry):
             return None
         stored_snapshot = append_snapshot(settings.CLIPDESK_HOME, prepared.encoded)
         snapshot = Snapshot.objects.create(**prepared.snapshot, **stored_snapshot.__dict__)
@@ -423,6 +424,15 @@ def _stored_article(entry: ParsedEntry) -> Article | None:
         Article.objects.filter(canonical_url=canonical_url(entry.url)).first()
         or Article.objects.filter(url=entry.url).first()
     )
+
+
+def _is_stored(entry: ParsedEntry) -> bool:
+    """Whether an article is stored for this entry (by URL or canonical URL): one query, where
+    `_stored_article` needs two to say which article it is."""
+    if not entry.url or not entry.url.startswith(("http://", "https://")):
+        return False
+    by_either = Q(canonical_url=canonical_url(entry.url)) | Q(url=entry.url)
+    return Article.objects.filter(by_either).exists()
 
 
 def _awaits_grouping(article: Article) -> bool:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 
 from clipdesk.articles.extraction import ExtractedArticle
 from clipdesk.articles.models import Article, Snapshot
@@ -45,9 +46,8 @@ def save_article(
     the caller's next step (store_page), so a worker can hand it to the grouping queue.
     """
     digest = text_digest(extracted.text or extracted.url)
-    if Article.objects.filter(canonical_url=extracted.canonical_url).exists():
-        return None
-    if Article.objects.filter(text_sha256=digest).exists():
+    same = Q(canonical_url=extracted.canonical_url) | Q(text_sha256=digest)
+    if Article.objects.filter(same).exists():
         return None
     outlet_name = outlet_name_for(extracted, source)
     outlet = _outlet(outlets, outlet_name) if outlet_name else None
