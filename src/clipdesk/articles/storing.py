@@ -69,7 +69,7 @@ def save_article(
                 extracted=_provenance(extracted),
                 snapshot=snapshot,
             )
-            matches = store_matches(article, matcher)
+            matches = store_matches(article, matcher, new=True)
     except IntegrityError:
         return None  # stored meanwhile by another worker: the first copy wins
     return StoredArticle(article, matched=bool(matches))
@@ -78,6 +78,8 @@ def save_article(
 def _outlet(outlets: OutletDirectory, name: str):
     """The outlet of this name, made if new; a worker that loses the race to make it uses
     the one the winner stored (names and slugs are unique in the database)."""
+    if (known := outlets.find(name)) is not None:
+        return known  # nothing to write, so no savepoint to take
     for _ in range(3):
         try:
             with transaction.atomic():
