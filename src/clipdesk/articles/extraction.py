@@ -8,9 +8,9 @@ Stages of `extract_article` (comments in the code carry the same numbers):
    `<title>`, `<link rel=canonical>`, a byline, `<html lang>`.
 3. Site rule (optional, data): `drop_xpaths` are pruned; `title_xpath`, `author_xpath`,
    `date_xpath` and `body_xpath` win over everything below.
-4. General path: trafilatura's `bare_extraction(with_metadata=True)` for the text (and its
-   metadata as the last candidate), fast pass first (see `FULL_PASS_BELOW_CHARS`); its
-   htmldate call gives the date.
+4. General path: trafilatura's `bare_extraction` for the text, fast pass first (see
+   `FULL_PASS_BELOW_CHARS`); its metadata, the last candidate, read field by field only when
+   a choice asks (trafilatura_meta.py), and htmldate asked as trafilatura asks it for the date.
 5. Choose each page field from its candidates (see `_choose_title`, `_choose_authors`,
    `_choose_outlet`); measured on the 101 gold pages in ../shared/data/trafilatura.
 6. Language from the text (language.py); canonical URL from `<link rel=canonical>` when it is
@@ -270,7 +270,7 @@ def _xpath_texts(tree: lxml.html.HtmlElement, path: str, block: bool = False) ->
 # --- 4. trafilatura's view -------------------------------------------------------------------
 
 # htmldate's settings for the published date: the original date, not a later update, found
-# by the extensive search (trafilatura narrows the search in its fast mode unless told).
+# by the extensive search (trafilatura's own default narrows the search in its fast mode).
 DATE_PARAMS = {"original_date": True, "extensive_search": True}
 # Below this many characters of main text from the fast pass, extract again with trafilatura's
 # fallback extractors (readability, jusText). Measured on the 101 gold pages: the fast pass
