@@ -1,13 +1,19 @@
 """Snapshots are kept as WARC records and read back byte for byte."""
 
 import datetime
+import os
 
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from clipdesk.articles.models import Snapshot
 from clipdesk.articles.sanitizing import sanitize_html
-from clipdesk.articles.snapshots import read_snapshot, write_snapshot
+from clipdesk.articles.snapshots import (
+    append_snapshot,
+    encode_snapshot_soon,
+    read_snapshot,
+    write_snapshot,
+)
 from tests.factories import make_post
 
 WHEN = datetime.datetime(2026, 3, 1, 12, 0, tzinfo=datetime.UTC)
@@ -78,3 +84,25 @@ def test_snapshot_view_shows_sanitised_page_to_staff_only(client, admin_client, 
     assert client.get(snap.get_absolute_url()).status_code == 302
     html = admin_client.get(snap.get_absolute_url()).content.decode()
     assert "<h1>Quay vote</h1>" in html and "steal()" not in html
+
+
+def test_a_record_encoded_on_the_encoding_thread_reads_back_the_same(tmp_path):
+    body = b"<html><body><p>made beside the extraction</p></body></html>"
+    encoded = encode_snapshot_soon("https://news.example/t", 200, {}, body, WHEN).result()
+    s = append_snapshot(tmp_path, encoded)
+    assert read_snapshot(tmp_path, s.warc_file, s.warc_offset, s.warc_length).body == body
+
+
+def test_a_forked_worker_gets_its_own_encoding_thread(tmp_path):
+    # Celery's prefork pool forks after the parent may have encoded: the child has no thread.
+    encode_snapshot_soon("https://news.example/p", 200, {}, b"<p>parent</p>", WHEN).result()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - runs in the child, which must never return to pytest
+        code = 1
+        try:
+            sent = encode_snapshot_soon("https://news.example/c", 200, {}, b"<p>child</p>", WHEN)
+            code = 0 if sent.result(timeout=10).member else 1
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(child, 0)
+    assert os.waitstatus_to_exitcode(status) == 0

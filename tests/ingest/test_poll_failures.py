@@ -45,3 +45,28 @@ def test_an_unreadable_page_is_reported_with_its_reason_and_its_snapshot_kept(se
     assert summary.pages_failed == [{"url": data, "reason": "extraction: JSON, not an HTML page"}]
     assert list(Article.objects.values_list("url", flat=True)) == [good]
     assert Snapshot.objects.filter(url=data).count() == 1
+
+
+def page(n: int) -> bytes:
+    """A distinct article: its number changes the text."""
+    return ARTICLE.replace(b"quarter past six", f"quarter past six on pier {n}".encode())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_pages_prepared_ahead_are_stored_in_feed_order_with_each_failure_reported(server):
+    # More pages than are prepared ahead, with a copy, a missing page and an unreadable one
+    # among them: the first copy wins, failures are reported in the feed's order.
+    html = {"Content-Type": "text/html; charset=utf-8"}
+    urls = [server.route(f"/p{n}.html", page(n), headers=html) for n in range(6)]
+    copy = server.route("/copy-of-p1.html", page(1), headers=html)
+    gone = server.route("/gone.html", b"", status=404)
+    data = server.route("/api/item.html", b'{"id": 7}', headers=html)
+    links = [urls[0], urls[1], copy, gone, urls[2], data, *urls[3:]]
+    add_source(server.route("/feed.xml", feed(*links)), kind="feed")
+
+    summary = poll_sources(due_only=False)
+
+    assert summary.articles_new == 6
+    assert [f["url"] for f in summary.pages_failed] == [gone, data]
+    assert set(Article.objects.values_list("url", flat=True)) == set(urls)
+    assert Snapshot.objects.count() == 8  # every fetched page, the copy and the unreadable too

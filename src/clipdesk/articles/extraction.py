@@ -8,9 +8,9 @@ Stages of `extract_article` (comments in the code carry the same numbers):
    `<title>`, `<link rel=canonical>`, a byline, `<html lang>`.
 3. Site rule (optional, data): `drop_xpaths` are pruned; `title_xpath`, `author_xpath`,
    `date_xpath` and `body_xpath` win over everything below.
-4. General path: trafilatura's `bare_extraction(with_metadata=True)` for the text (and its
-   metadata as the last candidate), fast pass first (see `FULL_PASS_BELOW_CHARS`); its
-   htmldate call gives the date.
+4. General path: trafilatura's `bare_extraction` for the text, fast pass first (see
+   `FULL_PASS_BELOW_CHARS`); its metadata, the last candidate, read field by field only when
+   a choice asks (trafilatura_meta.py), and htmldate asked as trafilatura asks it for the date.
 5. Choose each page field from its candidates (see `_choose_title`, `_choose_authors`,
    `_choose_outlet`); measured on the 101 gold pages in ../shared/data/trafilatura.
 6. Language from the text (language.py); canonical URL from `<link rel=canonical>` when it is
@@ -26,7 +26,7 @@ import codecs
 import datetime
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -38,6 +38,7 @@ from lxml import etree
 from clipdesk.articles.canonical import URLError, canonical_url, same_site
 from clipdesk.articles.language import detect_language
 from clipdesk.articles.page_metadata import PageMeta, clean_text, read_page_metadata
+from clipdesk.articles.trafilatura_meta import NoMeta, TrafilaturaMeta
 from clipdesk.sources.feeds import ParsedEntry
 
 __all__ = [
@@ -96,16 +97,18 @@ def extract_article(
     prune = list(rules.get("drop_xpaths", ())) if rules else []
     doc = _trafilatura(tree, url, prune)  # 4
     body = rule.body or (doc.text if doc is not None and doc.text else "")
+    # Its metadata is read after the text (its extraction cleaned a copy of the tree), field
+    # by field, when a choice below first asks for it.
+    traf = (TrafilaturaMeta if doc is not None else NoMeta)(tree, url, DATE_PARAMS)
     if rule.body:
         choices["text"] = "the site rule's body_xpath"
     else:
         choices["text"] = "trafilatura's main text" if body else "none: no main text was found"
-    traf = _TrafMeta.of(doc)
 
     outlets = _choose_outlet(meta, traf, url, choices)  # 5
     page_title = _choose_title(meta, traf, rule, outlets, url, choices)
     page_authors = _choose_authors(meta, traf, rule, choices)
-    page_published = _choose_date(tree, rule, doc, url, choices)
+    page_published = _choose_date(rule, traf, choices)
 
     language, how = detect_language(body, meta.lang)  # 6
     if language is None and entry is not None and entry.language:
@@ -267,7 +270,7 @@ def _xpath_texts(tree: lxml.html.HtmlElement, path: str, block: bool = False) ->
 # --- 4. trafilatura's view -------------------------------------------------------------------
 
 # htmldate's settings for the published date: the original date, not a later update, found
-# by the extensive search (trafilatura narrows the search in its fast mode unless told).
+# by the extensive search (trafilatura's own default narrows the search in its fast mode).
 DATE_PARAMS = {"original_date": True, "extensive_search": True}
 # Below this many characters of main text from the fast pass, extract again with trafilatura's
 # fallback extractors (readability, jusText). Measured on the 101 gold pages: the fast pass
@@ -278,42 +281,21 @@ FULL_PASS_BELOW_CHARS = 1000
 
 
 def _trafilatura(tree: lxml.html.HtmlElement, url: str, prune: list[str]) -> object | None:
-    """trafilatura's document (text and metadata): the fast pass, then the full one if short.
+    """trafilatura's main text: the fast pass, then the full one if short.
 
     trafilatura copies a tree it is given before cleaning it, so both passes read the same
-    page, parsed once in stage 1.
+    page, parsed once in stage 1. Its metadata is read apart, only the fields a choice asks
+    for (trafilatura_meta.py).
     """
     options = {
         "url": url,
-        "with_metadata": True,
         "include_comments": False,
         "prune_xpath": prune or None,
-        "date_extraction_params": DATE_PARAMS,
     }
     doc = trafilatura.bare_extraction(tree, fast=True, **options)
     if doc is None or len(doc.text or "") < FULL_PASS_BELOW_CHARS:
         doc = trafilatura.bare_extraction(tree, **options) or doc
     return doc
-
-
-@dataclass
-class _TrafMeta:
-    title: str | None = None
-    authors: list[str] = field(default_factory=list)
-    sitename: str | None = None
-    description: str | None = None
-
-    @classmethod
-    def of(cls, doc: object) -> _TrafMeta:
-        if doc is None:
-            return cls()
-        author = getattr(doc, "author", None) or ""
-        return cls(
-            title=clean_text(getattr(doc, "title", None)),
-            authors=[a for a in (clean_text(p) for p in author.split(";")) if a],
-            sitename=clean_text(getattr(doc, "sitename", None)),
-            description=clean_text(getattr(doc, "description", None)),
-        )
 
 
 # --- 5. choosing page fields -----------------------------------------------------------------
@@ -357,7 +339,9 @@ def strip_site_name(title: str, outlets: list[str], url: str) -> str:
     return title.strip()
 
 
-def _choose_outlet(meta: PageMeta, traf: _TrafMeta, url: str, choices: dict[str, str]) -> list[str]:
+def _choose_outlet(
+    meta: PageMeta, traf: TrafilaturaMeta | NoMeta, url: str, choices: dict[str, str]
+) -> list[str]:
     """Outlet names, best first: the first candidate that matches the host name wins.
 
     og:site_name is sometimes a section ("U.S." on reuters.com) and the JSON-LD publisher a
@@ -385,7 +369,7 @@ def _choose_outlet(meta: PageMeta, traf: _TrafMeta, url: str, choices: dict[str,
 
 def _choose_title(
     meta: PageMeta,
-    traf: _TrafMeta,
+    traf: TrafilaturaMeta | NoMeta,
     rule: _RuleResult,
     outlets: list[str],
     url: str,
@@ -481,21 +465,25 @@ def _is_name(text: str) -> bool:
 
 def _choose_authors(
     meta: PageMeta,
-    traf: _TrafMeta,
+    traf: TrafilaturaMeta | NoMeta,
     rule: _RuleResult,
     choices: dict[str, str],
 ) -> list[str]:
-    """The first source that yields a person's name, in an order measured on the gold pages."""
-    sources = [
-        ("the site rule's author_xpath", rule.authors),
-        ("the JSON-LD article author", meta.ld_authors),
-        ("the author meta tags", meta.meta_authors),
-        ("trafilatura's author", traf.authors),
-        ("a 'By …' line in the page's byline", [meta.byline] if meta.byline else []),
-        ("rel=author links", meta.rel_authors),
+    """The first source that yields a person's name, in an order measured on the gold pages.
+
+    Each source is read only when those before it gave no name: trafilatura's author
+    heuristics cost a few milliseconds a page.
+    """
+    sources: list[tuple[str, Callable[[], list[str]]]] = [
+        ("the site rule's author_xpath", lambda: rule.authors),
+        ("the JSON-LD article author", lambda: meta.ld_authors),
+        ("the author meta tags", lambda: meta.meta_authors),
+        ("trafilatura's author", lambda: traf.authors),
+        ("a 'By …' line in the page's byline", lambda: [meta.byline] if meta.byline else []),
+        ("rel=author links", lambda: meta.rel_authors),
     ]
     for source, values in sources:
-        names = clean_author_names(values)
+        names = clean_author_names(values())
         if 0 < len(names) <= MAX_AUTHORS:
             choices["authors"] = source
             return names
@@ -504,21 +492,12 @@ def _choose_authors(
 
 
 def _choose_date(
-    tree: lxml.html.HtmlElement,
-    rule: _RuleResult,
-    doc: object,
-    url: str,
-    choices: dict[str, str],
+    rule: _RuleResult, traf: TrafilaturaMeta | NoMeta, choices: dict[str, str]
 ) -> datetime.date | None:
     if rule.date:
         choices["published"] = "the site rule's date_xpath"
         return rule.date
-    # trafilatura asked htmldate already, with DATE_PARAMS; only a page it could not read at
-    # all needs htmldate again.
-    if doc is not None:
-        found = getattr(doc, "date", None)
-    else:
-        found = htmldate.find_date(tree, url=url, **DATE_PARAMS)
+    found = traf.date  # htmldate, with DATE_PARAMS
     if found:
         choices["published"] = "htmldate (original publication date)"
         return datetime.date.fromisoformat(found)

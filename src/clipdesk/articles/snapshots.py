@@ -16,6 +16,9 @@ import fcntl
 import gzip
 import hashlib
 import io
+import os
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -84,6 +87,28 @@ def encode_snapshot(
         record_id=record.rec_headers.get_header("WARC-Record-ID"),
         payload_sha256=hashlib.sha256(body).hexdigest(),
     )
+
+
+_encoder: tuple[int, ThreadPoolExecutor] | None = None
+_encoder_guard = threading.Lock()
+
+
+def encode_snapshot_soon(
+    url: str,
+    status: int,
+    headers: dict[str, str],
+    body: bytes,
+    fetched_at: datetime.datetime,
+) -> Future[EncodedSnapshot]:
+    """`encode_snapshot` on this process's encoding thread, so the caller can extract the
+    page meanwhile: compressing (most of the cost) releases the GIL, so with a core to spare
+    the record costs the caller nothing. The thread is made again in a forked child."""
+    global _encoder
+    with _encoder_guard:
+        if _encoder is None or _encoder[0] != os.getpid():
+            _encoder = (os.getpid(), ThreadPoolExecutor(1, thread_name_prefix="warc-encode"))
+        pool = _encoder[1]
+    return pool.submit(encode_snapshot, url, status, headers, body, fetched_at)
 
 
 def append_snapshot(home: Path, encoded: EncodedSnapshot) -> StoredSnapshot:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 
 from clipdesk.articles.extraction import ExtractedArticle
 from clipdesk.articles.models import Article, Snapshot
@@ -45,9 +46,8 @@ def save_article(
     the caller's next step (store_page), so a worker can hand it to the grouping queue.
     """
     digest = text_digest(extracted.text or extracted.url)
-    if Article.objects.filter(canonical_url=extracted.canonical_url).exists():
-        return None
-    if Article.objects.filter(text_sha256=digest).exists():
+    same = Q(canonical_url=extracted.canonical_url) | Q(text_sha256=digest)
+    if Article.objects.filter(same).exists():
         return None
     outlet_name = outlet_name_for(extracted, source)
     outlet = _outlet(outlets, outlet_name) if outlet_name else None
@@ -69,7 +69,7 @@ def save_article(
                 extracted=_provenance(extracted),
                 snapshot=snapshot,
             )
-            matches = store_matches(article, matcher)
+            matches = store_matches(article, matcher, new=True)
     except IntegrityError:
         return None  # stored meanwhile by another worker: the first copy wins
     return StoredArticle(article, matched=bool(matches))
@@ -78,6 +78,8 @@ def save_article(
 def _outlet(outlets: OutletDirectory, name: str):
     """The outlet of this name, made if new; a worker that loses the race to make it uses
     the one the winner stored (names and slugs are unique in the database)."""
+    if (known := outlets.find(name)) is not None:
+        return known  # nothing to write, so no savepoint to take
     for _ in range(3):
         try:
             with transaction.atomic():

@@ -108,6 +108,10 @@ def group_article(article: Article) -> StoryMember:
     the previous writer left it.
     """
     global _index
+    # Hashed before the transaction: the hashing needs no lock, and its first run in a process
+    # loads the hash parameters (datasketch, about 0.4 s), all the while holding SQLite's one
+    # write lock if done inside, where every other poller and worker would wait for it.
+    signature = StoryIndex().minhash_signature(article.text or "")
     try:
         with transaction.atomic():
             _lock_grouping()  # always before the thread lock, as in merge and split
@@ -116,7 +120,7 @@ def group_article(article: Article) -> StoryMember:
                 if existing:
                     return existing
                 index = current_index()
-                assignment = index.add(sketch_of(article))
+                assignment = index.add(sketch_of(article), signature=signature)
                 story, _ = Story.objects.get_or_create(pk=assignment.story_id)
                 story.save(update_fields=["updated_at"])  # newest coverage first on the desk
                 member = StoryMember.objects.create(

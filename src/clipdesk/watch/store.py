@@ -37,8 +37,9 @@ def load_matcher() -> WatchMatcher:
     return WatchMatcher(Matcher.build(names), ids)
 
 
-def store_matches(article, matcher: WatchMatcher) -> list[Match]:
-    """Replace the article's matches with what the matcher finds now."""
+def store_matches(article, matcher: WatchMatcher, *, new: bool = False) -> list[Match]:
+    """Replace the article's matches with what the matcher finds now; `new` says the article
+    was created in this transaction, so it has none to delete."""
     found = matcher.find(headline=article.title or "", text=article.text or "")
     rows = [
         Match(
@@ -54,7 +55,8 @@ def store_matches(article, matcher: WatchMatcher) -> list[Match]:
         for m in found
         for entity_id in matcher.entity_ids.get(m.entity, [])
     ]
-    Match.objects.filter(article=article).delete()
+    if not new:
+        Match.objects.filter(article=article).delete()
     return Match.objects.bulk_create(rows, ignore_conflicts=True)
 
 

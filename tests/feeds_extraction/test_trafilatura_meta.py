@@ -1,0 +1,62 @@
+"""trafilatura's metadata read field by field (articles/trafilatura_meta.py) is what
+trafilatura's own `extract_metadata` gives, field for field, on the 101 gold pages; so skipping
+the fields we never read changes no extraction. Fails when a trafilatura upgrade changes the
+steps of its metadata pass, which the lazy reader follows."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import lxml.html
+import pytest
+from trafilatura.metadata import extract_metadata
+
+from clipdesk.articles.extraction import DATE_PARAMS
+from clipdesk.articles.page_metadata import clean_text
+from clipdesk.articles.trafilatura_meta import NoMeta, TrafilaturaMeta
+from tests.conftest import skip_or_fail
+
+DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "trafilatura"
+
+
+def gold_pages() -> list[tuple[str, bytes]]:
+    gold_file = DATA / "evaldata_en_subset.json"
+    if not gold_file.is_file():
+        skip_or_fail("../shared/data/trafilatura (gold pages beside the repository) is absent")
+    gold = json.loads(gold_file.read_text(encoding="utf-8"))
+    return [(url, (DATA / "html" / e["file"]).read_bytes()) for url, e in gold.items()]
+
+
+def test_each_field_is_what_trafilaturas_metadata_pass_gives():
+    differences = []
+    for url, html in gold_pages():
+        tree = lxml.html.document_fromstring(html)
+        whole = extract_metadata(lxml.html.document_fromstring(html), url, dict(DATE_PARAMS))
+        lazy = TrafilaturaMeta(tree, url, DATE_PARAMS)
+        expected = {
+            "title": clean_text(whole.title),
+            "authors": [a for a in (clean_text(p) for p in (whole.author or "").split(";")) if a],
+            "sitename": clean_text(whole.sitename),
+            "description": clean_text(whole.description),
+            "date": whole.date,
+        }
+        got = {field: getattr(lazy, field) for field in expected}
+        differences += [(url, f, expected[f], got[f]) for f in expected if expected[f] != got[f]]
+    assert differences == []
+
+
+def test_fields_are_read_only_when_asked_for():
+    url, html = gold_pages()[0]
+    lazy = TrafilaturaMeta(lxml.html.document_fromstring(html), url, DATE_PARAMS)
+    assert lazy.title
+    assert "authors" not in vars(lazy)  # the costly author heuristics never ran
+
+
+@pytest.mark.parametrize("date_in_url", [True, False])
+def test_a_page_trafilatura_cannot_read_still_gets_htmldates_date(date_in_url):
+    html = b"<html><head><title>x</title></head><body><p>2021-03-04</p></body></html>"
+    url = "https://example.com/2020/01/02/x" if date_in_url else "https://example.com/x"
+    nothing = NoMeta(lxml.html.document_fromstring(html), url, DATE_PARAMS)
+    assert (nothing.title, nothing.authors, nothing.sitename) == (None, [], None)
+    assert nothing.date == ("2020-01-02" if date_in_url else "2021-03-04")
