@@ -16,15 +16,18 @@ stored one has gone through the whole path too); `articles_stored` says how many
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -124,8 +127,17 @@ def clipdesk(home: Path, *args: str, **kwargs) -> subprocess.CompletedProcess:
     )
 
 
-def instance_with_sources(base: str, paths: list[str]) -> Path:
+@contextlib.contextmanager
+def instance_with_sources(base: str, paths: list[str]) -> Iterator[Path]:
+    """A fresh instance polling `paths`; deleted afterwards (its snapshots run to gigabytes)."""
     home = Path(tempfile.mkdtemp(prefix="clipdesk-bench-"))
+    try:
+        yield _set_up(home, base, paths)
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def _set_up(home: Path, base: str, paths: list[str]) -> Path:
     clipdesk(home, "init")
     script = (
         "from clipdesk.sources.models import Source\n"
@@ -142,7 +154,11 @@ def instance_with_sources(base: str, paths: list[str]) -> Path:
 
 
 def whole_path_rate(base: str, corpus: Corpus, processes: int) -> tuple[float, int, int]:
-    home = instance_with_sources(base, [p for p in corpus.feeds if p.startswith("/feed/")])
+    with instance_with_sources(base, [p for p in corpus.feeds if p.startswith("/feed/")]) as home:
+        return _poll_rate(home, processes)
+
+
+def _poll_rate(home: Path, processes: int) -> tuple[float, int, int]:
     env = {**os.environ, "CLIPDESK_HOME": str(home), "CLIPDESK_FETCH_ALLOW": "127.0.0.1"}
     env.pop("DATABASE_URL", None)
     start = time.perf_counter()
@@ -174,11 +190,11 @@ def whole_path_rate(base: str, corpus: Corpus, processes: int) -> tuple[float, i
 
 def unchanged_repoll_seconds(base: str, corpus: Corpus) -> tuple[float, int]:
     quiet = [p for p in corpus.feeds if p.startswith("/still/")]
-    home = instance_with_sources(base, quiet)
-    clipdesk(home, "poll", "--once", "--json")  # learn every ETag
-    start = time.perf_counter()
-    result = json.loads(clipdesk(home, "poll", "--once", "--json").stdout)
-    return time.perf_counter() - start, result["not_modified"]
+    with instance_with_sources(base, quiet) as home:
+        clipdesk(home, "poll", "--once", "--json")  # learn every ETag
+        start = time.perf_counter()
+        result = json.loads(clipdesk(home, "poll", "--once", "--json").stdout)
+        return time.perf_counter() - start, result["not_modified"]
 
 
 def main() -> None:
