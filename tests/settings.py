@@ -3,10 +3,16 @@
 This module is imported before clipdesk.settings, so the home is set before settings read it.
 """
 
+import atexit
 import os
+import shutil
 import tempfile
 
-os.environ.setdefault("CLIPDESK_HOME", tempfile.mkdtemp(prefix="clipdesk-test-home-"))
+if "CLIPDESK_HOME" not in os.environ:
+    _home = tempfile.mkdtemp(prefix="clipdesk-test-home-")
+    os.environ["CLIPDESK_HOME"] = _home
+    # The run's home goes with the run (forked workers exit without running atexit hooks).
+    atexit.register(shutil.rmtree, _home, ignore_errors=True)
 
 from clipdesk.settings import *  # noqa: F403
 
