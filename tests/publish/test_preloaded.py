@@ -43,17 +43,19 @@ def archive(settings) -> list[Post]:
                 credits=credits,
                 tags=tags[: i % 4],
                 excerpt="" if i == 3 else f"What was said, {i} times over.",
-                body="<p>Some <em>notes</em>.</p>" if i % 6 == 0 else "",
+                body='<p>See <a href="/tag/hearings/?page=1">earlier</a>.</p>' if i % 6 else "",
             )
         )
     make_post("Draft", status=Post.Status.DRAFT, tags=tags[:1])
     return posts
 
 
-def test_every_post_and_list_page_is_the_views_page(archive, settings):
-    addresses = Addresses("http://127.0.0.1/")
+@pytest.mark.parametrize("base_url", ["http://127.0.0.1/", "https://example.org/digest/"])
+def test_every_post_and_list_page_is_the_views_page(archive, settings, base_url):
+    """Rendered from memory with the copy's addresses, or by the view and then rewritten."""
+    addresses = Addresses(base_url)
     through_views = Renderer(addresses)
-    from_memory = Renderer(addresses, PreloadedArchive())
+    from_memory = Renderer(addresses, PreloadedArchive(addresses))
     pages = full_plan("test", settings.DIGEST_POSTS_PER_PAGE).plan.pages
     preloaded = from_memory.preloaded
     compared = 0
@@ -69,7 +71,7 @@ def test_every_post_and_list_page_is_the_views_page(archive, settings):
 
 
 def test_pages_it_does_not_know_are_left_to_the_views(archive):
-    preloaded = PreloadedArchive()
+    preloaded = PreloadedArchive(Addresses("http://127.0.0.1/"))
     assert preloaded.render("/about/", None) is None
     assert preloaded.render("/post/no-such-post/", None) is None
     assert preloaded.render("/", 99) is None  # no such page: the view answers 404

@@ -73,7 +73,7 @@ class PostCard:
     def url(self) -> str:
         return url("digest:post", self.slug)
 
-    @property
+    @cached_property
     def month_url(self) -> str:
         day = self.posted_on_inferred
         return url("digest:archive_month", day.year, day.month)

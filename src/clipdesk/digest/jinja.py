@@ -58,6 +58,11 @@ def linebreaks(value: str) -> Markup:
     return Markup(django_linebreaks(value, autoescape=True))  # noqa: S704 (escaped just now)
 
 
+def page_href(number: int) -> str:
+    """A numbered page of the list being shown (the static export gives its own addresses)."""
+    return f"?page={number}"
+
+
 def pluralize(count: int, suffix: str = "s") -> str:
     return "" if count == 1 else suffix
 
@@ -88,6 +93,7 @@ def environment(**options) -> Environment:
     env.globals.update(
         url=url,
         static=static,
+        page_href=page_href,
         site_links=site_links,
         source_line=source_line,
         post_summary=post_summary,

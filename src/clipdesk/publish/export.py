@@ -297,7 +297,7 @@ def _build_full(
     mark = time.perf_counter()
     build.mkdir()
     refresh_query_statistics()  # fresh statistics before every list is read
-    _preloaded = PreloadedArchive()
+    _preloaded = PreloadedArchive(addresses)
     report.timings["read"] = time.perf_counter() - mark
     mark = time.perf_counter()
     try:

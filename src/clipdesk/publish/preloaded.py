@@ -12,30 +12,40 @@ the views.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from collections import defaultdict
 from types import SimpleNamespace
 
 from django.conf import settings
 from django.template import engines
+from django.templatetags.static import static
 from django.urls import Resolver404, get_resolver
 
 from clipdesk.digest import views
 from clipdesk.digest.cards import PostCard, published_cards
-from clipdesk.digest.links import site_links
+from clipdesk.digest.links import SiteLinks, site_links
 from clipdesk.digest.models import Outlet, SiteProfile, Tag
 from clipdesk.digest.pagination import NoSuchPage, list_page
-from clipdesk.publish.rendering import site_root
+from clipdesk.publish.rendering import Addresses, site_root
 
 
 class PreloadedArchive:
-    """The published posts and their lists, held in memory for one full export."""
+    """The published posts and their lists, held in memory for one full export.
 
-    def __init__(self) -> None:
+    Its pages carry the static copy's addresses already (`addresses`): the cards' addresses,
+    the header's links, the stylesheet's and the list pages' own are made for the copy once,
+    instead of rewriting every link of every page after rendering it (publish/rendering.py
+    does that for the pages the views render). A post's body, free HTML, is rewritten once.
+    """
+
+    def __init__(self, addresses: Addresses) -> None:
+        self.addresses = addresses
         self.per_page = settings.DIGEST_POSTS_PER_PAGE
         self.posts = published_cards()  # newest first, as every list orders them
         with site_root():  # a post page is found by its path, without resolving it
             self.by_path: dict[str, PostCard] = {post.url: post for post in self.posts}
+            self._use_copy_addresses()
         self.by_month: dict[tuple[int, int], list[PostCard]] = defaultdict(list)
         self.by_tag: dict[str, list[PostCard]] = defaultdict(list)
         self.by_outlet: dict[str, list[PostCard]] = defaultdict(list)
@@ -50,7 +60,8 @@ class PreloadedArchive:
         self.outlets = {outlet.slug: outlet for outlet in Outlet.objects.all()}
         self.site = SiteProfile.load()
         with site_root():
-            self.links = site_links()
+            live = site_links()
+        self.links = SiteLinks(**{k: self._href(v) for k, v in dataclasses.asdict(live).items()})
         self.resolver = get_resolver()
         jinja = engines["jinja2"]
         self.templates = {
@@ -63,6 +74,24 @@ class PreloadedArchive:
                 views.OUTLET_PAGE,
             )
         }
+
+    def _href(self, live: str) -> str:
+        return self.addresses.rewrite_url(live, "/")
+
+    def _use_copy_addresses(self) -> None:
+        """Give every card, outlet and tag the address its page has in the static copy."""
+        # cached_property keeps its value in the instance's __dict__: set there, it is used.
+        for path, post in self.by_path.items():
+            post.__dict__["url"] = self._href(path)
+            post.__dict__["month_url"] = self._href(post.month_url)
+            if post.body:
+                post.body = self.addresses.rewrite_html(post.body, path)
+            for named in (*post.tags, *(c.outlet for c in post.credits if c.outlet)):
+                if "copy_url" not in named.__dict__:
+                    named.__dict__["url"] = named.__dict__["copy_url"] = self._href(named.url)
+
+    def _static(self, path: str) -> str:
+        return self._href(static(path))
 
     def render(self, path: str, number: int | None) -> str | None:
         """The page's HTML, or None when this is not a post or list page (or no such page:
@@ -109,7 +138,13 @@ class PreloadedArchive:
 
     def _page(self, template: str, path: str, context: dict) -> str:
         # What the view's render() adds: the request (only its path is read) and `site`; and
-        # the header's links, which the template would otherwise make for each page.
-        request = SimpleNamespace(path=path)
-        extra = {"request": request, "site": self.site, "links": self.links}
+        # the copy's addresses where the templates would make the live site's.
+        href = self.addresses.href_for
+        extra = {
+            "request": SimpleNamespace(path=href(path)),
+            "site": self.site,
+            "links": self.links,
+            "static": self._static,
+            "page_href": lambda number: href(path, number),
+        }
         return self.templates[template].render({**context, **extra})

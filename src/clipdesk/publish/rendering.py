@@ -234,7 +234,7 @@ class Renderer:
             with site_root():
                 text = self.preloaded.render(path, page)
             if text is not None:
-                return self.addresses.rewrite_html(text, path).encode()
+                return text.encode()  # made with the copy's addresses already
         try:
             with site_root(), bypass_page_cache():
                 response = self._response(path, page)
