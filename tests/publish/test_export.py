@@ -460,3 +460,14 @@ def test_command_prints_the_report(site, tmp_path, capsys):
     assert report["mode"] == "full" and report["base_url"] == "https://x.example/w/"
     call_command("export_static", str(tmp_path / "copy"), "--incremental")
     assert "incremental export" in capsys.readouterr().out
+
+
+@pytest.mark.postgres_engine
+@pytest.mark.django_db(transaction=True)
+def test_a_full_export_in_two_processes_is_the_one_process_export(site, tmp_path, monkeypatch):
+    """Forked workers share the archive read before the fork, and write the same site."""
+    monkeypatch.setattr(export, "_BATCH", 4)  # small batches: both workers get pages
+    one = export_site(tmp_path / "one", base_url="http://127.0.0.1/", jobs=1)
+    two = export_site(tmp_path / "two", base_url="http://127.0.0.1/", jobs=2)
+    assert two.rendered == one.rendered > export._BATCH  # enough pages for the workers
+    assert files(tmp_path / "two") == files(tmp_path / "one")
