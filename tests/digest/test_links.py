@@ -3,7 +3,7 @@
 import pytest
 from django.urls import NoReverseMatch, reverse, set_script_prefix
 
-from clipdesk.digest.links import SLUG_ROUTES, site_links, url
+from clipdesk.digest.links import SLUG_ROUTES, site_links, slug_addresses, url
 
 
 @pytest.fixture
@@ -27,3 +27,14 @@ def test_other_routes_and_arguments_go_through_reverse(prefix):
         url("digest:post", "not a slug")
     prefix("/watch/")
     assert site_links().front == "/watch/"
+
+
+def test_slug_addresses_are_url_for_each_slug(prefix):
+    prefix("/watch/")
+    post_address = slug_addresses("digest:post")
+    for slug in ("a", "report-12", "Upper_Case-9"):
+        assert post_address(slug) == reverse("digest:post", args=[slug])
+    with pytest.raises(NoReverseMatch):
+        post_address("not a slug")
+    with pytest.raises(ValueError):
+        slug_addresses("digest:archive_month")

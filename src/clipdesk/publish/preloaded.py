@@ -24,7 +24,7 @@ from django.urls import Resolver404, get_resolver
 
 from clipdesk.digest import views
 from clipdesk.digest.cards import PostCard, published_cards
-from clipdesk.digest.links import SiteLinks, site_links
+from clipdesk.digest.links import SiteLinks, site_links, slug_addresses
 from clipdesk.digest.models import Outlet, SiteProfile, Tag
 from clipdesk.digest.pagination import NoSuchPage, list_page
 from clipdesk.publish.rendering import Addresses, site_root
@@ -44,7 +44,8 @@ class PreloadedArchive:
         self.per_page = settings.DIGEST_POSTS_PER_PAGE
         self.posts = published_cards()  # newest first, as every list orders them
         with site_root():  # a post page is found by its path, without resolving it
-            self.by_path: dict[str, PostCard] = {post.url: post for post in self.posts}
+            post_path = slug_addresses("digest:post")
+            self.by_path: dict[str, PostCard] = {post_path(p.slug): p for p in self.posts}
             self._use_copy_addresses()
         self.by_month: dict[tuple[int, int], list[PostCard]] = defaultdict(list)
         self.by_tag: dict[str, list[PostCard]] = defaultdict(list)
@@ -81,9 +82,17 @@ class PreloadedArchive:
     def _use_copy_addresses(self) -> None:
         """Give every card, outlet and tag the address its page has in the static copy."""
         # cached_property keeps its value in the instance's __dict__: set there, it is used.
+        # A post's path is a plain page's: its address in the copy is href_for's, not one
+        # that needs rewrite_url's cases (tests/publish/test_preloaded.py holds them equal).
+        href = self.addresses.href_for
+        months: dict[tuple[int, int], str] = {}
         for path, post in self.by_path.items():
-            post.__dict__["url"] = self._href(path)
-            post.__dict__["month_url"] = self._href(post.month_url)
+            post.__dict__["url"] = href(path)
+            day = post.posted_on_inferred
+            month = months.get((day.year, day.month))
+            if month is None:
+                month = months[day.year, day.month] = self._href(post.month_url)
+            post.__dict__["month_url"] = month
             if post.body:
                 post.body = self.addresses.rewrite_html(post.body, path)
             for named in (*post.tags, *(c.outlet for c in post.credits if c.outlet)):
