@@ -176,3 +176,14 @@ def test_pages_answer_conditional_requests_with_304(client, story):
     assert first.has_header("ETag")
     again = client.get("/", HTTP_IF_NONE_MATCH=first["ETag"])
     assert again.status_code == 304
+
+
+def test_post_sitemap_paths_are_its_locations():
+    from clipdesk.digest.sitemaps import PostSitemap
+
+    for i in range(3):
+        make_post(f"Listed {i}")
+    make_post("Draft", status=Post.Status.DRAFT)
+    sitemap = PostSitemap()
+    locations = [sitemap.location(item) for item in sitemap.items()]
+    assert list(sitemap.paths()) == locations and len(locations) == 3

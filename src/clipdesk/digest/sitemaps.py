@@ -10,11 +10,13 @@ the static export rewrites the index and one chunk. Small chunks keep that one c
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterator
 
 from django.contrib.sitemaps import Sitemap
 from django.db.models import Exists, Max, OuterRef
 from django.urls import reverse
 
+from clipdesk.digest.links import slug_addresses
 from clipdesk.digest.models import Outlet, Post, Tag
 
 CHUNK_SIZE = 1000  # 60 ms to render at 100,000 posts; 2,000 took 120 ms
@@ -36,6 +38,13 @@ class PostSitemap(_Chunked):
     def get_latest_lastmod(self) -> datetime.datetime | None:
         # Django's default loads every post to find the newest date; one query does it.
         return Post.objects.published().aggregate(latest=Max("updated_at"))["latest"]
+
+    def paths(self) -> Iterator[str]:
+        """Every item's location, in order, without making a Post of each row: the static
+        export's plan reads all of them (a second at 100,000 posts the other way)."""
+        address = slug_addresses("digest:post")
+        for slug in self.items().values_list("slug", flat=True).iterator(chunk_size=5000):
+            yield address(slug)
 
 
 class PageSitemap(_Chunked):

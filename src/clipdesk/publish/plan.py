@@ -29,6 +29,7 @@ from collections.abc import Iterable, Iterator, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.contrib.sitemaps import Sitemap
 from django.db.models import CharField, Q, QuerySet
 from django.db.models.functions import Cast
 from django.urls import reverse
@@ -235,6 +236,16 @@ def post_versions(posts: QuerySet[Post]) -> dict[int, str]:
     return {pk: version.replace(" ", "T") for pk, version in rows.values_list("id", "version")}
 
 
+def _locations(sitemap: Sitemap) -> Iterator[str]:
+    """Every location a sitemap lists, by its own `paths()` when it has one (the posts')."""
+    if hasattr(sitemap, "paths"):
+        yield from sitemap.paths()
+        return
+    items = sitemap.items()
+    for item in items.iterator(2000) if isinstance(items, QuerySet) else items:
+        yield sitemap.location(item)
+
+
 def _chunks(ids: list[int]) -> Iterator[list[int]]:
     for start in range(0, len(ids), _CHUNK):
         yield ids[start : start + _CHUNK]
@@ -404,9 +415,7 @@ def full_plan(reason: str, per_page: int) -> Outcome:
         for section, sitemap_class in SITEMAPS.items():
             sitemap = sitemap_class()
             chunks[section] = sitemap.paginator.num_pages
-            items = sitemap.items()
-            for item in items.iterator(2000) if isinstance(items, QuerySet) else items:
-                path = sitemap.location(item)
+            for path in _locations(sitemap):
                 if path in seen:
                     continue
                 seen.add(path)
