@@ -5,9 +5,9 @@ for a post page, five for a list page, then the template. At 10,000 posts that i
 the export's time. Here the published archive is read in a few queries before the render
 workers fork (they share it), each list (front page, months, tags, outlets) is sorted once,
 and each page is the view's own template rendered with the context the view would give it.
-The pages are the same bytes as the views' (tests/publish/test_preloaded.py compares every
-page of an archive); the other pages (about, archive index, feeds, sitemap) still go through
-the views.
+The pages are the same bytes as the views' pages once those have their addresses rewritten
+for the copy (tests/publish/test_preloaded.py compares every page of an archive); the other
+pages (about, archive index, feeds, sitemap) still go through the views.
 """
 
 from __future__ import annotations
