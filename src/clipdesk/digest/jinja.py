@@ -1,9 +1,9 @@
 """The Jinja2 environment the public site's templates are rendered in.
 
 The public pages (front page, posts, archives, tags, outlets, search) are Jinja2 templates:
-Jinja2 compiles a template to Python code, and renders a post page in about a twentieth of
-the time Django's template engine takes, which is what lets a full static export keep pace
-with a static-site generator. The admin and the editor's desk stay on Django templates.
+Jinja2 compiles a template to Python code and renders a post page in under 0.1 ms, where
+Django's engine took several (docs/scaling.md has the figures); a full static export renders
+tens of thousands of pages. The admin and the editor's desk stay on Django templates.
 
 The filters below give the output of Django's filters of the same names, through Django's own
 functions, so that dates and text read the same on every page.
