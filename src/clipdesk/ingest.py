@@ -28,6 +28,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -87,6 +88,7 @@ class PollSummary:
     articles_new: int = 0
     articles_matched: int = 0
     pages_failed: list[dict] = field(default_factory=list)
+    seconds: float = 0.0  # the round itself, from choosing the sources to the last store
 
     def as_dict(self) -> dict:
         return {
@@ -97,6 +99,7 @@ class PollSummary:
             "articles_new": self.articles_new,
             "articles_matched": self.articles_matched,
             "pages_failed": self.pages_failed,
+            "seconds": round(self.seconds, 3),
         }
 
 
@@ -565,6 +568,7 @@ def poll_sources(
     `shard=(i, n)` takes only the sources whose id is i modulo n, so n processes can share
     the work without a broker and without polling a source twice.
     """
+    started = time.perf_counter()
     index, count = shard
     if due_only:
         claimed = claim_due_sources(shard=shard)
@@ -577,7 +581,9 @@ def poll_sources(
     limit = host_limiter(per_host, fetch_timeout=fetcher.policy.timeout)
     try:
         with search_indexing.batched():
-            return Poller(fetcher, workers=workers, per_host=per_host, limit=limit).poll(sources)
+            summary = Poller(fetcher, workers=workers, per_host=per_host, limit=limit).poll(sources)
+        summary.seconds = time.perf_counter() - started
+        return summary
     finally:
         if own:
             fetcher.close()

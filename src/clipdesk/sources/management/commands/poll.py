@@ -49,7 +49,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{d['sources_polled']} source(s) polled, {d['not_modified']} not modified, "
             f"{len(d['failed'])} failed; {d['entries_seen']} entries seen, "
-            f"{d['articles_new']} new article(s), {d['articles_matched']} matched."
+            f"{d['articles_new']} new article(s), {d['articles_matched']} matched "
+            f"({d['seconds']:.1f} s)."
         )
         for failure in d["failed"]:
             self.stderr.write(f"  {failure['url']}: {failure['reason']}")
