@@ -23,7 +23,7 @@ from clipdesk.digest.sitemaps import PostSitemap
 from clipdesk.publish import export
 from clipdesk.publish.caching import bump_content_version
 from clipdesk.publish.export import export_site
-from clipdesk.publish.plan import MANIFEST
+from clipdesk.publish.manifest import MANIFEST
 from clipdesk.publish.rendering import ExportError, Renderer
 from tests.factories import make_outlet, make_post, make_tag
 

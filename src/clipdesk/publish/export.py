@@ -5,7 +5,8 @@
     .TARGET.lock             held while an export runs, so two never interleave
 
 1. Plan (plan.py): every page of the sitemap for a full export; for an incremental one only
-   the pages a change since the last export touched, read from the build's manifest.
+   the pages a change since the last export touched, read from the build's manifest
+   (manifest.py).
 2. Full: render every page into a new folder (in `jobs` processes), then swap: point a new
    symlink at the build and rename it over TARGET. rename(2) is atomic, so a reader finds the
    old complete site or the new complete one. Builds older than the previous one (a reader
@@ -42,8 +43,10 @@ from django.contrib.staticfiles import finders
 from django.db import connections
 from django.urls import get_resolver
 
+from clipdesk.publish import manifest as manifests
 from clipdesk.publish import plan as planning
-from clipdesk.publish.plan import Manifest, Outcome, Plan
+from clipdesk.publish.manifest import Manifest
+from clipdesk.publish.plan import Outcome, Plan
 from clipdesk.publish.preloaded import PreloadedArchive
 from clipdesk.publish.rendering import Addresses, ExportError, Renderer
 from clipdesk.server.setup import refresh_query_statistics
@@ -143,14 +146,14 @@ def export_site(
         per_page = settings.DIGEST_POSTS_PER_PAGE
         # Taken before anything renders: a rename during the export is then seen next time.
         manifest = Manifest(
-            code=planning.code_fingerprint(),
+            code=manifests.code_fingerprint(),
             base_url=base_url,
             per_page=per_page,
-            site=planning.site_fingerprint(),
-            tags=planning.tag_table(),
-            outlets=planning.outlet_table(),
+            site=manifests.site_fingerprint(),
+            tags=manifests.tag_table(),
+            outlets=manifests.outlet_table(),
             lists={},
-            posts=planning.PostTable(),
+            posts=manifests.PostTable(),
         )
         outcome = _plan(previous, old, base_url, per_page, incremental)
         plan = outcome.plan
