@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from clipdesk.search.backends.postgres import quote_lexeme, tsquery_literal, tsvector_literal
+from clipdesk.search.backends.postgres_sql import quote_lexeme, tsquery_literal, tsvector_literal
 from clipdesk.search.query import MAX_QUERY_CHARS, AnyOf, Phrase, Term, parse, parse_date
 
 

@@ -4,12 +4,13 @@ Table `search_document` (migrations 0001 and 0002, PostgreSQL only) holds one ro
 article: the vector, the date, the language, the outlet, entity and tag ids as integer arrays
 (so filters and facets never join the content tables), and a fixed sample bucket.
 
-The vector and every query are written as literals, not computed by `to_tsvector` or
-`websearch_to_tsquery`: the tokens are already folded by `clipdesk.watch.normalizing.fold`
-(the same tokens the tantivy engine indexes), each lexeme is quoted, and so neither
-PostgreSQL's parser, stemmer nor stop list changes what matches, and nothing a reader types is
-ever read as tsquery syntax. Headline tokens carry weight A, text weight B; the text starts two
-positions after the headline, so a phrase cannot run from one into the other.
+The vector and every query are written as literals (postgres_sql.py), not computed by
+`to_tsvector` or `websearch_to_tsquery`: the tokens are already folded by
+`clipdesk.watch.normalizing.fold` (the same tokens the tantivy engine indexes), each lexeme is
+quoted, and so neither PostgreSQL's parser, stemmer nor stop list changes what matches, and
+nothing a reader types is ever read as tsquery syntax. Headline tokens carry weight A, text
+weight B; the text starts two positions after the headline, so a phrase cannot run from one
+into the other.
 
 How a query is answered (`PostgresBackend.search`), in one transaction, JIT and parallel
 workers off (compiling a plan costs 30-100 ms, more than a bounded statement takes):
@@ -43,8 +44,7 @@ import json
 import logging
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from itertools import islice, pairwise
+from itertools import islice
 
 from django.db import OperationalError, connection, transaction
 
@@ -55,12 +55,20 @@ from clipdesk.search.backends import (
     Progress,
     SearchUnavailable,
 )
-from clipdesk.search.query import AnyOf, Node, Phrase, Term
+from clipdesk.search.backends.postgres_sql import (
+    POSTING_COST,
+    ROW_COST,
+    SAMPLE_BUCKETS,
+    Estimates,
+    Where,
+    sample_bucket,
+    tsquery_literal,
+    tsvector_literal,
+    where_of,
+)
 
 log = logging.getLogger(__name__)
 
-MAX_POSITION = 16383  # PostgreSQL keeps positions up to this; larger ones are clamped
-MAX_POSITIONS_PER_LEXEME = 256  # and at most this many positions of one lexeme
 RANK_NORMALIZATION = 1  # divide by 1 + log(length): like bm25, long texts do not win by bulk
 STATEMENT_TIMEOUT = "10s"
 COPY_BATCH = 2000
@@ -75,16 +83,9 @@ EXACT_LIMIT = 10_000
 # The bounded path ranks the newest matches only, about this many (more for deep pages).
 RANK_WINDOW = 1_000
 # ... and counts the total and the facets on the documents of a few of SAMPLE_BUCKETS fixed
-# hash buckets, as many buckets as give about SAMPLE_TARGET matches (a relative error of a few
-# per cent), then scales the counts up.
-SAMPLE_BUCKETS = 1024
+# hash buckets (postgres_sql.py), as many buckets as give about SAMPLE_TARGET matches (a
+# relative error of a few per cent), then scales the counts up.
 SAMPLE_TARGET = 2_000
-# What the choice between the GIN index and testing rows weighs (see `Estimates`), in
-# microseconds on this kind of machine: one posting of a word read from the index, and one
-# row read from the table and tested (the table is larger than PostgreSQL's own cache, so a
-# row is a page copied from the system's).
-POSTING_COST = 0.08
-ROW_COST = 3.0
 # The partial GIN indexes of migration 0002 cover the documents of buckets 0..31; a sample
 # stays within them as long as it still holds MIN_SAMPLED matches (a few per cent of error).
 INDEXED_BUCKETS = 32
@@ -109,10 +110,6 @@ CUTOFF_SQL = """
 # Enough memory that the bitmap of a common word's matches stays exact (no lossy pages to
 # recheck) and the facet groups hash in memory.
 WORK_MEM = "64MB"
-# The `search_pairs` index (migration 0002) keeps a hash of each pair of neighbouring words,
-# one of this many values: enough that a pair's hash is shared by few other pairs, few enough
-# that the index stays a third of the vector's.
-PAIR_KEYS = 2**18
 COLUMNS = "kind, object_id, date, lang, outlets, entities, tags, vector, sample"
 
 
@@ -120,201 +117,6 @@ def batched(items: Iterable, size: int) -> Iterator[list]:
     iterator = iter(items)
     while batch := list(islice(iterator, size)):
         yield batch
-
-
-def quote_lexeme(token: str) -> str:
-    """A lexeme as a quoted tsvector/tsquery literal; nothing inside is read as an operator."""
-    if "'" in token or "\\" in token:
-        token = token.replace("\\", "\\\\").replace("'", "''")
-    return f"'{token}'"
-
-
-def tsvector_literal(title: Iterable[str], body: Iterable[str]) -> str:
-    """The weighted vector of a document: headline positions weight A, text positions B.
-
-    Written for speed (a rebuild calls it once per document): positions past MAX_POSITION
-    would all be clamped to it by PostgreSQL, so only a lexeme's first one is kept.
-    """
-    places: dict[str, list[str]] = {}
-    position = 0
-    for weight, tokens in (("A", title), ("B", body)):
-        for token in tokens:
-            position += 1
-            found = places.get(token)
-            if found is None:
-                places[token] = [f"{min(position, MAX_POSITION)}{weight}"]
-            elif position <= MAX_POSITION and len(found) < MAX_POSITIONS_PER_LEXEME:
-                found.append(f"{position}{weight}")
-        position += 1  # a gap between headline and text: no phrase across the two
-    return " ".join(quote_lexeme(token) + ":" + ",".join(at) for token, at in places.items())
-
-
-def sample_bucket(object_id: int) -> int:
-    """A fixed pseudo-random bucket in 0..SAMPLE_BUCKETS-1 (Knuth's multiplicative hash).
-
-    Migration 0002 computes the same value in SQL for rows written before it.
-    """
-    return ((object_id * 2654435761) % 2**32) * SAMPLE_BUCKETS >> 32
-
-
-def tsquery_literal(node: Node) -> str:
-    if isinstance(node, Term):
-        return quote_lexeme(node.text) + (":*" if node.prefix else "")
-    if isinstance(node, Phrase):
-        words = [quote_lexeme(word) for word in node.words]
-        if node.prefix:
-            words[-1] += ":*"
-        return "(" + " <-> ".join(words) + ")"
-    assert isinstance(node, AnyOf)
-    return "(" + " | ".join(tsquery_literal(option) for option in node.options) + ")"
-
-
-def pairs_condition(node: Node) -> tuple[str, list] | None:
-    """What a node asks of the `search_pairs` index: the neighbour pairs of its phrases.
-
-    A phrase's document has every two neighbouring words of the phrase as a pair; the index
-    holds a hash of each pair (PAIR_KEYS values), so a few documents match a pair they do not
-    have, and the vector weeds them out. None where the node asks nothing of the index: a
-    single word, a phrase of a word and a prefix, or any of options one of which is so.
-    """
-    if isinstance(node, Term):
-        return None
-    if isinstance(node, Phrase):
-        words = node.words[:-1] if node.prefix else node.words
-        pairs = [f"{first}|{second}" for first, second in pairwise(words)]
-        if not pairs:
-            return None
-        keys = ", ".join([f"hashtext(%s) & {PAIR_KEYS - 1}"] * len(pairs))
-        return f"search_pairs(vector) @> ARRAY[{keys}]", pairs
-    assert isinstance(node, AnyOf)
-    options = [pairs_condition(option) for option in node.options]
-    if any(option is None for option in options):
-        return None
-    return _joined(options, "OR")
-
-
-@dataclass(frozen=True)
-class Where:
-    """The conditions of a plan, in the parts the engine arranges differently per statement."""
-
-    kind: tuple[str, list]
-    # The words and phrases included and excluded, as a condition the GIN index serves...
-    text: tuple[str, list] | None
-    text_filter: tuple[str, list] | None  # ... and as one it cannot serve
-    pairs: tuple[str, list] | None  # the phrases' neighbour pairs (their own index)
-    exclude: tuple[str, list] | None  # the excluded ones alone
-    filters: list[tuple[str, list]]
-    # The outlet, entity and tag filters again, as conditions their GIN indexes cannot serve.
-    array_filters: list[tuple[str, list]]
-
-    def sql(
-        self,
-        *,
-        text_indexed: bool = True,
-        text: bool = True,
-        filters: bool = True,
-        arrays_indexed: bool = True,
-    ) -> tuple[str, list]:
-        """The WHERE clause and its parameters.
-
-        `text_indexed=False` writes the words as a function call that no index serves, so
-        the planner reaches the rows through the other conditions and tests the words on
-        each. With phrases, the pairs index finds the candidates and the vector then checks
-        them (positions, the other words) without its posting lists being read.
-        """
-        parts = [self.kind]
-        if text:
-            if self.text is None:
-                parts.append(self.exclude)  # a query of exclusions only
-            elif not text_indexed:
-                parts.append(self.text_filter)
-            elif self.pairs is not None:
-                parts += [self.pairs, self.text_filter]
-            else:
-                parts.append(self.text)
-        if filters:
-            parts += self.filters if arrays_indexed else self.array_filters
-        return _joined(parts)
-
-    def estimated(self, *, text: bool = True, filters: bool = True) -> tuple[str, list]:
-        """The WHERE clause that the planner estimates best: the phrases through their pairs
-        (PostgreSQL estimates a phrase as if its words could be anywhere), the words through
-        the vector's statistics."""
-        parts = [self.kind]
-        if text:
-            parts += [self.pairs, self.exclude] if self.pairs else [self.text or self.exclude]
-        if filters:
-            parts += self.filters
-        return _joined(parts)
-
-    @property
-    def has_text(self) -> bool:
-        return self.text is not None or self.exclude is not None
-
-
-@dataclass(frozen=True)
-class Estimates:
-    """The planner's estimates for a plan: documents of its kind, those with its words, those
-    that pass its filters, and the matches (all conditions)."""
-
-    documents: int
-    words: int
-    filtered: int
-    matches: int
-
-    def look_up(self, candidates: float) -> bool:
-        """Whether to find the words through the GIN index, rather than test them on each of
-        the `candidates` rows that the other conditions lead to.
-
-        The index reads every posting of the words, cheap each but many for a common word
-        (80 ms for one in all of 1M documents); testing reads each candidate row, dear each,
-        and is wasted on those the words reject.
-        """
-        rejected = 1 - min(1.0, self.words / max(1, self.documents))
-        return self.words * POSTING_COST < candidates * rejected * ROW_COST
-
-
-def _joined(parts: list[tuple[str, list] | None], operator: str = "AND") -> tuple[str, list]:
-    """Conditions joined with AND (or OR, then each in brackets and the whole too)."""
-    present = [part for part in parts if part is not None]
-    params = [value for _, values in present for value in values]
-    if operator == "AND":
-        return " AND ".join(sql for sql, _ in present), params
-    return "(" + f" {operator} ".join(f"({sql})" for sql, _ in present) + ")", params
-
-
-def _where(plan: Plan) -> Where:
-    include = " & ".join(tsquery_literal(node) for node in plan.include)
-    exclude = " | ".join(tsquery_literal(node) for node in plan.exclude)
-    if include and exclude:
-        include = f"{include} & !({exclude})"
-    pairs = [found for node in plan.include if (found := pairs_condition(node))]
-    filters: list[tuple[str, list]] = []
-    arrays: list[tuple[str, list]] = []
-    for column, values in (
-        ("outlets", plan.outlets),
-        ("entities", plan.entities),
-        ("tags", plan.tags),
-    ):
-        if values is not None:
-            filters.append((f"{column} && %s::integer[]", [sorted(values)]))
-            arrays.append((f"arrayoverlap({column}, %s::integer[])", [sorted(values)]))
-    others: list[tuple[str, list]] = []
-    if plan.langs is not None:
-        others.append(("lang = ANY(%s)", [sorted(plan.langs)]))
-    if plan.date_from:
-        others.append(("date >= %s", [plan.date_from]))
-    if plan.date_to:
-        others.append(("date <= %s", [plan.date_to]))
-    return Where(
-        kind=("kind = %s", [plan.kind]),
-        text=("vector @@ %s::tsquery", [include]) if include else None,
-        text_filter=("ts_match_vq(vector, %s::tsquery)", [include]) if include else None,
-        pairs=_joined(pairs) if pairs else None,
-        exclude=("NOT (vector @@ %s::tsquery)", [exclude]) if exclude else None,
-        filters=filters + others,
-        array_filters=arrays + others,
-    )
 
 
 def _row(doc: IndexDoc) -> tuple:
@@ -442,7 +244,7 @@ class PostgresBackend:
         All statements run in one transaction with JIT and parallel workers off: compiling a
         plan costs 30-100 ms, more than these statements take once they are bounded.
         """
-        where = _where(plan)
+        where = where_of(plan)
         try:
             with transaction.atomic(), connection.cursor() as cursor:
                 cursor.execute(f"SET LOCAL statement_timeout = '{STATEMENT_TIMEOUT}'")

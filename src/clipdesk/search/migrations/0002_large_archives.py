@@ -1,7 +1,7 @@
 """What the PostgreSQL engine needs to answer quickly over a large archive.
 
 - `sample`: a fixed pseudo-random bucket (0..1023) per document, a hash of the object id, the
-  same one `backends.postgres.sample_bucket` computes when rows are written (rows written
+  same one `backends.postgres_sql.sample_bucket` computes when rows are written (rows written
   before this migration get theirs here). A query with a very large result is counted, and
   its facets tallied, on the documents of a few buckets; `search_document_sample` and the
   partial GIN indexes over the first 32 buckets find those documents without reading the
@@ -10,7 +10,7 @@
 - `search_pairs(vector)`: a hash (18 bits) of every two neighbouring words of a document,
   indexed; the function is only evaluated when a row is written. A phrase of common words
   finds its few candidates there, instead of the positions of every document that has both
-  words somewhere being checked (`backends.postgres.pairs_condition`).
+  words somewhere being checked (`backends.postgres_sql.pairs_condition`).
 
 SQLite instances search with tantivy, so this migration does nothing there.
 """
