@@ -18,19 +18,25 @@ def story_of(article) -> Story:
     return StoryMember.objects.get(article=article).story
 
 
-def test_syndicated_copies_are_one_story(syndicated):
-    assert len({story_of(a).pk for a in syndicated}) == 1
-
-
-def test_a_different_story_on_the_same_subject_and_day_stays_apart(syndicated):
-    other = make_article(
+def rally_article():
+    """Another story on the same subject and day as the syndicated one, grouped."""
+    article = make_article(
         "MEK rally planned in Tirana",
         "Organisers in Tirana said the MEK would hold a rally in the city centre on Saturday, "
         "the third such event this year. City officials said two streets would be closed to "
         "traffic and that a stage would be built beside the opera house for the speeches.",
         "Northern Ledger",
     )
-    group_article(other)
+    group_article(article)
+    return article
+
+
+def test_syndicated_copies_are_one_story(syndicated):
+    assert len({story_of(a).pk for a in syndicated}) == 1
+
+
+def test_a_different_story_on_the_same_subject_and_day_stays_apart(syndicated):
+    other = rally_article()
     assert story_of(other).pk != story_of(syndicated[0]).pk
 
 
@@ -174,14 +180,7 @@ def test_desk_forms_carry_csrf_tokens(editor, syndicated):
 def test_desk_pages_keep_the_filters(client, editor, syndicated, monkeypatch):
     from clipdesk.stories import views as desk_views
 
-    other = make_article(
-        "MEK rally planned in Tirana",
-        "Organisers in Tirana said the MEK would hold a rally in the city centre on Saturday, "
-        "the third such event this year. City officials said two streets would be closed to "
-        "traffic and that a stage would be built beside the opera house for the speeches.",
-        "Northern Ledger",
-    )
-    group_article(other)
+    rally_article()
     monkeypatch.setattr(desk_views, "STORIES_PER_PAGE", 1)
     client.force_login(editor)
     first = client.get("/desk/?order=covered").content.decode()

@@ -11,6 +11,7 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import ClassVar
 
 from clipdesk.digest.credits import CreditGroup, group_credits
 from clipdesk.digest.links import url
@@ -27,23 +28,24 @@ _CHUNK = 500  # ids per IN (...) query, well under SQLite's parameter limit
 
 
 @dataclass(frozen=True)
-class OutletCard:
+class _NamedPage:
+    """An outlet or a tag: a name, and a page of its own at `route`."""
+
+    route: ClassVar[str]
     name: str
     slug: str
 
     @cached_property
     def url(self) -> str:
-        return url("digest:outlet", self.slug)
+        return url(self.route, self.slug)
 
 
-@dataclass(frozen=True)
-class TagCard:
-    name: str
-    slug: str
+class OutletCard(_NamedPage):
+    route = "digest:outlet"
 
-    @cached_property
-    def url(self) -> str:
-        return url("digest:tag", self.slug)
+
+class TagCard(_NamedPage):
+    route = "digest:tag"
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,7 +23,7 @@ from django.templatetags.static import static
 from django.urls import Resolver404, get_resolver
 
 from clipdesk.digest import views
-from clipdesk.digest.cards import PostCard, published_cards
+from clipdesk.digest.cards import OutletCard, PostCard, TagCard, published_cards
 from clipdesk.digest.links import SiteLinks, site_links, slug_addresses
 from clipdesk.digest.models import Outlet, SiteProfile, Tag
 from clipdesk.digest.pagination import NoSuchPage, list_page
@@ -86,6 +86,7 @@ class PreloadedArchive:
         # that needs rewrite_url's cases (tests/publish/test_preloaded.py holds them equal).
         href = self.addresses.href_for
         months: dict[tuple[int, int], str] = {}
+        named: dict[int, OutletCard | TagCard] = {}  # shared by many posts: each once
         for path, post in self.by_path.items():
             post.__dict__["url"] = href(path)
             day = post.posted_on_inferred
@@ -95,9 +96,10 @@ class PreloadedArchive:
             post.__dict__["month_url"] = month
             if post.body:
                 post.body = self.addresses.rewrite_html(post.body, path)
-            for named in (*post.tags, *(c.outlet for c in post.credits if c.outlet)):
-                if "copy_url" not in named.__dict__:
-                    named.__dict__["url"] = named.__dict__["copy_url"] = self._href(named.url)
+            named.update((id(n), n) for n in post.tags)
+            named.update((id(c.outlet), c.outlet) for c in post.credits if c.outlet)
+        for page in named.values():
+            page.__dict__["url"] = self._href(page.url)
 
     def _static(self, path: str) -> str:
         return self._href(static(path))
