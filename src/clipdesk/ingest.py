@@ -37,7 +37,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from clipdesk.articles.extraction import (
@@ -347,7 +347,7 @@ def ingest_entry(
     racing the first waits for it on a lock and then finds it stored. A matched article that
     a crashed attempt stored but never grouped is grouped now.
     """
-    stored = _stored_article(entry)
+    stored = _stored(entry).first()
     if stored is not None:
         if group is not None and _awaits_grouping(stored):
             group(stored)
@@ -379,7 +379,7 @@ def store_page(
     prepared = prepared or _prepare_page(page, context)
     with transaction.atomic():
         _lock_url(page.entry.url if page.entry else page.url)
-        if page.entry is not None and _is_stored(page.entry):
+        if page.entry is not None and _stored(page.entry).exists():
             return None
         stored_snapshot = append_snapshot(settings.CLIPDESK_HOME, prepared.encoded)
         snapshot = Snapshot.objects.create(**prepared.snapshot, **stored_snapshot.__dict__)
@@ -463,23 +463,11 @@ def prepare_ahead(
             yield source, page, future.result()
 
 
-def _stored_article(entry: ParsedEntry) -> Article | None:
-    """The article already stored for this entry (by URL or canonical URL), if any."""
+def _stored(entry: ParsedEntry) -> QuerySet[Article]:
+    """The article already stored for this entry, by canonical URL or URL (one query)."""
     if not entry.url or not entry.url.startswith(("http://", "https://")):
-        return None
-    return (
-        Article.objects.filter(canonical_url=canonical_url(entry.url)).first()
-        or Article.objects.filter(url=entry.url).first()
-    )
-
-
-def _is_stored(entry: ParsedEntry) -> bool:
-    """Whether an article is stored for this entry (by URL or canonical URL): one query, where
-    `_stored_article` needs two to say which article it is."""
-    if not entry.url or not entry.url.startswith(("http://", "https://")):
-        return False
-    by_either = Q(canonical_url=canonical_url(entry.url)) | Q(url=entry.url)
-    return Article.objects.filter(by_either).exists()
+        return Article.objects.none()
+    return Article.objects.filter(Q(canonical_url=canonical_url(entry.url)) | Q(url=entry.url))
 
 
 def _awaits_grouping(article: Article) -> bool:

@@ -12,17 +12,6 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
-
-
-class CreditLike(Protocol):
-    author: str
-    place: str
-    date: datetime.date | None
-    url: str
-
-    @property
-    def outlet_name(self) -> str: ...
 
 
 @dataclass
