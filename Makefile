@@ -6,7 +6,10 @@ STAMP := $(VENV)/.installed
 
 .PHONY: install demo test lint browser clean constraints
 
+# Our own modules are compiled too: an editable install leaves them as source, and where
+# PYTHONDONTWRITEBYTECODE is set every command would compile them again at start.
 install: $(STAMP)
+	@$(BIN)/python -m compileall -q src >/dev/null
 
 # Re-installs only when the dependency list or the constraints change.
 $(STAMP): pyproject.toml constraints.txt

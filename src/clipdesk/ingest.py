@@ -40,6 +40,7 @@ from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from clipdesk.articles import language
 from clipdesk.articles.extraction import (
     ExtractedArticle,
     ExtractionError,
@@ -176,6 +177,8 @@ class Poller:
     def poll(self, sources: list[Source]) -> PollSummary:
         """Stages 1–6 for these sources: the network in the pool, every write on this thread."""
         summary = PollSummary()
+        if sources:
+            language.load_soon()
         # 1. every source at once
         downloads = self.download_all((s.url, lambda s=s: self.fetch_source(s)) for s in sources)
         # 2. what each says, and its state

@@ -33,8 +33,8 @@ PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
 REDIS_URL = f"redis://127.0.0.1:6379/{10 + os.getpid() % 6}"  # a db of this run's own
 AMQP_URL = "amqp://guest:guest@127.0.0.1:5672//"
 DB_PREFIX = f"clipdesk_celery_test_{os.getpid()}"
-# Modules an instance without a broker must never import. (Not redis: datasketch, which
-# grouping uses, imports it when it is installed, whatever the configuration.)
+# Modules an instance without a broker must never import. (Not redis: other installed
+# packages may import it whatever the configuration.)
 CELERY_MODULES = {"celery", "kombu", "billiard", "amqp", "vine"}
 
 # Run in a subprocess: `clipdesk init`, then the corpus's sources and the watchlist (one

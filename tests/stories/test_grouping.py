@@ -363,6 +363,14 @@ def test_signature_values_are_datasketch_minhash_values():
     assert size == len(shingles.shingle_hashes(HEARING))
 
 
+@pytest.mark.parametrize("num_perm", [1, 32, 64, 256])
+def test_permutations_are_datasketch_minhash_permutations(num_perm):
+    a, b = shingles.permutations(num_perm)
+    reference_a, reference_b = MinHash(num_perm=num_perm, seed=shingles.SEED).permutations
+    assert np.array_equal(a, reference_a) and np.array_equal(b, reference_b)
+    assert a.dtype == b.dtype == np.uint32 and (a % 2 == 1).all()
+
+
 def test_signatures_in_bulk_equal_signatures_one_by_one():
     index = StoryIndex()
     texts = [HEARING, "", "Two words", RALLY, OTHER_STORY * 30]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 
 from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
@@ -19,9 +20,23 @@ MIN_PROBABILITY = 0.9
 SAMPLE_CHARS = 1000  # a paragraph or two decides: on the 101 gold pages 1,000 and 3,000 agree
 
 
+_loading = threading.Lock()
+
+
 @functools.cache
-def _identifier() -> LanguageIdentifier:
+def _load_identifier() -> LanguageIdentifier:
     return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+def _identifier() -> LanguageIdentifier:
+    with _loading:  # one load, even when the first page arrives while load_soon still runs
+        return _load_identifier()
+
+
+def load_soon() -> None:
+    """Start loading the model (0.4 s, mostly decompression, which releases the GIL) on its
+    own thread, so that it overlaps a poll's fetching instead of delaying its first page."""
+    threading.Thread(target=_identifier, name="language-model", daemon=True).start()
 
 
 def primary_subtag(tag: str | None) -> str | None:

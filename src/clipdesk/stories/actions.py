@@ -108,9 +108,8 @@ def group_article(article: Article) -> StoryMember:
     the previous writer left it.
     """
     global _index
-    # Hashed before the transaction: the hashing needs no lock, and its first run in a process
-    # loads the hash parameters (datasketch, about 0.4 s), all the while holding SQLite's one
-    # write lock if done inside, where every other poller and worker would wait for it.
+    # Hashed before the transaction: the hashing needs no lock, and inside it would hold
+    # SQLite's one write lock, where every other poller and worker would wait for it.
     signature = StoryIndex().minhash_signature(article.text or "")
     try:
         with transaction.atomic():
