@@ -7,7 +7,6 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
-from clipdesk.articles.extraction import ExtractionError, extract_article
 from clipdesk.articles.models import Article, ExtractionRule
 from clipdesk.articles.snapshots import read_snapshot
 from clipdesk.articles.storing import text_digest
@@ -20,6 +19,9 @@ class ReextractionFailed(ValueError):
 def reextract_article(article: Article) -> Article:
     """Extract the article again from its stored snapshot (with today's site rules) and
     re-apply the watchlists. The feed's version of disputed fields is kept as it was."""
+    # Imported here: the admin imports this module, and with it every command would load
+    # trafilatura, htmldate and the language model's code (0.1 s) whether it extracts or not.
+    from clipdesk.articles.extraction import ExtractionError, extract_article
     from clipdesk.watch.store import load_matcher, store_matches
 
     snapshot = article.snapshot

@@ -12,8 +12,10 @@ from __future__ import annotations
 import functools
 import re
 import threading
+from typing import TYPE_CHECKING
 
-from py3langid.langid import MODEL_FILE, LanguageIdentifier
+if TYPE_CHECKING:
+    from py3langid.langid import LanguageIdentifier
 
 MIN_CHARS = 40  # below one sentence the classifier guesses; measured guesses on titles are noise
 MIN_PROBABILITY = 0.9
@@ -25,6 +27,10 @@ _loading = threading.Lock()
 
 @functools.cache
 def _load_identifier() -> LanguageIdentifier:
+    # Imported here: search indexing imports this module in every process that serves or
+    # exports the site, and py3langid brings numpy (30 ms) before anything is classified.
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
     return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
 
 

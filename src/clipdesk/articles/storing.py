@@ -9,16 +9,19 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
-from clipdesk.articles.extraction import ExtractedArticle
 from clipdesk.articles.models import Article, Snapshot
 from clipdesk.digest.outlets import OutletDirectory
 from clipdesk.sources.models import Source
 from clipdesk.watch.store import WatchMatcher, store_matches
+
+if TYPE_CHECKING:  # the extractor's imports are heavy; storing only reads its result
+    from clipdesk.articles.extraction import ExtractedArticle
 
 
 @dataclass
