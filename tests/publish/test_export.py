@@ -336,6 +336,31 @@ def test_incremental_exports_leave_no_broken_links(site, served, settings, monke
     assert f"{base}site/post/{extra[2].slug}/" in locs and len(locs) == len(set(locs))
 
 
+def test_a_new_post_and_its_new_tag_are_written_before_any_live_page_links_to_them(
+    site, tmp_path, monkeypatch
+):
+    target = tmp_path / "copy"
+    export_site(target, base_url="http://example.org/")
+    live = set(files(target))
+    site["draft"].tags.add(make_tag("Moorings"))  # a tag no published post had
+    set_status(Post.objects.filter(pk=site["draft"].pk), Post.Status.PUBLISHED)
+    replace, written = os.replace, []
+
+    def recorded(source, destination):
+        replace(source, destination)
+        written.append(Path(destination).relative_to(target.resolve()).as_posix())
+
+    monkeypatch.setattr(os, "replace", recorded)
+    export_site(target, incremental=True)
+
+    pages = [name for name in written if name != MANIFEST]
+    new = [name for name in pages if name not in live]
+    slug = site["draft"].slug
+    assert {f"post/{slug}/index.html", "tag/moorings/index.html"} <= set(new)
+    assert pages[: len(new)] == new  # every page new to the build before any rewritten one
+    assert len(new) < len(pages)
+
+
 def test_an_interrupted_incremental_export_is_repaired_by_the_next(site, tmp_path, monkeypatch):
     target = tmp_path / "copy"
     export_site(target, base_url="http://example.org/")

@@ -14,8 +14,9 @@
    background.
 3. Incremental: patch the current build in place, one file at a time. Each file is written
    to a temporary file beside it and renamed over it, so a reader gets the old page or the
-   new one, never half of one; the plan's order (posts, then the lists that link to them,
-   then feeds and sitemaps; removals last) keeps links from pointing at pages not yet there.
+   new one, never half of one. Pages new to the build are written first, then the rest in
+   the plan's order (posts, then the lists that link to them, then feeds and sitemaps;
+   removals last), which keeps links from pointing at pages not yet there.
    The manifest is replaced last. A marker file says a patch is under way: an export that
    finds it (the last one was interrupted) makes a full build instead, which repairs
    whatever was left half done. Copying the build first would cost seconds per 10,000
@@ -349,10 +350,12 @@ def _patch(
     mark = time.perf_counter()
     pending = build / PENDING
     pending.write_text(plan.reason)
+    files: list[tuple[Path, bytes]] = []
     for rendered, _, rendered_pages in results:  # batches come back in the plan's order
         report.rendered += rendered
-        for relative, data in rendered_pages.items():
-            report.changed += _replace(build / relative, data)
+        files += [(build / relative, data) for relative, data in rendered_pages.items()]
+    for file, data in in_writing_order(files):
+        report.changed += _replace(file, data)
     for path in sorted(plan.remove):
         report.removed += _remove(build / addresses.file_for(path))
     for path, number in sorted(plan.remove_pages, key=lambda p: (p[0], p[1] or 0)):
@@ -360,6 +363,19 @@ def _patch(
     manifest.write(build)
     pending.unlink()
     report.timings["write"] = time.perf_counter() - mark
+
+
+def in_writing_order(files: list[tuple[Path, bytes]]) -> list[tuple[Path, bytes]]:
+    """New files first, then the ones they replace, each part in the plan's order.
+
+    A page not yet in the build is reached only through a page that is (a new post through
+    the lists, a new tag page through the post pages and the tags' list), and those are
+    rewritten after it: so a new post and its new tag, which link to each other, are both
+    in place before any live page links to either.
+    """
+    new = [item for item in files if not item[0].exists()]
+    seen = {id(item) for item in new}
+    return new + [item for item in files if id(item) not in seen]
 
 
 def _remove(file: Path) -> bool:
