@@ -56,3 +56,47 @@ def test_place_stands_between_outlet_and_date():
 
 def test_credit_date_has_no_padding_and_no_comma():
     assert format_credit_date(datetime.date(2020, 3, 4)) == "March 4 2020"
+
+
+def html_line(post, linked=False) -> str:
+    from clipdesk.digest.cards import cards_for
+    from clipdesk.digest.jinja import source_line as source_line_html
+
+    return str(source_line_html(cards_for([post.pk])[0], linked=linked))
+
+
+def test_html_line_links_outlets_to_their_pages_or_on_the_post_page_to_the_articles():
+    gazette, radio = make_outlet("Harbour Gazette"), make_outlet("Coast FM")
+    post = make_post(
+        credits=[
+            {"outlet": gazette, "date": FEB_18, "url": "https://gazette.example/a?x=1&y=2"},
+            {"outlet": radio, "date": FEB_18},
+        ]
+    )
+    assert html_line(post) == (
+        '<span class="source-line">'
+        f'<a class="outlet" href="/outlet/{gazette.slug}/">Harbour Gazette</a> and '
+        f'<a class="outlet" href="/outlet/{radio.slug}/">Coast FM</a>, '
+        '<time datetime="2019-02-18">February 18 2019</time></span>'
+    )
+    linked = html_line(post, linked=True)
+    assert (
+        '<a class="outlet" href="https://gazette.example/a?x=1&amp;y=2" '
+        'rel="nofollow noopener">Harbour Gazette</a> and '
+        f'<a class="outlet" href="/outlet/{radio.slug}/">Coast FM</a>'
+    ) in linked
+
+
+def test_html_line_escapes_every_value():
+    post = make_post(
+        credits=[
+            {"author": "<b>Rosa</b>", "outlet": make_outlet("A & B"), "place": 'Quay "7"'},
+            {"author": "Ned O'Hara"},
+        ]
+    )
+    assert html_line(post) == (
+        '<span class="source-line"><span class="author">&lt;b&gt;Rosa&lt;/b&gt;</span>, '
+        '<a class="outlet" href="/outlet/a-b/">A &amp; B</a>, '
+        '<span class="place">Quay &#34;7&#34;</span>; '
+        '<span class="author">Ned O&#39;Hara</span></span>'
+    )

@@ -278,19 +278,27 @@ def _rendering(
     """Start rendering `pages` (in `jobs` forked processes when worth it); yield the waiter.
 
     Workers are forked before the caller starts any thread, and inherit settings and code;
-    each opens its own database connection.
+    each opens its own database connection. Without a `build` (a patch, whose files are
+    written in the plan's order), each batch is a run of the plan and the results come back
+    in order; into a new build, each batch is a sample of the whole plan instead, so that the
+    costly pages at its end (sitemap chunks of a thousand posts, feeds) are spread over the
+    batches rather than left in the last one for one worker while the others wait.
     """
     if jobs <= 1 or len(pages) <= _BATCH:
         yield lambda: [_render_batch(pages, addresses, build)]
         return
     connections.close_all()
     size = min(_BATCH, -(-len(pages) // (jobs * 4)))  # enough batches to balance the workers
-    tasks = [
-        (pages[i : i + size], addresses.base_url, str(build) if build else None)
-        for i in range(0, len(pages), size)
-    ]
+    count = -(-len(pages) // size)
+    if build is None:
+        batches = [pages[i : i + size] for i in range(0, len(pages), size)]
+    else:
+        batches = [pages[i::count] for i in range(count)]
+    tasks = [(batch, addresses.base_url, str(build) if build else None) for batch in batches]
     with multiprocessing.get_context("fork").Pool(jobs) as pool:
-        results = pool.map_async(_worker, tasks)
+        # One batch at a time: Pool's default hands each worker a quarter of its share at
+        # once, and the last of those decides when the export ends.
+        results = pool.map_async(_worker, tasks, chunksize=1)
         yield lambda: results.get()
 
 
