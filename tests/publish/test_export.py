@@ -490,8 +490,10 @@ def test_command_prints_the_report(site, tmp_path, capsys):
 @pytest.mark.postgres_engine
 @pytest.mark.django_db(transaction=True)
 def test_a_full_export_in_two_processes_is_the_one_process_export(site, tmp_path, monkeypatch):
-    """Forked workers share the archive read before the fork, and write the same site."""
+    """The plan made in a forked process, and forked workers sharing the archive read before
+    their fork, give the same site as one process."""
     monkeypatch.setattr(export, "_BATCH", 4)  # small batches: both workers get pages
+    monkeypatch.setattr(export, "_PLAN_ASIDE_POSTS", 1)  # planned in a process of its own
     one = export_site(tmp_path / "one", base_url="http://127.0.0.1/", jobs=1)
     two = export_site(tmp_path / "two", base_url="http://127.0.0.1/", jobs=2)
     assert two.rendered == one.rendered > export._BATCH  # enough pages for the workers
