@@ -28,6 +28,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import fcntl
+import gc
 import multiprocessing
 import os
 import shutil
@@ -328,10 +329,21 @@ def _build_full(
     mark = time.perf_counter()
     build.mkdir()
     refresh_query_statistics()  # fresh statistics before every list is read
-    with _planned(outcome, per_page) as planned:
-        _preloaded = PreloadedArchive(addresses)
-        report.timings["read"] = time.perf_counter() - mark
-        outcome = planned()
+    # The archive in memory is millions of objects that live until the export ends. Read
+    # with the cyclic collector on, each of its full passes traced them all (a third of the
+    # read at 100,000 posts); frozen afterwards, the collector leaves them alone, and forked
+    # workers do not copy the memory pages that hold them by tracing them.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        with _planned(outcome, per_page) as planned:  # a forked planner inherits this too
+            _preloaded = PreloadedArchive(addresses)
+            report.timings["read"] = time.perf_counter() - mark
+            outcome = planned()
+    finally:
+        gc.freeze()
+        if collecting:
+            gc.enable()
     report.timings["plan"] += time.perf_counter() - mark - report.timings["read"]
     mark = time.perf_counter()
     try:
@@ -339,6 +351,7 @@ def _build_full(
             results = finished()
     finally:
         _preloaded = None
+        gc.unfreeze()
     report.rendered = sum(r[0] for r in results)
     report.changed = sum(r[1] for r in results)
     report.timings["render"] = time.perf_counter() - mark
