@@ -340,8 +340,8 @@ def _build_full(
             _preloaded = PreloadedArchive(addresses)
             report.timings["read"] = time.perf_counter() - mark
             outcome = planned()
+        gc.freeze()  # until the pages are rendered (below)
     finally:
-        gc.freeze()
         if collecting:
             gc.enable()
     report.timings["plan"] += time.perf_counter() - mark - report.timings["read"]
