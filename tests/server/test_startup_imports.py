@@ -33,3 +33,18 @@ def test_the_site_and_its_export_do_not_import_the_extractor(tmp_path):
         check=True,
     )
     assert json.loads(result.stdout) == []
+
+
+GROUPING = """
+import json, sys
+from clipdesk.stories.grouping import StoryIndex
+StoryIndex().minhash_signature("Five words make a shingle, and ten words make six of them.")
+print(json.dumps(sorted({m.split(".")[0] for m in sys.modules} & {"datasketch", "scipy"})))
+"""
+
+
+def test_grouping_hashes_without_importing_datasketch_or_scipy():
+    result = subprocess.run(
+        [sys.executable, "-c", GROUPING], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert json.loads(result.stdout) == []
