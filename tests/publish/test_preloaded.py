@@ -7,6 +7,7 @@ import datetime
 import pytest
 
 from clipdesk.digest.models import Post, SiteProfile
+from clipdesk.digest.sitemaps import PostSitemap
 from clipdesk.publish.plan import full_plan
 from clipdesk.publish.preloaded import PreloadedArchive
 from clipdesk.publish.rendering import Addresses, Renderer
@@ -51,8 +52,9 @@ def archive(settings) -> list[Post]:
 
 
 @pytest.mark.parametrize("base_url", ["http://127.0.0.1/", "https://example.org/digest/"])
-def test_every_post_and_list_page_is_the_views_page(archive, settings, base_url):
+def test_every_post_and_list_page_is_the_views_page(archive, settings, monkeypatch, base_url):
     """Rendered from memory with the copy's addresses, or by the view and then rewritten."""
+    monkeypatch.setattr(PostSitemap, "limit", 10)  # 23 posts: chunks of 10, 10 and 3
     addresses = Addresses(base_url)
     through_views = Renderer(addresses)
     from_memory = Renderer(addresses, PreloadedArchive(addresses))
@@ -64,10 +66,19 @@ def test_every_post_and_list_page_is_the_views_page(archive, settings, base_url)
             continue
         assert from_memory.render(path, number) == through_views.render(path, number), path
         compared += 1
-    posts, months, tags, outlets = 23, 3, 3, 3
-    # Every post page, and every page of every list (front page: 6 numbered + its own).
-    assert compared >= posts + (6 + 1) + months * 2 + tags + outlets
+    posts, months, tags, outlets, chunks = 23, 3, 3, 3, 3
+    # Every post page, every page of every list (front page: 6 numbered + its own), and
+    # every chunk of the posts' sitemap.
+    assert compared >= posts + (6 + 1) + months * 2 + tags + outlets + chunks
     assert preloaded.render(archive[0].get_absolute_url(), None) is not None
+    sitemap = preloaded.post_sitemap
+    assert [preloaded.render(sitemap, n) is not None for n in (None, 2, 3, 4)] == [
+        True,
+        True,
+        True,
+        False,  # past the last chunk: left to the view, which answers 404
+    ]
+    assert preloaded.render(sitemap, 3).count("<url>") == 3
 
 
 def test_pages_it_does_not_know_are_left_to_the_views(archive):

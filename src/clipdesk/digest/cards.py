@@ -17,7 +17,10 @@ from clipdesk.digest.credits import CreditGroup, group_credits
 from clipdesk.digest.links import url
 from clipdesk.digest.models import Credit, Post
 
-_POST_FIELDS = ("id", "slug", "headline", "posted_on", "posted_on_inferred", "excerpt", "body")
+_POST_FIELDS = (
+    *("id", "slug", "headline", "posted_on", "posted_on_inferred", "excerpt", "body"),
+    "updated_at",
+)
 _CREDIT_FIELDS = ("post_id", "author", "place", "date", "url", "outlet__name", "outlet__slug")
 _CHUNK = 500  # ids per IN (...) query, well under SQLite's parameter limit
 
@@ -66,6 +69,7 @@ class PostCard:
     posted_on_inferred: datetime.date
     excerpt: str
     body: str
+    updated_at: datetime.datetime | None = None  # the sitemap's lastmod
     credits: list[CreditCard] = field(default_factory=list)
     tags: list[TagCard] = field(default_factory=list)
     # Fragments of HTML made from this card (the list summary), kept while the card lives.

@@ -5,9 +5,13 @@ for a post page, five for a list page, then the template. At 10,000 posts that i
 the export's time. Here the published archive is read in a few queries before the render
 workers fork (they share it), each list (front page, months, tags, outlets) is sorted once,
 and each page is the view's own template rendered with the context the view would give it.
+The chunks of the posts' sitemap (a thousand posts each) are made the same way, with the
+sitemap view's template and the entries Django's `Sitemap` would give it: through the view,
+a chunk cost 65 ms, 6 CPU-seconds of an export of 100,000 posts.
 The pages are the same bytes as the views' pages once those have their addresses rewritten
 for the copy (tests/publish/test_preloaded.py compares every page of an archive); the other
-pages (about, archive index, feeds, sitemap) still go through the views.
+pages (about, archive index, feeds, the sitemap index and its other sections) still go
+through the views.
 """
 
 from __future__ import annotations
@@ -20,14 +24,17 @@ from types import SimpleNamespace
 from django.conf import settings
 from django.template import engines
 from django.templatetags.static import static
-from django.urls import Resolver404, get_resolver
+from django.urls import Resolver404, get_resolver, reverse
 
 from clipdesk.digest import views
 from clipdesk.digest.cards import OutletCard, PostCard, TagCard, published_cards
 from clipdesk.digest.links import SiteLinks, site_links, slug_addresses
 from clipdesk.digest.models import Outlet, SiteProfile, Tag
 from clipdesk.digest.pagination import NoSuchPage, list_page
+from clipdesk.digest.sitemaps import SITEMAPS
 from clipdesk.publish.rendering import Addresses, site_root
+
+SITEMAP_TEMPLATE = "digest/sitemap.xml"  # the sitemap view's (urls.py)
 
 
 class PreloadedArchive:
@@ -73,8 +80,12 @@ class PreloadedArchive:
                 views.MONTH_PAGE,
                 views.TAG_PAGE,
                 views.OUTLET_PAGE,
+                SITEMAP_TEMPLATE,
             )
         }
+        with site_root():
+            self.post_sitemap = reverse("sitemap_section", kwargs={"section": "posts"})
+        self.by_id = sorted(self.posts, key=lambda post: post.id)  # the sitemap's order
 
     def _href(self, live: str) -> str:
         return self.addresses.rewrite_url(live, "/")
@@ -111,6 +122,8 @@ class PreloadedArchive:
             if number is not None:
                 return None
             return self._page(views.POST_PAGE, path, {"post": self.by_path[path]})
+        if path == self.post_sitemap:
+            return self._post_sitemap(number or 1)
         try:
             match = self.resolver.resolve(path)
         except Resolver404:
@@ -137,6 +150,27 @@ class PreloadedArchive:
             outlet = self.outlets[kwargs["slug"]]
             return self._list(views.OUTLET_PAGE, path, number, posts, {"outlet": outlet})
         return None
+
+    def _post_sitemap(self, number: int) -> str | None:
+        """A chunk of the posts' sitemap: what django.contrib.sitemaps' view renders with
+        PostSitemap (digest/sitemaps.py), with the copy's absolute addresses."""
+        sitemap = SITEMAPS["posts"]
+        size = sitemap.limit
+        chunk = self.by_id[(number - 1) * size : number * size]
+        if not chunk and number != 1:
+            return None  # past the last chunk: the view answers 404
+        origin = self.addresses.origin
+        urlset = [
+            {
+                "location": origin + post.url,
+                "lastmod": post.updated_at,
+                "changefreq": sitemap.changefreq,
+                "priority": "",
+                "alternates": [],
+            }
+            for post in chunk
+        ]
+        return self.templates[SITEMAP_TEMPLATE].render({"urlset": urlset})
 
     def _list(
         self, template: str, path: str, number: int | None, posts: list, context: dict
