@@ -25,6 +25,7 @@ from django.conf import settings
 from django.template import engines
 from django.templatetags.static import static
 from django.urls import Resolver404, get_resolver, reverse
+from markupsafe import Markup
 
 from clipdesk.digest import views
 from clipdesk.digest.cards import OutletCard, PostCard, TagCard, published_cards
@@ -85,7 +86,15 @@ class PreloadedArchive:
         }
         with site_root():
             self.post_sitemap = reverse("sitemap_section", kwargs={"section": "posts"})
+        # Every page's header and footer, the same on all of them: rendered once here.
+        chrome = {"site": self.site, "links": self.links}
+        parts = {
+            part: jinja.get_template(f"digest/includes/site_{part}.html").template.render(chrome)
+            for part in ("header", "footer")
+        }
+        self.chrome = SimpleNamespace(**{k: Markup(v) for k, v in parts.items()})  # noqa: S704 - escaped as rendered
         self.by_id = sorted(self.posts, key=lambda post: post.id)  # the sitemap's order
+        self._statics: dict[str, str] = {}
 
     def _href(self, live: str) -> str:
         return self.addresses.rewrite_url(live, "/")
@@ -113,7 +122,11 @@ class PreloadedArchive:
             page.__dict__["url"] = self._href(page.url)
 
     def _static(self, path: str) -> str:
-        return self._href(static(path))
+        # Every page asks for the stylesheet: its address is made once.
+        found = self._statics.get(path)
+        if found is None:
+            found = self._statics[path] = self._href(static(path))
+        return found
 
     def render(self, path: str, number: int | None) -> str | None:
         """The page's HTML, or None when this is not a post or list page (or no such page:
@@ -189,6 +202,7 @@ class PreloadedArchive:
             "request": SimpleNamespace(path=href(path)),
             "site": self.site,
             "links": self.links,
+            "chrome": self.chrome,
             "static": self._static,
             "page_href": lambda number: href(path, number),
         }
