@@ -350,19 +350,25 @@ def bench_size(
         if hugo:
             write_hugo_site(hugo_dir)
         site, out = work / "site", work / "hugo-out"
-        # Full builds in turns, ours then Hugo's, `rounds` times, each from an empty folder:
-        # this disk's speed swings by 2× from one minute to the next, so one build of each
-        # side says little; the best of each side's builds is compared.
+        # Full builds in turns, `rounds` times, each from an empty folder, ours first in one
+        # round and Hugo's in the next: this disk's speed swings by 2× from one minute to the
+        # next, so one build of each side says little; the best of each side's is compared.
         ours: list[dict] = []
         theirs: list[dict] = []
-        for _ in range(rounds):
-            if "clipdesk" in parts:
-                _clear(site)
-                ours.append(_full_export(env, site))
-            if hugo:
-                _clear(out)
-                build = measured(["hugo", "--quiet", "-s", str(hugo_dir), "-d", str(out)], env)
-                theirs.append({**build, "pages": sum(1 for _ in out.rglob("*.html"))})
+
+        def build_ours() -> None:
+            _clear(site)
+            ours.append(_full_export(env, site))
+
+        def build_theirs() -> None:
+            _clear(out)
+            build = measured(["hugo", "--quiet", "-s", str(hugo_dir), "-d", str(out)], env)
+            theirs.append({**build, "pages": sum(1 for _ in out.rglob("*.html"))})
+
+        sides = [build_ours] * ("clipdesk" in parts) + [build_theirs] * hugo
+        for turn in range(rounds):
+            for build_side in sides if turn % 2 == 0 else sides[::-1]:
+                build_side()
         if ours:
             result["full_export"] = _best(ours)
             _progress(result)
