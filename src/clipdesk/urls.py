@@ -6,6 +6,7 @@ from django.urls import include, path
 
 from clipdesk.articles.views import snapshot_view
 from clipdesk.digest.sitemaps import SITEMAPS
+from clipdesk.digest.sitemaps import TEMPLATE as SITEMAP_TEMPLATE
 from clipdesk.digest.views import robots_txt
 from clipdesk.people.views import ThrottledLoginView
 
@@ -27,7 +28,7 @@ urlpatterns = [
     path(
         "sitemap-<section>.xml",
         sitemap,
-        {"sitemaps": SITEMAPS, "template_name": "digest/sitemap.xml"},
+        {"sitemaps": SITEMAPS, "template_name": SITEMAP_TEMPLATE},
         name="sitemap_section",
     ),
     path("robots.txt", robots_txt, name="robots_txt"),

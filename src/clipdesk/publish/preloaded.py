@@ -33,9 +33,8 @@ from clipdesk.digest.links import SiteLinks, site_links, slug_addresses
 from clipdesk.digest.models import Outlet, SiteProfile, Tag
 from clipdesk.digest.pagination import NoSuchPage, list_page
 from clipdesk.digest.sitemaps import SITEMAPS
+from clipdesk.digest.sitemaps import TEMPLATE as SITEMAP_TEMPLATE
 from clipdesk.publish.rendering import Addresses, site_root
-
-SITEMAP_TEMPLATE = "digest/sitemap.xml"  # the sitemap view's (urls.py)
 
 
 class PreloadedArchive:
