@@ -100,3 +100,17 @@ def test_html_line_escapes_every_value():
         '<span class="place">Quay &#34;7&#34;</span>; '
         '<span class="author">Ned O&#39;Hara</span></span>'
     )
+
+
+@pytest.mark.parametrize("format_string", ["Y/m/d", "F j Y", "F Y", "Y-m-d", "N j, Y"])
+def test_date_filter_reads_as_djangos_for_every_day_of_a_century(format_string):
+    """The filter spells out the templates' formats itself (for speed); every answer is
+    Django's own, including years before 1000, padded as Django pads them."""
+    from django.utils import dateformat
+
+    from clipdesk.digest.jinja import date
+
+    days = [datetime.date(1950, 1, 1) + datetime.timedelta(days=n) for n in range(0, 36525, 7)]
+    days += [datetime.date(999, 12, 31), datetime.date(2024, 2, 29), datetime.date(2099, 12, 1)]
+    for day in days:
+        assert date(day, format_string) == dateformat.format(day, format_string), day

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 
 @dataclass
@@ -44,8 +45,10 @@ class CreditGroup:
         return ", ".join(p for p in parts if p)
 
 
+@lru_cache(maxsize=65536)
 def format_credit_date(date: datetime.date) -> str:
-    """'February 19 2019': month name, day without padding, year, no comma."""
+    """'February 19 2019': month name, day without padding, year, no comma. Kept once made:
+    strftime costs microseconds, and a full export writes each date several times."""
     return f"{date:%B} {date.day} {date.year}"
 
 

@@ -18,18 +18,19 @@ extension and serves a folder's index.html only: /feed/index.xml would not be fo
 from __future__ import annotations
 
 import html
+import io
 import re
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, unquote, unquote_to_bytes, urlencode, urlsplit
 
 from django.conf import settings
 from django.core.handlers.wsgi import WSGIRequest
 from django.http import Http404, HttpResponse
 from django.template.loader import render_to_string
-from django.test import RequestFactory
 from django.urls import Resolver404, get_resolver, get_script_prefix, reverse, set_script_prefix
 
 from clipdesk.digest.sitemaps import SITEMAPS
@@ -57,6 +58,9 @@ class ExportError(RuntimeError):
 def site_root() -> Iterator[None]:
     """Make reverse() answer from the site's root, whatever prefix this thread serves under."""
     previous = get_script_prefix()
+    if previous == "/":  # nested, or a command: nothing to change (an export asks per page)
+        yield
+        return
     set_script_prefix("/")
     try:
         yield
@@ -75,9 +79,31 @@ class _ExportRequest(WSGIRequest):
         return EXPORT_HOST
 
 
-class _ExportRequestFactory(RequestFactory):
-    def request(self, **request) -> WSGIRequest:
-        return _ExportRequest(self._base_environ(**request))
+def export_request(path: str, query: dict[str, str] | None = None) -> WSGIRequest:
+    """A GET request for `path` (site-absolute, percent-encoded), as a WSGI server hands one
+    to Django (PEP 3333).
+
+    django.test's RequestFactory makes the same environ; it is made here because that package
+    is test tooling, and importing it added 55 ms to the start of every export.
+    """
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "SCRIPT_NAME": "",
+        "PATH_INFO": unquote_to_bytes(path).decode("iso-8859-1"),  # WSGI's native strings
+        "QUERY_STRING": urlencode(query or {}),
+        "SERVER_NAME": EXPORT_HOST,
+        "SERVER_PORT": "80",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "127.0.0.1",
+        "wsgi.version": (1, 0),
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(),
+        "wsgi.errors": sys.stderr,
+        "wsgi.multiprocess": True,
+        "wsgi.multithread": False,
+        "wsgi.run_once": False,
+    }
+    return _ExportRequest(environ)
 
 
 @dataclass
@@ -208,12 +234,11 @@ class Renderer:
     def __init__(self, addresses: Addresses, preloaded: PreloadedArchive | None = None) -> None:
         self.addresses = addresses
         self.preloaded = preloaded
-        self.factory = _ExportRequestFactory()
         self.resolver = get_resolver()
 
     def _response(self, path: str, page: int | None) -> HttpResponse:
         query = {} if page is None else {self.addresses.number_param(path): str(page)}
-        request = self.factory.get(path, query)
+        request = export_request(path, query)
         try:
             match = self.resolver.resolve(path)
         except Resolver404 as exc:
@@ -257,7 +282,7 @@ class Renderer:
 
     def render_not_found(self) -> bytes:
         """404.html: the site's own page-not-found, which static hosts serve for misses."""
-        request = self.factory.get("/404.html")
+        request = export_request("/404.html")
         with site_root():
             handler = self.resolver.resolve_error_handler(404)
             response = handler(request, Http404("not in the static copy"))
@@ -265,7 +290,7 @@ class Renderer:
 
     def render_search_note(self) -> bytes:
         """search/index.html: the static copy has no server to search with; say so."""
-        request = self.factory.get(SEARCH_NOTE)
+        request = export_request(SEARCH_NOTE)
         with site_root():
             text = render_to_string("publish/search_unavailable.html", request=request)
         return self.addresses.rewrite_html(text, SEARCH_NOTE).encode()

@@ -15,14 +15,19 @@ from __future__ import annotations
 
 import datetime
 import threading
+from typing import TYPE_CHECKING
 
 from django.db import connection, transaction
 from django.db.models import Count, Max
 
 from clipdesk.articles.models import Article
 from clipdesk.people.models import AuditEntry, record
-from clipdesk.stories.grouping import ArticleSketch, StoryIndex
 from clipdesk.stories.models import Story, StoryMember
+
+# The grouping index (numpy) is imported where it is used: the site's views import this module
+# for the editors' actions, and every server process and export would load numpy at start.
+if TYPE_CHECKING:
+    from clipdesk.stories.grouping import ArticleSketch, StoryIndex
 
 _lock = threading.Lock()
 _index: StoryIndex | None = None
@@ -43,6 +48,8 @@ def _database_fingerprint() -> tuple:
 
 def sketch_of(article: Article, *, with_text: bool = True) -> ArticleSketch:
     """What grouping needs of an article; a rebuild reuses stored signatures, not the text."""
+    from clipdesk.stories.grouping import ArticleSketch
+
     return ArticleSketch(
         article_id=article.pk,
         title=article.title or "",
@@ -54,6 +61,8 @@ def sketch_of(article: Article, *, with_text: bool = True) -> ArticleSketch:
 
 
 def _rebuild() -> StoryIndex:
+    from clipdesk.stories.grouping import StoryIndex
+
     last = Story.objects.aggregate(m=Max("id"))["m"] or 0
     index = StoryIndex(next_story_id=last + 1)
     members = (
@@ -107,6 +116,8 @@ def group_article(article: Article) -> StoryMember:
     writes all happen under the grouping lock, so the index is compared with the database as
     the previous writer left it.
     """
+    from clipdesk.stories.grouping import StoryIndex
+
     global _index
     # Hashed before the transaction: the hashing needs no lock, and inside it would hold
     # SQLite's one write lock, where every other poller and worker would wait for it.
