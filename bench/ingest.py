@@ -77,6 +77,9 @@ def serve(corpus: Corpus) -> ThreadingHTTPServer:
     prepared: dict[str, tuple[bytes, str]] = {}
 
     class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # connections kept open, as news sites' servers keep them
+        disable_nagle_algorithm = True  # else a body sent after its headers waits for an ACK
+
         def do_GET(self) -> None:
             if self.path not in prepared:
                 self.send_error(404)
@@ -85,6 +88,7 @@ def serve(corpus: Corpus) -> ThreadingHTTPServer:
             if self.headers.get("If-None-Match") == etag:
                 self.send_response(304)
                 self.send_header("ETag", etag)
+                self.send_header("Content-Length", "0")
                 self.end_headers()
                 return
             self.send_response(200)

@@ -1,0 +1,59 @@
+"""The language model's unpacked copy: the same identifier as py3langid's own load."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
+
+from clipdesk.articles import language
+
+SAMPLES = [
+    "Der Stadtrat hat am Dienstag über den neuen Hafenplan abgestimmt und ihn vertagt.",
+    "Le conseil municipal a reporté mardi le vote sur le nouveau plan du port de pêche.",
+    "شورای شهر رأی‌گیری درباره طرح تازه بندر را به هفته آینده موکول کرد.",
+    "The harbour council postponed its vote on the new mooring plan until next week.",
+]
+
+
+@pytest.fixture(scope="module")
+def packaged() -> LanguageIdentifier:
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+def test_unpacked_copy_is_made_once_and_gives_the_packaged_identifier(
+    tmp_path, monkeypatch, packaged
+):
+    monkeypatch.setenv("CLIPDESK_CACHE_DIR", str(tmp_path))
+    first = language._from_unpacked_model(MODEL_DIR / MODEL_FILE)
+    copies = list(tmp_path.iterdir())
+    assert len(copies) == 1 and copies[0].suffix == ".npz"
+    made = copies[0].stat().st_mtime_ns
+    second = language._from_unpacked_model(MODEL_DIR / MODEL_FILE)
+    assert copies[0].stat().st_mtime_ns == made  # read, not made again
+    for identifier in (first, second):
+        assert np.array_equal(identifier.nb_ptc, packaged.nb_ptc)
+        assert np.array_equal(identifier.nb_pc, packaged.nb_pc)
+        assert identifier.nb_classes == packaged.nb_classes
+        assert identifier.tk_nextmove == packaged.tk_nextmove
+        assert identifier.tk_row == packaged.tk_row
+        assert identifier.tk_output == packaged.tk_output
+        assert [identifier.classify(t) for t in SAMPLES] == [packaged.classify(t) for t in SAMPLES]
+
+
+def test_a_broken_copy_or_an_unwritable_cache_falls_back_to_the_packaged_model(
+    tmp_path, monkeypatch, packaged
+):
+    monkeypatch.setenv("CLIPDESK_CACHE_DIR", str(tmp_path))
+    language._from_unpacked_model(MODEL_DIR / MODEL_FILE)
+    (copy,) = tmp_path.iterdir()
+    copy.write_bytes(b"not an npz archive")
+    identifier = language._load_identifier.__wrapped__()
+    assert [identifier.classify(t) for t in SAMPLES] == [packaged.classify(t) for t in SAMPLES]
+
+    blocked = tmp_path / "a-file-not-a-folder"
+    blocked.write_text("")
+    monkeypatch.setenv("CLIPDESK_CACHE_DIR", str(blocked))
+    identifier = language._load_identifier.__wrapped__()
+    assert identifier.classify(SAMPLES[0])[0] == "de"
+    assert not any(p.suffix == ".part" for p in tmp_path.iterdir())
