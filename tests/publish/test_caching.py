@@ -8,7 +8,7 @@ import socket
 import pytest
 from django.contrib.auth.models import User
 from django.core.cache import cache
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.utils.http import http_date
 
 from clipdesk.digest.actions import set_status
@@ -176,3 +176,44 @@ def test_with_redis_the_version_lives_in_the_shared_cache(client, story):
         assert caching.content_version() != version
         assert "Harbour inquiry adjourns" in client.get("/").text
         cache.clear()
+
+
+def _without_early_answer():
+    from django.conf import settings
+
+    stack = [m for m in settings.MIDDLEWARE if not m.endswith("CachedPageMiddleware")]
+    return override_settings(MIDDLEWARE=stack)
+
+
+@committed
+def test_stored_pages_are_answered_before_the_session_middleware_with_the_same_headers(
+    client, story
+):
+    """A hit skips the rest of the stack, and reads as the same response it would be when
+    `public_page`, at the bottom of the stack, answers it."""
+    for url in (*PUBLIC, story.get_absolute_url()):
+        client.get(url)  # rendered and stored
+        with _without_early_answer():
+            full_stack = Client()  # a client loads the middleware at its first request
+            reference = full_stack.get(url)
+            reference_304 = full_stack.get(url, HTTP_IF_NONE_MATCH=reference["ETag"])
+        early = client.get(url)
+        early_304 = client.get(url, HTTP_IF_NONE_MATCH=reference["ETag"])
+        assert hasattr(reference.wsgi_request, "session"), url  # went all the way down
+        assert not hasattr(early.wsgi_request, "session"), url  # answered early
+        assert early.status_code == 200 and early.content == reference.content, url
+        assert dict(early.headers) == dict(reference.headers), url
+        assert early_304.status_code == reference_304.status_code == 304, url
+        assert dict(early_304.headers) == dict(reference_304.headers), url
+
+
+@committed
+def test_a_reader_with_a_session_and_a_post_go_down_the_whole_stack(client, story):
+    client.get("/")  # stored
+    client.cookies["sessionid"] = "not-a-session-of-anyone"
+    with_cookie = client.get("/")
+    assert with_cookie.status_code == 200
+    assert hasattr(with_cookie.wsgi_request, "session")  # no early answer with a session
+    del client.cookies["sessionid"]
+    posted = client.post("/")
+    assert posted.status_code == 405  # the view's own answer, not the stored page

@@ -282,6 +282,40 @@ def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
     return cached_view
 
 
+class CachedPageMiddleware:
+    """Answer a stored public page before the rest of the stack runs.
+
+    A reader without a session cookie gets the page stored under the current content version
+    before the session, CSRF, authentication and message middleware and the URL resolver
+    run: they only matter to signed-in editors, and skipping them halves the work of a
+    cached request (profiled under load). This middleware sits below those that add headers
+    to every response (security, CSP, X-Frame-Options, static files), so a page answered
+    here carries the same headers as one answered by `public_page` further down (a test
+    compares them). A miss, or a reader with a session, goes on down the stack, where
+    `public_page` renders and stores the page as before.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        anonymous = settings.SESSION_COOKIE_NAME not in request.COOKIES
+        if anonymous and request.method in ("GET", "HEAD") and not _bypass.get():
+            version, frozen = _lookup(request)
+            if frozen is not None:
+                page = _thaw(frozen)
+                response = get_conditional_response(
+                    request,
+                    etag=page["ETag"],
+                    last_modified=int(version_time(version)),
+                    response=page,
+                )
+                # What CommonMiddleware, below, adds to a 200 and to a 304 alike.
+                response["Content-Length"] = str(len(response.content))
+                return response
+        return self.get_response(request)
+
+
 # Routes the digest does not declare in views.py: the syndication feeds are Feed instances and
 # the sitemap is django.contrib's view, both named in the URLconf.
 CACHED_ROUTES = frozenset({"feed_rss", "feed_atom", "sitemap", "sitemap_section"})

@@ -79,7 +79,7 @@ class _ExportRequest(WSGIRequest):
         return EXPORT_HOST
 
 
-def export_request(path: str, query: dict[str, str] | None = None) -> WSGIRequest:
+def _export_request(path: str, query: dict[str, str] | None = None) -> WSGIRequest:
     """A GET request for `path` (site-absolute, percent-encoded), as a WSGI server hands one
     to Django (PEP 3333).
 
@@ -238,7 +238,7 @@ class Renderer:
 
     def _response(self, path: str, page: int | None) -> HttpResponse:
         query = {} if page is None else {self.addresses.number_param(path): str(page)}
-        request = export_request(path, query)
+        request = _export_request(path, query)
         try:
             match = self.resolver.resolve(path)
         except Resolver404 as exc:
@@ -282,7 +282,7 @@ class Renderer:
 
     def render_not_found(self) -> bytes:
         """404.html: the site's own page-not-found, which static hosts serve for misses."""
-        request = export_request("/404.html")
+        request = _export_request("/404.html")
         with site_root():
             handler = self.resolver.resolve_error_handler(404)
             response = handler(request, Http404("not in the static copy"))
@@ -290,7 +290,7 @@ class Renderer:
 
     def render_search_note(self) -> bytes:
         """search/index.html: the static copy has no server to search with; say so."""
-        request = export_request(SEARCH_NOTE)
+        request = _export_request(SEARCH_NOTE)
         with site_root():
             text = render_to_string("publish/search_unavailable.html", request=request)
         return self.addresses.rewrite_html(text, SEARCH_NOTE).encode()
