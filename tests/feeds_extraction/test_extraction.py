@@ -272,3 +272,44 @@ def test_language_detection_falls_back_to_the_declared_language():
         None,
         "unknown: the text was too short or unclear and the page declares none",
     )
+
+
+SHORT_STORY = (
+    "<p>The harbour council met on Tuesday and postponed its vote on the new mooring plan, "
+    "citing objections from the fishing cooperative and a pending survey of the eastern quay."
+    "</p><p>Members will return to the question in March, the chair said after the session.</p>"
+)
+
+
+def _short_page(sidebar_items: int) -> str:
+    links = "".join(
+        f"<li><a href='/archive/{i}'>Archive entry {i} on harbour matters and quay repairs</a></li>"
+        for i in range(sidebar_items)
+    )
+    return (
+        "<html><head><title>Council delays mooring vote</title></head><body>"
+        f"<div class='sidebar'><ul>{links}</ul></div>"
+        f"<article><h1>Council delays mooring vote</h1>{SHORT_STORY}</article></body></html>"
+    )
+
+
+@pytest.mark.parametrize(("sidebar_items", "passes"), [(0, ["fast"]), (300, ["fast", "full"])])
+def test_a_short_text_is_extracted_again_only_when_it_is_a_small_part_of_the_page(
+    monkeypatch, sidebar_items, passes
+):
+    """The full pass (trafilatura's fallback extractors) costs up to a quarter of a second on
+    a page; it runs when the fast pass found little of a page that holds much more text."""
+    import trafilatura
+
+    calls: list[str] = []
+    bare_extraction = trafilatura.bare_extraction
+
+    def counted(tree, **options):
+        calls.append("fast" if options.get("fast") else "full")
+        return bare_extraction(tree, **options)
+
+    monkeypatch.setattr(trafilatura, "bare_extraction", counted)
+    article = extract_article(_short_page(sidebar_items), "https://harbour.example/mooring")
+    assert calls == passes
+    assert "postponed its vote on the new mooring plan" in article.text
+    assert "Archive entry" not in article.text
