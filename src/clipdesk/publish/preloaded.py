@@ -85,15 +85,15 @@ class PreloadedArchive:
         }
         with site_root():
             self.post_sitemap = reverse("sitemap_section", kwargs={"section": "posts"})
-        # Every page's header and footer, the same on all of them: rendered once here.
-        chrome = {"site": self.site, "links": self.links}
+        self._statics: dict[str, str] = {}
+        # Every page's head links, header and footer, the same on all of them: rendered once.
+        chrome = {"site": self.site, "links": self.links, "static": self._static}
         parts = {
             part: jinja.get_template(f"digest/includes/site_{part}.html").template.render(chrome)
-            for part in ("header", "footer")
+            for part in ("head", "header", "footer")
         }
         self.chrome = SimpleNamespace(**{k: Markup(v) for k, v in parts.items()})  # noqa: S704 - escaped as rendered
         self.by_id = sorted(self.posts, key=lambda post: post.id)  # the sitemap's order
-        self._statics: dict[str, str] = {}
 
     def _href(self, live: str) -> str:
         return self.addresses.rewrite_url(live, "/")
@@ -202,7 +202,6 @@ class PreloadedArchive:
             "site": self.site,
             "links": self.links,
             "chrome": self.chrome,
-            "static": self._static,
             "page_href": lambda number: href(path, number),
         }
         return self.templates[template].render({**context, **extra})
