@@ -114,3 +114,23 @@ def test_date_filter_reads_as_djangos_for_every_day_of_a_century(format_string):
     days += [datetime.date(999, 12, 31), datetime.date(2024, 2, 29), datetime.date(2099, 12, 1)]
     for day in days:
         assert date(day, format_string) == dateformat.format(day, format_string), day
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "one",
+        "  spaced\tout\nover   lines  ",
+        " ".join(f"word{i}" for i in range(40)),
+        " ".join(f"word{i}" for i in range(41)),
+        " ".join(f"word{i}" for i in range(39)) + " ends with …",
+        "Ünïcode wörds — with dashes, and a very " * 12,
+    ],
+)
+def test_truncatewords_reads_as_djangos(text):
+    from django.utils.text import Truncator
+
+    from clipdesk.digest.jinja import truncatewords
+
+    assert truncatewords(text, 40) == Truncator(text).words(40, truncate=" …")
