@@ -50,6 +50,9 @@ def test_a_broken_copy_or_an_unwritable_cache_falls_back_to_the_packaged_model(
     copy.write_bytes(b"not an npz archive")
     identifier = language._load_identifier.__wrapped__()
     assert [identifier.classify(t) for t in SAMPLES] == [packaged.classify(t) for t in SAMPLES]
+    assert not copy.exists()  # the damaged copy is gone, so the next process remakes it
+    language._from_unpacked_model(MODEL_DIR / MODEL_FILE)
+    assert copy.stat().st_size > 1_000_000
 
     blocked = tmp_path / "a-file-not-a-folder"
     blocked.write_text("")

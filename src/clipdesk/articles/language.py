@@ -77,16 +77,20 @@ def _from_unpacked_model(packed: Path) -> LanguageIdentifier:
             except BaseException:
                 Path(part.name).unlink(missing_ok=True)
                 raise
-    with np.load(unpacked, allow_pickle=False) as data:
-        return LanguageIdentifier(
-            np.asarray(data["ptc"]),
-            np.asarray(data["pc"]),
-            data["classes"].tolist(),
-            _plain_array(data["nextmove"]),
-            data["out_feat"].tolist(),
-            norm_probs=True,
-            tk_row=_plain_array(data["nextmove_row"]),
-        )
+    try:
+        with np.load(unpacked, allow_pickle=False) as data:
+            return LanguageIdentifier(
+                np.asarray(data["ptc"]),
+                np.asarray(data["pc"]),
+                data["classes"].tolist(),
+                _plain_array(data["nextmove"]),
+                data["out_feat"].tolist(),
+                norm_probs=True,
+                tk_row=_plain_array(data["nextmove_row"]),
+            )
+    except Exception:
+        unpacked.unlink(missing_ok=True)  # damaged: the next process unpacks it afresh
+        raise
 
 
 def _plain_array(values) -> array:
