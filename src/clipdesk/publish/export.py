@@ -489,9 +489,11 @@ def in_writing_order(files: list[tuple[Path, bytes]]) -> list[tuple[Path, bytes]
     rewritten after it: so a new post and its new tag, which link to each other, are both
     in place before any live page links to either.
     """
-    new = [item for item in files if not item[0].exists()]
-    seen = {id(item) for item in new}
-    return new + [item for item in files if id(item) not in seen]
+    new: list[tuple[Path, bytes]] = []
+    replacing: list[tuple[Path, bytes]] = []
+    for item in files:
+        (replacing if item[0].exists() else new).append(item)
+    return new + replacing
 
 
 def _remove(file: Path) -> bool:

@@ -85,7 +85,6 @@ class PreloadedArchive:
         }
         with site_root():
             self.post_sitemap = reverse("sitemap_section", kwargs={"section": "posts"})
-        self._statics: dict[str, str] = {}
         # Every page's head links, header and footer, the same on all of them: rendered once.
         chrome = {"site": self.site, "links": self.links, "static": self._static}
         parts = {
@@ -121,11 +120,7 @@ class PreloadedArchive:
             page.__dict__["url"] = self._href(page.url)
 
     def _static(self, path: str) -> str:
-        # Every page asks for the stylesheet: its address is made once.
-        found = self._statics.get(path)
-        if found is None:
-            found = self._statics[path] = self._href(static(path))
-        return found
+        return self._href(static(path))
 
     def render(self, path: str, number: int | None) -> str | None:
         """The page's HTML, or None when this is not a post or list page (or no such page:
