@@ -150,7 +150,8 @@ class Post(models.Model):
         help_text="Identity of a post that came from an archive import, so re-imports update it.",
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
-    updated_at = models.DateTimeField(auto_now=True)
+    # Indexed: an incremental export reads the posts edited since the last one (publish/plan.py).
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     objects = PostQuerySet.as_manager()
 

@@ -43,6 +43,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.db import connections
+from django.template import engines
 from django.urls import get_resolver
 
 from clipdesk.digest.models import Post
@@ -74,6 +75,7 @@ class ExportReport:
     target: str
     build: str
     base_url: str
+    compared: str = "every post"  # which posts the plan compared with the last manifest
     rendered: int = 0  # pages rendered
     changed: int = 0  # files written because their content is new or differs
     removed: int = 0  # pages or folders deleted from the previous build
@@ -139,10 +141,12 @@ def export_site(
     that many forked processes; the database must then be a file or a server, and the caller
     must not be a threaded server (the publish hook renders in its own thread, jobs=1).
     """
-    # The site's code (URLconf, views, what they import) loads at the first reverse(): about
-    # a second of start-up in a fresh command. The publish hook's server process has it
-    # loaded; load it before the clock starts so the report times the export alone.
+    # The site's code (URLconf, views, what they import) loads at the first reverse(), and
+    # the template engines' modules at the first render: about a second of start-up in a
+    # fresh command. The publish hook's server process has them loaded; load them before the
+    # clock starts so the report times the export alone.
     get_resolver().url_patterns  # noqa: B018 - the attribute loads the URLconf
+    engines.all()
     started = time.perf_counter()
     target = Path(target).absolute()
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -170,9 +174,9 @@ def export_site(
             reason = outcome.plan.reason
         if outcome is not None and outcome.plan.mode == "incremental":
             plan = outcome.plan
-            manifest.posts, manifest.lists = outcome.posts, outcome.lists
-            manifest.sitemaps = outcome.sitemaps
+            _record(manifest, outcome)
             report = ExportReport(plan.mode, plan.reason, str(target), str(previous), base_url)
+            report.compared = plan.compared
             report.timings["plan"] = time.perf_counter() - started
             _patch(plan, previous, manifest, addresses, jobs, report)
             report.seconds = time.perf_counter() - started
@@ -183,8 +187,7 @@ def export_site(
         report.timings["plan"] = time.perf_counter() - started
         try:
             outcome = _build_full(outcome, build, addresses, jobs, report, per_page)
-            manifest.posts, manifest.lists = outcome.posts, outcome.lists
-            manifest.sitemaps = outcome.sitemaps
+            _record(manifest, outcome)
             manifest.write(build)
         except BaseException:
             shutil.rmtree(build, ignore_errors=True)  # TARGET still points at the old build
@@ -196,6 +199,16 @@ def export_site(
             _prune(target, keep={build, previous})
             report.timings["prune"] = time.perf_counter() - mark
     return report
+
+
+def _record(manifest: Manifest, outcome: Outcome) -> None:
+    """What the new manifest takes from the plan's outcome."""
+    manifest.posts, manifest.lists, manifest.sitemaps = (
+        outcome.posts,
+        outcome.lists,
+        outcome.sitemaps,
+    )
+    manifest.newest_edit, manifest.compared_at = outcome.newest_edit, outcome.compared_at
 
 
 def _plan(
