@@ -386,19 +386,31 @@ def _choose_outlet(
     og:site_name is sometimes a section ("U.S." on reuters.com) and the JSON-LD publisher a
     domain ("Salon.com"), so agreement with the address decides between them.
     """
-    named = [
-        ("og:site_name", meta.og_site_name),
-        ("the JSON-LD publisher", meta.ld_publisher),
-        ("the application-name meta tag", meta.app_name),
-        ("trafilatura's site name", traf.sitename),
+    candidates = [
+        (source, name)
+        for source, name in (
+            ("og:site_name", meta.og_site_name),
+            ("the JSON-LD publisher", meta.ld_publisher),
+            ("the application-name meta tag", meta.app_name),
+        )
+        if name
     ]
-    candidates = [(source, name) for source, name in named if name]
     label = _host_label(url)
-    for source, name in candidates:
+
+    def matches(name: str) -> bool:
         key = _key(name)
-        if len(label) >= 3 and len(key) >= 3 and (key in label or label in key):
-            choices["outlet_name"] = f"{source}, which matches the address"
-            return [name] + [n for _, n in candidates if n != name]
+        return len(label) >= 3 and len(key) >= 3 and (key in label or label in key)
+
+    found = next(((source, name) for source, name in candidates if matches(name)), None)
+    # trafilatura's name costs a parse of the JSON-LD: read only when the page's own names
+    # do not match the address.
+    if found is None and (name := traf.sitename):
+        candidates.append(("trafilatura's site name", name))
+        found = candidates[-1] if matches(name) else None
+    if found is not None:
+        source, name = found
+        choices["outlet_name"] = f"{source}, which matches the address"
+        return [name] + [n for _, n in candidates if n != name]
     if candidates:
         choices["outlet_name"] = f"{candidates[0][0]} (no candidate matches the address)"
         return [n for _, n in candidates]

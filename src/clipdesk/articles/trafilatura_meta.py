@@ -15,6 +15,7 @@ tests/feeds_extraction/test_trafilatura_meta.py holds the two side by side on th
 from __future__ import annotations
 
 import contextlib
+import copy
 from functools import cached_property
 from typing import Any
 
@@ -39,11 +40,18 @@ class TrafilaturaMeta:
         self._date_params = date_params
 
     @cached_property
-    def _tags(self) -> Document:
-        """OpenGraph and meta tags, then JSON-LD over them: cheap, and the date needs its URL."""
+    def _meta_tags(self) -> Document:
+        """OpenGraph and meta tags: the date needs the page's URL, which only they give."""
         found = traf.examine_meta(self._tree)
         if found.author and " " not in found.author:
             found.author = None  # a single word in the author tags is a handle, not a name
+        return found
+
+    @cached_property
+    def _tags(self) -> Document:
+        """The meta tags, then JSON-LD over them (parsed only when a field asks: the page's
+        own JSON-LD, read in page_metadata.py, usually answers first)."""
+        found = copy.copy(self._meta_tags)
         # As trafilatura does: a bug on odd JSON-LD loses the JSON-LD, not the page.
         with contextlib.suppress(Exception):
             found = traf.extract_meta_json(self._tree, found)
@@ -51,7 +59,8 @@ class TrafilaturaMeta:
 
     @cached_property
     def page_url(self) -> str | None:
-        return self._tags.url or traf.extract_url(self._tree, self._url)
+        # trafilatura's JSON-LD reading sets no URL: the meta tags' is the one it would use.
+        return self._meta_tags.url or traf.extract_url(self._tree, self._url)
 
     @cached_property
     def date(self) -> str | None:
