@@ -10,6 +10,8 @@ import pytest
 from clipdesk.articles.canonical import URLError, canonical_url, same_site
 from clipdesk.articles.extraction import (
     ExtractionError,
+    _drop_code,
+    _parse_html,
     clean_author_names,
     decode_html,
     extract_article,
@@ -313,3 +315,33 @@ def test_a_short_text_is_extracted_again_only_when_it_is_a_small_part_of_the_pag
     assert calls == passes
     assert "postponed its vote on the new mooring plan" in article.text
     assert "Archive entry" not in article.text
+
+
+@pytest.mark.parametrize("date_in_url", [True, False])
+def test_a_page_without_main_text_keeps_its_metadata(date_in_url):
+    html = (
+        b"<html><head><title>Notice | Example</title>"
+        b"<meta property='article:published_time' content='2021-03-04'></head>"
+        b"<body><script>var shown = 'not a word of text';</script></body></html>"
+    )
+    url = "https://example.com/2020/01/02/notice" if date_in_url else "https://example.com/notice"
+    article = extract_article(html, url)
+    assert (article.text, article.choices["text"]) == ("", "none: no main text was found")
+    assert article.title == "Notice"
+    day = datetime.date(2020, 1, 2) if date_in_url else datetime.date(2021, 3, 4)
+    assert article.published == day
+    assert article.outlet_name == "example.com"  # trafilatura's name for the site: its address
+
+
+def test_scripts_styles_and_svg_leave_before_the_text_is_read_but_json_ld_stays():
+    tree = _parse_html(
+        '<html><head><script type=\'application/ld+json\'>{"@type": "NewsArticle"}</script>'
+        "<style>p { color: red }</style><script src='/app.js'></script></head>"
+        "<body><p>Boats<svg><title>icon</title><path d='M0'/></svg> left the"
+        "<script>track('x')</script> quay.</p></body></html>"
+    )
+    _drop_code(tree)
+    assert [(e.tag, e.get("type")) for e in tree.iter("script", "style", "svg")] == [
+        ("script", "application/ld+json")
+    ]
+    assert tree.find(".//p").text_content() == "Boats left the quay."

@@ -99,3 +99,29 @@ def test_extraction_quality_meets_the_floors(results, capsys):
         )
     below = {k: (counts[k], floor) for k, floor in FLOORS.items() if counts[k] < floor}
     assert below == {}, f"below the floors (measured, floor): {below}"
+
+
+def test_taking_code_out_first_leaves_trafilaturas_text_as_it_was():
+    """extraction.py removes scripts, styles and inline SVG before trafilatura reads the page
+    (cheaper raw-tree pruning); on every gold page the text is what trafilatura finds alone."""
+    import trafilatura
+
+    from clipdesk.articles.extraction import _drop_code, _parse_html, decode_html
+
+    gold = json.loads((DATA / "evaldata_en_subset.json").read_text(encoding="utf-8"))
+    differ = []
+    for url, expected in gold.items():
+        page = decode_html((DATA / "html" / expected["file"]).read_bytes())
+        whole, dropped = _parse_html(page), _parse_html(page)
+        _drop_code(dropped)
+        texts = [
+            getattr(
+                trafilatura.bare_extraction(tree, url=url, fast=True, include_comments=False),
+                "text",
+                None,
+            )
+            for tree in (whole, dropped)
+        ]
+        if texts[0] != texts[1]:
+            differ.append(url)
+    assert differ == []

@@ -9,12 +9,11 @@ import json
 from pathlib import Path
 
 import lxml.html
-import pytest
 from trafilatura.metadata import extract_metadata
 
 from clipdesk.articles.extraction import DATE_PARAMS
 from clipdesk.articles.page_metadata import clean_text
-from clipdesk.articles.trafilatura_meta import NoMeta, TrafilaturaMeta
+from clipdesk.articles.trafilatura_meta import TrafilaturaMeta
 from tests.conftest import skip_or_fail
 
 DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "trafilatura"
@@ -51,12 +50,3 @@ def test_fields_are_read_only_when_asked_for():
     lazy = TrafilaturaMeta(lxml.html.document_fromstring(html), url, DATE_PARAMS)
     assert lazy.title
     assert "authors" not in vars(lazy)  # the costly author heuristics never ran
-
-
-@pytest.mark.parametrize("date_in_url", [True, False])
-def test_a_page_trafilatura_cannot_read_still_gets_htmldates_date(date_in_url):
-    html = b"<html><head><title>x</title></head><body><p>2021-03-04</p></body></html>"
-    url = "https://example.com/2020/01/02/x" if date_in_url else "https://example.com/x"
-    nothing = NoMeta(lxml.html.document_fromstring(html), url, DATE_PARAMS)
-    assert (nothing.title, nothing.authors, nothing.sitename) == (None, [], None)
-    assert nothing.date == ("2020-01-02" if date_in_url else "2021-03-04")

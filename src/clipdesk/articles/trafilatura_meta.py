@@ -30,8 +30,9 @@ from clipdesk.articles.page_metadata import clean_text
 class TrafilaturaMeta:
     """trafilatura's title, authors, site name, description and date of one page, lazily.
 
-    `tree` must stay unmodified while fields are read (trafilatura's extraction works on its
-    own copy); `url` is the page's address, the fallback for the page's own URL.
+    `tree` must stay unmodified while fields are read: extraction.py reads the fields it needs
+    before the text extraction takes scripts out of the tree; `url` is the page's address, the
+    fallback for the page's own URL.
     """
 
     def __init__(self, tree: lxml.html.HtmlElement, url: str, date_params: dict[str, Any]):
@@ -91,18 +92,6 @@ class TrafilaturaMeta:
     @cached_property
     def description(self) -> str | None:
         return clean_text(_trimmed(self._tags.description))
-
-
-class NoMeta:
-    """What a page trafilatura could not read at all gives: no field, and htmldate's date
-    asked with the address we fetched."""
-
-    def __init__(self, tree: lxml.html.HtmlElement, url: str, date_params: dict[str, Any]):
-        self.title: str | None = None
-        self.authors: list[str] = []
-        self.sitename: str | None = None
-        self.description: str | None = None
-        self.date: str | None = find_date(tree, url=url, **date_params)
 
 
 def _trimmed(value: str | None) -> str | None:
