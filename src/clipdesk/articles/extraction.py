@@ -11,7 +11,7 @@ Stages of `extract_article` (comments in the code carry the same numbers):
 4. General path: trafilatura's metadata, the last candidate, read field by field only when
    a choice (5) asks (trafilatura_meta.py), and htmldate asked as trafilatura asks it for the
    date; then trafilatura's `bare_extraction` for the text, fast pass first (see
-   `FULL_PASS_BELOW_CHARS`), on the tree without its scripts, styles and SVG (`_drop_code`).
+   `FULL_PASS_BELOW_CHARS`), on the tree without what it would remove unread (`_drop_code`).
 5. Choose each page field from its candidates (see `_choose_title`, `_choose_authors`,
    `_choose_outlet`); measured on the 101 gold pages in ../shared/data/trafilatura. The
    choices are made before the text is extracted, which is the tree's last use.
@@ -324,8 +324,8 @@ def _trafilatura(tree: lxml.html.HtmlElement, url: str, prune: list[str]) -> obj
     """trafilatura's main text: the fast pass, then the full one if short and a small part
     of the page's text (trafilatura's baseline `html2txt` measures the page).
 
-    The tree is the caller's last use of it: scripts, styles and inline SVG are taken out
-    first (`_drop_code`). trafilatura copies a tree it is given before cleaning it, so both
+    The tree is the caller's last use of it: what trafilatura would remove unread is taken
+    out first (`_drop_code`). trafilatura copies a tree it is given before cleaning it, so both
     passes read the same page, parsed once in stage 1.
     """
     _drop_code(tree)
@@ -342,19 +342,27 @@ def _trafilatura(tree: lxml.html.HtmlElement, url: str, prune: list[str]) -> obj
 
 
 def _drop_code(tree: lxml.html.HtmlElement) -> None:
-    """Remove scripts (but JSON-LD), styles and inline SVG, in place.
+    """Remove what trafilatura would remove unread, in place: scripts (but JSON-LD), styles,
+    inline SVG, asides and footers, and the head's meta and link elements.
 
-    trafilatura removes them too, but only after pruning the raw tree with XPaths that visit
-    every element, where these are a tenth of a news page's elements (inline SVG icons
-    alone, 5%); removing them first leaves the same text (every field of the 482 pages of
-    ../shared/data is unchanged). JSON-LD stays: trafilatura reads it for forum threads and
-    article bodies.
+    trafilatura removes them too, and its page measure (`html2txt`) does not count them, but
+    only after pruning the raw tree with XPaths that visit every element and copying it twice
+    (for the text, and a backup); asides and footers (related stories, comment threads) are
+    the largest of them. Removed first, extraction takes 12% fewer instructions a page
+    (callgrind, the 101 gold pages) and leaves every field of the 482 pages of
+    ../shared/data as it was. Navigation stays: the page measure counts it, and removing it
+    changed the text of 3 of the 482. JSON-LD stays: trafilatura reads it for forum threads
+    and article bodies.
     """
-    for element in list(tree.iter("script", "style", "svg")):
+    for element in list(tree.iter("script", "style", "svg", "aside", "footer")):
         if element.tag == "script" and (element.get("type") or "").strip().lower() == LD_JSON:
             continue
         if element.getparent() is not None:
             element.drop_tree()  # the tail text stays
+    head = tree.find("head")
+    if head is not None:
+        for element in head.findall("meta") + head.findall("link"):
+            element.drop_tree()
 
 
 LD_JSON = "application/ld+json"
