@@ -7,6 +7,7 @@ Django (`createsuperuser`, `migrate`, `shell`, ...).
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import tempfile
@@ -87,4 +88,10 @@ def main(argv: list[str] | None = None) -> int:
     else:
         utility = ManagementUtility(["clipdesk", command.replace("-", "_"), *rest])
     utility.execute()
+    # The command is done. At exit the interpreter runs the cyclic collector over every
+    # object still alive (Django, the extractor, the language model: millions after a poll),
+    # which took 0.45 s after `poll --once`; frozen objects are left out of it. Nothing here
+    # relies on a finaliser in a reference cycle at exit (connections and files are closed
+    # by their commands).
+    gc.freeze()
     return 0
