@@ -341,6 +341,9 @@ def _trafilatura(tree: lxml.html.HtmlElement, url: str, prune: list[str]) -> obj
     return doc
 
 
+LD_JSON = "application/ld+json"
+
+
 def _drop_code(tree: lxml.html.HtmlElement) -> None:
     """Remove what trafilatura would remove unread, in place: scripts (but JSON-LD), styles,
     inline SVG, asides and footers, and the head's meta and link elements.
@@ -363,9 +366,6 @@ def _drop_code(tree: lxml.html.HtmlElement) -> None:
     if head is not None:
         for element in head.findall("meta") + head.findall("link"):
             element.drop_tree()
-
-
-LD_JSON = "application/ld+json"
 
 
 # --- 5. choosing page fields -----------------------------------------------------------------

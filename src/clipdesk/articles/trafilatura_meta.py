@@ -31,8 +31,8 @@ class TrafilaturaMeta:
     """trafilatura's title, authors, site name, description and date of one page, lazily.
 
     `tree` must stay unmodified while fields are read: extraction.py reads the fields it needs
-    before the text extraction takes scripts out of the tree; `url` is the page's address, the
-    fallback for the page's own URL.
+    before its text extraction prunes the tree; `url` is the page's address, the fallback for
+    the page's own URL.
     """
 
     def __init__(self, tree: lxml.html.HtmlElement, url: str, date_params: dict[str, Any]):
