@@ -11,6 +11,7 @@ import os
 from django.conf import settings
 from django.core.management.base import CommandError
 
+from clipdesk.server.ports import PortInUse, check_port_free
 from clipdesk.server.setup import pending_migrations
 
 
@@ -37,6 +38,22 @@ def require_migrated(command: str) -> None:
             "step(s)); run `clipdesk init` first",
             returncode=2,
         )
+
+
+def require_free_port(command: str, host: str, port: int) -> None:
+    """Refuse to start when another program listens on the address, or it cannot be used."""
+    try:
+        check_port_free(host, port)
+    except PortInUse as exc:
+        raise CommandError(
+            f"{command}: {exc}; stop that program, or choose another port with --port",
+            returncode=2,
+        ) from exc
+    except OSError as exc:  # an address this machine does not have, a name that resolves not
+        reason = exc.strerror or str(exc)
+        raise CommandError(
+            f"{command}: cannot listen on {host}:{port} ({reason})", returncode=2
+        ) from exc
 
 
 def log_level() -> str:

@@ -7,6 +7,8 @@ from collections.abc import Callable
 
 from gunicorn.app.base import BaseApplication
 
+from clipdesk.server.ports import check_port_free
+
 
 class _Gunicorn(BaseApplication):
     def __init__(self, app: Callable, options: dict) -> None:
@@ -33,17 +35,27 @@ def serve(
     """Serve the WSGI app until interrupted.
 
     Threads per worker keep slow clients from blocking the site; workers default to the
-    machine's two cores. `on_ready` runs once the socket is bound (the demo prints there).
-    `background` is a command (the poller) that runs beside the server and stops with it:
-    a process of its own, so polling never competes with requests for a worker.
+    machine's two cores. `on_ready` runs once, in the first worker, when it listens (the demo
+    prints there). `background` is a command (the poller) that runs beside the server and stops with
+    it: a process of its own, so polling never competes with requests for a worker.
+
+    Each worker listens on a socket of its own (SO_REUSEPORT), and the kernel spreads new
+    connections over them. With one socket shared by every worker, whichever worker woke
+    first took the connections: a few long-lived keep-alive connections (a reverse proxy's,
+    a CDN's, a load generator's) could all land on one worker while the other stood idle,
+    which halved the site's rate in one measurement of five (docs/scaling.md). SO_REUSEPORT
+    would also let a second server on the same port share the traffic unnoticed, so the
+    port is first checked free with an ordinary bind, which such a server would fail.
     """
     from clipdesk.wsgi import application
 
+    check_port_free(host, port)
     options = {
         "bind": f"{host}:{port}",
         "workers": workers,
         "threads": threads,
         "worker_class": "gthread",
+        "reuse_port": True,
         "accesslog": None,
         "errorlog": "-",
         "loglevel": "warning",
@@ -56,8 +68,6 @@ def serve(
     def when_ready(server) -> None:
         if background:
             helper.append(subprocess.Popen(background))  # noqa: S603 - our own command
-        if on_ready is not None:
-            on_ready()
 
     def on_exit(server) -> None:
         for process in helper:
@@ -67,6 +77,13 @@ def serve(
             except subprocess.TimeoutExpired:
                 process.kill()
 
+    def post_worker_init(worker) -> None:
+        # Each worker opens its own socket after forking, so the arbiter's "ready" would come
+        # too early; the first worker (age 1; a replacement is older) says it once it listens.
+        if on_ready is not None and worker.age == 1:
+            on_ready()
+
     options["when_ready"] = when_ready
+    options["post_worker_init"] = post_worker_init
     options["on_exit"] = on_exit
     _Gunicorn(application, options).run()

@@ -11,6 +11,7 @@ from clipdesk.archive.reading import expand_paths, read_page
 from clipdesk.demo.corpus_server import FEEDS, OUTLET_NAMES, WATCHLIST, CorpusServer
 from clipdesk.digest.outlets import OutletDirectory
 from clipdesk.ingest import poll_sources
+from clipdesk.server.guards import require_free_port
 from clipdesk.server.serving import serve
 from clipdesk.server.setup import init_instance
 from clipdesk.sources.actions import add_source
@@ -47,6 +48,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, host: str, port: int, no_serve: bool, **options) -> None:
+        if not no_serve:
+            require_free_port("demo", host, port)  # before minutes of setup, not after
         init_instance()
         posts = self._import_archive()
         corpus = CorpusServer().start()

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from clipdesk.digest.models import SiteProfile
-from clipdesk.server.guards import require_migrated
+from clipdesk.server.guards import require_free_port, require_migrated
 from clipdesk.server.serving import serve
 from clipdesk.server.setup import database_label
 
@@ -26,6 +26,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, host: str, port: int, workers: int, no_poll: bool, **opts) -> None:
         require_migrated("run")
+        require_free_port("run", host, port)
         name = SiteProfile.load().name
         address = f"http://{host}:{port}/"
 

@@ -1,0 +1,135 @@
+"""`clipdesk run` as a reader's browser meets it: one socket per worker, a port of its own."""
+
+from __future__ import annotations
+
+import os
+import select
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.cli import clipdesk
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _listening_sockets(port: int) -> int:
+    """Sockets listening on 127.0.0.1:port, from the kernel's own table."""
+    wanted = f"0100007F:{port:04X}"
+    with open("/proc/net/tcp") as table:
+        rows = [line.split() for line in table.readlines()[1:]]
+    return sum(1 for row in rows if row[1] == wanted and row[3] == "0A")  # 0A: LISTEN
+
+
+def _start_run(home: Path, port: int) -> subprocess.Popen:
+    env = {
+        k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}
+    }
+    env["CLIPDESK_HOME"] = str(home)
+    return subprocess.Popen(
+        [sys.executable, "-m", "clipdesk", "run", "--port", str(port), "--no-poll"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _first_line(process: subprocess.Popen, timeout: float = 60) -> str:
+    ready, _, _ = select.select([process.stdout], [], [], timeout)
+    if not ready:
+        raise AssertionError("the server said nothing in time")
+    return process.stdout.readline()
+
+
+@pytest.fixture
+def served(tmp_path):
+    home = tmp_path / "home"
+    clipdesk(home, "init", "--site-name", "Port Watch")
+    port = _free_port()
+    process = _start_run(home, port)
+    try:
+        yield home, port, process
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def test_run_says_ready_only_once_the_site_answers(served):
+    _home, port, process = served
+    line = _first_line(process)
+    assert line.startswith(f"Serving “Port Watch” at http://127.0.0.1:{port}/")
+    # No retry: "Serving" is printed by a worker that already listens.
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as response:
+        assert response.status == 200
+
+
+def test_each_worker_listens_on_its_own_socket(served):
+    """The kernel spreads connections over the workers' sockets, so a few keep-alive
+    connections cannot all land on one worker while the other idles."""
+    _home, port, process = served
+    _first_line(process)
+    deadline = time.monotonic() + 30
+    while _listening_sockets(port) < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _listening_sockets(port) == 2  # two workers, as `run` defaults to
+
+
+def test_a_second_server_on_the_same_port_is_refused(served):
+    """With SO_REUSEPORT a second server could otherwise join the port and take half the
+    readers to another instance."""
+    home, port, process = served
+    _first_line(process)
+    other = home.parent / "other"
+    clipdesk(other, "init")
+    result = clipdesk(other, "run", "--port", str(port), "--no-poll", check=False, timeout=60)
+    assert result.returncode == 2
+    assert f"run: 127.0.0.1:{port} is already in use by another program" in result.stderr
+    assert "--port" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert process.poll() is None  # the first server goes on
+
+
+def test_run_refuses_a_port_another_program_listens_on(tmp_path):
+    home = tmp_path / "home"
+    clipdesk(home, "init")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = clipdesk(home, "run", "--port", str(port), "--no-poll", check=False, timeout=60)
+    assert result.returncode == 2
+    assert "is already in use by another program" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_run_refuses_an_address_this_machine_does_not_have(tmp_path):
+    home = tmp_path / "home"
+    clipdesk(home, "init")
+    result = clipdesk(
+        home, "run", "--host", "192.0.2.1", "--port", "8000", "--no-poll", check=False, timeout=60
+    )
+    assert result.returncode == 2
+    assert "run: cannot listen on 192.0.2.1:8000" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_demo_refuses_a_busy_port_before_setting_anything_up(tmp_path):
+    home = tmp_path / "demo-home"
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = clipdesk(home, "demo", "--port", str(port), check=False, timeout=60)
+    assert result.returncode == 2
+    assert "demo: " in result.stderr and "is already in use" in result.stderr
+    assert not (home / "clipdesk.sqlite3").exists()
