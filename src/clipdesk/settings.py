@@ -146,7 +146,7 @@ WHITENOISE_USE_FINDERS = True
 if os.environ.get("CLIPDESK_CACHE_URL", "").startswith(("redis://", "rediss://", "unix://")):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "clipdesk.publish.redis_cache.PooledRedisCache",
             "LOCATION": os.environ["CLIPDESK_CACHE_URL"],
         }
     }

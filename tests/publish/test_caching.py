@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import socket
 
 import pytest
 from django.contrib.auth.models import User
@@ -148,20 +147,11 @@ def test_uncommitted_changes_bypass_the_cache(client, django_assert_max_num_quer
     assert len(captured) > 0
 
 
-def _redis_reachable() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
-            return True
-    except OSError:
-        return False
-
-
 @committed
-@pytest.mark.skipif(not _redis_reachable(), reason="no Redis server on 127.0.0.1:6379")
-def test_with_redis_the_version_lives_in_the_shared_cache(client, story):
+def test_with_redis_the_version_lives_in_the_shared_cache(client, story, redis_server):
     redis = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "clipdesk.publish.redis_cache.PooledRedisCache",
             "LOCATION": "redis://127.0.0.1:6379/14",
             "KEY_PREFIX": f"clipdesk-test-{datetime.datetime.now().timestamp()}",
         }
@@ -176,6 +166,57 @@ def test_with_redis_the_version_lives_in_the_shared_cache(client, story):
         assert caching.content_version() != version
         assert "Harbour inquiry adjourns" in client.get("/").text
         cache.clear()
+
+
+@committed
+def test_with_redis_a_process_keeps_pages_but_reads_the_version_every_time(
+    client, story, django_assert_num_queries, redis_server
+):
+    redis = {
+        "default": {
+            "BACKEND": "clipdesk.publish.redis_cache.PooledRedisCache",
+            "LOCATION": "redis://127.0.0.1:6379/14",
+            "KEY_PREFIX": f"clipdesk-test-local-{datetime.datetime.now().timestamp()}",
+        }
+    }
+    caching.local_pages.clear()
+    with override_settings(CACHES=redis):
+        first = client.get("/")
+        version = caching.content_version()
+        key = caching.page_key(first.wsgi_request, version)
+        assert cache.get(key) is not None  # shared with the other processes
+        cache.delete(key)  # gone from Redis: this process still has it
+        with django_assert_num_queries(0):
+            again = client.get("/")
+        assert again.content == first.content and again["ETag"] == first["ETag"]
+
+        caching.local_pages.clear()  # as another process, which has never seen the page
+        client.get("/archive/")  # stored in Redis by this one
+        caching.local_pages.clear()
+        with django_assert_num_queries(0):
+            assert client.get("/archive/").status_code == 200  # from Redis
+        assert caching.local_pages.get(caching.page_key(first.wsgi_request, version)) is None
+
+        story.headline = "Harbour inquiry adjourns"  # another process's edit: a new version
+        story.save()
+        assert "Harbour inquiry adjourns" in client.get("/").text
+        assert "Harbour inquiry opens" not in client.get("/").text
+        cache.clear()
+    caching.local_pages.clear()
+
+
+def test_local_pages_keep_the_recently_used_within_their_budget():
+    pages = caching.LocalPages(budget_bytes=1000)
+    page = lambda size: (200, b"x" * size, [])  # noqa: E731 - a frozen response, as stored
+    pages.put("a", page(400))
+    pages.put("b", page(400))
+    assert pages.get("a") is not None  # "a" is now the more recently used
+    pages.put("c", page(400))  # over budget: the least recently used goes
+    assert pages.get("b") is None
+    assert pages.get("a") is not None and pages.get("c") is not None
+    pages.put("huge", page(1001))  # more than the whole budget: not kept, nothing evicted
+    assert pages.get("huge") is None
+    assert pages.get("a") is not None and pages.get("c") is not None
 
 
 def _without_early_answer():

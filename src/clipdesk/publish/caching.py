@@ -27,10 +27,12 @@ import hashlib
 import logging
 import os
 import secrets
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from cachetools import LRUCache
 from django.conf import settings
 from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
 from django.core.cache.backends.locmem import LocMemCache
@@ -225,30 +227,69 @@ def _thaw(frozen: tuple) -> HttpResponse:
     return response
 
 
-_last_version: str | None = None  # the version this process saw last (shared cache only)
+class LocalPages:
+    """Pages read from the shared cache, kept in this process too (least recently used first
+    out, within a budget of bytes).
+
+    Safe without any invalidation of its own: a page's key holds the content version, so
+    what is stored under a key never changes, and a request looks up the key of the version
+    it has just read from the shared cache. With Redis, a cached page then costs one small
+    read (the version) instead of the version and the page's bytes (about a tenth more
+    requests a second; docs/scaling.md). Pages of superseded versions are never asked for
+    again, and are the first to go.
+    """
+
+    def __init__(self, budget_bytes: int) -> None:
+        self._lock = threading.Lock()  # cachetools' caches are not thread-safe
+        self._pages: LRUCache = LRUCache(maxsize=budget_bytes, getsizeof=_frozen_size)
+
+    def get(self, key: str) -> tuple | None:
+        with self._lock:
+            return self._pages.get(key)
+
+    def put(self, key: str, frozen: tuple) -> None:
+        if _frozen_size(frozen) > self._pages.maxsize:
+            return  # larger than the whole budget (a sitemap of a huge archive): Redis only
+        with self._lock:
+            self._pages[key] = frozen
+
+    def clear(self) -> None:
+        with self._lock:
+            self._pages.clear()
+
+
+def _frozen_size(frozen: tuple) -> int:
+    return len(frozen[1])  # the body; the status and a few headers are small beside it
+
+
+# A few hundred typical pages per worker process; the busiest pages stay.
+LOCAL_PAGES_BYTES = 16 * 1024 * 1024
+local_pages = LocalPages(LOCAL_PAGES_BYTES)
 
 
 def _lookup(request: HttpRequest) -> tuple[str, tuple | None]:
     """The current content version, and the page stored under it (None when not stored).
 
-    With a shared cache, version and page are two keys, and the page's key depends on the
-    version: two round trips. The page key of the version seen last is a good guess, so both
-    are fetched in one MGET (atomic in Redis); the guess is used only when the version read
-    with it is the same, so a page of an older version is never served.
+    With a shared cache, the version is read on every request (so a page of an older version
+    is never served) and the page comes from this process's copy when it has one.
     """
-    global _last_version
-    if _uses_version_file():
-        version = content_version()
-        return version, cache.get(page_key(request, version))
-    guess = _last_version
-    if guess is not None:
-        key = page_key(request, guess)
-        found = cache.get_many([VERSION_KEY, key])
-        if found.get(VERSION_KEY) == guess:
-            return guess, found.get(key)
     version = content_version()
-    _last_version = version
-    return version, cache.get(page_key(request, version))
+    key = page_key(request, version)
+    if _uses_version_file():
+        return version, cache.get(key)
+    frozen = local_pages.get(key)
+    if frozen is None:
+        frozen = cache.get(key)
+        if frozen is not None:
+            local_pages.put(key, frozen)
+    return version, frozen
+
+
+def _store(request: HttpRequest, version: str, response: HttpResponse) -> None:
+    key, frozen = page_key(request, version), _freeze(response)
+    cache.set(key, frozen, PAGE_TTL)
+    if not _uses_version_file():
+        local_pages.put(key, frozen)
 
 
 def _conditional(request: HttpRequest, version: str, response: HttpResponse) -> HttpResponse:
@@ -280,7 +321,7 @@ def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
             if not _cacheable(response):
                 return response
             _stamp(response, version)
-            cache.set(page_key(request, version), _freeze(response), PAGE_TTL)
+            _store(request, version, response)
         return _conditional(request, version, response)
 
     cached_view.publish_cached = True  # type: ignore[attr-defined]
