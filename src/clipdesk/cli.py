@@ -87,7 +87,13 @@ def main(argv: list[str] | None = None) -> int:
         utility = ManagementUtility(["clipdesk manage", *rest])
     else:
         utility = ManagementUtility(["clipdesk", command.replace("-", "_"), *rest])
-    utility.execute()
+    try:
+        utility.execute()
+    except KeyboardInterrupt:
+        # Ctrl-C (the terminal sends it to `run`'s poller and workers too): what was written
+        # is committed or rolled back by the transactions; a traceback would only alarm.
+        sys.stderr.write(f"clipdesk {command}: interrupted\n")
+        return 130  # 128 + SIGINT, as shells report it
     # The command is done. At exit the interpreter runs the cyclic collector over every
     # object still alive (Django, the extractor, the language model: millions after a poll),
     # which took 0.45 s after `poll --once`; frozen objects are left out of it. Nothing here

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 import select
+import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -133,3 +135,62 @@ def test_demo_refuses_a_busy_port_before_setting_anything_up(tmp_path):
     assert result.returncode == 2
     assert "demo: " in result.stderr and "is already in use" in result.stderr
     assert not (home / "clipdesk.sqlite3").exists()
+
+
+def _started(args: list[str], home: Path) -> subprocess.Popen:
+    """A command in a session of its own, as a terminal runs it (Ctrl-C reaches the group)."""
+    env = {
+        k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}
+    }
+    env["CLIPDESK_HOME"] = str(home)
+    return subprocess.Popen(
+        [sys.executable, "-m", "clipdesk", *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+
+
+def _ctrl_c(process: subprocess.Popen, within: float) -> tuple[int, str]:
+    os.killpg(process.pid, signal.SIGINT)
+    try:
+        process.wait(timeout=within)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        raise AssertionError(f"still running {within} s after Ctrl-C") from None
+    return process.returncode, process.stderr.read()
+
+
+def test_ctrl_c_stops_the_demo_at_once_and_quietly(tmp_path):
+    """The server's workers are forked from the demo's process, which also serves the news
+    corpus on a thread; a worker must not wait for that thread, which it does not have."""
+    port = _free_port()
+    demo = _started(["--home", str(tmp_path / "demo"), "demo", "--port", str(port)], tmp_path)
+    # Its lines come at once; select() would not see the ones already in the pipe's buffer.
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(demo.stdout), daemon=True)
+    reader.start()
+    deadline = time.monotonic() + 120
+    while not any(line.startswith("Demo running") for line in lines):
+        assert demo.poll() is None, "the demo stopped before it was ready"
+        assert time.monotonic() < deadline, "the demo was not ready in time"
+        time.sleep(0.2)
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as response:
+        assert response.status == 200
+    _, err = _ctrl_c(demo, within=8)  # the workers' graceful timeout is 10 s
+    assert "SIGKILL" not in err
+    assert "Traceback" not in err
+
+
+def test_ctrl_c_stops_a_polling_loop_without_a_traceback(tmp_path):
+    home = tmp_path / "home"
+    clipdesk(home, "init")
+    poller = _started(["poll"], home)
+    assert "0 source(s) polled" in _first_line(poller)  # a round done; now it sleeps
+    code, err = _ctrl_c(poller, within=10)
+    assert code == 130
+    assert "clipdesk poll: interrupted" in err
+    assert "Traceback" not in err

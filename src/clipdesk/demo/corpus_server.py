@@ -25,6 +25,7 @@ import email.utils
 import hashlib
 import logging
 import mimetypes
+import os
 import re
 import socket
 import threading
@@ -338,6 +339,7 @@ class CorpusServer:
         self.port = port
         self._httpd: _Server | None = None
         self._thread: threading.Thread | None = None
+        self._owner_pid = 0  # the process whose thread serves; a forked child has no such thread
 
     def start(self) -> CorpusServer:
         if self._httpd is not None:
@@ -350,6 +352,7 @@ class CorpusServer:
         host = f"[{self.host}]" if ":" in self.host else self.host
         httpd.base_url = f"http://{host}:{self.port}"
         self._httpd = httpd
+        self._owner_pid = os.getpid()
         self._thread = threading.Thread(
             target=httpd.serve_forever,
             kwargs={"poll_interval": 0.1},
@@ -373,6 +376,11 @@ class CorpusServer:
         httpd, thread = self._httpd, self._thread
         self._httpd = self._thread = None
         if httpd is None:
+            return
+        if os.getpid() != self._owner_pid:
+            # A forked child (a server worker) holds a copy of the socket but not the serving
+            # thread: shutdown() would wait for that thread for ever. Close the copy only.
+            httpd.server_close()
             return
         httpd.shutdown()
         httpd.server_close()
