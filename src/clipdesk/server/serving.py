@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 from collections.abc import Callable
 
+from django.db import connections
 from gunicorn.app.base import BaseApplication
 
 from clipdesk.server.ports import check_port_free
@@ -83,6 +84,10 @@ def serve(
         if on_ready is not None and worker.age == 1:
             on_ready()
 
+    # The commands that start the server have read the database on this thread; a connection
+    # must not be shared by the processes about to be forked (SQLite forbids it outright, and
+    # a PostgreSQL session ended by one worker's exit would be the others' too).
+    connections.close_all()
     options["when_ready"] = when_ready
     options["post_worker_init"] = post_worker_init
     options["on_exit"] = on_exit
