@@ -194,3 +194,23 @@ def test_ctrl_c_stops_a_polling_loop_without_a_traceback(tmp_path):
     assert code == 130
     assert "clipdesk poll: interrupted" in err
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["run", "--port", "0"], "argument --port: 0 is not a port number (1 to 65535)"),
+        (["run", "--port", "70000"], "argument --port: 70000 is not a port number"),
+        (["run", "--port", "-1"], "argument --port: -1 is not a port number"),
+        (["run", "--port", "http"], "argument --port: 'http' is not a port number"),
+        (["run", "--workers", "0"], "argument --workers: 0: at least one worker is needed"),
+        (["demo", "--port", "0"], "argument --port: 0 is not a port number"),
+    ],
+)
+def test_ports_and_worker_counts_that_cannot_work_are_refused(tmp_path, args, message):
+    home = tmp_path / "home"
+    clipdesk(home, "init")
+    result = clipdesk(home, *args, "--no-poll" if args[0] == "run" else "--no-serve", check=False)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import errno
 import socket
 
@@ -22,3 +23,15 @@ def check_port_free(host: str, port: int) -> None:
         raise
     finally:
         probe.close()
+
+
+def port_number(text: str) -> int:
+    """An argparse type: a TCP port a server can listen on (0, "any port", would give each
+    worker a different one)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 1 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"{value} is not a port number (1 to 65535)")
+    return value

@@ -12,6 +12,7 @@ from clipdesk.demo.corpus_server import FEEDS, OUTLET_NAMES, WATCHLIST, CorpusSe
 from clipdesk.digest.outlets import OutletDirectory
 from clipdesk.ingest import poll_sources
 from clipdesk.server.guards import require_free_port
+from clipdesk.server.ports import port_number
 from clipdesk.server.serving import serve
 from clipdesk.server.setup import init_instance
 from clipdesk.sources.actions import add_source
@@ -42,7 +43,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--host", default="127.0.0.1")
-        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--port", type=port_number, default=8000)
         parser.add_argument(
             "--no-serve", action="store_true", help="set the instance up, then stop"
         )
