@@ -203,7 +203,7 @@ def test_ctrl_c_stops_a_polling_loop_without_a_traceback(tmp_path):
         (["run", "--port", "70000"], "argument --port: 70000 is not a port number"),
         (["run", "--port", "-1"], "argument --port: -1 is not a port number"),
         (["run", "--port", "http"], "argument --port: 'http' is not a port number"),
-        (["run", "--workers", "0"], "argument --workers: 0: at least one worker is needed"),
+        (["run", "--workers", "0"], "argument --workers: 0 is out of range (at least 1)"),
         (["demo", "--port", "0"], "argument --port: 0 is not a port number"),
     ],
 )

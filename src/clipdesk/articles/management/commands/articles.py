@@ -2,6 +2,7 @@ import json as jsonlib
 
 from django.core.management.base import BaseCommand
 
+from clipdesk.arguments import whole_number
 from clipdesk.articles.models import Article
 
 
@@ -11,7 +12,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser) -> None:
         parser.add_argument("--matched", action="store_true", help="only watchlist candidates")
         parser.add_argument("--json", action="store_true")
-        parser.add_argument("--limit", type=int, default=0, help="at most this many (newest)")
+        parser.add_argument(
+            "--limit", type=whole_number(0), default=0, help="at most this many (newest); 0: all"
+        )
 
     def handle(self, *args, matched: bool, json: bool, limit: int, **options) -> None:
         articles = Article.objects.select_related("outlet").prefetch_related("matches__entity")

@@ -3,6 +3,7 @@ import os
 
 from django.core.management.base import BaseCommand, CommandError
 
+from clipdesk.arguments import whole_number
 from clipdesk.publish.export import DEFAULT_BASE_URL, export_site
 from clipdesk.publish.rendering import ExportError
 
@@ -30,7 +31,7 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--jobs",
-            type=int,
+            type=whole_number(1),
             default=os.cpu_count() or 1,
             help="processes rendering a full export (default: one per core)",
         )

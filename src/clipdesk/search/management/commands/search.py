@@ -6,6 +6,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from clipdesk.arguments import whole_number
 from clipdesk.search.backends import KINDS
 from clipdesk.search.service import MAX_PER_PAGE, search
 
@@ -16,7 +17,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("query", nargs="+", help='words, "phrases", -word, outlet:…')
         parser.add_argument("--type", choices=KINDS, default="post")
-        parser.add_argument("--limit", type=int, default=20, help=f"1 to {MAX_PER_PAGE}")
+        parser.add_argument(
+            "--limit", type=whole_number(1, MAX_PER_PAGE), default=20, help=f"1 to {MAX_PER_PAGE}"
+        )
         parser.add_argument("--sort", choices=("relevance", "date"), default="relevance")
         parser.add_argument("--json", action="store_true", help="one JSON object on stdout")
 

@@ -1,9 +1,9 @@
-import argparse
 import sys
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from clipdesk.arguments import whole_number
 from clipdesk.digest.models import SiteProfile
 from clipdesk.server.guards import require_free_port, require_migrated
 from clipdesk.server.ports import port_number
@@ -21,7 +21,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser) -> None:
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=port_number, default=8000)
-        parser.add_argument("--workers", type=_worker_count, default=2)
+        parser.add_argument("--workers", type=whole_number(1), default=2)
         parser.add_argument(
             "--no-poll", action="store_true", help="serve only; do not poll sources meanwhile"
         )
@@ -41,14 +41,3 @@ class Command(BaseCommand):
         serve(
             host, port, workers=workers, on_ready=ready, background=POLLER if polls_here else None
         )
-
-
-def _worker_count(text: str) -> int:
-    """An argparse type: at least one worker (with none, gunicorn would serve nothing)."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{value}: at least one worker is needed")
-    return value

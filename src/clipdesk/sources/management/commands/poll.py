@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections
 from django.utils import timezone
 
+from clipdesk.arguments import whole_number
 from clipdesk.ingest import poll_sources
 from clipdesk.sources.models import Source
 
@@ -24,7 +25,9 @@ class Command(BaseCommand):
             "--once", action="store_true", help="one round over every enabled source, then stop"
         )
         parser.add_argument("--json", action="store_true", help="print the summary as JSON")
-        parser.add_argument("--workers", type=int, default=8, help="requests in flight at once")
+        parser.add_argument(
+            "--workers", type=whole_number(1), default=8, help="requests in flight at once"
+        )
         parser.add_argument(
             "--shard",
             default="0/1",

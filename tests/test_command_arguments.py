@@ -1,0 +1,45 @@
+"""Numbers the commands take: a value that cannot work is refused at once, with the reason."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.cli import clipdesk
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory):
+    home = tmp_path_factory.mktemp("arguments") / "home"
+    clipdesk(home, "init")
+    return home
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["poll", "--once", "--workers", "0"],
+            "argument --workers: 0 is out of range (at least 1)",
+        ),
+        (["poll", "--once", "--workers", "-5"], "argument --workers: -5 is out of range"),
+        (["articles", "--limit", "-3"], "argument --limit: -3 is out of range (at least 0)"),
+        (["articles", "--limit", "ten"], "argument --limit: 'ten' is not a whole number"),
+        (["search", "harbour", "--limit", "0"], "argument --limit: 0 is out of range (1 to 100)"),
+        (["search", "harbour", "--limit", "101"], "argument --limit: 101 is out of range"),
+        (
+            ["export-static", "site", "--jobs", "0"],
+            "argument --jobs: 0 is out of range (at least 1)",
+        ),
+    ],
+)
+def test_numbers_that_cannot_work_are_refused(home, args, message):
+    result = clipdesk(home, *args, check=False)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_the_bounds_themselves_are_accepted(home):
+    assert clipdesk(home, "articles", "--limit", "0", "--json").stdout.strip() == "[]"
+    assert clipdesk(home, "search", "harbour", "--limit", "100", "--json").returncode == 0
+    assert clipdesk(home, "poll", "--once", "--workers", "1", "--json").returncode == 0
