@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tests.cli import clipdesk
@@ -43,3 +45,16 @@ def test_the_bounds_themselves_are_accepted(home):
     assert clipdesk(home, "articles", "--limit", "0", "--json").stdout.strip() == "[]"
     assert clipdesk(home, "search", "harbour", "--limit", "100", "--json").returncode == 0
     assert clipdesk(home, "poll", "--once", "--workers", "1", "--json").returncode == 0
+
+
+@pytest.mark.parametrize("where", ["file", "inside a file", "unmakeable"])
+def test_a_home_that_cannot_be_a_folder_is_refused_with_the_reason(tmp_path, where):
+    afile = tmp_path / "afile"
+    afile.write_text("not a folder")
+    home = {"file": afile, "inside a file": afile / "x", "unmakeable": "/proc/clipdesk-home"}[where]
+    result = clipdesk(Path(home), "source", "list", check=False)
+    assert result.returncode == 2
+    assert f"clipdesk: cannot use {home} as the instance home (" in result.stderr
+    assert "Traceback" not in result.stderr
+    if where == "file":
+        assert "a file, not a folder" in result.stderr

@@ -13,7 +13,7 @@ import sys
 import tempfile
 
 from clipdesk import __version__
-from clipdesk.instance import HOME_ENV
+from clipdesk.instance import HOME_ENV, ensure_home, home_dir
 
 COMMANDS = {
     "init": "create or migrate an instance",
@@ -79,6 +79,12 @@ def main(argv: list[str] | None = None) -> int:
         home = tempfile.mkdtemp(prefix="clipdesk-demo-")
     if home is not None:
         os.environ[HOME_ENV] = home
+    try:
+        ensure_home(home_dir())  # settings would make it, with a traceback when it cannot
+    except OSError as exc:
+        reason = "a file, not a folder" if home_dir().is_file() else exc.strerror or str(exc)
+        sys.stderr.write(f"clipdesk: cannot use {home_dir()} as the instance home ({reason})\n")
+        return 2
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clipdesk.settings")
 
     from django.core.management import ManagementUtility

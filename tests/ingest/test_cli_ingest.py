@@ -72,6 +72,27 @@ def test_source_add_refuses_an_internal_address_with_a_clear_message(tmp_path):
     assert "10.0.0.1" in result.stderr and "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("ftp://a.example/feed", "is not an http(s) URL"),
+        ("http://", "names no host"),
+        ("https:///feed.xml", "names no host"),
+        ("http://[::1/feed", "is not a valid URL"),
+    ],
+)
+@pytest.mark.parametrize("kind", [None, "feed"])
+def test_source_add_refuses_an_address_that_cannot_be_polled(tmp_path, url, reason, kind):
+    """With a kind nothing is fetched first, so the address itself must be checked."""
+    home = tmp_path / "home"
+    clipdesk(home, "init")
+    args = ["source", "add", url] + ([f"--kind={kind}"] if kind else [])
+    result = clipdesk(home, *args, check=False)
+    assert result.returncode == 2
+    assert reason in result.stderr and "Traceback" not in result.stderr
+    assert clipdesk(home, "source", "list", "--json").stdout.strip() == "[]"
+
+
 @pytest.fixture
 def real_pages_server():
     pages_dir = SHARED / "data" / "trafilatura" / "html"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from clipdesk.sources.discovery import find_feed_links
 from clipdesk.sources.feeds import FeedError, parse_feed
@@ -27,6 +28,12 @@ def add_source(url: str, *, name: str = "", kind: str | None = None) -> NewSourc
     """
     if not url.startswith(("http://", "https://")):
         raise SourceError(f"source: {url!r} is not an http(s) URL")
+    try:
+        host = urlsplit(url).hostname
+    except ValueError as exc:  # an unclosed [ of an IPv6 address, say
+        raise SourceError(f"source: {url!r} is not a valid URL ({exc})") from exc
+    if not host:
+        raise SourceError(f"source: {url!r} names no host")
     existing = Source.objects.filter(url=url).first()
     if existing:
         return NewSource(existing, False, "already a source")
