@@ -173,6 +173,16 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("CLIPDESK_LOG_LEVEL", "WARNING")},
+    # A request naming another site in its Host header (a scanner's, or a missing entry in
+    # CLIPDESK_ALLOWED_HOSTS) is answered 400 and logged on one line, not with a traceback.
+    "filters": {"no_traceback": {"()": "clipdesk.server.logs.WithoutTraceback"}},
+    "loggers": {
+        "django.security.DisallowedHost": {
+            "handlers": ["console"],
+            "filters": ["no_traceback"],
+            "propagate": False,
+        }
+    },
 }
 
 DIGEST_POSTS_PER_PAGE = 20

@@ -104,6 +104,8 @@ def test_month_archive_lists_only_that_month(client, story):
     html = client.get("/archive/2021/03/").content.decode()
     assert "Harbour inquiry opens" in html and "April item" not in html
     assert client.get("/archive/2021/13/").status_code == 404
+    assert client.get("/archive/2021/05/").status_code == 404  # a month without posts
+    assert client.get("/archive/9999/01/").status_code == 404
     assert client.get("/archive/2021/3/").status_code == 404
     assert "March 2021" in client.get("/archive/").content.decode()
 

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -214,3 +215,16 @@ def test_ports_and_worker_counts_that_cannot_work_are_refused(tmp_path, args, me
     assert result.returncode == 2
     assert message in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_foreign_host_header_is_refused_and_logged_on_one_line(served):
+    _home, port, process = served
+    _first_line(process)
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/", headers={"Host": "evil.example"})
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=10)
+    assert refused.value.code == 400
+    process.terminate()
+    _, err = process.communicate(timeout=20)
+    assert "Invalid HTTP_HOST header: 'evil.example'" in err
+    assert "Traceback" not in err

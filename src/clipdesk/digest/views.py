@@ -60,6 +60,10 @@ def month_archive(request: HttpRequest, year: int, month: int) -> HttpResponse:
     except ValueError as exc:
         raise Http404("No such month.") from exc
     posts = Post.objects.published().in_month(year, month).newest_first()
+    if not posts.exists():
+        # Not an empty page: every year up to 9999 would be a page, for crawlers to walk and
+        # the cache to hold; the archive index links only the months that have posts.
+        raise Http404("No posts that month.")
     return _listing(request, posts, MONTH_PAGE, {"month": first})
 
 
