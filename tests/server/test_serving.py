@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import select
 import signal
@@ -154,6 +155,13 @@ def _started(args: list[str], home: Path) -> subprocess.Popen:
     )
 
 
+def _stop_group(process: subprocess.Popen) -> None:
+    """Whatever a failed assertion left running: the command and its workers."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait(timeout=20)
+
+
 def _ctrl_c(process: subprocess.Popen, within: float) -> tuple[int, str]:
     os.killpg(process.pid, signal.SIGINT)
     try:
@@ -170,6 +178,13 @@ def test_ctrl_c_stops_the_demo_at_once_and_quietly(tmp_path):
     corpus on a thread; a worker must not wait for that thread, which it does not have."""
     port = _free_port()
     demo = _started(["--home", str(tmp_path / "demo"), "demo", "--port", str(port)], tmp_path)
+    try:
+        _ctrl_c_the_ready_demo(demo, port)
+    finally:
+        _stop_group(demo)
+
+
+def _ctrl_c_the_ready_demo(demo: subprocess.Popen, port: int) -> None:
     # Its lines come at once; select() would not see the ones already in the pipe's buffer.
     lines: list[str] = []
     reader = threading.Thread(target=lambda: lines.extend(demo.stdout), daemon=True)
@@ -190,8 +205,11 @@ def test_ctrl_c_stops_a_polling_loop_without_a_traceback(tmp_path):
     home = tmp_path / "home"
     clipdesk(home, "init")
     poller = _started(["poll"], home)
-    assert "0 source(s) polled" in _first_line(poller)  # a round done; now it sleeps
-    code, err = _ctrl_c(poller, within=10)
+    try:
+        assert "0 source(s) polled" in _first_line(poller)  # a round done; now it sleeps
+        code, err = _ctrl_c(poller, within=10)
+    finally:
+        _stop_group(poller)
     assert code == 130
     assert "clipdesk poll: interrupted" in err
     assert "Traceback" not in err
