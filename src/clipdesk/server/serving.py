@@ -37,14 +37,14 @@ def serve(
 
     Threads per worker keep slow clients from blocking the site; workers default to the
     machine's two cores. `on_ready` runs once, in the first worker, when it listens (the demo
-    prints there). `background` is a command (the poller) that runs beside the server and stops with
-    it: a process of its own, so polling never competes with requests for a worker.
+    prints there). `background` is a command (the poller) that runs beside the server and
+    stops with it: a process of its own, so polling never competes with requests for a worker.
 
     Each worker listens on a socket of its own (SO_REUSEPORT), and the kernel spreads new
     connections over them. With one socket shared by every worker, whichever worker woke
     first took the connections: a few long-lived keep-alive connections (a reverse proxy's,
     a CDN's, a load generator's) could all land on one worker while the other stood idle,
-    which halved the site's rate in one measurement of five (docs/scaling.md). SO_REUSEPORT
+    which cut the site's rate by three fifths in two runs of ten (docs/scaling.md). SO_REUSEPORT
     would also let a second server on the same port share the traffic unnoticed, so the
     port is first checked free with an ordinary bind, which such a server would fail.
     """
