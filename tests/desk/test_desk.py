@@ -187,3 +187,39 @@ def test_desk_pages_keep_the_filters(client, editor, syndicated, monkeypatch):
     assert 'href="?order=covered&amp;page=2">Next →' in first and "Page 1 of 2" in first
     second = client.get("/desk/?order=covered&page=2").content.decode()
     assert 'href="?order=covered&amp;page=1">← Previous' in second and "Next →" not in second
+
+
+def test_editors_open_snapshots_and_search_articles_readers_do_not(
+    client, editor, reader, syndicated, settings
+):
+    """The desk's snapshot links and its article search are for the desk's users, who are
+    not necessarily admin staff; a reader is refused, a stranger sent to sign in."""
+    from clipdesk.articles.models import Snapshot
+    from clipdesk.articles.snapshots import write_snapshot
+
+    when = datetime.datetime(2025, 3, 4, 9, 0, tzinfo=datetime.UTC)
+    body = b"<html><body><h1>Quay permit</h1><p>The MEK may gather.</p></body></html>"
+    stored = write_snapshot(settings.CLIPDESK_HOME, syndicated[0].url, 200, {}, body, when)
+    snapshot = Snapshot.objects.create(
+        url=syndicated[0].url, status=200, fetched_at=when, **stored.__dict__
+    )
+    syndicated[0].snapshot = snapshot
+    syndicated[0].save(update_fields=["snapshot"])
+    address = snapshot.get_absolute_url()
+    articles = {"q": "permit", "type": "article"}
+
+    stranger = client.get(address)
+    assert stranger.status_code == 302 and "/login/" in stranger["Location"]
+    assert client.get("/api/search", articles).status_code == 403
+
+    client.force_login(reader)
+    assert client.get(address).status_code == 403
+    assert client.get("/api/search", articles).status_code == 403
+
+    client.force_login(editor)
+    assert not editor.is_staff
+    assert f'href="{address}"' in client.get("/desk/").content.decode()
+    opened = client.get(address)
+    assert opened.status_code == 200 and "<h1>Quay permit</h1>" in opened.content.decode()
+    searched = client.get("/api/search", articles)
+    assert searched.status_code == 200 and "results" in searched.json()

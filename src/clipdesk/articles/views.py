@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.admin.views.decorators import staff_member_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from clipdesk.articles.models import Snapshot
 from clipdesk.articles.sanitizing import sanitize_html
 from clipdesk.articles.snapshots import read_snapshot
+from clipdesk.people.roles import desk_required
 
 
 def _charset(headers: list[tuple[str, str]]) -> str:
@@ -19,7 +19,7 @@ def _charset(headers: list[tuple[str, str]]) -> str:
     return "utf-8"
 
 
-@staff_member_required
+@desk_required
 def snapshot_view(request: HttpRequest, pk: int) -> HttpResponse:
     snapshot = get_object_or_404(Snapshot, pk=pk)
     content = read_snapshot(

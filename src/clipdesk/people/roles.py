@@ -7,9 +7,13 @@ admin   everything, including sources, watchlists and people.
 
 from __future__ import annotations
 
+from functools import wraps
+
 from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.views import redirect_to_login
 from django.db.models.signals import post_migrate
 from django.dispatch import receiver
+from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 
 ADMIN, EDITOR, READER = "admin", "editor", "reader"
 DESK_ROLES = {ADMIN, EDITOR}
@@ -39,6 +43,21 @@ def role_of(user) -> str | None:
 
 def can_use_desk(user) -> bool:
     return role_of(user) in DESK_ROLES
+
+
+def desk_required(view):
+    """Editors and admins only (the desk, and the snapshots its quotes are checked against):
+    others are sent to sign in, or told they may not."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not can_use_desk(request.user):
+            return HttpResponseForbidden("The desk is for editors; your account is a reader's.")
+        return view(request, *args, **kwargs)
+
+    return wrapped
 
 
 def ensure_roles() -> None:

@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from clipdesk.people.roles import can_use_desk
 from clipdesk.search import service
 from clipdesk.search.backends import KINDS
 
@@ -52,13 +53,14 @@ def search_page(request: HttpRequest) -> HttpResponse:
 def search_api(request: HttpRequest) -> JsonResponse:
     """GET /api/search?q=&type=post|article&page=&per_page=&sort=relevance|date
 
-    Posts are public; articles are the desk's working material, so they need a staff login.
+    Posts are public; articles are the desk's working material, so they need an editor's
+    (or an admin's) login.
     """
     kind = request.GET.get("type", "post")
     if kind not in KINDS:
         return JsonResponse({"error": f"type must be one of: {', '.join(KINDS)}"}, status=400)
-    if kind == "article" and not (request.user.is_authenticated and request.user.is_staff):
-        return JsonResponse({"error": "searching articles needs a staff login"}, status=403)
+    if kind == "article" and not (can_use_desk(request.user) or request.user.is_staff):
+        return JsonResponse({"error": "searching articles needs an editor's login"}, status=403)
     found = service.search(
         request.GET.get("q", ""),
         type=kind,

@@ -3,37 +3,21 @@
 from __future__ import annotations
 
 import datetime
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
 from clipdesk.articles.models import Article
 from clipdesk.digest.actions import PublishRefused
-from clipdesk.people.roles import can_use_desk
+from clipdesk.people.roles import desk_required
 from clipdesk.stories import actions, desk
 from clipdesk.stories.models import Story
 
 STORIES_PER_PAGE = 20
-
-
-def desk_required(view):
-    """Editors and admins only: others are sent to sign in, or told they may not."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not can_use_desk(request.user):
-            return HttpResponseForbidden("The desk is for editors; your account is a reader's.")
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 def _date(value: str | None) -> datetime.date | None:
