@@ -218,12 +218,12 @@ def test_ctrl_c_stops_a_polling_loop_without_a_traceback(tmp_path):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["run", "--port", "0"], "argument --port: 0 is not a port number (1 to 65535)"),
-        (["run", "--port", "70000"], "argument --port: 70000 is not a port number"),
-        (["run", "--port", "-1"], "argument --port: -1 is not a port number"),
-        (["run", "--port", "http"], "argument --port: 'http' is not a port number"),
+        (["run", "--port", "0"], "argument --port: 0 is out of range (1 to 65535)"),
+        (["run", "--port", "70000"], "argument --port: 70000 is out of range (1 to 65535)"),
+        (["run", "--port", "-1"], "argument --port: -1 is out of range"),
+        (["run", "--port", "http"], "argument --port: 'http' is not a whole number"),
         (["run", "--workers", "0"], "argument --workers: 0 is out of range (at least 1)"),
-        (["demo", "--port", "0"], "argument --port: 0 is not a port number"),
+        (["demo", "--port", "0"], "argument --port: 0 is out of range (1 to 65535)"),
     ],
 )
 def test_ports_and_worker_counts_that_cannot_work_are_refused(tmp_path, args, message):

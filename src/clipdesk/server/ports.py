@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import argparse
 import errno
 import socket
+
+from clipdesk.arguments import whole_number
 
 
 class PortInUse(RuntimeError):
@@ -25,13 +26,6 @@ def check_port_free(host: str, port: int) -> None:
         probe.close()
 
 
-def port_number(text: str) -> int:
-    """An argparse type: a TCP port a server can listen on (0, "any port", would give each
-    worker a different one)."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
-    if not 1 <= value <= 65535:
-        raise argparse.ArgumentTypeError(f"{value} is not a port number (1 to 65535)")
-    return value
+# An argparse type: a TCP port a server can listen on. Not 0 ("any port"), which would give
+# each worker a port of its own, none of them the one announced.
+port_number = whole_number(1, 65535)
