@@ -27,6 +27,14 @@ def skip_or_fail(reason: str) -> None:
     pytest.skip(reason)
 
 
+def require_service(name: str, port: int) -> None:
+    """Skip (fail in CI) unless something listens on 127.0.0.1:`port`; `name` says what."""
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=2).close()
+    except OSError as exc:
+        skip_or_fail(f"{name} at 127.0.0.1:{port} is not reachable ({exc})")
+
+
 def _postgres_problem() -> str | None:
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith(("postgres://", "postgresql://")):

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.cli import free_port, instance_env
 from tests.conftest import REPO, skip_or_fail
 
 CHROMIUM = os.environ.get("CLIPDESK_CHROMIUM", "/usr/bin/chromium")
@@ -29,14 +30,6 @@ CHROMIUM_ARGS = [
 ]
 
 
-def instance_env(home: Path) -> dict[str, str]:
-    env = {
-        k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}
-    }
-    env["CLIPDESK_HOME"] = str(home)
-    return env
-
-
 def clipdesk(home: Path, *args: str, extra_env: dict[str, str] | None = None) -> None:
     subprocess.run(
         [sys.executable, "-m", "clipdesk", *args],
@@ -45,12 +38,6 @@ def clipdesk(home: Path, *args: str, extra_env: dict[str, str] | None = None) ->
         capture_output=True,
         timeout=120,
     )
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def wait_for_port(port: int, process: subprocess.Popen, timeout: float = 30) -> None:

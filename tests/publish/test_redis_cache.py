@@ -4,11 +4,7 @@ server process that never outlive a change made by any other process."""
 from __future__ import annotations
 
 import datetime
-import os
 import select
-import socket
-import subprocess
-import sys
 import threading
 import urllib.request
 from pathlib import Path
@@ -16,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from clipdesk.publish.redis_cache import PooledRedisCache
-from tests.cli import clipdesk
+from tests.cli import clipdesk, free_port, started
 
 ARCHIVE = Path(__file__).resolve().parents[1] / "fixtures" / "import" / "harbour-watch.txt"
 SERVED_DB = "redis://127.0.0.1:6379/9"  # a database no other test or bench uses
@@ -89,20 +85,8 @@ def test_an_edit_by_another_process_shows_on_every_worker_at_once(tmp_path, redi
     clipdesk(home, "init")
     clipdesk(home, "import-archive", str(ARCHIVE))
     _flush(SERVED_DB)
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    env = {
-        k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}
-    }
-    env.update(CLIPDESK_HOME=str(home), CLIPDESK_CACHE_URL=SERVED_DB)
-    server = subprocess.Popen(
-        [sys.executable, "-m", "clipdesk", "run", "--port", str(port), "--no-poll"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    port = free_port()
+    server = started(home, "run", "--port", str(port), "--no-poll", CLIPDESK_CACHE_URL=SERVED_DB)
     try:
         assert select.select([server.stdout], [], [], 60)[0], "the server did not start"
         server.stdout.readline()

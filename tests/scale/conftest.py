@@ -13,7 +13,6 @@ import json
 import os
 import re
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -27,7 +26,7 @@ import pytest
 
 from clipdesk.demo import corpus_server
 from clipdesk.demo.corpus_server import CorpusServer
-from tests.conftest import skip_or_fail
+from tests.conftest import require_service, skip_or_fail
 
 PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
 REDIS_URL = f"redis://127.0.0.1:6379/{10 + os.getpid() % 6}"  # a db of this run's own
@@ -284,14 +283,6 @@ class AmqpBroker(Broker):
         return total
 
 
-def _reachable(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=2):
-            return True
-    except OSError:
-        return False
-
-
 @pytest.fixture(params=["redis", "amqp"])
 def broker(request) -> Iterator[Broker]:
     yield from _broker(request.param)
@@ -304,12 +295,10 @@ def redis_broker() -> Iterator[Broker]:
 
 def _broker(kind: str) -> Iterator[Broker]:
     if kind == "redis":
-        if not _reachable(6379):
-            skip_or_fail("Redis at 127.0.0.1:6379 is not reachable")
+        require_service("Redis", 6379)
         found: Broker = RedisBroker(REDIS_URL)
     else:
-        if not _reachable(5672):
-            skip_or_fail("RabbitMQ at 127.0.0.1:5672 is not reachable")
+        require_service("RabbitMQ", 5672)
         found = AmqpBroker(AMQP_URL)
     found.clear()
     yield found

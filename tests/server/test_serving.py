@@ -8,22 +8,14 @@ import select
 import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import pytest
 
-from tests.cli import clipdesk
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.cli import clipdesk, free_port, started
 
 
 def _listening_sockets(port: int) -> int:
@@ -32,20 +24,6 @@ def _listening_sockets(port: int) -> int:
     with open("/proc/net/tcp") as table:
         rows = [line.split() for line in table.readlines()[1:]]
     return sum(1 for row in rows if row[1] == wanted and row[3] == "0A")  # 0A: LISTEN
-
-
-def _start_run(home: Path, port: int) -> subprocess.Popen:
-    env = {
-        k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}
-    }
-    env["CLIPDESK_HOME"] = str(home)
-    return subprocess.Popen(
-        [sys.executable, "-m", "clipdesk", "run", "--port", str(port), "--no-poll"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
 
 
 def _first_line(process: subprocess.Popen, timeout: float = 60) -> str:
@@ -59,8 +37,8 @@ def _first_line(process: subprocess.Popen, timeout: float = 60) -> str:
 def served(tmp_path):
     home = tmp_path / "home"
     clipdesk(home, "init", "--site-name", "Port Watch")
-    port = _free_port()
-    process = _start_run(home, port)
+    port = free_port()
+    process = started(home, "run", "--port", str(port), "--no-poll")
     try:
         yield home, port, process
     finally:
@@ -139,22 +117,6 @@ def test_demo_refuses_a_busy_port_before_setting_anything_up(tmp_path):
     assert not (home / "clipdesk.sqlite3").exists()
 
 
-def _started(args: list[str], home: Path) -> subprocess.Popen:
-    """A command in a session of its own, as a terminal runs it (Ctrl-C reaches the group)."""
-    env = {
-        k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}
-    }
-    env["CLIPDESK_HOME"] = str(home)
-    return subprocess.Popen(
-        [sys.executable, "-m", "clipdesk", *args],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
-
-
 def _stop_group(process: subprocess.Popen) -> None:
     """Whatever a failed assertion left running: the command and its workers."""
     with contextlib.suppress(ProcessLookupError):
@@ -176,8 +138,9 @@ def _ctrl_c(process: subprocess.Popen, within: float) -> tuple[int, str]:
 def test_ctrl_c_stops_the_demo_at_once_and_quietly(tmp_path):
     """The server's workers are forked from the demo's process, which also serves the news
     corpus on a thread; a worker must not wait for that thread, which it does not have."""
-    port = _free_port()
-    demo = _started(["--home", str(tmp_path / "demo"), "demo", "--port", str(port)], tmp_path)
+    port = free_port()
+    home = str(tmp_path / "demo")  # demo makes a temporary home unless told one
+    demo = started(tmp_path, "--home", home, "demo", "--port", str(port), new_session=True)
     try:
         _ctrl_c_the_ready_demo(demo, port)
     finally:
@@ -204,7 +167,7 @@ def _ctrl_c_the_ready_demo(demo: subprocess.Popen, port: int) -> None:
 def test_ctrl_c_stops_a_polling_loop_without_a_traceback(tmp_path):
     home = tmp_path / "home"
     clipdesk(home, "init")
-    poller = _started(["poll"], home)
+    poller = started(home, "poll", new_session=True)
     try:
         assert "0 source(s) polled" in _first_line(poller)  # a round done; now it sleeps
         code, err = _ctrl_c(poller, within=10)
