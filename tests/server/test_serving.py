@@ -111,7 +111,9 @@ def test_demo_refuses_a_busy_port_before_setting_anything_up(tmp_path):
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        result = clipdesk(home, "demo", "--port", str(port), check=False, timeout=60)
+        result = clipdesk(
+            home, "--home", str(home), "demo", "--port", str(port), check=False, timeout=60
+        )
     assert result.returncode == 2
     assert "demo: " in result.stderr and "is already in use" in result.stderr
     assert not (home / "clipdesk.sqlite3").exists()
@@ -192,7 +194,10 @@ def test_ctrl_c_stops_a_polling_loop_without_a_traceback(tmp_path):
 def test_ports_and_worker_counts_that_cannot_work_are_refused(tmp_path, args, message):
     home = tmp_path / "home"
     clipdesk(home, "init")
-    result = clipdesk(home, *args, "--no-poll" if args[0] == "run" else "--no-serve", check=False)
+    home_arg = ["--home", str(home)]  # demo makes a temporary home unless told one
+    result = clipdesk(
+        home, *home_arg, *args, "--no-poll" if args[0] == "run" else "--no-serve", check=False
+    )
     assert result.returncode == 2
     assert message in result.stderr
     assert "Traceback" not in result.stderr
