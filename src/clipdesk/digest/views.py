@@ -24,13 +24,18 @@ TAG_PAGE = "digest/tag.html"
 OUTLET_PAGE = "digest/outlet.html"
 
 
-def _listing(request: HttpRequest, posts, template: str, context: dict) -> HttpResponse:
-    """One page of a list: its newest posts, or `?page=N` counted from the oldest."""
+def _listing(
+    request: HttpRequest, posts, template: str, context: dict, *, empty_is_404: bool = False
+) -> HttpResponse:
+    """One page of a list: its newest posts, or `?page=N` counted from the oldest.
+    `empty_is_404`: a list with no posts at all is no page (a month without posts)."""
     try:
         number = parse_page_number(request.GET.get("page"))
         ids = list_page(posts.values_list("id", flat=True), number, settings.DIGEST_POSTS_PER_PAGE)
     except NoSuchPage as exc:
         raise Http404("No such page.") from exc
+    if empty_is_404 and not ids.count:
+        raise Http404("No posts in this list.")
     page = dataclasses.replace(ids, posts=cards_for(ids.posts))
     return render(request, template, {**context, "page_obj": page, "posts": page.posts})
 
@@ -60,11 +65,10 @@ def month_archive(request: HttpRequest, year: int, month: int) -> HttpResponse:
     except ValueError as exc:
         raise Http404("No such month.") from exc
     posts = Post.objects.published().in_month(year, month).newest_first()
-    if not posts.exists():
-        # Not an empty page: every year up to 9999 would be a page, for crawlers to walk and
-        # the cache to hold; the archive index links only the months that have posts.
-        raise Http404("No posts that month.")
-    return _listing(request, posts, MONTH_PAGE, {"month": first})
+    # A month without posts is no page: else every month up to the year 9999 would be one,
+    # for crawlers to walk and the cache to hold; the archive index links only months with
+    # posts.
+    return _listing(request, posts, MONTH_PAGE, {"month": first}, empty_is_404=True)
 
 
 @require_safe
