@@ -93,8 +93,21 @@ def main(argv: list[str] | None = None) -> int:
         utility = ManagementUtility(["clipdesk manage", *rest])
     else:
         utility = ManagementUtility(["clipdesk", command.replace("-", "_"), *rest])
+    from django.core.exceptions import ImproperlyConfigured
+    from django.db import DatabaseError
+
     try:
         utility.execute()
+    except ImproperlyConfigured as exc:  # the environment's settings (DATABASE_URL, ...)
+        sys.stderr.write(f"clipdesk {command}: {exc}\n")
+        return 2
+    except DatabaseError:
+        from clipdesk.server.guards import database_problem
+
+        if (problem := database_problem()) is None:
+            raise  # the database is fine: a fault in the command, whose traceback helps
+        sys.stderr.write(f"clipdesk {command}: {problem}\n")
+        return 2
     except KeyboardInterrupt:
         # Ctrl-C (the terminal sends it to `run`'s poller and workers too): what was written
         # is committed or rolled back by the transactions; a traceback would only alarm.

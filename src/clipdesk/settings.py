@@ -18,6 +18,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from clipdesk.instance import home_dir, secret_key
 
@@ -103,8 +104,27 @@ TEMPLATES = [
     },
 ]
 
+
+def _postgres_from_url(url: str) -> dict:
+    """DATABASE_URL as Django's settings, refused here when it is not PostgreSQL: another
+    engine would fail later, in a driver import or a query, with a traceback. The message
+    never repeats the address, which may hold a password."""
+    try:
+        database = dj_database_url.parse(url, conn_max_age=60)
+    except ValueError:  # an unknown scheme, or not an address at all
+        database, given = {}, "the value given is not an address"
+    else:
+        given = f"{url.split(':', 1)[0]}:// is another database"
+    if database.get("ENGINE") != "django.db.backends.postgresql":
+        raise ImproperlyConfigured(
+            "DATABASE_URL must be a PostgreSQL address such as postgres://user@host:5432/name "
+            f"({given}); without DATABASE_URL the data is kept in SQLite in the instance home"
+        )
+    return database
+
+
 if os.environ.get("DATABASE_URL"):
-    DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60)}
+    DATABASES = {"default": _postgres_from_url(os.environ["DATABASE_URL"])}
 else:
     DATABASES = {
         "default": {

@@ -10,9 +10,10 @@ import os
 
 from django.conf import settings
 from django.core.management.base import CommandError
+from django.db import connections
 
 from clipdesk.server.ports import PortInUse, check_port_free
-from clipdesk.server.setup import pending_migrations
+from clipdesk.server.setup import database_label, pending_migrations
 
 
 def require_broker(command: str) -> None:
@@ -28,16 +29,27 @@ def require_broker(command: str) -> None:
 
 def require_migrated(command: str) -> None:
     """Refuse to start on a database that cannot be opened or is not migrated."""
+    if problem := database_problem():
+        raise CommandError(f"{command}: {problem}", returncode=2)
+
+
+def database_problem() -> str | None:
+    """What keeps the instance's database from being used, in words; None when it opens and
+    is migrated. Asked before a long-running command starts, and by `clipdesk` after any
+    command failed on a database error, to tell a missing `clipdesk init` or an unreachable
+    server (one line, what to do) from a fault in the command (its traceback)."""
+    connections.close_all()  # a connection the failed command left in a broken transaction
     try:
         pending = pending_migrations()
     except Exception as exc:  # a database that cannot be opened at all
-        raise CommandError(f"{command}: cannot open the database ({exc})", returncode=2) from exc
+        reason = " ".join(str(exc).split()) or type(exc).__name__
+        return f"cannot open the database, {database_label()} ({reason})"
     if pending:
-        raise CommandError(
-            f"{command}: the instance is not set up or needs migrating ({len(pending)} "
-            "step(s)); run `clipdesk init` first",
-            returncode=2,
+        return (
+            f"the instance is not set up or needs migrating ({len(pending)} step(s)); "
+            "run `clipdesk init` first"
         )
+    return None
 
 
 def require_free_port(command: str, host: str, port: int) -> None:

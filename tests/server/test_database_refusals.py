@@ -1,0 +1,63 @@
+"""A database that cannot be used is named in one line with what to do, never a traceback."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.cli import clipdesk, free_port
+
+COMMANDS = [
+    ["source", "list"],
+    ["poll", "--once"],
+    ["articles", "--json"],
+    ["search", "harbour"],
+    ["watch", "add", "Harbour Council"],
+    ["export-static", "site"],
+]
+
+
+@pytest.mark.parametrize("args", COMMANDS, ids=lambda args: args[0])
+def test_a_home_never_set_up_is_sent_to_init(tmp_path, args):
+    result = clipdesk(tmp_path / "home", *args, check=False)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert f"clipdesk {args[0]}: the instance is not set up or needs migrating" in result.stderr
+    assert "run `clipdesk init` first" in result.stderr
+
+
+def test_an_unreachable_database_server_is_named_without_its_password(tmp_path):
+    port = free_port()  # nothing listens there
+    url = f"postgres://clipdesk:hunter2secret@127.0.0.1:{port}/desk"
+    result = clipdesk(tmp_path / "home", "source", "list", check=False, DATABASE_URL=url)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert "clipdesk source: cannot open the database, PostgreSQL desk on 127.0.0.1" in (
+        result.stderr
+    )
+    assert "Connection refused" in result.stderr
+    assert "hunter2secret" not in result.stderr + result.stdout
+
+
+@pytest.mark.parametrize(
+    ("url", "says"),
+    [
+        ("mysql://clipdesk:pw@127.0.0.1/desk", "mysql:// is another database"),
+        ("sqlite:///tmp/desk.sqlite3", "sqlite:// is another database"),
+        ("postgres//127.0.0.1/desk", "the value given is not an address"),
+        ("127.0.0.1:5432", "the value given is not an address"),
+    ],
+)
+def test_a_database_url_that_is_not_postgresql_is_refused(tmp_path, url, says):
+    result = clipdesk(tmp_path / "home", "init", check=False, DATABASE_URL=url)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert "clipdesk init: DATABASE_URL must be a PostgreSQL address" in result.stderr
+    assert says in result.stderr
+    assert not (tmp_path / "home" / "clipdesk.sqlite3").exists()
+
+
+def test_the_same_home_works_once_set_up(tmp_path):
+    home = tmp_path / "home"
+    assert clipdesk(home, "source", "list", check=False).returncode == 2
+    clipdesk(home, "init")
+    assert clipdesk(home, "source", "list", "--json").stdout.strip() == "[]"
