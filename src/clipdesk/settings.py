@@ -163,11 +163,19 @@ STATIC_ROOT = CLIPDESK_HOME / "static"
 WHITENOISE_USE_FINDERS = True
 
 # Public pages are cached (clipdesk.publish.caching); Redis shares them between processes.
-if os.environ.get("CLIPDESK_CACHE_URL", "").startswith(("redis://", "rediss://", "unix://")):
+# A GET takes well under a millisecond: a Redis that takes a second to connect or answer is
+# treated as down (the pages are then rendered uncached) rather than waited for.
+if cache_url := os.environ.get("CLIPDESK_CACHE_URL", "").strip():
+    if not cache_url.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured(
+            "CLIPDESK_CACHE_URL must be a Redis address such as redis://127.0.0.1:6379/0; "
+            "without it each process keeps its pages in its own memory"
+        )
     CACHES = {
         "default": {
             "BACKEND": "clipdesk.publish.redis_cache.PooledRedisCache",
-            "LOCATION": os.environ["CLIPDESK_CACHE_URL"],
+            "LOCATION": cache_url,
+            "OPTIONS": {"socket_connect_timeout": 1.0, "socket_timeout": 1.0},
         }
     }
 else:

@@ -3,11 +3,20 @@
 Counted in Django's cache (shared by every worker when the cache is Redis), so guessing
 passwords costs an attacker time, and a legitimate user is locked out of one account for
 a quarter of an hour at most.
+
+When the cache does not answer, signing in is refused for the moment (CounterUnavailable)
+rather than let through uncounted: a password guesser must not gain from a Redis outage.
 """
 
 from __future__ import annotations
 
+import logging
+
 from django.core.cache import cache
+
+from clipdesk.publish.redis_cache import unreachable_errors
+
+log = logging.getLogger(__name__)
 
 MAX_FAILURES = 5
 WINDOW_SECONDS = 15 * 60
@@ -17,18 +26,32 @@ def _keys(address: str, username: str) -> list[str]:
     return [f"login-fail:ip:{address}", f"login-fail:user:{username.strip().casefold()}"]
 
 
+class CounterUnavailable(Exception):
+    """The cache that counts failed sign-ins does not answer."""
+
+
 def is_locked(address: str, username: str) -> bool:
-    return any((cache.get(k) or 0) >= MAX_FAILURES for k in _keys(address, username))
+    try:
+        return any((cache.get(k) or 0) >= MAX_FAILURES for k in _keys(address, username))
+    except unreachable_errors() as exc:
+        log.error("sign-in refused: the failed-attempt counter does not answer (%s)", exc)
+        raise CounterUnavailable(str(exc)) from exc
 
 
 def note_failure(address: str, username: str) -> None:
-    for key in _keys(address, username):
-        if not cache.add(key, 1, WINDOW_SECONDS):
-            try:
-                cache.incr(key)
-            except ValueError:  # expired between add and incr
-                cache.set(key, 1, WINDOW_SECONDS)
+    try:
+        for key in _keys(address, username):
+            if not cache.add(key, 1, WINDOW_SECONDS):
+                try:
+                    cache.incr(key)
+                except ValueError:  # expired between add and incr
+                    cache.set(key, 1, WINDOW_SECONDS)
+    except unreachable_errors() as exc:  # the failure is answered as one all the same
+        log.error("a failed sign-in could not be counted (%s)", exc)
 
 
 def clear(address: str, username: str) -> None:
-    cache.delete_many(_keys(address, username))
+    try:
+        cache.delete_many(_keys(address, username))
+    except unreachable_errors() as exc:  # the count lapses with its window
+        log.error("failed sign-ins could not be cleared (%s)", exc)

@@ -20,16 +20,20 @@ class ThrottledLoginView(auth_views.LoginView):
 
     def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         username = request.POST.get("username", "")
-        if throttle.is_locked(client_address(request), username):
-            response = self.render_to_response(
-                self.get_context_data(
-                    locked=True, form=self.get_form_class()(request, data=request.POST)
-                )
-            )
-            response.status_code = 429
-            response["Retry-After"] = str(throttle.WINDOW_SECONDS)
-            return response
+        try:
+            locked = throttle.is_locked(client_address(request), username)
+        except throttle.CounterUnavailable:
+            return self._refused(request, "unavailable", status=503, retry_after=60)
+        if locked:
+            return self._refused(request, "locked", status=429, retry_after=throttle.WINDOW_SECONDS)
         return super().post(request, *args, **kwargs)
+
+    def _refused(self, request: HttpRequest, why: str, status: int, retry_after: int):
+        form = self.get_form_class()(request, data=request.POST)
+        response = self.render_to_response(self.get_context_data(**{why: True, "form": form}))
+        response.status_code = status
+        response["Retry-After"] = str(retry_after)
+        return response
 
     def form_invalid(self, form):
         throttle.note_failure(client_address(self.request), self.request.POST.get("username", ""))

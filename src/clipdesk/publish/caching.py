@@ -16,6 +16,9 @@ Last-Modified (the time of the content version the page was rendered in), and co
 requests are answered with 304. Editors (a logged-in session) and a connection holding
 uncommitted digest changes bypass the cache entirely: they must see their own writes, and
 what they render may never commit.
+
+When the shared cache does not answer (Redis restarting, or the network to it down), public
+pages are rendered afresh, uncached, instead of answered 500 (`CacheOutage`).
 """
 
 from __future__ import annotations
@@ -40,6 +43,8 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
+
+from clipdesk.publish.redis_cache import unreachable_errors
 
 log = logging.getLogger(__name__)
 
@@ -123,7 +128,13 @@ def version_time(version: str) -> float:
 
 
 def _bump_after_commit() -> None:
-    bump_content_version()
+    # The change has committed: a cache that does not answer must not turn it into an error
+    # for the editor who made it. The outage moves the version on once the cache is back.
+    try:
+        bump_content_version()
+    except unreachable_errors() as exc:
+        outage.failed(exc)
+        log.error("publish: a change could not move the content version on (%s)", exc)
 
 
 def _pending(using: str = DEFAULT_DB_ALIAS) -> bool:
@@ -156,6 +167,71 @@ def connect_receivers() -> None:
         post_save.connect(content_changed, sender=model, dispatch_uid=f"{uid}-save")
         post_delete.connect(content_changed, sender=model, dispatch_uid=f"{uid}-delete")
     m2m_changed.connect(content_changed, sender=Post.tags.through, dispatch_uid="publish-tags")
+
+
+# --- when the shared cache does not answer --------------------------------------------------
+
+# After a failed call, a process serves pages uncached this long before asking the cache again,
+# so that requests do not each wait on a server that is down.
+RETRY_AFTER_SECONDS = 5.0
+
+
+class CacheOutage:
+    """This process's record of the shared cache failing, and what to do when it is back.
+
+    While the cache fails, public pages are rendered for each request, uncached: slower, but
+    the site stays up through a Redis restart. Within RETRY_AFTER_SECONDS of a failure the
+    cache is not asked at all. When it answers again, the content version is moved on before
+    any cached page is served: a change made meanwhile (by this process or another, whose
+    own version bump failed) must not be answered by a page stored before it.
+
+    Written here rather than taken from a circuit-breaker library: it is a time and a flag,
+    and the step on recovery (moving the version on) is this cache's own.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._failed_at: float | None = None
+        self._retry_at = 0.0
+
+    @property
+    def active(self) -> bool:
+        """Whether a failure has been recorded and the cache has not answered since."""
+        return self._failed_at is not None
+
+    def waiting(self) -> bool:
+        """Whether to leave the cache alone for now (a failure within the retry time)."""
+        return self._failed_at is not None and time.monotonic() < self._retry_at
+
+    def failed(self, exc: BaseException) -> None:
+        with self._lock:
+            first = self._failed_at is None
+            now = time.monotonic()
+            if first:
+                self._failed_at = now
+            self._retry_at = now + RETRY_AFTER_SECONDS
+        if first:
+            log.error(
+                "publish: the page cache does not answer (%s); public pages are rendered "
+                "uncached until it does",
+                exc,
+            )
+
+    def try_recover(self) -> bool:
+        """Move the content version on; True when the cache answered and the outage is over."""
+        try:
+            bump_content_version()
+        except unreachable_errors() as exc:
+            self.failed(exc)
+            return False
+        with self._lock:
+            lasted = time.monotonic() - (self._failed_at or time.monotonic())
+            self._failed_at = None
+        log.warning("publish: the page cache answers again after %.0f s", lasted)
+        return True
+
+
+outage = CacheOutage()
 
 
 # --- the page cache -----------------------------------------------------------------------
@@ -267,27 +343,38 @@ LOCAL_PAGES_BYTES = 16 * 1024 * 1024
 local_pages = LocalPages(LOCAL_PAGES_BYTES)
 
 
-def _lookup(request: HttpRequest) -> tuple[str, tuple | None]:
-    """The current content version, and the page stored under it (None when not stored).
+def _lookup(request: HttpRequest) -> tuple[str, tuple | None] | None:
+    """The current content version, and the page stored under it (None when not stored);
+    None instead when the cache does not answer (the page is then rendered, uncached).
 
     With a shared cache, the version is read on every request (so a page of an older version
     is never served) and the page comes from this process's copy when it has one.
     """
-    version = content_version()
-    key = page_key(request, version)
-    if _uses_version_file():
-        return version, cache.get(key)
-    frozen = local_pages.get(key)
-    if frozen is None:
-        frozen = cache.get(key)
-        if frozen is not None:
-            local_pages.put(key, frozen)
+    if outage.active and (outage.waiting() or not outage.try_recover()):
+        return None
+    try:
+        version = content_version()
+        key = page_key(request, version)
+        if _uses_version_file():
+            return version, cache.get(key)
+        frozen = local_pages.get(key)
+        if frozen is None:
+            frozen = cache.get(key)
+            if frozen is not None:
+                local_pages.put(key, frozen)
+    except unreachable_errors() as exc:
+        outage.failed(exc)
+        return None
     return version, frozen
 
 
 def _store(request: HttpRequest, version: str, response: HttpResponse) -> None:
     key, frozen = page_key(request, version), _freeze(response)
-    cache.set(key, frozen, PAGE_TTL)
+    try:
+        cache.set(key, frozen, PAGE_TTL)
+    except unreachable_errors() as exc:
+        outage.failed(exc)
+        return  # kept nowhere: this process would serve it without asking for the version
     if not _uses_version_file():
         local_pages.put(key, frozen)
 
@@ -309,9 +396,9 @@ def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
 
     @functools.wraps(view)
     def cached_view(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if _bypassed(request):
+        if _bypassed(request) or (found := _lookup(request)) is None:
             return view(request, *args, **kwargs)
-        version, frozen = _lookup(request)
+        version, frozen = found
         if frozen is not None:
             response = _thaw(frozen)
         else:
@@ -348,8 +435,9 @@ class CachedPageMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         anonymous = settings.SESSION_COOKIE_NAME not in request.COOKIES
         if anonymous and request.method in ("GET", "HEAD") and not _bypass.get():
-            version, frozen = _lookup(request)
-            if frozen is not None:
+            found = _lookup(request)
+            if found is not None and found[1] is not None:
+                version, frozen = found
                 response = _conditional(request, version, _thaw(frozen))
                 # What CommonMiddleware, below, adds to a 200 and to a 304 alike.
                 response["Content-Length"] = str(len(response.content))

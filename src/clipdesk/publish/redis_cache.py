@@ -9,7 +9,20 @@ Django's backend unchanged.
 
 from __future__ import annotations
 
+import functools
+
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+
+
+@functools.cache
+def unreachable_errors() -> tuple[type[BaseException], ...]:
+    """What a cache call raises when Redis does not answer: redis-py's connection errors and
+    timeouts (imported when first needed: a process on the default cache never loads
+    redis-py), and the OSError of a cache kept in files."""
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import TimeoutError as RedisTimeoutError
+
+    return (RedisConnectionError, RedisTimeoutError, OSError)
 
 
 class PooledClient(RedisCacheClient):

@@ -52,6 +52,24 @@ def database_problem() -> str | None:
     return None
 
 
+def warn_if_cache_down(command: str, write) -> None:
+    """Say at start when the shared page cache does not answer: the site is served all the
+    same (its pages rendered uncached until the cache is back), so this is not a refusal."""
+    from django.core.cache import cache
+
+    from clipdesk.publish.redis_cache import unreachable_errors
+
+    if not settings.CACHES["default"]["BACKEND"].endswith("PooledRedisCache"):
+        return
+    try:
+        cache.get("publish:probe")
+    except unreachable_errors() as exc:
+        write(
+            f"{command}: the page cache (CLIPDESK_CACHE_URL) does not answer ({exc}); pages "
+            "are rendered uncached until it does"
+        )
+
+
 def require_free_port(command: str, host: str, port: int) -> None:
     """Refuse to start when another program listens on the address, or it cannot be used."""
     try:

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand
 
 from clipdesk.arguments import whole_number
 from clipdesk.digest.models import SiteProfile
-from clipdesk.server.guards import require_free_port, require_migrated
+from clipdesk.server.guards import require_free_port, require_migrated, warn_if_cache_down
 from clipdesk.server.ports import port_number
 from clipdesk.server.serving import serve
 from clipdesk.server.setup import database_label
@@ -29,6 +29,7 @@ class Command(BaseCommand):
     def handle(self, *args, host: str, port: int, workers: int, no_poll: bool, **opts) -> None:
         require_migrated("run")
         require_free_port("run", host, port)
+        warn_if_cache_down("run", self.stderr.write)
         name = SiteProfile.load().name
         address = f"http://{host}:{port}/"
 
