@@ -6,69 +6,23 @@ from __future__ import annotations
 import datetime
 import logging
 import select
-import shutil
-import subprocess
 import time
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import redis
 from django.contrib.auth.models import User
 from django.core.cache import caches
 from django.test import override_settings
 
 from clipdesk.digest.models import Post, SiteProfile
 from clipdesk.publish import caching
+from clipdesk.publish.redis_cache import stop_watches
 from tests.cli import clipdesk, free_port, started
-from tests.conftest import skip_or_fail
 from tests.factories import make_outlet, make_post
 
 committed = pytest.mark.django_db(transaction=True)
 ARCHIVE = Path(__file__).resolve().parents[1] / "fixtures" / "import" / "harbour-watch.txt"
-
-
-class PrivateRedis:
-    """A redis-server of the test's own on a free port, to stop and start again with the data
-    it held (saved to its folder when stopped, read back when started)."""
-
-    def __init__(self, port: int, folder: Path) -> None:
-        self.port = port
-        self.folder = folder
-        self.url = f"redis://127.0.0.1:{port}/0"
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        command = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1"]
-        command += ["--dir", str(self.folder), "--save", "", "--appendonly", "no"]
-        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
-        client = redis.Redis(port=self.port, socket_timeout=0.2)
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                client.ping()
-                return
-            except redis.ConnectionError:
-                time.sleep(0.05)
-        raise AssertionError("redis-server did not start")
-
-    def stop(self) -> None:
-        """Save what it holds, then stop: nothing sent meanwhile reaches it."""
-        if self.process is not None:
-            redis.Redis(port=self.port).save()
-            self.process.terminate()
-            self.process.wait(10)
-            self.process = None
-
-
-@pytest.fixture
-def private_redis(tmp_path) -> Iterator[PrivateRedis]:
-    if shutil.which("redis-server") is None:
-        skip_or_fail("redis-server (Debian's redis-server package) is not installed")
-    server = PrivateRedis(free_port(), tmp_path)
-    yield server
-    server.stop()
 
 
 @pytest.fixture
@@ -85,6 +39,7 @@ def redis_settings(private_redis, monkeypatch):
     with override_settings(CACHES={"default": backend}):
         yield
         caches["default"].close()
+    stop_watches()
     caching.local_pages.clear()
 
 

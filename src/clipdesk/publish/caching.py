@@ -99,10 +99,17 @@ def content_version() -> str:
             return _read_version_file() or bump_content_version()
         except FileNotFoundError:
             return bump_content_version()
+    watched = cache.watched(VERSION_KEY) if hasattr(cache, "watched") else None
+    if watched is not None:
+        kept, generation = watched.kept()
+        if kept is not None:
+            return kept  # unchanged since this process read it: Redis would have said
     value = cache.get(VERSION_KEY)
     if value is None:
         cache.add(VERSION_KEY, _new_version(), timeout=None)
         value = cache.get(VERSION_KEY)
+    if watched is not None and value is not None:
+        watched.keep(value, generation)
     return value or _new_version()  # a dummy cache keeps nothing, and caches nothing either
 
 
@@ -116,6 +123,8 @@ def bump_content_version() -> str:
         _write_version_file(value)
     else:
         cache.set(VERSION_KEY, value, timeout=None)
+        if hasattr(cache, "watched"):
+            cache.watched(VERSION_KEY).forget()  # before Redis's message comes back
     return value
 
 
