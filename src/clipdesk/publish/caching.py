@@ -317,11 +317,11 @@ class LocalPages:
     out, within a budget of bytes).
 
     Safe without any invalidation of its own: a page's key holds the content version, so
-    what is stored under a key never changes, and a request looks up the key of the version
-    it has just read from the shared cache. With Redis, a cached page then costs one small
-    read (the version) instead of the version and the page's bytes (about a tenth more
-    requests a second; docs/scaling.md). Pages of superseded versions are never asked for
-    again, and are the first to go.
+    what is stored under a key never changes, and a request looks up the key of the current
+    version. With Redis, a cached page then costs no read at all while the version is kept
+    (`WatchedKey`), and one small read when it is not, instead of the version and the
+    page's bytes. Pages of superseded versions are never asked for again, and are the first
+    to go.
     """
 
     def __init__(self, budget_bytes: int) -> None:
@@ -356,8 +356,10 @@ def _lookup(request: HttpRequest) -> tuple[str, tuple | None] | None:
     """The current content version, and the page stored under it (None when not stored);
     None instead when the cache does not answer (the page is then rendered, uncached).
 
-    With a shared cache, the version is read on every request (so a page of an older version
-    is never served) and the page comes from this process's copy when it has one.
+    With a shared cache, the version is the one Redis last reported (`WatchedKey`: kept in
+    the process, dropped the moment Redis says it changed, read again when it is not kept),
+    so a page of an older version is not served, and the page comes from this process's copy
+    when it has one.
     """
     if outage.active and (outage.waiting() or not outage.try_recover()):
         return None
