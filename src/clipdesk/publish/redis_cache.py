@@ -91,7 +91,7 @@ INVALIDATIONS = "__redis__:invalidate"
 class WatchedKey:
     """One key's value kept in this process, forgotten the moment Redis says the key changed.
 
-    The content version is read on every request for a cached page; with Redis, that read
+    Every request for a cached page needs the content version. Read from Redis each time, it
     took a third of the machine's time per page on two cores (the round trip, Redis's own
     work and the switches between processes; docs/scaling.md). Redis can tell a client when
     keys change (CLIENT TRACKING, Redis 6 and later): one connection per process, in the
