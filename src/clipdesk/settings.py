@@ -110,7 +110,10 @@ def _postgres_from_url(url: str) -> dict:
     engine would fail later, in a driver import or a query, with a traceback. The message
     never repeats the address, which may hold a password."""
     try:
-        database = dj_database_url.parse(url, conn_max_age=60)
+        # Connections are kept a minute between requests, and checked before a request uses
+        # one again: after PostgreSQL restarts, each kept connection is dead, and without the
+        # check the first request of every server thread would answer 500.
+        database = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
     except ValueError:  # an unknown scheme, or not an address at all
         database, given = {}, "the value given is not an address"
     else:
