@@ -1,8 +1,9 @@
 import json
+import logging
 import time
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import close_old_connections
+from django.db import close_old_connections, connections
 from django.utils import timezone
 
 from clipdesk.arguments import whole_number
@@ -11,6 +12,11 @@ from clipdesk.sources.models import Source
 
 # Between rounds the poller sleeps until the next source is due, within these bounds.
 MIN_SLEEP, MAX_SLEEP = 5, 300
+# After a round that failed as a whole (the database restarting, or locked for longer than
+# its busy timeout), the next one starts after this pause.
+PAUSE_AFTER_FAILURE = MIN_SLEEP
+
+log = logging.getLogger("clipdesk.poll")
 
 
 class Command(BaseCommand):
@@ -39,14 +45,32 @@ class Command(BaseCommand):
 
     def handle(self, *args, once: bool, json: bool, workers: int, quiet: bool, **opts) -> None:
         shard = _parse_shard(opts["shard"])
+        options = {"workers": workers, "shard": shard, "quiet": quiet, "as_json": json}
+        if once:
+            self._round(due_only=False, **options)
+            return
+        # Polling runs for as long as the server: a round that fails as a whole is logged
+        # and the next one comes, where an exception would end polling until a restart. One
+        # source's failure never gets here (it is that source's state, and the round goes on).
         while True:
-            summary = poll_sources(due_only=not once, workers=workers, shard=shard)
-            if not quiet or summary.articles_new or summary.failed:
-                self._report(summary, as_json=json)
-            if once:
-                return
-            close_old_connections()
-            time.sleep(_seconds_to_next_due())
+            try:
+                self._round(due_only=True, **options)
+                close_old_connections()
+                pause = _seconds_to_next_due()
+            except Exception:
+                log.exception(
+                    "poll: the round failed; the next starts in %s s", PAUSE_AFTER_FAILURE
+                )
+                connections.close_all()  # a connection the failure left broken
+                pause = PAUSE_AFTER_FAILURE
+            time.sleep(pause)
+
+    def _round(
+        self, *, due_only: bool, workers: int, shard: tuple[int, int], quiet: bool, as_json: bool
+    ) -> None:
+        summary = poll_sources(due_only=due_only, workers=workers, shard=shard)
+        if not quiet or summary.articles_new or summary.failed:
+            self._report(summary, as_json=as_json)
 
     def _report(self, summary, as_json: bool) -> None:
         if as_json:
