@@ -7,6 +7,7 @@ Django (`createsuperuser`, `migrate`, `shell`, ...).
 
 from __future__ import annotations
 
+import errno
 import gc
 import os
 import sys
@@ -14,6 +15,9 @@ import tempfile
 
 from clipdesk import __version__
 from clipdesk.instance import HOME_ENV, ensure_home, home_dir
+
+# Failures of the disk rather than of the command: said in one line, with the file.
+STORAGE_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EIO}
 
 COMMANDS = {
     "init": "create or migrate an instance",
@@ -108,6 +112,12 @@ def main(argv: list[str] | None = None) -> int:
             raise  # the database is fine: a fault in the command, whose traceback helps
         sys.stderr.write(f"clipdesk {command}: {problem}\n")
         return 2
+    except OSError as exc:
+        if exc.errno not in STORAGE_ERRORS or not exc.filename:
+            raise
+        # What was being written is rolled back with its transaction; the next run does it.
+        sys.stderr.write(f"clipdesk {command}: cannot write {exc.filename} ({exc.strerror})\n")
+        return 1
     except KeyboardInterrupt:
         # Ctrl-C (the terminal sends it to `run`'s poller and workers too): what was written
         # is committed or rolled back by the transactions; a traceback would only alarm.

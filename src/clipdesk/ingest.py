@@ -3,7 +3,8 @@
     1. due sources are claimed (next check moved forward in one conditional UPDATE each) and
        fetched (conditional GET, per-host limit, robots.txt);
     2. each response is parsed: feed, sitemap (an index is followed one level), or a listing
-       page whose article links are followed; the source's state and next check are saved;
+       page whose article links are followed; the source's state and next check are saved
+       once its new entries are stored (or handed on), so none is lost to a 304;
     3. entries whose URL is not stored yet are fetched;
     4. each page is kept as a snapshot (WARC), extracted, and stored once (canonical URL and
        text are unique; articles/storing.py);
@@ -181,10 +182,11 @@ class Poller:
             language.load_soon()
         # 1. every source at once
         downloads = self.download_all((s.url, lambda s=s: self.fetch_source(s)) for s in sources)
-        # 2. what each says, and its state
+        # 2. what each says, and its state (saved at the end, below)
         wanted: list[tuple[Source, ParsedEntry]] = []
         for source, download in zip(sources, downloads, strict=True):
-            wanted += [(source, e) for e in self.read_source(source, download, summary)]
+            entries = self.read_source(source, download, summary, save=False)
+            wanted += [(source, e) for e in entries]
         # 3. every new entry's page at once
         pages = self.download_all(
             (entry.url, lambda e=entry: self.fetch_entry(e)) for _, entry in wanted
@@ -203,6 +205,12 @@ class Poller:
                 summary.articles_matched += int(stored.matched)
             elif page.error:  # fetched, kept as a snapshot, but not readable as an article
                 summary.pages_failed.append({"url": page.url, "reason": page.error})
+        # 7. the sources' state last. Saved before the pages were stored, a source's
+        # validators would have its server answer 304 next time, and the entries of a round
+        # that ended early (a full disk, the process killed) would never be read again;
+        # unsaved, the next round fetches the source in full and stores what is missing.
+        for source in sources:
+            source.save()
         return summary
 
     # -- stage 2: what a source's response says ------------------------------------------
@@ -212,8 +220,11 @@ class Poller:
         download: Download,
         summary: PollSummary,
         hand_off: HandOff | None = None,
+        *,
+        save: bool = True,
     ) -> list[ParsedEntry]:
-        """The source's new entries; its state (validators, next check) saved last.
+        """The source's new entries; its state (validators, next check) saved last, or left
+        for the caller to save once the entries are stored (`save=False`).
 
         `hand_off` gets the new entries *before* the state is saved: a process that dies in
         between fetches the source in full again next time, where saved validators would
@@ -225,7 +236,8 @@ class Poller:
         new = self._unknown(entries)
         if hand_off is not None and new:
             hand_off(new)
-        source.save()
+        if save:
+            source.save()
         return new
 
     def _update_state(self, source: Source, download: Download, summary: PollSummary) -> list:

@@ -106,3 +106,40 @@ def test_a_forked_worker_gets_its_own_encoding_thread(tmp_path):
             os._exit(code)
     _, status = os.waitpid(child, 0)
     assert os.waitstatus_to_exitcode(status) == 0
+
+
+FILLS_THE_DISK = """
+import datetime, os, resource, signal, sys
+from pathlib import Path
+from clipdesk.articles.snapshots import encode_snapshot, append_snapshot
+home, when = Path(sys.argv[1]), datetime.datetime(2026, 3, 1, 12, 0, tzinfo=datetime.UTC)
+first = append_snapshot(home, encode_snapshot("https://news.example/1", 200, {}, b"a" * 500, when))
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG instead
+# Room for part of the second record only: the write stops half way, as on a full disk.
+resource.setrlimit(resource.RLIMIT_FSIZE, (first.warc_length + 50, first.warc_length + 50))
+body = os.urandom(4000)  # does not compress: the record is larger than the room left
+try:
+    append_snapshot(home, encode_snapshot("https://news.example/2", 200, {}, body, when))
+except OSError as exc:
+    print(exc.filename, exc.strerror, first.warc_length)
+"""
+
+
+def test_a_record_cut_short_by_a_full_disk_is_taken_out_again(tmp_path):
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-c", FILLS_THE_DISK, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    filename, *_, first_length = result.stdout.split()
+    warc = tmp_path / "snapshots" / "2026-03-01.warc.gz"
+    assert filename == str(warc)  # the error names the file
+    assert warc.stat().st_size == int(first_length)  # only the whole first record is left
+    with open(warc, "rb") as fh:
+        assert [r.rec_headers.get_header("WARC-Target-URI") for r in ArchiveIterator(fh)] == [
+            "https://news.example/1"
+        ]

@@ -11,6 +11,7 @@ at level 9, which took a tenth of the ingest path's time for a few percent small
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import fcntl
 import gzip
@@ -114,13 +115,24 @@ def encode_snapshot_soon(
 def append_snapshot(home: Path, encoded: EncodedSnapshot) -> StoredSnapshot:
     """Append an encoded record to its day's WARC file and say where it went."""
     (home / "snapshots").mkdir(parents=True, exist_ok=True)
-    with open(home / encoded.relative_path, "ab") as fh:
+    path = home / encoded.relative_path
+    # Unbuffered: a failed write must leave nothing behind in a buffer for close() to try
+    # (and fail) again.
+    with open(path, "ab", buffering=0) as fh:
         fcntl.flock(fh, fcntl.LOCK_EX)
         try:
             fh.seek(0, io.SEEK_END)
             offset = fh.tell()
-            fh.write(encoded.member)
-            fh.flush()
+            try:
+                left = memoryview(encoded.member)
+                while left:  # a raw write may take part of the bytes
+                    left = left[fh.write(left) :]
+            except OSError as exc:
+                # A full disk: the part of the record that was written is cut off again, so
+                # the file stays a sequence of whole records that any WARC reader can read.
+                with contextlib.suppress(OSError):
+                    os.ftruncate(fh.fileno(), offset)
+                raise OSError(exc.errno, exc.strerror, str(path)) from exc
         finally:
             fcntl.flock(fh, fcntl.LOCK_UN)
     return StoredSnapshot(
