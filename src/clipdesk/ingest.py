@@ -114,6 +114,17 @@ class Download:
     error: str | None = None
     retry_after: float | None = None
     entry: ParsedEntry | None = None
+    transient: bool = False  # a failure that may pass: a timeout, a lost connection, a 5xx
+
+
+# Answers that say "not now" rather than "not here": the page is asked for again next round.
+TRANSIENT_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
+
+
+def _transient(exc: FetchError) -> bool:
+    if exc.kind == "http_status":
+        return exc.status in TRANSIENT_STATUSES
+    return exc.kind in ("timeout", "connection")
 
 
 @dataclass
@@ -156,7 +167,9 @@ class Poller:
                     url, etag=etag or None, last_modified=last_modified or None
                 )
             except FetchError as exc:
-                return Download(url, error=str(exc), retry_after=exc.retry_after)
+                return Download(
+                    url, error=str(exc), retry_after=exc.retry_after, transient=_transient(exc)
+                )
         return Download(url, result=result)
 
     def download_all(self, jobs: Iterable[tuple[str, Callable[[], Download]]]) -> list[Download]:
@@ -209,7 +222,12 @@ class Poller:
         # validators would have its server answer 304 next time, and the entries of a round
         # that ended early (a full disk, the process killed) would never be read again;
         # unsaved, the next round fetches the source in full and stores what is missing.
+        # A source with a page that failed for now (a timeout, a server error) forgets its
+        # validators, for the same reason: next round, that page is asked for again.
+        retry = {id(source) for source, page in fetched if page.transient}
         for source in sources:
+            if id(source) in retry:
+                source.etag = source.last_modified = ""
             source.save()
         return summary
 
@@ -348,6 +366,11 @@ def poll_source(
     return poller.read_source(source, download, summary or PollSummary(), hand_off)
 
 
+class PageNotNow(RuntimeError):
+    """An entry's page failed for now (a timeout, a server error): its task tries again later,
+    since the source, polled with its validators, will not list the entry again."""
+
+
 def ingest_entry(
     source: Source | None,
     entry: ParsedEntry,
@@ -360,7 +383,8 @@ def ingest_entry(
 
     Safe to run twice, even at once: a stored entry is not fetched again, and a second copy
     racing the first waits for it on a lock and then finds it stored. A matched article that
-    a crashed attempt stored but never grouped is grouped now.
+    a crashed attempt stored but never grouped is grouped now. A page that fails for now
+    raises PageNotNow, for the task to try again.
     """
     stored = _stored(entry).first()
     if stored is not None:
@@ -368,6 +392,8 @@ def ingest_entry(
             group(stored)
         return None
     page = poller.fetch_entry(entry)
+    if page.transient:
+        raise PageNotNow(page.error or f"{entry.url}: no answer for now")
     if page.error or page.result is None:
         return None
     return store_page(source, page, context or StoreContext.load(), group=group)

@@ -7,7 +7,7 @@ import pytest
 from clipdesk.articles.models import Article, Snapshot
 from clipdesk.ingest import poll_sources
 from clipdesk.sources.actions import add_source
-from tests.sources.conftest import LoopbackServer
+from tests.sources.conftest import LoopbackServer, Reply, SeenRequest
 
 ARTICLE = b"""<!doctype html><html lang="en"><head><title>Ferry timetable changes</title></head>
 <body><article><h1>Ferry timetable changes</h1>
@@ -70,3 +70,73 @@ def test_pages_prepared_ahead_are_stored_in_feed_order_with_each_failure_reporte
     assert [f["url"] for f in summary.pages_failed] == [gone, data]
     assert set(Article.objects.values_list("url", flat=True)) == set(urls)
     assert Snapshot.objects.count() == 8  # every fetched page, the copy and the unreadable too
+
+
+def feed_with_etag(server, path: str, body: bytes) -> str:
+    """A feed that answers 304 to the ETag it gave; its URL."""
+    tag = '"harbour-1"'
+
+    def answer(request: SeenRequest) -> Reply:
+        if request.headers.get("if-none-match") == tag:
+            return Reply(304, b"", {"ETag": tag})
+        return Reply(200, body, {"ETag": tag, "Content-Type": "application/rss+xml"})
+
+    return server.handle(path, answer)
+
+
+def feed_requests(server, path: str) -> list[SeenRequest]:
+    return [r for r in server.requests if r.path == path]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_page_that_fails_for_now_is_asked_for_again_next_round(server):
+    html = {"Content-Type": "text/html; charset=utf-8"}
+    steady = server.route("/steady.html", page(1), headers=html)
+    answers = iter([Reply(503, b"busy", {"Retry-After": "1"})])
+    flaky = server.handle("/flaky.html", lambda _r: next(answers, Reply(200, page(2), html)))
+    add_source(feed_with_etag(server, "/feed.xml", feed(steady, flaky)), kind="feed")
+
+    first = poll_sources(due_only=False)
+    assert first.articles_new == 1
+    assert [f["url"] for f in first.pages_failed] == [flaky]
+
+    second = poll_sources(due_only=False)
+    assert "if-none-match" not in feed_requests(server, "/feed.xml")[-1].headers
+    assert second.articles_new == 1  # the page that failed, and only it
+    assert set(Article.objects.values_list("url", flat=True)) == {steady, flaky}
+
+    third = poll_sources(due_only=False)  # nothing failed last time: the feed answers 304
+    assert third.not_modified == 1
+    assert feed_requests(server, "/feed.xml")[-1].headers["if-none-match"] == '"harbour-1"'
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_page_that_is_gone_does_not_make_the_feed_read_in_full_again(server):
+    html = {"Content-Type": "text/html; charset=utf-8"}
+    steady = server.route("/steady.html", page(1), headers=html)
+    gone = server.route("/gone.html", b"", status=404)
+    add_source(feed_with_etag(server, "/feed.xml", feed(steady, gone)), kind="feed")
+
+    first = poll_sources(due_only=False)
+    assert [f["url"] for f in first.pages_failed] == [gone]
+    second = poll_sources(due_only=False)
+    assert second.not_modified == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_entry_task_whose_page_fails_for_now_is_told_to_try_again(server):
+    """The broker's path (articles/tasks.py retries on PageNotNow): a 503 is for later, a 404
+    is an answer."""
+    from clipdesk.ingest import PageNotNow, Poller, entry_from_data, ingest_entry
+    from clipdesk.sources.fetching import Fetcher, FetchPolicy
+
+    busy = server.route("/busy.html", b"busy", status=503)
+    gone = server.route("/gone.html", b"", status=404)
+    poller = Poller(Fetcher(FetchPolicy.from_env()))
+    with pytest.raises(PageNotNow, match="HTTP 503"):
+        ingest_entry(None, entry_from_data({"url": busy}), poller=poller, group=None)
+    assert ingest_entry(None, entry_from_data({"url": gone}), poller=poller, group=None) is None
+    html = {"Content-Type": "text/html; charset=utf-8"}
+    server.route("/busy.html", page(3), headers=html)  # the server has recovered
+    stored = ingest_entry(None, entry_from_data({"url": busy}), poller=poller, group=None)
+    assert stored is not None and stored.article.url == busy

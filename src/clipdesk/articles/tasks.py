@@ -10,7 +10,9 @@ from clipdesk.sources.politeness import HostBusy
 from clipdesk.stories.tasks import group_article
 
 
-@app.task(autoretry_for=(HostBusy,), retry_backoff=5, max_retries=5)
+# Retried later, with a growing pause: no free request slot for the host, or a page that
+# failed for now (the source will not list the entry again, so this is its only retry).
+@app.task(autoretry_for=(HostBusy, ingest.PageNotNow), retry_backoff=5, max_retries=5)
 def ingest_entry(source_id: int, entry: dict) -> None:
     source = Source.objects.filter(pk=source_id).first()
     if source is None:
