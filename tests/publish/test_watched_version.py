@@ -163,3 +163,20 @@ def test_a_watch_that_ends_keeps_nothing(private_redis, version_cache):
     watch.stop()
     assert watch.kept()[0] is None
     assert caching.content_version() == "1700000000000000000.0badcafe"  # read from Redis
+
+
+def test_with_replicas_the_version_is_read_from_redis_every_time(private_redis):
+    """A read may go to a replica that lags behind a change heard from the primary: keeping
+    what it returned could keep an older version, so nothing is kept."""
+    private_redis.start()
+    backend = {
+        "BACKEND": "clipdesk.publish.redis_cache.PooledRedisCache",
+        "LOCATION": [private_redis.url, private_redis.url],  # a primary and a "replica"
+    }
+    with override_settings(CACHES={"default": backend}):
+        assert caches["default"].watched(caching.VERSION_KEY) is None
+        first = caching.content_version()
+        before = gets(private_redis.url)
+        assert caching.content_version() == first
+        assert gets(private_redis.url) > before
+        assert caching.bump_content_version() != first

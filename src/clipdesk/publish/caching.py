@@ -123,8 +123,9 @@ def bump_content_version() -> str:
         _write_version_file(value)
     else:
         cache.set(VERSION_KEY, value, timeout=None)
-        if hasattr(cache, "watched"):
-            cache.watched(VERSION_KEY).forget()  # before Redis's message comes back
+        watched = cache.watched(VERSION_KEY) if hasattr(cache, "watched") else None
+        if watched is not None:
+            watched.forget()  # before Redis's message comes back
     return value
 
 

@@ -51,9 +51,12 @@ class PooledRedisCache(RedisCache):
         super().__init__(server, params)
         self._class = PooledClient
 
-    def watched(self, key: str) -> WatchedKey:
-        """This process's watch on `key` (see WatchedKey)."""
-        # The server written to, whose changes are the ones heard.
+    def watched(self, key: str) -> WatchedKey | None:
+        """This process's watch on `key` (see WatchedKey); None with replicas, where a read
+        may come from one that lags behind the change just heard from the primary, and the
+        older value would then be kept."""
+        if len(self._servers) > 1:
+            return None
         return watched_key(self._servers[0], self.make_and_validate_key(key))
 
 
