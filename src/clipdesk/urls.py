@@ -7,7 +7,7 @@ from django.urls import include, path
 from clipdesk.articles.views import snapshot_view
 from clipdesk.digest.sitemaps import SITEMAPS
 from clipdesk.digest.sitemaps import TEMPLATE as SITEMAP_TEMPLATE
-from clipdesk.digest.views import robots_txt
+from clipdesk.digest.views import favicon, robots_txt
 from clipdesk.people.views import ThrottledLoginView
 
 admin.site.site_header = "clipdesk"
@@ -32,6 +32,7 @@ urlpatterns = [
         name="sitemap_section",
     ),
     path("robots.txt", robots_txt, name="robots_txt"),
+    path("favicon.ico", favicon, name="favicon"),
     path("desk/snapshots/<int:pk>/", snapshot_view, name="snapshot"),
     path("desk/", include("clipdesk.stories.urls")),
     path("", include("clipdesk.search.urls")),

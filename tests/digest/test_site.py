@@ -191,3 +191,16 @@ def test_post_sitemap_paths_are_its_locations():
     sitemap = PostSitemap()
     locations = [sitemap.location(item) for item in sitemap.items()]
     assert list(sitemap.paths()) == locations and len(locations) == 3
+
+
+@pytest.mark.django_db
+def test_the_site_icon_is_linked_and_favicon_ico_leads_to_it(client):
+    page = client.get("/").content.decode()
+    assert '<link rel="icon" type="image/svg+xml" href="/static/digest/icon.svg">' in page
+    asked = client.get("/favicon.ico")  # what browsers and crawlers ask for regardless
+    assert asked.status_code == 301
+    assert asked["Location"] == "/static/digest/icon.svg"
+    icon = client.get(asked["Location"])
+    assert icon.status_code == 200
+    assert icon["Content-Type"].startswith("image/svg+xml")
+    assert b"<svg" in b"".join(icon.streaming_content)
