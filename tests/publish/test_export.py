@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime
+import fcntl
 import functools
 import json
 import os
 import threading
+import time
 import urllib.request
 from collections.abc import Iterator
 from html.parser import HTMLParser
@@ -23,6 +25,7 @@ from clipdesk.digest.sitemaps import PostSitemap
 from clipdesk.publish import export
 from clipdesk.publish.caching import bump_content_version
 from clipdesk.publish.export import export_site
+from clipdesk.publish.hooks import refresher
 from clipdesk.publish.manifest import MANIFEST, Manifest
 from clipdesk.publish.rendering import ExportError, Renderer
 from tests.factories import make_outlet, make_post, make_tag
@@ -455,18 +458,36 @@ def test_readers_always_find_a_complete_build(site, tmp_path):
     assert not list(target.rglob("*.tmp"))
 
 
-def test_publishing_refreshes_the_static_copy_when_configured(
-    site, tmp_path, settings, django_capture_on_commit_callbacks
-):
+@pytest.mark.django_db(transaction=True)  # the refresh reads what committed, on its thread
+def test_publishing_refreshes_the_static_copy_when_configured(site, tmp_path, settings):
     target = tmp_path / "copy"
     export_site(target, base_url="http://example.org/")
     settings.CLIPDESK_STATIC_TARGET = str(target)
-    with django_capture_on_commit_callbacks(execute=True):
-        set_status(Post.objects.filter(pk=site["draft"].pk), Post.Status.PUBLISHED)
+    set_status(Post.objects.filter(pk=site["draft"].pk), Post.Status.PUBLISHED)
+    assert refresher.wait(60)
     assert b"Late news" in (target / "index.html").read_bytes()
-    with django_capture_on_commit_callbacks(execute=True):
-        set_status(Post.objects.filter(pk=site["draft"].pk), Post.Status.DRAFT)
+    set_status(Post.objects.filter(pk=site["draft"].pk), Post.Status.DRAFT)
+    assert refresher.wait(60)
     assert b"Late news" not in (target / "index.html").read_bytes()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_publishing_does_not_wait_for_an_export_already_running(site, tmp_path, settings):
+    """The editor's publish returns at once; the copy follows when the running export ends."""
+    target = tmp_path / "copy"
+    export_site(target, base_url="http://example.org/")
+    settings.CLIPDESK_STATIC_TARGET = str(target)
+    with open(tmp_path / ".copy.lock", "a") as lock:  # another export, still running
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        started = time.monotonic()
+        set_status(Post.objects.filter(pk=site["draft"].pk), Post.Status.PUBLISHED)
+        publish_took = time.monotonic() - started
+        assert not refresher.wait(0.5)  # its refresh waits for the lock meanwhile
+        assert b"Late news" not in (target / "index.html").read_bytes()
+        fcntl.flock(lock, fcntl.LOCK_UN)
+    assert publish_took < 0.5
+    assert refresher.wait(60)
+    assert b"Late news" in (target / "index.html").read_bytes()
 
 
 def test_a_folder_of_other_files_is_never_replaced(site, tmp_path):
