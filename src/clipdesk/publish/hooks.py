@@ -6,6 +6,7 @@ Kept apart from export.py so digest.actions can import it without loading the ex
 from __future__ import annotations
 
 import logging
+import os
 import threading
 
 from django.conf import settings
@@ -37,6 +38,10 @@ class StaticRefresher:
     """
 
     def __init__(self) -> None:
+        self._reset()
+
+    def _reset(self) -> None:
+        self._pid = os.getpid()
         self._guard = threading.Lock()
         self._wanted: set[str] = set()
         self._thread: threading.Thread | None = None
@@ -44,6 +49,8 @@ class StaticRefresher:
         self._idle.set()
 
     def request(self, target: str) -> None:
+        if self._pid != os.getpid():  # a forked child: the parent's thread is not here
+            self._reset()
         with self._guard:
             self._wanted.add(target)
             self._idle.clear()
