@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 def unreachable_errors() -> tuple[type[BaseException], ...]:
     """What a cache call raises when Redis does not answer: redis-py's connection errors and
     timeouts (imported when first needed: a process on the default cache never loads
-    redis-py), and the OSError of a cache kept in files."""
+    redis-py), and OSError (the default cache's version file, which can fail to be written)."""
     from redis.exceptions import ConnectionError as RedisConnectionError
     from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -50,6 +50,7 @@ class PooledRedisCache(RedisCache):
     def __init__(self, server, params) -> None:
         super().__init__(server, params)
         self._class = PooledClient
+        self._watched: dict[str, WatchedKey] = {}
 
     def watched(self, key: str) -> WatchedKey | None:
         """This process's watch on `key` (see WatchedKey); None with replicas, where a read
@@ -57,7 +58,13 @@ class PooledRedisCache(RedisCache):
         older value would then be kept."""
         if len(self._servers) > 1:
             return None
-        return watched_key(self._servers[0], self.make_and_validate_key(key))
+        # Asked on every request: the watch is remembered here, so that the key is not made
+        # and checked again each time (half the cost of reading a kept version).
+        watch = self._watched.get(key)
+        if watch is None or watch.pid != os.getpid():
+            redis_key = self.make_and_validate_key(key)
+            watch = self._watched[key] = watched_key(self._servers[0], redis_key)
+        return watch
 
 
 _watches: dict[tuple[str, str], WatchedKey] = {}
@@ -126,6 +133,7 @@ class WatchedKey:
             server, protocol=2, socket_connect_timeout=1.0, socket_timeout=1.0
         )
         self.redis_key = redis_key
+        self.pid = os.getpid()  # a forked child has the object but not the thread
         self._lock = threading.Lock()
         self._value: object = None
         self._live = False

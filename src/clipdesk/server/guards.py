@@ -55,11 +55,12 @@ def database_problem() -> str | None:
 def warn_if_cache_down(command: str, write) -> None:
     """Say at start when the shared page cache does not answer: the site is served all the
     same (its pages rendered uncached until the cache is back), so this is not a refusal."""
-    from django.core.cache import cache
+    from django.core.cache import caches
 
-    from clipdesk.publish.redis_cache import unreachable_errors
+    from clipdesk.publish.redis_cache import PooledRedisCache, unreachable_errors
 
-    if not settings.CACHES["default"]["BACKEND"].endswith("PooledRedisCache"):
+    cache = caches["default"]
+    if not isinstance(cache, PooledRedisCache):
         return
     try:
         cache.get("publish:probe")
