@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from clipdesk.articles.models import Article, Snapshot
-from clipdesk.ingest import poll_sources
+from clipdesk.ingest import PageNotNow, Poller, entry_from_data, ingest_entry, poll_sources
 from clipdesk.sources.actions import add_source
+from clipdesk.sources.fetching import Fetcher, FetchPolicy
 from tests.sources.conftest import LoopbackServer, Reply, SeenRequest
 
 ARTICLE = b"""<!doctype html><html lang="en"><head><title>Ferry timetable changes</title></head>
@@ -127,9 +128,6 @@ def test_a_page_that_is_gone_does_not_make_the_feed_read_in_full_again(server):
 def test_an_entry_task_whose_page_fails_for_now_is_told_to_try_again(server):
     """The broker's path (articles/tasks.py retries on PageNotNow): a 503 is for later, a 404
     is an answer."""
-    from clipdesk.ingest import PageNotNow, Poller, entry_from_data, ingest_entry
-    from clipdesk.sources.fetching import Fetcher, FetchPolicy
-
     busy = server.route("/busy.html", b"busy", status=503)
     gone = server.route("/gone.html", b"", status=404)
     poller = Poller(Fetcher(FetchPolicy.from_env()))
