@@ -26,6 +26,7 @@ extract, store, match, group). They run in two ways:
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import hashlib
 import threading
@@ -75,6 +76,10 @@ MAX_LINKS_PER_PAGE = 100
 # again after this; longer than a poll task waits in a busy queue, short enough to notice.
 CLAIM_LEASE = datetime.timedelta(minutes=15)
 CLAIM_BATCH = 1000  # sources claimed per scheduler tick; the rest wait for the next tick
+# Pages downloaded ahead of the one being stored, per download worker: enough that the
+# preparing thread never waits on the network while pages keep coming, few enough that a
+# round holds a few dozen bodies at once, whatever its size.
+DOWNLOAD_AHEAD_PER_WORKER = 3
 
 # What happens to a new candidate: grouped at once in process, or a task enqueued for it.
 Grouper = Callable[[Article], object]
@@ -179,6 +184,34 @@ class Poller:
         with ThreadPoolExecutor(max_workers=min(self.workers, len(jobs))) as pool:
             return list(pool.map(lambda job: job[1](), jobs))
 
+    def download_ahead(
+        self, wanted: list[tuple[Source, ParsedEntry]]
+    ) -> Iterator[tuple[Source, Download]]:
+        """Each entry's page with its source, in order, downloaded in the pool up to
+        DOWNLOAD_AHEAD_PER_WORKER pages a worker ahead of the caller.
+
+        Pages arrive while earlier ones are extracted, rather than all before the first one
+        is, and a round holds a bounded number of bodies in memory (it held every page of
+        the round at once: hundreds of megabytes for a few hundred sources).
+        """
+        if not wanted:
+            return
+        workers = min(self.workers, len(wanted))
+        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="download")
+        try:
+            waiting: deque[tuple[Source, Future[Download]]] = deque()
+            for source, entry in wanted:
+                waiting.append((source, pool.submit(self.fetch_entry, entry)))
+                if len(waiting) >= workers * DOWNLOAD_AHEAD_PER_WORKER:
+                    source, future = waiting.popleft()
+                    yield source, future.result()
+            while waiting:
+                source, future = waiting.popleft()
+                yield source, future.result()
+        finally:
+            # A round cut short (an error while storing) leaves no download queued.
+            pool.shutdown(wait=True, cancel_futures=True)
+
     def fetch_source(self, source: Source) -> Download:
         return self.download(source.url, etag=source.etag, last_modified=source.last_modified)
 
@@ -200,31 +233,30 @@ class Poller:
         for source, download in zip(sources, downloads, strict=True):
             entries = self.read_source(source, download, summary, save=False)
             wanted += [(source, e) for e in entries]
-        # 3. every new entry's page at once
-        pages = self.download_all(
-            (entry.url, lambda e=entry: self.fetch_entry(e)) for _, entry in wanted
-        )
-        # 4–6. one page at a time, in order: each is snapshot-encoded and extracted on a
-        # second thread while this one stores the page before (prepare_ahead)
+        # 3–6. each new entry's page, downloaded in the pool a few pages ahead; then one page
+        # at a time, in order: each is snapshot-encoded and extracted on a second thread while
+        # this one stores the page before (prepare_ahead)
         context = StoreContext.load()
-        fetched = [(source, page) for (source, _), page in zip(wanted, pages, strict=True)]
-        for source, page, prepared in prepare_ahead(fetched, context):
-            if prepared is None:
-                summary.pages_failed.append({"url": page.url, "reason": page.error})
-                continue
-            stored = store_page(source, page, context, group=group_article, prepared=prepared)
-            if stored is not None:
-                summary.articles_new += 1
-                summary.articles_matched += int(stored.matched)
-            elif page.error:  # fetched, kept as a snapshot, but not readable as an article
-                summary.pages_failed.append({"url": page.url, "reason": page.error})
+        retry: set[int] = set()
+        with contextlib.closing(self.download_ahead(wanted)) as fetched:
+            for source, page, prepared in prepare_ahead(fetched, context):
+                if page.transient:
+                    retry.add(id(source))
+                if prepared is None:
+                    summary.pages_failed.append({"url": page.url, "reason": page.error})
+                    continue
+                stored = store_page(source, page, context, group=group_article, prepared=prepared)
+                if stored is not None:
+                    summary.articles_new += 1
+                    summary.articles_matched += int(stored.matched)
+                elif page.error:  # fetched, kept as a snapshot, but not readable as an article
+                    summary.pages_failed.append({"url": page.url, "reason": page.error})
         # 7. the sources' state last. Saved before the pages were stored, a source's
         # validators would have its server answer 304 next time, and the entries of a round
         # that ended early (a full disk, the process killed) would never be read again;
         # unsaved, the next round fetches the source in full and stores what is missing.
         # A source with a page that failed for now (a timeout, a server error) forgets its
         # validators, for the same reason: next round, that page is asked for again.
-        retry = {id(source) for source, page in fetched if page.transient}
         for source in sources:
             if id(source) in retry:
                 source.etag = source.last_modified = ""
@@ -476,7 +508,7 @@ PREPARE_AHEAD = 2
 
 
 def prepare_ahead(
-    pages: list[tuple[Source, Download]], context: StoreContext
+    pages: Iterable[tuple[Source, Download]], context: StoreContext
 ) -> Iterator[tuple[Source, Download, PreparedPage | None]]:
     """Each fetched page with its `PreparedPage` (None when it was not fetched), in order.
 

@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from clipdesk.articles.models import Article, Snapshot
-from clipdesk.ingest import PageNotNow, Poller, entry_from_data, ingest_entry, poll_sources
+from clipdesk.ingest import (
+    DOWNLOAD_AHEAD_PER_WORKER,
+    PageNotNow,
+    Poller,
+    entry_from_data,
+    ingest_entry,
+    poll_sources,
+)
 from clipdesk.sources.actions import add_source
 from clipdesk.sources.fetching import Fetcher, FetchPolicy
 from tests.sources.conftest import LoopbackServer, Reply, SeenRequest
@@ -138,3 +145,30 @@ def test_an_entry_task_whose_page_fails_for_now_is_told_to_try_again(server):
     server.route("/busy.html", page(3), headers=html)  # the server has recovered
     stored = ingest_entry(None, entry_from_data({"url": busy}), poller=poller, group=None)
     assert stored is not None and stored.article.url == busy
+
+
+def page_requests(server) -> list[str]:
+    return [r.path for r in server.requests if r.path.startswith("/pier/")]
+
+
+def test_a_round_downloads_a_bounded_number_of_pages_ahead_in_order(server):
+    # A round holds only the pages downloaded ahead of the one being stored, however many
+    # entries it has; they come in the feed's order, and a round cut short asks for no more.
+    urls = [server.route(f"/pier/{n}.html", page(n)) for n in range(30)]
+    entries = [entry_from_data({"url": url}) for url in urls]
+    poller = Poller(Fetcher(FetchPolicy.from_env()), workers=2)
+    window = 2 * DOWNLOAD_AHEAD_PER_WORKER
+
+    pages = poller.download_ahead([(None, entry) for entry in entries])
+    first = next(pages)
+    assert first[1].url == urls[0]
+    assert len(page_requests(server)) <= window
+    pages.close()
+    asked = len(page_requests(server))
+    assert asked <= window
+
+    pages = poller.download_ahead([(None, entry) for entry in entries])
+    downloads = [download for _, download in pages]
+    assert [d.url for d in downloads] == urls
+    assert all(d.result is not None and d.result.status == 200 for d in downloads)
+    assert len(page_requests(server)) == asked + len(urls)  # each page once
