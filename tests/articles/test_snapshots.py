@@ -1,6 +1,7 @@
 """Snapshots are kept as WARC records and read back byte for byte."""
 
 import datetime
+import gzip
 import os
 
 import pytest
@@ -37,6 +38,9 @@ def test_snapshots_round_trip_and_share_one_valid_warc_file(tmp_path):
     with open(tmp_path / stored[0].warc_file, "rb") as fh:
         types = [r.rec_type for r in ArchiveIterator(fh)]
     assert types == ["response", "response"]
+    # Plain gzip members, one per record: the standard library reads the day's file whole.
+    whole = gzip.decompress((tmp_path / stored[0].warc_file).read_bytes())
+    assert whole.count(b"WARC/1.") == 2 and all(body in whole for body in bodies)
 
 
 def test_stored_headers_do_not_claim_a_compression_the_body_no_longer_has(tmp_path):

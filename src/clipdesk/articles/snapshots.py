@@ -4,9 +4,12 @@ One gzipped WARC file per day under `<home>/snapshots/`; each record is its own 
 so a snapshot is read back by seeking to its offset. Writers take an exclusive file lock, so
 several processes (workers) can append to the same day's file safely.
 
-warcio serialises the record; we gzip it ourselves at level 3 because warcio's own gzip runs
-at level 9, which took a tenth of the ingest path's time for a few percent smaller files
-(measured with bench/ingest.py). The result is the same standard per-record gzip member.
+warcio serialises the record; we gzip it ourselves, with ISA-L (`isal`) at level 3, because
+warcio's own gzip runs zlib at level 9, which took a tenth of the ingest path's time for a few
+percent smaller files. On bench/ingest.py's 404 pages (208 KB on average) ISA-L's level 3
+takes 0.8 ms a page where zlib's level 3 took 2.5, for files of the same size (22% of the
+page); the record's digests and warcio's own work take about 1.4 ms more. The result is the
+same standard per-record gzip member, which any WARC reader (warcio included) reads with zlib.
 """
 
 from __future__ import annotations
@@ -14,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import datetime
 import fcntl
-import gzip
 import hashlib
 import io
 import os
@@ -23,6 +25,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from isal import igzip
 from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
@@ -84,7 +87,7 @@ def encode_snapshot(
     writer.write_record(record)
     return EncodedSnapshot(
         relative_path=f"snapshots/{fetched_at:%Y-%m-%d}.warc.gz",
-        member=gzip.compress(serialised.getvalue(), compresslevel=GZIP_LEVEL),
+        member=igzip.compress(serialised.getvalue(), compresslevel=GZIP_LEVEL),
         record_id=record.rec_headers.get_header("WARC-Record-ID"),
         payload_sha256=hashlib.sha256(body).hexdigest(),
     )
