@@ -16,9 +16,10 @@ Two service functions carry the path, one source or one entry at a time: poll_so
 fetch and read a source, hand on its new entries) and ingest_entry (3–6: fetch, snapshot,
 extract, store, match, group). They run in two ways:
 
-- in process (`clipdesk poll`, Poller.poll): network work runs in a thread pool, pages are
-  encoded and extracted on a second thread a page or two ahead (prepare_ahead), and every
-  database write happens on the calling thread, so SQLite sees one writer;
+- in process (`clipdesk poll`, Poller.poll): network work runs in a thread pool, a few pages
+  ahead (download_ahead); pages are encoded and extracted on a second thread a page or two
+  ahead (prepare_ahead); every database write happens on the calling thread, so SQLite sees
+  one writer;
 - with a broker (CLIPDESK_BROKER_URL), as Celery tasks on any number of workers:
   sources/tasks.py (1–3), articles/tasks.py (3–5), stories/tasks.py (6). Tasks carry IDs and
   plain data, and every step is safe to run twice (see docs/celery.md).

@@ -156,19 +156,20 @@ def test_a_round_downloads_a_bounded_number_of_pages_ahead_in_order(server):
     # entries it has; they come in the feed's order, and a round cut short asks for no more.
     urls = [server.route(f"/pier/{n}.html", page(n)) for n in range(30)]
     entries = [entry_from_data({"url": url}) for url in urls]
-    poller = Poller(Fetcher(FetchPolicy.from_env()), workers=2)
     window = 2 * DOWNLOAD_AHEAD_PER_WORKER
+    with Fetcher(FetchPolicy.from_env()) as fetcher:
+        poller = Poller(fetcher, workers=2)
 
-    pages = poller.download_ahead([(None, entry) for entry in entries])
-    first = next(pages)
-    assert first[1].url == urls[0]
-    assert len(page_requests(server)) <= window
-    pages.close()
-    asked = len(page_requests(server))
-    assert asked <= window
+        pages = poller.download_ahead([(None, entry) for entry in entries])
+        first = next(pages)
+        assert first[1].url == urls[0]
+        assert len(page_requests(server)) <= window
+        pages.close()
+        asked = len(page_requests(server))
+        assert asked <= window
 
-    pages = poller.download_ahead([(None, entry) for entry in entries])
-    downloads = [download for _, download in pages]
+        pages = poller.download_ahead([(None, entry) for entry in entries])
+        downloads = [download for _, download in pages]
     assert [d.url for d in downloads] == urls
     assert all(d.result is not None and d.result.status == 200 for d in downloads)
     assert len(page_requests(server)) == asked + len(urls)  # each page once
