@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from clipdesk.digest.models import Credit, Outlet, Post, PostVersion, Tag
-from clipdesk.digest.outlets import free_slug
+from clipdesk.digest.outlets import fold_name, free_slug
 from clipdesk.digest.quotes import ExcerptNotFound, check_excerpt
 from clipdesk.people.models import AuditEntry, record
 from clipdesk.publish.hooks import refresh_static_copy
@@ -186,11 +186,21 @@ def publish_articles(
 
 
 def tag_named(name: str) -> Tag:
-    """The tag whose slug this name makes, created when there is none (desk and importer)."""
-    slug = slugify(name) or "tag"
-    return Tag.objects.filter(slug=slug).first() or Tag.objects.create(
-        name=name.strip()[:100], slug=free_slug(Tag, name)
-    )
+    """The tag this name stands for, created when there is none (desk and importer).
+
+    Names with Latin letters are one tag when their slugs are ("Human rights",
+    "human-rights"). A name without any has no such slug (its slug is a transliteration,
+    which two names can share): it is the tag of that name, case and punctuation aside.
+    """
+    name = name.strip()[:100]
+    if slug := slugify(name):
+        found = Tag.objects.filter(slug=slug).first()
+    else:
+        # Compared here, not in SQL: the database's LOWER() knows only ASCII on SQLite; and
+        # a desk has hundreds of tags, not millions.
+        key = fold_name(name)
+        found = next((t for t in Tag.objects.all() if fold_name(t.name) == key), None)
+    return found or Tag.objects.create(name=name, slug=free_slug(Tag, name))
 
 
 def _date(value: str | None) -> datetime.date | None:

@@ -6,6 +6,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
+from anyascii import anyascii
 from django.utils.text import slugify
 
 from clipdesk.digest.models import Outlet
@@ -17,9 +18,15 @@ def fold_name(text: str) -> str:
     return re.sub(r"\W+", " ", text).strip()
 
 
+def slug_of(text: str) -> str:
+    """The address form of `text`: `slugify`'s, or for a name with no Latin letters (Persian,
+    Arabic, Cyrillic, Chinese) that of its Latin spelling, where slugify alone gives nothing."""
+    return slugify(text) or slugify(anyascii(text))
+
+
 def free_slug(model: type, text: str, max_length: int = 100) -> str:
     """A slug for `text` that no row of `model` has yet."""
-    base = slugify(text, allow_unicode=False)[:max_length].strip("-") or model.__name__.lower()
+    base = slug_of(text)[:max_length].strip("-") or model.__name__.lower()
     slug, n = base, 1
     while model.objects.filter(slug=slug).exists():
         n += 1
