@@ -1,5 +1,6 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 
+from clipdesk.watch.matching import too_short
 from clipdesk.watch.models import Alias, Entity, Match, Watchlist
 
 
@@ -14,6 +15,13 @@ class EntityAdmin(admin.ModelAdmin):
     list_filter = ["watchlist"]
     search_fields = ["name", "aliases__text"]
     inlines = [AliasInline]
+
+    def save_related(self, request, form, formsets, change) -> None:
+        super().save_related(request, form, formsets, change)
+        entity = form.instance
+        for alias in [entity.name, *entity.aliases.values_list("text", flat=True)]:
+            if warning := too_short(alias):
+                self.message_user(request, f"Saved, but {warning}.", messages.WARNING)
 
 
 @admin.register(Watchlist)

@@ -88,6 +88,22 @@ def acronym_of(alias: str) -> str:
     return ""
 
 
+def too_short(alias: str) -> str | None:
+    """Why an alias of one letter will match far more than the entity, or None.
+
+    One letter alone is an initial ("Jane M. Doe"), a list label or a grade; it is matched as
+    a word (in capitals, as an acronym), so it is allowed, but an editor who adds it by
+    mistake should hear what it will do.
+    """
+    letters = [char for char in alias if char.isalpha()]
+    if len(letters) != 1:
+        return None
+    return (
+        f"the alias {alias!r} is one letter: it matches every {letters[0]!r} standing alone "
+        "(initials, list labels), not only this entity"
+    )
+
+
 def _written_as_acronym(original: str, acronym: str) -> bool:
     """Case-sensitive: "MEK" or "M.E.K." (or with accents "MÉK"), never "Mek" or "mek"."""
     compact = original.replace(".", "")

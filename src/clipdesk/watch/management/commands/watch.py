@@ -2,6 +2,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from clipdesk.watch.matching import too_short
 from clipdesk.watch.models import Entity
 from clipdesk.watch.store import DEFAULT_WATCHLIST, add_entity, rematch_articles
 
@@ -27,8 +28,11 @@ class Command(BaseCommand):
             if not options["name"].strip():
                 raise CommandError("watch: an entity needs a name", returncode=2)
             entity = add_entity(options["name"], options["aliases"], options["watchlist"])
-            aliases = ", ".join(a.text for a in entity.aliases.all())
-            self.stdout.write(f"Watching {entity.name} ({aliases or 'no other names'})")
+            aliases = [a.text for a in entity.aliases.all()]
+            self.stdout.write(f"Watching {entity.name} ({', '.join(aliases) or 'no other names'})")
+            for alias in [entity.name, *aliases]:
+                if warning := too_short(alias):
+                    self.stderr.write(f"watch: warning: {warning}")
         elif action == "list":
             rows = [
                 {

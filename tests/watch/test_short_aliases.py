@@ -1,0 +1,56 @@
+"""A one-letter alias is allowed, but whoever adds it hears that it matches initials too."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from clipdesk.watch.matching import Matcher, too_short
+from clipdesk.watch.models import Entity, Watchlist
+
+
+def test_one_letter_is_flagged_and_longer_aliases_are_not():
+    assert "one letter" in too_short("M")
+    assert "one letter" in too_short("M.")
+    for alias in ["MEK", "M.E.K.", "Mojahedin-e Khalq", "42", "", "مجاهدین"]:
+        assert too_short(alias) is None
+    # What the warning says it will do, it does.
+    matcher = Matcher.build({"Lantern Fellowship": ["L"]})
+    assert [m.matched_text for m in matcher.find(text="Signed, Jane L. Doe")] == ["L"]
+
+
+@pytest.mark.django_db
+def test_watch_add_warns_of_a_one_letter_alias_and_still_adds_it():
+    out, err = io.StringIO(), io.StringIO()
+    call_command(
+        "watch", "add", "Lantern Fellowship", "--alias=LF", "--alias=L", stdout=out, stderr=err
+    )
+
+    assert "Watching Lantern Fellowship" in out.getvalue()
+    assert "'L' is one letter" in err.getvalue()
+    assert "'LF'" not in err.getvalue()
+    assert sorted(Entity.objects.get().aliases.values_list("text", flat=True)) == ["L", "LF"]
+
+    err = io.StringIO()
+    call_command("watch", "add", "Harbour Council", "--alias=HC", stdout=io.StringIO(), stderr=err)
+    assert err.getvalue() == ""
+
+
+@pytest.mark.django_db
+def test_the_admin_warns_of_a_one_letter_alias_on_save(admin_client):
+    watchlist = Watchlist.objects.create(name="default")
+    data = {
+        "name": "Lantern Fellowship",
+        "watchlist": watchlist.pk,
+        "aliases-TOTAL_FORMS": "2",
+        "aliases-INITIAL_FORMS": "0",
+        "aliases-MIN_NUM_FORMS": "0",
+        "aliases-MAX_NUM_FORMS": "1000",
+        "aliases-0-text": "LF",
+        "aliases-1-text": "L",
+    }
+    page = admin_client.post("/admin/watch/entity/add/", data, follow=True)
+
+    assert page.status_code == 200
+    assert Entity.objects.get().aliases.count() == 2
+    assert "is one letter" in page.content.decode()
