@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -632,8 +632,10 @@ def poll_sources(
     """
     started = time.perf_counter()
     index, count = shard
+    claimed_at = timezone.now()
+    claimed: list[int] = []
     if due_only:
-        claimed = claim_due_sources(shard=shard)
+        claimed = claim_due_sources(now=claimed_at, shard=shard)
         by_id = Source.objects.in_bulk(claimed)
         sources = [by_id[pk] for pk in claimed if pk in by_id]
     else:
@@ -646,9 +648,28 @@ def poll_sources(
             summary = Poller(fetcher, workers=workers, per_host=per_host, limit=limit).poll(sources)
         summary.seconds = time.perf_counter() - started
         return summary
+    except BaseException:
+        release_claims(claimed, claimed_at)
+        raise
     finally:
         if own:
             fetcher.close()
+
+
+def release_claims(ids: list[int], claimed_at: datetime.datetime) -> None:
+    """Make the claimed sources that a failed round left unsaved due again, so the next round
+    polls them rather than waiting out the claim's lease (a quarter of an hour).
+
+    A source whose state the round saved has its own next check and is left alone. Best
+    effort: when the database is what failed, the release may fail too, and the lease is
+    the fallback it was made for.
+    """
+    if not ids:
+        return
+    with contextlib.suppress(DatabaseError):
+        Source.objects.filter(pk__in=ids, next_check_at=claimed_at + CLAIM_LEASE).update(
+            next_check_at=claimed_at
+        )
 
 
 _process_poller: Poller | None = None

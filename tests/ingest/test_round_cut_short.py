@@ -1,14 +1,22 @@
 """A poll that ends before its pages are stored (here the disk is full) loses no entry: the
 sources' validators are saved only after their entries, so the next poll reads the feed in
-full instead of being answered 304, and stores what is missing."""
+full instead of being answered 304, and stores what is missing; and the sources it claimed
+are due again at once, not after the claim's lease."""
 
 from __future__ import annotations
 
 import datetime
 import json
+import threading
+import time
+
+import pytest
+from django.utils import timezone
 
 from clipdesk.demo.corpus_server import EXPECTED, CorpusServer
-from tests.cli import clipdesk
+from clipdesk.ingest import claim_due_sources, release_claims
+from clipdesk.sources.models import Source
+from tests.cli import clipdesk, started
 
 FEED = "/harbour-gazette/feed.xml"
 
@@ -39,3 +47,56 @@ def test_a_round_cut_short_by_a_full_disk_loses_no_entry(tmp_path):
     assert summary["articles_new"] == expected
     stored = json.loads(clipdesk(home, "articles", "--json").stdout)
     assert len(stored) == expected and all(a["snapshot"] for a in stored)
+
+
+def test_the_poller_beside_the_server_polls_a_round_cut_short_again_at_once(tmp_path):
+    # The failed round had claimed its sources for a quarter of an hour; it gives them back,
+    # so the next round, seconds later, reads them again.
+    home = tmp_path / "home"
+    clipdesk(home, "init")
+    with CorpusServer() as corpus:
+        clipdesk(home, "source", "add", corpus.url(FEED), "--kind", "feed")
+        day = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d")
+        warc = home / "snapshots" / f"{day}.warc.gz"
+        warc.parent.mkdir(parents=True, exist_ok=True)
+        warc.symlink_to("/dev/full")
+        poller = started(home, "poll", CLIPDESK_FETCH_ALLOW="127.0.0.1")
+        errors: list[str] = []
+        threading.Thread(target=lambda: errors.extend(poller.stderr), daemon=True).start()
+        try:
+            deadline = time.monotonic() + 60
+            while not any("the round failed" in line for line in errors):
+                assert time.monotonic() < deadline, "the poller never reported the failure"
+                assert poller.poll() is None, f"the poller stopped: {''.join(errors)}"
+                time.sleep(0.2)
+            warc.unlink()  # space again
+            expected = len(EXPECTED["by_feed"][FEED])
+            deadline = time.monotonic() + 45
+            while len(json.loads(clipdesk(home, "articles", "--json").stdout)) < expected:
+                assert time.monotonic() < deadline, f"not polled again: {''.join(errors)}"
+                time.sleep(0.5)
+        finally:
+            poller.terminate()
+            poller.wait(30)
+    assert "No space left on device" in "".join(errors)
+
+
+@pytest.mark.django_db
+def test_released_claims_are_due_again_and_a_saved_source_keeps_its_next_check():
+    now = timezone.now()
+    due = now - datetime.timedelta(minutes=1)
+    first, second = (
+        Source.objects.create(url=f"https://news.example/{n}.xml", kind="feed", next_check_at=due)
+        for n in range(2)
+    )
+    claimed = claim_due_sources(now=now)
+    assert sorted(claimed) == sorted([first.pk, second.pk])
+    assert claim_due_sources(now=now) == []  # leased: no second claim
+    later = now + datetime.timedelta(minutes=30)
+    Source.objects.filter(pk=second.pk).update(next_check_at=later)  # its round saved it
+
+    release_claims(claimed, now)
+
+    assert Source.objects.get(pk=first.pk).next_check_at == now
+    assert Source.objects.get(pk=second.pk).next_check_at == later
+    assert claim_due_sources(now=now) == [first.pk]
