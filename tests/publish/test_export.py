@@ -497,6 +497,7 @@ def test_a_folder_of_other_files_is_never_replaced(site, tmp_path):
     with pytest.raises(ExportError, match="not a static copy made by clipdesk"):
         export_site(target)
     assert (target / "notes.txt").read_text() == "keep me"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mine"]  # no lock, no builds left
 
 
 def test_command_prints_the_report(site, tmp_path, capsys):

@@ -108,10 +108,23 @@ def current_build(target: Path) -> Path | None:
     if target.is_dir() and not any(target.iterdir()):
         target.rmdir()  # an empty folder made for us: the symlink takes its place
         return None
-    raise ExportError(
+    raise _not_ours(target)
+
+
+def _not_ours(target: Path) -> ExportError:
+    return ExportError(
         f"export: {target} is not a static copy made by clipdesk (a symlink to a build); "
         "choose a new path or remove it"
     )
+
+
+def _refuse_foreign(target: Path) -> None:
+    """Refuse a path that holds something else before anything is made beside it (the
+    lock, the builds folder); `current_build` checks again under the lock."""
+    if target.is_symlink() or not target.exists():
+        return
+    if not (target.is_dir() and not any(target.iterdir())):
+        raise _not_ours(target)
 
 
 @contextlib.contextmanager
@@ -149,6 +162,7 @@ def export_site(
     engines.all()
     started = time.perf_counter()
     target = Path(target).absolute()
+    _refuse_foreign(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     with _locked(target):
         previous = current_build(target)
