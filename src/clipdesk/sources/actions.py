@@ -37,7 +37,7 @@ def add_source(url: str, *, name: str = "", kind: str | None = None) -> NewSourc
     existing = Source.objects.filter(url=url).first()
     if existing:
         return NewSource(existing, False, "already a source")
-    note = f"added as a {kind}" if kind else ""
+    note = ""  # the kind asked for, which the caller shows anyway
     if kind is None:
         kind, url, note = _detect(url)
         existing = Source.objects.filter(url=url).first()
