@@ -666,6 +666,8 @@ def release_claims(ids: list[int], claimed_at: datetime.datetime) -> None:
     """
     if not ids:
         return
+    # Never in the way of the round's own error: a database that failed, or a transaction
+    # broken by the failure (TransactionManagementError is one), refuses it; the lease stays.
     with contextlib.suppress(DatabaseError):
         Source.objects.filter(pk__in=ids, next_check_at=claimed_at + CLAIM_LEASE).update(
             next_check_at=claimed_at
