@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import datetime
 import json
-import threading
-import time
 
 import pytest
 from django.utils import timezone
@@ -16,7 +14,8 @@ from django.utils import timezone
 from clipdesk.demo.corpus_server import EXPECTED, CorpusServer
 from clipdesk.ingest import claim_due_sources, release_claims
 from clipdesk.sources.models import Source
-from tests.cli import clipdesk, started
+from tests.cli import clipdesk
+from tests.ingest.running_poller import running_poller
 
 FEED = "/harbour-gazette/feed.xml"
 
@@ -60,25 +59,12 @@ def test_the_poller_beside_the_server_polls_a_round_cut_short_again_at_once(tmp_
         warc = home / "snapshots" / f"{day}.warc.gz"
         warc.parent.mkdir(parents=True, exist_ok=True)
         warc.symlink_to("/dev/full")
-        poller = started(home, "poll", CLIPDESK_FETCH_ALLOW="127.0.0.1")
-        errors: list[str] = []
-        threading.Thread(target=lambda: errors.extend(poller.stderr), daemon=True).start()
-        try:
-            deadline = time.monotonic() + 60
-            while not any("the round failed" in line for line in errors):
-                assert time.monotonic() < deadline, "the poller never reported the failure"
-                assert poller.poll() is None, f"the poller stopped: {''.join(errors)}"
-                time.sleep(0.2)
+        with running_poller(home) as poller:
+            poller.wait_for_failed_round()
             warc.unlink()  # space again
             expected = len(EXPECTED["by_feed"][FEED])
-            deadline = time.monotonic() + 45
-            while len(json.loads(clipdesk(home, "articles", "--json").stdout)) < expected:
-                assert time.monotonic() < deadline, f"not polled again: {''.join(errors)}"
-                time.sleep(0.5)
-        finally:
-            poller.terminate()
-            poller.wait(30)
-    assert "No space left on device" in "".join(errors)
+            assert len(poller.wait_for_articles(expected, timeout=45)) == expected
+    assert "No space left on device" in poller.log
 
 
 @pytest.mark.django_db
