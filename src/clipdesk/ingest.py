@@ -52,7 +52,7 @@ from clipdesk.articles.extraction import (
 )
 from clipdesk.articles.models import Article, ExtractionRule, Snapshot
 from clipdesk.articles.snapshots import EncodedSnapshot, append_snapshot, encode_snapshot_soon
-from clipdesk.articles.storing import StoredArticle, save_article
+from clipdesk.articles.storing import StoredArticle, read_text, save_article
 from clipdesk.digest.outlets import OutletDirectory
 from clipdesk.search import indexing as search_indexing
 from clipdesk.sources.discovery import find_article_links
@@ -443,14 +443,17 @@ def store_page(
     """Stages 4–6 for a fetched page: snapshot, extract, store once, match; then group.
     `prepared` is the page already encoded and extracted (prepare_ahead).
 
-    The slow part (encoding the WARC record, extracting) runs before the transaction, so that
-    on SQLite, where a write transaction holds the single write lock from its start, other
-    pollers and workers can write meanwhile. The callers have checked that the entry is not
+    The slow part (encoding the WARC record, extracting, matching) runs before the transaction,
+    so that on SQLite, where a write transaction holds the single write lock from its start,
+    other pollers and workers can write meanwhile. The callers have checked that the entry is not
     stored; in the transaction its URL is locked (on PostgreSQL) and checked again, so two
     workers given the same entry store one article, one snapshot and one WARC record.
     Grouping runs after the commit, so a grouping task always finds the article.
     """
     prepared = prepared or _prepare_page(page, context)
+    # Matched here, on the storing thread, which has time to spare while the preparing thread
+    # extracts the next page; and before the transaction, which needs only the result.
+    findings = read_text(prepared.extracted, context.matcher) if prepared.extracted else None
     with transaction.atomic():
         _lock_url(page.entry.url if page.entry else page.url)
         if page.entry is not None and _stored(page.entry).exists():
@@ -461,7 +464,12 @@ def store_page(
             page.error = prepared.error
             return None  # the snapshot stays: what the page was is evidence even unread
         stored = save_article(
-            source, prepared.extracted, snapshot, context.outlets, context.matcher
+            source,
+            prepared.extracted,
+            snapshot,
+            context.outlets,
+            context.matcher,
+            findings,
         )
     if stored is not None and stored.matched and group is not None:
         # Only candidates go on the desk, so only they are grouped into stories.

@@ -15,7 +15,7 @@ from clipdesk.ingest import (
 )
 from clipdesk.sources.actions import add_source
 from clipdesk.sources.fetching import Fetcher, FetchPolicy
-from tests.sources.conftest import LoopbackServer, Reply, SeenRequest
+from tests.sources.conftest import Reply, SeenRequest
 
 ARTICLE = b"""<!doctype html><html lang="en"><head><title>Ferry timetable changes</title></head>
 <body><article><h1>Ferry timetable changes</h1>
@@ -24,14 +24,6 @@ fog that has delayed the early boat on most mornings this month.</p>
 <p>Commuters said the later start would cost them the connecting train, and asked the
 council to add a second boat on weekdays until the spring timetable begins.</p>
 </article></body></html>"""
-
-
-@pytest.fixture
-def server(monkeypatch):
-    monkeypatch.setenv("CLIPDESK_FETCH_ALLOW", "127.0.0.1")
-    loopback = LoopbackServer()
-    yield loopback
-    loopback.close()
 
 
 def feed(*links: str) -> bytes:

@@ -2,7 +2,8 @@
 
 The first copy of a page wins: a later one with the same canonical URL or the same text is not
 stored again, and a worker that loses a race to store it gets None, not an error. The article
-row, its outlet and its watchlist matches are written in one transaction.
+row, its outlet and its watchlist matches are written in one transaction; what the text alone
+decides (its digest, the watchlist matches) can be worked out before it (`read_text`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from django.db.models import Q
 from clipdesk.articles.models import Article, Snapshot
 from clipdesk.digest.outlets import OutletDirectory
 from clipdesk.sources.models import Source
+from clipdesk.watch.matching import Match
 from clipdesk.watch.store import WatchMatcher, store_matches
 
 if TYPE_CHECKING:  # the extractor's imports are heavy; storing only reads its result
@@ -30,9 +32,32 @@ class StoredArticle:
     matched: bool
 
 
+@dataclass(frozen=True)
+class TextFindings:
+    """What storing needs from the article's text that no database row changes: its digest
+    and the watchlists' matches in headline and text."""
+
+    digest: str
+    matches: list[Match]
+
+
 def text_digest(text: str) -> str:
     """The key of "the same text": its words, whatever the spacing between them."""
     return hashlib.sha256(" ".join(text.split()).encode()).hexdigest()
+
+
+def read_text(extracted: ExtractedArticle, matcher: WatchMatcher) -> TextFindings:
+    """The digest and matches of an extracted article, before any transaction: the ingest
+    path works them out while the page before is being stored, so that on SQLite the write
+    lock is held for the writes alone."""
+    return TextFindings(
+        digest=text_digest(extracted.text or extracted.url),
+        matches=matcher.find(headline=_stored_title(extracted), text=extracted.text or ""),
+    )
+
+
+def _stored_title(extracted: ExtractedArticle) -> str:
+    return (extracted.title or "")[:1000]
 
 
 def save_article(
@@ -41,14 +66,17 @@ def save_article(
     snapshot: Snapshot | None,
     outlets: OutletDirectory,
     matcher: WatchMatcher,
+    findings: TextFindings | None = None,
 ) -> StoredArticle | None:
     """Store an extracted article once, with its matches; None when it is a duplicate.
 
     Duplicates are the same canonical URL or the same text (syndicated copies that differ
     in nothing): the first copy stored wins, later ones are not stored again. Grouping is
     the caller's next step (store_page), so a worker can hand it to the grouping queue.
+    `findings` is `read_text` of this article with this matcher, when the caller has it.
     """
-    digest = text_digest(extracted.text or extracted.url)
+    findings = findings or read_text(extracted, matcher)
+    digest = findings.digest
     same = Q(canonical_url=extracted.canonical_url) | Q(text_sha256=digest)
     if Article.objects.filter(same).exists():
         return None
@@ -60,7 +88,7 @@ def save_article(
                 source=source,
                 url=extracted.url,
                 canonical_url=extracted.canonical_url,
-                title=(extracted.title or "")[:1000],
+                title=_stored_title(extracted),
                 authors=list(extracted.authors),
                 outlet=outlet,
                 outlet_name=(outlet_name or "")[:300],
@@ -72,7 +100,7 @@ def save_article(
                 extracted=_provenance(extracted),
                 snapshot=snapshot,
             )
-            matches = store_matches(article, matcher, new=True)
+            matches = store_matches(article, matcher, new=True, found=findings.matches)
     except IntegrityError:
         return None  # stored meanwhile by another worker: the first copy wins
     return StoredArticle(article, matched=bool(matches))

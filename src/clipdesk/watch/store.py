@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from clipdesk.watch import matching
 from clipdesk.watch.matching import Matcher
 from clipdesk.watch.models import Alias, Entity, Match, Watchlist
 
@@ -37,10 +38,14 @@ def load_matcher() -> WatchMatcher:
     return WatchMatcher(Matcher.build(names), ids)
 
 
-def store_matches(article, matcher: WatchMatcher, *, new: bool = False) -> list[Match]:
+def store_matches(
+    article, matcher: WatchMatcher, *, new: bool = False, found: list[matching.Match] | None = None
+) -> list[Match]:
     """Replace the article's matches with what the matcher finds now; `new` says the article
-    was created in this transaction, so it has none to delete."""
-    found = matcher.find(headline=article.title or "", text=article.text or "")
+    was created in this transaction, so it has none to delete; `found` is what the matcher
+    found in its title and text, when the caller has asked it already."""
+    if found is None:
+        found = matcher.find(headline=article.title or "", text=article.text or "")
     rows = [
         Match(
             article=article,
