@@ -500,6 +500,15 @@ def test_a_folder_of_other_files_is_never_replaced(site, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mine"]  # no lock, no builds left
 
 
+@pytest.mark.parametrize("place", ["under a file", "in /proc"])
+def test_a_folder_that_cannot_hold_files_is_refused_in_words(site, tmp_path, place):
+    (tmp_path / "notes.txt").write_text("keep me")
+    target = tmp_path / "notes.txt" / "site" if place == "under a file" else Path("/proc/site")
+    with pytest.raises(ExportError, match=f"cannot write {target}: its folder .* cannot hold"):
+        export_site(target)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
+
+
 def test_command_prints_the_report(site, tmp_path, capsys):
     call_command(
         "export_static", str(tmp_path / "copy"), "--base-url", "https://x.example/w", "--json"

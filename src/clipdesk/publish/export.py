@@ -129,8 +129,20 @@ def _refuse_foreign(target: Path) -> None:
 
 @contextlib.contextmanager
 def _locked(target: Path) -> Iterator[None]:
+    """Hold the target's lock (a file beside it) for one export at a time; the target's
+    folder is made first. A folder that cannot be made or take the lock is refused in words:
+    a path under a file, or in a filesystem that takes no files (/proc)."""
     lock = target.parent / f".{target.name}.lock"
-    with open(lock, "a") as handle:
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(lock, "a")  # noqa: SIM115 - closed below, once the lock is released
+    except OSError as exc:
+        reason = "a file" if target.parent.is_file() else exc.strerror or str(exc)
+        raise ExportError(
+            f"export: cannot write {target}: its folder {target.parent} cannot hold files "
+            f"({reason})"
+        ) from exc
+    with handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
@@ -163,7 +175,6 @@ def export_site(
     started = time.perf_counter()
     target = Path(target).absolute()
     _refuse_foreign(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
     with _locked(target):
         previous = current_build(target)
         old = Manifest.read(previous) if previous else None
