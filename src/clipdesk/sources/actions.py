@@ -34,6 +34,8 @@ def add_source(url: str, *, name: str = "", kind: str | None = None) -> NewSourc
         raise SourceError(f"source: {url!r} is not a valid URL ({exc})") from exc
     if not host:
         raise SourceError(f"source: {url!r} names no host")
+    _fits("the URL", url)
+    _fits("the name", name, "name")
     existing = Source.objects.filter(url=url).first()
     if existing:
         return NewSource(existing, False, "already a source")
@@ -43,8 +45,17 @@ def add_source(url: str, *, name: str = "", kind: str | None = None) -> NewSourc
         existing = Source.objects.filter(url=url).first()
         if existing:
             return NewSource(existing, False, f"{note}; already a source")
+    _fits("the feed's URL found on the page", url)
     source = Source.objects.create(url=url, name=name, kind=kind)
     return NewSource(source, True, note)
+
+
+def _fits(what: str, value: str, field: str = "url") -> None:
+    """Refuse a value longer than its column: PostgreSQL would fail on it with a traceback,
+    SQLite would keep it whole for the admin to refuse later."""
+    limit = Source._meta.get_field(field).max_length
+    if len(value) > limit:
+        raise SourceError(f"source: {what} is {len(value)} characters long; at most {limit} fit")
 
 
 def _detect(url: str) -> tuple[str, str, str]:

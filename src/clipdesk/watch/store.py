@@ -65,15 +65,39 @@ def store_matches(
     return Match.objects.bulk_create(rows, ignore_conflicts=True)
 
 
+class WatchError(ValueError):
+    """An entity, alias or watchlist that cannot be stored as given; the message says why."""
+
+
 @transaction.atomic
 def add_entity(name: str, aliases: list[str], watchlist: str = DEFAULT_WATCHLIST) -> Entity:
-    """Create an entity (or extend one) with its aliases; repeating it adds nothing twice."""
-    wl, _ = Watchlist.objects.get_or_create(name=watchlist)
-    entity, _ = Entity.objects.get_or_create(watchlist=wl, name=name.strip())
+    """Create an entity (or extend one) with its aliases; repeating it adds nothing twice.
+    Every value is checked before anything is written."""
+    name, watchlist = name.strip(), watchlist.strip()
+    aliases = [a.strip() for a in aliases if a.strip()]
+    if not name:
+        raise WatchError("watch: an entity needs a name")
+    if not watchlist:
+        raise WatchError("watch: a watchlist needs a name")
+    _fits("the watchlist name", watchlist, Watchlist, "name")
+    _fits("the entity name", name, Entity, "name")
     for alias in aliases:
-        if alias.strip():
-            Alias.objects.get_or_create(entity=entity, text=alias.strip())
+        _fits("an alias", alias, Alias, "text")
+    wl, _ = Watchlist.objects.get_or_create(name=watchlist)
+    entity, _ = Entity.objects.get_or_create(watchlist=wl, name=name)
+    for alias in aliases:
+        Alias.objects.get_or_create(entity=entity, text=alias)
     return entity
+
+
+def _fits(what: str, value: str, model, field: str) -> None:
+    """Refuse a value longer than its column (PostgreSQL would fail on it; SQLite would
+    store it whole, for the admin to refuse later)."""
+    limit = model._meta.get_field(field).max_length
+    if len(value) > limit:
+        raise WatchError(
+            f"watch: {what} is {len(value)} characters long; at most {limit} fit ({value[:40]}…)"
+        )
 
 
 @dataclass

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from clipdesk.watch.matching import too_short
 from clipdesk.watch.models import Entity
-from clipdesk.watch.store import DEFAULT_WATCHLIST, add_entity, rematch_articles
+from clipdesk.watch.store import DEFAULT_WATCHLIST, WatchError, add_entity, rematch_articles
 
 
 class Command(BaseCommand):
@@ -25,9 +25,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, action: str, **options) -> None:
         if action == "add":
-            if not options["name"].strip():
-                raise CommandError("watch: an entity needs a name", returncode=2)
-            entity = add_entity(options["name"], options["aliases"], options["watchlist"])
+            try:
+                entity = add_entity(options["name"], options["aliases"], options["watchlist"])
+            except WatchError as exc:
+                raise CommandError(str(exc), returncode=2) from exc
             aliases = [a.text for a in entity.aliases.all()]
             self.stdout.write(f"Watching {entity.name} ({', '.join(aliases) or 'no other names'})")
             for alias in [entity.name, *aliases]:
