@@ -34,6 +34,17 @@ def test_the_same_name_again_is_the_same_tag_whatever_its_case_or_word_break():
 
 
 @pytest.mark.django_db
+def test_a_renamed_tag_is_found_by_its_new_name_only():
+    tag = tag_named("سانسور")
+    tag.name = "آزادی بیان"
+    tag.save(update_fields=["name"])  # as the admin saves a changed field
+
+    assert tag_named("آزادی\u200cبیان") == tag
+    assert tag_named("سانسور") != tag  # the old name is free for a tag of its own
+    assert Tag.objects.count() == 2
+
+
+@pytest.mark.django_db
 def test_latin_names_are_still_one_tag_when_their_slugs_are():
     assert tag_named("Human rights") == tag_named("human-rights") == tag_named(" HUMAN RIGHTS ")
     assert Tag.objects.get().slug == "human-rights"

@@ -18,7 +18,8 @@ from django.utils import timezone
 from clipdesk.archive.parsing import ArchiveCredit, ArchivePage, ArchivePost, OutletGazetteer
 from clipdesk.digest.actions import tag_named
 from clipdesk.digest.models import Credit, Post, SiteProfile
-from clipdesk.digest.outlets import OutletDirectory, fold_name, free_slug
+from clipdesk.digest.names import fold_name
+from clipdesk.digest.outlets import OutletDirectory, free_slug
 
 
 @dataclass

@@ -11,7 +11,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from clipdesk.digest.models import Credit, Outlet, Post, PostVersion, Tag
-from clipdesk.digest.outlets import fold_name, free_slug
+from clipdesk.digest.names import fold_name
+from clipdesk.digest.outlets import free_slug
 from clipdesk.digest.quotes import ExcerptNotFound, check_excerpt
 from clipdesk.people.models import AuditEntry, record
 from clipdesk.publish.hooks import refresh_static_copy
@@ -196,10 +197,8 @@ def tag_named(name: str) -> Tag:
     if slug := slugify(name):
         found = Tag.objects.filter(slug=slug).first()
     else:
-        # Compared here, not in SQL: the database's LOWER() knows only ASCII on SQLite; and
-        # a desk has hundreds of tags, not millions.
-        key = fold_name(name)
-        found = next((t for t in Tag.objects.all() if fold_name(t.name) == key), None)
+        # By the folded name each row keeps (Tag.name_key): SQLite's LOWER() knows only ASCII.
+        found = Tag.objects.filter(name_key=fold_name(name)[:400]).first()
     return found or Tag.objects.create(name=name, slug=free_slug(Tag, name))
 
 

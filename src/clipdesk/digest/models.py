@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from clipdesk.articles.sanitizing import sanitize_html
 from clipdesk.digest.links import url
+from clipdesk.digest.names import fold_name
 
 # A date no post has, standing for the bound of the month lookup while its SQL is compiled.
 _STAND_IN_DAY = datetime.date(9999, 12, 31)
@@ -41,6 +42,9 @@ class Outlet(models.Model):
 class Tag(models.Model):
     name = models.CharField(max_length=100)
     slug = models.SlugField(max_length=100, unique=True)
+    # The name as `fold_name` compares it, kept with the row so that a name without Latin
+    # letters (which has no slug of its own to be found by) is found in one indexed query.
+    name_key = models.CharField(max_length=400, db_index=True, editable=False, default="")
 
     class Meta:
         ordering = ["name"]
@@ -48,6 +52,12 @@ class Tag(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        self.name_key = fold_name(self.name)[:400]
+        if (fields := kwargs.get("update_fields")) is not None and "name" in fields:
+            kwargs["update_fields"] = {*fields, "name_key"}
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return url("digest:tag", self.slug)

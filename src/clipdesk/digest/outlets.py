@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Iterable
 
 from anyascii import anyascii
 from django.utils.text import slugify
 
 from clipdesk.digest.models import Outlet
-
-
-def fold_name(text: str) -> str:
-    """Case, width and punctuation folded: 'The  Harbour-Gazette' ~ 'the harbour gazette'."""
-    text = unicodedata.normalize("NFKC", text).casefold()
-    return re.sub(r"\W+", " ", text).strip()
+from clipdesk.digest.names import fold_name
 
 
 def slug_of(text: str) -> str:
