@@ -2,11 +2,12 @@
 
 Serves real article pages (../shared/data/trafilatura/html) in RSS feeds over loopback, then:
   1. bare trafilatura over the same pages, in this process: `extract` with its defaults (the
-     targets' reference; timed again after steps 2 and 3, and the two averaged) and
-     `bare_extraction(with_metadata=True)`;
+     targets' reference) and `bare_extraction(with_metadata=True)`;
   2. `clipdesk poll --once` on a fresh instance: poll, fetch, snapshot, extract, match, store;
   3. the same with two processes side by side (`--shard 0/2` and `--shard 1/2`);
-  4. re-polling 1,000 unchanged feeds that all answer 304.
+  4. bare `extract` again; steps 2-4 `--repeat` times (3), each run's ratios taken against
+     the bare timings on either side of it, and the medians reported;
+  5. re-polling 1,000 unchanged feeds that all answer 304.
 
 Throughput counts every page fetched and extracted (a copy whose text turns out identical to a
 stored one has gone through the whole path too); `articles_stored` says how many were new.
@@ -14,7 +15,7 @@ The headline rates time the whole command; `*_in_poll_*` beside them time the po
 alone, as the poll reports it (the rate of a long-running `clipdesk run` or worker, which
 starts Python and Django once), so the share of start-up in a short run can be read off.
 
-    .venv/bin/python bench/ingest.py [--copies 4] [--feeds 10] [--unchanged 1000]
+    .venv/bin/python bench/ingest.py [--copies 4] [--feeds 10] [--unchanged 1000] [--repeat 3]
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import json
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -227,45 +229,67 @@ def main() -> None:
     parser.add_argument("--copies", type=int, default=4, help="copies of each real page")
     parser.add_argument("--feeds", type=int, default=10)
     parser.add_argument("--unchanged", type=int, default=1000)
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="whole-path runs of each kind (medians reported)"
+    )
     args = parser.parse_args()
     if not PAGES.is_dir():
         raise SystemExit(f"bench: {PAGES} is absent (the shared test data)")
+    if args.repeat < 1:
+        raise SystemExit("bench: --repeat needs at least 1")
     corpus = Corpus(args.copies, args.feeds, args.unchanged)
     server = serve(corpus)
     base = f"http://127.0.0.1:{server.server_address[1]}"
-    # The machine's speed drifts (by a fifth within minutes on a shared host): bare `extract`
-    # is timed before and after the whole-path runs, and the ratios use the mean of the two.
-    bare_before = bare_extraction_rate(corpus, with_metadata=False)
+    # The machine's speed drifts (by a fifth within a minute on a shared host), so bare
+    # `extract` is timed between the whole-path runs: each run's ratio is against the mean of
+    # the bare timings before and after it, and the ratios reported are the runs' medians.
+    bare = [bare_extraction_rate(corpus, with_metadata=False)]
     bare_metadata = bare_extraction_rate(corpus, with_metadata=True)
-    one = whole_path_rate(base, corpus, processes=1)
-    two = whole_path_rate(base, corpus, processes=2)
-    bare_after = bare_extraction_rate(corpus, with_metadata=False)
-    bare = (bare_before + bare_after) / 2
+    runs: list[tuple[PollRate, PollRate, float]] = []
+    for _ in range(args.repeat):
+        one = whole_path_rate(base, corpus, processes=1)
+        two = whole_path_rate(base, corpus, processes=2)
+        bare.append(bare_extraction_rate(corpus, with_metadata=False))
+        runs.append((one, two, (bare[-2] + bare[-1]) / 2))
     repoll, not_modified = unchanged_repoll_seconds(base, corpus)
     server.shutdown()
+
+    def median_of(values: list[float]) -> float:
+        return round(statistics.median(values), 2)
+
+    one_ratios = [one.pages_per_s / reference for one, _, reference in runs]
+    two_ratios = [two.pages_per_s / reference for _, two, reference in runs]
+    last_one, last_two, _ = runs[-1]
     print(
         json.dumps(
             {
                 "pages": len(corpus.pages),
-                "bare_extract_pages_per_s": round(bare, 2),
-                "bare_extract_before_and_after": [round(bare_before, 2), round(bare_after, 2)],
+                "runs": args.repeat,
+                "bare_extract_pages_per_s": median_of(bare),
+                "bare_extract_each_time": [round(rate, 2) for rate in bare],
                 "bare_extraction_with_metadata_pages_per_s": round(bare_metadata, 2),
-                "whole_path_1_process_pages_per_s": round(one.pages_per_s, 2),
-                "whole_path_2_processes_pages_per_s": round(two.pages_per_s, 2),
-                "ratio_1_process": round(one.pages_per_s / bare, 2),
-                "ratio_2_processes": round(two.pages_per_s / bare, 2),
-                "ratio_1_process_vs_with_metadata": round(one.pages_per_s / bare_metadata, 2),
-                "ratio_2_processes_vs_with_metadata": round(two.pages_per_s / bare_metadata, 2),
+                "whole_path_1_process_pages_per_s": median_of([r[0].pages_per_s for r in runs]),
+                "whole_path_2_processes_pages_per_s": median_of([r[1].pages_per_s for r in runs]),
+                "ratio_1_process": median_of(one_ratios),
+                "ratio_2_processes": median_of(two_ratios),
+                "ratio_1_process_each_run": [round(r, 2) for r in one_ratios],
+                "ratio_2_processes_each_run": [round(r, 2) for r in two_ratios],
+                "ratio_1_process_vs_with_metadata": median_of(
+                    [r[0].pages_per_s / bare_metadata for r in runs]
+                ),
+                "ratio_2_processes_vs_with_metadata": median_of(
+                    [r[1].pages_per_s / bare_metadata for r in runs]
+                ),
                 "whole_path_in_poll_pages_per_s": [
-                    round(one.in_poll_pages_per_s, 2),
-                    round(two.in_poll_pages_per_s, 2),
+                    median_of([r[0].in_poll_pages_per_s for r in runs]),
+                    median_of([r[1].in_poll_pages_per_s for r in runs]),
                 ],
                 "ratio_in_poll": [
-                    round(one.in_poll_pages_per_s / bare, 2),
-                    round(two.in_poll_pages_per_s / bare, 2),
+                    median_of([r[0].in_poll_pages_per_s / r[2] for r in runs]),
+                    median_of([r[1].in_poll_pages_per_s / r[2] for r in runs]),
                 ],
-                "articles_stored": [one.stored, two.stored],
-                "articles_matched": [one.matched, two.matched],
+                "articles_stored": [last_one.stored, last_two.stored],
+                "articles_matched": [last_one.matched, last_two.matched],
                 "unchanged_feeds": args.unchanged,
                 "unchanged_repoll_s": round(repoll, 2),
                 "unchanged_not_modified": not_modified,
