@@ -146,6 +146,29 @@ def test_site_rule_fields_win_and_dropped_blocks_leave_the_text():
         assert "site rule" in article.choices[field]
 
 
+def test_a_site_rule_wins_over_the_feed_entry_whose_values_are_kept():
+    entry = ParsedEntry(
+        url=RULES_URL,
+        title="[Audio] Night ferry",
+        published=datetime.datetime(2024, 5, 30, tzinfo=datetime.UTC),
+    )
+    article = extract_article(
+        page("article_rules.html"), RULES_URL, entry=entry, rules=DOCKSIDE_RULE
+    )
+
+    assert article.title == "Night ferry returns for the summer season"
+    assert article.published == datetime.date(2024, 3, 12)
+    assert (article.feed_title, article.feed_published) == (
+        "[Audio] Night ferry",
+        datetime.date(2024, 5, 30),
+    )
+    for field in ("title", "published"):
+        assert article.choices[field].endswith("(a site rule wins over the feed entry)")
+    # Without a rule for them, the feed's title and date win as before.
+    plain = extract_article(page("article_rules.html"), RULES_URL, entry=entry)
+    assert (plain.title, plain.published) == ("[Audio] Night ferry", datetime.date(2024, 5, 30))
+
+
 def test_without_the_site_rule_the_general_path_gets_that_page_wrong():
     article = extract_article(page("article_rules.html"), RULES_URL)
     assert article.title != "Night ferry returns for the summer season"

@@ -18,8 +18,9 @@ Stages of `extract_article` (comments in the code carry the same numbers):
 6. Language from the text (language.py); canonical URL from `<link rel=canonical>` when it is
    on the same site (canonical.py).
 7. Merge with the feed entry: the title and date from the feed (as published, usually right),
-   the authors from the page when it names any (feeds often give one account or none); the
-   feed's and the page's values are both kept, and `choices` says which won and why.
+   unless a site rule gives them (an editor's word for that site wins over the heuristic); the
+   authors from the page when it names any (feeds often give one account or none); the feed's
+   and the page's values are both kept, and `choices` says which won and why.
 """
 
 from __future__ import annotations
@@ -136,7 +137,7 @@ def extract_article(
         choices=choices,
     )
     if entry is not None:
-        _merge_entry(article, entry)  # 7
+        _merge_entry(article, entry, rule)  # 7
     return article
 
 
@@ -611,18 +612,27 @@ def _choose_canonical(declared: str | None, url: str, choices: dict[str, str]) -
 # --- 7. merging with the feed entry ----------------------------------------------------------
 
 
-def _merge_entry(article: ExtractedArticle, entry: ParsedEntry) -> None:
-    """Title and date from the feed, authors from the page when it has any; both kept."""
+def _merge_entry(article: ExtractedArticle, entry: ParsedEntry, rule: _RuleResult) -> None:
+    """Title and date from the feed unless the site rule gave them, authors from the page
+    when it has any; both kept.
+
+    An editor writes a site rule for a site whose feed gets a field wrong (headlines cut
+    short or prefixed, the date of the last update), so what the rule finds wins.
+    """
     article.feed_title = entry.title
     article.feed_published = entry.published.date() if entry.published else None
     article.feed_authors = list(entry.authors)
-    if entry.title:
+    if rule.title and entry.title:
+        article.choices["title"] += " (a site rule wins over the feed entry)"
+    elif entry.title:
         article.title = entry.title
         article.choices["title"] = (
             "the feed entry (feeds carry the headline as published); "
             f"the page's was from {article.choices.get('title', 'nowhere')}"
         )
-    if article.feed_published:
+    if rule.date and article.feed_published:
+        article.choices["published"] += " (a site rule wins over the feed entry)"
+    elif article.feed_published:
         article.published = article.feed_published
         article.choices["published"] = (
             "the feed entry (its date is the publisher's own); "

@@ -6,6 +6,7 @@ every quote can be checked against what the outlet published even after it chang
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -93,6 +94,27 @@ class ExtractionRule(models.Model):
 
     def __str__(self) -> str:
         return self.host
+
+    def clean(self) -> None:
+        """Every XPath must evaluate, and the host be one a page's address can name: a rule
+        that cannot apply, saved, would fail or miss every page of its site."""
+        from clipdesk.articles import rules  # lxml, loaded by the admin only when it checks
+
+        errors: dict[str, str] = {}
+        host = rules.normal_host(self.host or "")
+        if host is None:
+            errors["host"] = "A host name, such as www.example.org."
+        else:
+            self.host = host
+        for name in ("title_xpath", "author_xpath", "date_xpath", "body_xpath"):
+            if (path := getattr(self, name).strip()) and (problem := rules.xpath_problem(path)):
+                errors[name] = problem[0].upper() + problem[1:] + "."
+        if self.drop_xpaths in (None, ""):
+            self.drop_xpaths = []
+        if problem := rules.drop_xpaths_problem(self.drop_xpaths):
+            errors["drop_xpaths"] = problem[0].upper() + problem[1:] + "."
+        if errors:
+            raise ValidationError(errors)
 
     def as_rule(self) -> dict:
         fields = ("title_xpath", "author_xpath", "date_xpath", "body_xpath")
