@@ -4,8 +4,15 @@ from __future__ import annotations
 
 import datetime
 
+from django.core.validators import URLValidator
 from django.db import models
 from django.utils import timezone
+
+# Only these are fetched (sources/fetching.py); URLField alone also takes ftp and ftps. A code
+# of its own, or a form would show its own "Enter a valid URL." instead of this message.
+WEB_ADDRESS = URLValidator(
+    schemes=["http", "https"], message="An http or https address.", code="not_web_address"
+)
 
 
 class SourceQuerySet(models.QuerySet):
@@ -23,7 +30,7 @@ class Source(models.Model):
         SITEMAP = "sitemap", "Sitemap"
         PAGE = "page", "Listing page"
 
-    url = models.URLField(max_length=1000, unique=True)
+    url = models.URLField(max_length=1000, unique=True, validators=[WEB_ADDRESS])
     name = models.CharField(max_length=200, blank=True)
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.FEED)
     format = models.CharField(
