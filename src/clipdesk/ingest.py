@@ -2,9 +2,10 @@
 
     1. due sources are claimed (next check moved forward in one conditional UPDATE each) and
        fetched (conditional GET, per-host limit, robots.txt);
-    2. each response is parsed: feed, sitemap (an index is followed one level), or a listing
-       page whose article links are followed; the source's state and next check are saved
-       once its new entries are stored (or handed on), so none is lost to a 304;
+    2. each response is parsed: feed, sitemap (newest entries first; an index is followed one
+       level), or a listing page whose article links are followed; the source's state and
+       next check are saved once its new entries are stored (or handed on), so none is lost
+       to a 304;
     3. entries whose URL is not stored yet are fetched;
     4. each page is kept as a snapshot (WARC), extracted, and stored once (canonical URL and
        text are unique; articles/storing.py);
@@ -73,6 +74,7 @@ from clipdesk.watch.store import WatchMatcher, load_matcher
 
 MAX_ENTRIES_PER_SOURCE = 200
 MAX_LINKS_PER_PAGE = 100
+MAX_CHILD_SITEMAPS = 20  # of a sitemap index, the newest (newest_first)
 # A claimed source that nobody polls (its task lost with a broker that forgot it) is due
 # again after this; longer than a poll task waits in a busy queue, short enough to notice.
 CLAIM_LEASE = datetime.timedelta(minutes=15)
@@ -334,17 +336,20 @@ class Poller:
             links = find_article_links(result.body, result.url)[:MAX_LINKS_PER_PAGE]
             return None, [_bare_entry(url) for url in links]
         feed = parse_feed(result.body, result.url, result.headers.get("content-type"))
+        if feed.kind in ("sitemap", "news_sitemap"):
+            return feed, newest_first(feed.entries)
         if feed.kind != "sitemap_index":
-            return feed, feed.entries
+            return feed, feed.entries  # feeds list their newest items first
         # A sitemap index: follow its child sitemaps one level, newest first.
         children = self.download_all(
-            (e.url, lambda u=e.url: self.download(u)) for e in feed.entries[:20]
+            (e.url, lambda u=e.url: self.download(u))
+            for e in newest_first(feed.entries)[:MAX_CHILD_SITEMAPS]
         )
         entries: list[ParsedEntry] = []
         for child in children:
             if child.result is not None and not child.error:
                 try:
-                    entries += parse_feed(child.result.body, child.url).entries
+                    entries += newest_first(parse_feed(child.result.body, child.url).entries)
                 except FeedError as exc:
                     feed.problems.append(f"child sitemap {child.url}: {exc}")
             else:
@@ -370,6 +375,17 @@ class Poller:
             )
         )
         return [e for key, e in by_url.items() if key not in known and e.url not in known]
+
+
+def newest_first(entries: list[ParsedEntry]) -> list[ParsedEntry]:
+    """A sitemap's entries in the order a round takes them (it takes at most
+    MAX_ENTRIES_PER_SOURCE): those with a date newest first, then the undated ones from the
+    last listed. Sitemaps are not ordered newest first as feeds are; sites add to their end
+    (WordPress lists its posts oldest first, in numbered sitemaps without dates), so in
+    document order a round would take the oldest pages again and again, never the new ones.
+    """
+    dated = sorted((e for e in entries if e.published), key=lambda e: e.published, reverse=True)
+    return dated + [e for e in reversed(entries) if not e.published]
 
 
 def _succeeded(source: Source, result: FetchResult, now, ttl: int | None) -> None:
