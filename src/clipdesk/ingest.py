@@ -459,12 +459,13 @@ def store_page(
     """Stages 4–6 for a fetched page: snapshot, extract, store once, match; then group.
     `prepared` is the page already encoded and extracted (prepare_ahead).
 
-    The slow part (encoding the WARC record, extracting, matching) runs before the transaction,
-    so that on SQLite, where a write transaction holds the single write lock from its start,
-    other pollers and workers can write meanwhile. The callers have checked that the entry is not
-    stored; in the transaction its URL is locked (on PostgreSQL) and checked again, so two
-    workers given the same entry store one article, one snapshot and one WARC record.
-    Grouping runs after the commit, so a grouping task always finds the article.
+    The slow part (encoding the WARC record, extracting, matching) runs before the
+    transaction, so that on SQLite, where a write transaction holds the single write lock
+    from its start, other pollers and workers can write meanwhile. The callers have checked
+    that the entry is not stored; in the transaction its URL is locked (on PostgreSQL) and
+    checked again, so two workers given the same entry store one article, one snapshot and
+    one WARC record. Grouping runs after the commit, so a grouping task always finds the
+    article.
     """
     prepared = prepared or _prepare_page(page, context)
     # Matched here, on the storing thread, which has time to spare while the preparing thread

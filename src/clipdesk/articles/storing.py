@@ -47,9 +47,9 @@ def text_digest(text: str) -> str:
 
 
 def read_text(extracted: ExtractedArticle, matcher: WatchMatcher) -> TextFindings:
-    """The digest and matches of an extracted article, before any transaction: the ingest
-    path works them out while the page before is being stored, so that on SQLite the write
-    lock is held for the writes alone."""
+    """The digest and matches of an extracted article, needing no transaction: the ingest
+    path works them out before it opens one, so that on SQLite the write lock is held for
+    the writes alone."""
     return TextFindings(
         digest=text_digest(extracted.text or extracted.url),
         matches=matcher.find(headline=_stored_title(extracted), text=extracted.text or ""),
