@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, DataError, connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -248,7 +248,19 @@ class Poller:
                 if prepared is None:
                     summary.pages_failed.append({"url": page.url, "reason": page.error})
                     continue
-                stored = store_page(source, page, context, group=group_article, prepared=prepared)
+                try:
+                    stored = store_page(
+                        source, page, context, group=group_article, prepared=prepared
+                    )
+                except (DataError, UnicodeError) as exc:
+                    # A value the database refuses (the page's transaction is rolled back):
+                    # this page fails, the round goes on. Extraction makes every text storable
+                    # (clipdesk/storable.py); this is the guard for what it may miss.
+                    reason = f"storing: the database refused the page's data ({exc})"
+                    summary.pages_failed.append({"url": page.url, "reason": reason[:500]})
+                    # An outlet made in the rolled-back transaction is gone: forget it too.
+                    context.outlets = OutletDirectory()
+                    continue
                 if stored is not None:
                     summary.articles_new += 1
                     summary.articles_matched += int(stored.matched)

@@ -31,7 +31,7 @@ import re
 import threading
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from urllib.parse import urlsplit
 
 import htmldate
@@ -45,6 +45,7 @@ from clipdesk.articles.language import detect_language
 from clipdesk.articles.page_metadata import PageMeta, clean_text, read_page_metadata
 from clipdesk.articles.trafilatura_meta import TrafilaturaMeta
 from clipdesk.sources.feeds import ParsedEntry
+from clipdesk.storable import has_unstorable, storable_text
 
 __all__ = [
     "ExtractedArticle",
@@ -138,7 +139,21 @@ def extract_article(
     )
     if entry is not None:
         _merge_entry(article, entry, rule)  # 7
+    _make_storable(article)
     return article
+
+
+def _make_storable(article: ExtractedArticle) -> None:
+    """Every text of the article as a database column takes it (clipdesk/storable.py): a page
+    can put NUL or a lone surrogate anywhere, JSON-LD most easily."""
+    for item in fields(article):
+        value = getattr(article, item.name)
+        if isinstance(value, str):
+            setattr(article, item.name, storable_text(value))
+        elif isinstance(value, list):
+            setattr(article, item.name, [storable_text(v) for v in value if storable_text(v)])
+        elif isinstance(value, dict):
+            setattr(article, item.name, {k: storable_text(v) for k, v in value.items()})
 
 
 # --- 1. decode -------------------------------------------------------------------------------
@@ -596,6 +611,9 @@ def _choose_canonical(declared: str | None, url: str, choices: dict[str, str]) -
         own = canonical_url(url)
     except URLError as exc:
         raise ExtractionError(f"extraction: the page address is not usable ({exc})") from exc
+    if declared and has_unstorable(declared):
+        choices["canonical_url"] = "the page address (its rel=canonical holds control characters)"
+        return own
     if declared and same_site(declared, url):
         try:
             choices["canonical_url"] = "the page's <link rel=canonical>"

@@ -20,6 +20,8 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
+from clipdesk.storable import has_unstorable
+
 UTC = datetime.UTC
 SUMMARY_CHARS = 1000  # summaries are excerpts for matching and the editor's list, not bodies
 
@@ -268,7 +270,7 @@ def _collect(
 def _absolute(link: str | None, base: str) -> str | None:
     """An http(s) address, resolved against the feed's; None for anything else (tag:, mailto:)."""
     link = (link or "").strip()
-    if not link:
+    if not link or has_unstorable(link):
         return None
     url = urljoin(base, link)
     return url if url.startswith(("http://", "https://")) and urlsplit(url).hostname else None

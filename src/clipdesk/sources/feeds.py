@@ -53,6 +53,7 @@ from clipdesk.sources.feed_formats import (
     parse_sitemap,
     recovered,
 )
+from clipdesk.storable import storable_or_none, storable_text
 
 # The types and `parse_date` are part of this module's interface; they live with the formats.
 __all__ = ["FeedError", "ParsedEntry", "ParsedFeed", "parse_date", "parse_feed"]
@@ -74,8 +75,21 @@ def parse_feed(body: bytes, url: str, content_type: str | None = None) -> Parsed
             fault = next(p for p in problems if p.startswith("not well-formed XML"))
             raise FeedError(f"feeds: {fault}, and no entry could be recovered")
     _note_mismatches(feed.kind, url, content_type, problems)
-    feed.problems = list(dict.fromkeys(problems))
+    feed.problems = list(dict.fromkeys(storable_text(p) for p in problems))
+    _make_storable(feed)
     return feed
+
+
+def _make_storable(feed: ParsedFeed) -> None:
+    """Every text the feed gives, as a database column takes it (clipdesk/storable.py);
+    the addresses with such characters were refused when read (`_absolute`)."""
+    feed.title = storable_or_none(feed.title)
+    for entry in feed.entries:
+        entry.guid = storable_or_none(entry.guid)
+        entry.title = storable_or_none(entry.title)
+        entry.summary = storable_or_none(entry.summary)
+        entry.language = storable_or_none(entry.language)
+        entry.authors = [a for a in (storable_text(a) for a in entry.authors) if a]
 
 
 # --- 1. sniff --------------------------------------------------------------------------------

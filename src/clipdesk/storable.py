@@ -1,0 +1,28 @@
+"""Text from the network made storable: what no database column takes is left out.
+
+PostgreSQL refuses NUL in text and JSON columns; neither database can encode a lone surrogate
+(JSON's "\\ud800" decodes to one) as UTF-8. Feeds and pages carry both (JSON Feed and JSON-LD
+escape anything), and one such value, stored, failed the whole polling round, every round
+after it too. The other C0 controls and DEL go as well: no reader can see them.
+"""
+
+from __future__ import annotations
+
+import re
+
+UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
+def storable_text(value: str) -> str:
+    """`value` without NUL, the other C0 controls but tab and line breaks, DEL, and lone
+    surrogates."""
+    return UNSTORABLE.sub("", value) if value else value
+
+
+def storable_or_none(value: str | None) -> str | None:
+    return storable_text(value) if value else value
+
+
+def has_unstorable(value: str) -> bool:
+    """Whether `value` holds any of them: an address that does is not one to fetch."""
+    return UNSTORABLE.search(value) is not None
