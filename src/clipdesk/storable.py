@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 
 UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+# The longest address an article or snapshot row keeps; a longer one is not fetched.
+MAX_URL_CHARS = 2000
 
 
 def storable_text(value: str) -> str:
@@ -26,3 +28,8 @@ def storable_or_none(value: str | None) -> str | None:
 def has_unstorable(value: str) -> bool:
     """Whether `value` holds any of them: an address that does is not one to fetch."""
     return UNSTORABLE.search(value) is not None
+
+
+def storable_url(url: str) -> bool:
+    """Whether an address can be kept as it is: no such characters, at most MAX_URL_CHARS."""
+    return len(url) <= MAX_URL_CHARS and not has_unstorable(url)

@@ -74,3 +74,18 @@ def test_article_links_skip_navigation_footer_other_sites_and_service_pages():
 )
 def test_looks_like_article(url, expected):
     assert looks_like_article(url) is expected
+
+
+def test_links_no_row_could_keep_are_not_followed_or_taken_for_feeds():
+    base = "https://harbour-gazette.example/news/"
+    long = "/news/2024/03/" + "a" * 2000
+    page = (
+        '<html><head><link rel="alternate" type="application/rss+xml" href="/feed&#x1;.xml">'
+        '<link rel="alternate" type="application/rss+xml" href="/feed.xml"></head><body>'
+        f'<a href="{long}">long</a><a href="/news/2024/03/ferry&#x7;-timetable">bell</a>'
+        '<a href="/news/2024/03/ferry-timetable-winter">ferry</a></body></html>'
+    )
+    assert find_feed_links(page, base) == ["https://harbour-gazette.example/feed.xml"]
+    assert find_article_links(page, base) == [
+        "https://harbour-gazette.example/news/2024/03/ferry-timetable-winter"
+    ]

@@ -125,6 +125,16 @@ def test_feed_authors_are_used_when_the_page_names_none():
     assert article.choices["authors"] == "the feed entry (the page names no author)"
 
 
+@pytest.mark.parametrize(
+    ("declared", "expected"), [("de-CH", "de"), ("deutsch-schweiz-2024", None), (" ", None)]
+)
+def test_a_feed_entry_language_is_taken_only_as_a_language_tag(declared, expected):
+    short = b"<html><body><article><h1>Kurz</h1><p>Ja.</p></article></body></html>"
+    entry = ParsedEntry(url="https://bote.example/kurz", language=declared)
+    article = extract_article(short, "https://bote.example/kurz", entry=entry)
+    assert article.language == expected
+
+
 def test_feed_entry_without_title_or_date_leaves_the_page_values():
     entry = ParsedEntry(url=JSONLD_URL)
     article = extract_article(page("article_jsonld.html"), JSONLD_URL, entry=entry)

@@ -51,7 +51,7 @@ def test_rss_092_escaped_html_description_becomes_plain_text_and_linkless_item_i
     assert feed.kind == "rss"
     assert len(feed.entries) == 1
     assert feed.entries[0].summary == "After forty years the old crane comes down."
-    assert feed.problems == ["1 entry without a link was skipped"]
+    assert feed.problems == ["1 entry without a usable link was skipped"]
 
 
 def test_rss_20_fields():
@@ -131,7 +131,7 @@ def test_json_feed_11():
     assert reeds.guid == "42"  # a number, as strings are in the spec
     assert reeds.title is None
     assert reeds.authors == ["Saltmarsh Desk"]  # inherited from the feed
-    assert feed.problems == ["1 entry without a link was skipped"]
+    assert feed.problems == ["1 entry without a usable link was skipped"]
 
 
 def test_json_feed_10_single_author():
@@ -496,3 +496,18 @@ def test_real_feeds_agree_with_another_parser_on_links_and_titles(shared_feeds):
                 assert ours.title == " ".join(theirs["title"].split()), source.name
         compared += 1
     assert compared >= 4
+
+
+def test_links_no_row_could_keep_are_left_out_and_counted():
+    long = "https://harbour-gazette.example/" + "a" * 2000
+    items = "".join(
+        f"<item><title>{n}</title><link>{link}</link></item>"
+        for n, link in enumerate([long, "https://harbour-gazette.example/&#x7;x", "/ferry"])
+    )
+    body = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>Harbour</title>'
+        f"<link>https://harbour-gazette.example/</link>{items}</channel></rss>"
+    ).encode()
+    feed = parse_feed(body, "https://harbour-gazette.example/feed.xml")
+    assert [e.url for e in feed.entries] == ["https://harbour-gazette.example/ferry"]
+    assert "2 entries without a usable link were skipped" in feed.problems

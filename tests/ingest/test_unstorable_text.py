@@ -77,7 +77,7 @@ def test_a_json_feed_with_unstorable_text_is_read_without_it(server):
     assert article.extracted["feed"]["authors"] == ["Ines Brackwater"]
     # The item whose address holds control characters is left out, and the editor told.
     problems = Source.objects.get(url__endswith=".json").problems
-    assert "1 entry without a link was skipped" in problems
+    assert "1 entry without a usable link was skipped" in problems
 
 
 @pytest.mark.django_db(transaction=True)

@@ -44,6 +44,8 @@ def test_the_longest_values_that_fit_are_stored_whole():
     [
         ("https://news.invalid/" + "p" * 980, "", "the URL is 1001 characters long"),
         ("https://news.invalid/feed.xml", "n" * 201, "the name is 201 characters long"),
+        ("https://news.invalid/a\x07b.xml", "", "cannot hold control characters"),
+        ("https://news.invalid/feed.xml", "Harbour\x00", "cannot hold control characters"),
     ],
 )
 def test_source_add_refuses_what_cannot_be_stored_before_fetching(url, name, message):

@@ -41,7 +41,7 @@ from lxml import etree
 from trafilatura.baseline import html2txt
 
 from clipdesk.articles.canonical import URLError, canonical_url, same_site
-from clipdesk.articles.language import detect_language
+from clipdesk.articles.language import detect_language, primary_subtag
 from clipdesk.articles.page_metadata import PageMeta, clean_text, read_page_metadata
 from clipdesk.articles.trafilatura_meta import TrafilaturaMeta
 from clipdesk.sources.feeds import ParsedEntry
@@ -118,8 +118,8 @@ def extract_article(
         choices["text"] = "trafilatura's main text" if body else "none: no main text was found"
 
     language, how = detect_language(body, meta.lang)  # 6
-    if language is None and entry is not None and entry.language:
-        language, how = entry.language.split("-")[0].lower(), "from the feed entry"
+    if language is None and entry is not None and (declared := primary_subtag(entry.language)):
+        language, how = declared, "from the feed entry"
     choices["language"] = how
 
     article = ExtractedArticle(

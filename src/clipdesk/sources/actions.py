@@ -9,6 +9,7 @@ from clipdesk.sources.discovery import find_feed_links
 from clipdesk.sources.feeds import FeedError, parse_feed
 from clipdesk.sources.fetching import Fetcher, FetchError, FetchPolicy
 from clipdesk.sources.models import Source
+from clipdesk.storable import has_unstorable
 
 
 class SourceError(ValueError):
@@ -28,6 +29,8 @@ def add_source(url: str, *, name: str = "", kind: str | None = None) -> NewSourc
     """
     if not url.startswith(("http://", "https://")):
         raise SourceError(f"source: {url!r} is not an http(s) URL")
+    if has_unstorable(url) or has_unstorable(name):
+        raise SourceError("source: the URL and name cannot hold control characters")
     try:
         host = urlsplit(url).hostname
     except ValueError as exc:  # an unclosed [ of an IPv6 address, say

@@ -23,6 +23,7 @@ import lxml.html
 from lxml import etree
 
 from clipdesk.articles.canonical import URLError, canonical_url, same_site
+from clipdesk.storable import storable_url
 
 FEED_TYPES = {"application/rss+xml", "application/atom+xml", "application/feed+json"}
 
@@ -60,7 +61,7 @@ def find_feed_links(html: bytes | str, base_url: str) -> list[str]:
         href = (link.get("href") or "").strip()
         if "alternate" in rel and kind in FEED_TYPES and href:
             url = urljoin(base, href)
-            if url.startswith(("http://", "https://")):
+            if url.startswith(("http://", "https://")) and storable_url(url):
                 found.setdefault(url)
     return list(found)
 
@@ -79,7 +80,7 @@ def find_article_links(html: bytes | str, base_url: str) -> list[str]:
         if _in_navigation(anchor):
             continue
         url = urljoin(base, href)
-        if not same_site(url, base_url) or not looks_like_article(url):
+        if not storable_url(url) or not same_site(url, base_url) or not looks_like_article(url):
             continue
         try:
             url = canonical_url(url)

@@ -20,7 +20,7 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
-from clipdesk.storable import has_unstorable
+from clipdesk.storable import storable_url
 
 UTC = datetime.UTC
 SUMMARY_CHARS = 1000  # summaries are excerpts for matching and the editor's list, not bodies
@@ -262,17 +262,24 @@ def _collect(
         else:
             entries.append(entry)
     if skipped:
-        what = "entry without a link was" if skipped == 1 else "entries without a link were"
+        what = (
+            "entry without a usable link was"
+            if skipped == 1
+            else "entries without a usable link were"
+        )
         problems.append(f"{skipped} {what} skipped")
     return entries
 
 
 def _absolute(link: str | None, base: str) -> str | None:
-    """An http(s) address, resolved against the feed's; None for anything else (tag:, mailto:)."""
+    """An http(s) address, resolved against the feed's; None for anything else (tag:, mailto:,
+    one no row can keep: control characters, too long; clipdesk/storable.py)."""
     link = (link or "").strip()
-    if not link or has_unstorable(link):
+    if not link:
         return None
     url = urljoin(base, link)
+    if not storable_url(url):
+        return None
     return url if url.startswith(("http://", "https://")) and urlsplit(url).hostname else None
 
 
