@@ -320,8 +320,10 @@ class Poller:
             )
             return []
         result = download.result
-        source.etag = result.etag or source.etag
-        source.last_modified = result.last_modified or source.last_modified
+        if result.etag:
+            source.etag = _validator(result.etag, "etag")
+        if result.last_modified:
+            source.last_modified = _validator(result.last_modified, "last_modified")
         if result.not_modified:
             summary.not_modified += 1
             _succeeded(source, result, now, ttl=None)
@@ -387,6 +389,14 @@ class Poller:
             )
         )
         return [e for key, e in by_url.items() if key not in known and e.url not in known]
+
+
+def _validator(value: str, field: str) -> str:
+    """A response's ETag or Last-Modified as the source keeps it, or "" when its column cannot
+    hold it whole or it is not printable: cut short it would never match, and on PostgreSQL
+    a value too long failed the round's last step, saving the sources' state, every time."""
+    fits = len(value) <= Source._meta.get_field(field).max_length and value.isprintable()
+    return value if fits else ""
 
 
 def newest_first(entries: list[ParsedEntry]) -> list[ParsedEntry]:
