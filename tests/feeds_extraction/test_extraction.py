@@ -135,6 +135,15 @@ def test_a_feed_entry_language_is_taken_only_as_a_language_tag(declared, expecte
     assert article.language == expected
 
 
+@pytest.mark.parametrize("href", ["/ferry/" + "a" * 2000, "/ferry&#x7;-times"])
+def test_a_canonical_link_no_row_could_keep_gives_way_to_the_page_address(href):
+    head = f'<head><link rel="canonical" href="{href}"></head>'
+    html = f"<html>{head}<body><p>Ferry.</p></body></html>"
+    article = extract_article(html.encode(), "https://bote.example/ferry")
+    assert article.canonical_url == "https://bote.example/ferry"
+    assert "too long or holds control characters" in article.choices["canonical_url"]
+
+
 def test_feed_entry_without_title_or_date_leaves_the_page_values():
     entry = ParsedEntry(url=JSONLD_URL)
     article = extract_article(page("article_jsonld.html"), JSONLD_URL, entry=entry)

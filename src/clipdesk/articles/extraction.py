@@ -45,7 +45,7 @@ from clipdesk.articles.language import detect_language, primary_subtag
 from clipdesk.articles.page_metadata import PageMeta, clean_text, read_page_metadata
 from clipdesk.articles.trafilatura_meta import TrafilaturaMeta
 from clipdesk.sources.feeds import ParsedEntry
-from clipdesk.storable import has_unstorable, storable_text
+from clipdesk.storable import storable_text, storable_url
 
 __all__ = [
     "ExtractedArticle",
@@ -611,8 +611,10 @@ def _choose_canonical(declared: str | None, url: str, choices: dict[str, str]) -
         own = canonical_url(url)
     except URLError as exc:
         raise ExtractionError(f"extraction: the page address is not usable ({exc})") from exc
-    if declared and has_unstorable(declared):
-        choices["canonical_url"] = "the page address (its rel=canonical holds control characters)"
+    if declared and not storable_url(declared):
+        choices["canonical_url"] = (
+            "the page address (its rel=canonical is too long or holds control characters)"
+        )
         return own
     if declared and same_site(declared, url):
         try:
