@@ -147,3 +147,44 @@ def test_a_record_cut_short_by_a_full_disk_is_taken_out_again(tmp_path):
         assert [r.rec_headers.get_header("WARC-Target-URI") for r in ArchiveIterator(fh)] == [
             "https://news.example/1"
         ]
+
+
+def stored_snapshot(home, body: bytes, content_type: str) -> Snapshot:
+    s = write_snapshot(
+        home, "https://news.example/a", 200, {"Content-Type": content_type}, body, WHEN
+    )
+    return Snapshot.objects.create(
+        url="https://news.example/a", status=200, fetched_at=WHEN, **s.__dict__
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("damage", ["deleted", "overwritten", "cut short"])
+def test_a_snapshot_whose_record_is_gone_is_said_to_be_unreadable(admin_client, settings, damage):
+    body = b"<html><body><h1>Quay vote</h1></body></html>"
+    snap = stored_snapshot(settings.CLIPDESK_HOME, body, "text/html; charset=utf-8")
+    path = settings.CLIPDESK_HOME / snap.warc_file
+    if damage == "deleted":
+        path.unlink()
+    elif damage == "overwritten":
+        path.write_bytes(b"\0" * path.stat().st_size)
+    else:
+        path.write_bytes(path.read_bytes()[: snap.warc_length // 2])
+
+    page = admin_client.get(snap.get_absolute_url())
+
+    assert page.status_code == 404
+    assert "cannot be read" in page.content.decode()
+    assert snap.warc_file in page.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("charset", ["idna", "base64", "no-such-charset"])
+def test_a_snapshot_declaring_no_text_encoding_is_shown_as_utf8(admin_client, settings, charset):
+    body = "<html><body><h1>Quay vote in Åland</h1></body></html>".encode()
+    snap = stored_snapshot(settings.CLIPDESK_HOME, body, f"text/html; charset={charset}")
+
+    page = admin_client.get(snap.get_absolute_url())
+
+    assert page.status_code == 200
+    assert "<h1>Quay vote in Åland</h1>" in page.content.decode()

@@ -88,6 +88,25 @@ def test_an_article_is_extracted_again_from_its_snapshot(corpus):
     assert article.matches.exists()
 
 
+def test_extracting_again_from_a_lost_snapshot_is_refused_in_the_admin(
+    corpus, admin_client, settings
+):
+    poll_sources(due_only=False)
+    article = Article.objects.matched().select_related("snapshot").first()
+    (settings.CLIPDESK_HOME / article.snapshot.warc_file).unlink()  # the day's file is gone
+
+    page = admin_client.post(
+        "/admin/articles/article/",
+        {"action": "reextract", "_selected_action": [article.pk]},
+        follow=True,
+    )
+
+    assert page.status_code == 200
+    shown = [str(m) for m in page.context["messages"]]
+    assert any(f"article {article.pk}: snapshots:" in m for m in shown)
+    assert "0 article(s) extracted again." in shown
+
+
 def test_pages_carry_a_content_security_policy(client):
     policy = client.get("/")["Content-Security-Policy"]
     assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy

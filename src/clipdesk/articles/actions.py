@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from clipdesk.articles.models import Article, ExtractionRule
-from clipdesk.articles.snapshots import read_snapshot
+from clipdesk.articles.snapshots import SnapshotUnreadable, read_snapshot
 from clipdesk.articles.storing import text_digest
 
 
@@ -27,9 +27,12 @@ def reextract_article(article: Article) -> Article:
     snapshot = article.snapshot
     if snapshot is None:
         raise ReextractionFailed(f"article {article.pk} has no snapshot")
-    content = read_snapshot(
-        settings.CLIPDESK_HOME, snapshot.warc_file, snapshot.warc_offset, snapshot.warc_length
-    )
+    try:
+        content = read_snapshot(
+            settings.CLIPDESK_HOME, snapshot.warc_file, snapshot.warc_offset, snapshot.warc_length
+        )
+    except SnapshotUnreadable as exc:
+        raise ReextractionFailed(f"article {article.pk}: {exc}") from exc
     host = (urlsplit(content.url).hostname or "").lower()
     rule = ExtractionRule.objects.filter(host=host, enabled=True).first()
     try:

@@ -21,12 +21,14 @@ import hashlib
 import io
 import os
 import threading
+import zlib
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from isal import igzip
 from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
@@ -159,11 +161,24 @@ def write_snapshot(
     return append_snapshot(home, encode_snapshot(url, status, headers, body, fetched_at))
 
 
+class SnapshotUnreadable(ValueError):
+    """A stored record cannot be read back (its file moved, deleted or damaged); the message
+    says why."""
+
+
 def read_snapshot(home: Path, warc_file: str, offset: int, length: int) -> SnapshotContent:
     """The response exactly as it was stored."""
     path = (home / warc_file).resolve()
     if home.resolve() not in path.parents:
-        raise ValueError(f"snapshots: {warc_file} is outside the instance home")
+        raise SnapshotUnreadable(f"snapshots: {warc_file} is outside the instance home")
+    try:
+        return _read_record(path, offset, length)
+    except (OSError, ArchiveLoadFailed, EOFError, zlib.error) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+        raise SnapshotUnreadable(f"snapshots: {warc_file} at {offset}: {reason}") from exc
+
+
+def _read_record(path: Path, offset: int, length: int) -> SnapshotContent:
     with open(path, "rb") as fh:
         fh.seek(offset)
         member = io.BytesIO(fh.read(length))
@@ -177,4 +192,4 @@ def read_snapshot(home: Path, warc_file: str, offset: int, length: int) -> Snaps
             headers=list(record.http_headers.headers),
             body=record.content_stream().read(),
         )
-    raise ValueError(f"snapshots: no response record at {warc_file}:{offset}")
+    raise SnapshotUnreadable(f"snapshots: no response record at {path.name}:{offset}")

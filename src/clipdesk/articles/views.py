@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, render
 
 from clipdesk.articles.models import Snapshot
 from clipdesk.articles.sanitizing import sanitize_html
-from clipdesk.articles.snapshots import read_snapshot
+from clipdesk.articles.snapshots import SnapshotUnreadable, read_snapshot
 from clipdesk.people.roles import desk_required
 
 
@@ -22,12 +22,17 @@ def _charset(headers: list[tuple[str, str]]) -> str:
 @desk_required
 def snapshot_view(request: HttpRequest, pk: int) -> HttpResponse:
     snapshot = get_object_or_404(Snapshot, pk=pk)
-    content = read_snapshot(
-        settings.CLIPDESK_HOME, snapshot.warc_file, snapshot.warc_offset, snapshot.warc_length
-    )
+    try:
+        content = read_snapshot(
+            settings.CLIPDESK_HOME, snapshot.warc_file, snapshot.warc_offset, snapshot.warc_length
+        )
+    except SnapshotUnreadable as exc:
+        # The day's WARC file moved, deleted or damaged: say so, rather than a server error.
+        context = {"snapshot": snapshot, "problem": str(exc)}
+        return render(request, "articles/snapshot_missing.html", context, status=404)
     try:
         html = content.body.decode(_charset(content.headers), errors="replace")
-    except LookupError:
+    except (LookupError, UnicodeError):  # a label that is no text encoding ("base64", "idna")
         html = content.body.decode("utf-8", errors="replace")
     context = {"snapshot": snapshot, "content": content, "html": sanitize_html(html)}
     return render(request, "articles/snapshot.html", context)
