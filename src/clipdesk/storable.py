@@ -15,10 +15,15 @@ UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 MAX_URL_CHARS = 2000
 
 
+# Vertical tab and form feed separate lines in word processors' text: they become spaces.
+_SEPARATORS = str.maketrans({"\x0b": " ", "\x0c": " "})
+
+
 def storable_text(value: str) -> str:
     """`value` without NUL, the other C0 controls but tab and line breaks, DEL, and lone
-    surrogates."""
-    return UNSTORABLE.sub("", value) if value else value
+    surrogates; a vertical tab or form feed becomes a space. What is left is also valid in
+    XML 1.0 (feeds), which refuses the same controls."""
+    return UNSTORABLE.sub("", value.translate(_SEPARATORS)) if value else value
 
 
 def storable_or_none(value: str | None) -> str | None:

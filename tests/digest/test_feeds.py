@@ -40,3 +40,23 @@ def test_feed_reads_cleanly_in_a_feed_reader(client, posts, url):
 def test_rss_is_version_2_and_atom_is_atom(client, posts):
     assert feedparser.parse(client.get("/feed/").content).version == "rss20"
     assert feedparser.parse(client.get("/feed/atom/").content).version == "atom10"
+
+
+@pytest.mark.parametrize("url", ["/feed/", "/feed/atom/"])
+def test_control_characters_pasted_into_a_post_leave_the_feeds_readable(client, url):
+    # A vertical tab is how a word processor's line break arrives when pasted.
+    make_post(
+        "Quay\x0bvote passes\x07",
+        excerpt="The council voted.\x0bThe harbour board abstained.\x1f",
+        tags=[make_tag("Harbour\x0cboard")],
+    )
+
+    response = client.get(url)
+
+    assert response.status_code == 200
+    feed = feedparser.parse(response.content)
+    assert not feed.bozo, feed.get("bozo_exception")
+    entry = feed.entries[0]
+    assert entry.title == "Quay vote passes"
+    assert "The council voted. The harbour board abstained." in entry.summary
+    assert [t.term for t in entry.tags] == ["Harbour board"]

@@ -1,4 +1,9 @@
-"""RSS 2.0 and Atom feeds of the newest published posts (Django's syndication framework)."""
+"""RSS 2.0 and Atom feeds of the newest published posts (Django's syndication framework).
+
+Every text goes through `storable_text`: XML 1.0 has no place for control characters, and
+Django refuses to write a feed holding one (a vertical tab pasted from a word processor into
+an excerpt made both feeds, and the static export, fail).
+"""
 
 from __future__ import annotations
 
@@ -10,17 +15,18 @@ from django.utils.feedgenerator import Atom1Feed
 
 from clipdesk.digest.credits import source_line
 from clipdesk.digest.models import Post, SiteProfile
+from clipdesk.storable import storable_text
 
 FEED_LENGTH = 30
 
 
 class LatestPostsFeed(Feed):
     def title(self) -> str:
-        return SiteProfile.load().name
+        return storable_text(SiteProfile.load().name)
 
     def description(self) -> str:
         profile = SiteProfile.load()
-        return profile.tagline or f"Latest posts from {profile.name}"
+        return storable_text(profile.tagline or f"Latest posts from {profile.name}")
 
     def link(self) -> str:
         return "/"
@@ -32,11 +38,11 @@ class LatestPostsFeed(Feed):
         return Post.objects.published().newest_first().for_listing()[:FEED_LENGTH]
 
     def item_title(self, item: Post) -> str:
-        return item.headline
+        return storable_text(item.headline)
 
     def item_description(self, item: Post) -> str:
         line = source_line(item.credits.all())
-        return f"{line}:… {item.excerpt}" if line else item.excerpt
+        return storable_text(f"{line}:… {item.excerpt}" if line else item.excerpt)
 
     def item_pubdate(self, item: Post) -> datetime.datetime:
         day = item.posted_on or item.posted_on_inferred
@@ -46,7 +52,7 @@ class LatestPostsFeed(Feed):
         return timezone.localtime(item.updated_at)
 
     def item_categories(self, item: Post) -> list[str]:
-        return [t.name for t in item.tags.all()]
+        return [storable_text(t.name) for t in item.tags.all()]
 
     def item_guid(self, item: Post) -> str:
         return f"clipdesk-post-{item.pk}"
