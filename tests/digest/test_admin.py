@@ -82,3 +82,37 @@ def test_merge_action_keeps_the_outlet_with_most_credits(admin_client):
 def test_anonymous_user_is_sent_to_log_in(client):
     response = client.get("/admin/digest/post/")
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def outlet_form(aliases: str) -> dict:
+    return {"name": "Harbour Gazette", "slug": "harbour-gazette", "aliases": aliases}
+
+
+@pytest.mark.parametrize("aliases", ['"The Gazette"', "5", '{"gazette": 1}', '["Gazette", 7]'])
+def test_outlet_aliases_that_are_not_a_list_of_names_are_refused(admin_client, aliases):
+    page = admin_client.post("/admin/digest/outlet/add/", outlet_form(aliases))
+
+    assert page.status_code == 200
+    assert "a list of names" in " ".join(page.context["adminform"].form.errors["aliases"])
+    assert not Outlet.objects.exists()
+
+
+def test_outlet_aliases_are_kept_stripped_once_each(admin_client):
+    form = outlet_form('[" The Gazette ", "The Gazette", "", "HG"]')
+    admin_client.post("/admin/digest/outlet/add/", form, follow=True)
+    assert Outlet.objects.get().aliases == ["The Gazette", "HG"]
+
+
+def test_outlets_with_aliases_written_otherwise_do_not_stop_those_who_load_them():
+    from clipdesk.digest.outlets import OutletDirectory
+
+    make_outlet("Harbour Gazette")
+    Outlet.objects.update(aliases={"not": "a list"})
+    make_outlet("Valley Times")
+    Outlet.objects.filter(name="Valley Times").update(aliases=["Valley Daily", 7])
+
+    outlets = OutletDirectory()  # every poll and import loads the outlets so
+
+    assert outlets.find("harbour gazette").name == "Harbour Gazette"
+    assert outlets.find("Valley Daily").name == "Valley Times"
+    assert "Valley Daily" in set(outlets.names())

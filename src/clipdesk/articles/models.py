@@ -11,6 +11,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from clipdesk.digest.names import name_list
+
 
 class Snapshot(models.Model):
     url = models.URLField(max_length=2000)
@@ -75,6 +77,12 @@ class Article(models.Model):
 
     def __str__(self) -> str:
         return self.title or self.url
+
+    def clean(self) -> None:
+        try:
+            self.authors = name_list(self.authors or [], "Authors")
+        except ValueError as exc:
+            raise ValidationError({"authors": str(exc)}) from exc
 
 
 class ExtractionRule(models.Model):

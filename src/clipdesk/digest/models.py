@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.db import connections, models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
 from clipdesk.articles.sanitizing import sanitize_html
 from clipdesk.digest.links import url
-from clipdesk.digest.names import fold_name
+from clipdesk.digest.names import fold_name, name_list
 
 # A date no post has, standing for the bound of the month lookup while its SQL is compiled.
 _STAND_IN_DAY = datetime.date(9999, 12, 31)
@@ -37,6 +38,12 @@ class Outlet(models.Model):
 
     def get_absolute_url(self) -> str:
         return url("digest:outlet", self.slug)
+
+    def clean(self) -> None:
+        try:
+            self.aliases = name_list(self.aliases or [], "Aliases")
+        except ValueError as exc:
+            raise ValidationError({"aliases": str(exc)}) from exc
 
 
 class Tag(models.Model):

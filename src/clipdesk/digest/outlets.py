@@ -36,13 +36,13 @@ class OutletDirectory:
             self._remember(outlet)
 
     def _remember(self, outlet: Outlet) -> None:
-        for name in [outlet.name, *outlet.aliases]:
+        for name in [outlet.name, *_aliases(outlet)]:
             self._by_key.setdefault(fold_name(name), outlet)
 
     def names(self) -> Iterable[str]:
         for outlet in {o.pk: o for o in self._by_key.values()}.values():
             yield outlet.name
-            yield from outlet.aliases
+            yield from _aliases(outlet)
 
     def find(self, name: str) -> Outlet | None:
         return self._by_key.get(fold_name(name))
@@ -53,3 +53,11 @@ class OutletDirectory:
             outlet = Outlet.objects.create(name=name.strip()[:200], slug=free_slug(Outlet, name))
             self._remember(outlet)
         return outlet
+
+
+def _aliases(outlet: Outlet) -> list[str]:
+    """The outlet's aliases that are names. The admin keeps them a list of names
+    (`Outlet.clean`); a row written otherwise (a shell, an old version) must not stop every
+    poll and import that loads the outlets."""
+    aliases = outlet.aliases if isinstance(outlet.aliases, list) else []
+    return [a for a in aliases if isinstance(a, str) and a.strip()]
