@@ -11,7 +11,6 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from clipdesk.digest.models import Credit, Outlet, Post, PostVersion, Tag
-from clipdesk.digest.names import fold_name
 from clipdesk.digest.outlets import free_slug
 from clipdesk.digest.quotes import ExcerptNotFound, check_excerpt
 from clipdesk.people.models import AuditEntry, record
@@ -198,7 +197,7 @@ def tag_named(name: str) -> Tag:
         found = Tag.objects.filter(slug=slug).first()
     else:
         # By the folded name each row keeps (Tag.name_key): SQLite's LOWER() knows only ASCII.
-        found = Tag.objects.filter(name_key=fold_name(name)[:400]).first()
+        found = Tag.objects.filter(name_key=Tag.key_for(name)).first()
     return found or Tag.objects.create(name=name, slug=free_slug(Tag, name))
 
 

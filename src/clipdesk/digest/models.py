@@ -61,13 +61,18 @@ class Tag(models.Model):
         return self.name
 
     def save(self, *args, **kwargs) -> None:
-        self.name_key = fold_name(self.name)[:400]
+        self.name_key = Tag.key_for(self.name)
         if (fields := kwargs.get("update_fields")) is not None and "name" in fields:
             kwargs["update_fields"] = {*fields, "name_key"}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return url("digest:tag", self.slug)
+
+    @staticmethod
+    def key_for(name: str) -> str:
+        """The `name_key` a tag of this name has."""
+        return fold_name(name)[:400]
 
 
 class PostQuerySet(models.QuerySet):
