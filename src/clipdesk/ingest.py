@@ -353,7 +353,7 @@ class Poller:
         if feed.kind in ("sitemap", "news_sitemap"):
             return feed, newest_first(feed.entries)
         if feed.kind != "sitemap_index":
-            return feed, feed.entries  # feeds list their newest items first
+            return feed, feed_entries_to_take(feed.entries)
         # A sitemap index: follow its child sitemaps one level, newest first.
         children = self.download_all(
             (e.url, lambda u=e.url: self.download(u))
@@ -408,6 +408,19 @@ def newest_first(entries: list[ParsedEntry]) -> list[ParsedEntry]:
     """
     dated = sorted((e for e in entries if e.published), key=lambda e: e.published, reverse=True)
     return dated + [e for e in reversed(entries) if not e.published]
+
+
+def feed_entries_to_take(entries: list[ParsedEntry]) -> list[ParsedEntry]:
+    """A feed's entries in the order a round takes them. Feeds list their newest items first,
+    and that order is kept; but a feed longer than a round takes (MAX_ENTRIES_PER_SOURCE) may
+    list its oldest first (some archives and CMS exports do), and taken in document order
+    its newest items would never be seen. So such a feed gives its dated items newest first,
+    then its undated ones in the order listed.
+    """
+    if len(entries) <= MAX_ENTRIES_PER_SOURCE:
+        return entries
+    dated = sorted((e for e in entries if e.published), key=lambda e: e.published, reverse=True)
+    return dated + [e for e in entries if not e.published]
 
 
 def _succeeded(source: Source, result: FetchResult, now, ttl: int | None) -> None:

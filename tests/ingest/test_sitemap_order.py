@@ -1,4 +1,5 @@
-"""A round takes a sitemap's newest entries, wherever the site lists them.
+"""A round takes the newest entries of a sitemap, or of a feed longer than a round takes,
+wherever the site lists them.
 
 Sitemaps are not ordered newest first as feeds are: sites add to their end, and WordPress
 numbers its sitemaps from the oldest posts on, without dates. A round takes a bounded number
@@ -71,3 +72,44 @@ def test_an_index_of_undated_numbered_sitemaps_is_read_from_its_last(server, mon
 
     assert stored_pages() == {"p6.html", "p5.html", "p4.html"}
     assert server.requests_for("/posts-1.xml") == []  # the oldest sitemap is not asked for
+
+
+def rss(*items: tuple[str, str | None]) -> bytes:
+    entries = "".join(
+        f"<item><title>Item {n}</title><link>{link}</link>"
+        f"{f'<pubDate>{day}</pubDate>' if day else ''}</item>"
+        for n, (link, day) in enumerate(items)
+    )
+    return (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>Archive</title>'
+        f"<link>http://example.org/</link><description>d</description>{entries}</channel></rss>"
+    ).encode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_feed_longer_than_a_round_listed_oldest_first_gives_its_newest_items(server, monkeypatch):
+    monkeypatch.setattr(ingest, "MAX_ENTRIES_PER_SOURCE", 3)
+    items = [
+        (server.route(f"/p{n}.html", page(n), headers=HTML), f"Tue, 0{n} Jan 2026 08:00:00 GMT")
+        for n in range(1, 7)  # oldest first, as some archive feeds list them
+    ]
+    add_source(server.route("/feed.xml", rss(*items), headers=XML), kind="feed")
+
+    poll_sources(due_only=False)
+
+    assert stored_pages() == {"p4.html", "p5.html", "p6.html"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_feed_a_round_can_take_whole_keeps_its_order(server, monkeypatch):
+    """Within a round, entries are stored in the feed's order (the first copy of a story
+    wins), so a feed that fits is taken as listed; undated items of a long feed too."""
+    monkeypatch.setattr(ingest, "MAX_ENTRIES_PER_SOURCE", 3)
+    undated = [(server.route(f"/u{n}.html", page(n), headers=HTML), None) for n in range(1, 5)]
+    add_source(server.route("/undated.xml", rss(*undated), headers=XML), kind="feed")
+
+    poll_sources(due_only=False)
+
+    assert stored_pages() == {"u1.html", "u2.html", "u3.html"}
+    entries = [ingest.ParsedEntry(url=f"http://x/{n}") for n in range(3)]
+    assert ingest.feed_entries_to_take(entries) == entries
