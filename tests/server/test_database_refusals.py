@@ -25,6 +25,14 @@ def test_a_home_never_set_up_is_sent_to_init(tmp_path, args):
     assert "run `clipdesk init` first" in result.stderr
 
 
+def test_an_export_from_a_home_never_set_up_leaves_nothing_behind(tmp_path):
+    target = tmp_path / "public" / "site"
+    result = clipdesk(tmp_path / "home", "export-static", str(target), check=False)
+    assert result.returncode == 2
+    assert "run `clipdesk init` first" in result.stderr
+    assert not target.parent.exists()  # neither the folder nor the lock file beside the copy
+
+
 def test_an_unreachable_database_server_is_named_without_its_password(tmp_path):
     port = free_port()  # nothing listens there
     url = f"postgres://clipdesk:hunter2secret@127.0.0.1:{port}/desk"

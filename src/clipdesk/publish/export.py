@@ -173,6 +173,9 @@ def export_site(
     get_resolver().url_patterns  # noqa: B018 - the attribute loads the URLconf
     engines.all()
     started = time.perf_counter()
+    # A database that cannot be read (an instance never set up) fails here, before the
+    # target's folder and lock file are made: a failed export leaves nothing behind.
+    Post.objects.exists()
     target = Path(target).absolute()
     _refuse_foreign(target)
     with _locked(target):
