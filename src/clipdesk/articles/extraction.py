@@ -16,7 +16,8 @@ Stages of `extract_article` (comments in the code carry the same numbers):
    `_choose_outlet`); measured on the 101 gold pages in ../shared/data/trafilatura. The
    choices are made before the text is extracted, which is the tree's last use.
 6. Language from the text (language.py); canonical URL from `<link rel=canonical>` when it is
-   on the same site (canonical.py).
+   on the same site (canonical.py); the zero-width joiners trafilatura dropped from the page's
+   values put back (joiners.py).
 7. Merge with the feed entry: the title and date from the feed (as published, usually right),
    unless a site rule gives them (an editor's word for that site wins over the heuristic); the
    authors from the page when it names any (feeds often give one account or none); the feed's
@@ -41,6 +42,7 @@ from lxml import etree
 from trafilatura.baseline import html2txt
 
 from clipdesk.articles.canonical import URLError, canonical_url, same_site
+from clipdesk.articles.joiners import JoinerRestorer, may_have_lost_joiners
 from clipdesk.articles.language import detect_language, primary_subtag
 from clipdesk.articles.page_metadata import PageMeta, clean_text, read_page_metadata
 from clipdesk.articles.trafilatura_meta import TrafilaturaMeta
@@ -137,10 +139,22 @@ def extract_article(
         page_authors=page_authors,
         choices=choices,
     )
+    if may_have_lost_joiners((page_title, body), text_html):
+        # trafilatura drops zero-width joiners (joiners.py); the page's text has them. The
+        # tree has lost only what holds no article text (_drop_code).
+        _restore_joiners(article, JoinerRestorer(["".join(tree.itertext())]))
     if entry is not None:
         _merge_entry(article, entry, rule)  # 7
     _make_storable(article)
     return article
+
+
+def _restore_joiners(article: ExtractedArticle, joiners: JoinerRestorer) -> None:
+    """The page's values with the zero-width joiners trafilatura dropped put back."""
+    for name in ("title", "page_title", "text", "description", "outlet_name"):
+        setattr(article, name, joiners.restore(getattr(article, name)))
+    for name in ("authors", "page_authors"):
+        setattr(article, name, [joiners.restore(a) for a in getattr(article, name)])
 
 
 def _make_storable(article: ExtractedArticle) -> None:
