@@ -46,3 +46,18 @@ def test_suggested_excerpt_carries_the_entity_not_merely_the_first_sentence():
 
 def test_suggested_excerpt_falls_back_to_the_lead_without_signals():
     assert suggest_excerpt(TEXT).startswith("The council met on Monday.")
+
+
+PERSIAN = "برگزارکنندگان می\u200cگویند شمار شرکت\u200cکنندگان دو برابر شده است."
+
+
+def test_quote_check_ignores_the_invisible_joiners_and_soft_hyphens():
+    copied_from_the_page = "می\u200cگویند شمار شرکت\u200cکنندگان"
+    check_excerpt(copied_from_the_page, [PERSIAN.replace("\u200c", "")])  # stored without
+    check_excerpt("میگویند شمار شرکتکنندگان", [PERSIAN])
+    check_excerpt("Ana Fer\u00adreira", [TEXT])
+
+
+def test_quote_check_still_refuses_a_persian_word_changed():
+    with pytest.raises(ExcerptNotFound):
+        check_excerpt("می\u200cگویند شمار شرکت\u200cکنندگان سه برابر", [PERSIAN])
