@@ -51,6 +51,9 @@ class JoinerRestorer:
         as_written: set[str] = set()
         for text in page_texts:
             for word in _WORD.findall(text):
+                if word.isprintable():  # most words: no joiner, nothing trafilatura drops
+                    as_written.add(word)
+                    continue
                 # A joiner at either end of a word joins nothing: only those inside count.
                 kept = "".join(c for c in word if c in JOINERS or c.isprintable()).strip(JOINERS)
                 if any(j in kept for j in JOINERS):
