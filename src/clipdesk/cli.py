@@ -26,6 +26,7 @@ COMMANDS = {
     "watch": "watched entities: watch add NAME --alias A, watch list, watch rematch",
     "poll": "poll due sources (--once: all of them, one round)",
     "articles": "list stored articles (--matched, --json)",
+    "reextract": "extract stored articles again from their snapshots: --language fa, --id N",
     "stories": "list stories on the desk with their articles (--json)",
     "publish": "publish articles as one post: publish ARTICLE_ID... [--headline] [--excerpt]",
     "search": "search posts or articles: search QUERY [--type article] [--json]",

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -11,14 +14,44 @@ from clipdesk.articles.models import Article, ExtractionRule
 from clipdesk.articles.snapshots import SnapshotUnreadable, read_snapshot
 from clipdesk.articles.storing import text_digest
 
+if TYPE_CHECKING:
+    from clipdesk.watch.matching import Matcher
+
 
 class ReextractionFailed(ValueError):
     """The article cannot be extracted again; the message says why."""
 
 
-def reextract_article(article: Article) -> Article:
+@dataclass
+class ReextractionReport:
+    extracted: int = 0
+    failed: list[tuple[int, str]] = field(default_factory=list)  # (article id, reason)
+
+
+def reextract_articles(
+    articles: Iterable[Article], progress: Callable[[int], None] | None = None
+) -> ReextractionReport:
+    """Extract each article again (`reextract_article`); one that cannot be is reported with
+    its reason and the others go on. `progress` gets the number of articles done so far."""
+    from clipdesk.watch.store import load_matcher
+
+    matcher = load_matcher()  # once: building it reads every alias
+    report = ReextractionReport()
+    for done, article in enumerate(articles, start=1):
+        try:
+            reextract_article(article, matcher=matcher)
+            report.extracted += 1
+        except ReextractionFailed as exc:
+            report.failed.append((article.pk, str(exc)))
+        if progress is not None:
+            progress(done)
+    return report
+
+
+def reextract_article(article: Article, *, matcher: Matcher | None = None) -> Article:
     """Extract the article again from its stored snapshot (with today's site rules) and
-    re-apply the watchlists. The feed's version of disputed fields is kept as it was."""
+    re-apply the watchlists (`matcher`, else loaded now). The feed's version of disputed
+    fields is kept as it was."""
     # Imported here: the admin imports this module, and with it every command would load
     # trafilatura, htmldate and the language model's code (0.1 s) whether it extracts or not.
     from clipdesk.articles.extraction import ExtractionError, extract_article
@@ -38,7 +71,7 @@ def reextract_article(article: Article) -> Article:
     try:
         fresh = extract_article(content.body, content.url, rules=rule.as_rule() if rule else None)
     except ExtractionError as exc:
-        raise ReextractionFailed(str(exc)) from exc
+        raise ReextractionFailed(f"article {article.pk}: {exc}") from exc
     feed = article.extracted.get("feed", {})
     article.title = (feed.get("title") or fresh.title or article.title)[:1000]
     article.authors = list(fresh.authors) or article.authors
@@ -55,7 +88,7 @@ def reextract_article(article: Article) -> Article:
     try:
         with transaction.atomic():
             article.save()
-            store_matches(article, load_matcher())
+            store_matches(article, matcher or load_matcher())
     except IntegrityError as exc:
         raise ReextractionFailed(
             f"article {article.pk}: the new text is the same as another stored article's"

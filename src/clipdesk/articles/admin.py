@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 from django.utils.html import format_html, format_html_join
 
-from clipdesk.articles.actions import ReextractionFailed, reextract_article
+from clipdesk.articles.actions import reextract_articles
 from clipdesk.articles.models import Article, ExtractionRule, Snapshot
 from clipdesk.digest.admin import URL_FIELDS
 
@@ -19,14 +19,12 @@ class ArticleAdmin(admin.ModelAdmin):
 
     @admin.action(description="Extract again from the snapshot")
     def reextract(self, request, queryset) -> None:
-        done = 0
-        for article in queryset.select_related("snapshot"):
-            try:
-                reextract_article(article)
-                done += 1
-            except ReextractionFailed as exc:
-                self.message_user(request, str(exc), messages.WARNING)
-        self.message_user(request, f"{done} article(s) extracted again.", messages.SUCCESS)
+        report = reextract_articles(queryset.select_related("snapshot"))
+        for _, reason in report.failed:
+            self.message_user(request, reason, messages.WARNING)
+        self.message_user(
+            request, f"{report.extracted} article(s) extracted again.", messages.SUCCESS
+        )
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("matches__entity")
