@@ -10,6 +10,7 @@ COMMANDS = [
     ["source", "list"],
     ["poll", "--once"],
     ["articles", "--json"],
+    ["reextract", "--all"],
     ["search", "harbour"],
     ["watch", "add", "Harbour Council"],
     ["export-static", "site"],
