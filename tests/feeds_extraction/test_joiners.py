@@ -93,3 +93,23 @@ def test_real_persian_pages_keep_every_word_they_spell_with_a_non_joiner(shared_
     assert text.count(ZWNJ) > 0
     misspelt = [w for w in WORD.findall(text) if w in fused and w not in as_written]
     assert misspelt == []
+
+
+def test_the_joiner_of_an_indic_word_stays_too():
+    # Devanagari: ka, virama, zero-width joiner, ssa — the half form of ka, on purpose.
+    word = "\u0915\u094d\u200d\u0937"
+    body = (
+        f"नगर परिषद की बैठक में {word}ेत्र के नए पुस्तकालय पर चर्चा हुई और सदस्यों ने "
+        "बजट को मंज़ूरी दी। पुस्तकालय अगले वर्ष खुलेगा और उसमें बच्चों के लिए एक अलग कक्ष होगा।"
+    )
+    html = (
+        '<html lang="hi"><head><meta charset="utf-8"><title>बैठक</title></head><body>'
+        f"<article><h1>बैठक</h1><p>{body}</p><p>अध्यक्ष ने कहा कि निर्माण का काम "
+        "अगले महीने शुरू होगा और इसमें स्थानीय कारीगरों को काम दिया जाएगा।</p></article>"
+        "</body></html>"
+    ).encode()
+
+    article = extract_article(html, "http://news.example/hi/1")
+
+    assert f"{word}ेत्र" in article.text
+    assert article.text.count(ZWJ) == 1
