@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import gzip
 from pathlib import Path
 
 import pytest
@@ -387,3 +388,17 @@ def test_scripts_styles_and_svg_leave_before_the_text_is_read_but_json_ld_stays(
         ("script", "application/ld+json")
     ]
     assert tree.find(".//p").text_content() == "Boats left the quay."
+
+
+# Pages of ../shared/data whose text trafilatura's fuller passes return with spaces, a
+# no-break space or blank lines at an end.
+UNTRIMMED = ["c69e539d689a8335", "e372e42c0a3df7b8", "ef2b3f268a67950c"]
+
+
+@pytest.mark.parametrize("prefix", UNTRIMMED)
+def test_the_stored_text_has_no_spaces_or_blank_lines_at_either_end(shared_dir, prefix):
+    (path,) = (shared_dir / "data" / "article-extraction-benchmark" / "html").glob(f"{prefix}*")
+    article = extract_article(gzip.decompress(path.read_bytes()), "http://news.example/a")
+
+    assert article.text
+    assert article.text == article.text.strip()

@@ -113,7 +113,9 @@ def extract_article(
 
     prune = list(rules.get("drop_xpaths", ())) if rules else []
     doc = _trafilatura(tree, url, prune)  # 4
-    body = rule.body or (doc.text if doc is not None and doc.text else "")
+    # Spaces and blank lines at either end (trafilatura's fuller passes leave them on some
+    # pages: 26 of the 482 of ../shared/data) would show wherever the text is shown.
+    body = (rule.body or (doc.text if doc is not None and doc.text else "")).strip()
     if rule.body:
         choices["text"] = "the site rule's body_xpath"
     else:
