@@ -9,6 +9,11 @@ Serves real article pages (../shared/data/trafilatura/html) in RSS feeds over lo
      the bare timings on either side of it, and the medians reported;
   5. re-polling 1,000 unchanged feeds that all answer 304.
 
+`cpu_ms_per_page` and `cpu_ratio` give the CPU a page costs (the pollers' processes, all their
+threads and start-up, against bare `extract` in this process): on two cores, two processes
+reach 1.6× bare `extract` only when the whole path costs at most about 1.16 times its CPU a
+page (2 cores × their share of them, about 93%, ÷ 1.6).
+
 Throughput counts every page fetched and extracted (a copy whose text turns out identical to a
 stored one has gone through the whole path too); `articles_stored` says how many were new.
 The headline rates time the whole command; `*_in_poll_*` beside them time the polling round
@@ -26,6 +31,7 @@ import hashlib
 import json
 import os
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -115,20 +121,31 @@ def serve(corpus: Corpus) -> ThreadingHTTPServer:
     return server
 
 
-def bare_extraction_rate(corpus: Corpus, *, with_metadata: bool) -> float:
-    """Pages per second through trafilatura alone: `extract` with its defaults (what the
-    targets are stated against), or `bare_extraction` with metadata (closer to our work)."""
+@dataclass
+class BareRate:
+    pages_per_s: float
+    cpu_ms_per_page: float
+
+
+def bare_extraction_rate(corpus: Corpus, *, with_metadata: bool) -> BareRate:
+    """Pages per second (and CPU a page) through trafilatura alone: `extract` with its
+    defaults (what the targets are stated against), or `bare_extraction` with metadata
+    (closer to our work)."""
     import trafilatura
 
     trafilatura.bare_extraction(next(iter(corpus.pages.values())).decode(), with_metadata=True)
     start = time.perf_counter()  # after one page: first calls set up trafilatura's tables
+    cpu = time.process_time()
     for path, html in corpus.pages.items():
         page, url = html.decode("utf-8", "replace"), f"http://bench.example{path}"
         if with_metadata:
             trafilatura.bare_extraction(page, url=url, with_metadata=True)
         else:
             trafilatura.extract(page, url=url)
-    return len(corpus.pages) / (time.perf_counter() - start)
+    pages = len(corpus.pages)
+    return BareRate(
+        pages / (time.perf_counter() - start), (time.process_time() - cpu) / pages * 1000
+    )
 
 
 def clipdesk(home: Path, *args: str, **kwargs) -> subprocess.CompletedProcess:
@@ -176,6 +193,7 @@ class PollRate:
     in_poll_pages_per_s: float  # the polling round alone (the slowest process's)
     stored: int
     matched: int
+    cpu_ms_per_page: float  # the pollers' CPU (all their threads, start-up included)
 
 
 def whole_path_rate(base: str, corpus: Corpus, processes: int) -> PollRate:
@@ -187,6 +205,7 @@ def _poll_rate(home: Path, processes: int) -> PollRate:
     env = {**os.environ, "CLIPDESK_HOME": str(home), "CLIPDESK_FETCH_ALLOW": "127.0.0.1"}
     env.pop("DATABASE_URL", None)
     start = time.perf_counter()
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
     command = [sys.executable, "-m", "clipdesk", "poll", "--once", "--json", "--shard"]
     runs = [
         subprocess.Popen(
@@ -212,7 +231,9 @@ def _poll_rate(home: Path, processes: int) -> PollRate:
         matched += summary["articles_matched"]
         in_poll = max(in_poll, summary["seconds"])
     elapsed = time.perf_counter() - start
-    return PollRate(through / elapsed, through / in_poll, new, matched)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime + after.ru_stime) - (children.ru_utime + children.ru_stime)
+    return PollRate(through / elapsed, through / in_poll, new, matched, cpu / through * 1000)
 
 
 def unchanged_repoll_seconds(base: str, corpus: Corpus) -> tuple[float, int]:
@@ -244,29 +265,39 @@ def main() -> None:
     # `extract` is timed between the whole-path runs: each run's ratio is against the mean of
     # the bare timings before and after it, and the ratios reported are the runs' medians.
     bare = [bare_extraction_rate(corpus, with_metadata=False)]
-    bare_metadata = bare_extraction_rate(corpus, with_metadata=True)
-    runs: list[tuple[PollRate, PollRate, float]] = []
+    bare_metadata = bare_extraction_rate(corpus, with_metadata=True).pages_per_s
+    runs: list[tuple[PollRate, PollRate, BareRate]] = []
     for _ in range(args.repeat):
         one = whole_path_rate(base, corpus, processes=1)
         two = whole_path_rate(base, corpus, processes=2)
         bare.append(bare_extraction_rate(corpus, with_metadata=False))
-        runs.append((one, two, (bare[-2] + bare[-1]) / 2))
+        before, after = bare[-2], bare[-1]
+        runs.append(
+            (
+                one,
+                two,
+                BareRate(
+                    (before.pages_per_s + after.pages_per_s) / 2,
+                    (before.cpu_ms_per_page + after.cpu_ms_per_page) / 2,
+                ),
+            )
+        )
     repoll, not_modified = unchanged_repoll_seconds(base, corpus)
     server.shutdown()
 
     def median_of(values: list[float]) -> float:
         return round(statistics.median(values), 2)
 
-    one_ratios = [one.pages_per_s / reference for one, _, reference in runs]
-    two_ratios = [two.pages_per_s / reference for _, two, reference in runs]
+    one_ratios = [one.pages_per_s / reference.pages_per_s for one, _, reference in runs]
+    two_ratios = [two.pages_per_s / reference.pages_per_s for _, two, reference in runs]
     last_one, last_two, _ = runs[-1]
     print(
         json.dumps(
             {
                 "pages": len(corpus.pages),
                 "runs": args.repeat,
-                "bare_extract_pages_per_s": median_of(bare),
-                "bare_extract_each_time": [round(rate, 2) for rate in bare],
+                "bare_extract_pages_per_s": median_of([b.pages_per_s for b in bare]),
+                "bare_extract_each_time": [round(b.pages_per_s, 2) for b in bare],
                 "bare_extraction_with_metadata_pages_per_s": round(bare_metadata, 2),
                 "whole_path_1_process_pages_per_s": median_of([r[0].pages_per_s for r in runs]),
                 "whole_path_2_processes_pages_per_s": median_of([r[1].pages_per_s for r in runs]),
@@ -285,8 +316,19 @@ def main() -> None:
                     median_of([r[1].in_poll_pages_per_s for r in runs]),
                 ],
                 "ratio_in_poll": [
-                    median_of([r[0].in_poll_pages_per_s / r[2] for r in runs]),
-                    median_of([r[1].in_poll_pages_per_s / r[2] for r in runs]),
+                    median_of([r[0].in_poll_pages_per_s / r[2].pages_per_s for r in runs]),
+                    median_of([r[1].in_poll_pages_per_s / r[2].pages_per_s for r in runs]),
+                ],
+                "cpu_ms_per_page": {
+                    "bare_extract": median_of([b.cpu_ms_per_page for b in bare]),
+                    "whole_path": [
+                        median_of([r[0].cpu_ms_per_page for r in runs]),
+                        median_of([r[1].cpu_ms_per_page for r in runs]),
+                    ],
+                },
+                "cpu_ratio": [
+                    median_of([r[0].cpu_ms_per_page / r[2].cpu_ms_per_page for r in runs]),
+                    median_of([r[1].cpu_ms_per_page / r[2].cpu_ms_per_page for r in runs]),
                 ],
                 "articles_stored": [last_one.stored, last_two.stored],
                 "articles_matched": [last_one.matched, last_two.matched],
