@@ -8,15 +8,13 @@ so the article is read again from it, never fetched again.
 from __future__ import annotations
 
 import json as jsonlib
-import sys
 
 from django.core.management.base import BaseCommand, CommandError
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
 from clipdesk.arguments import whole_number
 from clipdesk.articles.actions import reextract_articles
 from clipdesk.articles.models import Article
+from clipdesk.progress import progress_on_stderr
 
 
 class Command(BaseCommand):
@@ -65,20 +63,8 @@ class Command(BaseCommand):
         if ids:
             articles = articles.filter(pk__in=ids)
         total = articles.count()
-        console = Console(file=sys.stderr)
-        with Progress(
-            "[progress.description]{task.description}",
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeRemainingColumn(),
-            console=console,
-            transient=not console.is_terminal,
-        ) as bar:
-            task = bar.add_task("extracting again", total=total)
-            report = reextract_articles(
-                articles.iterator(chunk_size=200),
-                progress=lambda done: bar.update(task, completed=done),
-            )
+        with progress_on_stderr("extracting again", total) as progress:
+            report = reextract_articles(articles.iterator(chunk_size=200), progress)
         if json:
             failed = [{"id": pk, "reason": reason} for pk, reason in report.failed]
             self.stdout.write(jsonlib.dumps({"extracted": report.extracted, "failed": failed}))
