@@ -406,8 +406,7 @@ def newest_first(entries: list[ParsedEntry]) -> list[ParsedEntry]:
     (WordPress lists its posts oldest first, in numbered sitemaps without dates), so in
     document order a round would take the oldest pages again and again, never the new ones.
     """
-    dated = sorted((e for e in entries if e.published), key=lambda e: e.published, reverse=True)
-    return dated + [e for e in reversed(entries) if not e.published]
+    return _dated_newest_first(entries) + [e for e in reversed(entries) if not e.published]
 
 
 def feed_entries_to_take(entries: list[ParsedEntry]) -> list[ParsedEntry]:
@@ -419,8 +418,12 @@ def feed_entries_to_take(entries: list[ParsedEntry]) -> list[ParsedEntry]:
     """
     if len(entries) <= MAX_ENTRIES_PER_SOURCE:
         return entries
-    dated = sorted((e for e in entries if e.published), key=lambda e: e.published, reverse=True)
-    return dated + [e for e in entries if not e.published]
+    return _dated_newest_first(entries) + [e for e in entries if not e.published]
+
+
+def _dated_newest_first(entries: list[ParsedEntry]) -> list[ParsedEntry]:
+    """The entries that give a date, newest first (entries of one date keep their order)."""
+    return sorted((e for e in entries if e.published), key=lambda e: e.published, reverse=True)
 
 
 def _succeeded(source: Source, result: FetchResult, now, ttl: int | None) -> None:
