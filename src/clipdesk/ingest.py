@@ -145,8 +145,7 @@ class StoreContext:
 
     @classmethod
     def load(cls) -> StoreContext:
-        rules = {r.host: r.as_rule() for r in ExtractionRule.objects.filter(enabled=True)}
-        return cls(OutletDirectory(), load_matcher(), rules)
+        return cls(OutletDirectory(), load_matcher(), ExtractionRule.enabled_by_host())
 
 
 class Poller:

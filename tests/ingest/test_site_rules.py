@@ -78,3 +78,23 @@ def test_a_rule_saved_for_a_site_is_applied_to_its_pages_when_polled(server):
     assert article.title == "Lock gates repaired before the spring tides"
     assert article.extracted["feed"]["title"] == "0"
     assert article.extracted["choices"]["title"].startswith("the site rule's title_xpath")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rule_saved_later_applies_when_the_articles_are_extracted_again(server):
+    from clipdesk.articles.actions import reextract_articles
+
+    html = {"Content-Type": "text/html; charset=utf-8"}
+    url = server.route("/lock-gates.html", PAGE, headers=html)
+    add_source(server.route("/feed.xml", feed(url)), kind="feed")
+    poll_sources(due_only=False)
+    assert Article.objects.get().extracted["page"]["title"] != (
+        "Lock gates repaired before the spring tides"
+    )
+    ExtractionRule.objects.create(host="127.0.0.1", title_xpath="//div[@class='kicker']")
+
+    report = reextract_articles(Article.objects.select_related("snapshot"))
+
+    assert (report.extracted, report.failed) == (1, [])
+    page = Article.objects.get().extracted["page"]
+    assert page["title"] == "Lock gates repaired before the spring tides"

@@ -35,11 +35,12 @@ def reextract_articles(
     its reason and the others go on. `progress` gets the number of articles done so far."""
     from clipdesk.watch.store import load_matcher
 
-    matcher = load_matcher()  # once: building it reads every alias
+    # Once for all the articles: the matcher reads every alias, the rules every site's.
+    matcher, rules = load_matcher(), ExtractionRule.enabled_by_host()
     report = ReextractionReport()
     for done, article in enumerate(articles, start=1):
         try:
-            reextract_article(article, matcher=matcher)
+            reextract_article(article, matcher=matcher, rules=rules)
             report.extracted += 1
         except ReextractionFailed as exc:
             report.failed.append((article.pk, str(exc)))
@@ -48,10 +49,12 @@ def reextract_articles(
     return report
 
 
-def reextract_article(article: Article, *, matcher: Matcher | None = None) -> Article:
-    """Extract the article again from its stored snapshot (with today's site rules) and
-    re-apply the watchlists (`matcher`, else loaded now). The feed's version of disputed
-    fields is kept as it was."""
+def reextract_article(
+    article: Article, *, matcher: Matcher | None = None, rules: dict[str, dict] | None = None
+) -> Article:
+    """Extract the article again from its stored snapshot (with today's site rules: `rules`
+    by host, else read now) and re-apply the watchlists (`matcher`, else loaded now). The
+    feed's version of disputed fields is kept as it was."""
     # Imported here: the admin imports this module, and with it every command would load
     # trafilatura, htmldate and the language model's code (0.1 s) whether it extracts or not.
     from clipdesk.articles.extraction import ExtractionError, extract_article
@@ -67,9 +70,11 @@ def reextract_article(article: Article, *, matcher: Matcher | None = None) -> Ar
     except SnapshotUnreadable as exc:
         raise ReextractionFailed(f"article {article.pk}: {exc}") from exc
     host = (urlsplit(content.url).hostname or "").lower()
-    rule = ExtractionRule.objects.filter(host=host, enabled=True).first()
+    if rules is None:
+        rule = ExtractionRule.objects.filter(host=host, enabled=True).first()
+        rules = {host: rule.as_rule()} if rule else {}
     try:
-        fresh = extract_article(content.body, content.url, rules=rule.as_rule() if rule else None)
+        fresh = extract_article(content.body, content.url, rules=rules.get(host))
     except ExtractionError as exc:
         raise ReextractionFailed(f"article {article.pk}: {exc}") from exc
     feed = article.extracted.get("feed", {})

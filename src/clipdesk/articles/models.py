@@ -130,3 +130,8 @@ class ExtractionRule(models.Model):
         if self.drop_xpaths:
             rule["drop_xpaths"] = list(self.drop_xpaths)
         return rule
+
+    @classmethod
+    def enabled_by_host(cls) -> dict[str, dict]:
+        """Every enabled rule as extraction takes it, by host: loaded once for many pages."""
+        return {rule.host: rule.as_rule() for rule in cls.objects.filter(enabled=True)}
