@@ -45,8 +45,10 @@ multi-valued `outlet`, `entity`, `tag` ids as fast fields for filters and facets
 
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
+import os
 import shutil
 import threading
 import time
@@ -63,6 +65,7 @@ log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 2
 META_FILE = "clipdesk-search.json"
+OPEN_LOCK = ".open.lock"  # beside the kinds' folders: making or dropping one waits on it
 TOKENIZER = "folded"
 # The headline goes into the text field this many times, so that under BM25 a headline word
 # counts as more than one word of the text. A separate title field with a boost ranks the
@@ -138,6 +141,22 @@ class TantivyBackend:
             return self._indexes[kind]
 
     def _open_or_create(self, path: Path) -> tantivy.Index:
+        """Open the index at `path`, making it (or making it again, for another schema) first.
+
+        Under a lock file shared by every process of the instance: two pollers starting on a
+        fresh instance would otherwise both make the index, and one would find the other's
+        half-made folder (no schema file yet), take it for an old schema and delete it while
+        the other wrote into it, and both lose their batch.
+        """
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path.parent / OPEN_LOCK, "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                return self._open_or_create_locked(path)
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+    def _open_or_create_locked(self, path: Path) -> tantivy.Index:
         meta = path / META_FILE
         try:
             version = json.loads(meta.read_text()).get("schema")
@@ -150,7 +169,11 @@ class TantivyBackend:
             shutil.rmtree(path)
         path.mkdir(parents=True, exist_ok=True)
         index = tantivy.Index(self.schema, path=str(path), reuse=True)
-        meta.write_text(json.dumps({"schema": SCHEMA_VERSION}))
+        if version != SCHEMA_VERSION:
+            # Written whole and renamed into place: a reader finds the old file or the new.
+            part = meta.with_suffix(".part")
+            part.write_text(json.dumps({"schema": SCHEMA_VERSION}))
+            os.replace(part, meta)
         analyzer = tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace()).build()
         index.register_tokenizer(TOKENIZER, analyzer)
         return index

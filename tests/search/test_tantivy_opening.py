@@ -1,0 +1,117 @@
+"""Opening the tantivy index while other processes make it: nobody's documents are lost.
+
+Two pollers starting together on a fresh instance each make the search index. One used to
+find the other's half-made folder (tantivy's files, no schema file yet), take it for an index
+of an old schema and delete it under the other's writer: both batches were lost.
+"""
+
+from __future__ import annotations
+
+import datetime
+import fcntl
+import json
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import tantivy
+
+from clipdesk.search.backends import IndexDoc, Plan
+from clipdesk.search.backends.tantivy_backend import (
+    META_FILE,
+    OPEN_LOCK,
+    SCHEMA_VERSION,
+    TOKENIZER,
+    TantivyBackend,
+)
+
+
+def doc(object_id: int) -> IndexDoc:
+    return IndexDoc(
+        kind="article",
+        object_id=object_id,
+        title=("headline", f"n{object_id}"),
+        body=("common", "words"),
+        date=datetime.date(2026, 3, 1),
+    )
+
+
+def stored_ids(path: Path) -> set[int]:
+    result = TantivyBackend(path).search(Plan(kind="article", limit=1000))
+    return set(result.ids)
+
+
+def test_an_index_being_made_elsewhere_is_waited_for_not_dropped(tmp_path):
+    root = tmp_path / "search-index"
+    folder = root / "article"
+    maker = TantivyBackend(root)
+    root.mkdir()
+    with open(root / OPEN_LOCK, "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        # Another process, half-way: tantivy's files written, the schema file not yet.
+        folder.mkdir()
+        index = tantivy.Index(maker.schema, path=str(folder), reuse=True)
+        index.register_tokenizer(
+            TOKENIZER, tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace()).build()
+        )
+        writer = index.writer(heap_size=15_000_000, num_threads=1)
+        writer.add_document(maker._document(doc(7)))
+        writer.commit()
+        writer.wait_merging_threads()
+
+        opened = []
+        opener = threading.Thread(
+            target=lambda: opened.append(TantivyBackend(root)._open("article"))
+        )
+        opener.start()
+        time.sleep(0.3)
+        assert opener.is_alive(), "opened (and so judged) the index while it was being made"
+
+        (folder / META_FILE).write_text(json.dumps({"schema": SCHEMA_VERSION}))
+        fcntl.flock(lock, fcntl.LOCK_UN)
+    opener.join(10)
+    assert opened
+    assert stored_ids(root) == {7}
+
+
+def test_an_index_of_another_schema_is_still_dropped(tmp_path, caplog):
+    root = tmp_path / "search-index"
+    TantivyBackend(root).upsert([doc(1)])
+    (root / "article" / META_FILE).write_text(json.dumps({"schema": SCHEMA_VERSION - 1}))
+
+    assert stored_ids(root) == set()
+    assert "search_index_reset" in caplog.text
+    assert json.loads((root / "article" / META_FILE).read_text()) == {"schema": SCHEMA_VERSION}
+
+
+WRITER = """
+import sys, time, datetime
+from pathlib import Path
+from clipdesk.search.backends import IndexDoc
+from clipdesk.search.backends.tantivy_backend import TantivyBackend
+root, first, start = Path(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
+time.sleep(max(0.0, start - time.time()))
+TantivyBackend(root).upsert([
+    IndexDoc(kind="article", object_id=i, title=("t",), body=("b",), date=datetime.date(2026, 1, 1))
+    for i in range(first, first + 10)
+])
+"""
+
+
+def test_processes_making_a_fresh_index_together_keep_every_document(tmp_path):
+    for attempt in range(3):
+        root = tmp_path / f"round-{attempt}" / "search-index"
+        start = time.time() + 1.5  # after every interpreter has started
+        writers = [
+            subprocess.Popen(
+                [sys.executable, "-c", WRITER, str(root), str(n * 10), str(start)],
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for n in range(4)
+        ]
+        errors = [w.communicate(timeout=60)[1] for w in writers]
+        assert [w.returncode for w in writers] == [0] * 4, errors
+        assert stored_ids(root) == set(range(40))
