@@ -15,18 +15,24 @@ from the index, never an error).
   indexing failure is logged and never undoes or fails the write). They are skipped when
   CLIPDESK_SEARCH_AUTO_INDEX is False. What they do not see: `QuerySet.update`, bulk
   creation, and renamed outlets, entities or aliases — `clipdesk reindex` catches those up.
+- Failed updates (the index busy past a writer's wait, a full disk) are kept in the database
+  (`models.PendingIndexUpdate`) and retried by every later flush, in any process, until one
+  succeeds; a rebuild clears those it covered.
 """
 
 from __future__ import annotations
 
 import contextlib
+import datetime
 import logging
 import threading
 from collections.abc import Iterable, Iterator
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, transaction
+from django.db.models import Q
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils import timezone
 
 from clipdesk.articles.models import Article
 from clipdesk.digest.models import Credit, Post
@@ -38,11 +44,14 @@ from clipdesk.search.documents import (
     post_document,
     posts_for_indexing,
 )
+from clipdesk.search.models import PendingIndexUpdate
 from clipdesk.watch.models import Match
 
 log = logging.getLogger(__name__)
 
 CHUNK = 500
+PENDING_PER_FLUSH = 1000  # failed updates retried by one flush; the rest by the next ones
+FORGET_CHUNK = 200  # rows deleted by one statement (one condition each: SQLite's depth limit)
 
 
 def index_posts(ids: Iterable[int]) -> int:
@@ -98,8 +107,11 @@ def reindex_all(progress: Progress | None = None) -> dict[str, int]:
     """
     posts = posts_for_indexing().count()
     articles = Article.objects.count()
+    started = timezone.now()
     done = get_backend().rebuild(_all_documents(), posts + articles, progress)
     log.info("search_reindexed posts=%d articles=%d documents=%d", posts, articles, done)
+    # The rebuild read every row after these were noted: they are in it.
+    PendingIndexUpdate.objects.filter(noted_at__lt=started).delete()
     return {"post": posts, "article": articles}
 
 
@@ -119,12 +131,69 @@ def _flush() -> None:
     posts, articles = set(notes["post"]), set(notes["article"])
     notes["post"].clear()
     notes["article"].clear()
+    retried = _pending_updates()
+    for kind, object_id, _noted_at in retried:
+        (posts if kind == "post" else articles).add(object_id)
+    if not (posts or articles):
+        return
     try:
         index_posts(posts)
         index_articles(articles)
     except Exception:
-        # The write has committed; a stale index is repaired by `clipdesk reindex`.
+        # The write has committed and stays; the index catches up on a later flush.
         log.exception("search_index_failed posts=%d articles=%d", len(posts), len(articles))
+        _keep_pending({"post": posts, "article": articles})
+        return
+    _forget_pending(retried)
+
+
+def _pending_updates() -> list[tuple[str, int, datetime.datetime]]:
+    """Updates that failed before, oldest first: retried with the notes of this flush."""
+    try:
+        return list(
+            PendingIndexUpdate.objects.order_by("noted_at").values_list(
+                "kind", "object_id", "noted_at"
+            )[:PENDING_PER_FLUSH]
+        )
+    except DatabaseError:
+        log.exception("search_pending_unread")
+        return []
+
+
+def _keep_pending(ids: dict[str, set[int]]) -> None:
+    now = timezone.now()
+    rows = [
+        PendingIndexUpdate(kind=kind, object_id=object_id, noted_at=now)
+        for kind, object_ids in ids.items()
+        for object_id in sorted(object_ids)
+    ]
+    try:
+        PendingIndexUpdate.objects.bulk_create(
+            rows,
+            batch_size=CHUNK,
+            update_conflicts=True,
+            unique_fields=["kind", "object_id"],
+            update_fields=["noted_at"],
+        )
+    except DatabaseError:
+        # Nowhere left to keep them: only a rebuild (`clipdesk reindex`) repairs the index.
+        log.exception("search_pending_lost posts=%d articles=%d", *map(len, ids.values()))
+        return
+    log.warning("search_index_pending kept=%d", len(rows))
+
+
+def _forget_pending(retried: list[tuple[str, int, datetime.datetime]]) -> None:
+    """Delete the rows just indexed, as they were read: one noted again meanwhile (a newer
+    change whose update failed elsewhere) has a later time and stays."""
+    for start in range(0, len(retried), FORGET_CHUNK):
+        condition = Q()
+        for kind, object_id, noted_at in retried[start : start + FORGET_CHUNK]:
+            condition |= Q(kind=kind, object_id=object_id, noted_at=noted_at)
+        try:
+            PendingIndexUpdate.objects.filter(condition).delete()
+        except DatabaseError:
+            log.exception("search_pending_unforgotten")  # indexed again next time: harmless
+            return
 
 
 @contextlib.contextmanager

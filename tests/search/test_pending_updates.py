@@ -1,0 +1,118 @@
+"""A failed index update is kept and done later: the index catches up without a rebuild.
+
+The tantivy engine is chosen on either database (the table of pending updates is what
+differs), and its writer lock is held the way another process holds it during a rebuild.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+
+import pytest
+import tantivy
+from django.db import transaction
+
+from clipdesk.search import indexing
+from clipdesk.search.backends import get_backend, reset_backends, tantivy_backend
+from clipdesk.search.models import PendingIndexUpdate
+from clipdesk.search.service import search
+from tests.search.conftest import make_article
+
+pytestmark = pytest.mark.django_db(transaction=True)  # indexing runs when a write commits
+
+
+@pytest.fixture(autouse=True)
+def tantivy_engine(settings, search_home, monkeypatch):
+    settings.CLIPDESK_SEARCH_ENGINE = "tantivy"
+    monkeypatch.setattr(tantivy_backend, "WRITER_WAIT_S", 0.2)
+    reset_backends()
+    yield
+    reset_backends()
+
+
+def found(word: str) -> set[str]:
+    return {result.title for result in search(word, type="article").results}
+
+
+class HeldIndex:
+    """The article index's writer lock, held as another process's writer holds it."""
+
+    def __init__(self, home):
+        self.index = tantivy.Index.open(str(home / "search-index" / "article"))
+
+    def __enter__(self):
+        self.writer = self.index.writer(heap_size=15_000_000, num_threads=1)
+        return self
+
+    def __exit__(self, *exc):
+        self.writer.rollback()
+        self.writer.wait_merging_threads()
+
+
+def test_an_update_that_failed_is_kept_and_done_by_the_next_write(search_home, caplog):
+    make_article("Harbour reopens", "The harbour reopened to ships on Monday.")
+    assert found("harbour") == {"Harbour reopens"}
+
+    with HeldIndex(search_home), caplog.at_level(logging.WARNING):
+        late = make_article("Bridge closes", "The old bridge closed for repairs.")
+    assert "search_index_failed" in caplog.text
+    assert found("bridge") == set()
+    assert list(PendingIndexUpdate.objects.values_list("kind", "object_id")) == [
+        ("article", late.pk)
+    ]
+
+    make_article("Ferry returns", "A ferry returned to the island route.")
+    assert found("bridge") == {"Bridge closes"}
+    assert found("ferry") == {"Ferry returns"}
+    assert not PendingIndexUpdate.objects.exists()
+
+
+def test_a_batch_that_failed_is_kept_whole(search_home):
+    make_article("First", "An opening article so that the index exists.")
+    with HeldIndex(search_home), indexing.batched():
+        titles = [f"Round {n}" for n in range(5)]
+        for title in titles:
+            make_article(title, f"{title} text about canals and locks.")
+    assert PendingIndexUpdate.objects.count() == 5
+    assert found("canals") == set()
+
+    with indexing.batched():
+        pass  # a poll round that stored nothing still retries what is pending
+    assert found("canals") == set(titles)
+    assert not PendingIndexUpdate.objects.exists()
+
+
+def test_a_row_noted_again_while_it_is_retried_stays_pending(search_home):
+    article = make_article("Tram line", "A tram line opened downtown.")
+    noted = datetime.datetime(2026, 5, 1, 12, 0, tzinfo=datetime.UTC)
+    PendingIndexUpdate.objects.create(kind="article", object_id=article.pk, noted_at=noted)
+    retried = indexing._pending_updates()
+    # Meanwhile another process's update of the same article failed too.
+    indexing._keep_pending({"post": set(), "article": {article.pk}})
+
+    indexing._forget_pending(retried)
+    assert PendingIndexUpdate.objects.filter(object_id=article.pk).exists()
+
+
+def test_a_rebuild_clears_what_it_covered(search_home):
+    article = make_article("Canal walk", "A walk along the canal.")
+    PendingIndexUpdate.objects.create(
+        kind="article",
+        object_id=article.pk,
+        noted_at=datetime.datetime(2026, 5, 1, tzinfo=datetime.UTC),
+    )
+    indexing.reindex_all()
+    assert not PendingIndexUpdate.objects.exists()
+    assert found("canal") == {"Canal walk"}
+
+
+def test_pending_rows_of_rows_since_deleted_leave_the_index(search_home):
+    article = make_article("Pier", "The pier was repainted.")
+    assert found("pier") == {"Pier"}
+    with HeldIndex(search_home), transaction.atomic():
+        article.delete()
+    assert PendingIndexUpdate.objects.exists()
+    make_article("Lighthouse", "The lighthouse was repainted.")
+    assert found("repainted") == {"Lighthouse"}
+    assert get_backend().name == "tantivy"
