@@ -155,8 +155,8 @@ def _pending_updates() -> list[tuple[str, int, datetime.datetime]]:
                 "kind", "object_id", "noted_at"
             )[:PENDING_PER_FLUSH]
         )
-    except DatabaseError:
-        log.exception("search_pending_unread")
+    except DatabaseError as exc:  # e.g. an instance not migrated since the table came
+        log.error("search_pending_unread (%s)", exc)
         return []
 
 
@@ -175,9 +175,9 @@ def _keep_pending(ids: dict[str, set[int]]) -> None:
             unique_fields=["kind", "object_id"],
             update_fields=["noted_at"],
         )
-    except DatabaseError:
+    except DatabaseError as exc:
         # Nowhere left to keep them: only a rebuild (`clipdesk reindex`) repairs the index.
-        log.exception("search_pending_lost posts=%d articles=%d", *map(len, ids.values()))
+        log.error("search_pending_lost posts=%d articles=%d (%s)", *map(len, ids.values()), exc)
         return
     log.warning("search_index_pending kept=%d", len(rows))
 
@@ -191,8 +191,8 @@ def _forget_pending(retried: list[tuple[str, int, datetime.datetime]]) -> None:
             condition |= Q(kind=kind, object_id=object_id, noted_at=noted_at)
         try:
             PendingIndexUpdate.objects.filter(condition).delete()
-        except DatabaseError:
-            log.exception("search_pending_unforgotten")  # indexed again next time: harmless
+        except DatabaseError as exc:  # indexed again next time: harmless
+            log.error("search_pending_unforgotten (%s)", exc)
             return
 
 
