@@ -223,6 +223,10 @@ def _poll_rate(home: Path, processes: int) -> PollRate:
         out, err = run.communicate()
         if run.returncode != 0:
             raise SystemExit(f"bench: poll failed: {err}")
+        # A poll that logged an error did less than the whole path (an index update lost,
+        # say): its rate would flatter the path, so the bench stops instead.
+        if logged := [line for line in err.splitlines() if " ERROR " in line]:
+            raise SystemExit("bench: poll logged errors:\n" + "\n".join(logged[:10]))
         summary = json.loads(out)
         # Every page fetched and extracted went through the whole path, stored or found to
         # be a copy of one stored (some real pages' main text misses the copy's marker).
