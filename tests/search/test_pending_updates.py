@@ -116,3 +116,36 @@ def test_pending_rows_of_rows_since_deleted_leave_the_index(search_home):
     make_article("Lighthouse", "The lighthouse was repainted.")
     assert found("repainted") == {"Lighthouse"}
     assert get_backend().name == "tantivy"
+
+
+def test_the_admin_lists_pending_rows_and_indexes_them_on_request(search_home, admin_client):
+    make_article("Opening", "An opening article so that the index exists.")
+    with HeldIndex(search_home):
+        late = make_article("Quay works", "Works on the quay begin.")
+    page = admin_client.get("/admin/search/pendingindexupdate/")
+    assert page.status_code == 200
+    assert str(late.pk) in page.content.decode()
+
+    with HeldIndex(search_home):
+        refused = admin_client.post(
+            "/admin/search/pendingindexupdate/",
+            {
+                "action": "index_now",
+                "_selected_action": [p.pk for p in PendingIndexUpdate.objects.all()],
+            },
+            follow=True,
+        )
+    assert "could not be updated" in refused.content.decode()
+    assert PendingIndexUpdate.objects.exists()
+
+    done = admin_client.post(
+        "/admin/search/pendingindexupdate/",
+        {
+            "action": "index_now",
+            "_selected_action": [p.pk for p in PendingIndexUpdate.objects.all()],
+        },
+        follow=True,
+    )
+    assert "1 row(s) indexed" in done.content.decode()
+    assert found("quay") == {"Quay works"}
+    assert not PendingIndexUpdate.objects.exists()

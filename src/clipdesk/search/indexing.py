@@ -147,6 +147,13 @@ def _flush() -> None:
     _forget_pending(retried)
 
 
+def index_pending(rows: list[tuple[str, int, datetime.datetime]]) -> None:
+    """Index these pending rows now and forget them; raises what the engine raises."""
+    index_posts(object_id for kind, object_id, _noted_at in rows if kind == "post")
+    index_articles(object_id for kind, object_id, _noted_at in rows if kind == "article")
+    _forget_pending(rows)
+
+
 def _pending_updates() -> list[tuple[str, int, datetime.datetime]]:
     """Updates that failed before, oldest first: retried with the notes of this flush."""
     try:
