@@ -14,11 +14,15 @@ import subprocess
 import sys
 import threading
 import time
+from io import StringIO
 from pathlib import Path
 
+import pytest
 import tantivy
+from django.core.management import call_command
+from django.core.management.base import CommandError
 
-from clipdesk.search.backends import IndexDoc, Plan
+from clipdesk.search.backends import IndexDoc, Plan, reset_backends
 from clipdesk.search.backends.tantivy_backend import (
     META_FILE,
     OPEN_LOCK,
@@ -26,6 +30,8 @@ from clipdesk.search.backends.tantivy_backend import (
     TOKENIZER,
     TantivyBackend,
 )
+from clipdesk.search.service import search
+from tests.search.conftest import make_article
 
 
 def doc(object_id: int) -> IndexDoc:
@@ -115,3 +121,37 @@ def test_processes_making_a_fresh_index_together_keep_every_document(tmp_path):
         errors = [w.communicate(timeout=60)[1] for w in writers]
         assert [w.returncode for w in writers] == [0] * 4, errors
         assert stored_ids(root) == set(range(40))
+
+
+def test_a_damaged_index_is_started_afresh_instead_of_failing_every_search(tmp_path, caplog):
+    root = tmp_path / "search-index"
+    TantivyBackend(root).upsert([doc(1), doc(2)])
+    (root / "article" / "meta.json").write_text("half a commit")  # tantivy's own file
+
+    fresh = TantivyBackend(root)  # the next process to open it
+    assert stored_ids(root) == set()
+    assert "search_index_damaged" in caplog.text
+    fresh.upsert([doc(3)])
+    assert stored_ids(root) == {3}
+
+
+@pytest.mark.django_db
+def test_reindex_refills_a_damaged_index(search_home, settings):
+    settings.CLIPDESK_SEARCH_ENGINE = "tantivy"  # on either database
+    reset_backends()
+    make_article("Dune survey", "Surveyors mapped the dunes.")
+    call_command("reindex", stdout=StringIO(), stderr=StringIO())
+    (search_home / "search-index" / "article" / "meta.json").write_text("{")
+    reset_backends()
+
+    call_command("reindex", stdout=StringIO(), stderr=StringIO())
+    assert {r.title for r in search("dunes", type="article").results} == {"Dune survey"}
+
+
+@pytest.mark.django_db
+def test_reindex_says_in_words_when_the_index_cannot_be_written(search_home, settings):
+    settings.CLIPDESK_SEARCH_ENGINE = "tantivy"
+    (search_home / "search-index").write_text("a file where the index's folder belongs")
+    reset_backends()
+    with pytest.raises(CommandError, match=r"^reindex: the search index could not be written"):
+        call_command("reindex", stdout=StringIO(), stderr=StringIO())

@@ -35,7 +35,8 @@ Choices made by measurement here (bench at 100k/1M documents):
 It is derived data: `indexing.reindex_all` (`clipdesk reindex`) rebuilds it from the database
 at any time, in place, and readers keep the old version until the new one is committed.
 Writes take tantivy's directory lock; another writer (another process) waits up to
-WRITER_WAIT_S for it. An index written with another SCHEMA_VERSION is dropped on opening.
+WRITER_WAIT_S for it. An index written with another SCHEMA_VERSION, or whose files tantivy
+finds damaged, is dropped on opening (under OPEN_LOCK) and made again, empty.
 
 Fields: `key` (the id, for replace and delete), `text` (folded tokens, whitespace tokenizer:
 folding already happened), `recency` (date ordinal << 32 | id: one unique sort key, so sorting
@@ -65,6 +66,9 @@ log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 2
 META_FILE = "clipdesk-search.json"
+# What tantivy says of an index whose files cannot be read (as ValueError): "Data corrupted"
+# for a damaged file, FileDoesNotExist for one that a commit never finished writing.
+DAMAGED = ("Data corrupted", "FileDoesNotExist")
 OPEN_LOCK = ".open.lock"  # beside the kinds' folders: making or dropping one waits on it
 TOKENIZER = "folded"
 # The headline goes into the text field this many times, so that under BM25 a headline word
@@ -168,7 +172,23 @@ class TantivyBackend:
             log.warning("search_index_reset path=%s found_schema=%s", path, version)
             shutil.rmtree(path)
         path.mkdir(parents=True, exist_ok=True)
-        index = tantivy.Index(self.schema, path=str(path), reuse=True)
+        try:
+            index = tantivy.Index(self.schema, path=str(path), reuse=True)
+        except ValueError as exc:
+            if not any(marker in str(exc) for marker in DAMAGED):
+                raise
+            # Damaged files (a crash or a full disk in the middle of a commit, a partial
+            # restore): nothing can be read from them, and no rebuild could write over them.
+            # Dropped like an old schema's index, so that search and `clipdesk reindex` work.
+            log.error(
+                "search_index_damaged path=%s (%s); started afresh, `clipdesk reindex` refills it",
+                path,
+                " ".join(str(exc).split())[:300],
+            )
+            shutil.rmtree(path)
+            path.mkdir()
+            index = tantivy.Index(self.schema, path=str(path), reuse=True)
+            version = None
         if version != SCHEMA_VERSION:
             # Written whole and renamed into place: a reader finds the old file or the new.
             part = meta.with_suffix(".part")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from clipdesk.progress import progress_on_stderr
 from clipdesk.search.backends import get_backend
@@ -14,8 +14,14 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         backend = get_backend()
-        with progress_on_stderr(f"indexing ({backend.name})") as progress:
-            counts = reindex_all(progress)
+        try:
+            with progress_on_stderr(f"indexing ({backend.name})") as progress:
+                counts = reindex_all(progress)
+        except (OSError, ValueError) as exc:  # the index's folder or files cannot be written
+            reason = " ".join(str(exc).split())[:300] or type(exc).__name__
+            raise CommandError(
+                f"reindex: the search index could not be written ({reason})", returncode=2
+            ) from exc
         self.stdout.write(
             f"indexed {counts['post']} published posts and {counts['article']} articles "
             f"({backend.name}, {backend.size_bytes() / 1e6:.1f} MB)"
