@@ -80,8 +80,12 @@ def test_an_article_whose_snapshot_is_lost_is_reported_and_the_others_go_on(poll
     lost.unlink()
     Article.objects.filter(pk=second.pk).update(text="stale")
 
-    shown = run("--all")
+    out = StringIO()
+    with pytest.raises(CommandError, match=r"^reextract: 1 article\(s\) could not be") as failed:
+        call_command("reextract", "--all", stdout=out, stderr=StringIO())
+    shown = out.getvalue()
 
+    assert failed.value.returncode == 1
     assert f"1 of 2 article(s) extracted again; 1 could not be:\n  article {first.pk}:" in shown
     assert Article.objects.get(pk=first.pk).text == "stale"
     assert Article.objects.get(pk=second.pk).text != "stale"

@@ -20,7 +20,8 @@ from clipdesk.progress import progress_on_stderr
 class Command(BaseCommand):
     help = (
         "Extract stored articles again from their snapshots, with today's extractor and site "
-        "rules, and re-apply the watchlists. The feed's title and date are kept."
+        "rules, and re-apply the watchlists. The feed's title and date are kept. Exits with "
+        "status 1 when some could not be (each is listed with its reason), 2 when refused."
     )
     requires_system_checks: list[str] = []
 
@@ -68,10 +69,17 @@ class Command(BaseCommand):
         if json:
             failed = [{"id": pk, "reason": reason} for pk, reason in report.failed]
             self.stdout.write(jsonlib.dumps({"extracted": report.extracted, "failed": failed}))
-            return
-        self.stdout.write(
-            f"{report.extracted} of {total} article(s) extracted again"
-            + (f"; {len(report.failed)} could not be:" if report.failed else "")
-        )
-        for _, reason in report.failed:
-            self.stdout.write(f"  {reason}")
+        else:
+            self.stdout.write(
+                f"{report.extracted} of {total} article(s) extracted again"
+                + (f"; {len(report.failed)} could not be:" if report.failed else "")
+            )
+            for _, reason in report.failed:
+                self.stdout.write(f"  {reason}")
+        if report.failed:
+            # After the report: a script sees that something is left to look at (a lost or
+            # damaged snapshot), and the articles that could be done have been.
+            raise CommandError(
+                f"reextract: {len(report.failed)} article(s) could not be extracted again",
+                returncode=1,
+            )
