@@ -30,13 +30,13 @@ from collections.abc import Iterable, Iterator
 
 from django.conf import settings
 from django.db import DatabaseError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
 from clipdesk.articles.models import Article
 from clipdesk.digest.models import Credit, Post
-from clipdesk.search.backends import IndexDoc, Progress, get_backend
+from clipdesk.search.backends import IndexBusy, IndexDoc, Progress, get_backend
 from clipdesk.search.documents import (
     MATCHERS,
     article_document,
@@ -52,6 +52,9 @@ log = logging.getLogger(__name__)
 CHUNK = 500
 PENDING_PER_FLUSH = 1000  # failed updates retried by one flush; the rest by the next ones
 FORGET_CHUNK = 200  # rows deleted by one statement (one condition each: SQLite's depth limit)
+# Failed attempts after which a pending update is given up: counted only in flushes where
+# other documents were indexed, so only against a document the engine itself refuses.
+MAX_ATTEMPTS = 5
 
 
 def index_posts(ids: Iterable[int]) -> int:
@@ -126,36 +129,82 @@ def _notes() -> dict[str, set[int]]:
     return _pending.ids
 
 
+Key = tuple[str, int]  # ("post" or "article", object id)
+Pending = tuple[str, int, datetime.datetime]  # a key and when its update last failed
+
+
 def _flush() -> None:
     notes = _notes()
-    posts, articles = set(notes["post"]), set(notes["article"])
+    keys = [("post", i) for i in sorted(notes["post"])]
+    keys += [("article", i) for i in sorted(notes["article"])]
     notes["post"].clear()
     notes["article"].clear()
-    retried = _pending_updates()
-    for kind, object_id, _noted_at in retried:
-        (posts if kind == "post" else articles).add(object_id)
-    if not (posts or articles):
+    indexed = False
+    if keys:
+        try:
+            failed = _index_isolating(keys)
+        except IndexBusy as exc:
+            log.error("search_index_busy kept=%d (%s)", len(keys), exc)
+            failed = keys
+        # The writes have committed and stay; the index catches up on a later flush.
+        _keep_pending(failed)
+        indexed = len(failed) < len(keys)
+    _retry_pending(indexed)
+
+
+def _index_keys(keys: list[Key]) -> None:
+    index_posts(object_id for kind, object_id in keys if kind == "post")
+    index_articles(object_id for kind, object_id in keys if kind == "article")
+
+
+def _index_isolating(keys: list[Key]) -> list[Key]:
+    """Index `keys` and return those that could not be, found by halving a batch that
+    failed: one document the engine refuses must not hold back the rest of its batch.
+
+    IndexBusy (another process writes the index for longer than a writer waits) is raised,
+    not halved: each half would only wait again.
+    """
+    try:
+        _index_keys(keys)
+        return []
+    except IndexBusy:
+        raise
+    except Exception:
+        if len(keys) == 1:
+            log.exception("search_index_failed kind=%s id=%d", *keys[0])
+            return keys
+    middle = len(keys) // 2
+    return _index_isolating(keys[:middle]) + _index_isolating(keys[middle:])
+
+
+def _retry_pending(others_indexed: bool) -> None:
+    """Index again what failed before; forget what now succeeds.
+
+    A failure counts against a row only when something else was indexed in the same flush:
+    then the row itself is refused, and after MAX_ATTEMPTS it is given up (in the log, for
+    `clipdesk reindex` once its cause is mended). When nothing could be indexed (a full disk,
+    the engine down) no row is blamed, and they wait as long as it takes.
+    """
+    rows = _pending_updates()
+    if not rows:
         return
     try:
-        index_posts(posts)
-        index_articles(articles)
-    except Exception:
-        # The write has committed and stays; the index catches up on a later flush.
-        log.exception("search_index_failed posts=%d articles=%d", len(posts), len(articles))
-        _keep_pending({"post": posts, "article": articles})
-        return
-    _forget_pending(retried)
+        failed = set(_index_isolating([(kind, object_id) for kind, object_id, _ in rows]))
+    except IndexBusy:
+        return  # still pending, nobody to blame
+    _forget_pending([row for row in rows if row[:2] not in failed])
+    if failed and (others_indexed or len(failed) < len(rows)):
+        _count_failure(failed)
 
 
-def index_pending(rows: list[tuple[str, int, datetime.datetime]]) -> None:
+def index_pending(rows: list[Pending]) -> None:
     """Index these pending rows now and forget them; raises what the engine raises."""
-    index_posts(object_id for kind, object_id, _noted_at in rows if kind == "post")
-    index_articles(object_id for kind, object_id, _noted_at in rows if kind == "article")
+    _index_keys([(kind, object_id) for kind, object_id, _noted_at in rows])
     _forget_pending(rows)
 
 
-def _pending_updates() -> list[tuple[str, int, datetime.datetime]]:
-    """Updates that failed before, oldest first: retried with the notes of this flush."""
+def _pending_updates() -> list[Pending]:
+    """Updates that failed before, oldest first."""
     try:
         return list(
             PendingIndexUpdate.objects.order_by("noted_at").values_list(
@@ -167,12 +216,12 @@ def _pending_updates() -> list[tuple[str, int, datetime.datetime]]:
         return []
 
 
-def _keep_pending(ids: dict[str, set[int]]) -> None:
+def _keep_pending(keys: list[Key]) -> None:
+    if not keys:
+        return
     now = timezone.now()
     rows = [
-        PendingIndexUpdate(kind=kind, object_id=object_id, noted_at=now)
-        for kind, object_ids in ids.items()
-        for object_id in sorted(object_ids)
+        PendingIndexUpdate(kind=kind, object_id=object_id, noted_at=now) for kind, object_id in keys
     ]
     try:
         PendingIndexUpdate.objects.bulk_create(
@@ -184,12 +233,12 @@ def _keep_pending(ids: dict[str, set[int]]) -> None:
         )
     except DatabaseError as exc:
         # Nowhere left to keep them: only a rebuild (`clipdesk reindex`) repairs the index.
-        log.error("search_pending_lost posts=%d articles=%d (%s)", *map(len, ids.values()), exc)
+        log.error("search_pending_lost count=%d (%s)", len(rows), exc)
         return
     log.warning("search_index_pending kept=%d", len(rows))
 
 
-def _forget_pending(retried: list[tuple[str, int, datetime.datetime]]) -> None:
+def _forget_pending(retried: list[Pending]) -> None:
     """Delete the rows just indexed, as they were read: one noted again meanwhile (a newer
     change whose update failed elsewhere) has a later time and stays."""
     for start in range(0, len(retried), FORGET_CHUNK):
@@ -201,6 +250,27 @@ def _forget_pending(retried: list[tuple[str, int, datetime.datetime]]) -> None:
         except DatabaseError as exc:  # indexed again next time: harmless
             log.error("search_pending_unforgotten (%s)", exc)
             return
+
+
+def _count_failure(keys: set[Key]) -> None:
+    condition = Q()
+    for kind, object_id in keys:
+        condition |= Q(kind=kind, object_id=object_id)
+    try:
+        pending = PendingIndexUpdate.objects.filter(condition)
+        pending.update(attempts=F("attempts") + 1)
+        given_up = pending.filter(attempts__gte=MAX_ATTEMPTS)
+        for row in given_up:
+            log.error(
+                "search_index_gave_up kind=%s id=%d after %d attempts; `clipdesk reindex` "
+                "adds it once the cause (in the log above) is mended",
+                row.kind,
+                row.object_id,
+                row.attempts,
+            )
+        given_up.delete()
+    except DatabaseError as exc:
+        log.error("search_pending_uncounted (%s)", exc)
 
 
 @contextlib.contextmanager

@@ -19,6 +19,9 @@ class PendingIndexUpdate(models.Model):
     # Set again each time the update fails: a row re-noted while another process retries it
     # keeps a later time, so that process's delete (of the time it read) leaves it in place.
     noted_at = models.DateTimeField()
+    # Failed retries in flushes where other documents were indexed: the engine refuses this
+    # one (indexing.MAX_ATTEMPTS).
+    attempts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         constraints = [

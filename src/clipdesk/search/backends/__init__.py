@@ -104,6 +104,10 @@ class Backend(Protocol):
     def size_bytes(self) -> int: ...
 
 
+class IndexBusy(Exception):
+    """Another process holds the index for writing for longer than a writer waits."""
+
+
 class SearchUnavailable(Exception):
     """The engine cannot answer now (no index yet, too slow); the message is for readers."""
 

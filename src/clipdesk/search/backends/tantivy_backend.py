@@ -59,7 +59,15 @@ from pathlib import Path
 
 import tantivy
 
-from clipdesk.search.backends import FACET_SIZE, KINDS, EngineResult, IndexDoc, Plan, Progress
+from clipdesk.search.backends import (
+    FACET_SIZE,
+    KINDS,
+    EngineResult,
+    IndexBusy,
+    IndexDoc,
+    Plan,
+    Progress,
+)
 from clipdesk.search.query import AnyOf, Node, Phrase, Term
 
 log = logging.getLogger(__name__)
@@ -209,8 +217,10 @@ class TantivyBackend:
                 writer = index.writer(heap_size=heap, num_threads=threads)
                 break
             except ValueError as exc:
-                if "LockBusy" not in str(exc) or time.monotonic() > deadline:
+                if "LockBusy" not in str(exc):
                     raise
+                if time.monotonic() > deadline:
+                    raise IndexBusy(f"{kind} index held by another writer") from exc
                 time.sleep(pause)
                 pause = min(pause * 2, 0.5)
         try:

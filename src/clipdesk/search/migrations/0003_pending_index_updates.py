@@ -21,6 +21,7 @@ class Migration(migrations.Migration):
                 ("kind", models.CharField(max_length=10)),
                 ("object_id", models.BigIntegerField()),
                 ("noted_at", models.DateTimeField()),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
             ],
             options={
                 "indexes": [models.Index(fields=["noted_at"], name="search_pending_noted_at")],
