@@ -18,6 +18,9 @@ from clipdesk.search.query import AnyOf, Node, Phrase, Term
 
 MAX_POSITION = 16383  # PostgreSQL keeps positions up to this; larger ones are clamped
 MAX_POSITIONS_PER_LEXEME = 256  # and at most this many positions of one lexeme
+# A vector's size in bytes as PostgreSQL stores it, kept under its limit (1 MB less a byte)
+# with room for the header and for the estimate's rounding.
+MAX_VECTOR_BYTES = 1_000_000
 # Documents fall in one of SAMPLE_BUCKETS fixed hash buckets; the engine counts large match
 # sets on a few of them (postgres.py).
 SAMPLE_BUCKETS = 1024
@@ -45,17 +48,28 @@ def tsvector_literal(title: Iterable[str], body: Iterable[str]) -> str:
 
     Written for speed (a rebuild calls it once per document): positions past MAX_POSITION
     would all be clamped to it by PostgreSQL, so only a lexeme's first one is kept.
+
+    PostgreSQL refuses a vector over 1 MB ("string is too long for tsvector"), which a page
+    of a couple of hundred thousand different words (a long list of names or codes) reaches;
+    past MAX_VECTOR_BYTES no new word is added, so such a document is found by its headline
+    and the words of its first megabyte instead of not at all.
     """
     places: dict[str, list[str]] = {}
     position = 0
+    size = 0
     for weight, tokens in (("A", title), ("B", body)):
         for token in tokens:
             position += 1
             found = places.get(token)
             if found is None:
+                # PostgreSQL's layout: an entry, the lexeme (aligned), a count, one position.
+                size += 4 + len(token.encode()) + 1 + 2 + 2
+                if size > MAX_VECTOR_BYTES:
+                    break
                 places[token] = [f"{min(position, MAX_POSITION)}{weight}"]
             elif position <= MAX_POSITION and len(found) < MAX_POSITIONS_PER_LEXEME:
                 found.append(f"{position}{weight}")
+                size += 2
         position += 1  # a gap between headline and text: no phrase across the two
     return " ".join(quote_lexeme(token) + ":" + ",".join(at) for token, at in places.items())
 
