@@ -139,7 +139,7 @@ def _flush() -> None:
     keys += [("article", i) for i in sorted(notes["article"])]
     notes["post"].clear()
     notes["article"].clear()
-    indexed = False
+    failed: list[Key] = []
     if keys:
         try:
             failed = _index_isolating(keys)
@@ -148,8 +148,9 @@ def _flush() -> None:
             failed = keys
         # The writes have committed and stay; the index catches up on a later flush.
         _keep_pending(failed)
-        indexed = len(failed) < len(keys)
-    _retry_pending(indexed)
+        if len(failed) == len(keys):
+            return  # nothing could be indexed: what is pending would fail now too
+    _retry_pending(others_indexed=bool(keys), just_kept=set(failed))
 
 
 def _index_keys(keys: list[Key]) -> None:
@@ -157,12 +158,13 @@ def _index_keys(keys: list[Key]) -> None:
     index_articles(object_id for kind, object_id in keys if kind == "article")
 
 
-def _index_isolating(keys: list[Key]) -> list[Key]:
+def _index_isolating(keys: list[Key], *, halve: bool = True) -> list[Key]:
     """Index `keys` and return those that could not be, found by halving a batch that
     failed: one document the engine refuses must not hold back the rest of its batch.
 
     IndexBusy (another process writes the index for longer than a writer waits) is raised,
-    not halved: each half would only wait again.
+    not halved: each half would only wait again. Without `halve`, a failed batch is
+    returned whole.
     """
     try:
         _index_keys(keys)
@@ -170,26 +172,29 @@ def _index_isolating(keys: list[Key]) -> list[Key]:
     except IndexBusy:
         raise
     except Exception:
-        if len(keys) == 1:
-            log.exception("search_index_failed kind=%s id=%d", *keys[0])
+        if len(keys) == 1 or not halve:
+            log.exception("search_index_failed kind=%s id=%d count=%d", *keys[0], len(keys))
             return keys
     middle = len(keys) // 2
     return _index_isolating(keys[:middle]) + _index_isolating(keys[middle:])
 
 
-def _retry_pending(others_indexed: bool) -> None:
+def _retry_pending(*, others_indexed: bool, just_kept: set[Key]) -> None:
     """Index again what failed before; forget what now succeeds.
 
-    A failure counts against a row only when something else was indexed in the same flush:
-    then the row itself is refused, and after MAX_ATTEMPTS it is given up (in the log, for
-    `clipdesk reindex` once its cause is mended). When nothing could be indexed (a full disk,
-    the engine down) no row is blamed, and they wait as long as it takes.
+    The batch is halved to find the documents the engine refuses only in a flush where
+    others were indexed: the engine works, so a failure is the document's. Then it counts
+    against the row, and after MAX_ATTEMPTS the row is given up (in the log, for `clipdesk
+    reindex` once its cause is mended). In a flush with nothing else to index, the batch is
+    tried whole, and when it fails (a full disk, the engine down) no row is blamed: they
+    wait as long as it takes, at one attempt a flush.
     """
-    rows = _pending_updates()
+    rows = [row for row in _pending_updates() if row[:2] not in just_kept]
     if not rows:
         return
+    keys = [(kind, object_id) for kind, object_id, _noted_at in rows]
     try:
-        failed = set(_index_isolating([(kind, object_id) for kind, object_id, _ in rows]))
+        failed = set(_index_isolating(keys, halve=others_indexed))
     except IndexBusy:
         return  # still pending, nobody to blame
     _forget_pending([row for row in rows if row[:2] not in failed])
