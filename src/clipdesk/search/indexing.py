@@ -158,43 +158,55 @@ def _index_keys(keys: list[Key]) -> None:
     index_articles(object_id for kind, object_id in keys if kind == "article")
 
 
-def _index_isolating(keys: list[Key], *, halve: bool = True) -> list[Key]:
+def _index_isolating(keys: list[Key], *, engine_works: bool = False) -> list[Key]:
     """Index `keys` and return those that could not be, found by halving a batch that
     failed: one document the engine refuses must not hold back the rest of its batch.
 
-    IndexBusy (another process writes the index for longer than a writer waits) is raised,
-    not halved: each half would only wait again. Without `halve`, a failed batch is
-    returned whole.
+    Halving goes on only once some part has been indexed (or `engine_works` says so): while
+    every part fails, the engine itself is the likely cause (a full disk), and the rest is
+    returned untried after a few attempts, where halving to the end would try every key.
+    IndexBusy (another process writes the index for longer than a writer waits) is raised at
+    once: each part would only wait again.
     """
-    try:
-        _index_keys(keys)
-        return []
-    except IndexBusy:
-        raise
-    except Exception:
-        if len(keys) == 1 or not halve:
-            log.exception("search_index_failed kind=%s id=%d count=%d", *keys[0], len(keys))
-            return keys
-    middle = len(keys) // 2
-    return _index_isolating(keys[:middle]) + _index_isolating(keys[middle:])
+    works = engine_works
+
+    def attempt(batch: list[Key]) -> list[Key]:
+        nonlocal works
+        try:
+            _index_keys(batch)
+        except IndexBusy:
+            raise
+        except Exception:
+            if len(batch) == 1:
+                log.exception("search_index_failed kind=%s id=%d", *batch[0])
+                return batch
+        else:
+            works = True
+            return []
+        middle = len(batch) // 2
+        first = attempt(batch[:middle])
+        if not works:
+            return first + batch[middle:]
+        return first + attempt(batch[middle:])
+
+    return attempt(keys)
 
 
 def _retry_pending(*, others_indexed: bool, just_kept: set[Key]) -> None:
     """Index again what failed before; forget what now succeeds.
 
-    The batch is halved to find the documents the engine refuses only in a flush where
-    others were indexed: the engine works, so a failure is the document's. Then it counts
-    against the row, and after MAX_ATTEMPTS the row is given up (in the log, for `clipdesk
-    reindex` once its cause is mended). In a flush with nothing else to index, the batch is
-    tried whole, and when it fails (a full disk, the engine down) no row is blamed: they
-    wait as long as it takes, at one attempt a flush.
+    A failure counts against a row only when something else was indexed in the same flush:
+    the engine works, so the document is what it refuses; after MAX_ATTEMPTS the row is
+    given up (in the log, for `clipdesk reindex` once its cause is mended). When nothing
+    could be indexed (a full disk, the engine down) no row is blamed, and they wait as long
+    as it takes.
     """
     rows = [row for row in _pending_updates() if row[:2] not in just_kept]
     if not rows:
         return
     keys = [(kind, object_id) for kind, object_id, _noted_at in rows]
     try:
-        failed = set(_index_isolating(keys, halve=others_indexed))
+        failed = set(_index_isolating(keys, engine_works=others_indexed))
     except IndexBusy:
         return  # still pending, nobody to blame
     _forget_pending([row for row in rows if row[:2] not in failed])
