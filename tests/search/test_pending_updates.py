@@ -225,3 +225,16 @@ def test_pending_rows_are_told_apart_even_when_nothing_new_is_indexed(search_hom
     assert list(PendingIndexUpdate.objects.values_list("object_id", "attempts")) == [
         (refused.pk, 1)
     ]
+
+
+def test_failures_are_counted_for_many_rows_at_once(search_home):
+    noted = datetime.datetime(2026, 5, 1, tzinfo=datetime.UTC)
+    PendingIndexUpdate.objects.bulk_create(
+        PendingIndexUpdate(kind=kind, object_id=n, noted_at=noted)
+        for kind in ("post", "article")
+        for n in range(1, 1201)
+    )
+    indexing._count_failure({("article", n) for n in range(1, 1201)} | {("post", 7)})
+    assert PendingIndexUpdate.objects.filter(attempts=1).count() == 1201
+    assert PendingIndexUpdate.objects.get(kind="post", object_id=7).attempts == 1
+    assert PendingIndexUpdate.objects.get(kind="post", object_id=8).attempts == 0

@@ -270,9 +270,11 @@ def _forget_pending(retried: list[Pending]) -> None:
 
 
 def _count_failure(keys: set[Key]) -> None:
-    condition = Q()
-    for kind, object_id in keys:
-        condition |= Q(kind=kind, object_id=object_id)
+    # By kind, with IN: one OR per key would pass SQLite's expression depth limit (1,000).
+    condition = Q(pk__in=[])
+    for kind in ("post", "article"):
+        if ids := sorted(object_id for key_kind, object_id in keys if key_kind == kind):
+            condition |= Q(kind=kind, object_id__in=ids)
     try:
         pending = PendingIndexUpdate.objects.filter(condition)
         pending.update(attempts=F("attempts") + 1)
