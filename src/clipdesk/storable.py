@@ -3,14 +3,16 @@
 PostgreSQL refuses NUL in text and JSON columns; neither database can encode a lone surrogate
 (JSON's "\\ud800" decodes to one) as UTF-8. Feeds and pages carry both (JSON Feed and JSON-LD
 escape anything), and one such value, stored, failed the whole polling round, every round
-after it too. The other C0 controls and DEL go as well: no reader can see them.
+after it too. The other C0 controls and DEL go as well: no reader can see them; so do the
+non-characters U+FFFE and U+FFFF, which XML refuses like them (one in an excerpt, typed as
+`&#xFFFE;` in an imported page, made both feeds unreadable).
 """
 
 from __future__ import annotations
 
 import re
 
-UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 # The longest address an article or snapshot row keeps; a longer one is not fetched.
 MAX_URL_CHARS = 2000
 
@@ -20,9 +22,9 @@ _SEPARATORS = str.maketrans({"\x0b": " ", "\x0c": " "})
 
 
 def storable_text(value: str) -> str:
-    """`value` without NUL, the other C0 controls but tab and line breaks, DEL, and lone
-    surrogates; a vertical tab or form feed becomes a space. What is left is also valid in
-    XML 1.0 (feeds), which refuses the same controls."""
+    """`value` without NUL, the other C0 controls but tab and line breaks, DEL, lone
+    surrogates and U+FFFE/U+FFFF; a vertical tab or form feed becomes a space. What is left
+    is also valid in XML 1.0 (feeds), which refuses the same characters."""
     return UNSTORABLE.sub("", value.translate(_SEPARATORS)) if value else value
 
 

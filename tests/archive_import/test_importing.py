@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from lxml import etree
 
 from clipdesk.archive.importing import gazetteer_for, import_page
 from clipdesk.archive.parsing import parse_archive
@@ -86,3 +87,24 @@ def test_editor_set_site_profile_is_not_overwritten():
     run_import(ARCHIVE)
     profile.refresh_from_db()
     assert (profile.name, profile.about) == ("Our Own Name", "Our own aims.")
+
+
+ENTITY_CONTROLS = b"""<html><head><title>Quay Notes</title></head><body>
+<article class="post"><h2 class="entry-title">Ferry &#1;timetable&#x1b; changes</h2>
+<p>Posted on: 2022/02/02</p>
+<p>Jane Roe, Ridge Weekly, February 2 2022:&hellip; The winter &#7;timetable starts &#127;on
+Monday &#xFFFE;and runs &#x0c;to March.</p>
+</article></body></html>"""
+
+
+def test_control_characters_written_as_entities_are_not_stored(client):
+    outlets = OutletDirectory()
+    import_page(parse_archive(ENTITY_CONTROLS, filename="notes.html"), outlets)
+
+    post = Post.objects.get()
+    assert post.headline == "Ferry timetable changes"
+    assert "The winter timetable starts on Monday and runs to March." in " ".join(
+        post.excerpt.split()
+    )
+    for url in ("/feed/", "/feed/atom/"):  # XML refuses every one of those characters
+        etree.fromstring(client.get(url).content)

@@ -17,6 +17,7 @@ from clipdesk.articles.models import Article
 from clipdesk.ingest import poll_sources
 from clipdesk.sources.actions import add_source
 from clipdesk.sources.models import Source
+from clipdesk.storable import storable_text
 from tests.ingest.test_poll_failures import ARTICLE, page
 
 HTML = {"Content-Type": "text/html; charset=utf-8"}
@@ -136,3 +137,7 @@ def test_validators_longer_than_their_columns_are_not_kept_and_rounds_go_on(serv
     assert source.last_success_at is not None
     asked = server.requests_for("/feed.xml")[-1].headers
     assert "if-none-match" not in asked and "if-modified-since" not in asked
+
+
+def test_non_characters_are_not_storable():
+    assert storable_text("a\ufffeb\uffffc\ufffd") == "abc\ufffd"  # U+FFFD is a character

@@ -34,6 +34,7 @@ from clipdesk.archive.dates import parse_date
 from clipdesk.archive.gazetteer import CreditReader, OutletGazetteer
 from clipdesk.archive.html_pages import HtmlPageError, parse_html
 from clipdesk.archive.text_pages import POSTED_LINE, RawPage, RawPost, parse_text
+from clipdesk.storable import storable_text
 
 __all__ = [
     "ArchiveCredit",
@@ -166,13 +167,18 @@ def _drop_invisible(text: str) -> str:
 
 
 def _drop_invisible_from(raw: RawPage) -> None:
-    """HTML entities (&shy;, &#8203;, &zwnj;) are decoded after ``_normalise``: clean what
-    the HTML reader made of them too."""
-    raw.site_name = raw.site_name and _drop_invisible(raw.site_name)
-    raw.about = raw.about and _drop_invisible(raw.about)
+    """HTML entities (&shy;, &#8203;, &zwnj;, &#1;, &#xFFFE;) are decoded after
+    ``_normalise`` and ``_scrub_controls``: clean what the HTML reader made of them too (a
+    control character or non-character stored in a post made its feeds unreadable)."""
+    raw.site_name = raw.site_name and _decoded_clean(raw.site_name)
+    raw.about = raw.about and _decoded_clean(raw.about)
     for post in raw.posts:
-        post.headline = " ".join(_drop_invisible(post.headline).split())
-        post.body = [text for text in (_drop_invisible(line).strip() for line in post.body) if text]
+        post.headline = " ".join(_decoded_clean(post.headline).split())
+        post.body = [text for text in (_decoded_clean(line).strip() for line in post.body) if text]
+
+
+def _decoded_clean(text: str) -> str:
+    return _drop_invisible(storable_text(text))
 
 
 def _scrub_controls(text: str) -> str:
