@@ -223,3 +223,36 @@ def test_editors_open_snapshots_and_search_articles_readers_do_not(
     assert opened.status_code == 200 and "<h1>Quay permit</h1>" in opened.content.decode()
     searched = client.get("/api/search", articles)
     assert searched.status_code == 200 and "results" in searched.json()
+
+
+def test_publishing_a_story_twice_makes_one_post(client, editor, syndicated):
+    client.force_login(editor)
+    story = story_of(syndicated[0])
+    form = {
+        "article": [a.pk for a in syndicated],
+        "headline": "Quay permit",
+        "excerpt": "members of the MEK exile group would be allowed to hold a memorial gathering",
+    }
+    client.post(f"/desk/story/{story.pk}/publish/", form)
+    again = client.post(f"/desk/story/{story.pk}/publish/", form, follow=True)  # a double click
+
+    post = Post.objects.get()
+    assert f"already published as “Quay permit” (post {post.pk})" in again.content.decode()
+    story.refresh_from_db()
+    assert story.post == post
+
+
+@pytest.mark.parametrize("typed", ["²", "٣", "1²", "99999999999999999999999", " "])
+def test_a_story_number_that_is_no_number_is_refused_in_words(client, editor, syndicated, typed):
+    client.force_login(editor)
+    story = story_of(syndicated[0])
+    merged = client.post(f"/desk/story/{story.pk}/merge/", {"other": typed}, follow=True)
+    assert merged.status_code == 200
+    assert "Merge needs the number of another story." in merged.content.decode()
+    published = client.post(
+        f"/desk/story/{story.pk}/publish/",
+        {"article": [typed], "headline": "Quay permit", "excerpt": "the MEK"},
+        follow=True,
+    )
+    assert published.status_code == 200
+    assert not Post.objects.exists()

@@ -208,10 +208,21 @@ def snooze_story(story: Story, until: datetime.date, user=None) -> Story:
 
 def publish_story(story: Story, articles: list[Article], *, headline: str, excerpt: str, user=None):
     """Publish the chosen articles of a story as one post credited to all of them."""
-    from clipdesk.digest.actions import publish_articles
+    from clipdesk.digest.actions import PublishRefused, publish_articles
 
     tags = sorted({m.entity.name for a in articles for m in a.matches.all()})
     with transaction.atomic():
+        # Read again under a row lock: a second press of Publish (a double click, a form sent
+        # twice) waits for the first and then finds the story published, instead of making
+        # a second post of the same story.
+        current = (
+            Story.objects.select_for_update(of=("self",)).select_related("post").get(pk=story.pk)
+        )
+        if current.status == Story.Status.PUBLISHED and current.post is not None:
+            raise PublishRefused(
+                f"it is already published as “{current.post.headline}” (post {current.post.pk}); "
+                "edit that post instead"
+            )
         post = publish_articles(articles, headline=headline, excerpt=excerpt, user=user, tags=tags)
         story.status = Story.Status.PUBLISHED
         story.post = post

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -18,6 +19,12 @@ from clipdesk.stories import actions, desk
 from clipdesk.stories.models import Story
 
 STORIES_PER_PAGE = 20
+
+
+def _number(value: str) -> int | None:
+    """A row id typed or sent in a form; None for anything else. `str.isdigit` is not the
+    test: it accepts "²" and other digits that `int` refuses."""
+    return int(value) if re.fullmatch(r"[0-9]{1,18}", value) else None
 
 
 def _date(value: str | None) -> datetime.date | None:
@@ -65,7 +72,7 @@ def _back(request: HttpRequest) -> HttpResponse:
 @desk_required
 def publish(request: HttpRequest, pk: int) -> HttpResponse:
     story = get_object_or_404(Story, pk=pk)
-    ids = [int(x) for x in request.POST.getlist("article") if x.isdigit()]
+    ids = [n for n in map(_number, request.POST.getlist("article")) if n is not None]
     chosen = desk.articles_of(story, ids)
     try:
         post = actions.publish_story(
@@ -108,8 +115,8 @@ def snooze(request: HttpRequest, pk: int) -> HttpResponse:
 @desk_required
 def merge(request: HttpRequest, pk: int) -> HttpResponse:
     story = get_object_or_404(Story, pk=pk)
-    other_id = request.POST.get("other", "")
-    other = Story.objects.filter(pk=int(other_id)).first() if other_id.isdigit() else None
+    other_id = _number(request.POST.get("other", "").strip())
+    other = Story.objects.filter(pk=other_id).first() if other_id is not None else None
     if other is None:
         messages.error(request, "Merge needs the number of another story.")
         return _back(request)
