@@ -32,6 +32,8 @@ def test_feed_reads_cleanly_in_a_feed_reader(client, posts, url):
     assert titles == ["Inquiry opens & witnesses speak", "Undated note"]
     first = feed.entries[0]
     assert "Harbour Gazette and Valley Times, March 2 2021:… The first witness" in first.summary
+    # Plain text, shown as the site shows it: a feed reader takes the summary as HTML.
+    assert "spoke &lt;calmly&gt;." in first.summary
     assert first.link.endswith("/post/" + first.link.rstrip("/").rsplit("/", 1)[1] + "/")
     assert [t.term for t in first.tags] == ["Hearings"]
     assert first.published_parsed[:3] == (2021, 3, 2)
@@ -60,3 +62,19 @@ def test_control_characters_pasted_into_a_post_leave_the_feeds_readable(client, 
     assert entry.title == "Quay vote passes"
     assert "The council voted. The harbour board abstained." in entry.summary
     assert [t.term for t in entry.tags] == ["Harbour board"]
+
+
+def test_markup_typed_into_an_excerpt_reaches_readers_as_text(client):
+    make_post("Hall meeting", excerpt="Rund 120 <kamen> & sprachen <b>laut</b> <img src=x>")
+    for url in ("/feed/", "/feed/atom/"):
+        summary = feedparser.parse(client.get(url).content).entries[0].summary
+        assert "&lt;kamen&gt;" in summary and "&lt;b&gt;laut&lt;/b&gt;" in summary, url
+        assert "<img" not in summary and "<b>" not in summary, url
+
+
+def test_atom_entries_have_absolute_ids_and_the_feed_an_author(client, posts):
+    feed = feedparser.parse(client.get("/feed/atom/").content)
+    assert feed.feed.author == "clipdesk"  # the site's name
+    ids = [entry.id for entry in feed.entries]
+    assert all(i.startswith("tag:testserver,") for i in ids), ids
+    assert len(set(ids)) == len(ids)

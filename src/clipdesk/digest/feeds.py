@@ -12,6 +12,7 @@ import datetime
 from django.contrib.syndication.views import Feed
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
 
 from clipdesk.digest.credits import source_line
 from clipdesk.digest.models import Post, SiteProfile
@@ -41,8 +42,11 @@ class LatestPostsFeed(Feed):
         return storable_text(item.headline)
 
     def item_description(self, item: Post) -> str:
+        """The source line and excerpt, HTML-escaped: readers take an RSS description and an
+        Atom summary as HTML, and both are plain text ("<kamen>" in a German quote vanished,
+        a tag in an excerpt became markup)."""
         line = source_line(item.credits.all())
-        return storable_text(f"{line}:… {item.excerpt}" if line else item.excerpt)
+        return escape(storable_text(f"{line}:… {item.excerpt}" if line else item.excerpt))
 
     def item_pubdate(self, item: Post) -> datetime.datetime:
         day = item.posted_on or item.posted_on_inferred
@@ -65,6 +69,16 @@ class LatestPostsAtomFeed(LatestPostsFeed):
 
     def feed_url(self) -> str:
         return "/feed/atom/"
+
+    def author_name(self) -> str:
+        """Atom asks for an author of the feed or of every entry: the site is its author."""
+        return storable_text(SiteProfile.load().name)
+
+    def item_guid(self, item: Post) -> None:
+        """None, so that each entry's id is Django's tag: URI of its address and date: Atom
+        ids are absolute IRIs, and "clipdesk-post-N" was neither absolute nor told one
+        clipdesk site's entries from another's. RSS keeps its guids (any string will do)."""
+        return None
 
     def subtitle(self) -> str:
         return self.description()
