@@ -485,3 +485,13 @@ def test_tantivy_gives_the_same_answers_as_the_database_engine(corpus, settings)
     reindex_all()
     assert get_backend().name == "tantivy"
     assert _answers() == default
+
+
+def test_a_page_past_the_last_is_not_found(client, corpus):
+    assert client.get("/search/", {"q": "tirana"}).status_code == 200
+    assert client.get("/search/", {"q": "tirana", "page": "2"}).status_code == 404
+    assert client.get("/search/", {"q": "tirana", "page": "999999"}).status_code == 404
+    assert client.get("/search/", {"q": "nothingmatchesthis"}).status_code == 200
+    past = client.get("/api/search", {"q": "tirana", "page": "3"})
+    assert past.status_code == 404
+    assert past.json() == {"error": "page 3 is past the last page of results (1)"}

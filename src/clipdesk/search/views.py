@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
@@ -30,6 +30,8 @@ def search_page(request: HttpRequest) -> HttpResponse:
     context: dict = {"query": query, "sort": sort}
     if query.strip():
         found = service.search(query, type="post", page=request.GET.get("page", 1), sort=sort)
+        if found.page > found.pages:  # as the list pages do past their end
+            raise Http404(f"There are {found.pages} page(s) of results.")
         context["found"] = found
         context["facets"] = [
             (title, [(value, _link(f"{found.query} {value.filter}", sort)) for value in values])
@@ -68,4 +70,9 @@ def search_api(request: HttpRequest) -> JsonResponse:
         per_page=request.GET.get("per_page", 20),
         sort=request.GET.get("sort", "relevance"),
     )
+    if found.page > found.pages:
+        return JsonResponse(
+            {"error": f"page {found.page} is past the last page of results ({found.pages})"},
+            status=404,
+        )
     return JsonResponse(found.as_json(), json_dumps_params={"ensure_ascii": False})
