@@ -4,10 +4,11 @@ import datetime
 
 import feedparser
 import pytest
+from lxml import html
 
 from clipdesk.digest.models import Post
 from clipdesk.people.models import AuditEntry
-from clipdesk.stories.actions import group_article
+from clipdesk.stories.actions import group_article, publish_story
 from clipdesk.stories.models import Story, StoryMember
 from tests.desk.conftest import WIRE, make_article
 
@@ -256,3 +257,43 @@ def test_a_story_number_that_is_no_number_is_refused_in_words(client, editor, sy
     )
     assert published.status_code == 200
     assert not Post.objects.exists()
+
+
+def change_form(client, url: str) -> dict:
+    """The fields of an admin change form as the browser would send them back."""
+    page = html.fromstring(client.get(url).content)
+    form = page.get_element_by_id("post_form")
+    data: dict = {}
+    for field in form.xpath(".//input[@name] | .//textarea[@name] | .//select[@name]"):
+        name = field.get("name")
+        if field.tag == "select":
+            chosen = [o.get("value") for o in field.xpath(".//option[@selected]")]
+            if chosen:
+                data[name] = chosen if field.get("multiple") is not None else chosen[0]
+        elif field.tag == "textarea":
+            data[name] = field.text or ""
+        elif field.get("type") == "checkbox":
+            if field.get("checked") is not None:
+                data[name] = field.get("value", "on")
+        elif field.get("type") not in ("submit", "button"):
+            data[name] = field.get("value", "")
+    return data
+
+
+def test_an_excerpt_edited_in_the_admin_is_held_to_the_quote_check(admin_client, syndicated):
+    story = story_of(syndicated[0])
+    quote = "members of the MEK exile group would be allowed to hold a memorial gathering"
+    post = publish_story(story, syndicated, headline="Quay permit", excerpt=quote)
+    url = f"/admin/digest/post/{post.pk}/change/"
+
+    made_up = change_form(admin_client, url) | {"excerpt": "A sentence that no outlet printed."}
+    refused = admin_client.post(url, made_up)
+    assert refused.status_code == 200  # the form again, with the reason
+    assert "is not a quote from the credited articles" in refused.content.decode()
+    post.refresh_from_db()
+    assert post.excerpt == quote
+
+    shorter = change_form(admin_client, url) | {"excerpt": "members of the MEK exile group"}
+    assert admin_client.post(url, shorter).status_code == 302
+    post.refresh_from_db()
+    assert post.excerpt == "members of the MEK exile group"

@@ -185,6 +185,21 @@ def publish_articles(
     return post
 
 
+def check_edited_excerpt(post: Post, excerpt: str) -> None:
+    """Raise ExcerptNotFound when a post published from stored articles is given an excerpt
+    that is not in them: an edit in the admin is held to the same rule as publishing. Posts
+    with no stored article behind them (an imported archive) have nothing to check against.
+    """
+    from clipdesk.articles.models import Article
+
+    urls = [url for url in post.credits.values_list("url", flat=True) if url]
+    if not urls:
+        return
+    texts = list(Article.objects.filter(url__in=urls).values_list("text", flat=True))
+    if texts:
+        check_excerpt(" ".join(excerpt.split()), texts)
+
+
 def tag_named(name: str) -> Tag:
     """The tag this name stands for, created when there is none (desk and importer).
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -15,6 +16,7 @@ from django.utils.html import format_html
 from clipdesk.digest import actions
 from clipdesk.digest.credits import source_line
 from clipdesk.digest.models import Credit, Outlet, Post, PostVersion, SiteProfile, Tag
+from clipdesk.digest.quotes import ExcerptNotFound
 from clipdesk.people.models import AuditEntry, record
 
 # Links typed without a scheme are taken as https, not http.
@@ -67,8 +69,27 @@ class OutletFilter(admin.SimpleListFilter):
         return queryset
 
 
+class PostAdminForm(forms.ModelForm):
+    class Meta:
+        model = Post
+        fields = [
+            "headline", "slug", "status", "posted_on", "posted_on_inferred", "excerpt", "body",
+            "tags",
+        ]  # fmt: skip
+
+    def clean_excerpt(self) -> str:
+        excerpt = self.cleaned_data["excerpt"]
+        if self.instance.pk and "excerpt" in self.changed_data:
+            try:
+                actions.check_edited_excerpt(self.instance, excerpt)
+            except ExcerptNotFound as exc:
+                raise forms.ValidationError(str(exc).capitalize()) from exc
+        return excerpt
+
+
 @admin.register(Post)
 class PostAdmin(admin.ModelAdmin):
+    form = PostAdminForm
     list_display = ["headline", "posted_on", "sources", "status", "updated_at"]
     list_filter = ["status", OutletFilter, "tags"]
     date_hierarchy = "posted_on_inferred"
