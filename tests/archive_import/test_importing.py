@@ -1,6 +1,7 @@
 """Storing parsed archives: idempotent, updates in place, all-or-nothing per file."""
 
 import datetime
+import hashlib
 
 import pytest
 from lxml import etree
@@ -9,6 +10,7 @@ from clipdesk.archive.importing import gazetteer_for, import_page
 from clipdesk.archive.parsing import parse_archive
 from clipdesk.digest.credits import source_line
 from clipdesk.digest.models import Credit, Outlet, Post, SiteProfile
+from clipdesk.digest.names import fold_name
 from clipdesk.digest.outlets import OutletDirectory
 from tests.conftest import FIXTURES
 from tests.factories import make_outlet
@@ -108,3 +110,51 @@ def test_control_characters_written_as_entities_are_not_stored(client):
     )
     for url in ("/feed/", "/feed/atom/"):  # XML refuses every one of those characters
         etree.fromstring(client.get(url).content)
+
+
+def roundup_page(excerpt: str) -> bytes:
+    return (
+        "Quay Notes\n\nNotes on the quay in the press.\n\n"
+        f"Weekend press roundup\n\nRidge Weekly:… {excerpt}\n"
+    ).encode()
+
+
+def import_text(content: bytes, name: str = "page.txt"):
+    outlets = OutletDirectory()
+    page = parse_archive(content, gazetteer=gazetteer_for(outlets), filename=name)
+    result = import_page(page, outlets)
+    return result.added, result.updated, result.skipped
+
+
+def test_undated_posts_of_the_same_headline_on_two_pages_are_two_posts():
+    first = roundup_page("The marina plan was put off until the autumn.")
+    second = roundup_page("Anglers asked for the old pier to stay open.")
+    assert import_text(first) == (1, 0, 0)
+    assert import_text(second) == (1, 0, 0)
+    assert sorted(Post.objects.values_list("excerpt", flat=True)) == [
+        "Anglers asked for the old pier to stay open.",
+        "The marina plan was put off until the autumn.",
+    ]
+    assert import_text(first) == (0, 0, 1)
+    assert import_text(second) == (0, 0, 1)
+
+
+def test_an_undated_post_keeps_its_day_when_imported_again_on_another(settings):
+    page = roundup_page("The marina plan was put off until the autumn.")
+    settings.TIME_ZONE = "Pacific/Kiritimati"  # already tomorrow in most of the world
+    import_text(page)
+    day = Post.objects.get().posted_on_inferred
+    settings.TIME_ZONE = "Pacific/Pago_Pago"  # still yesterday
+    assert import_text(page) == (0, 0, 1)
+    assert Post.objects.get().posted_on_inferred == day
+
+
+def test_an_undated_post_imported_under_the_older_key_is_recognised():
+    page = roundup_page("The marina plan was put off until the autumn.")
+    import_text(page)
+    post = Post.objects.get()
+    older = hashlib.sha256(f"{fold_name(post.headline)}|".encode()).hexdigest()[:40]
+    Post.objects.filter(pk=post.pk).update(import_key=older)
+
+    assert import_text(page) == (0, 0, 1)
+    assert Post.objects.get().pk == post.pk

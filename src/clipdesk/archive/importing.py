@@ -1,8 +1,10 @@
 """Storing parsed archive pages as posts: idempotent, one transaction per file.
 
 A post's identity across imports is its `import_key`: a hash of its headline and its first
-known date (posted date, else first credit date). Re-importing the same page changes
-nothing; a page whose excerpt or credits were corrected updates the post in place.
+known date (posted date, else first credit date), or, for a post with no date at all, of its
+headline and the opening of its excerpt. Re-importing the same page changes nothing; a page
+whose excerpt or credits were corrected updates the post in place (a dated one: an undated
+post whose excerpt changed is another post).
 An update never touches what editors own: the slug, the status, the body.
 """
 
@@ -20,6 +22,10 @@ from clipdesk.digest.actions import tag_named
 from clipdesk.digest.models import Credit, Post, SiteProfile
 from clipdesk.digest.names import fold_name
 from clipdesk.digest.outlets import OutletDirectory, free_slug
+
+# How much of an undated post's excerpt goes into its key: enough to tell two "Weekend
+# roundup" posts apart, little enough that a typo mended near the end keeps the post.
+UNDATED_KEY_CHARS = 300
 
 
 @dataclass
@@ -61,13 +67,29 @@ class ImportSummary:
 
 def import_key(post: ArchivePost) -> str:
     first_date = post.posted_on or next((c.date for c in post.sources if c.date), None)
-    basis = f"{fold_name(post.headline)}|{first_date.isoformat() if first_date else ''}"
+    if first_date is None:
+        # With no date at all, the headline alone would make one post of every undated
+        # "Weekend roundup" in the archive, each import overwriting the last: the excerpt's
+        # opening tells them apart.
+        basis = f"{fold_name(post.headline)}||{fold_name(post.excerpt[:UNDATED_KEY_CHARS])}"
+    else:
+        basis = f"{fold_name(post.headline)}|{first_date.isoformat()}"
+    return _digest(basis)
+
+
+def _legacy_undated_key(post: ArchivePost) -> str:
+    """The key an undated post was imported under before the excerpt was part of it."""
+    return _digest(f"{fold_name(post.headline)}|")
+
+
+def _digest(basis: str) -> str:
     return hashlib.sha256(basis.encode()).hexdigest()[:40]
 
 
-def infer_dates(posts: list[ArchivePost], fallback: datetime.date) -> list[datetime.date]:
+def infer_dates(posts: list[ArchivePost]) -> list[datetime.date | None]:
     """The ordering date of each post: its own date, else its newest credit date, else the
-    date of the nearest dated post above it (pages list newest first), else below it."""
+    date of the nearest dated post above it (pages list newest first), else below it; None
+    on a page with no date at all."""
     own = [p.posted_on or max((c.date for c in p.sources if c.date), default=None) for p in posts]
     inferred: list[datetime.date | None] = list(own)
     last: datetime.date | None = None
@@ -82,7 +104,7 @@ def infer_dates(posts: list[ArchivePost], fallback: datetime.date) -> list[datet
             following = own[i]
         elif inferred[i] is None:
             inferred[i] = following
-    return [d or fallback for d in inferred]
+    return inferred
 
 
 def _credit_rows(sources: list[ArchiveCredit], outlets: OutletDirectory) -> list[dict]:
@@ -109,10 +131,15 @@ def _same_credits(post: Post, rows: list[dict]) -> bool:
 
 
 def _store_post(
-    item: ArchivePost, key: str, inferred: datetime.date, outlets: OutletDirectory
+    item: ArchivePost, key: str, inferred: datetime.date | None, outlets: OutletDirectory
 ) -> str:
     """Insert or update one post: 'added', 'updated' or 'skipped' (stored as it is)."""
     rows = _credit_rows(item.sources, outlets)
+    post = _imported_before(item, key)
+    if inferred is None:
+        # Nothing on the page is dated: a new post is ordered by the day it came in, and
+        # keeps that day when imported again (it used to move to the top at every import).
+        inferred = post.posted_on_inferred if post else timezone.localdate()
     fields = {
         "headline": item.headline.strip()[:500],
         "posted_on": item.posted_on,
@@ -120,7 +147,6 @@ def _store_post(
         "excerpt": item.excerpt.strip(),
     }
     tags = [tag_named(t) for t in item.tags if t.strip()]
-    post = Post.objects.filter(import_key=key).prefetch_related("credits", "tags").first()
     if post is None:
         post = Post.objects.create(
             **fields,
@@ -144,13 +170,28 @@ def _store_post(
     return "updated"
 
 
+def _imported_before(item: ArchivePost, key: str) -> Post | None:
+    posts = Post.objects.prefetch_related("credits", "tags")
+    post = posts.filter(import_key=key).first()
+    if post is None and import_key(item) == key:  # not a second copy on its page
+        has_date = item.posted_on or any(c.date for c in item.sources)
+        if not has_date:
+            # Imported under the older key: the same post only if its excerpt is this one.
+            legacy = posts.filter(import_key=_legacy_undated_key(item)).first()
+            if legacy is not None and legacy.excerpt == item.excerpt.strip():
+                legacy.import_key = key
+                legacy.save(update_fields=["import_key"])
+                return legacy
+    return post
+
+
 def import_page(page: ArchivePage, outlets: OutletDirectory) -> ImportResult:
     """Store every post of one parsed page in one transaction: all of it, or none."""
     result = ImportResult()
     seen: dict[str, int] = {}
     with transaction.atomic():
         _fill_profile(page)
-        dates = infer_dates(page.posts, fallback=timezone.localdate())
+        dates = infer_dates(page.posts)
         for item, inferred in zip(page.posts, dates, strict=True):
             key = import_key(item)
             # The same headline and date twice in one page (teaser lists) are two posts.
