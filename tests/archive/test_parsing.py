@@ -854,3 +854,33 @@ def test_all_caps_section_heading_before_first_post_is_not_about_text() -> None:
     assert page.site_name == "Tidewater Trust"
     assert page.about == "Dear members,\n\nHere is what the press wrote about the estuary."
     assert [p.headline for p in page.posts] == ["Estuary Wall Repairs Begin"]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Posted on social media, the clip drew thousands of views overnight.",
+        "Date: to be confirmed by the harbour board, a spokesman said.",
+        "Published on the council's website, the plan runs to forty pages.",
+    ],
+)
+def test_a_sentence_that_begins_like_a_posted_line_stays_in_the_excerpt(sentence):
+    page = text_page(
+        post(
+            "Jane Roe, Ridge Weekly, July 2 2019:… A fisherman filmed the waves.\n\n" + sentence,
+            posted="2019/07/02",
+        )
+    )
+    _, found = only_post(page)
+    assert found.posted_on == datetime.date(2019, 7, 2)
+    assert found.excerpt.endswith(sentence)
+
+
+@pytest.mark.parametrize("line", ["Posted on: 3 juin 2018", "Date: 2019-07-02", "Posted on:"])
+def test_a_posted_line_with_a_date_or_none_is_still_not_excerpt(line):
+    page = text_page(
+        "Estuary Wall Repairs Begin\n\n"
+        f"{line}\n\nJane Roe, Ridge Weekly, July 2 2019:… A fisherman filmed the waves.\n"
+    )
+    _, found = only_post(page)
+    assert found.excerpt == "A fisherman filmed the waves."

@@ -33,7 +33,7 @@ from clipdesk.archive.credits import (
 from clipdesk.archive.dates import parse_date
 from clipdesk.archive.gazetteer import CreditReader, OutletGazetteer
 from clipdesk.archive.html_pages import HtmlPageError, parse_html
-from clipdesk.archive.text_pages import POSTED_LINE, RawPage, RawPost, parse_text
+from clipdesk.archive.text_pages import RawPage, RawPost, parse_text, posted_line
 from clipdesk.storable import storable_text
 
 __all__ = [
@@ -274,8 +274,8 @@ def _split_body(raw: RawPost, reader: CreditReader) -> _PostParts:
         if tags or is_chrome_line(line):
             parts.tags.extend(t for t in tags if t not in parts.tags)
             continue
-        posted = POSTED_LINE.match(line)
-        if posted and len(line) < 120:
+        posted = posted_line(line)
+        if posted:
             if not raw.has_posted_line and parts.posted_on is None:
                 parts.posted_on = parse_date(posted.group("value"))
             continue

@@ -29,6 +29,25 @@ from clipdesk.archive.dates import parse_date
 POSTED_LINE = re.compile(
     r"^(?:(?:posted|published)(?:\s+on\b\s*:?|\s*:)|date\s*:)\s*(?P<value>.*)$", re.IGNORECASE
 )
+# A "Posted on" value that is no date is a sentence ("Posted on social media, the clip…"):
+# a posted line's value is empty, or short with a digit in it.
+POSTED_VALUE_MAX_CHARS = 40
+
+
+def posted_line(text: str) -> re.Match | None:
+    """The "Posted on …" / "Date: …" line of a post, or None for a sentence that only
+    begins like one (it stays in the excerpt, where it was silently dropped)."""
+    found = POSTED_LINE.match(text) if len(text) < 120 else None
+    if found is None:
+        return None
+    value = found.group("value").strip()
+    if not value or parse_date(value) or (
+        len(value) <= POSTED_VALUE_MAX_CHARS and any(ch.isdigit() for ch in value)
+    ):
+        return found
+    return None
+
+
 _SITE_LABEL = re.compile(r"^(?P<label>author|site|blog|title|name)\s*:\s*(?P<name>.+)$", re.I)
 # Longest headline seen in legacy archives is well under this; longer lines are paragraphs.
 HEADLINE_MAX_CHARS = 200
@@ -74,7 +93,7 @@ def _kind(line: Line) -> str:
     """posted | lead (credit + excerpt) | credit (credit alone) | trail | tags | chrome |
     short (headline-like) | text."""
     text = line.text
-    if POSTED_LINE.match(text) and len(text) < 120:
+    if posted_line(text):
         return "posted"
     lead = find_lead_credit(text)
     if lead:
@@ -168,8 +187,8 @@ def _fallback_heads(lines: list[Line], kinds: list[str]) -> list[int]:
 def _raw_post(headline: Line, body: list[Line]) -> RawPost:
     post = RawPost(headline=headline.text, url=headline.href)
     for position, line in enumerate(body):
-        posted = POSTED_LINE.match(line.text)
-        if posted and position < 3 and not post.has_posted_line and len(line.text) < 120:
+        posted = posted_line(line.text)
+        if posted and position < 3 and not post.has_posted_line:
             post.has_posted_line = True
             post.posted_on = parse_date(posted.group("value"))
             continue
