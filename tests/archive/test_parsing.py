@@ -482,7 +482,7 @@ def test_html_in_cp1252_falls_back_from_utf8() -> None:
 def test_html_meta_charset_is_used_when_not_utf8() -> None:
     content = (
         '<html><head><meta charset="iso-8859-15"></head><body><article><h2>Quay Café €</h2>'
-        "<p>Text.</p></article></body></html>"
+        "<p>Jane Roe, The Coastal Herald, March 3 2020: Text.</p></article></body></html>"
     ).encode("iso-8859-15")
     _, item = only_post(content)
     assert item.headline == "Quay Café €"
@@ -884,3 +884,24 @@ def test_a_posted_line_with_a_date_or_none_is_still_not_excerpt(line):
     )
     _, found = only_post(page)
     assert found.excerpt == "A fisherman filmed the waves."
+
+
+@pytest.mark.parametrize(
+    ("content", "filename"),
+    [
+        (
+            "<html><head><title>Spokes and Chains</title></head><body><h1>Spokes and Chains</h1>"
+            "<p>We mend bicycles of every age.</p><h2>Prices</h2><p>A new tube costs little."
+            "</p><h2>Opening hours</h2><p>Weekdays from nine.</p></body></html>",
+            "shop.html",
+        ),
+        (
+            "Setting up\n\nRun the installer and follow the steps.\n\n"
+            "Troubleshooting\n\nIf the window stays blank, start it again.\n",
+            "readme.txt",
+        ),
+    ],
+)
+def test_a_page_that_credits_no_source_is_not_taken_for_the_archive(content, filename):
+    with pytest.raises(ArchiveParseError, match=r"no source lines .* not a page of the archive"):
+        parse_archive(content, filename=filename)

@@ -206,7 +206,8 @@ def parse_archive(
 ) -> ArchivePage:
     """Parse one legacy archive page; ``gazetteer`` (if given) learns the page's outlets.
 
-    Raises ArchiveParseError for undecodable, empty, binary or post-less input.
+    Raises ArchiveParseError for undecodable, empty, binary or post-less input, and for a
+    page whose posts neither credit a source nor link to a post's page.
     """
     if isinstance(content, bytearray | memoryview):
         content = bytes(content)
@@ -233,7 +234,16 @@ def parse_archive(
     if not posts:
         raise ArchiveParseError("no posts found")
     reader = CreditReader(gazetteer if gazetteer is not None else OutletGazetteer())
-    return ArchivePage(_clean(raw.site_name), _clean(raw.about), _build_posts(posts, reader))
+    built = _build_posts(posts, reader)
+    if not any(post.sources or post.url for post in built):
+        # A digest credits its clippings, or (an index of teasers) links to the pages that
+        # do; a page with neither is something else (a shop's page, a readme), whose lines
+        # would become published posts, and its name the site's.
+        raise ArchiveParseError(
+            "no source lines (such as “Author, Outlet, March 3 2019:… excerpt”) found: "
+            "not a page of the archive"
+        )
+    return ArchivePage(_clean(raw.site_name), _clean(raw.about), built)
 
 
 def _clean(text: str | None) -> str | None:

@@ -41,8 +41,10 @@ def posted_line(text: str) -> re.Match | None:
     if found is None:
         return None
     value = found.group("value").strip()
-    if not value or parse_date(value) or (
-        len(value) <= POSTED_VALUE_MAX_CHARS and any(ch.isdigit() for ch in value)
+    if (
+        not value
+        or parse_date(value)
+        or (len(value) <= POSTED_VALUE_MAX_CHARS and any(ch.isdigit() for ch in value))
     ):
         return found
     return None
