@@ -13,7 +13,7 @@ from clipdesk.digest.models import Credit, Outlet, Post, SiteProfile
 from clipdesk.digest.names import fold_name
 from clipdesk.digest.outlets import OutletDirectory
 from tests.conftest import FIXTURES
-from tests.factories import make_outlet
+from tests.factories import make_outlet, make_post
 
 pytestmark = pytest.mark.django_db
 
@@ -158,3 +158,33 @@ def test_an_undated_post_imported_under_the_older_key_is_recognised():
 
     assert import_text(page) == (0, 0, 1)
     assert Post.objects.get().pk == post.pk
+
+
+def test_a_post_page_of_the_site_imported_again_keeps_every_credit(client):
+    """The source line joins credits of different dates or authors with "; "."""
+    make_post(
+        "Quay hearing adjourned",
+        posted_on=datetime.date(2019, 3, 4),
+        excerpt="The hearing was adjourned until May.",
+        credits=[
+            {
+                "author": "Jane Roe",
+                "outlet": make_outlet("Ridge Weekly"),
+                "date": datetime.date(2019, 3, 3),
+            },
+            {"outlet": make_outlet("Coastal Times"), "date": datetime.date(2019, 3, 4)},
+            {"outlet": make_outlet("Bay Evening Star"), "date": datetime.date(2019, 3, 4)},
+        ],
+    )
+    original = source_line(Post.objects.get().credits.all())
+    page = client.get("/").content
+    Post.objects.all().delete()
+
+    outlets = OutletDirectory()
+    import_page(
+        parse_archive(page, gazetteer=gazetteer_for(outlets), filename="front.html"), outlets
+    )
+
+    post = Post.objects.get()
+    assert source_line(post.credits.all()) == original
+    assert post.excerpt == "The hearing was adjourned until May."

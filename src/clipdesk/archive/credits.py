@@ -15,7 +15,7 @@ Shapes recognised:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from clipdesk.archive.dates import DateMention, find_dates
@@ -121,6 +121,22 @@ def find_lead_credit(line: str) -> CreditMatch | None:
         if any(has_outlet_marker(p) for p in parts):
             return CreditMatch(dateless.group("names").strip(), None, after=line[dateless.end() :])
     return None
+
+
+def find_lead_credits(line: str) -> list[CreditMatch]:
+    """The credits a line starts with: one, or several joined by "; ", as the source line
+    writes credits of different dates or authors ("Author, Outlet, March 3 2019; Outlet,
+    March 4 2019:… excerpt": the digest's own pages, imported again, lost all but the first).
+    Only the last keeps the excerpt text after it."""
+    found: list[CreditMatch] = []
+    while (lead := find_lead_credit(line)) is not None:
+        found.append(lead)
+        joined = lead.date is not None and line[lead.date.end :].lstrip().startswith(";")
+        if not (joined and lead.after and find_lead_credit(lead.after)):
+            break
+        found[-1] = replace(lead, after="")
+        line = lead.after
+    return found
 
 
 @lru_cache(maxsize=8192)

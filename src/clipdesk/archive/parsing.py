@@ -27,7 +27,7 @@ from clipdesk.archive.chrome import is_chrome_line, strip_read_more, tags_in_lin
 from clipdesk.archive.credits import (
     EXCERPT_LEAD_IN,
     CreditMatch,
-    find_lead_credit,
+    find_lead_credits,
     find_trailing_credit,
 )
 from clipdesk.archive.dates import parse_date
@@ -273,12 +273,12 @@ def _split_body(raw: RawPost, reader: CreditReader) -> _PostParts:
         if closed:
             parts.tags.extend(t for t in tags_in_line(line) if t not in parts.tags)
             continue
-        lead = find_lead_credit(line)
-        if lead is not None:
-            closed = not lead.after and bool(parts.paragraphs) and not parts.credits
-            parts.credits.append(lead)
-            if lead.after:
-                parts.paragraphs.append(strip_read_more(lead.after))
+        leads = find_lead_credits(line)
+        if leads:
+            closed = not leads[-1].after and bool(parts.paragraphs) and not parts.credits
+            parts.credits.extend(leads)
+            if leads[-1].after:
+                parts.paragraphs.append(strip_read_more(leads[-1].after))
             continue
         tags = tags_in_line(line)
         if tags or is_chrome_line(line):
