@@ -905,3 +905,18 @@ def test_a_posted_line_with_a_date_or_none_is_still_not_excerpt(line):
 def test_a_page_that_credits_no_source_is_not_taken_for_the_archive(content, filename):
     with pytest.raises(ArchiveParseError, match=r"no source lines .* not a page of the archive"):
         parse_archive(content, filename=filename)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        text_page(post("\u200fJane Roe, Ridge Weekly, June 3 2020:… The ferry ran late.")),
+        text_page(post("  \u202bJane Roe, Ridge Weekly, June 3 2020:… The ferry ran late.\u202c")),
+        "<html><body><article><h2>Estuary Wall Repairs Begin</h2><p>&#x202B;Jane Roe, Ridge "
+        "Weekly, June 3 2020:&hellip; The ferry ran late.&#x202C;</p></article></body></html>",
+    ],
+)
+def test_a_direction_mark_before_a_credit_does_not_change_who_is_the_author(content):
+    _, found = only_post(content)
+    assert [(s.author, s.outlet) for s in found.sources] == [("Jane Roe", "Ridge Weekly")]
+    assert found.excerpt == "The ferry ran late."

@@ -112,6 +112,13 @@ _SPACES = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2007": " ", "\u3000": 
 # join nothing, at the start or end of a word.
 _INVISIBLE = re.compile("[\u200b\u2060\ufeff\u00ad]")
 _STRAY_JOINERS = re.compile("(?<!\\S)[\u200c\u200d]+|[\u200c\u200d]+(?!\\S)")
+# Direction marks, embeddings and isolates at a line's start or end only set which way the
+# line runs; before "Author, Outlet, date" one made the author read as an outlet.
+_EDGE_BIDI = re.compile(
+    "^[ \t]*[\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]+|"
+    "[\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]+[ \t]*$",
+    re.MULTILINE,
+)
 _XML_UNSAFE = re.compile("[\x00-\x08\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 # Share of control characters above which a "text" is really binary data.
 _MAX_CONTROL_SHARE = 0.05
@@ -163,7 +170,7 @@ def _normalise(text: str) -> str:
 
 
 def _drop_invisible(text: str) -> str:
-    return _STRAY_JOINERS.sub("", _INVISIBLE.sub("", text))
+    return _EDGE_BIDI.sub("", _STRAY_JOINERS.sub("", _INVISIBLE.sub("", text)))
 
 
 def _drop_invisible_from(raw: RawPage) -> None:
