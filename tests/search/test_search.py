@@ -102,6 +102,20 @@ def test_an_alias_searches_every_alias_of_its_entity(corpus):
     assert "PMOI" not in found.expanded_aliases
 
 
+@pytest.mark.parametrize(
+    ("query", "alone"),
+    [("PMOI OR tirana", "PMOI"), ("tirana OR PMOI", "PMOI"), ("Mujahedin OR tirana", "Mujahedin")],
+)
+def test_a_watched_name_in_an_or_still_searches_every_alias(corpus, query, alone):
+    found = search(query)
+    assert set(ids(search(alone))) <= set(ids(found))  # a wider query never finds less
+    assert {"MEK", "Mojahedin-e Khalq"} <= set(found.expanded_aliases)
+
+
+def test_an_excluded_short_name_stays_as_typed(corpus):
+    assert search("tirana -Mujahedin").expanded_aliases == []
+
+
 def test_a_multiword_alias_among_other_words(corpus):
     found = search("people's mojahedin organization of iran palace")
     assert ids(found) == [corpus.elysee.pk]  # MEK + palace

@@ -104,12 +104,31 @@ class _Expander:
             self.entities.append(entity_id)
         return AnyOf(tuple(options)) if len(options) > 1 else typed
 
-    def whole(self, clause: Clause) -> Node:
-        words = _node_words(clause.node)
-        entity = self.book.entity_of.get(key_of_words(words)) if words else None
+    def whole(self, clause: Clause, *, excluded: bool = False) -> Node:
+        if isinstance(clause.node, AnyOf):
+            # "LF OR leaflet": each option stands for itself, so a watched name among them
+            # searches all its names, as it does alone (an OR used to switch that off, and
+            # the wider query found fewer posts).
+            options: dict[Node, None] = {}
+            for option in clause.node.options:
+                words = _node_words(option)
+                # A bare word in it is shortened like one alone ("Fellowship"), except in an
+                # exclusion, which stays as narrow as typed.
+                expanded = self._node(option, " ".join(words or ()), heads=not excluded)
+                for found in expanded.options if isinstance(expanded, AnyOf) else (expanded,):
+                    options.setdefault(found, None)
+            return AnyOf(tuple(options))
+        return self._node(clause.node, clause.source, heads=False)
+
+    def _node(self, node: Node, source: str, *, heads: bool) -> Node:
+        words = _node_words(node)
+        key = key_of_words(words) if words else ()
+        entity = self.book.entity_of.get(key) if key else None
+        if entity is None and heads and isinstance(node, Term) and len(key) == 1:
+            entity = self.book.heads.get(key[0])
         if entity is None:
-            return clause.node
-        return self.group(entity, clause.node, clause.source)
+            return node
+        return self.group(entity, node, source)
 
     def runs(self, clauses: list[Clause]) -> list[Node]:
         """Expand clauses, trying runs of bare words together, longest first."""
@@ -160,6 +179,6 @@ class _Expander:
 def expand_aliases(include: list[Clause], exclude: list[Clause], book: AliasBook) -> Expansion:
     expander = _Expander(book)
     included = expander.runs(include)
-    excluded = [expander.whole(clause) for clause in exclude]
+    excluded = [expander.whole(clause, excluded=True) for clause in exclude]
     also = [name for folded, name in expander.also.items() if folded not in expander.typed]
     return Expansion(included, excluded, also, expander.entities)
