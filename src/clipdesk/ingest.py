@@ -31,6 +31,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import hashlib
+import logging
 import threading
 import time
 from collections import deque
@@ -71,6 +72,8 @@ from clipdesk.sources.models import Source
 from clipdesk.sources.politeness import HostLimiter, Limiter, host_limiter
 from clipdesk.stories.actions import group_article
 from clipdesk.watch.store import WatchMatcher, load_matcher
+
+log = logging.getLogger(__name__)
 
 MAX_ENTRIES_PER_SOURCE = 200
 MAX_LINKS_PER_PAGE = 100
@@ -329,13 +332,20 @@ class Poller:
             return []
         try:
             feed, entries = self._entries_of(source, result)
-        except FeedError as exc:
+        except Exception as exc:  # one source's response never stops the round
+            if isinstance(exc, FeedError):
+                reason = str(exc)
+            else:
+                # A case the readers do not foresee yet: this source fails, in words, and
+                # the traceback goes to the log to be mended; the other sources go on.
+                log.exception("poll: reading %s failed", source.url)
+                reason = f"could not read the response ({type(exc).__name__}: {exc})"[:500]
             source.error_count += 1
-            source.last_error = str(exc)
+            source.last_error = reason
             source.next_check_at = now + datetime.timedelta(
                 seconds=backoff_seconds(source.error_count)
             )
-            summary.failed.append({"source": source.pk, "url": source.url, "reason": str(exc)})
+            summary.failed.append({"source": source.pk, "url": source.url, "reason": reason})
             return []
         source.format = feed.kind if feed else "page"
         source.problems = list(feed.problems) if feed else []
@@ -562,6 +572,12 @@ def _prepare_page(page: Download, context: StoreContext) -> PreparedPage:
         )
     except ExtractionError as exc:
         return PreparedPage(snapshot, encoding.result(), None, str(exc))
+    except Exception as exc:  # one page never stops the round
+        # A page the extractor does not foresee: it fails in words (its snapshot is kept),
+        # the traceback goes to the log to be mended, and the round goes on.
+        log.exception("poll: extracting %s failed", result.url)
+        reason = f"extraction: an unexpected error ({type(exc).__name__}: {exc})"[:500]
+        return PreparedPage(snapshot, encoding.result(), None, reason)
     return PreparedPage(snapshot, encoding.result(), extracted)
 
 

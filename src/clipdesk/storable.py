@@ -11,6 +11,7 @@ non-characters U+FFFE and U+FFFF, which XML refuses like them (one in an excerpt
 from __future__ import annotations
 
 import re
+from urllib.parse import urljoin, urlsplit
 
 UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 # The longest address an article or snapshot row keeps; a longer one is not fetched.
@@ -40,3 +41,16 @@ def has_unstorable(value: str) -> bool:
 def storable_url(url: str) -> bool:
     """Whether an address can be kept as it is: no such characters, at most MAX_URL_CHARS."""
     return len(url) <= MAX_URL_CHARS and not has_unstorable(url)
+
+
+def resolved_url(base: str, link: str) -> str | None:
+    """`link` made absolute against `base`, or None when the result is no address urllib can
+    read: it raises ValueError for a bracketed host that is no IP address ("http://[object
+    Object]/", a broken template in a feed), an unclosed one ("http://[::1") or a port out of
+    range, and one such link stopped the whole polling round."""
+    try:
+        url = urljoin(base, link)
+        urlsplit(url).port  # noqa: B018 - reading it is the check
+    except ValueError:
+        return None
+    return url

@@ -13,10 +13,11 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
-from urllib.parse import urljoin
 
 import lxml.html
 from lxml import etree
+
+from clipdesk.storable import resolved_url
 
 ARTICLE_TYPES = {
     "Article", "NewsArticle", "BlogPosting", "ReportageNews", "AnalysisNewsArticle",
@@ -92,7 +93,7 @@ def read_page_metadata(tree: lxml.html.HtmlElement, url: str) -> PageMeta:
     for link in tree.iter("link", "a"):
         rel = (link.get("rel") or "").lower().split()
         if link.tag == "link" and "canonical" in rel and link.get("href"):
-            meta.canonical = meta.canonical or urljoin(url, link.get("href").strip())
+            meta.canonical = meta.canonical or resolved_url(url, link.get("href").strip())
         elif link.tag == "a" and "author" in rel and (name := clean_text(link.text_content())):
             meta.rel_authors.append(name)
     _read_json_ld(tree, meta)

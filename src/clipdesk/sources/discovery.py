@@ -17,13 +17,13 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import lxml.html
 from lxml import etree
 
 from clipdesk.articles.canonical import URLError, canonical_url, same_site
-from clipdesk.storable import storable_url
+from clipdesk.storable import resolved_url, storable_url
 
 FEED_TYPES = {"application/rss+xml", "application/atom+xml", "application/feed+json"}
 
@@ -60,8 +60,8 @@ def find_feed_links(html: bytes | str, base_url: str) -> list[str]:
         kind = (link.get("type") or "").split(";")[0].strip().lower()
         href = (link.get("href") or "").strip()
         if "alternate" in rel and kind in FEED_TYPES and href:
-            url = urljoin(base, href)
-            if url.startswith(("http://", "https://")) and storable_url(url):
+            url = resolved_url(base, href)
+            if url and url.startswith(("http://", "https://")) and storable_url(url):
                 found.setdefault(url)
     return list(found)
 
@@ -79,8 +79,10 @@ def find_article_links(html: bytes | str, base_url: str) -> list[str]:
             continue
         if _in_navigation(anchor):
             continue
-        url = urljoin(base, href)
-        if not storable_url(url) or not same_site(url, base_url) or not looks_like_article(url):
+        url = resolved_url(base, href)
+        if not url or not storable_url(url) or not same_site(url, base_url):
+            continue
+        if not looks_like_article(url):
             continue
         try:
             url = canonical_url(url)
@@ -121,7 +123,7 @@ def _parse(html: bytes | str) -> etree._Element | None:
 def _base(root: etree._Element, base_url: str) -> str:
     for base in root.iter("base"):
         if base.get("href"):
-            return urljoin(base_url, base.get("href").strip())
+            return resolved_url(base_url, base.get("href").strip()) or base_url
     return base_url
 
 

@@ -16,11 +16,11 @@ import json
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from lxml import etree
 
-from clipdesk.storable import storable_url
+from clipdesk.storable import resolved_url, storable_url
 
 UTC = datetime.UTC
 SUMMARY_CHARS = 1000  # summaries are excerpts for matching and the editor's list, not bodies
@@ -277,8 +277,8 @@ def _absolute(link: str | None, base: str) -> str | None:
     link = (link or "").strip()
     if not link:
         return None
-    url = urljoin(base, link)
-    if not storable_url(url):
+    url = resolved_url(base, link)
+    if url is None or not storable_url(url):
         return None
     return url if url.startswith(("http://", "https://")) and urlsplit(url).hostname else None
 

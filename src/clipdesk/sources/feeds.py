@@ -221,8 +221,36 @@ NAMED_ENTITY = re.compile(rb"&([A-Za-z][A-Za-z0-9]{1,31});")
 XML_ENTITIES = {b"amp", b"lt", b"gt", b"quot", b"apos"}
 
 
+NUMERIC_REFERENCE = re.compile(rb"&#(?:x([0-9A-Fa-f]{1,8})|([0-9]{1,10}));")
+
+
+def _mend_references(data: bytes, problems: list[str]) -> bytes:
+    """Character references to a lone surrogate (&#xD800;) or past Unicode (&#x110000;)
+    become U+FFFD. libxml2's recovering parser keeps them as bytes that are not UTF-8, and
+    reading that text raised in the middle of a round, which stopped the poll of every
+    source. (References to control characters are left to the parser and to storable_text:
+    an address holding one is still refused, not fetched with U+FFFD in it.)"""
+    bad = 0
+
+    def mend(match: re.Match[bytes]) -> bytes:
+        nonlocal bad
+        code = int(match.group(1), 16) if match.group(1) else int(match.group(2))
+        if not (0xD800 <= code <= 0xDFFF or code > 0x10FFFF):
+            return match.group(0)
+        bad += 1
+        return b"&#xFFFD;"
+
+    data = NUMERIC_REFERENCE.sub(mend, data)
+    if bad:
+        problems.append(f"{bad} character reference(s) to no character were replaced")
+    return data
+
+
 def _defuse(data: bytes, problems: list[str]) -> bytes:
-    """Without DTD and with every named entity spelled out or removed, so none is expanded."""
+    """Without DTD and with every named entity spelled out or removed, so none is expanded;
+    numeric references to no character at all mended."""
+    if b"&#" in data:
+        data = _mend_references(data, problems)
     doctype = DOCTYPE.search(data, 0, 65536)
     if doctype:
         if b"<!ENTITY" in doctype.group(0):

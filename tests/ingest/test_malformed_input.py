@@ -1,0 +1,126 @@
+"""Malformed pieces of a feed or a page fail that piece, in words; the round goes on.
+
+Each of these used to end the whole polling round with a traceback, before the sources'
+state was saved, so the next round failed the same way and the instance stopped ingesting:
+a character reference to a lone surrogate (libxml2 keeps it as bytes that are not UTF-8),
+and links whose host urllib cannot read ("http://[object Object]/", a broken template).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from clipdesk.articles.models import Article
+from clipdesk.ingest import poll_sources
+from clipdesk.sources.actions import add_source
+from clipdesk.sources.feeds import parse_feed
+from clipdesk.sources.models import Source
+from tests.ingest.test_poll_failures import feed, page
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+HTML = {"Content-Type": "text/html; charset=utf-8"}
+BROKEN_HOST = "http://[object Object]/news/harbour-wall"
+
+
+def healthy_source(server) -> str:
+    """A second source, whose article must be stored whatever the first one holds."""
+    good = server.route("/healthy/pier-9.html", page(9), headers=HTML)
+    add_source(server.route("/healthy.xml", feed(good)), kind="feed")
+    return good
+
+
+def rss(items: str) -> bytes:
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Quay</title>'
+        f"{items}</channel></rss>"
+    ).encode()
+
+
+@pytest.mark.parametrize("reference", ["&#xD800;", "&#55296;", "&#xDFFF;", "&#x110000;"])
+def test_a_reference_to_no_character_is_replaced_and_the_round_goes_on(server, reference):
+    first = server.route("/pier-1.html", page(1), headers=HTML)
+    body = rss(f"<item><title>Quay {reference} wall</title><link>{first}</link></item>")
+    add_source(server.route("/quay.xml", body), kind="feed")
+    good = healthy_source(server)
+
+    summary = poll_sources(due_only=False)
+
+    assert summary.failed == [] and summary.pages_failed == []
+    assert set(Article.objects.values_list("url", flat=True)) == {first, good}
+    assert Article.objects.get(url=first).extracted["feed"]["title"] == "Quay \ufffd wall"
+    quay = Source.objects.get(url__endswith="/quay.xml")
+    assert quay.problems == ["1 character reference(s) to no character were replaced"]
+
+
+def test_a_link_with_an_unreadable_host_is_skipped_and_the_round_goes_on(server):
+    first = server.route("/pier-1.html", page(1), headers=HTML)
+    items = (
+        f"<item><title>Wall</title><link>{BROKEN_HOST}</link></item>"
+        f"<item><title>Pier</title><link>{first}</link></item>"
+    )
+    add_source(server.route("/quay.xml", rss(items)), kind="feed")
+    good = healthy_source(server)
+
+    summary = poll_sources(due_only=False)
+
+    assert summary.failed == [] and summary.pages_failed == []
+    assert set(Article.objects.values_list("url", flat=True)) == {first, good}
+    assert Source.objects.get(url__endswith="/quay.xml").problems == [
+        "1 entry without a usable link was skipped"
+    ]
+
+
+def test_a_listing_page_with_an_unreadable_link_gives_its_other_links(server):
+    story = server.route("/news/2026/11/harbour-wall-repaired.html", page(1), headers=HTML)
+    listing = (
+        f'<html><body><main><a href="{BROKEN_HOST}/2026/11/broken-story">Broken</a>'
+        f'<a href="{story}">Harbour wall repaired</a></main></body></html>'
+    ).encode()
+    add_source(server.route("/news/", listing, headers=HTML), kind="page")
+
+    summary = poll_sources(due_only=False)
+
+    assert summary.failed == [] and summary.pages_failed == []
+    assert list(Article.objects.values_list("url", flat=True)) == [story]
+
+
+def test_an_unreadable_canonical_address_is_ignored(server):
+    odd = page(1).replace(
+        b"</head>", f'<link rel="canonical" href="{BROKEN_HOST}"></head>'.encode()
+    )
+    first = server.route("/pier-1.html", odd, headers=HTML)
+    after = server.route("/pier-2.html", page(2), headers=HTML)
+    add_source(server.route("/quay.xml", feed(first, after)), kind="feed")
+
+    summary = poll_sources(due_only=False)
+
+    assert summary.failed == [] and summary.pages_failed == []
+    assert Article.objects.get(url=first).canonical_url == first
+    assert Article.objects.filter(url=after).exists()  # the page after it too
+
+
+def test_a_response_no_reader_foresees_fails_its_source_in_words(server, caplog):
+    nested = b'{"items": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    add_source(
+        server.route("/deep.json", nested, headers={"Content-Type": "application/feed+json"}),
+        kind="feed",
+    )
+    good = healthy_source(server)
+
+    summary = poll_sources(due_only=False)
+
+    assert [f["url"] for f in summary.failed] == [server.url("/deep.json")]
+    assert summary.failed[0]["reason"].startswith("could not read the response (")
+    assert list(Article.objects.values_list("url", flat=True)) == [good]
+    deep = Source.objects.get(url__endswith="/deep.json")
+    assert deep.error_count == 1 and deep.last_error == summary.failed[0]["reason"]
+    assert "poll: reading" in caplog.text  # the traceback, for whoever mends the reader
+
+
+def test_the_feed_reader_itself_replaces_references_to_no_character():
+    parsed = parse_feed(
+        rss("<item><title>A &#xD800; B</title><link>http://news.example/a</link></item>"),
+        "http://news.example/feed.xml",
+    )
+    assert [e.title for e in parsed.entries] == ["A \ufffd B"]
