@@ -568,7 +568,11 @@ def _prepare_page(page: Download, context: StoreContext) -> PreparedPage:
     host = (urlsplit(result.url).hostname or "").lower()
     try:
         extracted = extract_article(
-            result.body, result.url, entry=page.entry, rules=context.rules.get(host)
+            result.body,
+            result.url,
+            entry=page.entry,
+            rules=context.rules.get(host),
+            content_type=result.headers.get("content-type"),
         )
     except ExtractionError as exc:
         return PreparedPage(snapshot, encoding.result(), None, str(exc))

@@ -249,6 +249,26 @@ def test_decoding_bom_meta_charset_and_mislabelled_utf8():
     assert "caf\u00e9" in decode_html(b"<p>caf\xe9</p>")  # no charset, not UTF-8: windows-1252
 
 
+def test_the_content_type_charset_decides_before_the_pages_own():
+    cyrillic = "<p>Совет обсудил ремонт волнореза</p>".encode("cp1251")
+    sent = "text/html; charset=windows-1251"
+    assert "волнореза" in decode_html(cyrillic, sent)
+    assert "волнореза" not in decode_html(cyrillic)  # without it: windows-1252 mojibake
+    # The server outranks the page's meta, as in browsers.
+    marked = '<meta charset="iso-8859-1"><p>волнорез</p>'.encode("cp1251")
+    assert "волнорез" in decode_html(marked, 'text/html; charset="windows-1251"')
+    # Valid UTF-8 stays UTF-8 under a Latin default some servers send for every page.
+    assert "café" in decode_html("<p>café</p>".encode(), "text/html; charset=ISO-8859-1")
+
+
+@pytest.mark.parametrize("label", ["base64", "rot13", "utf-16", "no-such-charset"])
+def test_a_charset_label_that_names_no_page_encoding_is_read_as_none(label):
+    assert decode_html(f'<meta charset="{label}"><p>café</p>'.encode(), None).endswith(
+        "<p>café</p>"
+    )
+    assert "café" in decode_html("<p>café</p>".encode(), f"text/html; charset={label}")
+
+
 @pytest.mark.parametrize(
     ("title", "expected"),
     [

@@ -74,7 +74,12 @@ def reextract_article(
         rule = ExtractionRule.objects.filter(host=host, enabled=True).first()
         rules = {host: rule.as_rule()} if rule else {}
     try:
-        fresh = extract_article(content.body, content.url, rules=rules.get(host))
+        content_type = next(
+            (value for name, value in content.headers if name.lower() == "content-type"), None
+        )
+        fresh = extract_article(
+            content.body, content.url, rules=rules.get(host), content_type=content_type
+        )
     except ExtractionError as exc:
         raise ReextractionFailed(f"article {article.pk}: {exc}") from exc
     feed = article.extracted.get("feed", {})

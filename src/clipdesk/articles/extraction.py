@@ -94,9 +94,11 @@ def extract_article(
     *,
     entry: ParsedEntry | None = None,
     rules: Mapping | None = None,
+    content_type: str | None = None,
 ) -> ExtractedArticle:
-    """Read one article page; `entry` is its feed item, `rules` a site rule (see stage 3)."""
-    text_html = decode_html(html)  # 1
+    """Read one article page; `entry` is its feed item, `rules` a site rule (see stage 3),
+    `content_type` the response's header (its charset decides how the bytes are read)."""
+    text_html = decode_html(html, content_type)  # 1
     tree = _parse_html(text_html)
     meta = read_page_metadata(tree, url)  # 2
     choices: dict[str, str] = {}
@@ -175,15 +177,17 @@ def _make_storable(article: ExtractedArticle) -> None:
 # --- 1. decode -------------------------------------------------------------------------------
 
 META_CHARSET = re.compile(rb"""<meta[^>]+?charset\s*=\s*["']?\s*([\w.:-]+)""", re.IGNORECASE)
+HTTP_CHARSET = re.compile(r"""charset\s*=\s*["']?\s*([\w.:-]+)""", re.IGNORECASE)
 LATIN = {"iso8859-1", "ascii", "cp1252", "latin-1"}  # WHATWG reads all of these as windows-1252
 XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>")
 FEED_ROOT = re.compile(r"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:rss|feed|rdf:RDF|urlset)\b")
 SOME_MARKUP = re.compile(r"<(?:html|head|body|title|meta|p|div|article|h1|span|a|br)\b", re.I)
 
 
-def decode_html(data: bytes | str) -> str:
-    """The page as text: BOM, then meta charset (unless the bytes are UTF-8), then UTF-8."""
-    text = data if isinstance(data, str) else _decode_bytes(data)
+def decode_html(data: bytes | str, content_type: str | None = None) -> str:
+    """The page as text: BOM, then the charset of the response's Content-Type, then the
+    page's meta charset (either unless the bytes are UTF-8), then UTF-8."""
+    text = data if isinstance(data, str) else _decode_bytes(data, content_type)
     head = text[:2048].lstrip()
     if not head:
         raise ExtractionError("extraction: the page is empty")
@@ -200,7 +204,7 @@ def decode_html(data: bytes | str) -> str:
     return text
 
 
-def _decode_bytes(data: bytes) -> str:
+def _decode_bytes(data: bytes, content_type: str | None = None) -> str:
     for bom, codec in (
         (codecs.BOM_UTF8, "utf-8"),
         (codecs.BOM_UTF16_LE, "utf-16-le"),
@@ -208,8 +212,13 @@ def _decode_bytes(data: bytes) -> str:
     ):
         if data.startswith(bom):
             return data[len(bom) :].decode(codec, "replace")
-    found = META_CHARSET.search(data, 0, 65536)
-    declared = _codec(found.group(1).decode("ascii")) if found else None
+    # The server's word outranks the page's, as browsers read them: a page in windows-1251
+    # that says so only in its Content-Type was stored as mojibake.
+    sent = HTTP_CHARSET.search(content_type or "")
+    declared = _codec(sent.group(1)) if sent else None
+    if declared is None:
+        found = META_CHARSET.search(data, 0, 65536)
+        declared = _codec(found.group(1).decode("ascii")) if found else None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
@@ -222,10 +231,16 @@ def _decode_bytes(data: bytes) -> str:
 
 
 def _codec(label: str) -> str | None:
+    """The codec a charset label names; None for an unknown one, one that is no text
+    encoding ("base64", which `bytes.decode` refuses), or UTF-16/32 without a BOM (a page
+    whose bytes are ASCII cannot be in them: browsers read such a label as UTF-8)."""
     try:
-        return codecs.lookup(label).name
+        codec = codecs.lookup(label)
     except LookupError:
         return None
+    if not codec._is_text_encoding or codec.name.startswith(("utf-16", "utf-32")):
+        return None
+    return codec.name
 
 
 class _Parsers(threading.local):
