@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from clipdesk.sources.feeds import FeedError, ParsedFeed, parse_date, parse_feed
+from clipdesk.articles.extraction import extract_article
+from clipdesk.sources.feeds import FeedError, ParsedEntry, ParsedFeed, parse_date, parse_feed
 from tests.conftest import skip_or_fail
 
 FEEDS = Path(__file__).resolve().parents[1] / "fixtures" / "feeds"
@@ -441,7 +442,7 @@ def test_real_feed_parses_with_sane_entries(path):
         if entry.title:
             assert "<" not in entry.title and "\ufffd" not in entry.title
             assert "Ã" not in entry.title  # UTF-8 read as Latin-1
-        assert entry.published is None or entry.published.tzinfo == UTC
+        assert entry.published is None or entry.published.utcoffset() is not None  # aware
     assert sum(1 for e in feed.entries if e.title) >= len(feed.entries) * 0.9
 
 
@@ -511,3 +512,25 @@ def test_links_no_row_could_keep_are_left_out_and_counted():
     feed = parse_feed(body, "https://harbour-gazette.example/feed.xml")
     assert [e.url for e in feed.entries] == ["https://harbour-gazette.example/ferry"]
     assert "2 entries without a usable link were skipped" in feed.problems
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "Sun, 22 Nov 2026 01:30:00 +0330",  # Tehran, just after midnight
+        "Sun, 22 Nov 2026 21:30:00 -0500",  # New York, late evening
+        "2026-11-22T01:00:00+03:30",  # a Google News sitemap's publication date
+        "Sun, 22 Nov 2026 23:59:00 GMT",
+    ],
+)
+def test_a_feed_date_keeps_the_day_the_publisher_gave(value):
+    """The source line shows the outlet's date: in UTC the first two were the 21st and 23rd."""
+    entry = ParsedEntry(url="https://news.example/a", published=parse_date(value))
+    extracted = extract_article(
+        b"<html><body><article><h1>Quay</h1><p>" + b"The quay reopened. " * 20 + b"</p>"
+        b"</article></body></html>",
+        "https://news.example/a",
+        entry=entry,
+    )
+    assert extracted.feed_published == datetime.date(2026, 11, 22)
+    assert extracted.published == datetime.date(2026, 11, 22)

@@ -2,8 +2,9 @@
 
 Stage 6 of `feeds.parse_feed`: RSS 0.9x/2.0, RSS 1.0 (RDF), Atom (0.3 read as 1.0), sitemaps
 (plain, index, Google News) and JSON Feed each become a `ParsedFeed` of `ParsedEntry`s with
-absolute URLs, UTC dates, plain-text titles and summaries, and author names without e-mail
-addresses. The input is already decoded, defused and parsed (feeds.py, stages 1-5).
+absolute URLs, dates in the publisher's own offset, plain-text titles and summaries, and
+author names without e-mail addresses. The input is already decoded, defused and parsed
+(feeds.py, stages 1-5).
 """
 
 from __future__ import annotations
@@ -37,7 +38,9 @@ class ParsedEntry:
     url: str
     guid: str | None = None
     title: str | None = None
-    published: datetime.datetime | None = None  # aware, UTC
+    # Aware, in the publisher's own offset: its date is the day the outlet printed, which the
+    # source line shows ("Outlet, November 22 2026"); in UTC, "01:30 +0330" was the 21st.
+    published: datetime.datetime | None = None
     authors: list[str] = field(default_factory=list)
     summary: str | None = None  # plain text, at most SUMMARY_CHARS
     language: str | None = None
@@ -191,7 +194,8 @@ NUMERIC = re.compile(r"^(\d{4})[/.-](\d{1,2})[/.-](\d{1,2})(?:[ T](\d{1,2}):(\d\
 
 
 def parse_date(value: str | None) -> datetime.datetime | None:
-    """RFC 822, ISO 8601 and their common misspellings, as an aware UTC datetime."""
+    """RFC 822, ISO 8601 and their common misspellings, as an aware datetime in the offset
+    the value gives (UTC when it gives none)."""
     if not value or not (value := value.strip()):
         return None
     parsed = _rfc822(value)
@@ -212,7 +216,7 @@ def parse_date(value: str | None) -> datetime.datetime | None:
         return None
     if parsed.tzinfo is None:
         return parsed.replace(tzinfo=UTC)  # no zone given: UTC is the least surprising reading
-    return parsed.astimezone(UTC)
+    return parsed
 
 
 # Zone names email.utils does not know (it knows UT, GMT and the US ones), seen in real feeds.
