@@ -534,3 +534,34 @@ def test_a_feed_date_keeps_the_day_the_publisher_gave(value):
     )
     assert extracted.feed_published == datetime.date(2026, 11, 22)
     assert extracted.published == datetime.date(2026, 11, 22)
+
+
+QUAY_PAGE = (
+    b'<html><head><meta property="article:published_time" content="2026-11-20T09:00:00Z">'
+    b"</head><body><article><h1>Quay</h1><p>" + b"The quay reopened. " * 20 + b"</p>"
+    b"</article></body></html>"
+)
+
+
+@pytest.mark.parametrize(
+    ("value", "why"),
+    [
+        ("Fri, 01 Jan 2038 00:00:00 GMT", "in the future"),
+        ("Thu, 01 Jan 1970 00:00:00 GMT", "the zero of Unix time, a placeholder"),
+    ],
+)
+def test_an_implausible_feed_date_gives_way_to_the_pages(value, why):
+    entry = ParsedEntry(url="https://news.example/a", published=parse_date(value))
+    extracted = extract_article(QUAY_PAGE, "https://news.example/a", entry=entry)
+    assert extracted.published == datetime.date(2026, 11, 20)
+    assert why in extracted.choices["published"]
+    assert extracted.feed_published == parse_date(value).date()  # kept, as the feed said
+
+
+def test_a_canonical_address_that_is_the_home_page_is_not_the_articles():
+    page = QUAY_PAGE.replace(
+        b"<head>", b'<head><link rel="canonical" href="https://news.example/">'
+    )
+    extracted = extract_article(page, "https://news.example/2026/11/quay-reopens.html")
+    assert extracted.canonical_url == "https://news.example/2026/11/quay-reopens.html"
+    assert "home page" in extracted.choices["canonical_url"]

@@ -647,6 +647,11 @@ def _choose_canonical(declared: str | None, url: str, choices: dict[str, str]) -
             "the page address (its rel=canonical is too long or holds control characters)"
         )
         return own
+    if declared and same_site(declared, url) and _is_home_page(declared, url):
+        # A misconfigured site names its home page as every article's canonical address;
+        # taken at its word, every article after the first was a "copy" and dropped.
+        choices["canonical_url"] = "the page address (its rel=canonical is the site's home page)"
+        return own
     if declared and same_site(declared, url):
         try:
             choices["canonical_url"] = "the page's <link rel=canonical>"
@@ -660,7 +665,27 @@ def _choose_canonical(declared: str | None, url: str, choices: dict[str, str]) -
     return own
 
 
+def _is_home_page(declared: str, url: str) -> bool:
+    """Whether `declared` is the site's front page while `url` is not."""
+    declared_path = urlsplit(declared).path.strip("/")
+    return not declared_path and bool(urlsplit(url).path.strip("/"))
+
+
 # --- 7. merging with the feed entry ----------------------------------------------------------
+
+# A feed's date this far past today is a mistake (a template's "2038", a time zone slip gives
+# a day at most), and 1 January 1970 is the zero of Unix time a feed prints for "no date".
+FUTURE_SLACK = datetime.timedelta(days=2)
+UNIX_EPOCH = datetime.date(1970, 1, 1)
+
+
+def _implausible(day: datetime.date) -> str | None:
+    """Why a feed entry's date cannot be the article's, in words; None when it can."""
+    if day == UNIX_EPOCH:
+        return "the zero of Unix time, a placeholder"
+    if day > datetime.date.today() + FUTURE_SLACK:
+        return "in the future"
+    return None
 
 
 def _merge_entry(article: ExtractedArticle, entry: ParsedEntry, rule: _RuleResult) -> None:
@@ -683,6 +708,8 @@ def _merge_entry(article: ExtractedArticle, entry: ParsedEntry, rule: _RuleResul
         )
     if rule.date and article.feed_published:
         article.choices["published"] += " (a site rule wins over the feed entry)"
+    elif article.feed_published and (why := _implausible(article.feed_published)):
+        article.choices["published"] += f" (the feed entry's {article.feed_published} is {why})"
     elif article.feed_published:
         article.published = article.feed_published
         article.choices["published"] = (
