@@ -78,6 +78,7 @@ log = logging.getLogger(__name__)
 MAX_ENTRIES_PER_SOURCE = 200
 MAX_LINKS_PER_PAGE = 100
 MAX_CHILD_SITEMAPS = 20  # of a sitemap index, the newest (newest_first)
+MAX_SITEMAP_DEPTH = 3  # sitemap indexes listing sitemap indexes, followed this many levels
 # A claimed source that nobody polls (its task lost with a broker that forgot it) is due
 # again after this; longer than a poll task waits in a busy queue, short enough to notice.
 CLAIM_LEASE = datetime.timedelta(minutes=15)
@@ -363,20 +364,41 @@ class Poller:
             return feed, newest_first(feed.entries)
         if feed.kind != "sitemap_index":
             return feed, feed_entries_to_take(feed.entries)
-        # A sitemap index: follow its child sitemaps one level, newest first.
-        children = self.download_all(
-            (e.url, lambda u=e.url: self.download(u))
-            for e in newest_first(feed.entries)[:MAX_CHILD_SITEMAPS]
-        )
+        # A sitemap index: follow its child sitemaps, newest first; an index may list other
+        # indexes (a year's, then its months'), whose sitemaps are followed too, up to
+        # MAX_SITEMAP_DEPTH levels and MAX_CHILD_SITEMAPS sitemaps in all. Before, a nested
+        # index's sitemaps were fetched as if they were articles, every round.
         entries: list[ParsedEntry] = []
-        for child in children:
-            if child.result is not None and not child.error:
+        seen = {source.url, result.url}
+        fetched = 0
+        level = [e for e in newest_first(feed.entries) if e.url not in seen]
+        for _depth in range(MAX_SITEMAP_DEPTH):
+            level = level[: MAX_CHILD_SITEMAPS - fetched]
+            if not level:
+                break
+            fetched += len(level)
+            seen.update(e.url for e in level)
+            nested: list[ParsedEntry] = []
+            children = self.download_all((e.url, lambda u=e.url: self.download(u)) for e in level)
+            for child in children:
+                if child.result is None or child.error:
+                    feed.problems.append(f"child sitemap {child.url}: {child.error}")
+                    continue
                 try:
-                    entries += newest_first(parse_feed(child.result.body, child.url).entries)
+                    parsed = parse_feed(child.result.body, child.url)
                 except FeedError as exc:
                     feed.problems.append(f"child sitemap {child.url}: {exc}")
-            else:
-                feed.problems.append(f"child sitemap {child.url}: {child.error}")
+                    continue
+                if parsed.kind == "sitemap_index":
+                    nested += parsed.entries
+                else:
+                    entries += newest_first(parsed.entries)
+            level = [e for e in newest_first(nested) if e.url not in seen]
+        else:
+            if level:
+                feed.problems.append(
+                    f"sitemap indexes nested more than {MAX_SITEMAP_DEPTH} deep were not followed"
+                )
         return feed, entries
 
     def _unknown(self, entries: list[ParsedEntry]) -> list[ParsedEntry]:

@@ -113,3 +113,31 @@ def test_a_feed_a_round_can_take_whole_keeps_its_order(server, monkeypatch):
     assert stored_pages() == {"u1.html", "u2.html", "u3.html"}
     entries = [ingest.ParsedEntry(url=f"http://x/{n}") for n in range(3)]
     assert ingest.feed_entries_to_take(entries) == entries
+
+
+def sitemap_index(*children: str) -> bytes:
+    listed = "".join(f"<sitemap><loc>{url}</loc></sitemap>" for url in children)
+    return (
+        '<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        f"{listed}</sitemapindex>"
+    ).encode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_index_that_lists_indexes_is_followed_to_their_sitemaps(server):
+    months = []
+    for month in (10, 11):
+        story = server.route(f"/news/2026/{month}/story.html", page(month), headers=HTML)
+        months.append(
+            server.route(f"/sitemaps/2026-{month}.xml", urlset((story, None)), headers=XML)
+        )
+    year = server.route("/sitemaps/2026.xml", sitemap_index(*months), headers=XML)
+    top = server.route("/sitemap.xml", b"", headers=XML)  # filled below: it lists itself too
+    server.route("/sitemap.xml", sitemap_index(year, top), headers=XML)
+    add_source(top, kind="sitemap")
+
+    summary = poll_sources(due_only=False)
+
+    assert summary.pages_failed == [] and summary.failed == []
+    assert stored_pages() == {"story.html"} and Article.objects.count() == 2
+    assert len(server.requests_for("/sitemap.xml")) == 1  # not asked for again as its child
