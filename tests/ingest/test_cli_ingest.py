@@ -25,8 +25,10 @@ def test_source_add_watch_add_poll_on_a_fresh_instance(tmp_path):
         # A homepage: its feed is found through <link rel="alternate">.
         added = clipdesk(home, "source", "add", corpus.url("/harbour-gazette/"))
         assert "found the feed" in added.stdout and "feed.xml" in added.stdout
-        clipdesk(home, "source", "add", corpus.url("/riverain/news-sitemap.xml"))
-        clipdesk(home, "source", "add", corpus.url("/copperline-bulletin/rss.xml"))
+        sitemap = clipdesk(home, "source", "add", corpus.url("/riverain/news-sitemap.xml"))
+        assert sitemap.stdout.rstrip().endswith("(sitemap): found a Google News sitemap")
+        rss = clipdesk(home, "source", "add", corpus.url("/copperline-bulletin/rss.xml"))
+        assert rss.stdout.rstrip().endswith("(feed): found an RSS feed")
         ((name, aliases),) = WATCHLIST.items()
         clipdesk(home, "watch", "add", name, *[f"--alias={a}" for a in aliases])
         summary = json.loads(clipdesk(home, "poll", "--once", "--json").stdout)

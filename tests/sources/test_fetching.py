@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import gzip
 import ipaddress
+import os
 import pickle
 import shutil
 import ssl
 import subprocess
+import sys
 import time
 import tracemalloc
 import zlib
@@ -16,6 +18,7 @@ from email.utils import formatdate
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 
 from clipdesk.sources.addresses import AllowList, BlockedAddress, VettingBackend
 from clipdesk.sources.fetching import (
@@ -274,8 +277,32 @@ def test_policy_from_env(monkeypatch: pytest.MonkeyPatch):
     assert policy.allow == {"127.0.0.1", "example.org:8080"}
     assert (policy.max_bytes, policy.timeout) == (1000, 2.5)
     monkeypatch.setenv("CLIPDESK_FETCH_TIMEOUT", "soon")
-    with pytest.raises(ValueError, match="CLIPDESK_FETCH_TIMEOUT"):
+    with pytest.raises(ImproperlyConfigured, match="CLIPDESK_FETCH_TIMEOUT"):
         FetchPolicy.from_env()
+    monkeypatch.setenv("CLIPDESK_FETCH_TIMEOUT", "2.5")
+    monkeypatch.setenv("CLIPDESK_FETCH_ALLOW", "example.org:http")
+    with pytest.raises(ImproperlyConfigured, match=r"CLIPDESK_FETCH_ALLOW: .*bad port"):
+        FetchPolicy.from_env()
+
+
+def test_a_bad_fetch_setting_is_one_line_from_the_command(tmp_path):
+    env = {**os.environ, "CLIPDESK_HOME": str(tmp_path)}
+    env.pop("DATABASE_URL", None)
+    command = [sys.executable, "-m", "clipdesk"]
+    subprocess.run([*command, "init"], env=env, capture_output=True, check=True)
+    env["CLIPDESK_FETCH_MAX_BYTES"] = "1MB"
+    done = subprocess.run(
+        [*command, "source", "add", "http://example.org/feed"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip().endswith(
+        "fetcher: CLIPDESK_FETCH_MAX_BYTES must be a positive number, not '1MB'"
+    )
+    assert "Traceback" not in done.stderr
 
 
 # -- TLS: we dial the vetted IP, but the certificate is checked against the hostname ----------

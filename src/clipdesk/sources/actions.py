@@ -23,6 +23,18 @@ class NewSource:
     note: str
 
 
+# How `source add` names what it found.
+FORMAT_NAMES = {
+    "rss": "an RSS feed",
+    "rdf": "an RSS 1.0 feed",
+    "atom": "an Atom feed",
+    "json": "a JSON Feed",
+    "sitemap": "sitemap",
+    "sitemap_index": "sitemap index",
+    "news_sitemap": "Google News sitemap",
+}
+
+
 def add_source(url: str, *, name: str = "", kind: str | None = None) -> NewSource:
     """Add a source. Without a kind, the URL is fetched: a feed or sitemap is taken as it is,
     an HTML page is searched for its feed (<link rel="alternate">), else polled as a listing.
@@ -70,9 +82,9 @@ def _detect(url: str) -> tuple[str, str, str]:
         try:
             feed = parse_feed(response.body, response.url, response.headers.get("content-type"))
             if feed.kind in {"sitemap", "sitemap_index", "news_sitemap"}:
-                return Source.Kind.SITEMAP, url, f"found a {feed.kind.replace('_', ' ')}"
+                return Source.Kind.SITEMAP, url, f"found a {FORMAT_NAMES[feed.kind]}"
             if not any(p.startswith("this is an HTML page") for p in feed.problems):
-                return Source.Kind.FEED, url, f"found a {feed.kind} feed"
+                return Source.Kind.FEED, url, f"found {FORMAT_NAMES.get(feed.kind, feed.kind)}"
         except FeedError:
             pass
         links = find_feed_links(response.body, response.url)

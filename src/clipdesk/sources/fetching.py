@@ -28,6 +28,7 @@ from typing import Literal
 
 import httpcore
 import httpx
+from django.core.exceptions import ImproperlyConfigured
 
 from clipdesk.sources.addresses import (
     AllowList,
@@ -84,7 +85,10 @@ class FetchPolicy:
         """Read CLIPDESK_FETCH_ALLOW (comma-separated), _MAX_BYTES and _TIMEOUT; blank = default."""
         env = os.environ
         allow = frozenset(h.strip() for h in env.get("CLIPDESK_FETCH_ALLOW", "").split(","))
-        AllowList.parse(allow)  # a bad entry should fail at start-up, not at the first fetch
+        try:
+            AllowList.parse(allow)  # a bad entry should fail at start-up, not at the first fetch
+        except ValueError as exc:
+            raise ImproperlyConfigured(f"fetcher: CLIPDESK_FETCH_ALLOW: {exc}") from exc
         kwargs: dict[str, object] = {"allow": allow - {""}}
         for name, key, kind in (
             ("CLIPDESK_FETCH_MAX_BYTES", "max_bytes", int),
@@ -98,7 +102,10 @@ class FetchPolicy:
             except ValueError:
                 value = 0
             if not value > 0:
-                raise ValueError(f"fetcher: {name} must be a positive number, not {raw!r}")
+                # ImproperlyConfigured: `clipdesk` says it in one line (exit 2), no traceback.
+                raise ImproperlyConfigured(
+                    f"fetcher: {name} must be a positive number, not {raw!r}"
+                )
             kwargs[key] = value
         return cls(**kwargs)  # type: ignore[arg-type]
 

@@ -26,7 +26,8 @@ class Command(BaseCommand):
                 raise CommandError(str(exc), returncode=2) from exc
             verb = "Added" if added.created else "Kept"
             s = added.source
-            self.stdout.write(f"{verb} source {s.pk}: {s.url} ({s.kind}) {added.note}".rstrip())
+            note = f": {added.note}" if added.note else ""
+            self.stdout.write(f"{verb} source {s.pk}: {s.url} ({s.kind}){note}")
             return
         rows = [_row(s) for s in Source.objects.order_by("id")]
         if options["json"]:
