@@ -28,6 +28,19 @@ def test_quote_check_refuses_a_changed_word_and_names_it():
         check_excerpt("“We will decide before the survey,”", [TEXT])
 
 
+def test_quote_check_says_when_each_part_is_quoted_but_from_different_articles():
+    other = "A second outlet wrote that the vote was postponed to June."
+    with pytest.raises(ExcerptNotFound, match="its parts are each in one of them") as refused:
+        check_excerpt("The council met on Monday. … the vote was postponed to June.", [TEXT, other])
+    assert "is not in their text" not in str(refused.value)
+
+
+def test_quote_check_names_the_part_as_it_was_typed():
+    with pytest.raises(ExcerptNotFound) as refused:
+        check_excerpt("The council met on Monday. … The MEK delegation — was heard", [TEXT])
+    assert "“The MEK delegation — was heard”" in str(refused.value)
+
+
 def test_quote_check_refuses_an_empty_excerpt():
     with pytest.raises(ExcerptNotFound, match="empty"):
         check_excerpt(" … ", [TEXT])

@@ -54,8 +54,16 @@ def check_excerpt(excerpt: str, texts: Sequence[str]) -> None:
             position = found + len(part)
         else:
             return
-    missing = next((p for p in parts if not any(p in text for text in haystacks)), parts[0])
-    shown = missing if len(missing) <= 80 else missing[:77] + "…"
+    missing = next((p for p in parts if not any(p in text for text in haystacks)), None)
+    if missing is None:
+        # Every part is quoted, but not all from one article, or not in their order there.
+        raise ExcerptNotFound(
+            "the excerpt is not a quote from the credited articles: its parts are each in "
+            "one of them, but an excerpt quotes one article, in the order of its text"
+        )
+    typed = next((p for p in _ELLIPSIS.split(excerpt) if normalise_for_quote(p) == missing), "")
+    shown = " ".join(typed.split()) or missing  # as the editor typed it, not as compared
+    shown = shown if len(shown) <= 80 else shown[:77] + "…"
     raise ExcerptNotFound(
         f"the excerpt is not a quote from the credited articles: “{shown}” is not in their text"
     )
