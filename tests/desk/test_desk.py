@@ -297,3 +297,21 @@ def test_an_excerpt_edited_in_the_admin_is_held_to_the_quote_check(admin_client,
     assert admin_client.post(url, shorter).status_code == 302
     post.refresh_from_db()
     assert post.excerpt == "members of the MEK exile group"
+
+
+def test_a_refused_publish_keeps_what_the_editor_typed(client, editor, syndicated):
+    client.force_login(editor)
+    story = story_of(syndicated[0])
+    typed = {
+        "article": [a.pk for a in syndicated],
+        "headline": "Our own wording <of> the headline",
+        "excerpt": "A sentence that is not in any of the articles.",
+    }
+    page = client.post(f"/desk/story/{story.pk}/publish/", typed, follow=True)
+
+    form = html.fromstring(page.content).get_element_by_id(f"story-{story.pk}")
+    assert form.xpath(".//input[@name='headline']/@value") == [typed["headline"]]
+    assert form.xpath(".//textarea[@name='excerpt']/text()") == [typed["excerpt"]]
+    # Once shown, the suggestion is back on the next visit.
+    again = html.fromstring(client.get("/desk/").content).get_element_by_id(f"story-{story.pk}")
+    assert again.xpath(".//input[@name='headline']/@value") != [typed["headline"]]

@@ -41,6 +41,10 @@ class DeskStory:
     excerpt: str
     excerpt_html: SafeString
     entities: list[str] = field(default_factory=list)
+    # What the editor typed in a publish that was refused, shown again in place of the
+    # suggestion (it used to be lost, and the form came back with the suggested values).
+    draft_headline: str = ""
+    draft_excerpt: str = ""
 
     @property
     def lead(self) -> Article:

@@ -19,6 +19,7 @@ from clipdesk.stories import actions, desk
 from clipdesk.stories.models import Story
 
 STORIES_PER_PAGE = 20
+DRAFTS_KEY = "desk_drafts"  # in the session: {story id: the refused publish's typed values}
 
 
 def _number(value: str) -> int | None:
@@ -50,8 +51,13 @@ def queue(request: HttpRequest) -> HttpResponse:
     )
     others = request.GET.copy()
     others.pop("page", None)
+    stories = desk.present(list(page.object_list))
+    drafts = request.session.pop(DRAFTS_KEY, {})
+    for item in stories:
+        if draft := drafts.get(str(item.story.pk)):
+            item.draft_headline, item.draft_excerpt = draft["headline"], draft["excerpt"]
     context = {
-        "stories": desk.present(list(page.object_list)),
+        "stories": stories,
         "page_obj": page,
         # The filters, kept by the page links ("entity=3&" or nothing).
         "filter_query": others.urlencode() + "&" if others else "",
@@ -84,6 +90,12 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except PublishRefused as exc:
         messages.error(request, f"Story {story.pk} not published: {exc}")
+        drafts = request.session.get(DRAFTS_KEY, {})
+        drafts[str(story.pk)] = {
+            "headline": request.POST.get("headline", "")[:2000],
+            "excerpt": request.POST.get("excerpt", "")[:20000],
+        }
+        request.session[DRAFTS_KEY] = drafts
         return _back(request)
     messages.success(request, f"Published “{post.headline}”.")
     return _back(request)
