@@ -6,6 +6,7 @@ import feedparser
 import pytest
 from lxml import html
 
+from clipdesk.digest.actions import PublishRefused, publish_articles
 from clipdesk.digest.models import Post
 from clipdesk.people.models import AuditEntry
 from clipdesk.stories.actions import group_article, publish_story
@@ -315,3 +316,17 @@ def test_a_refused_publish_keeps_what_the_editor_typed(client, editor, syndicate
     # Once shown, the suggestion is back on the next visit.
     again = html.fromstring(client.get("/desk/").content).get_element_by_id(f"story-{story.pk}")
     assert again.xpath(".//input[@name='headline']/@value") != [typed["headline"]]
+
+
+def test_a_typed_headline_too_long_is_refused_not_cut(syndicated):
+    quote = "members of the MEK exile group"
+    with pytest.raises(PublishRefused, match="the headline is 600 characters long; at most 500"):
+        publish_articles(syndicated, headline="word " * 119 + "words", excerpt=quote)
+    assert not Post.objects.exists()
+
+
+def test_an_articles_own_title_too_long_is_shortened_where_a_word_ends(syndicated):
+    lead = syndicated[0]
+    lead.title = "Harbour " * 80  # 640 characters: a feed gave a paragraph as the title
+    post = publish_articles(syndicated, headline="", excerpt="members of the MEK exile group")
+    assert len(post.headline) <= 500 and post.headline.endswith("Harbour…")

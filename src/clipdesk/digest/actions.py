@@ -148,9 +148,19 @@ def publish_articles(
     if not articles:
         raise PublishRefused("publish: choose at least one article")
     lead = articles[0]
-    headline = (headline or lead.title or "").strip()
+    typed = " ".join((headline or "").split())
+    headline = typed or " ".join((lead.title or "").split())
     if not headline:
         raise PublishRefused("publish: the post needs a headline")
+    longest = Post._meta.get_field("headline").max_length
+    if len(headline) > longest and typed:
+        # What the editor typed is refused rather than cut mid-word; an article's own title
+        # (a feed can give a whole paragraph as one) is shortened where a word ends.
+        raise PublishRefused(
+            f"publish: the headline is {len(headline)} characters long; at most {longest}"
+        )
+    if len(headline) > longest:
+        headline = headline[: longest - 1].rsplit(" ", 1)[0].rstrip(" ,;:-") + "…"
     excerpt = " ".join((excerpt or "").split())
     if not excerpt:
         raise PublishRefused("publish: the post needs an excerpt")
@@ -161,7 +171,7 @@ def publish_articles(
     day = today or timezone.localdate()
     with transaction.atomic():
         post = Post.objects.create(
-            headline=headline[:500],
+            headline=headline,
             slug=free_slug(Post, headline),
             posted_on=day,
             posted_on_inferred=day,
