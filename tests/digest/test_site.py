@@ -204,3 +204,23 @@ def test_the_site_icon_is_linked_and_favicon_ico_leads_to_it(client):
     assert icon.status_code == 200
     assert icon["Content-Type"].startswith("image/svg+xml")
     assert b"<svg" in b"".join(icon.streaming_content)
+
+
+def test_tag_and_outlet_pages_without_a_published_post_are_not_found(client):
+    tag, outlet = make_tag("Quayside"), make_outlet("Copperline Bulletin")
+    make_post(
+        "A draft about the quay",
+        status=Post.Status.DRAFT,
+        tags=[tag],
+        credits=[{"outlet": outlet, "date": datetime.date(2021, 3, 1)}],
+    )
+    assert client.get(f"/tag/{tag.slug}/").status_code == 404
+    assert client.get(f"/outlet/{outlet.slug}/").status_code == 404
+    make_post("The quay in print", tags=[tag], credits=[{"outlet": outlet}])
+    assert client.get(f"/tag/{tag.slug}/").status_code == 200
+    assert client.get(f"/outlet/{outlet.slug}/").status_code == 200
+
+
+def test_every_page_links_to_search(client, story):
+    for path in ("/", "/about/", "/archive/"):
+        assert '<a href="/search/">Search</a>' in client.get(path).content.decode(), path

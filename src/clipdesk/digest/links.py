@@ -62,6 +62,7 @@ class SiteLinks:
 
     front: str
     archive: str
+    search: str
     about: str
     rss: str
     atom: str
@@ -71,6 +72,7 @@ def site_links() -> SiteLinks:
     return SiteLinks(
         front=url("digest:front_page"),
         archive=url("digest:archive_index"),
+        search=url("search:page"),
         about=url("digest:about"),
         rss=url("digest:feed_rss"),
         atom=url("digest:feed_atom"),

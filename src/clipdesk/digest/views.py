@@ -84,7 +84,7 @@ def archive_index(request: HttpRequest) -> HttpResponse:
 def tag_posts(request: HttpRequest, slug: str) -> HttpResponse:
     tag = get_object_or_404(Tag, slug=slug)
     posts = tag.posts.published().newest_first()
-    return _listing(request, posts, TAG_PAGE, {"tag": tag})
+    return _listing(request, posts, TAG_PAGE, {"tag": tag}, empty_is_404=True)
 
 
 @require_safe
@@ -92,7 +92,7 @@ def tag_posts(request: HttpRequest, slug: str) -> HttpResponse:
 def outlet_posts(request: HttpRequest, slug: str) -> HttpResponse:
     outlet = get_object_or_404(Outlet, slug=slug)
     posts = Post.objects.published().filter(credits__outlet=outlet).distinct().newest_first()
-    return _listing(request, posts, OUTLET_PAGE, {"outlet": outlet})
+    return _listing(request, posts, OUTLET_PAGE, {"outlet": outlet}, empty_is_404=True)
 
 
 @require_safe
