@@ -24,7 +24,7 @@ from clipdesk.digest.models import Post, SiteProfile
 from clipdesk.digest.sitemaps import PostSitemap
 from clipdesk.publish import export
 from clipdesk.publish.caching import bump_content_version
-from clipdesk.publish.export import export_site
+from clipdesk.publish.export import export_site, normalise_base_url
 from clipdesk.publish.hooks import refresher
 from clipdesk.publish.manifest import MANIFEST, Manifest
 from clipdesk.publish.rendering import ExportError, Renderer
@@ -530,3 +530,29 @@ def test_a_full_export_in_two_processes_is_the_one_process_export(site, tmp_path
     two = export_site(tmp_path / "two", base_url="http://127.0.0.1/", jobs=2)
     assert two.rendered == one.rendered > export._BATCH  # enough pages for the workers
     assert files(tmp_path / "two") == files(tmp_path / "one")
+
+
+@pytest.mark.parametrize(
+    ("given", "written"),
+    [
+        ("https://news.example/a b", "https://news.example/a%20b/"),
+        ("https://news.example/ünï/", "https://news.example/%C3%BCn%C3%AF/"),
+        ("https://bücher.example", "https://xn--bcher-kva.example/"),
+        ("https://news.example/a%20b/", "https://news.example/a%20b/"),  # not twice
+    ],
+)
+def test_the_base_url_is_written_percent_encoded(given, written):
+    assert normalise_base_url(given) == written
+
+
+@pytest.mark.parametrize("given", ["news.example/", "ftp://news.example/", "http://[::1/"])
+def test_a_base_url_that_is_no_web_address_is_refused_in_words(given):
+    with pytest.raises(ExportError, match=r"^export: the base URL"):
+        normalise_base_url(given)
+
+
+def test_the_sitemap_of_a_base_url_with_a_space_is_valid(site, tmp_path):
+    target = tmp_path / "out"
+    export_site(target, base_url="https://news.example/our digest/")
+    sitemap = (target / "sitemap.xml").read_text()
+    assert "https://news.example/our%20digest/" in sitemap and " digest/" not in sitemap

@@ -38,7 +38,7 @@ import time
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
@@ -87,11 +87,21 @@ class ExportReport:
 
 
 def normalise_base_url(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    try:
+        parts = urlsplit(url.strip())
+        parts.port  # noqa: B018 - reading it checks it
+    except ValueError as exc:
+        raise ExportError(f"export: the base URL {url!r} cannot be read ({exc})") from exc
+    if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ExportError(f"export: the base URL must be absolute http(s), not {url!r}")
     path = parts.path if parts.path.endswith("/") else parts.path + "/"
-    return f"{parts.scheme}://{parts.netloc}{path}"
+    # Percent-encoded, as sitemaps and feeds need their addresses: "/a b/" went in as it was.
+    path = quote(path, safe="/%:@!$&'()*+,;=-._~")
+    try:
+        netloc = parts.netloc.encode("idna").decode("ascii")
+    except UnicodeError as exc:
+        raise ExportError(f"export: the base URL's host {parts.netloc!r} is not valid") from exc
+    return f"{parts.scheme}://{netloc}{path}"
 
 
 def builds_dir(target: Path) -> Path:
