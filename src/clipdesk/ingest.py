@@ -52,9 +52,9 @@ from clipdesk.articles.extraction import (
     canonical_url,
     extract_article,
 )
-from clipdesk.articles.models import Article, ExtractionRule, Snapshot
+from clipdesk.articles.models import Article, EntryAddress, ExtractionRule, Snapshot
 from clipdesk.articles.snapshots import EncodedSnapshot, append_snapshot, encode_snapshot_soon
-from clipdesk.articles.storing import StoredArticle, read_text, save_article
+from clipdesk.articles.storing import StoredArticle, TextFindings, read_text, save_article
 from clipdesk.digest.outlets import OutletDirectory
 from clipdesk.search import indexing as search_indexing
 from clipdesk.sources.discovery import find_article_links
@@ -414,11 +414,9 @@ class Poller:
                 "canonical_url", flat=True
             )
         )
-        known |= set(
-            Article.objects.filter(url__in=[e.url for e in by_url.values()]).values_list(
-                "url", flat=True
-            )
-        )
+        urls = [e.url for e in by_url.values()]
+        known |= set(Article.objects.filter(url__in=urls).values_list("url", flat=True))
+        known |= set(EntryAddress.objects.filter(url__in=urls).values_list("url", flat=True))
         return [e for key, e in by_url.items() if key not in known and e.url not in known]
 
 
@@ -509,6 +507,8 @@ def ingest_entry(
         if group is not None and _awaits_grouping(stored):
             group(stored)
         return None
+    if EntryAddress.objects.filter(url=entry.url).exists():
+        return None  # led before to no new article (a redirect, a copy, a PDF)
     page = poller.fetch_entry(entry)
     if page.transient:
         raise PageNotNow(page.error or f"{entry.url}: no answer for now")
@@ -542,12 +542,14 @@ def store_page(
     findings = read_text(prepared.extracted, context.matcher) if prepared.extracted else None
     with transaction.atomic():
         _lock_url(page.entry.url if page.entry else page.url)
-        if page.entry is not None and _stored(page.entry).exists():
+        if page.entry is not None and _known(page.entry):
             return None
         stored_snapshot = append_snapshot(settings.CLIPDESK_HOME, prepared.encoded)
         snapshot = Snapshot.objects.create(**prepared.snapshot, **stored_snapshot.__dict__)
         if prepared.extracted is None:
             page.error = prepared.error
+            if page.entry is not None and not (prepared.error or "").endswith(EMPTY_PAGE):
+                _remember(page.entry, None, prepared.error or "no article")
             return None  # the snapshot stays: what the page was is evidence even unread
         stored = save_article(
             source,
@@ -557,6 +559,8 @@ def store_page(
             context.matcher,
             findings,
         )
+        if page.entry is not None:
+            _remember_address(page.entry, prepared.extracted, stored, findings)
     if stored is not None and stored.matched and group is not None:
         # Only candidates go on the desk, so only they are grouped into stories.
         group(stored.article)
@@ -646,6 +650,43 @@ def _stored(entry: ParsedEntry) -> QuerySet[Article]:
     if not entry.url or not entry.url.startswith(("http://", "https://")):
         return Article.objects.none()
     return Article.objects.filter(Q(canonical_url=canonical_url(entry.url)) | Q(url=entry.url))
+
+
+def _known(entry: ParsedEntry) -> bool:
+    """Whether the entry's page is stored, or its address is remembered as leading to no new
+    article (EntryAddress)."""
+    return _stored(entry).exists() or EntryAddress.objects.filter(url=entry.url).exists()
+
+
+# An empty answer may be a server's passing fault: that page is asked for again next round.
+EMPTY_PAGE = "the page is empty"
+
+
+def _remember_address(
+    entry: ParsedEntry,
+    extracted: ExtractedArticle,
+    stored: StoredArticle | None,
+    findings: TextFindings | None,
+) -> None:
+    """Remember an entry's address when the next round would not find it by itself: it led
+    to an article stored under another address (a redirect), or to a copy of one stored."""
+    if stored is None:
+        digest = findings.digest if findings else None
+        same = Q(canonical_url=extracted.canonical_url)
+        if digest:
+            same |= Q(text_sha256=digest)
+        _remember(entry, Article.objects.filter(same).first(), "a copy of an article stored")
+        return
+    article = stored.article
+    if entry.url != article.url and canonical_url(entry.url) != article.canonical_url:
+        _remember(entry, article, "led to the article at its own address")
+
+
+def _remember(entry: ParsedEntry, article: Article | None, reason: str) -> None:
+    EntryAddress.objects.bulk_create(
+        [EntryAddress(url=entry.url, article=article, reason=reason[:300])],
+        ignore_conflicts=True,  # remembered meanwhile by another worker
+    )
 
 
 def _awaits_grouping(article: Article) -> bool:

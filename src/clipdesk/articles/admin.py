@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.utils.html import format_html, format_html_join
 
 from clipdesk.articles.actions import reextract_articles
-from clipdesk.articles.models import Article, ExtractionRule, Snapshot
+from clipdesk.articles.models import Article, EntryAddress, ExtractionRule, Snapshot
 from clipdesk.digest.admin import URL_FIELDS
 
 
@@ -73,3 +73,16 @@ class SnapshotAdmin(admin.ModelAdmin):
 class ExtractionRuleAdmin(admin.ModelAdmin):
     list_display = ["host", "enabled", "title_xpath", "author_xpath", "date_xpath"]
     search_fields = ["host"]
+
+
+@admin.register(EntryAddress)
+class EntryAddressAdmin(admin.ModelAdmin):
+    """Addresses polling no longer fetches; deleting one has the next round fetch it again
+    (a PDF since replaced by an article page, say)."""
+
+    list_display = ["url", "reason", "article", "seen_at"]
+    search_fields = ["url", "reason"]
+    readonly_fields = ["url", "article", "reason", "seen_at"]
+
+    def has_add_permission(self, request) -> bool:
+        return False

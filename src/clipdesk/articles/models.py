@@ -85,6 +85,23 @@ class Article(models.Model):
             raise ValidationError({"authors": str(exc)}) from exc
 
 
+class EntryAddress(models.Model):
+    """An address a source listed that is no stored article's own, remembered so that the
+    entry is not fetched and snapshotted again every round: it redirected to an article
+    stored under its final address, its page's text was an article already stored (a
+    syndicated copy), or its page is no article at all (a PDF, a feed)."""
+
+    url = models.URLField(max_length=2000, unique=True)
+    article = models.ForeignKey(
+        Article, null=True, blank=True, on_delete=models.SET_NULL, related_name="addresses"
+    )
+    reason = models.CharField(max_length=300)
+    seen_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.url}: {self.reason}"
+
+
 class ExtractionRule(models.Model):
     """A site-specific extraction rule: data an admin can edit, tried before the general path."""
 

@@ -1,0 +1,66 @@
+"""An entry whose page led to no new article under its own address is not fetched again.
+
+A redirecting link, a syndicated copy of a stored article and a link to a PDF were fetched
+and snapshotted again every round the feed was read in full: the snapshots grew by one per
+such entry per round, without end.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from clipdesk.articles.models import Article, EntryAddress, Snapshot
+from clipdesk.ingest import poll_sources
+from clipdesk.sources.actions import add_source
+from clipdesk.sources.models import Source
+from tests.ingest.test_poll_failures import feed, page
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+HTML = {"Content-Type": "text/html; charset=utf-8"}
+
+
+def poll_twice() -> None:
+    poll_sources(due_only=False)
+    Source.objects.update(etag="", last_modified="")  # the feed is read in full again
+    poll_sources(due_only=False)
+
+
+def test_a_redirecting_link_is_fetched_once(server):
+    story = server.route("/news/2026/11/pier-reopens.html", page(1), headers=HTML)
+    server.redirect("/r/pier", story, status=301)
+    add_source(server.route("/feed.xml", feed(server.url("/r/pier"))), kind="feed")
+
+    poll_twice()
+
+    assert len(server.requests_for("/r/pier")) == 1
+    assert list(Article.objects.values_list("url", flat=True)) == [story]
+    assert Snapshot.objects.count() == 1
+    assert EntryAddress.objects.get().article == Article.objects.get()
+
+
+def test_a_syndicated_copy_and_a_pdf_are_fetched_once(server):
+    first = server.route("/a/harbour.html", page(1), headers=HTML)
+    copy = server.route("/b/harbour-copy.html", page(1), headers=HTML)
+    pdf = server.route("/files/report.pdf", b"%PDF-1.4\n1 0 obj\n", headers={})
+    add_source(server.route("/a.xml", feed(first)), kind="feed")
+    add_source(server.route("/b.xml", feed(copy, pdf)), kind="feed")
+
+    poll_twice()
+
+    assert len(server.requests_for("/b/harbour-copy.html")) == 1
+    assert len(server.requests_for("/files/report.pdf")) == 1
+    assert Article.objects.count() == 1 and Snapshot.objects.count() == 3
+    reasons = dict(EntryAddress.objects.values_list("url", "reason"))
+    assert reasons[copy] == "a copy of an article stored"
+    assert "PDF" in reasons[pdf]
+
+
+def test_an_empty_answer_is_asked_for_again(server):
+    empty = server.route("/news/2026/11/blank.html", b"", headers=HTML)
+    add_source(server.route("/feed.xml", feed(empty)), kind="feed")
+
+    poll_twice()
+
+    assert len(server.requests_for("/news/2026/11/blank.html")) == 2
+    assert not EntryAddress.objects.exists()
