@@ -78,3 +78,33 @@ def test_unknown_command_and_help():
         [sys.executable, "-m", "clipdesk", "--help"], capture_output=True, text=True
     )
     assert helped.returncode == 0 and "import-archive" in helped.stdout
+
+
+def test_a_dry_run_reads_credits_with_the_outlets_the_database_knows(tmp_path):
+    home = tmp_path / "instance"
+    clipdesk(home, "init")
+    first = tmp_path / "first.txt"
+    first.write_text(
+        "Quay Notes\n\nNotes on the quay in the press.\n\nStrike called off\n\n"
+        "Posted on: 2019/05/20\n\nJane Roe, Evening Lantern, May 20 2019:... The union agreed.\n"
+    )
+    clipdesk(home, "import-archive", str(first))  # the database now knows the outlet
+    alone = tmp_path / "alone.txt"
+    alone.write_text(
+        "Quay Notes\n\nNotes on the quay in the press.\n\nDockers vote to strike\n\n"
+        "Posted on: 2019/05/10\n\nEvening Lantern, May 10 2019:... Dockers voted to walk out.\n"
+    )
+
+    shown = json.loads(clipdesk(home, "import-archive", str(alone), "--dry-run", "--json").stdout)
+    clipdesk(home, "import-archive", str(alone))
+
+    assert shown["posts"][0]["sources"] == [
+        {"author": None, "outlet": "Evening Lantern", "date": "2019-05-10"}
+    ]
+    with sqlite3.connect(home / "clipdesk.sqlite3") as db:
+        stored = db.execute(
+            "select c.author, o.name from digest_credit c join digest_outlet o"
+            " on o.id = c.outlet_id join digest_post p on p.id = c.post_id"
+            " where p.headline = 'Dockers vote to strike'"
+        ).fetchall()
+    assert stored == [("", "Evening Lantern")]  # what the dry run showed

@@ -188,3 +188,28 @@ def test_a_post_page_of_the_site_imported_again_keeps_every_credit(client):
     post = Post.objects.get()
     assert source_line(post.credits.all()) == original
     assert post.excerpt == "The hearing was adjourned until May."
+
+
+POSITION_ONLY = b"""Quay Notes
+
+Notes on the quay in the press.
+
+Dockers vote to strike
+
+Posted on: 2019/05/10
+
+Evening Lantern, May 10 2019:... Dockers voted to walk out next month.
+
+Strike called off
+
+Posted on: 2019/05/20
+
+Jane Roe, Evening Lantern, May 20 2019:... The union and the port agreed late on Sunday.
+"""
+
+
+def test_an_outlet_only_its_position_names_is_read_the_same_at_every_import():
+    assert import_text(POSITION_ONLY) == (2, 0, 0)
+    strike = Post.objects.get(headline="Dockers vote to strike").credits.get()
+    assert (strike.author, strike.outlet.name) == ("", "Evening Lantern")
+    assert import_text(POSITION_ONLY) == (0, 0, 2)  # the database's outlets change nothing

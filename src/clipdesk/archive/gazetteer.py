@@ -319,7 +319,13 @@ class CreditReader:
         """Outlets this credit names in a position that leaves no doubt."""
         return self._decide(names)[1]
 
-    def _decide(self, names: str) -> tuple[list[CreditRoles], list[str]]:
+    def outlets_by_position(self, names: str) -> list[str]:
+        """The outlet of two names that both read as people ("Jane Roe, Morning Star"),
+        decided by the usual "Author, Outlet" order: learned once what leaves no doubt has
+        been, so that the same name alone elsewhere on the page reads as that outlet too."""
+        return self._decide(names)[2]
+
+    def _decide(self, names: str) -> tuple[list[CreditRoles], list[str], list[str]]:
         gaz = self.gazetteer
         # Lower-case parts are job titles ("Jane Roe, chief correspondent, The Herald").
         segments = [s for s in self._segments(names) if not s.text[:1].islower()]
@@ -331,19 +337,19 @@ class CreditReader:
                     segments.remove(seg)
                     break
         if not segments:
-            return [], []
+            return [], [], []
         if any(s.listed for s in segments):
             outlets = [s.text for s in segments if s.listed]
             persons = [s.text for s in segments if not s.listed]
             author = " and ".join(persons) or None
-            return [CreditRoles(author, o, place) for o in outlets], outlets
+            return [CreditRoles(author, o, place) for o in outlets], outlets, []
         if len(segments) == 1:
             text = segments[0].text
             if self._kind(text) == "person":
-                return [CreditRoles(text, None, place)], []
+                return [CreditRoles(text, None, place)], [], []
             if is_place(text):
-                return [], []
-            return [CreditRoles(None, text, place)], [text]
+                return [], [], []
+            return [CreditRoles(None, text, place)], [text], []
         kinds = {s.text: self._kind(s.text) for s in segments}
         persons = [s.text for s in segments if kinds[s.text] == "person"]
         outlets = [s.text for s in segments if kinds[s.text] == "outlet"]
@@ -359,12 +365,13 @@ class CreditReader:
                 outlets.append(text)
                 if persons:
                     learn.append(text)
+        tie: list[str] = []
         if not outlets and len(persons) > 1:
-            outlets = [persons.pop()]  # a tie: fall back on the usual "Author, Outlet" order
+            outlets = tie = [persons.pop()]  # a tie: fall back on the usual "Author, Outlet"
         outlets.sort(key=order.index)
         author = " and ".join(persons) or None
         credits = [CreditRoles(author, o, place) for o in outlets]
-        return credits or [CreditRoles(author, None, place)], learn
+        return credits or [CreditRoles(author, None, place)], learn, tie
 
     def _kind(self, text: str) -> str:
         if self.gazetteer.is_outlet(text):

@@ -327,6 +327,13 @@ def _build_posts(raw_posts: list[RawPost], reader: CreditReader) -> list[Archive
         for credit in parts.credits:
             for outlet in reader.outlets_to_learn(credit.names):
                 reader.gazetteer.add(outlet)
+    # Then the outlets only the "Author, Outlet" order decides, where what was learned does
+    # not decide them: the database keeps them as outlets, so an import of the page read
+    # without them would differ from the next import, read with them.
+    for parts in split:
+        for credit in parts.credits:
+            for outlet in reader.outlets_by_position(credit.names):
+                reader.gazetteer.add(outlet)
     # 5. Then decide every credit.
     posts: list[ArchivePost] = []
     previous_date: datetime.date | None = None

@@ -40,7 +40,13 @@ class Command(BaseCommand):
             self._import(files, as_json=json)
 
     def _dry_run(self, files, as_json: bool) -> None:
-        gazetteer = OutletGazetteer()
+        # The outlets the database knows, as the import itself reads with them (a dry run
+        # that showed otherwise told the editor something the import would not do); none on
+        # an instance not set up yet.
+        try:
+            gazetteer = gazetteer_for(OutletDirectory())
+        except DatabaseError:
+            gazetteer = OutletGazetteer()
         site: dict = {"name": None, "about": None}
         posts: list[dict] = []
         failures: list[str] = []
