@@ -16,7 +16,7 @@ from django.core.management import call_command
 
 from clipdesk.digest.models import Post
 from clipdesk.search.backends import engine_name, get_backend
-from clipdesk.search.indexing import index_post, remove_post
+from clipdesk.search.indexing import index_post, reindex_all, remove_post
 from clipdesk.search.service import search
 from tests.factories import make_post, make_tag
 
@@ -509,3 +509,16 @@ def test_a_page_past_the_last_is_not_found(client, corpus):
     past = client.get("/api/search", {"q": "tirana", "page": "3"})
     assert past.status_code == 404
     assert past.json() == {"error": "page 3 is past the last page of results (1)"}
+
+
+def test_posts_are_found_by_an_entity_watched_after_they_were_indexed(db):
+    post = make_post("Quay lanterns lit", excerpt="The Lantern Fellowship lit the quay again.")
+    reindex_all()
+    assert search('entity:"Lantern Fellowship"').results == []  # not watched yet
+
+    out = StringIO()
+    call_command("watch", "add", "Lantern Fellowship", "--alias=LF", stdout=out)
+
+    assert "published post(s) indexed with the watchlists" in out.getvalue()
+    found = search('entity:"Lantern Fellowship"')
+    assert [r.title for r in found.results] == [post.headline]

@@ -50,6 +50,7 @@ from clipdesk.watch.models import Match
 log = logging.getLogger(__name__)
 
 CHUNK = 500
+POSTS_CHUNK = 5000  # posts indexed by one writer in reindex_posts (one commit each)
 PENDING_PER_FLUSH = 1000  # failed updates retried by one flush; the rest by the next ones
 FORGET_CHUNK = 200  # rows deleted by one statement (one condition each: SQLite's depth limit)
 # Failed attempts after which a pending update is given up: counted only in flushes where
@@ -67,6 +68,19 @@ def index_posts(ids: Iterable[int]) -> int:
     backend = get_backend()
     backend.delete("post", sorted(ids - {doc.object_id for doc in docs}))
     return backend.upsert(docs)
+
+
+def reindex_posts() -> int:
+    """Index every published post again, a chunk at a time; returns how many.
+
+    A post's watched names are found when it is indexed, so after a watchlist changes the
+    `entity:` filter and the "Watched names" facet miss every older post until this runs
+    (articles follow through their matches, which `watch rematch` updates).
+    """
+    ids = list(posts_for_indexing().order_by("pk").values_list("pk", flat=True))
+    return sum(
+        index_posts(ids[start : start + POSTS_CHUNK]) for start in range(0, len(ids), POSTS_CHUNK)
+    )
 
 
 def index_articles(ids: Iterable[int]) -> int:

@@ -1,7 +1,9 @@
 import json
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from clipdesk.search.indexing import reindex_posts
 from clipdesk.watch.matching import too_short
 from clipdesk.watch.models import Entity
 from clipdesk.watch.store import DEFAULT_WATCHLIST, WatchError, add_entity, rematch_articles
@@ -34,6 +36,7 @@ class Command(BaseCommand):
             for alias in [entity.name, *aliases]:
                 if warning := too_short(alias):
                     self.stderr.write(f"watch: warning: {warning}")
+            self._posts_follow()
         elif action == "list":
             rows = [
                 {
@@ -56,3 +59,11 @@ class Command(BaseCommand):
                 self.stdout.write(f"article {c.article_id} “{c.title}”: +{new} -{gone}")
             verb = "applied" if options["apply"] else "would change (preview; --apply stores it)"
             self.stdout.write(f"{len(changes)} article(s) {verb}")
+            if options["apply"]:
+                self._posts_follow()
+
+    def _posts_follow(self) -> None:
+        """Published posts indexed again, so that search finds them by the new names."""
+        if not getattr(settings, "CLIPDESK_SEARCH_AUTO_INDEX", True):
+            return
+        self.stdout.write(f"{reindex_posts()} published post(s) indexed with the watchlists")
