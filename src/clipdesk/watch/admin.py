@@ -22,6 +22,15 @@ class EntityAdmin(admin.ModelAdmin):
         for alias in [entity.name, *entity.aliases.values_list("text", flat=True)]:
             if warning := too_short(alias):
                 self.message_user(request, f"Saved, but {warning}.", messages.WARNING)
+        if form.has_changed() or any(f.has_changed() for f in formsets):
+            # Not done here: re-matching the articles and indexing every post again can take
+            # minutes on a large archive, longer than a page should.
+            self.message_user(
+                request,
+                "Stored articles and published posts follow the changed names after "
+                "`clipdesk watch rematch --apply` (a preview without --apply).",
+                messages.INFO,
+            )
 
 
 @admin.register(Watchlist)
