@@ -198,12 +198,17 @@ if _flag("CLIPDESK_PRODUCTION"):
     SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+_LOG_LEVEL = os.environ.get("CLIPDESK_LOG_LEVEL", "WARNING")
+# trafilatura and htmldate warn about their own steps on ordinary pages ("discarding data"),
+# which an editor running `poll` cannot act on: shown only when more logging is asked for.
+_EXTRACTOR_LEVEL = _LOG_LEVEL if _LOG_LEVEL.upper() in ("DEBUG", "INFO") else "ERROR"
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("CLIPDESK_LOG_LEVEL", "WARNING")},
+    "root": {"handlers": ["console"], "level": _LOG_LEVEL},
     # A request naming another site in its Host header (a scanner's, or a missing entry in
     # CLIPDESK_ALLOWED_HOSTS) is answered 400 and logged on one line, not with a traceback.
     "filters": {"no_traceback": {"()": "clipdesk.server.logs.WithoutTraceback"}},
@@ -212,7 +217,9 @@ LOGGING = {
             "handlers": ["console"],
             "filters": ["no_traceback"],
             "propagate": False,
-        }
+        },
+        "trafilatura": {"level": _EXTRACTOR_LEVEL},
+        "htmldate": {"level": _EXTRACTOR_LEVEL},
     },
 }
 
