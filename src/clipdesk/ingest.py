@@ -77,6 +77,10 @@ log = logging.getLogger(__name__)
 
 MAX_ENTRIES_PER_SOURCE = 200
 MAX_LINKS_PER_PAGE = 100
+NO_ARTICLE_LINKS = (
+    "no link on the page reads like an article's (dated or slug-like addresses on the same "
+    "site); if this page lists articles, its feed or sitemap may be the better source"
+)
 MAX_CHILD_SITEMAPS = 20  # of a sitemap index, the newest (newest_first)
 MAX_SITEMAP_DEPTH = 3  # sitemap indexes listing sitemap indexes, followed this many levels
 # A claimed source that nobody polls (its task lost with a broker that forgot it) is due
@@ -349,7 +353,10 @@ class Poller:
             summary.failed.append({"source": source.pk, "url": source.url, "reason": reason})
             return []
         source.format = feed.kind if feed else "page"
-        source.problems = list(feed.problems) if feed else []
+        if feed is not None:
+            source.problems = list(feed.problems)
+        else:  # a listing page: say so when none of its links reads like an article's
+            source.problems = [] if entries else [NO_ARTICLE_LINKS]
         _succeeded(source, result, now, ttl=feed.ttl_minutes if feed else None)
         return entries[:MAX_ENTRIES_PER_SOURCE]
 

@@ -124,3 +124,14 @@ def test_the_feed_reader_itself_replaces_references_to_no_character():
         "http://news.example/feed.xml",
     )
     assert [e.title for e in parsed.entries] == ["A \ufffd B"]
+
+
+def test_a_listing_page_without_article_links_says_so(server):
+    listing = b'<html><body><main><a href="/b/p20.html">One</a><a href="/about">About</a></main>'
+    add_source(server.route("/news/", listing + b"</body></html>", headers=HTML), kind="page")
+
+    summary = poll_sources(due_only=False)
+
+    assert summary.failed == [] and summary.entries_seen == 0
+    (problem,) = Source.objects.get().problems
+    assert problem.startswith("no link on the page reads like an article's")
