@@ -565,3 +565,15 @@ def test_a_canonical_address_that_is_the_home_page_is_not_the_articles():
     extracted = extract_article(page, "https://news.example/2026/11/quay-reopens.html")
     assert extracted.canonical_url == "https://news.example/2026/11/quay-reopens.html"
     assert "home page" in extracted.choices["canonical_url"]
+
+
+def test_a_json_feed_not_in_utf8_is_read_as_windows_1252_and_said_so():
+    body = (
+        '{"version": "https://jsonfeed.org/version/1.1", "title": "Hafen",'
+        ' "items": [{"id": "1", "url": "https://hafen.example/a", "title": "Größe Straße"}]}'
+    ).encode("latin-1")
+    feed = parse_feed(body, "https://hafen.example/feed.json")
+    assert [e.title for e in feed.entries] == ["Größe Straße"]
+    assert "the JSON Feed is not valid UTF-8, as JSON must be; read as windows-1252" in (
+        feed.problems
+    )

@@ -493,7 +493,14 @@ def parse_sitemap(root: etree._Element, url: str, problems: list[str]) -> Parsed
 
 def parse_json_feed(data: bytes, url: str, problems: list[str]) -> ParsedFeed:
     try:
-        doc = json.loads(data.decode("utf-8", "replace"))
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        # JSON is UTF-8 (RFC 8259); a feed in another charset is read as windows-1252, the
+        # usual culprit, as the XML path reads a wrong declaration, and the editor is told.
+        text = data.decode("cp1252", "replace")
+        problems.append("the JSON Feed is not valid UTF-8, as JSON must be; read as windows-1252")
+    try:
+        doc = json.loads(text)
     except ValueError as exc:
         raise FeedError(f"feeds: the body looks like JSON but does not parse ({exc})") from exc
     if not isinstance(doc, dict) or not isinstance(doc.get("items"), list):
