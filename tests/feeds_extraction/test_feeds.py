@@ -577,3 +577,16 @@ def test_a_json_feed_not_in_utf8_is_read_as_windows_1252_and_said_so():
     assert "the JSON Feed is not valid UTF-8, as JSON must be; read as windows-1252" in (
         feed.problems
     )
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("Sunday, November 22nd, 2026", datetime.date(2026, 11, 22)),
+        ("November 1st 2026 10:30:00 +0100", datetime.date(2026, 11, 1)),
+        ("Nov 3, 2026", datetime.date(2026, 11, 3)),
+        ("22 novembre 2026", datetime.date(2026, 11, 22)),  # no time: the day still counts
+    ],
+)
+def test_dates_written_out_as_cms_templates_print_them(value, expected):
+    assert parse_date(value).date() == expected

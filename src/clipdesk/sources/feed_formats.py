@@ -190,6 +190,8 @@ MONTHS = {  # English abbreviations for the month names of the languages feeds a
     for name in names.split()
 }
 DAY_MONTH_YEAR = re.compile(r"^(\d{1,2})\.?\s+([^\W\d_]+)\.?\s+(\d{4})(.*)$")
+# "November 22nd, 2026 10:00", as some CMSs print pubDate: month first, an ordinal day.
+MONTH_DAY_YEAR = re.compile(r"^([^\W\d_]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})(.*)$", re.I)
 NUMERIC = re.compile(r"^(\d{4})[/.-](\d{1,2})[/.-](\d{1,2})(?:[ T](\d{1,2}):(\d\d)(?::(\d\d))?)?")
 
 
@@ -208,7 +210,11 @@ def parse_date(value: str | None) -> datetime.datetime | None:
         if found := DAY_MONTH_YEAR.match(cleaned):
             day, month, year, rest = found.groups()
             month = MONTHS.get(month.lower()[:4]) or MONTHS.get(month.lower()[:3])
-            parsed = _rfc822(f"{day} {month} {year}{rest}") if month else None
+            parsed = _rfc822(f"{day} {month} {year}{rest or ' 00:00:00'}") if month else None
+        elif found := MONTH_DAY_YEAR.match(cleaned):
+            month, day, year, rest = found.groups()
+            month = MONTHS.get(month.lower()[:4]) or MONTHS.get(month.lower()[:3])
+            parsed = _rfc822(f"{day} {month} {year}{rest or ' 00:00:00'}") if month else None
         elif found := NUMERIC.match(value):
             with contextlib.suppress(ValueError):
                 parsed = datetime.datetime(*(int(part or 0) for part in found.groups()))
