@@ -920,3 +920,12 @@ def test_a_direction_mark_before_a_credit_does_not_change_who_is_the_author(cont
     _, found = only_post(content)
     assert [(s.author, s.outlet) for s in found.sources] == [("Jane Roe", "Ridge Weekly")]
     assert found.excerpt == "The ferry ran late."
+
+
+def test_a_credit_whose_names_are_separated_by_the_arabic_comma_is_read():
+    line = "Nima Karimi، Bandar Daily News، March 20 2021:… بندر، پس از دو ماه، بازگشایی شد."
+    _, item = only_post(text_page(post(line, "بندر بازگشایی شد", posted="2021/03/20")))
+    assert [(s.author, s.outlet, s.date) for s in item.sources] == [
+        ("Nima Karimi", "Bandar Daily News", datetime.date(2021, 3, 20))
+    ]
+    assert item.excerpt == "بندر، پس از دو ماه، بازگشایی شد."  # its own commas kept

@@ -32,6 +32,7 @@ from clipdesk.archive.gazetteer import (
 # A credit's names sit within the first characters of a line; looking no further keeps a
 # 1 MB page fast and stops dates deep in prose from being taken for credits.
 LEAD_WINDOW = 260
+ARABIC_COMMA = "\u060c"
 TRAIL_WINDOW = 260
 # Prose opens with these ("On Tuesday, March 3 2020, the council ..."); names never do.
 _PROSE_OPENERS = word_set(
@@ -98,6 +99,12 @@ def names_look_like_credit(names: str) -> bool:
 @lru_cache(maxsize=8192)
 def find_lead_credit(line: str) -> CreditMatch | None:
     """The credit a line starts with, and the excerpt text after it, else None."""
+    # The Arabic comma separates the names of a Persian or Arabic credit as "," does; read
+    # as one, in the credit only (the excerpt after it keeps its own punctuation, and both
+    # are one character, so positions hold).
+    original = line
+    if ARABIC_COMMA in line[:LEAD_WINDOW]:
+        line = line[:LEAD_WINDOW].replace(ARABIC_COMMA, ",") + line[LEAD_WINDOW:]
     for mention in find_dates(line, partial=True, end=LEAD_WINDOW):
         prefix = line[: mention.start]
         names = prefix.strip()
@@ -114,12 +121,14 @@ def find_lead_credit(line: str) -> CreditMatch | None:
         after = _AFTER_DATE.match(rest)
         if after is None or not names_look_like_credit(names):
             continue
-        return CreditMatch(names, mention, after=_clean_excerpt(rest[after.end() :]))
+        excerpt = original[mention.end + after.end() :]
+        return CreditMatch(names, mention, after=_clean_excerpt(excerpt))
     dateless = _DATELESS_LEAD.match(line)
     if dateless and names_look_like_credit(dateless.group("names")):
         parts = split_credit_names(dateless.group("names"))
         if any(has_outlet_marker(p) for p in parts):
-            return CreditMatch(dateless.group("names").strip(), None, after=line[dateless.end() :])
+            after = original[dateless.end() :]
+            return CreditMatch(dateless.group("names").strip(), None, after=after)
     return None
 
 
