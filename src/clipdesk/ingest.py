@@ -368,7 +368,7 @@ class Poller:
             return None, [_bare_entry(url) for url in links]
         feed = parse_feed(result.body, result.url, result.headers.get("content-type"))
         if feed.kind in ("sitemap", "news_sitemap"):
-            return feed, newest_first(feed.entries)
+            return feed, newest_first(_without_home_pages(feed.entries))
         if feed.kind != "sitemap_index":
             return feed, feed_entries_to_take(feed.entries)
         # A sitemap index: follow its child sitemaps, newest first; an index may list other
@@ -425,6 +425,12 @@ class Poller:
         known |= set(Article.objects.filter(url__in=urls).values_list("url", flat=True))
         known |= set(EntryAddress.objects.filter(url__in=urls).values_list("url", flat=True))
         return [e for key, e in by_url.items() if key not in known and e.url not in known]
+
+
+def _without_home_pages(entries: list[ParsedEntry]) -> list[ParsedEntry]:
+    """A sitemap lists a site's front page with its articles; stored, it became an article
+    titled after the site, dated by its newest story."""
+    return [e for e in entries if urlsplit(e.url).path.strip("/")]
 
 
 def _validator(value: str, field: str) -> str:

@@ -141,3 +141,16 @@ def test_an_index_that_lists_indexes_is_followed_to_their_sitemaps(server):
     assert summary.pages_failed == [] and summary.failed == []
     assert stored_pages() == {"story.html"} and Article.objects.count() == 2
     assert len(server.requests_for("/sitemap.xml")) == 1  # not asked for again as its child
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_sitemaps_front_page_is_not_taken_for_an_article(server):
+    front = server.route("/", page(1), headers=HTML)
+    story = server.route("/news/2026/11/pier.html", page(2), headers=HTML)
+    sitemap = urlset((front, "2026-11-20"), (story, "2026-11-19"))
+    add_source(server.route("/sitemap.xml", sitemap, headers=XML), kind="sitemap")
+
+    poll_sources(due_only=False)
+
+    assert list(Article.objects.values_list("url", flat=True)) == [story]
+    assert server.requests_for("/") == []
