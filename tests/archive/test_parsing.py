@@ -929,3 +929,11 @@ def test_a_credit_whose_names_are_separated_by_the_arabic_comma_is_read():
         ("Nima Karimi", "Bandar Daily News", datetime.date(2021, 3, 20))
     ]
     assert item.excerpt == "بندر، پس از دو ماه، بازگشایی شد."  # its own commas kept
+
+
+@pytest.mark.parametrize("when", ["July 2020", "5 Mai 2018", "2019", "19/02/19", "۱۲/۰۲/۲۰۱۹"])
+def test_a_date_the_reader_cannot_place_on_a_day_is_no_outlet_or_place(when):
+    _, item = only_post(text_page(post(f"Jane Roe, Ridge Weekly, {when}:… The ferry ran late.")))
+    assert [(s.author, s.outlet, s.place) for s in item.sources] == [
+        ("Jane Roe", "Ridge Weekly", None)
+    ]

@@ -114,6 +114,30 @@ def match_month(token: str) -> int | None:
     return scored[0][1]
 
 
+_MONTH_YEAR = re.compile(rf"^(?P<month>{_MONTH})\s+{_YEAR}$")
+# A day, a word and a year, either way round: a date in a language the reader has no month
+# names for ("5 Mai 2018", "Agosto 3 2019").
+_WORDED_DATE = re.compile(
+    rf"^(?:{_DAY}\.?\s+{_MONTH},?|{_MONTH}\s+{_DAY},?)\s+{_YEAR}$", re.IGNORECASE
+)
+_NUMERIC_PIECES = "/.-–— "
+
+
+def is_undated_date(text: str) -> bool:
+    """Whether a credit's name is really a date the reader cannot place on a day: a month
+    and a year ("July 2020"), a day and year around a month name it does not know ("5 Mai
+    2018"), a year alone, or digits and separators only ("19/02/19", Arabic-Indic digits
+    too). Read as names, these became outlets and places."""
+    text = text.strip()
+    if found := _MONTH_YEAR.match(text):
+        return match_month(found.group("month")) is not None
+    if _WORDED_DATE.match(text):
+        return True
+    return any(ch.isdigit() for ch in text) and all(
+        ch.isdigit() or ch in _NUMERIC_PIECES for ch in text
+    )
+
+
 @dataclass(frozen=True)
 class DateMention:
     """A date written in a text, possibly without month or year; start/end index the text."""

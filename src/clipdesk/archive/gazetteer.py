@@ -18,6 +18,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
+from clipdesk.archive.dates import is_undated_date
+
 
 def word_set(words: str) -> frozenset[str]:
     """A set from a whitespace-separated word list: long lists read best as plain words."""
@@ -327,8 +329,13 @@ class CreditReader:
 
     def _decide(self, names: str) -> tuple[list[CreditRoles], list[str], list[str]]:
         gaz = self.gazetteer
-        # Lower-case parts are job titles ("Jane Roe, chief correspondent, The Herald").
-        segments = [s for s in self._segments(names) if not s.text[:1].islower()]
+        # Lower-case parts are job titles ("Jane Roe, chief correspondent, The Herald"), and
+        # a date that names no day ("July 2020", "19/02/19") is no name at all.
+        segments = [
+            s
+            for s in self._segments(names)
+            if not s.text[:1].islower() and not is_undated_date(s.text)
+        ]
         place = None
         if len(segments) > 1:
             for seg in reversed(segments):
