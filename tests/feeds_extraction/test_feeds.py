@@ -590,3 +590,15 @@ def test_a_json_feed_not_in_utf8_is_read_as_windows_1252_and_said_so():
 )
 def test_dates_written_out_as_cms_templates_print_them(value, expected):
     assert parse_date(value).date() == expected
+
+
+@pytest.mark.parametrize("label", ["base64", "rot13", "utf-16"])
+def test_a_feed_declaring_no_text_encoding_is_read_as_unknown(label):
+    body = (
+        f'<?xml version="1.0" encoding="{label}"?><rss version="2.0"><channel><title>H</title>'
+        "<item><title>Größe Straße</title><link>https://hafen.example/a</link></item>"
+        "</channel></rss>"
+    ).encode()
+    feed = parse_feed(body, "https://hafen.example/feed.xml")  # raised LookupError for base64
+    assert [e.title for e in feed.entries] == ["Größe Straße"]
+    assert f"declared encoding {label} is unknown" in feed.problems

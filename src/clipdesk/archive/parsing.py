@@ -34,6 +34,7 @@ from clipdesk.archive.dates import parse_date
 from clipdesk.archive.gazetteer import CreditReader, OutletGazetteer
 from clipdesk.archive.html_pages import HtmlPageError, parse_html
 from clipdesk.archive.text_pages import RawPage, RawPost, parse_text, posted_line
+from clipdesk.charsets import META_CHARSET, text_codec
 from clipdesk.storable import storable_text
 
 __all__ = [
@@ -104,7 +105,6 @@ _HTML_START = re.compile(
     r"|table|meta|title)[\s>/]",
     re.IGNORECASE,
 )
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:\-]+)""", re.IGNORECASE)
 _SPACES = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2007": " ", "\u3000": " "})
 # Invisible characters that only get in the way: zero-width space, word joiner, BOM, soft
 # hyphen. The zero-width non-joiner and joiner (U+200C, U+200D) are part of normal Persian
@@ -149,16 +149,13 @@ def _decode(content: bytes, filename: str) -> str:
         head = content[:4096]
         if not _is_html_name(filename) and not _HTML_START.search(head.decode("ascii", "replace")):
             raise ArchiveParseError(f"not valid UTF-8 text (bad byte at {exc.start})") from exc
-    declared = _META_CHARSET.search(head)
-    for encoding in (declared.group(1).decode("ascii") if declared else None, "cp1252"):
-        if not encoding:
+    declared = META_CHARSET.search(head)
+    for label in (declared.group(1).decode("ascii") if declared else None, "cp1252"):
+        if (encoding := text_codec(label)) is None:
             continue
         try:
-            codec = codecs.lookup(encoding)
-            # Not "base64" or "rot13"; and, as browsers do, never a declared UTF-16/32.
-            if codec._is_text_encoding and not codec.name.startswith(("utf-16", "utf-32")):
-                return content.decode(encoding)
-        except (LookupError, ValueError):  # unknown name, bytes invalid in that charset
+            return content.decode(encoding)
+        except ValueError:  # bytes invalid in that charset
             continue
     raise ArchiveParseError("not valid UTF-8 text, nor in the page's declared charset or cp1252")
 

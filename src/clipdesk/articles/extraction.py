@@ -46,6 +46,7 @@ from clipdesk.articles.joiners import JoinerRestorer, may_have_lost_joiners
 from clipdesk.articles.language import detect_language, primary_subtag
 from clipdesk.articles.page_metadata import PageMeta, clean_text, read_page_metadata
 from clipdesk.articles.trafilatura_meta import TrafilaturaMeta
+from clipdesk.charsets import META_CHARSET, content_type_charset, text_codec
 from clipdesk.sources.feeds import ParsedEntry
 from clipdesk.storable import storable_text, storable_url
 
@@ -176,8 +177,6 @@ def _make_storable(article: ExtractedArticle) -> None:
 
 # --- 1. decode -------------------------------------------------------------------------------
 
-META_CHARSET = re.compile(rb"""<meta[^>]+?charset\s*=\s*["']?\s*([\w.:-]+)""", re.IGNORECASE)
-HTTP_CHARSET = re.compile(r"""charset\s*=\s*["']?\s*([\w.:-]+)""", re.IGNORECASE)
 LATIN = {"iso8859-1", "ascii", "cp1252", "latin-1"}  # WHATWG reads all of these as windows-1252
 XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>")
 FEED_ROOT = re.compile(r"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:rss|feed|rdf:RDF|urlset)\b")
@@ -214,11 +213,10 @@ def _decode_bytes(data: bytes, content_type: str | None = None) -> str:
             return data[len(bom) :].decode(codec, "replace")
     # The server's word outranks the page's, as browsers read them: a page in windows-1251
     # that says so only in its Content-Type was stored as mojibake.
-    sent = HTTP_CHARSET.search(content_type or "")
-    declared = _codec(sent.group(1)) if sent else None
+    declared = text_codec(content_type_charset(content_type))
     if declared is None:
         found = META_CHARSET.search(data, 0, 65536)
-        declared = _codec(found.group(1).decode("ascii")) if found else None
+        declared = text_codec(found.group(1).decode("ascii")) if found else None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
@@ -228,19 +226,6 @@ def _decode_bytes(data: bytes, content_type: str | None = None) -> str:
     if declared and declared != "utf-8":
         return data.decode("cp1252" if declared in LATIN else declared, "replace")
     return text if text is not None else data.decode("cp1252", "replace")
-
-
-def _codec(label: str) -> str | None:
-    """The codec a charset label names; None for an unknown one, one that is no text
-    encoding ("base64", which `bytes.decode` refuses), or UTF-16/32 without a BOM (a page
-    whose bytes are ASCII cannot be in them: browsers read such a label as UTF-8)."""
-    try:
-        codec = codecs.lookup(label)
-    except LookupError:
-        return None
-    if not codec._is_text_encoding or codec.name.startswith(("utf-16", "utf-32")):
-        return None
-    return codec.name
 
 
 class _Parsers(threading.local):

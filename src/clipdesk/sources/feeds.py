@@ -38,6 +38,7 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
+from clipdesk.charsets import content_type_charset, text_codec
 from clipdesk.sources.discovery import find_feed_links
 from clipdesk.sources.feed_formats import (
     ATOM03_NS,
@@ -135,17 +136,7 @@ def _gunzip(body: bytes) -> bytes:
 # --- 2. decode -------------------------------------------------------------------------------
 
 DECLARED = re.compile(rb"^<\?xml[^>]*?encoding\s*=\s*[\"']([\w.:-]+)[\"']")
-CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
 LATIN = {"iso8859-1", "cp1252", "ascii", "iso8859-15", "latin-1"}
-
-
-def _codec(label: str | None) -> str | None:
-    if not label:
-        return None
-    try:
-        return codecs.lookup(label).name
-    except LookupError:
-        return None
 
 
 def _decode(data: bytes, content_type: str | None, problems: list[str]) -> bytes:
@@ -154,9 +145,8 @@ def _decode(data: bytes, content_type: str | None, problems: list[str]) -> bytes
         return data  # every encoding a feed may declare reads ASCII the same way
     found = DECLARED.match(data)
     declared_label = found.group(1).decode("ascii") if found else None
-    header = CHARSET.search(content_type or "")
-    header_label = header.group(1) if header else None
-    declared, from_header = _codec(declared_label), _codec(header_label)
+    header_label = content_type_charset(content_type)
+    declared, from_header = text_codec(declared_label), text_codec(header_label)
     if declared_label and declared is None:
         problems.append(f"declared encoding {declared_label} is unknown")
     is_utf8 = _is_utf8(data)
