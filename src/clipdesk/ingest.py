@@ -46,6 +46,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from clipdesk.articles import language
+from clipdesk.articles.canonical import is_front_page
 from clipdesk.articles.extraction import (
     ExtractedArticle,
     ExtractionError,
@@ -430,7 +431,7 @@ class Poller:
 def _without_home_pages(entries: list[ParsedEntry]) -> list[ParsedEntry]:
     """A sitemap lists a site's front page with its articles; stored, it became an article
     titled after the site, dated by its newest story."""
-    return [e for e in entries if urlsplit(e.url).path.strip("/")]
+    return [e for e in entries if not is_front_page(e.url)]
 
 
 def _validator(value: str, field: str) -> str:

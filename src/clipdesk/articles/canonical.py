@@ -72,6 +72,12 @@ def same_site(url: str, other: str) -> bool:
     return _site(url) == _site(other)
 
 
+def is_front_page(url: str) -> bool:
+    """Whether an address is a site's front page (no path): what sitemaps list beside the
+    articles, and what misconfigured sites give as every article's canonical address."""
+    return not urlsplit(url).path.strip("/")
+
+
 def _site(url: str) -> str:
     host = (urlsplit(url).hostname or "").lower()
     return host.removeprefix("www.")

@@ -41,7 +41,7 @@ import trafilatura
 from lxml import etree
 from trafilatura.baseline import html2txt
 
-from clipdesk.articles.canonical import URLError, canonical_url, same_site
+from clipdesk.articles.canonical import URLError, canonical_url, is_front_page, same_site
 from clipdesk.articles.joiners import JoinerRestorer, may_have_lost_joiners
 from clipdesk.articles.language import detect_language, primary_subtag
 from clipdesk.articles.page_metadata import PageMeta, clean_text, read_page_metadata
@@ -632,7 +632,7 @@ def _choose_canonical(declared: str | None, url: str, choices: dict[str, str]) -
             "the page address (its rel=canonical is too long or holds control characters)"
         )
         return own
-    if declared and same_site(declared, url) and _is_home_page(declared, url):
+    if declared and same_site(declared, url) and is_front_page(declared) and not is_front_page(url):
         # A misconfigured site names its home page as every article's canonical address;
         # taken at its word, every article after the first was a "copy" and dropped.
         choices["canonical_url"] = "the page address (its rel=canonical is the site's home page)"
@@ -648,12 +648,6 @@ def _choose_canonical(declared: str | None, url: str, choices: dict[str, str]) -
     else:
         choices["canonical_url"] = "the page address (no rel=canonical)"
     return own
-
-
-def _is_home_page(declared: str, url: str) -> bool:
-    """Whether `declared` is the site's front page while `url` is not."""
-    declared_path = urlsplit(declared).path.strip("/")
-    return not declared_path and bool(urlsplit(url).path.strip("/"))
 
 
 # --- 7. merging with the feed entry ----------------------------------------------------------
