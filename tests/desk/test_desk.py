@@ -227,14 +227,15 @@ def test_editors_open_snapshots_and_search_articles_readers_do_not(
     assert searched.status_code == 200 and "results" in searched.json()
 
 
+def publish_form(articles, headline: str, excerpt: str) -> dict:
+    return {"article": [a.pk for a in articles], "headline": headline, "excerpt": excerpt}
+
+
 def test_publishing_a_story_twice_makes_one_post(client, editor, syndicated):
     client.force_login(editor)
     story = story_of(syndicated[0])
-    form = {
-        "article": [a.pk for a in syndicated],
-        "headline": "Quay permit",
-        "excerpt": "members of the MEK exile group would be allowed to hold a memorial gathering",
-    }
+    quote = "members of the MEK exile group would be allowed to hold a memorial gathering"
+    form = publish_form(syndicated, "Quay permit", quote)
     client.post(f"/desk/story/{story.pk}/publish/", form)
     again = client.post(f"/desk/story/{story.pk}/publish/", form, follow=True)  # a double click
 
@@ -303,11 +304,11 @@ def test_an_excerpt_edited_in_the_admin_is_held_to_the_quote_check(admin_client,
 def test_a_refused_publish_keeps_what_the_editor_typed(client, editor, syndicated):
     client.force_login(editor)
     story = story_of(syndicated[0])
-    typed = {
-        "article": [a.pk for a in syndicated],
-        "headline": "Our own wording <of> the headline",
-        "excerpt": "A sentence that is not in any of the articles.",
-    }
+    typed = publish_form(
+        syndicated,
+        "Our own wording <of> the headline",
+        "A sentence that is not in any of the articles.",
+    )
     page = client.post(f"/desk/story/{story.pk}/publish/", typed, follow=True)
 
     form = html.fromstring(page.content).get_element_by_id(f"story-{story.pk}")
