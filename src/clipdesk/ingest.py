@@ -562,7 +562,7 @@ def store_page(
         snapshot = Snapshot.objects.create(**prepared.snapshot, **stored_snapshot.__dict__)
         if prepared.extracted is None:
             page.error = prepared.error
-            if page.entry is not None and not (prepared.error or "").endswith(EMPTY_PAGE):
+            if page.entry is not None and prepared.error_lasting:
                 _remember(page.entry, None, prepared.error or "no article")
             return None  # the snapshot stays: what the page was is evidence even unread
         stored = save_article(
@@ -589,6 +589,10 @@ class PreparedPage:
     encoded: EncodedSnapshot
     extracted: ExtractedArticle | None
     error: str | None = None
+    # The page is no article and will not become one (a PDF, a feed): its address is
+    # remembered and not fetched again. False for what may pass (an empty answer) and for
+    # an unforeseen failure, which a mended reader may read next time.
+    error_lasting: bool = False
 
 
 def _prepare_page(page: Download, context: StoreContext) -> PreparedPage:
@@ -615,7 +619,7 @@ def _prepare_page(page: Download, context: StoreContext) -> PreparedPage:
             content_type=result.headers.get("content-type"),
         )
     except ExtractionError as exc:
-        return PreparedPage(snapshot, encoding.result(), None, str(exc))
+        return PreparedPage(snapshot, encoding.result(), None, str(exc), exc.lasting)
     except Exception as exc:  # one page never stops the round
         # A page the extractor does not foresee: it fails in words (its snapshot is kept),
         # the traceback goes to the log to be mended, and the round goes on.
@@ -670,10 +674,6 @@ def _known(entry: ParsedEntry) -> bool:
     """Whether the entry's page is stored, or its address is remembered as leading to no new
     article (EntryAddress)."""
     return _stored(entry).exists() or EntryAddress.objects.filter(url=entry.url).exists()
-
-
-# An empty answer may be a server's passing fault: that page is asked for again next round.
-EMPTY_PAGE = "the page is empty"
 
 
 def _remember_address(

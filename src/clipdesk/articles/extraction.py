@@ -64,7 +64,14 @@ RULE_KEYS = {"title_xpath", "author_xpath", "date_xpath", "body_xpath", "drop_xp
 
 
 class ExtractionError(ValueError):
-    """The input is not an article page that can be read; the message says why."""
+    """The input is not an article page that can be read; the message says why.
+
+    `lasting` is False for what may pass (an empty answer, a server's passing fault): such
+    a page is asked for again, where one that is no article (a PDF, a feed) is not."""
+
+    def __init__(self, message: str, *, lasting: bool = True) -> None:
+        super().__init__(message)
+        self.lasting = lasting
 
 
 @dataclass
@@ -189,7 +196,7 @@ def decode_html(data: bytes | str, content_type: str | None = None) -> str:
     text = data if isinstance(data, str) else _decode_bytes(data, content_type)
     head = text[:2048].lstrip()
     if not head:
-        raise ExtractionError("extraction: the page is empty")
+        raise ExtractionError("extraction: the page is empty", lasting=False)
     if "\x00" in head:
         raise ExtractionError("extraction: binary data, not an HTML page")
     if head.startswith("%PDF"):
