@@ -55,7 +55,7 @@ from clipdesk.articles.extraction import (
 )
 from clipdesk.articles.models import Article, EntryAddress, ExtractionRule, Snapshot
 from clipdesk.articles.snapshots import EncodedSnapshot, append_snapshot, encode_snapshot_soon
-from clipdesk.articles.storing import StoredArticle, TextFindings, read_text, save_article
+from clipdesk.articles.storing import StoredArticle, read_text, save_article
 from clipdesk.digest.outlets import OutletDirectory
 from clipdesk.search import indexing as search_indexing
 from clipdesk.sources.discovery import find_article_links
@@ -574,7 +574,9 @@ def store_page(
             findings,
         )
         if page.entry is not None:
-            _remember_address(page.entry, prepared.extracted, stored, findings)
+            _remember_address(page.entry, stored)
+        if stored is not None and not stored.created:
+            return None  # a copy: nothing new
     if stored is not None and stored.matched and group is not None:
         # Only candidates go on the desk, so only they are grouped into stories.
         group(stored.article)
@@ -676,20 +678,14 @@ def _known(entry: ParsedEntry) -> bool:
     return _stored(entry).exists() or EntryAddress.objects.filter(url=entry.url).exists()
 
 
-def _remember_address(
-    entry: ParsedEntry,
-    extracted: ExtractedArticle,
-    stored: StoredArticle | None,
-    findings: TextFindings | None,
-) -> None:
+def _remember_address(entry: ParsedEntry, stored: StoredArticle | None) -> None:
     """Remember an entry's address when the next round would not find it by itself: it led
-    to an article stored under another address (a redirect), or to a copy of one stored."""
+    to a copy of an article stored, or to an article stored under another address (a
+    redirect)."""
     if stored is None:
-        digest = findings.digest if findings else None
-        same = Q(canonical_url=extracted.canonical_url)
-        if digest:
-            same |= Q(text_sha256=digest)
-        _remember(entry, Article.objects.filter(same).first(), "a copy of an article stored")
+        return  # stored meanwhile by another worker, which remembers what it needs to
+    if not stored.created:
+        _remember(entry, stored.article, "a copy of an article stored")
         return
     article = stored.article
     if entry.url != article.url and canonical_url(entry.url) != article.canonical_url:

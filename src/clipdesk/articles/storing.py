@@ -30,6 +30,9 @@ if TYPE_CHECKING:  # the extractor's imports are heavy; storing only reads its r
 class StoredArticle:
     article: Article
     matched: bool
+    # False when the page was a copy of `article`, stored before (its canonical URL or its
+    # text): nothing was written, and the caller learns which article it copies.
+    created: bool = True
 
 
 @dataclass(frozen=True)
@@ -68,7 +71,8 @@ def save_article(
     matcher: WatchMatcher,
     findings: TextFindings | None = None,
 ) -> StoredArticle | None:
-    """Store an extracted article once, with its matches; None when it is a duplicate.
+    """Store an extracted article once, with its matches; the stored article it copies
+    (`created` False) when it is a duplicate, None when another worker stored it meanwhile.
 
     Duplicates are the same canonical URL or the same text (syndicated copies that differ
     in nothing): the first copy stored wins, later ones are not stored again. Grouping is
@@ -78,8 +82,9 @@ def save_article(
     findings = findings or read_text(extracted, matcher)
     digest = findings.digest
     same = Q(canonical_url=extracted.canonical_url) | Q(text_sha256=digest)
-    if Article.objects.filter(same).exists():
-        return None
+    copied = Article.objects.filter(same).only("url", "canonical_url").order_by("pk").first()
+    if copied is not None:
+        return StoredArticle(copied, matched=False, created=False)
     outlet_name = outlet_name_for(extracted, source)
     outlet = _outlet(outlets, outlet_name) if outlet_name else None
     try:
