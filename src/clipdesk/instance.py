@@ -7,8 +7,11 @@ everything else stays in the home.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 HOME_ENV = "CLIPDESK_HOME"
@@ -53,3 +56,16 @@ def secret_key(home: Path) -> str:
     finally:
         draft.unlink()
     return path.read_text().strip()
+
+
+@contextmanager
+def file_lock(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on the file at `path` (made if missing) against every other
+    process of the instance. An flock: the kernel releases it when its holder dies, so a
+    crashed process never leaves a stale lock behind."""
+    with open(path, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime
-import fcntl
 import gc
 import multiprocessing
 import os
@@ -47,6 +46,7 @@ from django.template import engines
 from django.urls import get_resolver
 
 from clipdesk.digest.models import Post
+from clipdesk.instance import file_lock
 from clipdesk.publish import manifest as manifests
 from clipdesk.publish import plan as planning
 from clipdesk.publish.manifest import Manifest
@@ -143,21 +143,17 @@ def _locked(target: Path) -> Iterator[None]:
     folder is made first. A folder that cannot be made or take the lock is refused in words:
     a path under a file, or in a filesystem that takes no files (/proc)."""
     lock = target.parent / f".{target.name}.lock"
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        handle = open(lock, "a")  # noqa: SIM115 - closed below, once the lock is released
-    except OSError as exc:
-        reason = "a file" if target.parent.is_file() else exc.strerror or str(exc)
-        raise ExportError(
-            f"export: cannot write {target}: its folder {target.parent} cannot hold files "
-            f"({reason})"
-        ) from exc
-    with handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
+    with contextlib.ExitStack() as held:
         try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            held.enter_context(file_lock(lock))
+        except OSError as exc:
+            reason = "a file" if target.parent.is_file() else exc.strerror or str(exc)
+            raise ExportError(
+                f"export: cannot write {target}: its folder {target.parent} cannot hold files "
+                f"({reason})"
+            ) from exc
+        yield
 
 
 def export_site(

@@ -46,7 +46,6 @@ multi-valued `outlet`, `entity`, `tag` ids as fast fields for filters and facets
 
 from __future__ import annotations
 
-import fcntl
 import json
 import logging
 import os
@@ -59,6 +58,7 @@ from pathlib import Path
 
 import tantivy
 
+from clipdesk.instance import file_lock
 from clipdesk.search.backends import (
     FACET_SIZE,
     KINDS,
@@ -161,12 +161,8 @@ class TantivyBackend:
         the other wrote into it, and both lose their batch.
         """
         path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path.parent / OPEN_LOCK, "a") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            try:
-                return self._open_or_create_locked(path)
-            finally:
-                fcntl.flock(lock, fcntl.LOCK_UN)
+        with file_lock(path.parent / OPEN_LOCK):
+            return self._open_or_create_locked(path)
 
     def _open_or_create_locked(self, path: Path) -> tantivy.Index:
         meta = path / META_FILE
