@@ -19,7 +19,7 @@ Stages:
 4. For the record, SQLite FTS5 on the same documents (`--fts5`, on by default): build time,
    size, and the two ways to page a common word — ranked by bm25, and newest first.
 
-Also measured: folding (`query.tokens`, the index's tokenizer) on a sample of raw texts, and
+Also measured: folding (`words.tokens`, the index's tokenizer) on a sample of raw texts, and
 cutting 20 highlighted snippets, the per-page work the service adds to an engine's answer.
 
     .venv/bin/python bench/search.py [--docs 1000000] [--repeat 20] [--postgres-repeat 5]
@@ -83,7 +83,7 @@ def entity_names(vocab: list[str]) -> dict[int, list[str]]:
 def make_documents(count: int, seed: int):
     """IndexDocs for both engines, and a sample of raw texts to time folding on."""
     from clipdesk.search.backends import IndexDoc
-    from clipdesk.search.query import tokens
+    from clipdesk.search.words import tokens
 
     rng = np.random.default_rng(seed)
     vocab = make_vocabulary(rng)
@@ -331,8 +331,9 @@ def bench_fts5(docs, vocab: list[str], workdir: Path, repeat: int) -> dict:
 
 
 def bench_per_page_work(sample: list[str], vocab: list[str]) -> dict:
-    from clipdesk.search.query import AnyOf, Term, tokens
+    from clipdesk.search.query import AnyOf, Term
     from clipdesk.search.snippets import Highlighter, snippet
+    from clipdesk.search.words import tokens
 
     started = time.perf_counter()
     for text in sample:

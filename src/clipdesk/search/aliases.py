@@ -23,7 +23,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from clipdesk.search.query import AnyOf, Clause, Node, Phrase, Term, node_for
-from clipdesk.watch.normalizing import fold, skeleton
+from clipdesk.search.words import tokens
+from clipdesk.watch.normalizing import skeleton
 
 Key = tuple[str, ...]
 
@@ -34,7 +35,7 @@ def key_of_words(words: tuple[str, ...] | list[str]) -> Key:
 
 
 def key_of(text: str) -> Key:
-    return key_of_words(fold(text).split(" "))
+    return key_of_words(tokens(text))
 
 
 def _node_words(node: Node) -> tuple[str, ...] | None:
@@ -94,12 +95,12 @@ class _Expander:
     def group(self, entity_id: int, typed: Node, source: str) -> Node:
         """Any of the entity's names, plus what the reader typed (it may be a new spelling)."""
         options: dict[Node, None] = {typed: None}
-        self.typed.add(fold(source))
+        self.typed.add(" ".join(tokens(source)))
         for name in self.book.names[entity_id]:
             node = node_for(name)
             if node is not None:
                 options.setdefault(node, None)
-                self.also.setdefault(fold(name), name)
+                self.also.setdefault(" ".join(tokens(name)), name)
         if entity_id not in self.entities:
             self.entities.append(entity_id)
         return AnyOf(tuple(options)) if len(options) > 1 else typed

@@ -2,8 +2,8 @@
 
 A post is searched by its headline (the title field) and by its excerpt, commentary and
 credits (author and outlet names, so "Jane Doe" finds the posts credited to her). An article by
-its title, and by its text, authors and outlet name. Both fields are folded with the watchlist
-matcher's `fold`, so the index holds the same tokens the matcher compares.
+its title, and by its text, authors and outlet name. Both fields are made of search words
+(words.py): the watchlist matcher's folded tokens, less possessives and elisions.
 
 Facet values come with the document: outlets of the credits (of the article), tags, the year
 of the date the site files the post under, and entities — for articles the stored watchlist
@@ -22,7 +22,7 @@ from clipdesk.articles.language import detect_language
 from clipdesk.articles.models import Article
 from clipdesk.digest.models import Post
 from clipdesk.search.backends import IndexDoc
-from clipdesk.search.query import tokens
+from clipdesk.search.words import tokens
 from clipdesk.watch.matching import Matcher
 from clipdesk.watch.models import Alias, Entity
 

@@ -15,8 +15,8 @@ Stages of `parse`:
 2. Lex into words, quoted phrases (an unbalanced quote closes at the end), `-`, `OR`, and
    `name:value` filters. A lone `-`, `*` or `OR` with nothing to bind is dropped with a note.
 3. Fold each word with the watchlist matcher's `fold` (case, accents, Persian/Arabic letter
-   forms, ZWNJ), so a query compares with the index exactly as the matcher compares with
-   articles. A word that folds to several tokens ("Mojahedin-e-Khalq", "foo:bar", "NEAR(a")
+   forms, ZWNJ), less a possessive or an elision (words.py), as documents are folded for
+   the index. A word that folds to several tokens ("Mojahedin-e-Khalq", "foo:bar", "NEAR(a")
    becomes a phrase; one that folds to nothing (punctuation) disappears.
 4. Group `a OR b OR c` into one clause; everything else is a separate clause that must match.
 
@@ -32,6 +32,7 @@ import datetime
 import re
 from dataclasses import dataclass, field
 
+from clipdesk.search.words import MAX_TOKEN_CHARS, tokens
 from clipdesk.watch.normalizing import fold
 
 # A reader's query is a few words; past this it is pasted text, and each extra word only
@@ -39,7 +40,6 @@ from clipdesk.watch.normalizing import fold
 MAX_QUERY_CHARS = 500
 MAX_CLAUSES = 24
 MIN_PREFIX = 2  # "a*" matches most of the vocabulary: a prefix of one letter is a word
-MAX_TOKEN_CHARS = 100  # same limit as the index (indexing drops longer tokens)
 FILTER_NAMES = ("outlet", "entity", "tag", "lang", "from", "to")
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -120,11 +120,6 @@ class ParsedQuery:
     def is_empty(self) -> bool:
         """Nothing to search for and nothing to filter by."""
         return not (self.include or self.exclude or self.filters.any())
-
-
-def tokens(text: str) -> list[str]:
-    """The folded tokens of `text`, as the index stores them (long tokens dropped)."""
-    return [token for token in fold(text).split(" ") if token and len(token) <= MAX_TOKEN_CHARS]
 
 
 def node_for(text: str, *, prefix: bool = False) -> Node | None:

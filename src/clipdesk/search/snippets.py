@@ -1,13 +1,12 @@
 """Highlighted snippets: the original text, escaped, with <mark> around what the query matched.
 
-Matching is done on folded tokens (the same `fold` as the index), and marks are placed on the
-original characters through `fold_with_offsets`, so "Mojahédin" is marked for "mojahedin" and
-Persian text is marked with its own letter forms. Everything is HTML-escaped before the marks
-are added: a snippet is safe to render as it is.
+Matching is done on search words (words.py, as the index holds them), and marks are placed on
+the original characters each word came from, so "Mojahédin" is marked for "mojahedin",
+"Rajavi’s" for "rajavi", and Persian text with its own letter forms. Everything is
+HTML-escaped before the marks are added: a snippet is safe to render as it is.
 
-Folding with offsets is slow per character, so a long text is first cut into pieces of about
-SNIPPET_CHARS at spaces, each piece scored with the fast `fold`, and only the best piece is
-marked (the first one when nothing matches).
+A long text is first cut into pieces of about SNIPPET_CHARS at spaces, each piece scored, and
+only the best piece is marked (the first one when nothing matches).
 """
 
 from __future__ import annotations
@@ -18,7 +17,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from clipdesk.search.query import AnyOf, Node, Phrase, Term
-from clipdesk.watch.normalizing import fold, fold_with_offsets
+from clipdesk.search.words import tokens, words_with_spans
 
 SNIPPET_CHARS = 240
 SCAN_CHARS = 30_000  # past this, a long article's snippet comes from its beginning
@@ -66,22 +65,15 @@ class Highlighter:
 
 
 def _token_spans(text: str) -> tuple[list[str], list[tuple[int, int]]]:
-    """Folded tokens of `text` and the span of original characters each one came from."""
-    folded, offsets = fold_with_offsets(text)
-    words: list[str] = []
-    spans: list[tuple[int, int]] = []
-    position = 0
-    for word in folded.split(" "):
-        if word:
-            start = offsets[position]
-            end = offsets[position + len(word) - 1] + 1
-            # Keep the combining marks after the last letter inside the mark.
-            while end < len(text) and unicodedata.category(text[end])[0] == "M":
-                end += 1
-            words.append(word)
-            spans.append((start, end))
-        position += len(word) + 1
-    return words, spans
+    """Search words of `text` and the span of original characters each one came from."""
+    words, spans = words_with_spans(text)
+    ends = []
+    for start, end in spans:
+        # Keep the combining marks after the last letter inside the mark.
+        while end < len(text) and unicodedata.category(text[end])[0] == "M":
+            end += 1
+        ends.append((start, end))
+    return words, ends
 
 
 def mark(text: str, highlighter: Highlighter) -> str:
@@ -137,7 +129,7 @@ def snippet(text: str, highlighter: Highlighter) -> str:
     pieces = _pieces(text)
     best, best_score = pieces[0], 0
     for start, end in pieces:
-        words = fold(text[start:end]).split(" ")
+        words = tokens(text[start:end])
         score = sum(highlighter.marked(words))
         if score > best_score:
             best, best_score = (start, end), score

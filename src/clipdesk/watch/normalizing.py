@@ -29,6 +29,7 @@ from __future__ import annotations
 import itertools
 import re
 import unicodedata
+from collections.abc import Iterator
 
 # Stage 1. Combining marks are not word characters for `re` (\w is letters and digits only), so
 # the token pattern lists them explicitly: every mark in the Basic Multilingual Plane, computed
@@ -200,6 +201,27 @@ def fold(text: str) -> str:
         parts.append(folded)
         previous_end = found.end()
     return "".join(parts)
+
+
+def glued_words(text: str) -> Iterator[tuple[list[str], int, int]]:
+    """The words of `text` as `fold` sees them, each with its folded tokens kept apart and its
+    span in `text`: a word is one token, or tokens glued by single apostrophes ("People’s" →
+    ["people", "s"]), which `fold` joins. Search reads the pieces (clipdesk/search/words.py)."""
+    pieces: list[str] = []
+    start = end = -1
+    for found in TOKEN_RE.finditer(_scannable(text)):
+        folded = found.group().translate(_FOLD_TABLE)
+        if not folded:
+            continue
+        if pieces and not _glued(text, end, found.start()):
+            yield pieces, start, end
+            pieces = []
+        if not pieces:
+            start = found.start()
+        pieces.append(folded)
+        end = found.end()
+    if pieces:
+        yield pieces, start, end
 
 
 def fold_with_offsets(text: str) -> tuple[str, list[int]]:

@@ -1,0 +1,59 @@
+"""The words search indexes and looks for: the watchlist matcher's folded tokens, with what an
+apostrophe adds to a word taken off.
+
+The matcher's `fold` joins tokens glued by an apostrophe ("Rajavi’s" → "rajavis", "l’exil" →
+"lexil"), which suits comparing whole names ("People’s Mujahedin"), but a reader who searches
+for "Rajavi" or "exil" means those words too. So a search word is the folded word without:
+
+- an English possessive "’s" at its end ("Rajavi’s", "People’s" → "rajavi", "people");
+- an elided article, pronoun or conjunction at its start, as French and Italian write them
+  ("l’exil", "d’Ashraf", "qu’il", "dell’Iran" → "exil", "ashraf", "il", "iran").
+
+Other glued words stay whole ("O’Brien" → "obrien", "Shi’ite" → "shiite"). This is what
+Lucene's possessive and elision filters do; it is written here because both engines are given
+tokens made by this project (backends/__init__.py), so neither engine's analysers apply.
+
+Documents (documents.py) and queries (query.py) both go through `tokens`, and snippets mark
+words found by `words_with_spans`, so all three agree.
+"""
+
+from __future__ import annotations
+
+from clipdesk.watch.normalizing import glued_words
+
+MAX_TOKEN_CHARS = 100  # longer tokens are not indexed, so not searched for either
+
+POSSESSIVE = "s"
+# Folded, as they come before an apostrophe: French, then Italian (Catalan shares the short ones).
+ELIDED = frozenset(
+    {
+        *("c", "d", "j", "l", "m", "n", "s", "t", "qu"),
+        *("jusqu", "lorsqu", "puisqu", "quoiqu", "presqu"),
+        *("all", "dall", "dell", "nell", "sull", "coll", "quell", "quest", "un", "nessun"),
+    }
+)
+
+
+def search_word(pieces: list[str]) -> str:
+    """One word from its folded pieces (see the module's docstring)."""
+    if len(pieces) > 1 and pieces[-1] == POSSESSIVE:
+        pieces = pieces[:-1]
+    if len(pieces) > 1 and pieces[0] in ELIDED:
+        pieces = pieces[1:]
+    return "".join(pieces)
+
+
+def tokens(text: str) -> list[str]:
+    """The search words of `text`, as the index stores them (long tokens dropped)."""
+    words = (search_word(pieces) for pieces, _start, _end in glued_words(text))
+    return [word for word in words if len(word) <= MAX_TOKEN_CHARS]
+
+
+def words_with_spans(text: str) -> tuple[list[str], list[tuple[int, int]]]:
+    """Every search word of `text` and the (start, end) of the original text it came from."""
+    words: list[str] = []
+    spans: list[tuple[int, int]] = []
+    for pieces, start, end in glued_words(text):
+        words.append(search_word(pieces))
+        spans.append((start, end))
+    return words, spans

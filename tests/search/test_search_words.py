@@ -1,0 +1,118 @@
+"""Search words: "Rajavi’s" is found by "Rajavi", "l’exil" by "exil", on either engine."""
+
+from __future__ import annotations
+
+import datetime
+import importlib
+
+import pytest
+from django.apps import apps
+
+from clipdesk.search.indexing import index_pending, reindex_all
+from clipdesk.search.models import PendingIndexUpdate
+from clipdesk.search.service import search
+from clipdesk.search.words import tokens, words_with_spans
+from clipdesk.watch.store import add_entity
+from tests.factories import make_post
+from tests.search.conftest import make_article
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Rajavi’s speech", ["rajavi", "speech"]),
+        ("the People's court", ["the", "people", "court"]),
+        ("MEK‘s", ["mek"]),
+        ("retour à l’exil", ["retour", "a", "exil"]),
+        ("d'Ashraf qu'il jusqu'à", ["ashraf", "il", "a"]),
+        ("dell’Iran all'ONU", ["iran", "onu"]),
+        # Other glued words stay whole; a lone "s" or "l" is a word of its own.
+        ("O’Brien, Shi'ite, rock'n'roll", ["obrien", "shiite", "rocknroll"]),
+        ("Section s and l", ["section", "s", "and", "l"]),
+        ("members' rights", ["members", "rights"]),
+        ("’s", ["s"]),
+    ],
+)
+def test_search_words(text, expected):
+    assert tokens(text) == expected
+
+
+def test_each_word_keeps_the_span_it_was_written_in():
+    text = "Rajavi’s exile, d’Ashraf"
+    words, spans = words_with_spans(text)
+    assert words == ["rajavi", "exile", "ashraf"]
+    assert [text[start:end] for start, end in spans] == ["Rajavi’s", "exile", "d’Ashraf"]
+
+
+@pytest.fixture
+def posts(db, search_home):
+    add_entity("Maryam Rajavi", ["Rajavi"])
+    found = {
+        "possessive": make_post(
+            "Rajavi’s speech in Auvers",
+            posted_on=datetime.date(2024, 5, 1),
+            excerpt="The People’s Mojahedin heard it.",
+        ),
+        "french": make_post(
+            "Le retour d’Ashraf",
+            posted_on=datetime.date(2024, 5, 2),
+            excerpt="Ils parlent de l’exil et qu’il dure.",
+        ),
+        "plain": make_post(
+            "Rajavi speaks", posted_on=datetime.date(2024, 5, 3), excerpt="Exil and people."
+        ),
+    }
+    reindex_all()
+    return found
+
+
+def found(query: str, posts) -> set[str]:
+    names = {post.pk: name for name, post in posts.items()}
+    return {names[result.id] for result in search(query).results}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("rajavi", {"possessive", "plain"}),
+        ("Rajavi’s", {"possessive", "plain"}),
+        ('"rajavi speech"', {"possessive"}),
+        ('"Rajavi\'s speech"', {"possessive"}),
+        ("exil", {"french", "plain"}),
+        ("l'exil", {"french", "plain"}),
+        ("ashraf", {"french"}),
+        ('"people mojahedin"', {"possessive"}),
+        ('"people’s mojahedin"', {"possessive"}),
+        ("people", {"possessive", "plain"}),
+    ],
+)
+def test_possessives_and_elisions_are_found_by_the_bare_word(posts, query, expected):
+    assert found(query, posts) == expected
+
+
+@pytest.mark.django_db
+def test_the_whole_written_word_is_marked(posts):
+    result = next(r for r in search("rajavi").results if r.id == posts["possessive"].pk)
+    assert result.title_html == "<mark>Rajavi’s</mark> speech in Auvers"
+    result = search("exil").results
+    french = next(r for r in result if r.id == posts["french"].pk)
+    assert "de <mark>l’exil</mark> et" in french.snippet
+
+
+@pytest.mark.django_db
+def test_the_upgrade_notes_every_post_and_article_for_indexing_again(search_home):
+    post = make_post("Rajavi’s visit", excerpt="A visit.")
+    article = make_article("Rajavi’s letter", "A letter.")
+    migration = importlib.import_module(
+        "clipdesk.search.migrations.0004_index_again_for_search_words"
+    )
+    PendingIndexUpdate.objects.all().delete()
+    migration.note_everything(apps, None)
+    migration.note_everything(apps, None)  # a second run adds nothing
+    rows = list(PendingIndexUpdate.objects.values_list("kind", "object_id", "noted_at"))
+    assert sorted(row[:2] for row in rows) == [("article", article.pk), ("post", post.pk)]
+    index_pending(rows)
+    assert PendingIndexUpdate.objects.count() == 0
+    assert [r.id for r in search("rajavi").results] == [post.pk]
+    assert [r.id for r in search("rajavi", type="article").results] == [article.pk]
