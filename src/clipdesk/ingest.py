@@ -46,7 +46,6 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from clipdesk.articles import language
-from clipdesk.articles.canonical import is_front_page
 from clipdesk.articles.extraction import (
     ExtractedArticle,
     ExtractionError,
@@ -58,7 +57,11 @@ from clipdesk.articles.snapshots import EncodedSnapshot, append_snapshot, encode
 from clipdesk.articles.storing import StoredArticle, read_text, save_article
 from clipdesk.digest.outlets import OutletDirectory
 from clipdesk.search import indexing as search_indexing
-from clipdesk.sources.discovery import find_article_links
+from clipdesk.sources.discovery import (
+    find_article_links,
+    is_listing_or_service_page,
+    is_listing_sitemap,
+)
 from clipdesk.sources.feeds import FeedError, ParsedEntry, ParsedFeed, parse_feed
 from clipdesk.sources.fetching import (
     Fetcher,
@@ -369,7 +372,7 @@ class Poller:
             return None, [_bare_entry(url) for url in links]
         feed = parse_feed(result.body, result.url, result.headers.get("content-type"))
         if feed.kind in ("sitemap", "news_sitemap"):
-            return feed, newest_first(_without_home_pages(feed.entries))
+            return feed, newest_first(_possible_articles(feed.entries))
         if feed.kind != "sitemap_index":
             return feed, feed_entries_to_take(feed.entries)
         # A sitemap index: follow its child sitemaps, newest first; an index may list other
@@ -379,7 +382,7 @@ class Poller:
         entries: list[ParsedEntry] = []
         seen = {source.url, result.url}
         fetched = 0
-        level = [e for e in newest_first(feed.entries) if e.url not in seen]
+        level = [e for e in _article_sitemaps(newest_first(feed.entries)) if e.url not in seen]
         for _depth in range(MAX_SITEMAP_DEPTH):
             level = level[: MAX_CHILD_SITEMAPS - fetched]
             if not level:
@@ -400,8 +403,8 @@ class Poller:
                 if parsed.kind == "sitemap_index":
                     nested += parsed.entries
                 else:
-                    entries += newest_first(parsed.entries)
-            level = [e for e in newest_first(nested) if e.url not in seen]
+                    entries += newest_first(_possible_articles(parsed.entries))
+            level = [e for e in _article_sitemaps(newest_first(nested)) if e.url not in seen]
         else:
             if level:
                 feed.problems.append(
@@ -428,10 +431,18 @@ class Poller:
         return [e for key, e in by_url.items() if key not in known and e.url not in known]
 
 
-def _without_home_pages(entries: list[ParsedEntry]) -> list[ParsedEntry]:
-    """A sitemap lists a site's front page with its articles; stored, it became an article
-    titled after the site, dated by its newest story."""
-    return [e for e in entries if not is_front_page(e.url)]
+def _article_sitemaps(entries: list[ParsedEntry]) -> list[ParsedEntry]:
+    """A sitemap index's child sitemaps without those of tag, category, author and static
+    pages (WordPress's), unless nothing else is left: each of those pages was stored as an
+    article, and they took the places of the sitemaps of articles (MAX_CHILD_SITEMAPS)."""
+    return [e for e in entries if not is_listing_sitemap(e.url)] or entries
+
+
+def _possible_articles(entries: list[ParsedEntry]) -> list[ParsedEntry]:
+    """A sitemap lists a site's front page, its lists and its service pages with its articles;
+    stored, the front page became an article titled after the site, dated by its newest story,
+    and an about page that names the watched subject a candidate on the desk."""
+    return [e for e in entries if not is_listing_or_service_page(e.url)]
 
 
 def _validator(value: str, field: str) -> str:

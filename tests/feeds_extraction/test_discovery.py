@@ -6,7 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from clipdesk.sources.discovery import find_article_links, find_feed_links, looks_like_article
+from clipdesk.sources.discovery import (
+    find_article_links,
+    find_feed_links,
+    is_listing_or_service_page,
+    is_listing_sitemap,
+    looks_like_article,
+)
 
 PAGES = Path(__file__).resolve().parents[1] / "fixtures" / "pages"
 
@@ -89,3 +95,43 @@ def test_links_no_row_could_keep_are_not_followed_or_taken_for_feeds():
     assert find_article_links(page, base) == [
         "https://harbour-gazette.example/news/2024/03/ferry-timetable-winter"
     ]
+
+
+@pytest.mark.parametrize(
+    ("url", "listing"),
+    [
+        ("https://pier.example/", True),
+        ("https://pier.example/about", True),
+        ("https://pier.example/fr/a-propos/", True),
+        ("https://pier.example/en/contact-us.html", True),
+        ("https://pier.example/tag/harbour/", True),
+        ("https://pier.example/news/page/2", True),
+        ("https://pier.example/tags", True),
+        ("https://pier.example/report.pdf", True),
+        ("https://pier.example/?p=4021", False),  # WordPress's plain article address
+        ("https://pier.example/news/40213", False),
+        ("https://pier.example/about-the-harbour-strike", False),
+        ("https://pier.example/2026/11/harbour-strike-ends/", False),
+    ],
+)
+def test_a_sitemaps_lists_and_service_pages(url, listing):
+    assert is_listing_or_service_page(url) is listing
+
+
+@pytest.mark.parametrize(
+    ("url", "listing"),
+    [
+        ("https://pier.example/post-sitemap.xml", False),
+        ("https://pier.example/wp-sitemap-posts-post-1.xml", False),
+        ("https://pier.example/sitemaps/2026-11.xml", False),
+        ("https://pier.example/page-sitemap.xml", True),
+        ("https://pier.example/category-sitemap.xml", True),
+        ("https://pier.example/post_tag-sitemap.xml", True),
+        ("https://pier.example/author-sitemap.xml", True),
+        ("https://pier.example/wp-sitemap-posts-page-1.xml", True),
+        ("https://pier.example/wp-sitemap-taxonomies-category-1.xml", True),
+        ("https://pier.example/wp-sitemap-users-1.xml", True),
+    ],
+)
+def test_child_sitemaps_of_lists_and_static_pages(url, listing):
+    assert is_listing_sitemap(url) is listing

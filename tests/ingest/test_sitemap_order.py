@@ -154,3 +154,50 @@ def test_a_sitemaps_front_page_is_not_taken_for_an_article(server):
 
     assert list(Article.objects.values_list("url", flat=True)) == [story]
     assert server.requests_for("/") == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_sitemaps_lists_and_service_pages_are_not_taken_for_articles(server):
+    pages = [
+        server.route(path, page(n), headers=HTML)
+        for n, path in enumerate(
+            ["/about", "/en/contact-us.html", "/tag/harbour/", "/author/ines-varga/", "/news/40213"]
+        )
+    ]
+    sitemap = urlset(*[(url, "2026-11-20") for url in pages])
+    add_source(server.route("/sitemap.xml", sitemap, headers=XML), kind="sitemap")
+
+    poll_sources(due_only=False)
+
+    assert stored_pages() == {"40213"}
+    assert all(server.requests_for(path) == [] for path in ("/about", "/tag/harbour/"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_wordpress_index_is_read_for_its_posts_not_its_tags_authors_or_pages(server):
+    post = server.route("/2026/11/harbour-strike-ends/", page(1), headers=HTML)
+    donate = server.route("/support-the-harbour-fund/", page(2), headers=HTML)
+    tag = server.route("/harbour-archive-2026/", page(3), headers=HTML)  # a tag page, by its map
+    children = [
+        server.route("/post-sitemap.xml", urlset((post, "2026-11-20")), headers=XML),
+        server.route("/page-sitemap.xml", urlset((donate, "2026-11-21")), headers=XML),
+        server.route("/post_tag-sitemap.xml", urlset((tag, "2026-11-21")), headers=XML),
+    ]
+    add_source(server.route("/sitemap_index.xml", sitemap_index(*children), headers=XML))
+
+    poll_sources(due_only=False)
+
+    assert stored_pages() == {""} and Article.objects.get().url == post
+    assert server.requests_for("/page-sitemap.xml") == []
+    assert server.requests_for("/post_tag-sitemap.xml") == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_index_of_page_sitemaps_alone_is_still_read(server):
+    story = server.route("/stories/harbour-strike-ends", page(1), headers=HTML)
+    child = server.route("/sitemap-pages-1.xml", urlset((story, "2026-11-20")), headers=XML)
+    add_source(server.route("/sitemap.xml", sitemap_index(child), headers=XML))
+
+    poll_sources(due_only=False)
+
+    assert stored_pages() == {"harbour-strike-ends"}

@@ -28,16 +28,26 @@ from clipdesk.storable import resolved_url, storable_url
 FEED_TYPES = {"application/rss+xml", "application/atom+xml", "application/feed+json"}
 
 # Path segments of pages that list or describe, not report. Each is matched as a whole segment.
-NOT_ARTICLE_SEGMENTS = {
+# Lists of articles, by tag, section, author, date or page:
+LISTING_SEGMENTS = {
     "tag", "tags", "category", "categories", "topic", "topics", "section", "sections",
     "author", "authors", "people", "profile", "profiles", "user", "users", "contributor",
-    "search", "page", "archive", "archives", "feed", "feeds", "rss", "login", "logout",
-    "signin", "signup", "register", "account", "subscribe", "subscription", "newsletter",
-    "newsletters", "about", "about-us", "contact", "contact-us", "privacy", "privacy-policy",
-    "terms", "terms-of-service", "cookies", "cookie-policy", "impressum", "imprint", "jobs",
-    "careers", "advertise", "help", "faq", "wp-admin", "wp-login.php", "cart", "shop",
-    "label", "labels", "video", "videos", "gallery", "galleries", "podcasts", "events",
+    "search", "page", "archive", "archives", "feed", "feeds", "rss", "label", "labels",
 }  # fmt: skip
+# The site's own service pages, in English and in a few other languages sites write them in:
+SERVICE_PAGES = {
+    "login", "logout", "signin", "signup", "register", "account", "subscribe", "subscription",
+    "newsletter", "newsletters", "about", "about-us", "contact", "contact-us", "privacy",
+    "privacy-policy", "terms", "terms-of-service", "terms-of-use", "cookies", "cookie-policy",
+    "impressum", "imprint", "jobs", "careers", "advertise", "help", "faq", "wp-admin",
+    "wp-login.php", "cart", "shop", "donate", "a-propos", "contactez-nous", "mentions-legales",
+    "kontakt", "datenschutz", "ueber-uns",
+}  # fmt: skip
+NOT_ARTICLE_SEGMENTS = (
+    LISTING_SEGMENTS
+    | SERVICE_PAGES
+    | {"video", "videos", "gallery", "galleries", "podcasts", "events"}
+)
 FILE_SUFFIXES = (
     ".jpg", ".jpeg", ".png", ".gif", ".webp", ".svg", ".pdf", ".zip", ".mp3", ".mp4",
     ".css", ".js", ".xml", ".json", ".rss", ".atom", ".ico", ".doc", ".docx", ".xls",
@@ -109,6 +119,42 @@ def looks_like_article(url: str) -> bool:
     if SLUG.match(last) or SLUG.match(last.rsplit(".", 1)[0]):
         return True
     return bool(NUMERIC_ID.search(path) and WORD.search(path))
+
+
+def is_listing_or_service_page(url: str) -> bool:
+    """Whether a sitemap's address is the front page, a list (`/tag/iran/`, `/author/jane/`,
+    `/news/page/2`) or a service page (`/about`, `/en/contact-us.html`), not an article.
+
+    Laxer than `looks_like_article`: a sitemap lists the site's own pages, whose articles may
+    have any address (`/news/40213`), so only what reads as something else is left out.
+    """
+    parts = urlsplit(url)
+    path = parts.path.lower()
+    segments = [s for s in path.split("/") if s]
+    if not segments:
+        return not parts.query  # the front page, where `/?p=123` is a WordPress article
+    if path.endswith(FILE_SUFFIXES):
+        return True
+    last = segments[-1].rsplit(".", 1)[0]
+    if {last, segments[-1]} & (SERVICE_PAGES | LISTING_SEGMENTS):
+        return True
+    return any(s in LISTING_SEGMENTS for s in segments[:-1])
+
+
+# Child sitemaps of WordPress (core, Yoast, Rank Math) and the like that list tag, category
+# and author pages, or the site's static pages: `category-sitemap.xml`, `post_tag-sitemap.xml`,
+# `author-sitemap.xml`, `page-sitemap.xml`, `wp-sitemap-taxonomies-category-1.xml`,
+# `wp-sitemap-users-1.xml`, `wp-sitemap-posts-page-1.xml`.
+LISTING_SITEMAP = re.compile(
+    r"(?:^|[-_/])(?:categor(?:y|ies)|(?:post_)?tags?|authors?|users|taxonomies|pages?)"
+    r"(?:-sitemap|[-_]\d+)?\.xml(?:\.gz)?$|wp-sitemap-posts-page-\d+\.xml$",
+    re.IGNORECASE,
+)
+
+
+def is_listing_sitemap(url: str) -> bool:
+    """Whether a sitemap index's child sitemap lists lists or static pages, not articles."""
+    return bool(LISTING_SITEMAP.search(urlsplit(url).path))
 
 
 def _parse(html: bytes | str) -> etree._Element | None:
