@@ -23,6 +23,11 @@ FEB_19 = datetime.date(2019, 2, 19)
         "February 19th, 2019",
         "19th of February 2019",
         "02/19/2019",
+        "19-Feb-2019",
+        "19 février 2019",
+        "19 fevrier 2019",
+        "19. Februar 2019",
+        "Feb. 19 2019",
     ],
 )
 def test_date_written_many_ways(text: str) -> None:
@@ -31,19 +36,27 @@ def test_date_written_many_ways(text: str) -> None:
 
 @pytest.mark.parametrize(
     ("word", "month"),
-    [("Febrauary", 2), ("Janaury", 1), ("Sept", 9), ("Agust", 8), ("Octber", 10), ("dec", 12)],
+    [
+        *[("Febrauary", 2), ("Janaury", 1), ("Sept", 9), ("Agust", 8), ("Octber", 10)],
+        *[("dec", 12), ("juin", 6), ("juil.", 7), ("Août", 8), ("déc", 12), ("Okt", 10)],
+        *[("März", 3), ("Mai", 5), ("1er", None)],
+    ],
 )
 def test_misspelled_and_abbreviated_months(word: str, month: int) -> None:
     assert match_month(word) == month
 
 
-@pytest.mark.parametrize("word", ["The", "Monday", "Roe", "Herald", "Ma", "Mayor"])
+@pytest.mark.parametrize("word", ["The", "Monday", "Roe", "Herald", "Ma", "Mayor", "jui", "Maire"])
 def test_words_that_are_not_months(word: str) -> None:
     assert match_month(word) is None
 
 
 def test_misspelled_month_in_full_date() -> None:
     assert parse_date("Febrauary 17 2019") == datetime.date(2019, 2, 17)
+
+
+def test_the_first_of_the_month_in_french() -> None:
+    assert parse_date("1er juin 2018") == datetime.date(2018, 6, 1)
 
 
 def test_impossible_date_is_none() -> None:

@@ -104,6 +104,10 @@ def test_misspelled_or_short_months_in_credit(written: str, day: datetime.date) 
         "19/02/2019",
         "19th February 2019",
         "February 19th, 2019",
+        "19-Feb-2019",
+        "19 février 2019",
+        "19 févr. 2019",
+        "19. Februar 2019",
     ],
 )
 def test_credit_dates_written_many_ways(written: str) -> None:

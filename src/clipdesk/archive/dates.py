@@ -11,7 +11,8 @@ Layouts understood (``find_dates``):
   19/02/2019, 19-02-2019                          day first; month first only when the day
                                                   number cannot be a month (02/19/2019)
   February 19 2019, February 19, 2019, Feb. 19, 2019, February 16th, 2019
-  19 February 2019, 16th February 2019, 16th of February, 2019
+  19 February 2019, 16th February 2019, 16th of February, 2019, 19-Feb-2019
+  month names in French and German too: 3 juin 2018, 1er février 2019, 3. Juni 2018
 and with ``partial=True`` also "February 16" (no year) and "16th" (day only), which
 ``DateMention.resolve`` completes from a reference date (see there for the rule).
 """
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -38,8 +40,25 @@ MONTH_NAMES = (
     "december",
 )
 
+# Month names of the other languages clipping archives are kept in, written in full, accents
+# folded; their abbreviations ("févr.", "Okt.") are their prefixes, as in English.
+OTHER_MONTH_NAMES = {
+    **dict.fromkeys(("janvier", "januar"), 1),
+    **dict.fromkeys(("fevrier", "februar"), 2),
+    **dict.fromkeys(("mars", "marz", "maerz"), 3),
+    "avril": 4,
+    "mai": 5,
+    **dict.fromkeys(("juin", "juni"), 6),
+    **dict.fromkeys(("juillet", "juli"), 7),
+    "aout": 8,
+    "septembre": 9,
+    **dict.fromkeys(("octobre", "oktober"), 10),
+    "novembre": 11,
+    **dict.fromkeys(("decembre", "dezember"), 12),
+}
+
 _MONTH = r"[^\W\d_]{3,10}\.?"
-_DAY = r"[0-3]?\d(?:st|nd|rd|th)?"
+_DAY = r"[0-3]?\d(?:st|nd|rd|th|er)?"  # "1er": French writes the first of the month so
 _YEAR = r"(?:1[89]\d\d|2[01]\d\d)"
 # Not glued to a preceding word or number ...
 _BEFORE = r"(?<![\w/.\-])"
@@ -50,7 +69,8 @@ _FULL_LAYOUTS = [
     rf"(?P<ymd_y>{_YEAR})(?P<ymd_sep>[/.\-])(?P<ymd_m>[01]?\d)(?P=ymd_sep)(?P<ymd_d>[0-3]?\d)",
     rf"(?P<dmyn_d>[0-3]?\d)(?P<dmyn_sep>[/.\-])(?P<dmyn_m>[0-3]?\d)(?P=dmyn_sep)(?P<dmyn_y>{_YEAR})",
     rf"(?P<mdy_m>{_MONTH})\s*(?P<mdy_d>{_DAY})(?:\s*,\s*|\s+)(?P<mdy_y>{_YEAR})",
-    rf"(?P<dmy_d>{_DAY})(?:\s+of)?\s+(?P<dmy_m>{_MONTH}),?\s+(?P<dmy_y>{_YEAR})",
+    rf"(?P<dmy_d>{_DAY})\.?(?:\s+of)?\s+(?P<dmy_m>{_MONTH}),?\s+(?P<dmy_y>{_YEAR})",
+    rf"(?P<dhy_d>[0-3]?\d)-(?P<dhy_m>{_MONTH})-(?P<dhy_y>{_YEAR})",
 ]
 _PARTIAL_LAYOUTS = [
     rf"(?P<md_m>{_MONTH})\s+(?P<md_d>{_DAY})",
@@ -87,16 +107,19 @@ def _edit_distance(a: str, b: str) -> int:
 def match_month(token: str) -> int | None:
     """The month number a word means, tolerating abbreviations and typos, else None.
 
-    Abbreviations: any prefix of three letters or more ("Feb", "Sept", "Febr").
-    Typos: at most one edit for words of four or five letters ("Agust"), two for longer
-    ones ("Febrauary"), the first letter right, and exactly one closest month.
+    Abbreviations: any prefix of three letters or more ("Feb", "Sept", "Febr"), of an English,
+    French or German name ("févr", "Okt"), that names one month only ("jui" does not).
+    Typos, in English names only: at most one edit for words of four or five letters
+    ("Agust"), two for longer ones ("Febrauary"), the first letter right, and exactly one
+    closest month.
     """
-    word = token.strip().rstrip(".").casefold()
+    word = _unaccented(token.strip().rstrip(".").casefold())
     if len(word) < 3 or not word.isalpha():
         return None
-    for number, name in enumerate(MONTH_NAMES, start=1):
-        if name.startswith(word):
-            return number
+    named = {number for number, name in enumerate(MONTH_NAMES, start=1) if name.startswith(word)}
+    named |= {number for name, number in OTHER_MONTH_NAMES.items() if name.startswith(word)}
+    if named:
+        return named.pop() if len(named) == 1 else None
     if len(word) < 4:
         return None
     allowed = 1 if len(word) <= 5 else 2
@@ -112,6 +135,11 @@ def match_month(token: str) -> int | None:
     if len(scored) > 1 and scored[0][0] == scored[1][0]:
         return None
     return scored[0][1]
+
+
+def _unaccented(word: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", word)
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
 _MONTH_YEAR = re.compile(rf"^(?P<month>{_MONTH})\s+{_YEAR}$")
