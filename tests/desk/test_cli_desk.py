@@ -53,3 +53,8 @@ def test_publishing_the_three_gives_one_post_naming_all_three(polled_home):
     after = json.loads(clipdesk(polled_home, "stories", "--json", "--all").stdout)
     published = next(s for s in after if s["id"] == story["id"])
     assert published["status"] == "published" and published["post"] == result["post"]
+
+    again = clipdesk(polled_home, "publish", ids[1], check=False)
+    assert again.returncode == 2
+    assert f"already published as “{result['headline']}” (post {result['post']})" in again.stderr
+    assert "Traceback" not in again.stderr

@@ -161,6 +161,26 @@ def test_merge_moves_articles_and_later_copies_follow(client, editor, syndicated
     assert gone.merged_into_id == keep.pk
 
 
+def test_a_published_story_is_not_merged_away(client, editor, syndicated):
+    client.force_login(editor)
+    published = story_of(syndicated[0])
+    post = publish_story(published, list(syndicated), headline="Quay permit", excerpt=WIRE[:80])
+    other = rally_article()
+    open_story = story_of(other)
+
+    response = client.post(
+        f"/desk/story/{open_story.pk}/merge/", {"other": published.pk}, follow=True
+    )
+
+    assert f"story {published.pk} is published (post {post.pk})" in response.content.decode()
+    published.refresh_from_db()
+    assert published.status == Story.Status.PUBLISHED and published.merged_into_id is None
+    assert story_of(syndicated[0]).pk == published.pk
+    # The other way round is allowed: the open story's article joins the published story.
+    client.post(f"/desk/story/{published.pk}/merge/", {"other": open_story.pk})
+    assert story_of(other).pk == published.pk
+
+
 def test_unknown_story_and_bad_snooze_date_answer_cleanly(client, editor, syndicated):
     client.force_login(editor)
     assert client.post("/desk/story/99999/dismiss/").status_code == 404

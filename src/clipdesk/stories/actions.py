@@ -153,6 +153,17 @@ def merge_stories(keep: Story, other: Story, user=None) -> Story:
         raise StoryActionRefused("merge: a story cannot be merged into itself")
     if other.merged_into_id:
         raise StoryActionRefused(f"merge: story {other.pk} was already merged")
+    if other.status == Story.Status.PUBLISHED and other.post_id:
+        # Merged away, a published story became a dismissed one whose articles were back on
+        # the desk, and publishing them made a second post of the same story.
+        if keep.status == Story.Status.PUBLISHED and keep.post_id:
+            raise StoryActionRefused(
+                f"merge: both stories are published (posts {keep.post_id} and {other.post_id})"
+            )
+        raise StoryActionRefused(
+            f"merge: story {other.pk} is published (post {other.post_id}); merge story "
+            f"{keep.pk} into it instead"
+        )
     _lock_grouping()  # a grouping worker must not place an article from the view before this
     moved = StoryMember.objects.filter(story=other).update(story=keep)
     other.merged_into = keep

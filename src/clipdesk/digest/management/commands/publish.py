@@ -35,6 +35,19 @@ class Command(BaseCommand):
                 f"publish: no article with id {', '.join(map(str, missing))}", returncode=2
             )
         articles = [by_id[i] for i in dict.fromkeys(article_ids)]
+        published = (
+            Story.objects.filter(members__article__in=articles, status=Story.Status.PUBLISHED)
+            .exclude(post=None)
+            .select_related("post")
+            .first()
+        )
+        if published is not None:
+            # As the desk refuses it: run twice, the command made a second post of one story.
+            raise CommandError(
+                f"publish: story {published.pk} of these articles is already published as "
+                f"“{published.post.headline}” (post {published.post.pk}); edit that post instead",
+                returncode=2,
+            )
         lead = articles[0]
         excerpt = options["excerpt"] or suggest_excerpt(
             lead.text,
