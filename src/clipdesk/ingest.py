@@ -277,12 +277,17 @@ class Poller:
                     summary.articles_matched += int(stored.matched)
                 elif page.error:  # fetched, kept as a snapshot, but not readable as an article
                     summary.pages_failed.append({"url": page.url, "reason": page.error})
+                    if not prepared.error_lasting:
+                        # An empty answer, or a page the reader failed on: asked for again
+                        # next round, which a feed answering 304 would not let happen.
+                        retry.add(id(source))
         # 7. the sources' state last. Saved before the pages were stored, a source's
         # validators would have its server answer 304 next time, and the entries of a round
         # that ended early (a full disk, the process killed) would never be read again;
         # unsaved, the next round fetches the source in full and stores what is missing.
-        # A source with a page that failed for now (a timeout, a server error) forgets its
-        # validators, for the same reason: next round, that page is asked for again.
+        # A source with a page that failed for now (a timeout, a server error, an empty
+        # answer) forgets its validators, for the same reason: next round, that page is asked
+        # for again.
         for source in sources:
             if id(source) in retry:
                 source.etag = source.last_modified = ""

@@ -111,6 +111,22 @@ def test_a_page_that_fails_for_now_is_asked_for_again_next_round(server):
 
 
 @pytest.mark.django_db(transaction=True)
+def test_an_empty_answer_is_asked_for_again_though_the_feed_has_not_changed(server):
+    html = {"Content-Type": "text/html; charset=utf-8"}
+    answers = iter([Reply(200, b"", html)])
+    late = server.handle("/late.html", lambda _r: next(answers, Reply(200, page(2), html)))
+    add_source(feed_with_etag(server, "/feed.xml", feed(late)), kind="feed")
+
+    first = poll_sources(due_only=False)
+    assert first.articles_new == 0 and [f["url"] for f in first.pages_failed] == [late]
+
+    second = poll_sources(due_only=False)
+    assert "if-none-match" not in feed_requests(server, "/feed.xml")[-1].headers
+    assert second.articles_new == 1
+    assert poll_sources(due_only=False).not_modified == 1
+
+
+@pytest.mark.django_db(transaction=True)
 def test_a_page_that_is_gone_does_not_make_the_feed_read_in_full_again(server):
     html = {"Content-Type": "text/html; charset=utf-8"}
     steady = server.route("/steady.html", page(1), headers=html)
