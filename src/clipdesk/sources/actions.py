@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -39,6 +40,7 @@ def add_source(url: str, *, name: str = "", kind: str | None = None) -> NewSourc
     """Add a source. Without a kind, the URL is fetched: a feed or sitemap is taken as it is,
     an HTML page is searched for its feed (<link rel="alternate">), else polled as a listing.
     """
+    url = _written_plainly(url)
     if not url.startswith(("http://", "https://")):
         raise SourceError(f"source: {url!r} is not an http(s) URL")
     if has_unstorable(url) or has_unstorable(name):
@@ -63,6 +65,23 @@ def add_source(url: str, *, name: str = "", kind: str | None = None) -> NewSourc
     _fits("the feed's URL found on the page", url)
     source = Source.objects.create(url=url, name=name, kind=kind)
     return NewSource(source, True, note)
+
+
+_SCHEME_AND_HOST = re.compile(r"(https?)://([^/?#]*)(.*)", re.IGNORECASE | re.DOTALL)
+
+
+def _written_plainly(url: str) -> str:
+    """The address as pasted, without the spaces around it, and with its scheme and host in
+    lower case (`HTTP://Example.org/Feed` is `http://example.org/Feed`), so that it is taken
+    and found again whichever way it was written."""
+    url = url.strip()
+    found = _SCHEME_AND_HOST.match(url)
+    if found is None:
+        return url
+    scheme, netloc, rest = found.groups()
+    if "@" not in netloc:  # a password in the address keeps its case
+        netloc = netloc.lower()
+    return f"{scheme.lower()}://{netloc}{rest}"
 
 
 def _fits(what: str, value: str, field: str = "url") -> None:
