@@ -74,3 +74,13 @@ def test_quote_check_ignores_the_invisible_joiners_and_soft_hyphens():
 def test_quote_check_still_refuses_a_persian_word_changed():
     with pytest.raises(ExcerptNotFound):
         check_excerpt("می\u200cگویند شمار شرکت\u200cکنندگان سه برابر", [PERSIAN])
+
+
+@pytest.mark.parametrize("typed", ["می گویند شمار شرکت کنندگان", "میگویند شمار شرکتکنندگان"])
+def test_quote_check_takes_a_persian_quote_retyped_with_spaces_or_without(typed):
+    check_excerpt(typed, [PERSIAN])
+
+
+def test_quote_check_keeps_the_space_between_latin_words_beside_persian():
+    with pytest.raises(ExcerptNotFound):
+        check_excerpt("The organisers say", ["Theorganisers say"])

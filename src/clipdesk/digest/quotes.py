@@ -3,7 +3,9 @@
 Compared modulo whitespace, quote styles (“ ” „ « » ‘ ’ ‚ ‹ › → " and '), dashes, and the
 invisible zero-width joiners and soft hyphens (an excerpt copied from a Persian page keeps
 its non-joiners, which a text stored by an older version lacks, and some sites put soft
-hyphens inside long words); case of nothing else. An ellipsis in the excerpt marks an
+hyphens inside long words), and the spaces between two letters of the Arabic script (Persian
+writes "سه‌شنبه" with a non-joiner, a space or nothing, and an editor retyping a quote
+cannot see which the page used); case of nothing else. An ellipsis in the excerpt marks an
 omission: each part between ellipses must appear, in order, in one of the articles.
 """
 
@@ -23,6 +25,8 @@ _QUOTES = str.maketrans(
 )  # fmt: skip
 _ELLIPSIS = re.compile(r"\s*(?:…|\.\.\.|\[\s*(?:…|\.\.\.)\s*\])\s*")
 _SPACE = re.compile(r"\s+")
+_ARABIC_LETTER = r"[\u0620-\u064a\u066e-\u06d3\u06d5\u06fa-\u06fc\u06ff\u0750-\u077f]"
+_SPACE_IN_ARABIC = re.compile(f"(?<={_ARABIC_LETTER}) (?={_ARABIC_LETTER})")
 
 
 class ExcerptNotFound(ValueError):
@@ -31,7 +35,8 @@ class ExcerptNotFound(ValueError):
 
 def normalise_for_quote(text: str) -> str:
     text = unicodedata.normalize("NFC", text).translate(_QUOTES)
-    return _SPACE.sub(" ", text).strip()
+    text = _SPACE.sub(" ", text).strip()
+    return _SPACE_IN_ARABIC.sub("", text) if " " in text else text
 
 
 def excerpt_parts(excerpt: str) -> list[str]:
