@@ -293,6 +293,9 @@ def test_strip_site_name(title, expected):
         (["View all posts by Ines Brackwater"], ["Ines Brackwater"]),
         (["No Author", "https://x.example/author/a", "desk@x.example"], []),
         (["A; B", "B"], ["A", "B"]),
+        (["Staff & Agencies"], ["Staff & Agencies"]),
+        (["By Ledger staff and wires"], ["Ledger staff and wires"]),
+        (["AFP and Reuters"], ["AFP", "Reuters"]),
     ],
 )
 def test_clean_author_names(values, expected):

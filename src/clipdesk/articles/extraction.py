@@ -550,6 +550,18 @@ MAX_AUTHORS = 12  # more names than that is a reference list or a comment thread
 NOT_NAMES = {"no author", "follow", "admin", "administrator", "unknown", "anonymous", "author"}
 SPLIT_NAMES = re.compile(r"\s*;\s*|\s*,\s*|\s+and\s+|\s+&\s+|\s+und\s+|\s+et\s+|\s*\|\s*", re.I)
 NAME_SUFFIX = re.compile(r"^(?:jr|sr|ii|iii|iv|phd|md)\.?$", re.IGNORECASE)
+# Bylines of a newsroom rather than of people: "Staff and agencies", "Guardian staff & wires"
+# are one credit, not the two authors "Staff" and "agencies".
+COLLECTIVE_WORDS = frozenset(
+    {"staff", "agencies", "agency", "wires", "wire", "reports", "reporters", "correspondents"}
+    | {"writers", "services", "desk", "editors"}
+)
+
+
+def _collective_byline(parts: list[str]) -> bool:
+    return len(parts) > 1 and all(
+        part.split() and part.split()[-1].casefold() in COLLECTIVE_WORDS for part in parts
+    )
 
 
 def clean_author_names(values: Iterable[str]) -> list[str]:
@@ -567,6 +579,8 @@ def clean_author_names(values: Iterable[str]) -> list[str]:
                 parts[-1] = f"{parts[-1]}, {part}"  # "Perry Bacon, Jr." is one person
             elif part:
                 parts.append(part)
+        if _collective_byline(parts):
+            parts = [value]
         for part in parts:
             part = CREDENTIAL.sub("", BYLINE_PREFIX.sub("", part)).strip(
                 " ,;:-|·"
