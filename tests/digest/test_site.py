@@ -106,8 +106,30 @@ def test_month_archive_lists_only_that_month(client, story):
     assert client.get("/archive/2021/13/").status_code == 404
     assert client.get("/archive/2021/05/").status_code == 404  # a month without posts
     assert client.get("/archive/9999/01/").status_code == 404
+    assert client.get("/archive/9999/12/").status_code == 404  # the last month there is
     assert client.get("/archive/2021/3/").status_code == 404
     assert "March 2021" in client.get("/archive/").content.decode()
+
+
+def test_a_post_of_the_last_month_there_is_is_listed(client):
+    make_post("Far ahead", posted_on=datetime.date(9999, 12, 20))
+    assert "Far ahead" in client.get("/archive/9999/12/").content.decode()
+
+
+def test_a_changed_posted_on_files_the_post_under_its_new_month(client, story):
+    story.posted_on = datetime.date(2019, 1, 10)
+    story.save(update_fields=["posted_on"])
+    story.refresh_from_db()
+    assert story.posted_on_inferred == datetime.date(2019, 1, 10)
+    assert "Harbour inquiry opens" in client.get("/archive/2019/01/").content.decode()
+    assert client.get("/archive/2021/03/").status_code == 404
+
+
+def test_an_undated_post_keeps_the_day_it_is_filed_under(client):
+    post = make_post("Undated", posted_on=None, posted_on_inferred=datetime.date(2018, 5, 1))
+    post.save()
+    post.refresh_from_db()
+    assert post.posted_on_inferred == datetime.date(2018, 5, 1)
 
 
 def test_archive_index_lists_each_month_once_newest_first(client):

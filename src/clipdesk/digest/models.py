@@ -136,6 +136,8 @@ class PostQuerySet(models.QuerySet):
     def in_month(self, year: int, month: int) -> PostQuerySet:
         """A date range, not __month: the index on posted_on_inferred can serve a range."""
         first = datetime.date(year, month, 1)
+        if (year, month) == (datetime.MAXYEAR, 12):  # no first of the month after it
+            return self.filter(posted_on_inferred__gte=first)
         after = datetime.date(year + month // 12, month % 12 + 1, 1)
         return self.filter(posted_on_inferred__gte=first, posted_on_inferred__lt=after)
 
@@ -154,8 +156,9 @@ class Post(models.Model):
     )
     posted_on_inferred = models.DateField(
         db_index=True,
-        help_text="Used only to order posts and file them in archives: the posted date, else "
-        "the newest credit date, else the date of the post above it in the imported page.",
+        help_text="Used only to order posts and file them in archives: the posted date "
+        "(set from it on saving), else the newest credit date, else the date of the post above "
+        "it in the imported page.",
     )
     excerpt = models.TextField(blank=True)
     body = models.TextField(blank=True, help_text="Optional commentary; sanitised HTML.")
@@ -194,6 +197,12 @@ class Post(models.Model):
     def save(self, *args, **kwargs) -> None:
         # The body is shown as HTML: whatever wrote it, only allow-listed markup survives.
         self.body = sanitize_html(self.body) if self.body else ""
+        # A post is filed under the day it says it was posted on: a "Posted on" changed in the
+        # admin left the post in its old month, and ordered by its old day.
+        if self.posted_on is not None:
+            self.posted_on_inferred = self.posted_on
+            if (fields := kwargs.get("update_fields")) is not None and "posted_on" in fields:
+                kwargs["update_fields"] = {*fields, "posted_on_inferred"}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
