@@ -556,3 +556,19 @@ def test_the_sitemap_of_a_base_url_with_a_space_is_valid(site, tmp_path):
     export_site(target, base_url="https://news.example/our digest/")
     sitemap = (target / "sitemap.xml").read_text()
     assert "https://news.example/our%20digest/" in sitemap and " digest/" not in sitemap
+
+
+def test_atom_ids_name_the_sites_own_host(site, tmp_path):
+    from lxml import etree
+
+    target = tmp_path / "out"
+    export_site(target, base_url="https://news.example/digest/")
+    atom = etree.fromstring((target / "atom.xml").read_bytes())
+    ids = [e.text for e in atom.iterfind("{http://www.w3.org/2005/Atom}entry/{*}id")]
+    slugs = {p.slug for p in site["posts"]}
+    assert len(ids) == len(slugs)
+    for entry_id in ids:
+        assert entry_id.startswith("tag:news.example,2021-")
+        assert entry_id.split(":/digest/post/", 1)[1].rstrip("/") in slugs
+    leaked = [p for p in target.rglob("*") if p.is_file() and b".invalid" in p.read_bytes()]
+    assert leaked == []

@@ -48,6 +48,8 @@ SEARCH_NOTE = "/search/"
 # are attributes such as data-href, whose addresses want rewriting as much.
 _ATTR = re.compile(r'(?P<attr>(?:href|src|action)=")(?P<url>[^"]*)"')
 _ABSOLUTE = re.compile(re.escape(EXPORT_ORIGIN) + r'(?P<path>/[^"<>\s]*)')
+# Atom entry ids, tag: URIs (RFC 4151) that Django makes of the request's host.
+_TAG_ID = re.compile(r"tag:" + re.escape(EXPORT_HOST) + r",(?P<day>[\d-]+):(?P<path>/[^<\s]*)")
 
 
 class ExportError(RuntimeError):
@@ -214,8 +216,14 @@ class Addresses:
         return _ATTR.sub(swap, text)
 
     def rewrite_absolute(self, text: str) -> str:
-        """Feeds, sitemap, robots.txt: absolute URLs on the export host, to the base URL."""
-        return _ABSOLUTE.sub(lambda m: self.origin + self.rewrite_url(m["path"], "/"), text)
+        """Feeds, sitemap, robots.txt: absolute URLs on the export host, to the base URL; and
+        Atom ids to the base URL's host (every exported site's ids named the export host)."""
+        text = _ABSOLUTE.sub(lambda m: self.origin + self.rewrite_url(m["path"], "/"), text)
+        if "tag:" not in text:
+            return text
+        parts = urlsplit(self.base_url)
+        prefix = parts.path.rstrip("/")
+        return _TAG_ID.sub(lambda m: f"tag:{parts.hostname},{m['day']}:{prefix}{m['path']}", text)
 
 
 def _page_of(query: str, param: str) -> int | None:
