@@ -522,3 +522,15 @@ def test_posts_are_found_by_an_entity_watched_after_they_were_indexed(db):
     assert "published post(s) indexed with the watchlists" in out.getvalue()
     found = search('entity:"Lantern Fellowship"')
     assert [r.title for r in found.results] == [post.headline]
+
+
+@pytest.mark.django_db
+def test_the_link_of_a_year_before_1000_filters_by_it(search_home):
+    make_post("Harbour charter copied", posted_on=datetime.date(202, 2, 3), excerpt="A charter.")
+    make_post("Harbour charter read", posted_on=datetime.date(2021, 2, 3), excerpt="A charter.")
+    reindex_all()
+    found = search("charter")
+    (old,) = [value for value in found.facets["year"] if value.label == "202"]
+    assert old.filter == "from:0202 to:0202"
+    narrowed = search(f"charter {old.filter}")
+    assert narrowed.total == 1 and not narrowed.message

@@ -267,7 +267,7 @@ def _name_facets(facets: dict[str, dict[int, int]]) -> dict[str, list[FacetValue
             for pk, count in _top(facets.get("outlet", {}), outlet_names)
         ],
         "year": [
-            FacetValue(str(year), count, f"from:{year} to:{year}")
+            FacetValue(str(year), count, f"from:{year:04d} to:{year:04d}")  # YYYY, as parsed
             for year, count in sorted(facets.get("year", {}).items(), reverse=True)
         ],
         "entity": [
