@@ -84,3 +84,27 @@ def test_quote_check_takes_a_persian_quote_retyped_with_spaces_or_without(typed)
 def test_quote_check_keeps_the_space_between_latin_words_beside_persian():
     with pytest.raises(ExcerptNotFound):
         check_excerpt("The organisers say", ["Theorganisers say"])
+
+
+HEADLINE = "Ferry strike closes the harbour for a second day"
+STORY = (
+    "Crews of the island ferries stayed ashore for a second day on Tuesday, and the harbour "
+    "master said no boat would sail before the talks with the operator resume on Thursday. "
+    "Travellers were sent to the airport instead."
+)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [f"{HEADLINE}\n{STORY}", f"{HEADLINE.upper()}.\n{STORY}", f"{HEADLINE} {STORY}"],
+)
+def test_suggested_excerpt_never_repeats_the_headline(text):
+    excerpt = suggest_excerpt(text, headline=HEADLINE)
+    assert excerpt.startswith("Crews of the island ferries")
+    assert "closes the harbour" not in excerpt
+    check_excerpt(excerpt, [text])
+
+
+def test_a_sentence_opening_with_a_short_headline_is_kept():
+    text = "Strike ends. Strike ends at noon, the union said, after the operator raised wages."
+    assert suggest_excerpt(text, headline="Strike ends").startswith("Strike ends")

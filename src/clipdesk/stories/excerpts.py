@@ -5,6 +5,10 @@ by (1) mentions of watched entities, (2) words it shares with the headline (the 
 mild preference for early passages (the lead carries the news more often than not), and
 (4) a length that reads well on the front page (roughly 25-90 words). Ties go to the earlier
 passage. The passage is returned verbatim, so it passes the quote check.
+
+The headline itself is never part of a passage: pages that put their `<h1>` inside the article
+give it again as the text's first line (or the start of its first line), and, sharing every
+word with the headline, it scored best; the digest's entry then showed its headline twice.
 """
 
 from __future__ import annotations
@@ -39,6 +43,32 @@ def _words(text: str) -> list[str]:
     return [w.casefold() for w in _WORD.findall(text)]
 
 
+MIN_HEADLINE_WORDS = 3  # a shorter headline ("Update") may well open a sentence of the text
+
+
+def _without_headline(
+    text: str, spans: list[tuple[int, int]], headline: str
+) -> tuple[list[tuple[int, int]], list[int]]:
+    """The sentences without the headline where one is it or starts with it, and for each
+    sentence the part of the text it is in (the parts are what lies between headlines)."""
+    wanted = _words(headline)
+    if len(wanted) < MIN_HEADLINE_WORDS:
+        return spans, [0] * len(spans)
+    kept: list[tuple[int, int]] = []
+    parts: list[int] = []
+    part = 0
+    for start, end in spans:
+        words = list(_WORD.finditer(text, start, end))
+        if [w.group().casefold() for w in words[: len(wanted)]] == wanted:
+            part += 1
+            if len(words) == len(wanted):
+                continue  # the headline, alone
+            start = words[len(wanted)].start()  # the sentence it was run into
+        kept.append((start, end))
+        parts.append(part)
+    return kept, parts
+
+
 def suggest_excerpt(
     text: str,
     *,
@@ -47,7 +77,7 @@ def suggest_excerpt(
     max_sentences: int = 3,
 ) -> str:
     """The best passage of `text`, verbatim; the start of the text when nothing scores."""
-    spans = sentences(text)
+    spans, parts = _without_headline(text, sentences(text), headline)
     if not spans:
         return text.strip()[:600]
     mentions = sorted(entity_spans)
@@ -55,8 +85,8 @@ def suggest_excerpt(
     best: tuple[float, int, str] | None = None
     for i in range(len(spans)):
         for size in range(1, max_sentences + 1):
-            if i + size > len(spans):
-                break
+            if i + size > len(spans) or parts[i + size - 1] != parts[i]:
+                break  # a passage never runs over the headline
             start, end = spans[i][0], spans[i + size - 1][1]
             passage = text[start:end].strip()
             score = _score(passage, start, end, i, mentions, news_words)
