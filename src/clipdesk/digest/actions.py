@@ -6,7 +6,7 @@ import datetime
 from collections.abc import Iterable, Sequence
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Max, QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -178,21 +178,40 @@ def publish_articles(
             excerpt=excerpt,
             status=Post.Status.PUBLISHED,
         )
-        Credit.objects.bulk_create(
-            Credit(
-                post=post,
-                position=i,
-                author=", ".join(a.authors)[:300],
-                outlet=a.outlet,
-                date=a.published,
-                url=a.url,
-            )
-            for i, a in enumerate(articles)
-        )
+        Credit.objects.bulk_create(_credit(post, i, a) for i, a in enumerate(articles))
         post.tags.set([tag_named(name) for name in dict.fromkeys(tags) if name.strip()])
         record(user, AuditEntry.Action.PUBLISH, post, articles=[a.pk for a in articles])
         refresh_static_copy()  # after commit, when CLIPDESK_STATIC_TARGET is set
     return post
+
+
+def _credit(post: Post, position: int, article) -> Credit:
+    """The source line's credit for a stored article: its authors, outlet, date and address."""
+    return Credit(
+        post=post,
+        position=position,
+        author=", ".join(article.authors)[:300],
+        outlet=article.outlet,
+        date=article.published,
+        url=article.url,
+    )
+
+
+def add_credits(post: Post, articles: Sequence, *, user=None) -> list:
+    """Credit more articles in a published post, after its own credits; an article it credits
+    already (by address) is left out. Returns the articles credited now."""
+    with transaction.atomic():
+        credited = set(post.credits.values_list("url", flat=True))
+        new = [a for a in dict.fromkeys(articles) if a.url not in credited]
+        if not new:
+            return []
+        last = post.credits.aggregate(last=Max("position"))["last"]
+        first = 0 if last is None else last + 1
+        Credit.objects.bulk_create(_credit(post, first + i, a) for i, a in enumerate(new))
+        post.save(update_fields=["updated_at"])  # its pages, feeds and search document
+        record(user, AuditEntry.Action.EDIT, post, credited=[a.pk for a in new])
+        refresh_static_copy()
+    return new
 
 
 def check_edited_excerpt(post: Post, excerpt: str) -> None:

@@ -132,13 +132,18 @@ def group_article(article: Article) -> StoryMember:
                 index = current_index()
                 assignment = index.add(sketch_of(article), signature=signature)
                 story, _ = Story.objects.get_or_create(pk=assignment.story_id)
-                story.save(update_fields=["updated_at"])  # newest coverage first on the desk
                 member = StoryMember.objects.create(
                     article=article,
                     story=story,
                     reason=assignment.reason[:300],
                     signature=index.signature_bytes(article.pk),
                 )
+                decided = story.status in (Story.Status.PUBLISHED, Story.Status.DISMISSED)
+                if decided and story.new_coverage_since is None:
+                    # Coverage after the editor's decision (a third outlet, a follow-up)
+                    # brings the story back to the desk, where it used to vanish unseen.
+                    story.new_coverage_since = member.joined_at
+                story.save(update_fields=["updated_at", "new_coverage_since"])  # newest first
                 _remember_fingerprint()
     except BaseException:
         _index = None  # it may hold an article the database does not: rebuild next time
@@ -201,20 +206,47 @@ def split_article(article: Article, user=None) -> Story:
 
 
 def dismiss_story(story: Story, user=None) -> Story:
+    """Set a story aside; a published one stays published, its new coverage set aside."""
     with transaction.atomic():
-        story.status = Story.Status.DISMISSED
+        if story.status != Story.Status.PUBLISHED:
+            story.status = Story.Status.DISMISSED
+        story.new_coverage_since = None
         story.save()
         record(user, AuditEntry.Action.DISMISS, story)
     return story
 
 
 def snooze_story(story: Story, until: datetime.date, user=None) -> Story:
+    if story.status == Story.Status.PUBLISHED:
+        raise StoryActionRefused(
+            f"snooze: story {story.pk} is published; add its new coverage to the post, or "
+            "set it aside"
+        )
     with transaction.atomic():
         story.status = Story.Status.SNOOZED
         story.snoozed_until = until
+        story.new_coverage_since = None
         story.save()
         record(user, AuditEntry.Action.SNOOZE, story, until=until.isoformat())
     return story
+
+
+def add_coverage_to_post(story: Story, articles: list[Article], user=None):
+    """Credit the chosen articles of a published story in its post, after the credits it has
+    (an outlet that carried the story after it was published), and take it off the desk."""
+    from clipdesk.digest.actions import PublishRefused, add_credits
+
+    with transaction.atomic():
+        current = (
+            Story.objects.select_for_update(of=("self",)).select_related("post").get(pk=story.pk)
+        )
+        if current.status != Story.Status.PUBLISHED or current.post is None:
+            raise PublishRefused("it is not published: publish it instead")
+        added = add_credits(current.post, articles, user=user)
+        current.new_coverage_since = None
+        current.save(update_fields=["new_coverage_since", "updated_at"])
+    story.refresh_from_db()
+    return current.post, added
 
 
 def publish_story(story: Story, articles: list[Article], *, headline: str, excerpt: str, user=None):
@@ -237,5 +269,6 @@ def publish_story(story: Story, articles: list[Article], *, headline: str, excer
         post = publish_articles(articles, headline=headline, excerpt=excerpt, user=user, tags=tags)
         story.status = Story.Status.PUBLISHED
         story.post = post
+        story.new_coverage_since = None
         story.save()
     return post

@@ -45,6 +45,12 @@ class DeskStory:
     # suggestion (it used to be lost, and the form came back with the suggested values).
     draft_headline: str = ""
     draft_excerpt: str = ""
+    # Articles that joined after the story was published or dismissed (Story.new_coverage_since).
+    new_since_decision: set[int] = field(default_factory=set)
+
+    @property
+    def published(self) -> bool:
+        return self.story.status == Story.Status.PUBLISHED and self.story.post_id is not None
 
     @property
     def lead(self) -> Article:
@@ -61,8 +67,12 @@ def desk_queryset(
     order: str = "newest",
 ) -> QuerySet[Story]:
     """Stories waiting on the desk, filtered and ordered as the editor asked."""
-    stories = Story.objects.on_desk().annotate(
-        coverage=Count("members", distinct=True), newest=Max("members__article__fetched_at")
+    stories = (
+        Story.objects.on_desk()
+        .select_related("post")
+        .annotate(
+            coverage=Count("members", distinct=True), newest=Max("members__article__fetched_at")
+        )
     )
     stories = stories.filter(coverage__gt=0)
     if entity:
@@ -83,6 +93,7 @@ def desk_queryset(
 
 def present(stories: list[Story]) -> list[DeskStory]:
     """Everything the desk page needs, in a fixed number of queries."""
+    stories = list(stories)
     members = (
         StoryMember.objects.filter(story__in=stories)
         .select_related("article__outlet", "article__snapshot")
@@ -92,9 +103,18 @@ def present(stories: list[Story]) -> list[DeskStory]:
         .order_by("joined_at", "id")
     )
     by_story: dict[int, list[Article]] = {}
+    since = {s.pk: s.new_coverage_since for s in stories}
+    new: dict[int, set[int]] = {}
     for member in members:
         by_story.setdefault(member.story_id, []).append(member.article)
-    return [_present_one(s, by_story.get(s.pk, [])) for s in stories if by_story.get(s.pk)]
+        if since[member.story_id] is not None and member.joined_at >= since[member.story_id]:
+            new.setdefault(member.story_id, set()).add(member.article_id)
+    presented = []
+    for story in stories:
+        if by_story.get(story.pk):
+            presented.append(_present_one(story, by_story[story.pk]))
+            presented[-1].new_since_decision = new.get(story.pk, set())
+    return presented
 
 
 def _present_one(story: Story, articles: list[Article]) -> DeskStory:

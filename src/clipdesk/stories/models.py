@@ -10,11 +10,16 @@ from django.utils import timezone
 
 class StoryQuerySet(models.QuerySet):
     def on_desk(self, today: datetime.date | None = None) -> StoryQuerySet:
-        """Stories waiting for an editor: new ones, and snoozed ones whose day has come."""
+        """Stories waiting for an editor: new ones, snoozed ones whose day has come, and
+        published or dismissed ones that outlets have covered since."""
         today = today or timezone.localdate()
         return self.filter(merged_into__isnull=True).filter(
             models.Q(status=Story.Status.NEW)
             | models.Q(status=Story.Status.SNOOZED, snoozed_until__lte=today)
+            | models.Q(
+                status__in=[Story.Status.PUBLISHED, Story.Status.DISMISSED],
+                new_coverage_since__isnull=False,
+            )
         )
 
 
@@ -39,6 +44,13 @@ class Story(models.Model):
     )
     post = models.ForeignKey(
         "digest.Post", null=True, blank=True, on_delete=models.SET_NULL, related_name="stories"
+    )
+    new_coverage_since = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When an article joined the story after it was published or dismissed: the "
+        "story is back on the desk until an editor adds the new coverage to the post or sets it "
+        "aside.",
     )
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)

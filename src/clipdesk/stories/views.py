@@ -106,7 +106,33 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
 def dismiss(request: HttpRequest, pk: int) -> HttpResponse:
     story = get_object_or_404(Story, pk=pk)
     actions.dismiss_story(story, request.user)
-    messages.success(request, f"Story {story.pk} dismissed.")
+    if story.status == Story.Status.PUBLISHED:
+        messages.success(request, f"Story {story.pk}: its new coverage is set aside.")
+    else:
+        messages.success(request, f"Story {story.pk} dismissed.")
+    return _back(request)
+
+
+@require_POST
+@desk_required
+def add_to_post(request: HttpRequest, pk: int) -> HttpResponse:
+    """Credit a published story's chosen articles in its post (coverage that came later)."""
+    story = get_object_or_404(Story, pk=pk)
+    ids = [n for n in map(_number, request.POST.getlist("article")) if n is not None]
+    chosen = desk.articles_of(story, ids)
+    if not chosen:
+        messages.error(request, f"Story {story.pk}: choose the articles to credit in the post.")
+        return _back(request)
+    try:
+        post, added = actions.add_coverage_to_post(story, chosen, request.user)
+    except PublishRefused as exc:
+        messages.error(request, f"Story {story.pk}: {exc}")
+        return _back(request)
+    if added:
+        outlets = ", ".join(dict.fromkeys(a.outlet_name or a.url for a in added))
+        messages.success(request, f"“{post.headline}” now also credits {outlets}.")
+    else:
+        messages.success(request, f"“{post.headline}” credited those articles already.")
     return _back(request)
 
 
@@ -118,7 +144,11 @@ def snooze(request: HttpRequest, pk: int) -> HttpResponse:
     if until is None or until <= datetime.date.today():
         messages.error(request, "Snooze needs a date after today.")
         return _back(request)
-    actions.snooze_story(story, until, request.user)
+    try:
+        actions.snooze_story(story, until, request.user)
+    except actions.StoryActionRefused as exc:
+        messages.error(request, str(exc))
+        return _back(request)
     messages.success(request, f"Story {story.pk} snoozed until {until:%Y-%m-%d}.")
     return _back(request)
 

@@ -37,9 +37,15 @@ def _row(story: Story) -> dict:
         "id": story.pk,
         "status": story.status,
         "post": story.post_id,
+        # Set while articles that came after the story was published or dismissed wait.
+        "new_coverage_since": (
+            story.new_coverage_since.isoformat() if story.new_coverage_since else None
+        ),
         "articles": [
             {
                 "id": m.article.pk,
+                "new": story.new_coverage_since is not None
+                and m.joined_at >= story.new_coverage_since,
                 "title": m.article.title,
                 "outlet": m.article.outlet.name if m.article.outlet else m.article.outlet_name,
                 "url": m.article.url,

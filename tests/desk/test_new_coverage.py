@@ -1,0 +1,159 @@
+"""Coverage that arrives after the editor decided: a story published or dismissed comes back to
+the desk when another outlet carries it, and a published one can credit the new outlet."""
+
+import datetime
+import json
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from clipdesk.digest.credits import source_line
+from clipdesk.digest.models import Post
+from clipdesk.stories.actions import dismiss_story, group_article, publish_story
+from clipdesk.stories.models import Story, StoryMember
+from tests.desk.conftest import WIRE, make_article
+
+pytestmark = pytest.mark.django_db
+
+QUOTE = "members of the MEK exile group would be allowed to hold a memorial gathering"
+
+
+def story_of(article) -> Story:
+    return StoryMember.objects.get(article=article).story
+
+
+def later_copy(outlet: str = "Coast FM"):
+    article = make_article(
+        "Exile group gets quay permit", f"Agency copy. {WIRE}", outlet, datetime.date(2025, 3, 5)
+    )
+    group_article(article)
+    return article
+
+
+@pytest.fixture
+def published(syndicated):
+    story = story_of(syndicated[0])
+    post = publish_story(story, syndicated[:2], headline="Quay permit", excerpt=QUOTE)
+    story.refresh_from_db()
+    return story, post
+
+
+def test_a_published_story_is_off_the_desk_until_another_outlet_carries_it(published):
+    story, _post = published
+    assert story not in Story.objects.on_desk()
+    late = later_copy()
+    assert story_of(late).pk == story.pk
+    story.refresh_from_db()
+    assert story.status == Story.Status.PUBLISHED and story.new_coverage_since is not None
+    assert story in Story.objects.on_desk()
+
+
+def test_the_desk_shows_the_new_article_and_credits_it_in_the_post(
+    client, editor, published, syndicated
+):
+    client.force_login(editor)
+    story, post = published
+    late = later_copy()
+
+    html = client.get("/desk/").content.decode()
+    assert "Published as" in html and "“Quay permit”" in html
+    assert "1 new article since" in html and 'class="new"' in html
+    assert f'value="{late.pk}" checked' in html
+    assert f'value="{syndicated[0].pk}">' in html  # credited already: not chosen
+    assert "Suggested excerpt" not in html  # nothing to publish again
+
+    response = client.post(
+        f"/desk/story/{story.pk}/add-to-post/", {"article": [late.pk]}, follow=True
+    )
+
+    assert "“Quay permit” now also credits Coast FM." in response.content.decode()
+    post.refresh_from_db()
+    line = source_line(post.credits.select_related("outlet"))
+    assert line == "The Harbour Gazette and Northern Ledger, March 4 2025; Coast FM, March 5 2025"
+    assert [c.url for c in post.credits.order_by("position")][-1] == late.url
+    story.refresh_from_db()
+    assert story.status == Story.Status.PUBLISHED and story.new_coverage_since is None
+    assert story not in Story.objects.on_desk()
+    assert "Coast FM" in client.get(post.get_absolute_url()).content.decode()
+    assert Post.objects.count() == 1
+
+
+def test_crediting_an_article_twice_adds_it_once(client, editor, published, syndicated):
+    client.force_login(editor)
+    story, post = published
+    late = later_copy()
+    for _ in range(2):
+        client.post(
+            f"/desk/story/{story.pk}/add-to-post/", {"article": [late.pk, syndicated[0].pk]}
+        )
+    assert post.credits.count() == 3
+
+
+def test_new_coverage_set_aside_leaves_the_story_published(client, editor, published):
+    client.force_login(editor)
+    story, post = published
+    later_copy()
+    client.post(f"/desk/story/{story.pk}/dismiss/")
+    story.refresh_from_db()
+    assert story.status == Story.Status.PUBLISHED and story.post_id == post.pk
+    assert story not in Story.objects.on_desk()
+    assert post.credits.count() == 2
+    later_copy("Ferry Radio")  # coverage after that brings it back again
+    assert story in Story.objects.on_desk()
+
+
+def test_a_published_story_is_not_snoozed(client, editor, published):
+    client.force_login(editor)
+    story, _post = published
+    later_copy()
+    until = (datetime.date.today() + datetime.timedelta(days=3)).isoformat()
+    response = client.post(f"/desk/story/{story.pk}/snooze/", {"until": until}, follow=True)
+    assert f"story {story.pk} is published" in response.content.decode()
+    story.refresh_from_db()
+    assert story.status == Story.Status.PUBLISHED
+
+
+def test_a_dismissed_story_comes_back_with_new_coverage(client, editor, syndicated):
+    client.force_login(editor)
+    story = story_of(syndicated[0])
+    dismiss_story(story)
+    assert story not in Story.objects.on_desk()
+    late = later_copy()
+    html = client.get("/desk/").content.decode()
+    assert "Dismissed earlier; 1 new article since." in html
+    assert "Suggested excerpt" in html  # it may be published now
+    response = client.post(
+        f"/desk/story/{story.pk}/publish/",
+        {"article": [late.pk], "headline": "Quay permit", "excerpt": QUOTE},
+        follow=True,
+    )
+    assert "Published “Quay permit”" in response.content.decode()
+    story.refresh_from_db()
+    assert story.status == Story.Status.PUBLISHED and story.new_coverage_since is None
+
+
+def test_crediting_in_a_post_needs_a_published_story(client, editor, syndicated):
+    client.force_login(editor)
+    story = story_of(syndicated[0])
+    response = client.post(
+        f"/desk/story/{story.pk}/add-to-post/", {"article": [syndicated[0].pk]}, follow=True
+    )
+    assert "it is not published: publish it instead" in response.content.decode()
+    assert not Post.objects.exists()
+
+
+def test_the_stories_command_lists_a_published_story_with_new_coverage(published, syndicated):
+    story, post = published
+    late = later_copy()
+    out = StringIO()
+    call_command("stories", "--json", stdout=out)
+    (row,) = [r for r in json.loads(out.getvalue()) if r["id"] == story.pk]
+    assert row["status"] == "published" and row["post"] == post.pk
+    assert row["new_coverage_since"] is not None
+    assert {a["id"]: a["new"] for a in row["articles"]} == {
+        syndicated[0].pk: False,
+        syndicated[1].pk: False,
+        syndicated[2].pk: False,
+        late.pk: True,
+    }
