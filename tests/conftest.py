@@ -73,3 +73,18 @@ def shared_dir() -> Path:
     if not SHARED.is_dir():
         skip_or_fail("../shared (test data beside the repository) is absent")
     return SHARED
+
+
+@pytest.fixture(autouse=True)
+def _fresh_page_cache():
+    """Each test starts with an empty in-memory page cache. A test inside a transaction that
+    is rolled back never moves the content version on (that happens after a commit), so a
+    page an earlier test cached under the same version was served to it instead of its own
+    (seen with the front page, whichever tests ran first)."""
+    from django.core.cache import caches
+    from django.core.cache.backends.locmem import LocMemCache
+
+    for cache in caches.all(initialized_only=True):
+        if isinstance(cache, LocMemCache):
+            cache.clear()
+    yield
