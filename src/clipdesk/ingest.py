@@ -54,7 +54,7 @@ from clipdesk.articles.extraction import (
 )
 from clipdesk.articles.models import Article, EntryAddress, ExtractionRule, Snapshot
 from clipdesk.articles.snapshots import EncodedSnapshot, append_snapshot, encode_snapshot_soon
-from clipdesk.articles.storing import StoredArticle, read_text, save_article
+from clipdesk.articles.storing import StoredArticle, copy_credit, read_text, save_article
 from clipdesk.digest.outlets import OutletDirectory
 from clipdesk.search import indexing as search_indexing
 from clipdesk.sources.discovery import (
@@ -74,7 +74,7 @@ from clipdesk.sources.fetching import (
 )
 from clipdesk.sources.models import Source
 from clipdesk.sources.politeness import HostLimiter, Limiter, host_limiter
-from clipdesk.stories.actions import group_article
+from clipdesk.stories.actions import group_article, note_new_copy
 from clipdesk.watch.store import WatchMatcher, load_matcher
 
 log = logging.getLogger(__name__)
@@ -589,10 +589,16 @@ def store_page(
             context.matcher,
             findings,
         )
+        if stored is not None and not stored.created:  # a copy: nothing new to store
+            if page.entry is not None:
+                credit = copy_credit(prepared.extracted, source, context.outlets, snapshot)
+                seen = timezone.now()
+                _remember(page.entry, stored.article, EntryAddress.COPY, seen_at=seen, **credit)
+                if credit["outlet"] is not None and credit["outlet"] != stored.article.outlet:
+                    note_new_copy(stored.article, seen)  # another outlet: a decided story's news
+            return None
         if page.entry is not None:
             _remember_address(page.entry, stored)
-        if stored is not None and not stored.created:
-            return None  # a copy: nothing new
     if stored is not None and stored.matched and group is not None:
         # Only candidates go on the desk, so only they are grouped into stories.
         group(stored.article)
@@ -696,21 +702,18 @@ def _known(entry: ParsedEntry) -> bool:
 
 def _remember_address(entry: ParsedEntry, stored: StoredArticle | None) -> None:
     """Remember an entry's address when the next round would not find it by itself: it led
-    to a copy of an article stored, or to an article stored under another address (a
-    redirect)."""
-    if stored is None:
+    to an article stored under another address (a redirect). Copies are remembered by
+    store_page, with their credit."""
+    if stored is None or not stored.created:
         return  # stored meanwhile by another worker, which remembers what it needs to
-    if not stored.created:
-        _remember(entry, stored.article, "a copy of an article stored")
-        return
     article = stored.article
     if entry.url != article.url and canonical_url(entry.url) != article.canonical_url:
         _remember(entry, article, "led to the article at its own address")
 
 
-def _remember(entry: ParsedEntry, article: Article | None, reason: str) -> None:
+def _remember(entry: ParsedEntry, article: Article | None, reason: str, **credit) -> None:
     EntryAddress.objects.bulk_create(
-        [EntryAddress(url=entry.url, article=article, reason=reason[:300])],
+        [EntryAddress(url=entry.url, article=article, reason=reason[:300], **credit)],
         ignore_conflicts=True,  # remembered meanwhile by another worker
     )
 

@@ -91,15 +91,32 @@ class EntryAddress(models.Model):
     stored under its final address, its page's text was an article already stored (a
     syndicated copy), or its page is no article at all (a PDF, a feed)."""
 
+    COPY = "a copy of an article stored"
+
     url = models.URLField(max_length=2000, unique=True)
     article = models.ForeignKey(
         Article, null=True, blank=True, on_delete=models.SET_NULL, related_name="addresses"
     )
     reason = models.CharField(max_length=300)
     seen_at = models.DateTimeField(default=timezone.now)
+    # A copy's own credit: a wire story carried word for word by several outlets is stored
+    # once, and each outlet that carried it can still be credited in the post.
+    outlet = models.ForeignKey(
+        "digest.Outlet", null=True, blank=True, on_delete=models.SET_NULL, related_name="copies"
+    )
+    outlet_name = models.CharField(max_length=300, blank=True)
+    authors = models.JSONField(default=list, blank=True)
+    published = models.DateField(null=True, blank=True)
+    snapshot = models.ForeignKey(
+        Snapshot, null=True, blank=True, on_delete=models.SET_NULL, related_name="copies"
+    )
 
     def __str__(self) -> str:
         return f"{self.url}: {self.reason}"
+
+    @property
+    def is_copy(self) -> bool:
+        return self.reason == self.COPY
 
 
 class ExtractionRule(models.Model):

@@ -82,7 +82,9 @@ def save_article(
     findings = findings or read_text(extracted, matcher)
     digest = findings.digest
     same = Q(canonical_url=extracted.canonical_url) | Q(text_sha256=digest)
-    copied = Article.objects.filter(same).only("url", "canonical_url").order_by("pk").first()
+    copied = (
+        Article.objects.filter(same).only("url", "canonical_url", "outlet").order_by("pk").first()
+    )
     if copied is not None:
         return StoredArticle(copied, matched=False, created=False)
     outlet_name = outlet_name_for(extracted, source)
@@ -109,6 +111,25 @@ def save_article(
     except IntegrityError:
         return None  # stored meanwhile by another worker: the first copy wins
     return StoredArticle(article, matched=bool(matches))
+
+
+def copy_credit(
+    extracted: ExtractedArticle,
+    source: Source | None,
+    outlets: OutletDirectory,
+    snapshot: Snapshot | None,
+) -> dict:
+    """What a copy of a stored article (the same text elsewhere) is credited with: its own
+    outlet, authors and date. The text is stored once; the credit is kept with its address
+    (articles.EntryAddress), so the desk can credit every outlet that carried the story."""
+    outlet_name = outlet_name_for(extracted, source)
+    return {
+        "outlet": _outlet(outlets, outlet_name) if outlet_name else None,
+        "outlet_name": (outlet_name or "")[:300],
+        "authors": list(extracted.authors),
+        "published": extracted.published,
+        "snapshot": snapshot,
+    }
 
 
 def _outlet(outlets: OutletDirectory, name: str):

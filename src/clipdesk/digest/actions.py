@@ -139,8 +139,10 @@ def publish_articles(
     user=None,
     tags: Iterable[str] = (),
     today: datetime.date | None = None,
+    copies: Sequence = (),
 ) -> Post:
-    """One published post crediting each article, in the order given.
+    """One published post crediting each article, in the order given, then each copy (the
+    same text at another outlet, articles.EntryAddress).
 
     The headline defaults to the first article's title; the excerpt must be a verbatim quote
     of the articles (see digest.quotes) — a made-up quote is refused, never published.
@@ -178,15 +180,23 @@ def publish_articles(
             excerpt=excerpt,
             status=Post.Status.PUBLISHED,
         )
-        Credit.objects.bulk_create(_credit(post, i, a) for i, a in enumerate(articles))
+        credited = [*articles, *(c for c in copies if c.url not in {a.url for a in articles})]
+        Credit.objects.bulk_create(_credit(post, i, a) for i, a in enumerate(credited))
         post.tags.set([tag_named(name) for name in dict.fromkeys(tags) if name.strip()])
-        record(user, AuditEntry.Action.PUBLISH, post, articles=[a.pk for a in articles])
+        record(
+            user,
+            AuditEntry.Action.PUBLISH,
+            post,
+            articles=[a.pk for a in articles],
+            **({"copies": [c.url for c in copies]} if copies else {}),
+        )
         refresh_static_copy()  # after commit, when CLIPDESK_STATIC_TARGET is set
     return post
 
 
 def _credit(post: Post, position: int, article) -> Credit:
-    """The source line's credit for a stored article: its authors, outlet, date and address."""
+    """The source line's credit for a stored article, or a copy of one: its authors, outlet,
+    date and address."""
     return Credit(
         post=post,
         position=position,
@@ -198,8 +208,8 @@ def _credit(post: Post, position: int, article) -> Credit:
 
 
 def add_credits(post: Post, articles: Sequence, *, user=None) -> list:
-    """Credit more articles in a published post, after its own credits; an article it credits
-    already (by address) is left out. Returns the articles credited now."""
+    """Credit more articles (or copies) in a published post, after its own credits; one it
+    credits already (by address) is left out. Returns those credited now."""
     with transaction.atomic():
         credited = set(post.credits.values_list("url", flat=True))
         new = [a for a in dict.fromkeys(articles) if a.url not in credited]
@@ -209,7 +219,7 @@ def add_credits(post: Post, articles: Sequence, *, user=None) -> list:
         first = 0 if last is None else last + 1
         Credit.objects.bulk_create(_credit(post, first + i, a) for i, a in enumerate(new))
         post.save(update_fields=["updated_at"])  # its pages, feeds and search document
-        record(user, AuditEntry.Action.EDIT, post, credited=[a.pk for a in new])
+        record(user, AuditEntry.Action.EDIT, post, credited=[a.url for a in new])
         refresh_static_copy()
     return new
 

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from django.db import connection, transaction
 from django.db.models import Count, Max
+from django.utils import timezone
 
 from clipdesk.articles.models import Article
 from clipdesk.people.models import AuditEntry, record
@@ -151,6 +152,17 @@ def group_article(article: Article) -> StoryMember:
     return member
 
 
+def note_new_copy(article: Article, seen_at: datetime.datetime) -> None:
+    """Another outlet carried a stored article word for word (the copy seen at `seen_at`): a
+    story published or dismissed that holds it comes back to the desk, as for an article of
+    its own (group_article)."""
+    Story.objects.filter(
+        members__article=article,
+        status__in=[Story.Status.PUBLISHED, Story.Status.DISMISSED],
+        new_coverage_since__isnull=True,
+    ).update(new_coverage_since=seen_at, updated_at=timezone.now())
+
+
 @transaction.atomic
 def merge_stories(keep: Story, other: Story, user=None) -> Story:
     """Move `other`'s articles into `keep`; later grouping follows `other` to `keep`."""
@@ -231,7 +243,7 @@ def snooze_story(story: Story, until: datetime.date, user=None) -> Story:
     return story
 
 
-def add_coverage_to_post(story: Story, articles: list[Article], user=None):
+def add_coverage_to_post(story: Story, articles: list[Article], user=None, copies=()):
     """Credit the chosen articles of a published story in its post, after the credits it has
     (an outlet that carried the story after it was published), and take it off the desk."""
     from clipdesk.digest.actions import PublishRefused, add_credits
@@ -242,15 +254,24 @@ def add_coverage_to_post(story: Story, articles: list[Article], user=None):
         )
         if current.status != Story.Status.PUBLISHED or current.post is None:
             raise PublishRefused("it is not published: publish it instead")
-        added = add_credits(current.post, articles, user=user)
+        added = add_credits(current.post, [*articles, *copies], user=user)
         current.new_coverage_since = None
         current.save(update_fields=["new_coverage_since", "updated_at"])
     story.refresh_from_db()
     return current.post, added
 
 
-def publish_story(story: Story, articles: list[Article], *, headline: str, excerpt: str, user=None):
-    """Publish the chosen articles of a story as one post credited to all of them."""
+def publish_story(
+    story: Story,
+    articles: list[Article],
+    *,
+    headline: str,
+    excerpt: str,
+    user=None,
+    copies=(),
+):
+    """Publish the chosen articles of a story as one post credited to all of them, and to
+    the chosen copies of them (the same text at other outlets)."""
     from clipdesk.digest.actions import PublishRefused, publish_articles
 
     tags = sorted({m.entity.name for a in articles for m in a.matches.all()})
@@ -266,7 +287,9 @@ def publish_story(story: Story, articles: list[Article], *, headline: str, excer
                 f"it is already published as “{current.post.headline}” (post {current.post.pk}); "
                 "edit that post instead"
             )
-        post = publish_articles(articles, headline=headline, excerpt=excerpt, user=user, tags=tags)
+        post = publish_articles(
+            articles, headline=headline, excerpt=excerpt, user=user, tags=tags, copies=copies
+        )
         story.status = Story.Status.PUBLISHED
         story.post = post
         story.new_coverage_since = None

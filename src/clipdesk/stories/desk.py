@@ -9,7 +9,7 @@ from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from clipdesk.articles.models import Article
+from clipdesk.articles.models import Article, EntryAddress
 from clipdesk.stories.excerpts import suggest_excerpt
 from clipdesk.stories.models import Story, StoryMember
 from clipdesk.watch.models import Match
@@ -32,6 +32,8 @@ class DeskArticle:
     article: Article
     title_html: SafeString
     aliases: list[str]
+    # Word-for-word copies of it at other outlets (stored once, credited each).
+    copies: list[EntryAddress] = field(default_factory=list)
 
 
 @dataclass
@@ -47,6 +49,12 @@ class DeskStory:
     draft_excerpt: str = ""
     # Articles that joined after the story was published or dismissed (Story.new_coverage_since).
     new_since_decision: set[int] = field(default_factory=set)
+    new_copies: set[int] = field(default_factory=set)  # EntryAddress ids, as above
+
+    @property
+    def new_count(self) -> int:
+        """Articles and copies that came after the story was published or dismissed."""
+        return len(self.new_since_decision) + len(self.new_copies)
 
     @property
     def published(self) -> bool:
@@ -109,12 +117,37 @@ def present(stories: list[Story]) -> list[DeskStory]:
         by_story.setdefault(member.story_id, []).append(member.article)
         if since[member.story_id] is not None and member.joined_at >= since[member.story_id]:
             new.setdefault(member.story_id, set()).add(member.article_id)
+    copies = _copies_by_article([a for articles in by_story.values() for a in articles])
     presented = []
     for story in stories:
         if by_story.get(story.pk):
-            presented.append(_present_one(story, by_story[story.pk]))
-            presented[-1].new_since_decision = new.get(story.pk, set())
+            item = _present_one(story, by_story[story.pk])
+            item.new_since_decision = new.get(story.pk, set())
+            for shown in item.articles:
+                shown.copies = copies.get(shown.article.pk, [])
+                when = since[story.pk]
+                item.new_copies |= {c.pk for c in shown.copies if when and c.seen_at >= when}
+            presented.append(item)
     return presented
+
+
+def _copies_by_article(articles: list[Article]) -> dict[int, list[EntryAddress]]:
+    """Each article's copies at outlets other than its own, in the order they were seen."""
+    outlet_of = {a.pk: a.outlet_id for a in articles}
+    found = (
+        EntryAddress.objects.filter(article__in=list(outlet_of), reason=EntryAddress.COPY)
+        .exclude(outlet=None)
+        .select_related("outlet")
+        .order_by("seen_at", "id")
+    )
+    copies: dict[int, list[EntryAddress]] = {}
+    seen: set[tuple[int, int]] = set()
+    for copy in found:
+        key = (copy.article_id, copy.outlet_id)
+        if copy.outlet_id != outlet_of[copy.article_id] and key not in seen:
+            seen.add(key)  # one outlet's two addresses for one text: credited once
+            copies.setdefault(copy.article_id, []).append(copy)
+    return copies
 
 
 def _present_one(story: Story, articles: list[Article]) -> DeskStory:
@@ -141,6 +174,15 @@ def _present_one(story: Story, articles: list[Article]) -> DeskStory:
         excerpt_html=highlight(excerpt, [(s, e) for s, e in excerpt_spans if e <= len(excerpt)]),
         entities=sorted({m.entity.name for a in articles for m in a.matches.all()}),
     )
+
+
+def copies_of(story: Story, ids: list[int]) -> list[EntryAddress]:
+    """The chosen copies of a story's articles, in the order chosen; others are ignored."""
+    found = EntryAddress.objects.filter(
+        pk__in=ids, reason=EntryAddress.COPY, article__story_member__story=story
+    ).select_related("outlet")
+    by_id = {c.pk: c for c in found}
+    return [by_id[i] for i in dict.fromkeys(ids) if i in by_id]
 
 
 def articles_of(story: Story, ids: list[int]) -> list[Article]:

@@ -78,8 +78,8 @@ def _back(request: HttpRequest) -> HttpResponse:
 @desk_required
 def publish(request: HttpRequest, pk: int) -> HttpResponse:
     story = get_object_or_404(Story, pk=pk)
-    ids = [n for n in map(_number, request.POST.getlist("article")) if n is not None]
-    chosen = desk.articles_of(story, ids)
+    chosen = desk.articles_of(story, _numbers(request, "article"))
+    copies = desk.copies_of(story, _numbers(request, "copy"))
     try:
         post = actions.publish_story(
             story,
@@ -87,6 +87,7 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
             headline=request.POST.get("headline", ""),
             excerpt=request.POST.get("excerpt", ""),
             user=request.user,
+            copies=copies,
         )
     except PublishRefused as exc:
         messages.error(request, f"Story {story.pk} not published: {exc}")
@@ -113,18 +114,22 @@ def dismiss(request: HttpRequest, pk: int) -> HttpResponse:
     return _back(request)
 
 
+def _numbers(request: HttpRequest, name: str) -> list[int]:
+    return [n for n in map(_number, request.POST.getlist(name)) if n is not None]
+
+
 @require_POST
 @desk_required
 def add_to_post(request: HttpRequest, pk: int) -> HttpResponse:
     """Credit a published story's chosen articles in its post (coverage that came later)."""
     story = get_object_or_404(Story, pk=pk)
-    ids = [n for n in map(_number, request.POST.getlist("article")) if n is not None]
-    chosen = desk.articles_of(story, ids)
-    if not chosen:
+    chosen = desk.articles_of(story, _numbers(request, "article"))
+    copies = desk.copies_of(story, _numbers(request, "copy"))
+    if not chosen and not copies:
         messages.error(request, f"Story {story.pk}: choose the articles to credit in the post.")
         return _back(request)
     try:
-        post, added = actions.add_coverage_to_post(story, chosen, request.user)
+        post, added = actions.add_coverage_to_post(story, chosen, request.user, copies=copies)
     except PublishRefused as exc:
         messages.error(request, f"Story {story.pk}: {exc}")
         return _back(request)

@@ -1,0 +1,120 @@
+"""A wire story carried word for word by several outlets: its text is stored once, and every
+outlet that carried it can be credited in the post, from the desk."""
+
+from __future__ import annotations
+
+import pytest
+
+from clipdesk.articles.models import Article, EntryAddress
+from clipdesk.digest.credits import source_line
+from clipdesk.digest.models import Post
+from clipdesk.ingest import poll_sources
+from clipdesk.sources.actions import add_source
+from clipdesk.stories.models import Story
+from clipdesk.watch.store import add_entity
+from tests.ingest.test_poll_failures import feed
+from tests.sources.conftest import LoopbackServer
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+HTML = {"Content-Type": "text/html; charset=utf-8"}
+QUOTE = "members of the MEK exile group would be allowed to hold a memorial gathering"
+
+
+def wire_page(outlet: str, author: str) -> bytes:
+    """The same wire text under each outlet's own name, byline and template."""
+    return f"""<!doctype html><html lang="en"><head><title>Quay permit | {outlet}</title>
+<meta property="og:site_name" content="{outlet}">
+<meta name="author" content="{author}">
+<meta property="article:published_time" content="2025-03-04T09:00:00Z"></head>
+<body><header><a href="/">{outlet}</a></header><article><h1>Exile group gets quay permit</h1>
+<p>The harbour authority of Port Calder said on Monday that {QUOTE} on the quay next month.</p>
+<p>The permit covers a single afternoon, and the organisers agreed to keep the fish market
+open throughout, the authority's spokesperson said in a statement to reporters.</p>
+<p>Residents' groups said they had not been consulted and asked for a public hearing before
+any further permits are granted by the harbour board this spring.</p>
+</article></body></html>""".encode()
+
+
+@pytest.fixture
+def server(monkeypatch):
+    monkeypatch.setenv("CLIPDESK_FETCH_ALLOW", "127.0.0.1")
+    loopback = LoopbackServer()
+    yield loopback
+    loopback.close()
+
+
+def carried_by(server, outlet: str, author: str) -> str:
+    slug = outlet.lower().replace(" ", "-")
+    page = server.route(f"/{slug}/quay-permit.html", wire_page(outlet, author), headers=HTML)
+    add_source(server.route(f"/{slug}/feed.xml", feed(page)), kind="feed", name=outlet)
+    return page
+
+
+@pytest.fixture
+def carried(server, client, editor):
+    add_entity("Mojahedin-e Khalq", ["MEK"])
+    first = carried_by(server, "Harbour Gazette", "Ana Ferreira")
+    copy = carried_by(server, "Western Daily", "Tom Ashby")
+    poll_sources(due_only=False)
+    client.force_login(editor)
+    return first, copy
+
+
+def test_the_copy_is_stored_once_and_keeps_its_own_credit(carried):
+    first, copy = carried
+    article = Article.objects.get()
+    assert article.url == first and article.outlet.name == "Harbour Gazette"
+    kept = EntryAddress.objects.get(url=copy)
+    assert kept.article == article and kept.is_copy
+    assert (kept.outlet.name, kept.authors) == ("Western Daily", ["Tom Ashby"])
+    assert kept.published is not None and kept.snapshot is not None
+
+
+def test_the_desk_credits_every_outlet_that_carried_it(carried, client):
+    first, copy = carried
+    story = Story.objects.get()
+    html = client.get("/desk/").content.decode()
+    kept = EntryAddress.objects.get(url=copy)
+    assert "the same text at" in html and "Western Daily" in html
+    assert f'name="copy" value="{kept.pk}" checked' in html
+
+    client.post(
+        f"/desk/story/{story.pk}/publish/",
+        {
+            "article": [Article.objects.get().pk],
+            "copy": [kept.pk],
+            "headline": "Quay permit",
+            "excerpt": QUOTE,
+        },
+    )
+
+    post = Post.objects.get()
+    line = source_line(post.credits.select_related("outlet"))
+    assert line == (
+        "Ana Ferreira, Harbour Gazette, March 4 2025; Tom Ashby, Western Daily, March 4 2025"
+    )
+    assert [c.url for c in post.credits.order_by("position")] == [first, copy]
+
+
+def test_a_copy_after_publishing_brings_the_story_back(carried, client, server):
+    story = Story.objects.get()
+    client.post(
+        f"/desk/story/{story.pk}/publish/",
+        {"article": [Article.objects.get().pk], "headline": "Quay permit", "excerpt": QUOTE},
+    )
+    story.refresh_from_db()
+    assert story not in Story.objects.on_desk()
+
+    late = carried_by(server, "Coast Radio", "Mia Lund")
+    poll_sources(due_only=False)
+
+    story.refresh_from_db()
+    assert story.status == Story.Status.PUBLISHED and story in Story.objects.on_desk()
+    html = client.get("/desk/").content.decode()
+    assert "1 new article since" in html and "Coast Radio" in html
+    kept = EntryAddress.objects.get(url=late)
+    client.post(f"/desk/story/{story.pk}/add-to-post/", {"copy": [kept.pk]})
+    post = Post.objects.get()
+    assert "Coast Radio" in source_line(post.credits.select_related("outlet"))
+    assert Article.objects.count() == 1
