@@ -18,6 +18,7 @@ from clipdesk.digest.models import Post
 from clipdesk.search.backends import engine_name, get_backend
 from clipdesk.search.indexing import index_post, reindex_all, remove_post
 from clipdesk.search.service import search
+from clipdesk.watch.store import add_entity
 from tests.factories import make_post, make_tag
 
 pytestmark = pytest.mark.django_db
@@ -534,3 +535,15 @@ def test_the_link_of_a_year_before_1000_filters_by_it(search_home):
     assert old.filter == "from:0202 to:0202"
     narrowed = search(f"charter {old.filter}")
     assert narrowed.total == 1 and not narrowed.message
+
+
+def test_bare_words_that_spell_a_watched_name_are_still_words_found_anywhere(search_home):
+    add_entity("Harbour Trust", ["Port Calder Harbour Trust"])
+    apart = make_post("Meeting notes", excerpt="The trust said the harbour meeting ran late.")
+    named = make_post("Harbour Trust meeting", excerpt="A short meeting.")
+    alias = make_post("Port Calder Harbour Trust", excerpt="Its meeting was short.")
+    elsewhere = make_post("Harbour news", excerpt="A trust fund was set up.")
+    reindex_all()
+    found = {r.id for r in search("harbour trust meeting").results}
+    assert found == {apart.pk, named.pk, alias.pk}
+    assert elsewhere.pk not in {r.id for r in search('"harbour trust"').results}

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from clipdesk.search.query import AnyOf, Clause, Node, Phrase, Term, node_for
+from clipdesk.search.query import AllOf, AnyOf, Clause, Node, Phrase, Term, node_for
 from clipdesk.search.words import tokens
 from clipdesk.watch.normalizing import skeleton
 
@@ -149,7 +149,9 @@ class _Expander:
             end, entity = found
             run = clauses[index:end]
             words = tuple(w for c in run for w in _node_words(c.node) or ())
-            typed: Node = Term(words[0]) if len(words) == 1 else Phrase(words)
+            # Bare words as typed stay words found anywhere ("maryam rajavi aide" finds
+            # "Maryam visited, said Rajavi's aide"); the entity's names are searched beside.
+            typed: Node = Term(words[0]) if len(words) == 1 else AllOf(tuple(map(Term, words)))
             nodes.append(self.group(entity, typed, " ".join(c.source for c in run)))
             index = end
         return nodes

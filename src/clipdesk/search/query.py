@@ -79,7 +79,15 @@ class AnyOf:
     options: tuple[Node, ...]
 
 
-Node = Term | Phrase | AnyOf
+@dataclass(frozen=True)
+class AllOf:
+    """Every one of the parts, anywhere: bare words that spell a watched name, kept as words
+    beside the entity's other names (aliases.py)."""
+
+    parts: tuple[Node, ...]
+
+
+Node = Term | Phrase | AnyOf | AllOf
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from clipdesk.search.query import AnyOf, Node, Phrase, Term
+from clipdesk.search.query import AllOf, AnyOf, Node, Phrase, Term
 from clipdesk.search.words import tokens, words_with_spans
 
 SNIPPET_CHARS = 240
@@ -40,6 +40,8 @@ class Highlighter:
             node = pending.pop()
             if isinstance(node, AnyOf):
                 pending.extend(node.options)
+            elif isinstance(node, AllOf):
+                pending.extend(node.parts)
             elif isinstance(node, Term):
                 (found.prefixes if node.prefix else found.terms).add(node.text)
             else:

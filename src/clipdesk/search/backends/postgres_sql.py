@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from clipdesk.search.backends import Plan
-from clipdesk.search.query import AnyOf, Node, Phrase, Term
+from clipdesk.search.query import AllOf, AnyOf, Node, Phrase, Term
 
 MAX_POSITION = 16383  # PostgreSQL keeps positions up to this; larger ones are clamped
 MAX_POSITIONS_PER_LEXEME = 256  # and at most this many positions of one lexeme
@@ -90,6 +90,8 @@ def tsquery_literal(node: Node) -> str:
         if node.prefix:
             words[-1] += ":*"
         return "(" + " <-> ".join(words) + ")"
+    if isinstance(node, AllOf):
+        return "(" + " & ".join(tsquery_literal(part) for part in node.parts) + ")"
     assert isinstance(node, AnyOf)
     return "(" + " | ".join(tsquery_literal(option) for option in node.options) + ")"
 
@@ -111,6 +113,9 @@ def pairs_condition(node: Node) -> tuple[str, list] | None:
             return None
         keys = ", ".join([f"hashtext(%s) & {PAIR_KEYS - 1}"] * len(pairs))
         return f"search_pairs(vector) @> ARRAY[{keys}]", pairs
+    if isinstance(node, AllOf):
+        parts = [found for part in node.parts if (found := pairs_condition(part))]
+        return _joined(parts) if parts else None
     assert isinstance(node, AnyOf)
     options = [pairs_condition(option) for option in node.options]
     if any(option is None for option in options):

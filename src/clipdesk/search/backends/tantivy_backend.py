@@ -68,7 +68,7 @@ from clipdesk.search.backends import (
     Plan,
     Progress,
 )
-from clipdesk.search.query import AnyOf, Node, Phrase, Term
+from clipdesk.search.query import AllOf, AnyOf, Node, Phrase, Term
 
 log = logging.getLogger(__name__)
 
@@ -300,6 +300,10 @@ class TantivyBackend:
             if node.prefix:
                 return tantivy.Query.phrase_prefix_query(self.schema, "text", list(node.words))
             return tantivy.Query.phrase_query(self.schema, "text", list(node.words))
+        if isinstance(node, AllOf):
+            return tantivy.Query.boolean_query(
+                [(tantivy.Occur.Must, self._node(part, searcher)) for part in node.parts]
+            )
         assert isinstance(node, AnyOf)
         return tantivy.Query.boolean_query(
             [(tantivy.Occur.Should, self._node(option, searcher)) for option in node.options]
