@@ -20,6 +20,7 @@ from clipdesk.search.indexing import index_post, reindex_all, remove_post
 from clipdesk.search.service import search
 from clipdesk.watch.store import add_entity
 from tests.factories import make_post, make_tag
+from tests.search.conftest import make_article
 
 pytestmark = pytest.mark.django_db
 
@@ -547,3 +548,15 @@ def test_bare_words_that_spell_a_watched_name_are_still_words_found_anywhere(sea
     found = {r.id for r in search("harbour trust meeting").results}
     assert found == {apart.pk, named.pk, alias.pk}
     assert elsewhere.pk not in {r.id for r in search('"harbour trust"').results}
+
+
+def test_articles_matched_first_by_a_rematch_are_found_by_their_entity(search_home):
+    article = make_article("Quay lanterns lit", "The Lantern Fellowship lit the quay again.")
+    reindex_all()
+    add_entity("Lantern Fellowship", ["Lantern Fellowship"])  # watched after it was stored
+    assert search('entity:"Lantern Fellowship"', type="article").results == []
+
+    call_command("watch", "rematch", "--apply", stdout=StringIO())
+
+    found = search('entity:"Lantern Fellowship"', type="article")
+    assert [r.id for r in found.results] == [article.pk]

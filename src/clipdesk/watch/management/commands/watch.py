@@ -3,7 +3,7 @@ import json
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from clipdesk.search.indexing import reindex_posts
+from clipdesk.search.indexing import index_articles, reindex_posts
 from clipdesk.watch.matching import too_short
 from clipdesk.watch.models import Entity
 from clipdesk.watch.store import DEFAULT_WATCHLIST, WatchError, add_entity, rematch_articles
@@ -60,10 +60,14 @@ class Command(BaseCommand):
             verb = "applied" if options["apply"] else "would change (preview; --apply stores it)"
             self.stdout.write(f"{len(changes)} article(s) {verb}")
             if options["apply"]:
-                self._posts_follow()
+                self._posts_follow([c.article_id for c in changes])
 
-    def _posts_follow(self) -> None:
-        """Published posts indexed again, so that search finds them by the new names."""
+    def _posts_follow(self, articles: list[int] = ()) -> None:
+        """Published posts, and the articles whose matches changed, indexed again, so that
+        search finds them by the new names (matches stored in bulk index nothing by
+        themselves: an article's first match was missed by `entity:` until a reindex)."""
         if not getattr(settings, "CLIPDESK_SEARCH_AUTO_INDEX", True):
             return
+        if articles:
+            index_articles(articles)
         self.stdout.write(f"{reindex_posts()} published post(s) indexed with the watchlists")
