@@ -52,6 +52,14 @@ def test_prefix_on_the_last_word_of_a_hyphenated_word():
     assert nodes("mojahedin-e-kh*")[0] == [Phrase(("mojahedin", "e", "kh"), prefix=True)]
 
 
+def test_a_star_at_the_end_of_a_phrase_makes_its_last_word_a_prefix():
+    assert nodes('"maryam raj*"')[0] == [Phrase(("maryam", "raj"), prefix=True)]
+    assert nodes('"raj*"')[0] == [Term("raj", prefix=True)]
+    parsed = parse('"maryam r*"')
+    assert [c.node for c in parsed.include] == [Phrase(("maryam", "r"))]
+    assert "prefix" in " ".join(parsed.notes)
+
+
 def test_persian_and_arabic_letter_forms_and_zwnj_fold_like_the_matcher():
     arabic, persian = nodes("مجاهدين كتاب")[0], nodes("مجاهدین کتاب")[0]
     assert arabic == persian

@@ -7,6 +7,7 @@ What a reader can type:
     -rumour  -"fake news"      leave out documents with this word or phrase
     paris OR berlin            either word (OR in capitals binds two neighbours)
     mojah*                     a word beginning with "mojah" (at least two characters)
+    "maryam raj*"              a phrase whose last word begins with "raj"
     outlet:guardian  outlet:"Le Monde"   entity:MEK  tag:protests  lang:fa
     from:2019  to:2020-06  from:2019-02-14
 
@@ -225,7 +226,12 @@ def _lex(text: str, query: ParsedQuery) -> list[_Item]:
         if kind == "phrase":
             inner, missing = _unquote(value)
             unbalanced |= missing
-            node = node_for(inner)
+            # "maryam raj*": a phrase whose last word is a prefix, as the same words unquoted
+            # are read (the star used to be dropped, and the phrase asked for "raj" whole).
+            prefix = inner.rstrip().endswith("*")
+            node = node_for(inner.rstrip().rstrip("*"), prefix=prefix)
+            if prefix and node is not None and not _is_prefix(node):
+                query.notes.append(f"“{value}”: a prefix needs {MIN_PREFIX} letters or more.")
             clause = Clause(node, inner.strip()) if node else None
         else:  # a word, or an unknown "name:value", which is searched as words
             prefix = value.endswith("*")
