@@ -594,7 +594,8 @@ def store_page(
                 credit = copy_credit(prepared.extracted, source, context.outlets, snapshot)
                 seen = timezone.now()
                 _remember(page.entry, stored.article, EntryAddress.COPY, seen_at=seen, **credit)
-                if credit["outlet"] is not None and credit["outlet"] != stored.article.outlet:
+                outlet = credit["outlet"]
+                if outlet is not None and outlet.pk != stored.article.outlet_id:
                     note_new_copy(stored.article, seen)  # another outlet: a decided story's news
             return None
         if page.entry is not None:
