@@ -76,3 +76,15 @@ def test_a_persian_tag_has_a_page_of_its_own(client):
     text = page.content.decode()
     assert "آزادی بیان" in text and "Harbour paper closed" in text
     assert "Radio licence withdrawn" not in text
+
+
+@pytest.mark.django_db
+def test_a_repeated_headline_takes_the_first_free_number_in_one_query(
+    django_assert_max_num_queries,
+):
+    for slug in ("weekly-roundup", "weekly-roundup-2", "weekly-roundup-4", "weekly-roundup-x"):
+        make_post("Weekly roundup", slug=slug)
+    with django_assert_max_num_queries(2):
+        assert free_slug(Post, "Weekly roundup") == "weekly-roundup-3"
+    make_post("Weekly roundup", slug="weekly-roundup-3")
+    assert free_slug(Post, "Weekly roundup") == "weekly-roundup-5"
