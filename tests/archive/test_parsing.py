@@ -492,6 +492,26 @@ def test_html_meta_charset_is_used_when_not_utf8() -> None:
     assert item.headline == "Quay Café €"
 
 
+@pytest.mark.parametrize("label", ["iso-8859-1", "ISO_8859-1", "latin1", "us-ascii"])
+def test_a_page_saying_latin1_is_read_as_windows_1252_as_browsers_read_it(label) -> None:
+    content = (
+        f'<html><head><meta charset="{label}"></head><body><article><h2>“Quay” Café</h2>'
+        "<p>Jane Roe, The Coastal Herald, March 3 2020: It’s shut.</p></article></body></html>"
+    ).encode("cp1252")
+    _, item = only_post(content)
+    assert item.headline == "“Quay” Café"
+    assert item.excerpt == "It’s shut."
+
+
+def test_a_latin1_page_with_a_byte_windows_1252_leaves_undefined_is_still_read() -> None:
+    content = (
+        b'<html><head><meta charset="iso-8859-1"></head><body><article><h2>Quay Caf\xe9\x81</h2>'
+        b"<p>Jane Roe, The Coastal Herald, March 3 2020: Shut.</p></article></body></html>"
+    )
+    _, item = only_post(content)
+    assert item.headline.startswith("Quay Café")
+
+
 # --- errors ------------------------------------------------------------------------------
 
 

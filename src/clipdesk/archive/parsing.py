@@ -135,6 +135,9 @@ def _looks_like_html(text: str, filename: str) -> bool:
     return tags >= 3 or (tags >= 1 and text.lstrip().startswith("<"))
 
 
+LATIN_LABELS = {"iso8859-1", "ascii"}  # codec names of "latin1", "ISO-8859-1", "US-ASCII"…
+
+
 def _decode(content: bytes, filename: str) -> str:
     if content.startswith(codecs.BOM_UTF8):
         content = content[len(codecs.BOM_UTF8) :]
@@ -153,9 +156,15 @@ def _decode(content: bytes, filename: str) -> str:
     for label in (declared.group(1).decode("ascii") if declared else None, "cp1252"):
         if (encoding := text_codec(label)) is None:
             continue
+        if encoding in LATIN_LABELS:
+            # Read as browsers read them (WHATWG): a page saying ISO-8859-1 is written in
+            # windows-1252, and its curly quotes became invisible C1 control characters.
+            encoding = "cp1252"
         try:
             return content.decode(encoding)
         except ValueError:  # bytes invalid in that charset
+            if encoding == "cp1252" and label != "cp1252":
+                return content.decode("latin-1")  # the five bytes cp1252 leaves undefined
             continue
     raise ArchiveParseError("not valid UTF-8 text, nor in the page's declared charset or cp1252")
 
