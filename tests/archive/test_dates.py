@@ -28,6 +28,8 @@ FEB_19 = datetime.date(2019, 2, 19)
         "19 fevrier 2019",
         "19. Februar 2019",
         "Feb. 19 2019",
+        "2019-02-19T10:00:00+00:00",
+        "2019-02-19T23:59Z",
     ],
 )
 def test_date_written_many_ways(text: str) -> None:

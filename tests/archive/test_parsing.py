@@ -66,10 +66,9 @@ def test_blank_posted_on_gives_none() -> None:
     assert item.sources[0].date == datetime.date(2020, 3, 3)
 
 
-def test_posted_on_value_is_parsed() -> None:
-    content = text_page(
-        post("Jane Roe, The Coastal Herald, March 3 2020: Text.", posted="2020/03/04")
-    )
+@pytest.mark.parametrize("posted", ["2020/03/04", "2020-03-04T10:00:00+00:00"])
+def test_posted_on_value_is_parsed(posted) -> None:
+    content = text_page(post("Jane Roe, The Coastal Herald, March 3 2020: Text.", posted=posted))
     _, item = only_post(content)
     assert item.posted_on == datetime.date(2020, 3, 4)
 

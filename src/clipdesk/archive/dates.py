@@ -62,8 +62,9 @@ _DAY = r"[0-3]?\d(?:st|nd|rd|th|er)?"  # "1er": French writes the first of the m
 _YEAR = r"(?:1[89]\d\d|2[01]\d\d)"
 # Not glued to a preceding word or number ...
 _BEFORE = r"(?<![\w/.\-])"
-# ... nor followed by one ("2019abc", "19/02/2019/5").
-_AFTER = r"(?![\w/]|-\d|\.\d)"
+# ... nor followed by one ("2019abc", "19/02/2019/5"), but for the time of an ISO 8601
+# timestamp ("2021-03-01T10:00:00+00:00", as WordPress writes "Posted on").
+_AFTER = r"(?:(?![\w/]|-\d|\.\d)|(?=T\d\d:\d\d))"
 
 _FULL_LAYOUTS = [
     rf"(?P<ymd_y>{_YEAR})(?P<ymd_sep>[/.\-])(?P<ymd_m>[01]?\d)(?P=ymd_sep)(?P<ymd_d>[0-3]?\d)",
