@@ -73,6 +73,14 @@ def test_posted_on_value_is_parsed(posted) -> None:
     assert item.posted_on == datetime.date(2020, 3, 4)
 
 
+@pytest.mark.parametrize("weekday", ["Sunday", "Sat.", "dimanche", "Sonntag"])
+def test_a_day_of_the_week_in_a_credit_is_no_outlet(weekday) -> None:
+    line = f"Reuters, {weekday}, February 28, 2021:… The council voted."
+    _, item = only_post(text_page(post(line)))
+    assert item.sources == [ArchiveCredit(None, "Reuters", datetime.date(2021, 2, 28))]
+    assert item.excerpt == "The council voted."
+
+
 def test_misspelled_month_febrauary() -> None:
     _, item = only_post(text_page(post("Tehran Times, Febrauary 17 2019:… The wall held.")))
     assert item.sources == [ArchiveCredit(None, "Tehran Times", datetime.date(2019, 2, 17))]

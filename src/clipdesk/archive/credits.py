@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from clipdesk.archive.dates import DateMention, find_dates
+from clipdesk.archive.dates import WEEKDAYS, DateMention, find_dates
 from clipdesk.archive.gazetteer import (
     LINKING_WORDS,
     has_outlet_marker,
@@ -79,6 +79,8 @@ def names_look_like_credit(names: str) -> bool:
     if len(parts) == 1 and is_place(parts[0]):
         return False  # "Washington, March 3 2020 – ..." is a dateline, not a credit
     for position, part in enumerate(parts):
+        if part.rstrip(".").casefold() in WEEKDAYS:
+            continue  # "Le Monde, dimanche, …": the day, written in lower case in French
         words = part.split()
         if len(part) > 80 or len(words) > 9:
             return False

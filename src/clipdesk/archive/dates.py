@@ -150,14 +150,23 @@ _WORDED_DATE = re.compile(
     rf"^(?:{_DAY}\.?\s+{_MONTH},?|{_MONTH}\s+{_DAY},?)\s+{_YEAR}$", re.IGNORECASE
 )
 _NUMERIC_PIECES = "/.-–— "
+WEEKDAYS = frozenset(
+    {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
+    | {"mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat"}  # "Sun" is a paper
+    | {"lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"}
+    | {"montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag", "sonntag"}
+)
 
 
 def is_undated_date(text: str) -> bool:
     """Whether a credit's name is really a date the reader cannot place on a day: a month
     and a year ("July 2020"), a day and year around a month name it does not know ("5 Mai
     2018"), a year alone, or digits and separators only ("19/02/19", Arabic-Indic digits
-    too). Read as names, these became outlets and places."""
+    too), or a day of the week ("Reuters, Sunday, February 28, 2021"). Read as names, these
+    became outlets and places."""
     text = text.strip()
+    if text.rstrip(".").casefold() in WEEKDAYS:
+        return True
     if found := _MONTH_YEAR.match(text):
         return match_month(found.group("month")) is not None
     if _WORDED_DATE.match(text):
