@@ -213,3 +213,45 @@ def test_an_outlet_only_its_position_names_is_read_the_same_at_every_import():
     strike = Post.objects.get(headline="Dockers vote to strike").credits.get()
     assert (strike.author, strike.outlet.name) == ("", "Evening Lantern")
     assert import_text(POSITION_ONLY) == (0, 0, 2)  # the database's outlets change nothing
+
+
+def dated_page(posted: str, credit_date: str, excerpt: str, headline: str = "Port opens") -> bytes:
+    return (
+        "Quay Notes\n\nNotes on the quay in the press.\n\n"
+        f"{headline}\n\nPosted on: {posted}\n\n"
+        f"Jane Roe, Ridge Weekly, {credit_date}:… {excerpt}\n"
+    ).encode()
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [("", "2021/03/01"), ("2021/03/01", ""), ("2021/03/01", "2021/03/02")],
+)
+def test_a_post_whose_posted_on_was_filled_in_or_changed_is_updated_in_place(before, after):
+    excerpt = "The new port opened to ferries on Sunday."
+    assert import_text(dated_page(before, "February 28 2021", excerpt)) == (1, 0, 0)
+    post = Post.objects.get()
+
+    assert import_text(dated_page(after, "February 28 2021", excerpt)) == (0, 1, 0)
+
+    assert list(Post.objects.values_list("pk", flat=True)) == [post.pk]
+    assert import_text(dated_page(after, "February 28 2021", excerpt)) == (0, 0, 1)
+
+
+def test_weekly_posts_of_one_headline_dated_by_each_others_days_stay_two_posts():
+    first = dated_page("2021/03/01", "February 28 2021", "Ferries ran late.", "Weekly roundup")
+    second = dated_page("2021/03/08", "March 1 2021", "The pier reopened.", "Weekly roundup")
+    assert import_text(first) == (1, 0, 0)
+    assert import_text(second) == (1, 0, 0)
+    assert Post.objects.count() == 2
+    assert import_text(first) == (0, 0, 1)
+
+
+def test_one_post_twice_on_a_page_under_two_dates_stays_two_posts():
+    excerpt = "The new port opened to ferries on Sunday."
+    page = (
+        dated_page("2021/03/01", "February 28 2021", excerpt)
+        + dated_page("2021/03/05", "March 4 2021", excerpt).split(b"\n\n", 2)[2]
+    )
+    assert import_text(page) == (2, 0, 0)
+    assert import_text(page) == (0, 0, 2)

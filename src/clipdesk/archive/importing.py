@@ -131,11 +131,28 @@ def _same_credits(post: Post, rows: list[dict]) -> bool:
 
 
 def _store_post(
-    item: ArchivePost, key: str, inferred: datetime.date | None, outlets: OutletDirectory
+    item: ArchivePost,
+    key: str,
+    inferred: datetime.date | None,
+    outlets: OutletDirectory,
+    taken: set[int],
 ) -> str:
-    """Insert or update one post: 'added', 'updated' or 'skipped' (stored as it is)."""
+    """Insert or update one post: 'added', 'updated' or 'skipped' (stored as it is).
+    `taken` holds the posts this page has stored so far, and gets this one."""
     rows = _credit_rows(item.sources, outlets)
-    post = _imported_before(item, key)
+    post = _imported_before(item, key, taken)
+    outcome, post = _write_post(item, key, inferred, rows, post)
+    taken.add(post.pk)
+    return outcome
+
+
+def _write_post(
+    item: ArchivePost,
+    key: str,
+    inferred: datetime.date | None,
+    rows: list[dict],
+    post: Post | None,
+) -> tuple[str, Post]:
     if inferred is None:
         # Nothing on the page is dated: a new post is ordered by the day it came in, and
         # keeps that day when imported again (it used to move to the top at every import).
@@ -156,24 +173,35 @@ def _store_post(
         )
         Credit.objects.bulk_create(Credit(post=post, **row) for row in rows)
         post.tags.set(tags)
-        return "added"
+        return "added", post
     changed = [name for name, value in fields.items() if getattr(post, name) != value]
     same_tags = {t.pk for t in post.tags.all()} >= {t.pk for t in tags}
     if not changed and _same_credits(post, rows) and same_tags:
-        return "skipped"
+        return "skipped", post
     for name in changed:
         setattr(post, name, fields[name])
     post.save()
     post.credits.all().delete()
     Credit.objects.bulk_create(Credit(post=post, **row) for row in rows)
     post.tags.add(*tags)
-    return "updated"
+    return "updated", post
 
 
-def _imported_before(item: ArchivePost, key: str) -> Post | None:
+def _imported_before(item: ArchivePost, key: str, taken: set[int]) -> Post | None:
     posts = Post.objects.prefetch_related("credits", "tags")
     post = posts.filter(import_key=key).first()
     if post is None and import_key(item) == key:  # not a second copy on its page
+        # The same post imported when its page dated it otherwise (a blank "Posted on"
+        # filled in later, a date corrected): same headline, same opening words. An edited
+        # page made a second post; weekly posts of one headline still differ in their words.
+        opening = fold_name(item.excerpt.strip()[:UNDATED_KEY_CHARS])
+        redated = posts.filter(import_key__isnull=False, headline=item.headline.strip()[:500])
+        redated = redated.exclude(pk__in=taken)  # another post of this page
+        for found in redated.order_by("pk"):
+            if fold_name(found.excerpt[:UNDATED_KEY_CHARS]) == opening:
+                found.import_key = key
+                found.save(update_fields=["import_key"])
+                return found
         has_date = item.posted_on or any(c.date for c in item.sources)
         if not has_date:
             # Imported under the older key: the same post only if its excerpt is this one.
@@ -189,6 +217,7 @@ def import_page(page: ArchivePage, outlets: OutletDirectory) -> ImportResult:
     """Store every post of one parsed page in one transaction: all of it, or none."""
     result = ImportResult()
     seen: dict[str, int] = {}
+    taken: set[int] = set()
     with transaction.atomic():
         _fill_profile(page)
         dates = infer_dates(page.posts)
@@ -198,7 +227,7 @@ def import_page(page: ArchivePage, outlets: OutletDirectory) -> ImportResult:
             seen[key] = seen.get(key, 0) + 1
             if seen[key] > 1:
                 key = f"{key[:36]}-{seen[key]:03d}"
-            outcome = _store_post(item, key, inferred, outlets)
+            outcome = _store_post(item, key, inferred, outlets, taken)
             setattr(result, outcome, getattr(result, outcome) + 1)
     return result
 
