@@ -255,3 +255,14 @@ def test_one_post_twice_on_a_page_under_two_dates_stays_two_posts():
     )
     assert import_text(page) == (2, 0, 0)
     assert import_text(page) == (0, 0, 2)
+
+
+def test_a_listings_teaser_does_not_replace_the_whole_excerpt_of_the_posts_own_page():
+    whole = "The new port opened to ferries on Sunday. Crews said the quay needs more lights."
+    single = dated_page("2021/03/01", "February 28 2021", whole)
+    listing = dated_page("2021/03/01", "February 28 2021", "The new port opened to ferries…")
+    for order in ([single, listing], [listing, single]):
+        for page in order:
+            import_text(page)
+        assert Post.objects.get().excerpt == whole
+    assert import_text(listing) == (0, 0, 1) and import_text(single) == (0, 0, 1)

@@ -174,6 +174,10 @@ def _write_post(
         Credit.objects.bulk_create(Credit(post=post, **row) for row in rows)
         post.tags.set(tags)
         return "added", post
+    if _is_teaser_of(fields["excerpt"], post.excerpt):
+        # A listing page's opening of the excerpt its post's own page gives whole: kept
+        # whole, where the two pages overwrote each other at every import, by file order.
+        fields["excerpt"] = post.excerpt
     changed = [name for name, value in fields.items() if getattr(post, name) != value]
     same_tags = {t.pk for t in post.tags.all()} >= {t.pk for t in tags}
     if not changed and _same_credits(post, rows) and same_tags:
@@ -185,6 +189,12 @@ def _write_post(
     Credit.objects.bulk_create(Credit(post=post, **row) for row in rows)
     post.tags.add(*tags)
     return "updated", post
+
+
+def _is_teaser_of(short: str, whole: str) -> bool:
+    """Whether `short` is the opening of `whole`, give or take a closing ellipsis."""
+    opening = fold_name(short)
+    return len(short) < len(whole) and bool(opening) and fold_name(whole).startswith(opening)
 
 
 def _imported_before(item: ArchivePost, key: str, taken: set[int]) -> Post | None:
