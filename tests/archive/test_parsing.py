@@ -331,6 +331,20 @@ CHROME_LINES = [
     "1 2 3 … 40 Next »",
     "Posted in Uncategorized",
     "Proudly powered by WordPress",
+    "12 thoughts on “Wall Repairs Begin”",
+    "One Reply",
+    "Follow us:",
+    "Posted in News | Tagged walls, estuary | Leave a comment",
+]
+
+# Sentences that open like chrome and belong to the clipping.
+PROSE_LIKE_CHROME = [
+    "Copyright holders of the film asked for it to be withdrawn.",
+    "Powered by wind, the ferry crossed in record time.",
+    "12 replies were sent to the council's consultation.",
+    "Follow me, said the guide, and the visitors did.",
+    "Tagged as terrorists in 1997, the group later won its delisting.",
+    "One thought dominated the hearing: the cost.",
 ]
 
 
@@ -344,6 +358,24 @@ def test_site_chrome_is_never_a_post_nor_part_of_an_excerpt() -> None:
     page = parse_archive(content)
     assert [p.excerpt for p in page.posts] == ["One.", "Two."]
     assert page.about is not None and "Follow us" not in page.about
+
+
+@pytest.mark.parametrize("sentence", PROSE_LIKE_CHROME)
+def test_a_sentence_that_opens_like_chrome_stays_in_the_excerpt(sentence) -> None:
+    content = text_page(
+        post("Jane Roe, The Coastal Herald, March 3 2020:… First part.") + f"\n{sentence}\n"
+    )
+    _, item = only_post(content)
+    assert item.excerpt == f"First part.\n\n{sentence}"
+    assert item.tags == []
+
+
+def test_a_headline_that_opens_like_a_copyright_line_is_a_post() -> None:
+    content = text_page(
+        post("Jane Roe, The Coastal Herald, March 3 2020: One.", "Copyright row over harbour film")
+    )
+    _, item = only_post(content)
+    assert item.headline == "Copyright row over harbour film"
 
 
 def test_read_more_link_at_end_of_excerpt_is_dropped() -> None:

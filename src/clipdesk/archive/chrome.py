@@ -29,13 +29,15 @@ _CHROME_LINE = re.compile(
     | like\s+this\s*:? | like\s+loading\S* | loading\s*(?:\.\.\.|…)? | related(?:\s+posts)?
     | tweet | print | e-?mail | facebook | twitter | x\s+\(twitter\) | whatsapp | telegram
     | linkedin | pinterest | reddit | tumblr | pocket | instagram | youtube | mastodon
-    | follow\s+(?:us|me)\b.* | follow\s+@\w+.* | like\s+us\s+on\s+\w+.* | find\s+us\s+on\s+\w+.*
+    | follow\s+(?:us|me)(?:\s+on\s.*|\s*:.*)? | follow\s+@\w+.*
+    | like\s+us\s+on\s+\w+.* | find\s+us\s+on\s+\w+.*
     | @\w{2,30}
-    | leave\s+a\s+(?:comment|reply).* | \d+\s+(?:comments?|responses?|replies|thoughts)\b.*
-    | no\s+comments?(?:\s+yet)?\.? | one\s+(?:comment|response|thought).*
+    | leave\s+a\s+(?:comment|reply).*
+    | (?:\d+|one)\s+(?:comments?|responses?|repl(?:y|ies)|thoughts?)(?:\s+(?:on|to)\s+["“‘'].*)?
+    | no\s+comments?(?:\s+yet)?\.?
     | comments?\s+(?:are\s+)?(?:closed|off).*
-    | (?:©|\(c\)|copyright\b).* | .*\ball\s+rights\s+reserved\b.*
-    | (?:proudly\s+)?powered\s+by\s+\w+.* | theme\s*(?::|by)\s.*
+    | (?:©|\(c\)).* | copyright\s*(?:©|\(c\)|\d{4}|:).* | .*\ball\s+rights\s+reserved\b.*
+    | (?:proudly\s+)?powered\s+by\s+[^.,;:]{1,40}\.? | theme\s*(?::|by)\s.*
     | (?:«|‹|←)?\s*(?:older|newer)\s+(?:posts|entries|articles)\s*(?:»|›|→)?
     | (?:«|‹|←)?\s*(?:previous|next)(?:\s+(?:page|post|entries|posts))?\s*(?:»|›|→)?
     | page\s+\d+\s+of\s+\d+
@@ -81,9 +83,12 @@ def tags_in_line(line: str) -> list[str]:
     """Tags named by a "Tags: a, b" line, or by a "Tagged a, b" part of a meta bar."""
     if not _MAY_NAME_TAGS.search(line):
         return []
-    for part in _MENU_SEPARATORS.split(line):
+    parts = _MENU_SEPARATORS.split(line)
+    for part in parts:
         match = _TAGS_LINE.match(part.strip())
-        if match:
+        if match and (len(parts) > 1 or ":" in part[: match.start("tags")]):
+            # Alone on its line, "Tagged" needs its colon: "Tagged as terrorists in 1997,
+            # the group …" is a sentence of the excerpt, not a list of tags.
             tags = re.split(r"\s*[,;]\s*", match.group("tags"))
             return [t.strip(" .") for t in tags if t.strip(" .")]
     return []
