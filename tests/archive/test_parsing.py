@@ -287,6 +287,20 @@ def test_parenthesised_alias_outlet() -> None:
     assert item.sources[0].outlet == "Der Kurier (Kurier Online)"
 
 
+@pytest.mark.parametrize(
+    "line", ["Reuters:… The council voted.", "Reuters March 2 2021: The council voted."]
+)
+def test_a_well_known_outlet_alone_opens_a_credit(line) -> None:
+    content = text_page(
+        post("Jane Roe, The Coastal Herald, March 3 2020: One."),
+        post(line, "Dredging vote"),
+    )
+    page = parse_archive(content)
+    assert [p.headline for p in page.posts] == ["Estuary Wall Repairs Begin", "Dredging vote"]
+    assert page.posts[1].sources[0].outlet == "Reuters"
+    assert page.posts[1].excerpt == "The council voted."
+
+
 def test_acronym_alone_is_an_outlet() -> None:
     _, item = only_post(text_page(post("KSTR, February 16 2019:… Text.")))
     assert (item.sources[0].author, item.sources[0].outlet) == (None, "KSTR")

@@ -21,9 +21,9 @@ from functools import lru_cache
 from clipdesk.archive.dates import WEEKDAYS, DateMention, find_dates
 from clipdesk.archive.gazetteer import (
     LINKING_WORDS,
-    has_outlet_marker,
     is_particle,
     is_place,
+    reads_as_outlet,
     split_credit_names,
     without_particle,
     word_set,
@@ -117,7 +117,7 @@ def find_lead_credit(line: str) -> CreditMatch | None:
             names = prefix[: separated.start()].strip()
         elif not mention.is_complete or len(split_credit_names(names)) != 1:
             continue
-        elif not has_outlet_marker(names):
+        elif not reads_as_outlet(names):
             continue  # "Tehran Times February 17 2019" needs an outlet-like name
         rest = line[mention.end :]
         after = _AFTER_DATE.match(rest)
@@ -128,7 +128,7 @@ def find_lead_credit(line: str) -> CreditMatch | None:
     dateless = _DATELESS_LEAD.match(line)
     if dateless and names_look_like_credit(dateless.group("names")):
         parts = split_credit_names(dateless.group("names"))
-        if any(has_outlet_marker(p) for p in parts):
+        if any(reads_as_outlet(p) for p in parts):  # "Reuters:… The council voted."
             after = original[dateless.end() :]
             return CreditMatch(dateless.group("names").strip(), None, after=after)
     return None

@@ -111,6 +111,12 @@ def name_key(name: str) -> str:
 _WELL_KNOWN_KEYS = frozenset(name_key(n) for n in WELL_KNOWN_OUTLETS)
 
 
+def reads_as_outlet(name: str) -> bool:
+    """A marker word or shape (`has_outlet_marker`), or a name on the built-in list: what
+    finding a credit without a date, or without a comma, asks of a name."""
+    return has_outlet_marker(name) or name_key(name) in _WELL_KNOWN_KEYS
+
+
 def _words(name: str) -> list[str]:
     return re.findall(r"[^\W_][\w'’.\-]*", name)
 
