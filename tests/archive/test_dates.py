@@ -30,6 +30,8 @@ FEB_19 = datetime.date(2019, 2, 19)
         "Feb. 19 2019",
         "2019-02-19T10:00:00+00:00",
         "2019-02-19T23:59Z",
+        "19 de febrero de 2019",
+        "19 febbraio 2019",
     ],
 )
 def test_date_written_many_ways(text: str) -> None:

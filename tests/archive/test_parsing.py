@@ -115,6 +115,10 @@ def test_misspelled_or_short_months_in_credit(written: str, day: datetime.date) 
         "19 février 2019",
         "19 févr. 2019",
         "19. Februar 2019",
+        "19 de febrero de 2019",
+        "19 febbraio 2019",
+        "February 19, 2019 at 10:00 am",
+        "19. Februar 2019 um 10:00 Uhr",
     ],
 )
 def test_credit_dates_written_many_ways(written: str) -> None:

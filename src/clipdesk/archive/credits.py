@@ -45,6 +45,10 @@ _NAMES_END = re.compile(r"(?:,|\s[–—-]|\s?\||\()\s*$")
 _AFTER_DATE = re.compile(
     r"^\s*\)?\s*(?:[:;,.]?\s*(?:…|\.{2,})|[:;]|[–—-]{1,2}(?=\s)|[,.](?=\s)|(?=\s)|$)\s*"
 )
+_TIME_AFTER_DATE = re.compile(
+    r",?\s*(?:at\s+|um\s+|à\s+)?\d{1,2}[:.h]\d\d(?:\s*(?:[ap]\.?\s?m\.?|uhr))?(?=\W|$)",
+    re.IGNORECASE,
+)
 _DATELESS_LEAD = re.compile(r"^(?P<names>[^:…\n]{3,150}?)\s*:\s*(?:…|\.{3})\s*")
 _TRAIL_MARKER = re.compile(
     r"(?:^|(?<=\s)|(?<=[.!?…”\"]))(?:(?:by|via)\b|sources?:|[—–]|--?|\()\s*", re.IGNORECASE
@@ -119,11 +123,14 @@ def find_lead_credit(line: str) -> CreditMatch | None:
             continue
         elif not reads_as_outlet(names):
             continue  # "Tehran Times February 17 2019" needs an outlet-like name
-        rest = line[mention.end :]
+        end = mention.end
+        if time := _TIME_AFTER_DATE.match(line, end):
+            end = time.end()  # "Sep 1, 2020 at 10:00 am:…": the time is part of the date
+        rest = line[end:]
         after = _AFTER_DATE.match(rest)
         if after is None or not names_look_like_credit(names):
             continue
-        excerpt = original[mention.end + after.end() :]
+        excerpt = original[end + after.end() :]
         return CreditMatch(names, mention, after=_clean_excerpt(excerpt))
     dateless = _DATELESS_LEAD.match(line)
     if dateless and names_look_like_credit(dateless.group("names")):

@@ -12,7 +12,8 @@ Layouts understood (``find_dates``):
                                                   number cannot be a month (02/19/2019)
   February 19 2019, February 19, 2019, Feb. 19, 2019, February 16th, 2019
   19 February 2019, 16th February 2019, 16th of February, 2019, 19-Feb-2019
-  month names in French and German too: 3 juin 2018, 1er février 2019, 3. Juni 2018
+  month names in French, German, Spanish and Italian too: 3 juin 2018, 1er février 2019,
+  3. Juni 2018, 28 de febrero de 2021, 3 giugno 2018
 and with ``partial=True`` also "February 16" (no year) and "16th" (day only), which
 ``DateMention.resolve`` completes from a reference date (see there for the rule).
 """
@@ -42,19 +43,19 @@ MONTH_NAMES = (
 
 # Month names of the other languages clipping archives are kept in, written in full, accents
 # folded; their abbreviations ("févr.", "Okt.") are their prefixes, as in English.
-OTHER_MONTH_NAMES = {
-    **dict.fromkeys(("janvier", "januar"), 1),
-    **dict.fromkeys(("fevrier", "februar"), 2),
-    **dict.fromkeys(("mars", "marz", "maerz"), 3),
-    "avril": 4,
-    "mai": 5,
-    **dict.fromkeys(("juin", "juni"), 6),
-    **dict.fromkeys(("juillet", "juli"), 7),
-    "aout": 8,
-    "septembre": 9,
-    **dict.fromkeys(("octobre", "oktober"), 10),
-    "novembre": 11,
-    **dict.fromkeys(("decembre", "dezember"), 12),
+OTHER_MONTH_NAMES = {  # French, German, Spanish, Italian
+    **dict.fromkeys(("janvier", "januar", "enero", "gennaio"), 1),
+    **dict.fromkeys(("fevrier", "februar", "febrero", "febbraio"), 2),
+    **dict.fromkeys(("mars", "marz", "maerz", "marzo"), 3),
+    **dict.fromkeys(("avril", "abril", "aprile"), 4),
+    **dict.fromkeys(("mai", "mayo", "maggio"), 5),
+    **dict.fromkeys(("juin", "juni", "junio", "giugno"), 6),
+    **dict.fromkeys(("juillet", "juli", "julio", "luglio"), 7),
+    **dict.fromkeys(("aout", "agosto"), 8),
+    **dict.fromkeys(("septembre", "septiembre", "setiembre", "settembre"), 9),
+    **dict.fromkeys(("octobre", "oktober", "octubre", "ottobre"), 10),
+    **dict.fromkeys(("novembre", "noviembre"), 11),
+    **dict.fromkeys(("decembre", "dezember", "diciembre", "dicembre"), 12),
 }
 
 _MONTH = r"[^\W\d_]{3,10}\.?"
@@ -70,7 +71,7 @@ _FULL_LAYOUTS = [
     rf"(?P<ymd_y>{_YEAR})(?P<ymd_sep>[/.\-])(?P<ymd_m>[01]?\d)(?P=ymd_sep)(?P<ymd_d>[0-3]?\d)",
     rf"(?P<dmyn_d>[0-3]?\d)(?P<dmyn_sep>[/.\-])(?P<dmyn_m>[0-3]?\d)(?P=dmyn_sep)(?P<dmyn_y>{_YEAR})",
     rf"(?P<mdy_m>{_MONTH})\s*(?P<mdy_d>{_DAY})(?:\s*,\s*|\s+)(?P<mdy_y>{_YEAR})",
-    rf"(?P<dmy_d>{_DAY})\.?(?:\s+of)?\s+(?P<dmy_m>{_MONTH}),?\s+(?P<dmy_y>{_YEAR})",
+    rf"(?P<dmy_d>{_DAY})\.?(?:\s+of|\s+de)?\s+(?P<dmy_m>{_MONTH})(?:,|\s+de)?\s+(?P<dmy_y>{_YEAR})",
     rf"(?P<dhy_d>[0-3]?\d)-(?P<dhy_m>{_MONTH})-(?P<dhy_y>{_YEAR})",
 ]
 _PARTIAL_LAYOUTS = [
