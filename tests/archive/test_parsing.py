@@ -981,6 +981,15 @@ def test_a_posted_line_with_a_date_or_none_is_still_not_excerpt(line):
             "Troubleshooting\n\nIf the window stays blank, start it again.\n",
             "readme.txt",
         ),
+        (
+            "<html><head><title>Useful links</title></head><body><h1>Useful links</h1>"
+            "<p>Groups we work with.</p><ul>"
+            '<li><a href="https://gulls.example/">Gull Trust</a> – a bird charity in Leeds</li>'
+            '<li><a href="https://nets.example/">Netmakers Guild</a> – mending nets since 1972'
+            '</li><li><a href="https://quay.example/">Quay Watch</a> – independent monitoring'
+            "</li></ul></body></html>",
+            "links.html",
+        ),
     ],
 )
 def test_a_page_that_credits_no_source_is_not_taken_for_the_archive(content, filename):

@@ -22,6 +22,7 @@ import datetime
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from clipdesk.archive.chrome import is_chrome_line, strip_read_more, tags_in_line
 from clipdesk.archive.credits import (
@@ -248,15 +249,24 @@ def parse_archive(
         raise ArchiveParseError("no posts found")
     reader = CreditReader(gazetteer if gazetteer is not None else OutletGazetteer())
     built = _build_posts(posts, reader)
-    if not any(post.sources or post.url for post in built):
+    if not any(post.sources for post in built) and not _links_to_post_pages(built):
         # A digest credits its clippings, or (an index of teasers) links to the pages that
-        # do; a page with neither is something else (a shop's page, a readme), whose lines
-        # would become published posts, and its name the site's.
+        # do; a page with neither is something else (a shop's page, a readme, a list of
+        # links to other sites), whose lines would become published posts, and its name the
+        # site's.
         raise ArchiveParseError(
             "no source lines (such as “Author, Outlet, March 3 2019:… excerpt”) found: "
             "not a page of the archive"
         )
     return ArchivePage(_clean(raw.site_name), _clean(raw.about), built)
+
+
+def _links_to_post_pages(posts: list[ArchivePost]) -> bool:
+    """Whether the posts link to pages of one site, as an index of a digest's posts does,
+    rather than to the front pages of several ("Useful links": one line per organisation)."""
+    addresses = [urlsplit(post.url) for post in posts if post.url]
+    hosts = {address.hostname for address in addresses if address.hostname}
+    return len(hosts) <= 1 and any(address.path.strip("/") for address in addresses)
 
 
 def _clean(text: str | None) -> str | None:
