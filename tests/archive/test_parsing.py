@@ -1021,6 +1021,21 @@ def test_a_credit_whose_names_are_separated_by_the_arabic_comma_is_read():
     assert item.excerpt == "بندر، پس از دو ماه، بازگشایی شد."  # its own commas kept
 
 
+@pytest.mark.parametrize(
+    ("credit", "expected"),
+    [
+        ("نیما کریمی، روزنامه بندر", ("نیما کریمی", "روزنامه بندر")),
+        ("نیما کریمی، خبرگزاری ساحل", ("نیما کریمی", "خبرگزاری ساحل")),
+        ("روزنامه بندر", (None, "روزنامه بندر")),
+        ("نیما کریمی، هفته‌نامه ساحل", ("نیما کریمی", "هفته‌نامه ساحل")),
+    ],
+)
+def test_a_persian_author_and_outlet_are_told_apart_by_the_outlets_marker_word(credit, expected):
+    line = f"{credit}، March 20 2021:… بندر بازگشایی شد."
+    _, item = only_post(text_page(post(line, "بندر بازگشایی شد", posted="2021/03/20")))
+    assert [(s.author, s.outlet) for s in item.sources] == [expected]
+
+
 @pytest.mark.parametrize("when", ["July 2020", "5 Mai 2018", "2019", "19/02/19", "۱۲/۰۲/۲۰۱۹"])
 def test_a_date_the_reader_cannot_place_on_a_day_is_no_outlet_or_place(when):
     _, item = only_post(text_page(post(f"Jane Roe, Ridge Weekly, {when}:… The ferry ran late.")))

@@ -51,7 +51,9 @@ OUTLET_MARKERS = word_set(
     organization organisation ministry forum campaign watch affairs policy international
     world bbc cnn npr pbs cbs nbc abc afp ap irna isna
     courrier presse quotidien rundschau kurier diario jornal noticias notícias gazzetta
-    corriere krant dagblad"""
+    corriere krant dagblad
+    روزنامه نامه خبرگزاری ماهنامه نشریه رادیو تلویزیون شبکه سایت پایگاه
+    صحيفة جريدة وكالة قناة موقع مجلة"""
 )
 OUTLET_PHRASES = ("front page", "www.")
 _DOMAIN = re.compile(r"\.(?:com|org|net|info|news|co\.uk|org\.uk|ir|de|fr|io)\b", re.IGNORECASE)
@@ -145,6 +147,7 @@ def has_outlet_marker(name: str) -> bool:
     return bool(re.match(r"the\s+[^\W\d_]", text, re.IGNORECASE))
 
 
+_ARABIC_SCRIPT_WORD = re.compile(r"[\u0600-\u06ff\u0750-\u077f\u200c]+")
 # "al-Rashid", "d'Ormesson", "el-Sayed": a particle glued to the name by a hyphen or apostrophe.
 _GLUED_PARTICLE = re.compile(r"([^\W\d_]{1,4})[-'’](?=[^\W\d_])")
 # "J.", "J.R.", "Ó" (Irish), "O'" (as in "O' Neill"): short capitals, not acronyms.
@@ -168,6 +171,8 @@ def is_particle(word: str) -> bool:
 def _is_name_word(word: str) -> bool:
     if is_particle(word):
         return True
+    if _ARABIC_SCRIPT_WORD.fullmatch(word):
+        return True  # the script has no capitals: its outlets are told by their marker words
     if _INITIAL.fullmatch(word):  # "J.", "Ó", "O'"
         return word[0].isupper()
     word = without_particle(word)
