@@ -3,7 +3,8 @@
 Stages, each in its own module:
   1. decode: bytes as UTF-8 (HTML may fall back to its meta charset, then cp1252); BOM,
      Windows line endings, non-breaking and zero-width spaces normalised (here), the
-     zero-width (non-)joiners of Persian spelling kept;
+     zero-width (non-)joiners of Persian spelling kept; a WordPress export is first written
+     out as the HTML of a listing page (``wordpress``);
   2. cut the page into a header (site name, about text) and raw posts: headline, date, body
      paragraphs (``text_pages`` for plain text, ``html_pages`` for HTML);
   3. find each post's credit lines, before or after the excerpt (``credits``); a credit
@@ -35,6 +36,7 @@ from clipdesk.archive.dates import parse_date
 from clipdesk.archive.gazetteer import CreditReader, OutletGazetteer
 from clipdesk.archive.html_pages import HtmlPageError, parse_html
 from clipdesk.archive.text_pages import RawPage, RawPost, parse_text, posted_line
+from clipdesk.archive.wordpress import WordPressExportError, as_listing_html, is_wordpress_export
 from clipdesk.charsets import META_CHARSET, text_codec
 from clipdesk.storable import storable_text
 
@@ -225,7 +227,13 @@ def parse_archive(
     """
     if isinstance(content, bytearray | memoryview):
         content = bytes(content)
-    if isinstance(content, bytes):
+    if isinstance(content, bytes) and is_wordpress_export(content):
+        try:
+            text = as_listing_html(content)
+        except WordPressExportError as exc:
+            raise ArchiveParseError(str(exc)) from exc
+        filename = "wordpress-export.html"
+    elif isinstance(content, bytes):
         text = _decode(content, filename)
     elif isinstance(content, str):
         text = content
