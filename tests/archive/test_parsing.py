@@ -163,6 +163,32 @@ def test_excerpt_continues_over_following_paragraphs() -> None:
     assert item.excerpt == "First part.\n\nSecond part."
 
 
+@pytest.mark.parametrize("lead_in", [":", ":…", "…"])
+def test_a_credit_that_points_at_the_quote_below_leaves_the_words_above_to_the_editor(lead_in):
+    content = text_page(
+        "Estuary Wall Repairs Begin\n\nPosted on: 2020/03/04\n\n"
+        "The wall story drew wide coverage this week.\n\n"
+        f"Jane Roe, The Coastal Herald, March 3 2020{lead_in}\n\n"
+        "Work started on the wall on Monday.\n"
+    )
+    _, item = only_post(content)
+    assert item.excerpt == "Work started on the wall on Monday."
+    assert item.commentary == "The wall story drew wide coverage this week."
+    assert item.sources[0].outlet == "The Coastal Herald"
+
+
+def test_a_credit_after_the_quote_still_closes_the_post() -> None:
+    content = text_page(
+        "Estuary Wall Repairs Begin\n\nPosted on: 2020/03/04\n\n"
+        "Work started on the wall on Monday.\n\n"
+        "Jane Roe, The Coastal Herald, March 3 2020\n\n"
+        "Sent from the newsroom.\n"
+    )
+    _, item = only_post(content)
+    assert item.excerpt == "Work started on the wall on Monday."
+    assert item.commentary == ""
+
+
 def test_several_outlets_on_one_line() -> None:
     line = "The Independent, Tehran Times and Sun Daily, February 18 2019:… Text."
     _, item = only_post(text_page(post(line)))

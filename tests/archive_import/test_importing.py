@@ -266,3 +266,22 @@ def test_a_listings_teaser_does_not_replace_the_whole_excerpt_of_the_posts_own_p
             import_text(page)
         assert Post.objects.get().excerpt == whole
     assert import_text(listing) == (0, 0, 1) and import_text(single) == (0, 0, 1)
+
+
+def test_the_editors_words_above_a_credit_become_the_posts_commentary_once():
+    page = (
+        b"Quay Notes\n\nNotes on the quay in the press.\n\n"
+        b"Port opens\n\nPosted on: 2021/03/01\n\n"
+        b"The port story drew wide coverage <this> week.\n\n"
+        b"Jane Roe, Ridge Weekly, February 28 2021:\n\n"
+        b"The new port opened to ferries on Sunday.\n"
+    )
+    assert import_text(page) == (1, 0, 0)
+    post = Post.objects.get()
+    assert post.excerpt == "The new port opened to ferries on Sunday."
+    assert post.body == "<p>The port story drew wide coverage &lt;this&gt; week.</p>"
+    post.body = "<p>Our own note.</p>"
+    post.save()
+    assert import_text(page) == (0, 0, 1)
+    post.refresh_from_db()
+    assert post.body == "<p>Our own note.</p>"

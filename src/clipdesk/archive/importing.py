@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import html
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -167,6 +168,7 @@ def _write_post(
     if post is None:
         post = Post.objects.create(
             **fields,
+            body=_paragraphs_html(item.commentary),  # then the editors': never overwritten
             import_key=key,
             slug=free_slug(Post, item.headline),
             status=Post.Status.PUBLISHED,
@@ -189,6 +191,12 @@ def _write_post(
     Credit.objects.bulk_create(Credit(post=post, **row) for row in rows)
     post.tags.add(*tags)
     return "updated", post
+
+
+def _paragraphs_html(text: str) -> str:
+    """Plain paragraphs (blank-line separated) as the HTML a post's body holds."""
+    paragraphs = [p.strip() for p in text.split("\n\n") if p.strip()]
+    return "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
 
 
 def _is_teaser_of(short: str, whole: str) -> bool:

@@ -66,6 +66,8 @@ class ArchivePost:
     excerpt: str
     url: str | None = None  # the post's own link, when an HTML page gives one
     tags: list[str] = field(default_factory=list)  # when an HTML page gives them
+    # The editor's own words before a credit line that introduces the excerpt below it.
+    commentary: str = ""
 
 
 @dataclass
@@ -291,7 +293,11 @@ class _PostParts:
     tags: list[str]
     posted_on: datetime.date | None
     byline: str | None = None
+    intro: list[str] = field(default_factory=list)
 
+
+# A credit line that ends pointing at what follows ("…, March 3 2020:" then the quote below).
+_POINTS_FORWARD = re.compile(r"(?::|:?\s*(?:…|\.{3}))\s*$")
 
 _BYLINE = re.compile(r"^(?:by|written by|author:)\s+(?P<name>[^,;:]{3,60})$", re.IGNORECASE)
 
@@ -306,7 +312,14 @@ def _split_body(raw: RawPost, reader: CreditReader) -> _PostParts:
             continue
         leads = find_lead_credits(line)
         if leads:
-            closed = not leads[-1].after and bool(parts.paragraphs) and not parts.credits
+            ends_post = not leads[-1].after and bool(parts.paragraphs) and not parts.credits
+            if ends_post and _POINTS_FORWARD.search(line):
+                # "Intro. / Jane Roe, The Herald, March 3 2020: / The quote.": the credit
+                # introduces the quote below it; what stood above is the editor's, where it
+                # became the excerpt and the quote was lost.
+                parts.intro, parts.paragraphs = parts.paragraphs, []
+                ends_post = False
+            closed = ends_post
             parts.credits.extend(leads)
             if leads[-1].after:
                 parts.paragraphs.append(strip_read_more(leads[-1].after))
@@ -379,6 +392,7 @@ def _build_posts(raw_posts: list[RawPost], reader: CreditReader) -> list[Archive
                 excerpt=excerpt.strip(),
                 url=raw.url,
                 tags=parts.tags,
+                commentary="\n\n".join(p for p in parts.intro if p).strip(),
             )
         )
         own_dates = [s.date for s in sources if s.date]
