@@ -572,3 +572,19 @@ def test_atom_ids_name_the_sites_own_host(site, tmp_path):
         assert entry_id.split(":/digest/post/", 1)[1].rstrip("/") in slugs
     leaked = [p for p in target.rglob("*") if p.is_file() and b".invalid" in p.read_bytes()]
     assert leaked == []
+
+
+def test_a_year_whose_last_post_went_leaves_no_empty_folder(site, tmp_path):
+    target = tmp_path / "copy"
+    lone = make_post("Old harbour note", posted_on=datetime.date(2019, 5, 1))
+    export_site(target, base_url="http://example.org/")
+    assert (target / "archive/2019/05/index.html").exists()
+
+    set_status(Post.objects.filter(pk=lone.pk), Post.Status.DRAFT)
+    assert export_site(target, incremental=True).mode == "incremental"
+
+    assert not (target / "archive/2019").exists()
+    folders = {str(p.relative_to(target)) for p in target.rglob("*") if p.is_dir()}
+    export_site(tmp_path / "fresh", base_url="http://example.org/")
+    fresh = tmp_path / "fresh"
+    assert folders == {str(p.relative_to(fresh)) for p in fresh.rglob("*") if p.is_dir()}

@@ -523,6 +523,8 @@ def _patch(
         report.removed += _remove(build / addresses.file_for(path))
     for path, number in sorted(plan.remove_pages, key=lambda p: (p[0], p[1] or 0)):
         report.removed += _remove(build / addresses.file_for(path, number))
+    for path in plan.remove:
+        _remove_empty_parents(build / addresses.file_for(path), build)
     manifest.write(build)
     pending.unlink()
     report.timings["write"] = time.perf_counter() - mark
@@ -553,6 +555,19 @@ def _remove(file: Path) -> bool:
         return False
     shutil.rmtree(file.parent)
     return True
+
+
+def _remove_empty_parents(file: Path, build: Path) -> None:
+    """The folders a removed page leaves empty (`archive/2023/` once its last month went),
+    up to the build's own root: a full build has no empty folder, and an incremental one
+    should not differ from it."""
+    folder = file.parent if file.name != "index.html" else file.parent.parent
+    while folder != build and build in folder.parents:
+        try:
+            folder.rmdir()
+        except OSError:  # not empty (or gone): the folders above it are not either
+            return
+        folder = folder.parent
 
 
 # --- swapping and pruning -----------------------------------------------------------------
