@@ -111,6 +111,22 @@ def test_month_archive_lists_only_that_month(client, story):
     assert "March 2021" in client.get("/archive/").content.decode()
 
 
+def test_a_year_page_lists_its_months_and_the_archive_groups_them_by_year(client, story):
+    make_post("April item", posted_on=datetime.date(2021, 4, 9))
+    make_post("Old item", posted_on=datetime.date(2019, 7, 1))
+    make_post("Draft item", posted_on=datetime.date(2018, 7, 1), status=Post.Status.DRAFT)
+    year = client.get("/archive/2021/").content.decode()
+    assert "Posts of 2021" in year
+    assert year.index("/archive/2021/04/") < year.index("/archive/2021/03/")
+    assert "/archive/2019/07/" not in year
+    assert client.get("/archive/2020/").status_code == 404  # no posts that year
+    assert client.get("/archive/2018/").status_code == 404  # a draft only
+    index = client.get("/archive/").content.decode()
+    assert index.index('href="/archive/2021/"') < index.index('href="/archive/2019/"')
+    sitemap = client.get("/sitemap-pages.xml").content.decode()
+    assert "/archive/2021/</loc>" in sitemap and "/archive/2019/</loc>" in sitemap
+
+
 def test_a_post_of_the_last_month_there_is_is_listed(client):
     make_post("Far ahead", posted_on=datetime.date(9999, 12, 20))
     assert "Far ahead" in client.get("/archive/9999/12/").content.decode()

@@ -579,6 +579,7 @@ def test_a_year_whose_last_post_went_leaves_no_empty_folder(site, tmp_path):
     lone = make_post("Old harbour note", posted_on=datetime.date(2019, 5, 1))
     export_site(target, base_url="http://example.org/")
     assert (target / "archive/2019/05/index.html").exists()
+    assert b"May 2019" in (target / "archive/2019/index.html").read_bytes()
 
     set_status(Post.objects.filter(pk=lone.pk), Post.Status.DRAFT)
     assert export_site(target, incremental=True).mode == "incremental"
@@ -588,3 +589,14 @@ def test_a_year_whose_last_post_went_leaves_no_empty_folder(site, tmp_path):
     export_site(tmp_path / "fresh", base_url="http://example.org/")
     fresh = tmp_path / "fresh"
     assert folders == {str(p.relative_to(fresh)) for p in fresh.rglob("*") if p.is_dir()}
+
+
+def test_a_post_in_a_new_year_gives_its_year_page_incrementally(site, tmp_path):
+    target = tmp_path / "copy"
+    export_site(target, base_url="http://example.org/")
+    assert not (target / "archive/2024").exists()
+    make_post("New year note", posted_on=datetime.date(2024, 1, 5))
+    assert export_site(target, incremental=True).mode == "incremental"
+    year = (target / "archive/2024/index.html").read_text()
+    assert "January 2024" in year and "archive/2024/01/" in year
+    assert b"archive/2024/" in (target / "archive/index.html").read_bytes()

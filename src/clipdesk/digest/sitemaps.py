@@ -49,7 +49,7 @@ class PostSitemap(_Chunked):
 
 
 class PageSitemap(_Chunked):
-    """Front page, about page and one page per archive month."""
+    """Front page, about page, and one page per archive year and month."""
 
     changefreq = "daily"
 
@@ -57,7 +57,13 @@ class PageSitemap(_Chunked):
         months = Post.objects.published().months()
         pages = [reverse("digest:front_page"), reverse("digest:about")]
         pages.append(reverse("digest:archive_index"))
-        pages += [reverse("digest:archive_month", args=[m.year, m.month]) for m in months]
+        for year in dict.fromkeys(m.year for m in months):
+            pages.append(reverse("digest:archive_year", args=[year]))
+            pages += [
+                reverse("digest:archive_month", args=[m.year, m.month])
+                for m in months
+                if m.year == year
+            ]
         return pages
 
     def location(self, item: str) -> str:

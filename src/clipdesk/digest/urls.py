@@ -11,6 +11,7 @@ urlpatterns = [
     path("", views.front_page, name="front_page"),
     path("post/<slug:slug>/", views.post_detail, name="post"),
     path("archive/", views.archive_index, name="archive_index"),
+    path("archive/<yyyy:year>/", views.year_archive, name="archive_year"),
     path("archive/<yyyy:year>/<mm:month>/", views.month_archive, name="archive_month"),
     path("tag/<slug:slug>/", views.tag_posts, name="tag"),
     path("outlet/<slug:slug>/", views.outlet_posts, name="outlet"),

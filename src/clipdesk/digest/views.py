@@ -76,7 +76,26 @@ def month_archive(request: HttpRequest, year: int, month: int) -> HttpResponse:
 @public_page
 def archive_index(request: HttpRequest) -> HttpResponse:
     months = Post.objects.published().months()
-    return render(request, "digest/archive_index.html", {"months": months})
+    return render(request, "digest/archive_index.html", {"years": _by_year(months)})
+
+
+@require_safe
+@public_page
+def year_archive(request: HttpRequest, year: int) -> HttpResponse:
+    """The months of one year that have posts; a year without any is no page, as a month
+    without posts is none."""
+    months = [m for m in Post.objects.published().months() if m.year == year]
+    if not months:
+        raise Http404("No posts that year.")
+    return render(request, "digest/archive_year.html", {"year": year, "months": months})
+
+
+def _by_year(months: list[datetime.date]) -> list[tuple[int, list[datetime.date]]]:
+    """Months (newest first) grouped under their years, newest first."""
+    years: dict[int, list[datetime.date]] = {}
+    for month in months:
+        years.setdefault(month.year, []).append(month)
+    return list(years.items())
 
 
 @require_safe

@@ -154,6 +154,11 @@ def month_path(day: datetime.date) -> str:
         return url("digest:archive_month", day.year, day.month)
 
 
+def year_path(year: int) -> str:
+    with site_root():
+        return url("digest:archive_year", year)
+
+
 def tag_path(slug: str) -> str:
     with site_root():
         return url("digest:tag", slug)
@@ -373,11 +378,20 @@ def incremental_plan(old: Manifest, per_page: int) -> Outcome:
                     entry.moved.append((after.day, pk))
 
     sections: set[str] = set()  # sitemap sections whose list of URLs changed
+    years: set[int] = set()  # whose months came or went
     for path, entry in sorted(touched.items()):
         if _plan_list(plan, outcome.lists, path, entry, per_page):
             sections.add(_SECTION_OF.get(entry.kind, "pages"))
+            if entry.kind == "month":
+                years.add(datetime.date.fromordinal(entry.key).year)
     if "pages" in sections:  # a month came or went
         plan.pages.append((archive_index_path(), None))
+    for year in sorted(years):  # a year's page lists its months
+        path = year_path(year)
+        if any(listed.startswith(path) for listed in outcome.lists):
+            plan.pages.append((path, None))
+        else:
+            plan.remove.add(path)  # its last month went
     plan.pages += [(p, None) for p in feed_paths()]
     _plan_sitemaps(plan, old, outcome, changed, gone, sections)
     # A slug given up by one post and taken by another in the same export stays.
