@@ -10,7 +10,7 @@ from django.core.management import call_command
 
 from clipdesk.digest.credits import source_line
 from clipdesk.digest.models import Post
-from clipdesk.stories.actions import dismiss_story, group_article, publish_story
+from clipdesk.stories.actions import dismiss_story, group_article, publish_story, snooze_story
 from clipdesk.stories.models import Story, StoryMember
 from tests.desk.conftest import WIRE, make_article
 
@@ -157,3 +157,74 @@ def test_the_stories_command_lists_a_published_story_with_new_coverage(published
         syndicated[2].pk: False,
         late.pk: True,
     }
+
+
+def test_a_story_merged_into_a_published_one_comes_as_its_new_coverage(client, editor, published):
+    client.force_login(editor)
+    story, _post = published
+    other = make_article(
+        "Port Calder council approves quay memorial",
+        "The council of Port Calder voted to approve the memorial on the quay, after a debate "
+        "about the MEK that lasted most of the evening and ended with a narrow majority.",
+        "Valley Times",
+        day=datetime.date(2025, 3, 5),
+    )
+    group_article(other)
+    assert story_of(other).pk != story.pk
+
+    client.post(f"/desk/story/{story.pk}/merge/", {"other": story_of(other).pk})
+
+    story.refresh_from_db()
+    assert story.status == Story.Status.PUBLISHED and story in Story.objects.on_desk()
+    html = client.get("/desk/").content.decode()
+    assert "1 new article since" in html and f'value="{other.pk}" checked' in html
+
+
+def test_splitting_out_the_new_article_takes_the_published_story_off_the_desk(
+    client, editor, published
+):
+    client.force_login(editor)
+    story, _post = published
+    late = later_copy()
+    assert story in Story.objects.on_desk()
+
+    client.post(f"/desk/story/{story.pk}/split/{late.pk}/")
+
+    story.refresh_from_db()
+    assert story.new_coverage_since is None and story not in Story.objects.on_desk()
+    assert story_of(late) in Story.objects.on_desk()  # on its own, a new story
+
+
+def test_the_publish_command_takes_the_story_off_the_desk(syndicated):
+    story = story_of(syndicated[0])
+    dismiss_story(story)
+    late = later_copy()
+    story.refresh_from_db()
+    assert story in Story.objects.on_desk()
+
+    call_command("publish", str(syndicated[0].pk), str(late.pk), stdout=StringIO())
+
+    story.refresh_from_db()
+    assert story.status == Story.Status.PUBLISHED and story not in Story.objects.on_desk()
+
+
+def test_crediting_in_the_post_keeps_the_version_before(client, editor, published):
+    client.force_login(editor)
+    story, post = published
+    late = later_copy()
+    client.post(f"/desk/story/{story.pk}/add-to-post/", {"article": [late.pk]})
+    (version,) = post.versions.all()
+    assert len(version.data["credits"]) == 2 and post.credits.count() == 3
+
+
+def test_a_deleted_posts_story_is_set_aside(published):
+    story, post = published
+    post.delete()
+    story.refresh_from_db()
+    assert story.status == Story.Status.DISMISSED and story.post is None
+    later_copy()
+    story.refresh_from_db()
+    assert story in Story.objects.on_desk()
+    until = datetime.date.today() + datetime.timedelta(days=3)
+    snooze_story(story, until)  # no longer refused as "published"
+    assert story.status == Story.Status.SNOOZED

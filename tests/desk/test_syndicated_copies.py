@@ -118,3 +118,59 @@ def test_a_copy_after_publishing_brings_the_story_back(carried, client, server):
     post = Post.objects.get()
     assert "Coast Radio" in source_line(post.credits.select_related("outlet"))
     assert Article.objects.count() == 1
+
+
+def test_a_second_address_of_a_credited_copy_brings_nothing_back(carried, client, server):
+    _first, copy = carried
+    story = Story.objects.get()
+    kept = EntryAddress.objects.get(url=copy)
+    client.post(
+        f"/desk/story/{story.pk}/publish/",
+        {
+            "article": [Article.objects.get().pk],
+            "copy": [kept.pk],
+            "headline": "Permit",
+            "excerpt": QUOTE,
+        },
+    )
+    again = server.route(
+        "/western-daily/amp/quay-permit.html", wire_page("Western Daily", "Tom Ashby"), headers=HTML
+    )
+    add_source(
+        server.route("/western-daily/amp.xml", feed(again)), kind="feed", name="Western Daily"
+    )
+    poll_sources(due_only=False)
+
+    story.refresh_from_db()
+    assert EntryAddress.objects.filter(url=again).exists()
+    assert story not in Story.objects.on_desk()
+
+
+def test_copies_the_desk_does_not_show_are_not_credited(carried, client, server):
+    first, copy = carried
+    story = Story.objects.get()
+    again = server.route(
+        "/western-daily/amp/quay-permit.html", wire_page("Western Daily", "Tom Ashby"), headers=HTML
+    )
+    own = server.route(
+        "/harbour-gazette/print/quay-permit.html",
+        wire_page("Harbour Gazette", "Ana Ferreira"),
+        headers=HTML,
+    )
+    add_source(server.route("/more.xml", feed(again, own)), kind="feed", name="Western Daily")
+    poll_sources(due_only=False)
+    hidden = list(EntryAddress.objects.filter(url__in=[again, own]).values_list("pk", flat=True))
+    assert len(hidden) == 2
+    shown = EntryAddress.objects.get(url=copy)
+
+    client.post(
+        f"/desk/story/{story.pk}/publish/",
+        {
+            "article": [Article.objects.get().pk],
+            "copy": [shown.pk, *hidden],
+            "headline": "Permit",
+            "excerpt": QUOTE,
+        },
+    )
+
+    assert [c.url for c in Post.objects.get().credits.order_by("position")] == [first, copy]

@@ -215,6 +215,7 @@ def add_credits(post: Post, articles: Sequence, *, user=None) -> list:
         new = [a for a in dict.fromkeys(articles) if a.url not in credited]
         if not new:
             return []
+        save_version(post, user)  # a wrong credit can be undone in the admin, as an edit can
         last = post.credits.aggregate(last=Max("position"))["last"]
         first = 0 if last is None else last + 1
         Credit.objects.bulk_create(_credit(post, first + i, a) for i, a in enumerate(new))

@@ -155,12 +155,38 @@ def group_article(article: Article) -> StoryMember:
 def note_new_copy(article: Article, seen_at: datetime.datetime) -> None:
     """Another outlet carried a stored article word for word (the copy seen at `seen_at`): a
     story published or dismissed that holds it comes back to the desk, as for an article of
-    its own (group_article)."""
-    Story.objects.filter(
+    its own (group_article), unless the copy brings nothing to credit (an outlet the post
+    credits, or a second address at an outlet with a copy already)."""
+    from clipdesk.stories.desk import has_new_coverage
+
+    story = Story.objects.filter(
         members__article=article,
         status__in=[Story.Status.PUBLISHED, Story.Status.DISMISSED],
         new_coverage_since__isnull=True,
-    ).update(new_coverage_since=seen_at, updated_at=timezone.now())
+    ).first()
+    if story is None:
+        return
+    story.new_coverage_since = seen_at
+    if has_new_coverage(story):
+        story.save(update_fields=["new_coverage_since", "updated_at"])
+
+
+def post_deleted(sender, instance, **kwargs) -> None:
+    """A deleted post's stories are set aside (dismissed): they stayed "published" with no
+    post, off the desk, and their new coverage was offered for a post that was gone."""
+    Story.objects.filter(post=instance).update(
+        status=Story.Status.DISMISSED, updated_at=timezone.now()
+    )
+
+
+def settle_new_coverage(story: Story) -> None:
+    """Take a decided story off the desk when nothing new is left in it (its new article
+    split out, say), where it stayed with "0 new articles" and nothing to act on."""
+    from clipdesk.stories.desk import has_new_coverage
+
+    if story.new_coverage_since is not None and not has_new_coverage(story):
+        story.new_coverage_since = None
+        story.save(update_fields=["new_coverage_since", "updated_at"])
 
 
 @transaction.atomic
@@ -182,11 +208,18 @@ def merge_stories(keep: Story, other: Story, user=None) -> Story:
             f"{keep.pk} into it instead"
         )
     _lock_grouping()  # a grouping worker must not place an article from the view before this
-    moved = StoryMember.objects.filter(story=other).update(story=keep)
+    decided = keep.status in (Story.Status.PUBLISHED, Story.Status.DISMISSED)
+    now = timezone.now()
+    # Into a decided story the articles come as news (they had vanished from the desk).
+    joined = {"joined_at": now} if decided else {}
+    moved = StoryMember.objects.filter(story=other).update(story=keep, **joined)
     other.merged_into = keep
     other.status = Story.Status.DISMISSED
+    other.new_coverage_since = None
     other.save()
-    keep.save(update_fields=["updated_at"])
+    if decided and moved and keep.new_coverage_since is None:
+        keep.new_coverage_since = now
+    keep.save(update_fields=["updated_at", "new_coverage_since"])
     record(user, AuditEntry.Action.MERGE, keep, merged=other.pk, articles_moved=moved)
     with _lock:
         if _index is not None:
@@ -214,6 +247,7 @@ def split_article(article: Article, user=None) -> Story:
         old.save(update_fields=["updated_at"])
         record(user, AuditEntry.Action.SPLIT, story, article=article.pk, split_from=old.pk)
         _remember_fingerprint()
+    settle_new_coverage(old)
     return story
 
 
@@ -229,7 +263,7 @@ def dismiss_story(story: Story, user=None) -> Story:
 
 
 def snooze_story(story: Story, until: datetime.date, user=None) -> Story:
-    if story.status == Story.Status.PUBLISHED:
+    if story.status == Story.Status.PUBLISHED and story.post_id:
         raise StoryActionRefused(
             f"snooze: story {story.pk} is published; add its new coverage to the post, or "
             "set it aside"

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import pre_delete
 
 
 class StoriesConfig(AppConfig):
@@ -6,3 +7,8 @@ class StoriesConfig(AppConfig):
 
     name = "clipdesk.stories"
     verbose_name = "Stories"
+
+    def ready(self) -> None:
+        from clipdesk.stories.actions import post_deleted
+
+        pre_delete.connect(post_deleted, sender="digest.Post", dispatch_uid="stories-post-gone")

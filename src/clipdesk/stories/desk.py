@@ -10,6 +10,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from clipdesk.articles.models import Article, EntryAddress
+from clipdesk.digest.models import Credit
 from clipdesk.stories.excerpts import suggest_excerpt
 from clipdesk.stories.models import Story, StoryMember
 from clipdesk.watch.models import Match
@@ -110,28 +111,79 @@ def present(stories: list[Story]) -> list[DeskStory]:
         )
         .order_by("joined_at", "id")
     )
-    by_story: dict[int, list[Article]] = {}
-    since = {s.pk: s.new_coverage_since for s in stories}
-    new: dict[int, set[int]] = {}
+    by_story: dict[int, list[StoryMember]] = {}
     for member in members:
-        by_story.setdefault(member.story_id, []).append(member.article)
-        if since[member.story_id] is not None and member.joined_at >= since[member.story_id]:
-            new.setdefault(member.story_id, set()).add(member.article_id)
-    copies = _copies_by_article([a for articles in by_story.values() for a in articles])
+        by_story.setdefault(member.story_id, []).append(member)
+    copies = copies_by_article([m.article for ms in by_story.values() for m in ms])
+    credited = credited_by_post([s.post_id for s in stories if s.post_id])
     presented = []
     for story in stories:
-        if by_story.get(story.pk):
-            item = _present_one(story, by_story[story.pk])
-            item.new_since_decision = new.get(story.pk, set())
-            for shown in item.articles:
-                shown.copies = copies.get(shown.article.pk, [])
-                when = since[story.pk]
-                item.new_copies |= {c.pk for c in shown.copies if when and c.seen_at >= when}
-            presented.append(item)
+        if not by_story.get(story.pk):
+            continue
+        item = _present_one(story, [m.article for m in by_story[story.pk]])
+        for shown in item.articles:
+            shown.copies = copies.get(shown.article.pk, [])
+        shown_copies = [c for shown in item.articles for c in shown.copies]
+        item.new_since_decision, item.new_copies = new_coverage(
+            story, by_story[story.pk], shown_copies, credited.get(story.post_id)
+        )
+        presented.append(item)
     return presented
 
 
-def _copies_by_article(articles: list[Article]) -> dict[int, list[EntryAddress]]:
+@dataclass(frozen=True)
+class Credited:
+    """What a post credits already: its sources' addresses and outlets."""
+
+    urls: frozenset[str]
+    outlets: frozenset[int]
+
+
+def credited_by_post(post_ids: list[int]) -> dict[int, Credited]:
+    rows = Credit.objects.filter(post__in=post_ids).values_list("post_id", "url", "outlet_id")
+    urls: dict[int, set[str]] = {}
+    outlets: dict[int, set[int]] = {}
+    for post_id, url, outlet_id in rows:
+        urls.setdefault(post_id, set()).add(url)
+        if outlet_id is not None:
+            outlets.setdefault(post_id, set()).add(outlet_id)
+    return {
+        pk: Credited(frozenset(urls.get(pk, ())), frozenset(outlets.get(pk, ()))) for pk in post_ids
+    }
+
+
+def new_coverage(
+    story: Story,
+    members: list[StoryMember],
+    copies: list[EntryAddress],
+    credited: Credited | None,
+) -> tuple[set[int], set[int]]:
+    """The articles and copies (ids) a decided story has gained since its decision; for a
+    published one, only those its post does not credit yet (a copy only at an outlet the
+    post does not credit either)."""
+    since = story.new_coverage_since
+    if since is None:
+        return set(), set()
+    articles = {m.article_id: m.article for m in members if m.joined_at >= since}
+    fresh = [c for c in copies if c.seen_at >= since]
+    if story.status == Story.Status.PUBLISHED and credited is not None:
+        articles = {pk: a for pk, a in articles.items() if a.url not in credited.urls}
+        fresh = [
+            c for c in fresh if c.url not in credited.urls and c.outlet_id not in credited.outlets
+        ]
+    return set(articles), {c.pk for c in fresh}
+
+
+def has_new_coverage(story: Story) -> bool:
+    """`new_coverage` of one story, read from the database."""
+    members = list(StoryMember.objects.filter(story=story).select_related("article"))
+    copies = [c for cs in copies_by_article([m.article for m in members]).values() for c in cs]
+    credited = credited_by_post([story.post_id]).get(story.post_id) if story.post_id else None
+    articles, fresh = new_coverage(story, members, copies, credited)
+    return bool(articles or fresh)
+
+
+def copies_by_article(articles: list[Article]) -> dict[int, list[EntryAddress]]:
     """Each article's copies at outlets other than its own, in the order they were seen."""
     outlet_of = {a.pk: a.outlet_id for a in articles}
     found = (
@@ -177,12 +229,11 @@ def _present_one(story: Story, articles: list[Article]) -> DeskStory:
 
 
 def copies_of(story: Story, ids: list[int]) -> list[EntryAddress]:
-    """The chosen copies of a story's articles, in the order chosen; others are ignored."""
-    found = EntryAddress.objects.filter(
-        pk__in=ids, reason=EntryAddress.COPY, article__story_member__story=story
-    ).select_related("outlet")
-    by_id = {c.pk: c for c in found}
-    return [by_id[i] for i in dict.fromkeys(ids) if i in by_id]
+    """The chosen copies of a story's articles, in the order chosen, among those the desk
+    shows (one per outlet, none at the article's own): others are ignored."""
+    articles = list(Article.objects.filter(story_member__story=story).only("pk", "outlet"))
+    shown = {c.pk: c for cs in copies_by_article(articles).values() for c in cs}
+    return [shown[i] for i in dict.fromkeys(ids) if i in shown]
 
 
 def articles_of(story: Story, ids: list[int]) -> list[Article]:

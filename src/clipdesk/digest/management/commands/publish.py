@@ -62,7 +62,7 @@ class Command(BaseCommand):
         except PublishRefused as exc:
             raise CommandError(str(exc), returncode=2) from exc
         Story.objects.filter(members__article__in=articles).update(
-            status=Story.Status.PUBLISHED, post=post
+            status=Story.Status.PUBLISHED, post=post, new_coverage_since=None
         )
         line = source_line(post.credits.select_related("outlet"))
         if options["json"]:

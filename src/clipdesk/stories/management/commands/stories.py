@@ -3,6 +3,7 @@ import json
 from django.core.management.base import BaseCommand
 from django.db.models import Prefetch
 
+from clipdesk.stories.desk import copies_by_article, credited_by_post, new_coverage
 from clipdesk.stories.models import Story, StoryMember
 
 
@@ -21,7 +22,11 @@ class Command(BaseCommand):
         stories = stories.prefetch_related(Prefetch("members", queryset=members)).order_by(
             "-updated_at", "-id"
         )
-        rows = [_row(s) for s in stories if s.members.all()]
+        stories = [s for s in stories if s.members.all()]
+        articles = [m.article for s in stories for m in s.members.all()]
+        copies = copies_by_article(articles)
+        credited = credited_by_post([s.post_id for s in stories if s.post_id])
+        rows = [_row(s, copies, credited.get(s.post_id)) for s in stories]
         if json:
             self.stdout.write(_dumps(rows))
             return
@@ -32,7 +37,10 @@ class Command(BaseCommand):
                 self.stdout.write(f"   {a['id']:>5}  {a['title']}")
 
 
-def _row(story: Story) -> dict:
+def _row(story: Story, copies: dict, credited) -> dict:
+    members = list(story.members.all())
+    shown = [c for m in members for c in copies.get(m.article_id, [])]
+    new_articles, new_copies = new_coverage(story, members, shown, credited)
     return {
         "id": story.pk,
         "status": story.status,
@@ -44,16 +52,25 @@ def _row(story: Story) -> dict:
         "articles": [
             {
                 "id": m.article.pk,
-                "new": story.new_coverage_since is not None
-                and m.joined_at >= story.new_coverage_since,
+                "new": m.article_id in new_articles,
                 "title": m.article.title,
                 "outlet": m.article.outlet.name if m.article.outlet else m.article.outlet_name,
                 "url": m.article.url,
                 "published": m.article.published.isoformat() if m.article.published else None,
                 "reason": m.reason,
                 "pinned": m.pinned,
+                # The same text at other outlets: stored once, each may be credited.
+                "copies": [
+                    {
+                        "id": c.pk,
+                        "outlet": c.outlet.name,
+                        "url": c.url,
+                        "new": c.pk in new_copies,
+                    }
+                    for c in copies.get(m.article_id, [])
+                ],
             }
-            for m in story.members.all()
+            for m in members
         ],
     }
 
