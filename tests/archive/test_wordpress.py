@@ -7,6 +7,7 @@ import datetime
 import pytest
 
 from clipdesk.archive.parsing import ArchiveCredit, ArchiveParseError, parse_archive
+from clipdesk.archive.reading import expand_paths
 from tests.conftest import FIXTURES
 
 EXPORT = FIXTURES / "import" / "wordpress-export.xml"
@@ -55,3 +56,65 @@ def test_entities_in_an_export_are_not_expanded():
     content = content.replace(b"Members asked", b"&b;&b;&b; Members asked")
     page = parse_archive(content, filename="export.xml")
     assert "xxx" not in page.posts[0].excerpt
+
+
+def one_post_export(content: str, title: str = "Barrage vote delayed again", **extra) -> bytes:
+    """The fixture's first post alone, with this content, title and extra elements."""
+    data = EXPORT.read_text()
+    start, end = data.index("<item>"), data.rindex("</item>") + len("</item>")
+    item = data[start : data.index("</item>") + len("</item>")]
+    item = item.replace("Barrage vote delayed again", title)
+    body = item[item.index("<content:encoded>") : item.index("</content:encoded>")]
+    item = item.replace(body, f"<content:encoded><![CDATA[{content}]]>")
+    for name, value in extra.items():
+        item = item.replace("</item>", f"<wp:{name}>{value}</wp:{name}></item>")
+    return (data[:start] + item + data[end:]).encode()
+
+
+CREDIT = "Jane Roe, The Coastal Herald, March 2 2021:… The council put off its vote."
+
+
+def test_a_post_behind_a_password_is_not_published():
+    with pytest.raises(ArchiveParseError, match="no published post"):
+        parse_archive(one_post_export(CREDIT, post_password="hunter2"), filename="e.xml")
+
+
+def test_a_single_line_break_keeps_a_second_credit_line_of_its_own():
+    content = CREDIT + "\nTomas Elder, Ridge Weekly, March 3 2021:… Members asked for a survey."
+    (post,) = parse_archive(one_post_export(content), filename="e.xml").posts
+    assert [s.outlet for s in post.sources] == ["The Coastal Herald", "Ridge Weekly"]
+
+
+def test_titles_and_tags_are_read_as_wordpress_stores_them():
+    content = one_post_export(CREDIT, title="Harbour wall &#8216;cracked&#8217;").replace(
+        b"<![CDATA[Council]]>", b"<![CDATA[R&amp;D]]>"
+    )
+    (post,) = parse_archive(content, filename="e.xml").posts
+    assert post.headline == "Harbour wall ‘cracked’"
+    assert post.tags == ["Barrage", "R&D"]
+
+
+def test_a_post_without_a_title_is_kept_as_wordpress_lists_it():
+    (post,) = parse_archive(one_post_export(CREDIT, title=""), filename="e.xml").posts
+    assert post.headline == "(no title)" and post.sources[0].outlet == "The Coastal Herald"
+
+
+def test_a_pictures_caption_is_no_part_of_the_excerpt():
+    caption = '[caption id="attachment_5" width="300"]<img src="w.jpg"> The north wall[/caption]'
+    (post,) = parse_archive(one_post_export(f"{caption}\n\n{CREDIT}"), filename="e.xml").posts
+    assert post.excerpt == "The council put off its vote."
+
+
+def test_a_sites_feed_is_refused_as_a_feed():
+    feed = (
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>Estuary</title></channel></rss>'
+    )
+    with pytest.raises(ArchiveParseError, match="an RSS or Atom feed"):
+        parse_archive(feed, filename="feed.xml")
+
+
+def test_an_export_in_a_folder_is_found_and_other_xml_left_alone(tmp_path):
+    (tmp_path / "export.xml").write_bytes(EXPORT.read_bytes())
+    (tmp_path / "sitemap.xml").write_text('<?xml version="1.0"?><urlset></urlset>')
+    (tmp_path / "page.html").write_text("<html></html>")
+    assert [p.name for p in expand_paths([str(tmp_path)])] == ["export.xml", "page.html"]

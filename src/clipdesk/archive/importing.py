@@ -214,8 +214,9 @@ def _imported_before(item: ArchivePost, key: str, taken: set[int]) -> Post | Non
         # page made a second post; weekly posts of one headline still differ in their words.
         opening = fold_name(item.excerpt.strip()[:UNDATED_KEY_CHARS])
         redated = posts.filter(import_key__isnull=False, headline=item.headline.strip()[:500])
-        redated = redated.exclude(pk__in=taken)  # another post of this page
         for found in redated.order_by("pk"):
+            if found.pk in taken:
+                continue  # another post of this page (an IN list of them grew with the page)
             if fold_name(found.excerpt[:UNDATED_KEY_CHARS]) == opening:
                 found.import_key = key
                 found.save(update_fields=["import_key"])

@@ -36,7 +36,12 @@ from clipdesk.archive.dates import parse_date
 from clipdesk.archive.gazetteer import CreditReader, OutletGazetteer
 from clipdesk.archive.html_pages import HtmlPageError, parse_html
 from clipdesk.archive.text_pages import RawPage, RawPost, parse_text, posted_line
-from clipdesk.archive.wordpress import WordPressExportError, as_listing_html, is_wordpress_export
+from clipdesk.archive.wordpress import (
+    WordPressExportError,
+    as_listing_html,
+    is_feed,
+    is_wordpress_export,
+)
 from clipdesk.charsets import META_CHARSET, text_codec
 from clipdesk.storable import storable_text
 
@@ -235,6 +240,11 @@ def parse_archive(
         except WordPressExportError as exc:
             raise ArchiveParseError(str(exc)) from exc
         filename = "wordpress-export.html"
+    elif isinstance(content, bytes) and is_feed(content):
+        raise ArchiveParseError(
+            "an RSS or Atom feed, not a page of the archive: watch it as a source "
+            "(clipdesk source add), or import the site's WordPress export or saved pages"
+        )
     elif isinstance(content, bytes):
         text = _decode(content, filename)
     elif isinstance(content, str):

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from clipdesk.archive.parsing import ArchivePage, ArchiveParseError, OutletGazetteer, parse_archive
+from clipdesk.archive.wordpress import is_wordpress_export
 
 ARCHIVE_SUFFIXES = {".txt", ".text", ".html", ".htm", ".xhtml"}
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -20,11 +21,24 @@ def expand_paths(paths: list[str]) -> Iterator[Path]:
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            yield from sorted(
-                p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in ARCHIVE_SUFFIXES
-            )
+            yield from sorted(p for p in path.rglob("*") if p.is_file() and _is_archive_file(p))
         else:
             yield path
+
+
+def _is_archive_file(path: Path) -> bool:
+    """A page by its name, or a WordPress export (.xml) by its first bytes: a folder of a
+    saved site holds other XML (sitemaps, feeds) that is no part of the archive."""
+    suffix = path.suffix.lower()
+    if suffix in ARCHIVE_SUFFIXES:
+        return True
+    if suffix != ".xml":
+        return False
+    try:
+        with path.open("rb") as file:
+            return is_wordpress_export(file.read(4096))
+    except OSError:
+        return False
 
 
 def read_page(path: Path, gazetteer: OutletGazetteer) -> ArchivePage:

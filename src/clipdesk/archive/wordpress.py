@@ -24,6 +24,10 @@ _EXPORT_NAMESPACE = re.compile(rb"""xmlns:wp\s*=\s*["']http://wordpress\.org/exp
 # are paragraphs there, which is all the archive reader needs of it.
 _BLOCK_MARKUP = re.compile(r"<(?:p|div|h[1-6]|ul|ol|blockquote|table|figure)\b|<!--\s*wp:", re.I)
 _BLANK_LINES = re.compile(r"\n\s*\n")
+# Shortcodes of pictures and players: a caption's words are the picture's, not the clipping's.
+_MEDIA_SHORTCODE = re.compile(
+    r"\[(caption|gallery|embed|video|audio|playlist)\b[^\]]*\](?:.*?\[/\1\])?", re.I | re.S
+)
 
 
 class WordPressExportError(ValueError):
@@ -33,6 +37,15 @@ class WordPressExportError(ValueError):
 def is_wordpress_export(content: bytes) -> bool:
     head = content[:4096]
     return b"<rss" in head and bool(_EXPORT_NAMESPACE.search(head))
+
+
+_FEED_ROOT = re.compile(rb"<(?:rss|feed|rdf:RDF)\b")
+
+
+def is_feed(content: bytes) -> bool:
+    """An RSS or Atom feed that is no WordPress export (a site's /feed/)."""
+    head = content[:4096].lstrip()
+    return head.startswith((b"<?xml", b"<rss", b"<feed")) and bool(_FEED_ROOT.search(head))
 
 
 def as_listing_html(content: bytes) -> str:
@@ -65,20 +78,28 @@ def as_listing_html(content: bytes) -> str:
 
 
 def _is_published_post(item: etree._Element) -> bool:
+    """A published post for everyone to read: not a draft, a page, an attachment, nor a post
+    behind a password."""
     kind = _text(item, "{*}post_type") or "post"
-    return kind == "post" and _text(item, "{*}status") == "publish"
+    public = not _text(item, "{*}post_password")
+    return kind == "post" and _text(item, "{*}status") == "publish" and public
 
 
 def _article(item: etree._Element) -> str:
-    title = html.escape(_text(item, "title"))
+    # Titles and tags are HTML as WordPress stores them ("&#8216;", "R&amp;D"): written out
+    # as they are, not escaped a second time; the reader parses and cleans them.
+    title = _text(item, "title") or "(no title)"  # as WordPress lists such a post
     link = html.escape(_text(item, "link"), quote=True)
     day = _text(item, "{*}post_date")[:10]
     content = _text(item, "{http://purl.org/rss/1.0/modules/content/}encoded")
+    content = _MEDIA_SHORTCODE.sub("", content)
     if not _BLOCK_MARKUP.search(content):
+        # As WordPress shows classic content: blank lines part paragraphs, a single line
+        # break is a <br> (a second credit line stays a line of its own).
         paragraphs = (p.strip() for p in _BLANK_LINES.split(content))
-        content = "".join(f"<p>{p}</p>" for p in paragraphs if p)
+        content = "".join(f"<p>{p.replace(chr(10), '<br>')}</p>" for p in paragraphs if p)
     tags = [
-        f'<a rel="tag" href="#">{html.escape(category.text or "")}</a>'
+        f'<a rel="tag" href="#">{category.text.strip()}</a>'
         for category in item.iterfind("category")
         if category.get("domain") == "post_tag" and (category.text or "").strip()
     ]
