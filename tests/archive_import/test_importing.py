@@ -285,3 +285,29 @@ def test_the_editors_words_above_a_credit_become_the_posts_commentary_once():
     assert import_text(page) == (0, 0, 1)
     post.refresh_from_db()
     assert post.body == "<p>Our own note.</p>"
+
+
+WORDPRESS = FIXTURES / "import" / "wordpress-export.xml"
+
+
+def import_export(content: bytes):
+    outlets = OutletDirectory()
+    page = parse_archive(content, gazetteer=gazetteer_for(outlets), filename="export.xml")
+    result = import_page(page, outlets)
+    return result.added, result.updated, result.skipped
+
+
+def test_a_wordpress_post_is_known_by_its_id_through_an_edited_headline_and_date():
+    original = WORDPRESS.read_bytes()
+    assert import_export(original) == (2, 0, 0)
+    post = Post.objects.get(headline="Barrage vote delayed again")
+    edited = original.replace(b"Barrage vote delayed again", b"Barrage vote put off again")
+    edited = edited.replace(b"2021-03-03 09:15:00", b"2021-03-04 09:15:00")
+
+    assert import_export(edited) == (0, 1, 1)
+
+    post.refresh_from_db()
+    assert post.headline == "Barrage vote put off again"
+    assert post.posted_on == datetime.date(2021, 3, 4)
+    assert Post.objects.count() == 2
+    assert import_export(edited) == (0, 0, 2)

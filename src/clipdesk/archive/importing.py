@@ -67,6 +67,8 @@ class ImportSummary:
 
 
 def import_key(post: ArchivePost) -> str:
+    if post.identity:  # a WordPress post: its id, whatever its headline or date became
+        return _digest(f"wordpress|{post.identity}")
     first_date = post.posted_on or next((c.date for c in post.sources if c.date), None)
     if first_date is None:
         # With no date at all, the headline alone would make one post of every undated

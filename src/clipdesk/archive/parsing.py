@@ -73,6 +73,9 @@ class ArchivePost:
     tags: list[str] = field(default_factory=list)  # when an HTML page gives them
     # The editor's own words before a credit line that introduces the excerpt below it.
     commentary: str = ""
+    # What the post is known by through every edit, where its source keeps one (a WordPress
+    # export's post id); None for saved pages, known by their headline and date.
+    identity: str | None = None
 
 
 @dataclass
@@ -234,12 +237,13 @@ def parse_archive(
     """
     if isinstance(content, bytearray | memoryview):
         content = bytes(content)
+    identities: dict[str, str] = {}
     if isinstance(content, bytes) and is_wordpress_export(content):
         try:
-            text = as_listing_html(content)
+            export = as_listing_html(content)
         except WordPressExportError as exc:
             raise ArchiveParseError(str(exc)) from exc
-        filename = "wordpress-export.html"
+        text, identities, filename = export.html, export.identities, "wordpress-export.html"
     elif isinstance(content, bytes) and is_feed(content):
         raise ArchiveParseError(
             "an RSS or Atom feed, not a page of the archive: watch it as a source "
@@ -278,6 +282,8 @@ def parse_archive(
             "no source lines (such as “Author, Outlet, March 3 2019:… excerpt”) found: "
             "not a page of the archive"
         )
+    for post in built:
+        post.identity = identities.get(post.url or "")
     return ArchivePage(_clean(raw.site_name), _clean(raw.about), built)
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import html
 import re
+from dataclasses import dataclass
 
 from lxml import etree
 
@@ -48,8 +49,15 @@ def is_feed(content: bytes) -> bool:
     return head.startswith((b"<?xml", b"<rss", b"<feed")) and bool(_FEED_ROOT.search(head))
 
 
-def as_listing_html(content: bytes) -> str:
-    """The export's published posts, newest first, as one HTML listing page."""
+@dataclass
+class ExportPage:
+    html: str  # the published posts, newest first, as one HTML listing page
+    # Each post's link → "site|post id": the identity WordPress keeps through every edit.
+    identities: dict[str, str]
+
+
+def as_listing_html(content: bytes) -> ExportPage:
+    """The export's published posts as one HTML listing page, with their identities."""
     parser = etree.XMLParser(
         resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
     )
@@ -68,12 +76,19 @@ def as_listing_html(content: bytes) -> str:
     posts.sort(key=lambda item: _text(item, "{*}post_date"), reverse=True)
     site, about = _text(channel, "title"), _text(channel, "description")
     articles = "\n".join(_article(item) for item in posts)
-    return (
+    home = _text(channel, "link")
+    identities = {
+        _text(item, "link"): f"{home}|{_text(item, '{*}post_id')}"
+        for item in posts
+        if _text(item, "link") and _text(item, "{*}post_id")
+    }
+    return ExportPage(
         '<!doctype html><html><head><meta charset="utf-8">'
         f"<title>{html.escape(site)}</title></head><body>"
         f'<header class="site-header"><p class="site-title">{html.escape(site)}</p>'
         f'<p class="site-description">{html.escape(about)}</p></header>'
-        f"<main>{articles}</main></body></html>"
+        f"<main>{articles}</main></body></html>",
+        identities,
     )
 
 
