@@ -118,3 +118,9 @@ def test_an_export_in_a_folder_is_found_and_other_xml_left_alone(tmp_path):
     (tmp_path / "sitemap.xml").write_text('<?xml version="1.0"?><urlset></urlset>')
     (tmp_path / "page.html").write_text("<html></html>")
     assert [p.name for p in expand_paths([str(tmp_path)])] == ["export.xml", "page.html"]
+
+
+def test_a_post_with_over_ten_megabytes_of_content_is_read():
+    picture = '<img src="data:image/png;base64,' + "A" * 11_000_000 + '">'
+    (post,) = parse_archive(one_post_export(f"{picture}\n\n{CREDIT}"), filename="e.xml").posts
+    assert post.sources[0].outlet == "The Coastal Herald"
