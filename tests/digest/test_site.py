@@ -262,3 +262,22 @@ def test_tag_and_outlet_pages_without_a_published_post_are_not_found(client):
 def test_every_page_links_to_search(client, story):
     for path in ("/", "/about/", "/archive/"):
         assert '<a href="/search/">Search</a>' in client.get(path).content.decode(), path
+
+
+def test_a_changed_slug_sends_its_old_address_on_to_the_post(client, story):
+    old = story.get_absolute_url()
+    story = Post.objects.get(pk=story.pk)
+    story.slug = "harbour-inquiry-begins"
+    story.save()
+
+    response = client.get(old)
+    assert response.status_code == 301 and response["Location"] == "/post/harbour-inquiry-begins/"
+    assert client.get("/post/harbour-inquiry-begins/").status_code == 200
+
+    other = make_post("Another post", slug="other-post")
+    other = Post.objects.get(pk=other.pk)
+    other.slug = old.strip("/").split("/")[-1]  # the old address taken by another post
+    other.save()
+    assert "Another post" in client.get(old).content.decode()
+    Post.objects.filter(pk=other.pk).update(status=Post.Status.DRAFT)
+    assert client.get("/post/other-post/").status_code == 404  # its own old slug: a draft's

@@ -204,9 +204,27 @@ class Post(models.Model):
             if (fields := kwargs.get("update_fields")) is not None and "posted_on" in fields:
                 kwargs["update_fields"] = {*fields, "posted_on_inferred"}
         super().save(*args, **kwargs)
+        self._keep_old_slug()
 
     def get_absolute_url(self) -> str:
         return url("digest:post", self.slug)
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        post = super().from_db(db, field_names, values)
+        post._stored_slug = post.__dict__.get("slug")  # what `save` compares a new slug with
+        return post
+
+    def _keep_old_slug(self) -> None:
+        """Remember the address a changed slug leaves, so that links to it still lead here
+        (views.post_detail redirects); a slug taken again is no one's old address."""
+        before = getattr(self, "_stored_slug", None)
+        if before == self.slug:
+            return  # most saves: nothing to remember, no query
+        OldSlug.objects.filter(slug=self.slug).delete()
+        if before and before != self.slug:
+            OldSlug.objects.update_or_create(slug=before, defaults={"post": self})
+        self._stored_slug = self.slug
 
     @property
     def is_published(self) -> bool:
@@ -262,6 +280,16 @@ class SiteProfile(models.Model):
 
 def today() -> datetime.date:
     return timezone.localdate()
+
+
+class OldSlug(models.Model):
+    """An address a post had before its slug was changed: old links are sent on to it."""
+
+    slug = models.SlugField(max_length=120, unique=True)
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="old_slugs")
+
+    def __str__(self) -> str:
+        return f"{self.slug} → {self.post.slug}"
 
 
 class PostVersion(models.Model):

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from clipdesk.digest.cards import cards_for
-from clipdesk.digest.models import Outlet, Post, SiteProfile, Tag
+from clipdesk.digest.models import OldSlug, Outlet, Post, SiteProfile, Tag
 from clipdesk.digest.pagination import NoSuchPage, list_page, parse_page_number
 from clipdesk.publish.caching import public_page
 
@@ -54,6 +54,9 @@ def post_detail(request: HttpRequest, slug: str) -> HttpResponse:
     found = Post.objects.published().filter(slug=slug).values_list("id", flat=True)
     cards = cards_for(list(found[:1]))
     if not cards:
+        moved = OldSlug.objects.filter(slug=slug, post__status=Post.Status.PUBLISHED).first()
+        if moved is not None:  # the slug was changed: old links lead to the post
+            return HttpResponsePermanentRedirect(moved.post.get_absolute_url())
         raise Http404("No such post.")
     return render(request, POST_PAGE, {"post": cards[0]})
 
