@@ -228,3 +228,12 @@ def test_a_deleted_posts_story_is_set_aside(published):
     until = datetime.date.today() + datetime.timedelta(days=3)
     snooze_story(story, until)  # no longer refused as "published"
     assert story.status == Story.Status.SNOOZED
+
+
+def test_the_desk_says_when_the_post_is_now_a_draft(client, editor, published):
+    client.force_login(editor)
+    _story, post = published
+    Post.objects.filter(pk=post.pk).update(status=Post.Status.DRAFT)
+    later_copy()
+    html = client.get("/desk/").content.decode()
+    assert "Posted as “Quay permit” (now a draft)" in html and "Published as" not in html
