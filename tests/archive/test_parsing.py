@@ -311,6 +311,22 @@ def test_gazetteer_passed_in_learns_outlets_for_the_next_file() -> None:
     assert item.sources[0].outlet == "Harbour Lights"
 
 
+@pytest.mark.parametrize(
+    "credit",
+    [
+        "Jane Roe (The Coastal Herald), February 19 2019",
+        "Jane Roe (The Coastal Herald) February 19 2019",
+        "The Coastal Herald (Jane Roe), February 19 2019",
+        "Jane Roe (Reuters), February 19 2019",
+    ],
+)
+def test_an_author_and_outlet_one_in_brackets_are_two_names(credit) -> None:
+    _, item = only_post(text_page(post(f"{credit}: The wall held.")))
+    outlet = "Reuters" if "Reuters" in credit else "The Coastal Herald"
+    assert item.sources == [ArchiveCredit("Jane Roe", outlet, datetime.date(2019, 2, 19))]
+    assert item.excerpt == "The wall held."
+
+
 def test_parenthesised_alias_outlet() -> None:
     line = "Luise Brandt, Der Kurier (Kurier Online), February 19 2019:… Text."
     _, item = only_post(text_page(post(line)))

@@ -119,7 +119,7 @@ def find_lead_credit(line: str) -> CreditMatch | None:
         separated = _NAMES_END.search(prefix)
         if separated:
             names = prefix[: separated.start()].strip()
-        elif not mention.is_complete or len(split_credit_names(names)) != 1:
+        elif not mention.is_complete or len(split_credit_names(names, brackets=False)) != 1:
             continue
         elif not reads_as_outlet(names):
             continue  # "Tehran Times February 17 2019" needs an outlet-like name

@@ -276,11 +276,33 @@ _LIST_SEPARATORS = re.compile(r"\s+(?:and|&)\s+")
 _LEADING_JUNK = re.compile(r"^(?:by|via|source:|sources:|[—–\-]+)\s+", re.IGNORECASE)
 
 
-def split_credit_names(names: str) -> list[str]:
-    """The comma (or dash, or bar) separated parts of a credit's names, cleaned."""
+def split_credit_names(names: str, *, brackets: bool = True) -> list[str]:
+    """The comma (or dash, or bar) separated parts of a credit's names, cleaned; with
+    `brackets`, a person and an outlet written one in brackets after the other are two parts,
+    the person first ("Jane Roe (The Herald)", "The Herald (Jane Roe)")."""
     text = _LEADING_JUNK.sub("", names.strip())
     parts = _split_outside_brackets(text, _SEGMENT_SEPARATORS)
-    return [p.strip(" \t,;:-–—(") for p in parts if p.strip(" \t,;:-–—(")]
+    cleaned = [p.strip(" \t,;:-–—(") for p in parts if p.strip(" \t,;:-–—(")]
+    if not brackets:
+        return cleaned
+    return [name for part in cleaned for name in _person_and_outlet(part)]
+
+
+_BRACKETED = re.compile(r"^(?P<outside>[^()]+?)\s*\((?P<inside>[^()]+)\)$")
+
+
+def _person_and_outlet(part: str) -> list[str]:
+    """ "Jane Roe (The Herald)" → ["Jane Roe", "The Herald"]; an outlet's alias in brackets
+    ("Der Kurier (Kurier Online)") and a place ("The Herald (UK)") stay as they are."""
+    found = _BRACKETED.match(part)
+    if found is None:
+        return [part]
+    outside, inside = found.group("outside").strip(), found.group("inside").strip()
+    if looks_like_person(outside) and reads_as_outlet(inside):
+        return [outside, inside]
+    if looks_like_person(inside) and reads_as_outlet(outside):
+        return [inside, outside]
+    return [part]
 
 
 class CreditReader:
