@@ -327,6 +327,14 @@ def test_an_author_and_outlet_one_in_brackets_are_two_names(credit) -> None:
     assert item.excerpt == "The wall held."
 
 
+def test_an_outlets_edition_in_brackets_stays_part_of_its_name() -> None:
+    line = "Lowland Review (Weekend Edition), March 2 2021:… The licences were reviewed."
+    _, item = only_post(text_page(post(line)))
+    assert [(s.author, s.outlet) for s in item.sources] == [
+        (None, "Lowland Review (Weekend Edition)")
+    ]
+
+
 def test_parenthesised_alias_outlet() -> None:
     line = "Luise Brandt, Der Kurier (Kurier Online), February 19 2019:… Text."
     _, item = only_post(text_page(post(line)))

@@ -298,11 +298,24 @@ def _person_and_outlet(part: str) -> list[str]:
     if found is None:
         return [part]
     outside, inside = found.group("outside").strip(), found.group("inside").strip()
-    if looks_like_person(outside) and reads_as_outlet(inside):
+    if _reads_as_author(outside) and reads_as_outlet(inside):
         return [outside, inside]
-    if looks_like_person(inside) and reads_as_outlet(outside):
+    if _reads_as_author(inside) and reads_as_outlet(outside):
         return [inside, outside]
     return [part]
+
+
+# Words of an outlet's edition or section, written in brackets after its name ("Lowland
+# Review (Weekend Edition)"), which read like a person's two capitalised names.
+EDITION_WORDS = word_set(
+    """edition weekend sunday saturday online digital print international national
+    english arabic persian french german section supplement opinion"""
+)
+
+
+def _reads_as_author(name: str) -> bool:
+    words = {word.casefold() for word in name.split()}
+    return looks_like_person(name) and not words & EDITION_WORDS
 
 
 class CreditReader:
