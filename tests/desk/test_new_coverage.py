@@ -7,10 +7,20 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
+from clipdesk.articles.models import Article, EntryAddress
 from clipdesk.digest.credits import source_line
 from clipdesk.digest.models import Post
-from clipdesk.stories.actions import dismiss_story, group_article, publish_story, snooze_story
+from clipdesk.digest.outlets import OutletDirectory
+from clipdesk.stories.actions import (
+    dismiss_story,
+    group_article,
+    note_new_copy,
+    publish_story,
+    snooze_story,
+)
+from clipdesk.stories.desk import desk_queryset
 from clipdesk.stories.models import Story, StoryMember
 from tests.desk.conftest import WIRE, make_article
 
@@ -237,3 +247,27 @@ def test_the_desk_says_when_the_post_is_now_a_draft(client, editor, published):
     later_copy()
     html = client.get("/desk/").content.decode()
     assert "Posted as “Quay permit” (now a draft)" in html and "Published as" not in html
+
+
+def test_a_story_brought_back_by_a_copy_is_first_on_the_desk(published, watchlist):
+    story, _post = published
+    Article.objects.update(fetched_at=timezone.now() - datetime.timedelta(days=30))
+    fresh = make_article(
+        "MEK rally planned in Tirana",
+        "Organisers in Tirana said the MEK would hold a rally in the city centre on Saturday, "
+        "the third such event this year, and city officials said two streets would close.",
+        "Northern Ledger",
+    )
+    group_article(fresh)
+    lead = StoryMember.objects.filter(story=story).first().article
+    seen = timezone.now()
+    EntryAddress.objects.create(
+        url="https://coastfm.example/wire/1",
+        article=lead,
+        reason=EntryAddress.COPY,
+        outlet=OutletDirectory().get_or_create("Coast FM"),
+        seen_at=seen,
+    )
+    note_new_copy(lead, seen)
+
+    assert [s.pk for s in desk_queryset()][:2] == [story.pk, story_of(fresh).pk]

@@ -6,6 +6,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -80,7 +81,10 @@ def desk_queryset(
         Story.objects.on_desk()
         .select_related("post")
         .annotate(
-            coverage=Count("members", distinct=True), newest=Max("members__article__fetched_at")
+            coverage=Count("members", distinct=True),
+            # A decided story is as new as the coverage that brought it back (a copy at
+            # another outlet, whose article was fetched long before).
+            newest=Coalesce("new_coverage_since", Max("members__article__fetched_at")),
         )
     )
     stories = stories.filter(coverage__gt=0)
