@@ -14,6 +14,7 @@ from clipdesk.digest.outlets import OutletDirectory
 from clipdesk.people.roles import EDITOR, READER, ensure_roles
 from clipdesk.stories.actions import group_article
 from clipdesk.watch.store import add_entity, load_matcher, store_matches
+from tests.ingest.conftest import server  # noqa: F401 - the ingest tests' loopback server
 
 _seq = itertools.count(1)
 
@@ -45,6 +46,19 @@ def make_article(title: str, text: str, outlet: str, day=datetime.date(2025, 3, 
         **extra,
     )
     store_matches(article, load_matcher())
+    return article
+
+
+def council_article():
+    """A story of its own on the same subject as the wire story, a day later; grouped."""
+    article = make_article(
+        "Port Calder council approves quay memorial",
+        "The council of Port Calder voted to approve the memorial on the quay, after a debate "
+        "about the MEK that lasted most of the evening and ended with a narrow majority.",
+        "Valley Times",
+        day=datetime.date(2025, 3, 5),
+    )
+    group_article(article)
     return article
 
 

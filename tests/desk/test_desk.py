@@ -11,7 +11,7 @@ from clipdesk.digest.models import Post
 from clipdesk.people.models import AuditEntry
 from clipdesk.stories.actions import group_article, publish_story
 from clipdesk.stories.models import Story, StoryMember
-from tests.desk.conftest import WIRE, make_article
+from tests.desk.conftest import WIRE, council_article, make_article
 
 pytestmark = pytest.mark.django_db
 
@@ -145,14 +145,7 @@ def test_split_is_remembered_when_another_copy_arrives(client, editor, syndicate
 
 def test_merge_moves_articles_and_later_copies_follow(client, editor, syndicated):
     client.force_login(editor)
-    other = make_article(
-        "Port Calder council approves quay memorial",
-        "The council of Port Calder voted to approve the memorial on the quay, after a debate "
-        "about the MEK that lasted most of the evening and ended with a narrow majority.",
-        "Valley Times",
-        day=datetime.date(2025, 3, 5),
-    )
-    group_article(other)
+    other = council_article()
     keep, gone = story_of(syndicated[0]), story_of(other)
     assert keep.pk != gone.pk
     client.post(f"/desk/story/{keep.pk}/merge/", {"other": gone.pk})

@@ -22,7 +22,7 @@ from clipdesk.stories.actions import (
 )
 from clipdesk.stories.desk import desk_queryset
 from clipdesk.stories.models import Story, StoryMember
-from tests.desk.conftest import WIRE, make_article
+from tests.desk.conftest import WIRE, council_article, make_article
 
 pytestmark = pytest.mark.django_db
 
@@ -172,14 +172,7 @@ def test_the_stories_command_lists_a_published_story_with_new_coverage(published
 def test_a_story_merged_into_a_published_one_comes_as_its_new_coverage(client, editor, published):
     client.force_login(editor)
     story, _post = published
-    other = make_article(
-        "Port Calder council approves quay memorial",
-        "The council of Port Calder voted to approve the memorial on the quay, after a debate "
-        "about the MEK that lasted most of the evening and ended with a narrow majority.",
-        "Valley Times",
-        day=datetime.date(2025, 3, 5),
-    )
-    group_article(other)
+    other = council_article()
     assert story_of(other).pk != story.pk
 
     client.post(f"/desk/story/{story.pk}/merge/", {"other": story_of(other).pk})

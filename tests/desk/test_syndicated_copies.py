@@ -13,7 +13,6 @@ from clipdesk.sources.actions import add_source
 from clipdesk.stories.models import Story
 from clipdesk.watch.store import add_entity
 from tests.ingest.test_poll_failures import feed
-from tests.sources.conftest import LoopbackServer
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -36,19 +35,24 @@ any further permits are granted by the harbour board this spring.</p>
 </article></body></html>""".encode()
 
 
-@pytest.fixture
-def server(monkeypatch):
-    monkeypatch.setenv("CLIPDESK_FETCH_ALLOW", "127.0.0.1")
-    loopback = LoopbackServer()
-    yield loopback
-    loopback.close()
-
-
 def carried_by(server, outlet: str, author: str) -> str:
     slug = outlet.lower().replace(" ", "-")
     page = server.route(f"/{slug}/quay-permit.html", wire_page(outlet, author), headers=HTML)
     add_source(server.route(f"/{slug}/feed.xml", feed(page)), kind="feed", name=outlet)
     return page
+
+
+def publish_story_with(client, story, copies: list[int]) -> None:
+    """The desk's Publish, for the stored article and the chosen copies of it."""
+    client.post(
+        f"/desk/story/{story.pk}/publish/",
+        {
+            "article": [Article.objects.get().pk],
+            "copy": copies,
+            "headline": "Quay permit",
+            "excerpt": QUOTE,
+        },
+    )
 
 
 @pytest.fixture
@@ -79,15 +83,7 @@ def test_the_desk_credits_every_outlet_that_carried_it(carried, client):
     assert "the same text at" in html and "Western Daily" in html
     assert f'name="copy" value="{kept.pk}" checked' in html
 
-    client.post(
-        f"/desk/story/{story.pk}/publish/",
-        {
-            "article": [Article.objects.get().pk],
-            "copy": [kept.pk],
-            "headline": "Quay permit",
-            "excerpt": QUOTE,
-        },
-    )
+    publish_story_with(client, story, [kept.pk])
 
     post = Post.objects.get()
     line = source_line(post.credits.select_related("outlet"))
@@ -99,10 +95,7 @@ def test_the_desk_credits_every_outlet_that_carried_it(carried, client):
 
 def test_a_copy_after_publishing_brings_the_story_back(carried, client, server):
     story = Story.objects.get()
-    client.post(
-        f"/desk/story/{story.pk}/publish/",
-        {"article": [Article.objects.get().pk], "headline": "Quay permit", "excerpt": QUOTE},
-    )
+    publish_story_with(client, story, [])
     story.refresh_from_db()
     assert story not in Story.objects.on_desk()
 
@@ -124,15 +117,7 @@ def test_a_second_address_of_a_credited_copy_brings_nothing_back(carried, client
     _first, copy = carried
     story = Story.objects.get()
     kept = EntryAddress.objects.get(url=copy)
-    client.post(
-        f"/desk/story/{story.pk}/publish/",
-        {
-            "article": [Article.objects.get().pk],
-            "copy": [kept.pk],
-            "headline": "Permit",
-            "excerpt": QUOTE,
-        },
-    )
+    publish_story_with(client, story, [kept.pk])
     again = server.route(
         "/western-daily/amp/quay-permit.html", wire_page("Western Daily", "Tom Ashby"), headers=HTML
     )
@@ -163,14 +148,6 @@ def test_copies_the_desk_does_not_show_are_not_credited(carried, client, server)
     assert len(hidden) == 2
     shown = EntryAddress.objects.get(url=copy)
 
-    client.post(
-        f"/desk/story/{story.pk}/publish/",
-        {
-            "article": [Article.objects.get().pk],
-            "copy": [shown.pk, *hidden],
-            "headline": "Permit",
-            "excerpt": QUOTE,
-        },
-    )
+    publish_story_with(client, story, [shown.pk, *hidden])
 
     assert [c.url for c in Post.objects.get().credits.order_by("position")] == [first, copy]
