@@ -2,7 +2,7 @@
 
 import pytest
 
-from clipdesk.watch.normalizing import fold, fold_token, fold_with_offsets, skeleton
+from clipdesk.watch.normalizing import fold, fold_token, glued_words, skeleton
 
 ZWNJ = "\u200c"
 
@@ -63,18 +63,21 @@ def test_apostrophe_joins_only_between_letters():
     assert fold("the 'Camp' Ashraf") == "the camp ashraf"
 
 
-def test_offsets_point_at_the_original_characters():
-    folded, offsets = fold_with_offsets("Straße e\u0301 ﬁ")
-    assert folded == "strasse e fi"
-    assert offsets == [0, 1, 2, 3, 4, 4, 5, 6, 7, 9, 10, 10]
+def test_word_spans_point_at_the_original_characters():
+    text = "Straße e\u0301 ﬁ l’OMPI"
+    words = [(pieces, text[start:end]) for pieces, start, end in glued_words(text)]
+    assert words == [
+        (["strasse"], "Straße"),
+        (["e"], "e\u0301"),
+        (["fi"], "ﬁ"),
+        (["l", "ompi"], "l’OMPI"),
+    ]
 
 
-def test_offset_of_a_joining_space_is_the_first_separator():
+def test_a_zwnj_parts_words_as_a_space_does():
     text = f"مجاهدین{ZWNJ}خلق --  Rajavi"
-    folded, offsets = fold_with_offsets(text)
-    assert folded == "مجاهدین خلق rajavi"
-    assert text[offsets[7]] == ZWNJ
-    assert offsets[11] == text.index(" ")
+    spans = [text[start:end] for _pieces, start, end in glued_words(text)]
+    assert spans == ["مجاهدین", "خلق", "Rajavi"]
 
 
 SAMPLES = [
@@ -87,14 +90,13 @@ SAMPLES = [
 
 
 @pytest.mark.parametrize("text", SAMPLES)
-def test_fold_with_offsets_agrees_with_fold(text):
-    folded, offsets = fold_with_offsets(text)
-    assert folded == fold(text)
-    assert len(offsets) == len(folded)
-    assert offsets == sorted(offsets)
-    for char, offset in zip(folded, offsets, strict=True):
-        if char != " ":
-            assert char in fold(text[offset]) or char in fold_token(text[offset])
+def test_glued_words_agree_with_fold(text):
+    words = list(glued_words(text))
+    assert " ".join("".join(pieces) for pieces, _start, _end in words) == fold(text)
+    starts = [start for _pieces, start, _end in words]
+    assert starts == sorted(starts)
+    for pieces, start, end in words:
+        assert fold(text[start:end]).replace(" ", "") == "".join(pieces)
 
 
 @pytest.mark.parametrize(

@@ -19,9 +19,9 @@ the same stages, so comparing folded forms compares what a reader would call the
 4. For matching only, `skeleton` reduces a folded token to a key shared by its common
    romanisation variants ("Mojahedin", "Mujahideen" and "Moudjahidine" → "mujahidin").
 
-`fold_with_offsets` records, for each folded character, the index of the original character it
-came from (a joining space points at the first separator character), so a span found in the
-folded text maps back to the original exactly.
+`glued_words` gives the same words with their folded pieces kept apart and the span of the
+original text each came from, for search (clipdesk/search/words.py), which marks its matches
+on the original characters.
 """
 
 from __future__ import annotations
@@ -222,26 +222,6 @@ def glued_words(text: str) -> Iterator[tuple[list[str], int, int]]:
         end = found.end()
     if pieces:
         yield pieces, start, end
-
-
-def fold_with_offsets(text: str) -> tuple[str, list[int]]:
-    """`fold(text)` and, for each of its characters, the index in `text` it came from."""
-    chars: list[str] = []
-    offsets: list[int] = []
-    previous_end = -1
-    for found in TOKEN_RE.finditer(_scannable(text)):
-        start, end = found.span()
-        folded = [(text[index].translate(_FOLD_TABLE), index) for index in range(start, end)]
-        if not any(piece for piece, _ in folded):
-            continue
-        if chars and not _glued(text, previous_end, start):
-            chars.append(" ")
-            offsets.append(previous_end)
-        for piece, index in folded:
-            chars.extend(piece)
-            offsets.extend([index] * len(piece))
-        previous_end = end
-    return "".join(chars), offsets
 
 
 # Stage 4.
