@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from clipdesk.articles.models import Article
 from clipdesk.people.models import AuditEntry, record
+from clipdesk.stories.desk import has_new_coverage
 from clipdesk.stories.models import Story, StoryMember
 
 # The grouping index (numpy) is imported where it is used: the site's views import this module
@@ -157,8 +158,6 @@ def note_new_copy(article: Article, seen_at: datetime.datetime) -> None:
     story published or dismissed that holds it comes back to the desk, as for an article of
     its own (group_article), unless the copy brings nothing to credit (an outlet the post
     credits, or a second address at an outlet with a copy already)."""
-    from clipdesk.stories.desk import has_new_coverage
-
     story = Story.objects.filter(
         members__article=article,
         status__in=[Story.Status.PUBLISHED, Story.Status.DISMISSED],
@@ -182,8 +181,6 @@ def post_deleted(sender, instance, **kwargs) -> None:
 def settle_new_coverage(story: Story) -> None:
     """Take a decided story off the desk when nothing new is left in it (its new article
     split out, say), where it stayed with "0 new articles" and nothing to act on."""
-    from clipdesk.stories.desk import has_new_coverage
-
     if story.new_coverage_since is not None and not has_new_coverage(story):
         story.new_coverage_since = None
         story.save(update_fields=["new_coverage_since", "updated_at"])
