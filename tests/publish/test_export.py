@@ -600,3 +600,58 @@ def test_a_post_in_a_new_year_gives_its_year_page_incrementally(site, tmp_path):
     year = (target / "archive/2024/index.html").read_text()
     assert "January 2024" in year and "archive/2024/01/" in year
     assert b"archive/2024/" in (target / "archive/index.html").read_bytes()
+
+
+def _sends_to(page: Path) -> str:
+    """The address a moved post's page sends readers to (its refresh and canonical agree)."""
+    text = page.read_text()
+    refresh = text.split('http-equiv="refresh" content="0; url=', 1)[1].split('"', 1)[0]
+    assert f'<link rel="canonical" href="{refresh}">' in text
+    return refresh
+
+
+def test_a_post_whose_slug_changed_keeps_a_page_at_its_old_address(site, tmp_path):
+    post = site["posts"][2]
+    old_slug = post.slug
+    post.slug = "report-two-corrected"
+    post.save()
+    target = tmp_path / "copy"
+    export_site(target, base_url="https://example.org/watch/")
+
+    moved = target / f"post/{old_slug}/index.html"
+    assert _sends_to(moved) == "https://example.org/watch/post/report-two-corrected/"
+    assert (target / "post/report-two-corrected/index.html").exists()
+    sitemap = (target / "sitemap-posts.xml").read_text()
+    assert f"post/{old_slug}/" not in sitemap  # an old address is no page to index
+
+
+def test_old_addresses_follow_a_post_through_incremental_exports(site, tmp_path):
+    target = tmp_path / "copy"
+    export_site(target, base_url="http://example.org/")
+    post, other = site["posts"][4], site["posts"][5]
+    first_slug = post.slug
+
+    post.slug = "second-name"
+    post.save()
+    assert export_site(target, incremental=True).mode == "incremental"
+    assert _sends_to(target / f"post/{first_slug}/index.html").endswith("/post/second-name/")
+
+    post.slug = "third-name"
+    post.save()
+    export_site(target, incremental=True)
+    for old in (first_slug, "second-name"):  # both old addresses lead to the newest
+        assert _sends_to(target / f"post/{old}/index.html").endswith("/post/third-name/")
+    export_site(tmp_path / "fresh", base_url="http://example.org/")
+    assert files(target) == files(tmp_path / "fresh")
+
+    other.slug = "second-name"  # another post takes an old address: it is that post's now
+    other.save()
+    export_site(target, incremental=True)
+    assert other.headline.encode() in (target / "post/second-name/index.html").read_bytes()
+
+    set_status(Post.objects.filter(pk=post.pk), Post.Status.DRAFT)
+    export_site(target, incremental=True)
+    assert not (target / f"post/{first_slug}").exists()
+    assert not (target / "post/third-name").exists()
+    export_site(tmp_path / "fresh-2", base_url="http://example.org/")
+    assert files(target) == files(tmp_path / "fresh-2")

@@ -243,6 +243,7 @@ def _record(manifest: Manifest, outcome: Outcome) -> None:
         outcome.sitemaps,
     )
     manifest.newest_edit, manifest.compared_at = outcome.newest_edit, outcome.compared_at
+    manifest.moved = outcome.moved
 
 
 def _plan(

@@ -1,7 +1,8 @@
 """The manifest of a static build: what it was made from, to compare with the database.
 
 Kept in each build as MANIFEST: each published post's slug, updated_at, date and the tags and
-outlets it is listed under, each list's number of pages, each sitemap section's number of
+outlets it is listed under, each list's number of pages, the old slugs of posts (whose
+addresses hold a page sending readers to the post's new one), each sitemap section's number of
 chunks, and fingerprints of everything else a page shows (the site profile, tag and outlet
 names, templates and static files). plan.py compares it with the database to find what an
 incremental export must render.
@@ -27,7 +28,7 @@ from django.db.models import CharField, Count, F, Max, QuerySet, Sum
 from django.db.models.functions import Cast
 
 import clipdesk
-from clipdesk.digest.models import Credit, Outlet, Post, SiteProfile, Tag
+from clipdesk.digest.models import Credit, OldSlug, Outlet, Post, SiteProfile, Tag
 
 MANIFEST = ".clipdesk-export.manifest"
 # 2: list pages numbered from the oldest post; sitemap sections in chunks. 3: the posts as
@@ -182,6 +183,7 @@ class Manifest:
     lists: dict[str, int]  # list path -> number of numbered pages
     posts: PostTable
     sitemaps: dict[str, int] = field(default_factory=dict)  # section -> number of chunks
+    moved: dict[str, int] = field(default_factory=dict)  # a post's old slug -> the post's id
     # The newest updated_at among the posts when the build was planned (ISO 8601), and when
     # every post was last compared with the database (see plan.py's `_changes`).
     newest_edit: str | None = None
@@ -200,6 +202,7 @@ class Manifest:
             "outlets": self.outlets,
             "lists": self.lists,
             "sitemaps": self.sitemaps,
+            "moved": self.moved,
             "newest_edit": self.newest_edit,
             "compared_at": self.compared_at,
             "post_sums": self.posts.id_print()[1:],
@@ -229,6 +232,8 @@ class Manifest:
                 lists=data["lists"],
                 posts=PostTable(lines, (int(total), int(mixed))),
                 sitemaps=data["sitemaps"],
+                # Builds made before old addresses were kept as pages have none.
+                moved=data.get("moved", {}),
                 newest_edit=data["newest_edit"],
                 compared_at=data["compared_at"],
             )
@@ -262,6 +267,12 @@ def code_fingerprint() -> str:
 def site_fingerprint() -> str:
     profile = SiteProfile.load()
     return _hash((profile.name, profile.tagline, profile.about))
+
+
+def moved_table() -> dict[str, int]:
+    """The old slugs of published posts (digest.OldSlug), each a page sending readers on."""
+    rows = OldSlug.objects.filter(post__status=Post.Status.PUBLISHED)
+    return dict(rows.values_list("slug", "post_id"))
 
 
 def tag_table() -> dict[int, list[str]]:

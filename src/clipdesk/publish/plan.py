@@ -38,6 +38,7 @@ from clipdesk.publish.manifest import (
     code_fingerprint,
     id_print,
     mixed_id,
+    moved_table,
     newest_edit,
     outlet_table,
     post_entries,
@@ -262,6 +263,7 @@ class Outcome:
     sitemaps: dict[str, int] = field(default_factory=dict)
     newest_edit: str | None = None
     compared_at: str | None = None
+    moved: dict[str, int] = field(default_factory=dict)  # old slug -> post id
 
 
 def full_plan(reason: str, per_page: int) -> Outcome:
@@ -289,11 +291,13 @@ def full_plan(reason: str, per_page: int) -> Outcome:
                     plan.pages.append((path, None))
     for path in sorted(set(lists) - seen):
         plan.pages += _list_pages(path, range(1, lists[path] + 1))
+    moved = moved_table()
+    plan.pages += [(post_path(slug), None) for slug in sorted(moved)]
     plan.pages += [(archive_index_path(), None), *((p, None) for p in feed_paths())]
     for section, count in chunks.items():
         plan.pages += _sitemap_chunks(section, range(1, count + 1))
     plan.pages += [(sitemap_path(), None), (robots_path(), None)]
-    return Outcome(plan, posts, lists, chunks, newest, compared_at)
+    return Outcome(plan, posts, lists, chunks, newest, compared_at, moved)
 
 
 @dataclass
@@ -341,7 +345,9 @@ def incremental_plan(old: Manifest, per_page: int) -> Outcome:
         dict(old.sitemaps),
         changes.newest_edit,
         changes.compared_at,
+        moved_table(),
     )
+    _plan_moved(plan, old.moved, outcome.moved, changed | gone)
     if not changed and not gone:
         return outcome
 
@@ -397,6 +403,21 @@ def incremental_plan(old: Manifest, per_page: int) -> Outcome:
     # A slug given up by one post and taken by another in the same export stays.
     plan.remove -= {path for path, number in plan.pages if number is None}
     return outcome
+
+
+def _plan_moved(plan: Plan, old: dict[str, int], new: dict[str, int], posts: set[int]) -> None:
+    """The pages at posts' old addresses: one for each new old slug, or whose post changed
+    (its slug may have: the page names the new address); removed when the slug was taken by
+    another post (its page then replaces this) or its post was withdrawn or deleted.
+
+    A page at an old address is written after the post's page it sends readers to
+    (export.in_writing_order writes new files first; the post's folder at the new slug is
+    new, and one at an old slug replaces what was there).
+    """
+    for slug, pk in sorted(new.items()):
+        if old.get(slug) != pk or pk in posts:
+            plan.pages.append((post_path(slug), None))
+    plan.remove |= {post_path(slug) for slug in old.keys() - new.keys()}
 
 
 def _needs_full(old: Manifest, per_page: int) -> str:

@@ -7,6 +7,7 @@ addresses in it are rewritten for a folder served by a plain static server at th
     /post/x/                    -> {base}post/x/            (file post/x/index.html)
     /tag/x/?page=2, ?page=2     -> {base}tag/x/page/2/      (file tag/x/page/2/index.html)
     /feed/, /feed/atom/         -> {base}feed.xml, {base}atom.xml
+    /post/old-slug/ (a 301)     -> a page that sends the reader on to the post's address
     /sitemap.xml                -> {base}sitemap.xml        (the index of the sections)
     /sitemap-posts.xml?p=2      -> {base}sitemap-posts-2.xml
     http://<export host>/...    -> the same, absolute, in feeds, the sitemap and robots.txt
@@ -275,6 +276,9 @@ class Renderer:
             return None
         if response.status_code == 404:
             return None
+        location = response.get("Location", "")
+        if response.status_code in (301, 308) and location.startswith("/"):
+            return self._moved(path, location)
         if response.status_code != 200:
             raise ExportError(f"export: {path} page {page} answered {response.status_code}")
         return self._rewrite(path, response)
@@ -287,6 +291,16 @@ class Renderer:
         else:
             text = self.addresses.rewrite_absolute(text)
         return text.encode(charset)
+
+    def _moved(self, path: str, location: str) -> bytes:
+        """A page at an address the site answers with a permanent redirect (a post's old
+        slug): a static host cannot redirect, so the page sends the reader on itself, and
+        names the new address as canonical for search engines."""
+        target = self.addresses.origin + self.addresses.rewrite_url(location, path)
+        request = _export_request(path)
+        with site_root():
+            text = render_to_string("publish/moved.html", {"target": target}, request=request)
+        return self.addresses.rewrite_html(text, path).encode()
 
     def render_not_found(self) -> bytes:
         """404.html: the site's own page-not-found, which static hosts serve for misses."""
