@@ -2,13 +2,16 @@ from django.contrib import admin
 from django.contrib.auth.views import LogoutView
 from django.contrib.sitemaps.views import index as sitemap_index
 from django.contrib.sitemaps.views import sitemap
-from django.urls import include, path
+from django.urls import include, path, register_converter
 
 from clipdesk.articles.views import snapshot_view
+from clipdesk.digest.converters import RowIdConverter
 from clipdesk.digest.sitemaps import SITEMAPS
 from clipdesk.digest.sitemaps import TEMPLATE as SITEMAP_TEMPLATE
 from clipdesk.digest.views import favicon, robots_txt
 from clipdesk.people.views import ThrottledLoginView
+
+register_converter(RowIdConverter, "id")
 
 admin.site.site_header = "clipdesk"
 admin.site.site_title = "clipdesk admin"
@@ -33,7 +36,7 @@ urlpatterns = [
     ),
     path("robots.txt", robots_txt, name="robots_txt"),
     path("favicon.ico", favicon, name="favicon"),
-    path("desk/snapshots/<int:pk>/", snapshot_view, name="snapshot"),
+    path("desk/snapshots/<id:pk>/", snapshot_view, name="snapshot"),
     path("desk/", include("clipdesk.stories.urls")),
     path("", include("clipdesk.search.urls")),
     path("", include("clipdesk.digest.urls")),

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Iterable, Sequence
 
 from django.db import transaction
-from django.db.models import Max, QuerySet
+from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -16,6 +17,9 @@ from clipdesk.digest.quotes import ExcerptNotFound, check_excerpt
 from clipdesk.people.models import AuditEntry, record
 from clipdesk.publish.hooks import refresh_static_copy
 from clipdesk.search import indexing as search_indexing
+
+# The C0 and C1 control characters but whitespace (tab, line breaks, form feed).
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 
 
 class PublishRefused(ValueError):
@@ -147,9 +151,15 @@ def publish_articles(
     The headline defaults to the first article's title; the excerpt must be a verbatim quote
     of the articles (see digest.quotes) — a made-up quote is refused, never published.
     """
+    # An article chosen twice (a form or command line naming it twice) is credited once.
+    articles = list({article.pk: article for article in articles}.values())
+    copies = list({copy.url: copy for copy in copies}.values())
     if not articles:
         raise PublishRefused("publish: choose at least one article")
     lead = articles[0]
+    for name, value in (("headline", headline), ("excerpt", excerpt)):
+        if value and _has_control_character(value):
+            raise PublishRefused(f"publish: the {name} holds a control character")
     typed = " ".join((headline or "").split())
     headline = typed or " ".join((lead.title or "").split())
     if not headline:
@@ -230,14 +240,33 @@ def check_edited_excerpt(post: Post, excerpt: str) -> None:
     that is not in them: an edit in the admin is held to the same rule as publishing. Posts
     with no stored article behind them (an imported archive) have nothing to check against.
     """
-    from clipdesk.articles.models import Article
-
-    urls = [url for url in post.credits.values_list("url", flat=True) if url]
-    if not urls:
-        return
-    texts = list(Article.objects.filter(url__in=urls).values_list("text", flat=True))
+    texts = list(articles_behind(post).values_list("text", flat=True))
     if texts:
         check_excerpt(" ".join(excerpt.split()), texts)
+
+
+def articles_behind(post: Post):
+    """The stored articles a post was published from or credits: those of its stories, those
+    its publishing recorded, and those at its credits' addresses. Not the credits' addresses
+    alone: an edit that changed them would otherwise free the excerpt from the rule."""
+    from clipdesk.articles.models import Article
+    from clipdesk.people.models import AuditEntry
+
+    urls = [url for url in post.credits.values_list("url", flat=True) if url]
+    published_from = [
+        pk
+        for detail in AuditEntry.objects.filter(
+            action=AuditEntry.Action.PUBLISH, object_type="post", object_id=post.pk
+        ).values_list("detail", flat=True)
+        for pk in (detail or {}).get("articles", [])
+        if isinstance(pk, int)
+    ]
+    return Article.objects.filter(
+        Q(url__in=urls)
+        | Q(addresses__url__in=urls)  # a copy credited (the same text at another outlet)
+        | Q(pk__in=published_from)
+        | Q(story_member__story__post=post)
+    ).distinct()
 
 
 def tag_named(name: str) -> Tag:
@@ -254,6 +283,11 @@ def tag_named(name: str) -> Tag:
         # By the folded name each row keeps (Tag.name_key): SQLite's LOWER() knows only ASCII.
         found = Tag.objects.filter(name_key=Tag.key_for(name)).first()
     return found or Tag.objects.create(name=name, slug=free_slug(Tag, name))
+
+
+def _has_control_character(text: str) -> bool:
+    """A character no headline or quote holds (NUL, escape, …); whitespace is fine."""
+    return _CONTROL.search(text) is not None
 
 
 def _date(value: str | None) -> datetime.date | None:

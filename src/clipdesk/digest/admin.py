@@ -83,7 +83,8 @@ class PostAdminForm(forms.ModelForm):
             try:
                 actions.check_edited_excerpt(self.instance, excerpt)
             except ExcerptNotFound as exc:
-                raise forms.ValidationError(str(exc).capitalize()) from exc
+                message = str(exc)  # its quote as written: str.capitalize lowercased it
+                raise forms.ValidationError(message[:1].upper() + message[1:]) from exc
         return excerpt
 
 
@@ -116,7 +117,7 @@ class PostAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         restore = path(
-            "<int:post_id>/restore/<int:version_id>/",
+            "<id:post_id>/restore/<id:version_id>/",
             self.admin_site.admin_view(self.restore_view),
             name="digest_post_restore",
         )

@@ -54,7 +54,8 @@ def desk_required(view):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         if not can_use_desk(request.user):
-            return HttpResponseForbidden("The desk is for editors; your account is a reader's.")
+            held = "a reader's" if role_of(request.user) == READER else "given no role"
+            return HttpResponseForbidden(f"The desk is for editors; this account is {held}.")
         return view(request, *args, **kwargs)
 
     return wrapped

@@ -186,13 +186,40 @@ def settle_new_coverage(story: Story) -> None:
         story.save(update_fields=["new_coverage_since", "updated_at"])
 
 
+def _locked(story: Story) -> Story:
+    """The story as stored now, its row locked until the transaction ends (on SQLite the
+    transaction holds the one write lock already). Every action decides on this, not on the
+    object a view read before: a publish and a dismiss or merge sent at once otherwise each
+    acted on what the other was about to change (a published story set aside without its
+    post, or merged away and its credited article offered again)."""
+    return Story.objects.select_for_update(of=("self",)).select_related("post").get(pk=story.pk)
+
+
+def _refuse_merged(story: Story, action: str) -> None:
+    if story.merged_into_id:
+        raise StoryActionRefused(
+            f"{action}: story {story.pk} was merged into story {story.merged_into_id}"
+        )
+
+
 @transaction.atomic
 def merge_stories(keep: Story, other: Story, user=None) -> Story:
     """Move `other`'s articles into `keep`; later grouping follows `other` to `keep`."""
     if keep.pk == other.pk:
         raise StoryActionRefused("merge: a story cannot be merged into itself")
+    # Both rows locked in one order, so two merges of the same pair cannot deadlock.
+    first, second = sorted([keep, other], key=lambda story: story.pk)
+    first, second = _locked(first), _locked(second)
+    keep, other = (first, second) if first.pk == keep.pk else (second, first)
     if other.merged_into_id:
         raise StoryActionRefused(f"merge: story {other.pk} was already merged")
+    if keep.merged_into_id:
+        # Its articles would go to a story the desk no longer shows, and merging the two
+        # ways round made each point at the other.
+        raise StoryActionRefused(
+            f"merge: story {keep.pk} was merged into story {keep.merged_into_id}; merge into "
+            "that one"
+        )
     if other.status == Story.Status.PUBLISHED and other.post_id:
         # Merged away, a published story became a dismissed one whose articles were back on
         # the desk, and publishing them made a second post of the same story.
@@ -230,9 +257,15 @@ def split_article(article: Article, user=None) -> Story:
     """Take an article out of its story into a story of its own, and keep it there."""
     _lock_grouping()  # the new story's id comes from the index, as grouping's ids do
     member = StoryMember.objects.select_related("story").get(article=article)
-    old = member.story
+    old = _locked(member.story)
     if old.members.count() == 1:
         raise StoryActionRefused("split: the article is already alone in its story")
+    if old.post_id and _credited_in(old.post_id, article):
+        # On its own it would be a new story, offered for a second post crediting it.
+        raise StoryActionRefused(
+            f"split: article {article.pk} is credited in post {old.post_id}; take the credit "
+            "out of the post first"
+        )
     with _lock:
         index = current_index()
         new_id = index.split(article.pk)
@@ -248,29 +281,42 @@ def split_article(article: Article, user=None) -> Story:
     return story
 
 
+def _credited_in(post_id: int, article: Article) -> bool:
+    from clipdesk.digest.models import Credit
+
+    addresses = {article.url, article.canonical_url} - {""}
+    return Credit.objects.filter(post_id=post_id, url__in=addresses).exists()
+
+
 def dismiss_story(story: Story, user=None) -> Story:
     """Set a story aside; a published one stays published, its new coverage set aside."""
     with transaction.atomic():
-        if story.status != Story.Status.PUBLISHED:
-            story.status = Story.Status.DISMISSED
-        story.new_coverage_since = None
-        story.save()
-        record(user, AuditEntry.Action.DISMISS, story)
+        current = _locked(story)
+        _refuse_merged(current, "dismiss")
+        if current.status != Story.Status.PUBLISHED:
+            current.status = Story.Status.DISMISSED
+        current.new_coverage_since = None
+        current.save(update_fields=["status", "new_coverage_since", "updated_at"])
+        record(user, AuditEntry.Action.DISMISS, current)
+    story.refresh_from_db()
     return story
 
 
 def snooze_story(story: Story, until: datetime.date, user=None) -> Story:
-    if story.status == Story.Status.PUBLISHED and story.post_id:
-        raise StoryActionRefused(
-            f"snooze: story {story.pk} is published; add its new coverage to the post, or "
-            "set it aside"
-        )
     with transaction.atomic():
-        story.status = Story.Status.SNOOZED
-        story.snoozed_until = until
-        story.new_coverage_since = None
-        story.save()
-        record(user, AuditEntry.Action.SNOOZE, story, until=until.isoformat())
+        current = _locked(story)
+        _refuse_merged(current, "snooze")
+        if current.status == Story.Status.PUBLISHED and current.post_id:
+            raise StoryActionRefused(
+                f"snooze: story {story.pk} is published; add its new coverage to the post, or "
+                "set it aside"
+            )
+        current.status = Story.Status.SNOOZED
+        current.snoozed_until = until
+        current.new_coverage_since = None
+        current.save(update_fields=["status", "snoozed_until", "new_coverage_since", "updated_at"])
+        record(user, AuditEntry.Action.SNOOZE, current, until=until.isoformat())
+    story.refresh_from_db()
     return story
 
 
@@ -280,9 +326,7 @@ def add_coverage_to_post(story: Story, articles: list[Article], user=None, copie
     from clipdesk.digest.actions import PublishRefused, add_credits
 
     with transaction.atomic():
-        current = (
-            Story.objects.select_for_update(of=("self",)).select_related("post").get(pk=story.pk)
-        )
+        current = _locked(story)
         if current.status != Story.Status.PUBLISHED or current.post is None:
             raise PublishRefused("it is not published: publish it instead")
         added = add_credits(current.post, [*articles, *copies], user=user)
@@ -310,19 +354,22 @@ def publish_story(
         # Read again under a row lock: a second press of Publish (a double click, a form sent
         # twice) waits for the first and then finds the story published, instead of making
         # a second post of the same story.
-        current = (
-            Story.objects.select_for_update(of=("self",)).select_related("post").get(pk=story.pk)
-        )
+        current = _locked(story)
         if current.status == Story.Status.PUBLISHED and current.post is not None:
             raise PublishRefused(
                 f"it is already published as “{current.post.headline}” (post {current.post.pk}); "
                 "edit that post instead"
             )
+        if current.merged_into_id:
+            raise PublishRefused(
+                f"it was merged into story {current.merged_into_id}; publish that one"
+            )
         post = publish_articles(
             articles, headline=headline, excerpt=excerpt, user=user, tags=tags, copies=copies
         )
-        story.status = Story.Status.PUBLISHED
-        story.post = post
-        story.new_coverage_since = None
-        story.save()
+        current.status = Story.Status.PUBLISHED
+        current.post = post
+        current.new_coverage_since = None
+        current.save(update_fields=["status", "post", "new_coverage_since", "updated_at"])
+    story.refresh_from_db()
     return post

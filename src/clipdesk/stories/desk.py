@@ -241,14 +241,15 @@ def copies_of(story: Story, ids: list[int]) -> list[EntryAddress]:
 
 
 def articles_of(story: Story, ids: list[int]) -> list[Article]:
-    """The chosen articles of a story, in the order chosen; unknown ids are ignored."""
+    """The chosen articles of a story, in the order chosen (each once); unknown ids are
+    ignored."""
     found = (
         Article.objects.filter(story_member__story=story, pk__in=ids)
         .prefetch_related(Prefetch("matches", queryset=Match.objects.select_related("entity")))
         .select_related("outlet")
     )
     by_id = {a.pk: a for a in found}
-    return [by_id[i] for i in ids if i in by_id]
+    return [by_id[i] for i in dict.fromkeys(ids) if i in by_id]
 
 
 def entity_filter_choices() -> list[str]:
