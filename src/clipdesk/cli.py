@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import gc
 import os
+import shutil
 import sys
 import tempfile
 
@@ -38,6 +39,9 @@ COMMANDS = {
     "demo": "start a demo instance with sample content in a temporary home",
     "manage": "any Django management command (createsuperuser, migrate, shell, ...)",
 }
+
+# Commands that may start in a folder that does not exist yet: they make the instance.
+MAKE_HOME = {"init", "demo", "manage"}
 
 USAGE = (
     "usage: clipdesk [--home DIR] COMMAND [ARGS...]\n\ncommands:\n"
@@ -84,6 +88,22 @@ def main(argv: list[str] | None = None) -> int:
         home = tempfile.mkdtemp(prefix="clipdesk-demo-")
     if home is not None:
         os.environ[HOME_ENV] = home
+    throwaway: str | None = None
+    dry_run = command == "import-archive" and "--dry-run" in rest
+    if dry_run and not os.environ.get("DATABASE_URL") and not home_dir().exists():
+        # A dry run reads the archive only; with no instance yet it must not make one.
+        throwaway = tempfile.mkdtemp(prefix="clipdesk-dry-run-")
+        os.environ[HOME_ENV] = throwaway
+    sqlite = not os.environ.get("DATABASE_URL")
+    if command not in MAKE_HOME and sqlite and not home_dir().exists():
+        # The database lives in the home, so there is no instance: said before anything is
+        # made. The command used to fail on the empty database it had just created, leaving
+        # a database file and a key in a folder nobody asked for.
+        sys.stderr.write(
+            f"clipdesk {command}: there is no instance at {home_dir()}; `clipdesk init` makes "
+            "one (or give --home DIR)\n"
+        )
+        return 2
     try:
         ensure_home(home_dir())  # settings would make it, with a traceback when it cannot
     except OSError as exc:
@@ -124,6 +144,9 @@ def main(argv: list[str] | None = None) -> int:
         # is committed or rolled back by the transactions; a traceback would only alarm.
         sys.stderr.write(f"clipdesk {command}: interrupted\n")
         return 130  # 128 + SIGINT, as shells report it
+    finally:
+        if throwaway is not None:
+            shutil.rmtree(throwaway, ignore_errors=True)
     # The command is done. At exit the interpreter runs the cyclic collector over every
     # object still alive (Django, the extractor, the language model: millions after a poll),
     # which took 0.45 s after `poll --once`; frozen objects are left out of it. Nothing here

@@ -19,6 +19,7 @@ COMMANDS = [
 
 @pytest.mark.parametrize("args", COMMANDS, ids=lambda args: args[0])
 def test_a_home_never_set_up_is_sent_to_init(tmp_path, args):
+    (tmp_path / "home").mkdir()  # made, say, by hand, but never set up
     result = clipdesk(tmp_path / "home", *args, check=False)
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
@@ -26,8 +27,30 @@ def test_a_home_never_set_up_is_sent_to_init(tmp_path, args):
     assert "run `clipdesk init` first" in result.stderr
 
 
+@pytest.mark.parametrize("args", COMMANDS, ids=lambda args: args[0])
+def test_a_home_that_does_not_exist_is_named_and_not_made(tmp_path, args):
+    result = clipdesk(tmp_path / "home", *args, check=False)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert f"clipdesk {args[0]}: there is no instance at {tmp_path / 'home'}" in result.stderr
+    assert "`clipdesk init` makes one" in result.stderr
+    assert not (tmp_path / "home").exists()
+
+
+def test_a_dry_run_import_needs_no_instance_and_makes_none(tmp_path):
+    page = tmp_path / "digest.txt"
+    page.write_text(
+        "Quay permit granted\nPosted on: March 5 2021\n"
+        "Marta Quillfeather, The Coastal Ledger, March 4 2021:… The permit covers one day.\n"
+    )
+    result = clipdesk(tmp_path / "home", "import-archive", "--dry-run", "--json", str(page))
+    assert '"headline": "Quay permit granted"' in result.stdout
+    assert not (tmp_path / "home").exists()
+
+
 def test_an_export_from_a_home_never_set_up_leaves_nothing_behind(tmp_path):
     target = tmp_path / "public" / "site"
+    (tmp_path / "home").mkdir()
     result = clipdesk(tmp_path / "home", "export-static", str(target), check=False)
     assert result.returncode == 2
     assert "run `clipdesk init` first" in result.stderr

@@ -8,6 +8,7 @@ from tests.cli import clipdesk
 
 
 def test_run_on_an_instance_never_set_up_says_to_run_init(tmp_path):
+    (tmp_path / "home").mkdir()
     result = clipdesk(tmp_path / "home", "run", "--no-poll", check=False, timeout=60)
     assert result.returncode == 2
     assert "run: the instance is not set up or needs migrating" in result.stderr
@@ -17,6 +18,7 @@ def test_run_on_an_instance_never_set_up_says_to_run_init(tmp_path):
 
 @pytest.mark.parametrize("command", ["worker", "scheduler"])
 def test_worker_and_scheduler_without_a_broker_say_how_to_run_without_one(tmp_path, command):
+    (tmp_path / "home").mkdir()
     result = clipdesk(tmp_path / "home", command, check=False, timeout=60, CLIPDESK_BROKER_URL="")
     assert result.returncode == 2
     assert f"{command}: CLIPDESK_BROKER_URL is not set" in result.stderr
