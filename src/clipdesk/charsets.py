@@ -34,3 +34,25 @@ def content_type_charset(content_type: str | None) -> str | None:
     """The charset label a Content-Type header gives, as written; None without one."""
     found = CONTENT_TYPE_CHARSET.search(content_type or "")
     return found.group(1) if found else None
+
+
+def _stray_bytes_as_cp1252(error: UnicodeError) -> tuple[str, int]:
+    """A decode error handler: the bytes that are not UTF-8, read as windows-1252."""
+    assert isinstance(error, UnicodeDecodeError)
+    return error.object[error.start : error.end].decode("cp1252", "replace"), error.end
+
+
+codecs.register_error("clipdesk-stray-cp1252", _stray_bytes_as_cp1252)
+
+
+def mostly_utf8(data: bytes) -> str | None:
+    """`data` read as UTF-8 with its few stray bytes read as windows-1252 (a page saved as
+    UTF-8 with one quote pasted from elsewhere: read as windows-1252 whole, every accented
+    letter of it became two); None when the bytes are not UTF-8 but for a few, that is when
+    they hold no more well-formed multi-byte characters than bytes that are not UTF-8."""
+    well_formed = data.decode("utf-8", "ignore")
+    stray = len(data) - len(well_formed.encode("utf-8"))
+    multibyte = len(well_formed) - sum(1 for char in well_formed if char < "\x80")
+    if multibyte <= stray:
+        return None
+    return data.decode("utf-8", "clipdesk-stray-cp1252")

@@ -178,8 +178,9 @@ class Poller:
 
     # -- network ------------------------------------------------------------------------
     def download(self, url: str, *, etag: str = "", last_modified: str = "") -> Download:
-        if not self.robots.allowed(url):
-            return Download(url, error=f"robots: {url} is disallowed by the site's robots.txt")
+        if (refusal := self.robots.refusal(url)) is not None:
+            # robots.txt unreadable (the site down, say) is passing, as the fetch would be.
+            return Download(url, error=refusal.reason, transient=refusal.passing)
         with self.limit(url):
             try:
                 result = self.fetcher.get(
@@ -227,10 +228,18 @@ class Poller:
             pool.shutdown(wait=True, cancel_futures=True)
 
     def fetch_source(self, source: Source) -> Download:
-        return self.download(source.url, etag=source.etag, last_modified=source.last_modified)
+        try:
+            return self.download(source.url, etag=source.etag, last_modified=source.last_modified)
+        except Exception as exc:  # one source never stops the round
+            log.exception("poll: fetching %s failed", source.url)
+            return Download(source.url, error=f"fetcher: {source.url} failed ({exc})")
 
     def fetch_entry(self, entry: ParsedEntry) -> Download:
-        download = self.download(entry.url)
+        try:
+            download = self.download(entry.url)
+        except Exception as exc:  # one page never stops the round (its source's others go on)
+            log.exception("poll: fetching %s failed", entry.url)
+            download = Download(entry.url, error=f"fetcher: {entry.url} failed ({exc})")
         download.entry = entry
         return download
 

@@ -261,6 +261,25 @@ def test_the_content_type_charset_decides_before_the_pages_own():
     assert "café" in decode_html("<p>café</p>".encode(), "text/html; charset=ISO-8859-1")
 
 
+def test_bytes_decide_when_the_server_and_the_page_disagree():
+    arabic = '<meta charset="windows-1256"><p>سازمان مجاهدين خلق</p>'
+    # The server says UTF-8, the bytes are not: the page's own charset is the one.
+    assert "مجاهدين" in decode_html(arabic.encode("cp1256"), "text/html; charset=utf-8")
+    # The server says windows-1256, the bytes are UTF-8 (and non-ASCII): UTF-8.
+    persian = '<meta charset="utf-8"><p>سازمان مجاهدین خلق</p>'.encode()
+    assert "مجاهدین" in decode_html(persian, "text/html; charset=windows-1256")
+    # A 7-bit encoding's bytes are ASCII, valid UTF-8 too: its label decides.
+    japanese = "<p>港の会議</p>".encode("iso-2022-jp")
+    assert "港の会議" in decode_html(japanese, "text/html; charset=iso-2022-jp")
+
+
+def test_one_stray_windows_1252_byte_leaves_the_rest_utf8():
+    page = "<p>Grève des dockers à Nordhavre, its quay shut</p>".encode().replace(
+        b"its", b"it\x92s"
+    )
+    assert decode_html(page) == "<p>Grève des dockers à Nordhavre, it’s quay shut</p>"
+
+
 @pytest.mark.parametrize("label", ["base64", "rot13", "utf-16", "no-such-charset"])
 def test_a_charset_label_that_names_no_page_encoding_is_read_as_none(label):
     assert decode_html(f'<meta charset="{label}"><p>café</p>'.encode(), None).endswith(

@@ -602,3 +602,16 @@ def test_a_feed_declaring_no_text_encoding_is_read_as_unknown(label):
     feed = parse_feed(body, "https://hafen.example/feed.xml")  # raised LookupError for base64
     assert [e.title for e in feed.entries] == ["Größe Straße"]
     assert f"declared encoding {label} is unknown" in feed.problems
+
+
+@pytest.mark.parametrize(
+    "value", ["Mon, 01 Jan 0001 00:00:00 +0000", "01 Jan 0001", "0001-01-01T00:00:00Z"]
+)
+def test_the_year_one_that_static_site_generators_write_for_no_date_is_no_date(value):
+    # email.utils reads a year under 100 as two digits: 0001 became 2001.
+    assert parse_date(value) is None
+
+
+def test_a_json_feed_nested_thousands_deep_is_refused_in_words():
+    with pytest.raises(FeedError, match="nested too deep"):
+        parse_feed(b"[" * 100_000 + b"]" * 100_000, "https://hafen.example/feed.json")

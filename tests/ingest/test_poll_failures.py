@@ -181,3 +181,35 @@ def test_a_round_downloads_a_bounded_number_of_pages_ahead_in_order(server):
     assert [d.url for d in downloads] == urls
     assert all(d.result is not None and d.result.status == 200 for d in downloads)
     assert len(page_requests(server)) == asked + len(urls)  # each page once
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_entry_on_a_host_no_registry_allows_fails_alone(server):
+    # Reading such a host's name raised from inside the download pool and ended the round.
+    html = {"Content-Type": "text/html; charset=utf-8"}
+    good = server.route("/ferry.html", ARTICLE, headers=html)
+    bad = "http://xn--ls8h.la/story.html"
+    add_source(server.route("/feed.xml", feed(bad, good)), kind="feed")
+
+    summary = poll_sources(due_only=False)
+
+    assert summary.articles_new == 1
+    assert summary.pages_failed == [
+        {"url": bad, "reason": f"fetcher: not a URL that can be fetched: {bad}"}
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_site_that_does_not_answer_is_said_to_so_not_blamed_on_its_robots_txt(server):
+    from tests.cli import free_port
+
+    source = add_source(f"http://127.0.0.1:{free_port()}/feed.xml", kind="feed").source
+
+    summary = poll_sources(due_only=False)
+
+    (failure,) = summary.failed
+    assert "robots.txt could not be read" in failure["reason"]
+    assert "Connection refused" in failure["reason"]
+    assert "disallowed" not in failure["reason"]
+    source.refresh_from_db()
+    assert source.last_error == failure["reason"]

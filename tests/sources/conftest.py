@@ -245,6 +245,16 @@ def http_server(http_server_session: LoopbackServer) -> LoopbackServer:
 
 
 @pytest.fixture
+def server(monkeypatch) -> Iterator[LoopbackServer]:
+    """A loopback server of its own that the commands' fetcher may reach (as the tests and
+    the demo allow 127.0.0.1 in CLIPDESK_FETCH_ALLOW)."""
+    monkeypatch.setenv("CLIPDESK_FETCH_ALLOW", "127.0.0.1")
+    loopback = LoopbackServer()
+    yield loopback
+    loopback.close()
+
+
+@pytest.fixture
 def loopback_policy() -> FetchPolicy:
     """A FetchPolicy that may reach 127.0.0.1 (and nothing else internal), with short limits."""
     return FetchPolicy(allow=frozenset({"127.0.0.1"}), timeout=5.0)

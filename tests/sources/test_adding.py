@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from clipdesk.sources.actions import add_source
+from clipdesk.sources.actions import SourceError, add_source
 from clipdesk.sources.models import Source
 
 pytestmark = pytest.mark.django_db
@@ -23,3 +23,62 @@ def test_an_address_in_capitals_with_spaces_around_is_taken_in_its_plain_form():
 def test_a_password_in_the_address_keeps_its_case():
     added = add_source("Http://Reader:PassWord@harbour.example/feed", kind="feed")
     assert added.source.url == "http://Reader:PassWord@harbour.example/feed"
+
+
+@pytest.mark.parametrize(
+    ("url", "says"),
+    [
+        ("http://exa mple.org/feed", "no usable host"),
+        ("http://example.org:99999/feed", "no such port"),
+        ("http://example.org:abc/feed", "not a URL"),
+    ],
+)
+def test_an_address_the_poll_would_refuse_is_refused_when_added(url, says):
+    with pytest.raises(SourceError, match=says):
+        add_source(url, kind="feed")
+    assert not Source.objects.exists()
+
+
+def test_a_fragment_or_an_empty_query_makes_no_second_source():
+    first = add_source("https://harbour.example/rss.xml", kind="feed")
+    for same in ("https://harbour.example/rss.xml#latest", "https://harbour.example/rss.xml?"):
+        again = add_source(same, kind="feed")
+        assert not again.created and again.source.pk == first.source.pk
+
+
+def test_a_dead_feed_named_first_on_a_page_gives_way_to_the_next(server):
+    feed = server.route(
+        "/feed.xml",
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>Harbour</title>'
+        b"<item><title>Quay</title><link>https://harbour.example/quay</link></item>"
+        b"</channel></rss>",
+        headers={"Content-Type": "application/rss+xml"},
+    )
+    gone = server.route("/comments/feed.xml", b"gone", status=404)
+    home = server.route(
+        "/",
+        f'<html><head><link rel="alternate" type="application/rss+xml" href="{gone}">'
+        f'<link rel="alternate" type="application/rss+xml" href="{feed}"></head>'
+        "<body><p>Harbour news</p></body></html>".encode(),
+        headers={"Content-Type": "text/html"},
+    )
+
+    added = add_source(home)
+
+    assert added.source.url == feed and added.source.kind == Source.Kind.FEED
+    assert added.note == f"found the feed {feed} on the page"
+
+
+def test_a_page_whose_feeds_are_all_dead_is_followed_as_a_listing(server):
+    gone = server.route("/feed.xml", b"gone", status=404)
+    home = server.route(
+        "/",
+        f'<html><head><link rel="alternate" type="application/rss+xml" href="{gone}">'
+        "</head><body><p>Harbour news</p></body></html>".encode(),
+        headers={"Content-Type": "text/html"},
+    )
+
+    added = add_source(home)
+
+    assert added.source.kind == Source.Kind.PAGE and added.source.url == home
+    assert "could not be read" in added.note and "404" in added.note

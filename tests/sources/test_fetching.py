@@ -169,7 +169,17 @@ def test_redirect_to_a_non_http_scheme_is_refused(
     assert "only http and https" in str(err)
 
 
-@pytest.mark.parametrize("url", ["ftp://example.org/", "not a url", "http:///nohost", "/relative"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "ftp://example.org/",
+        "not a url",
+        "http:///nohost",
+        "/relative",
+        "http://xn--ls8h.la/story.html",  # punycode of a name no registry allows
+        "http://example.org:99999/feed",
+    ],
+)
 def test_bad_urls_are_refused_before_any_request(fetcher: Fetcher, url: str):
     assert fetch_error(fetcher, url).kind == "bad_url"
 
@@ -276,9 +286,10 @@ def test_policy_from_env(monkeypatch: pytest.MonkeyPatch):
     policy = FetchPolicy.from_env()
     assert policy.allow == {"127.0.0.1", "example.org:8080"}
     assert (policy.max_bytes, policy.timeout) == (1000, 2.5)
-    monkeypatch.setenv("CLIPDESK_FETCH_TIMEOUT", "soon")
-    with pytest.raises(ImproperlyConfigured, match="CLIPDESK_FETCH_TIMEOUT"):
-        FetchPolicy.from_env()
+    for nonsense in ("soon", "inf", "nan", "1e12"):  # inf overflowed the clock mid-poll
+        monkeypatch.setenv("CLIPDESK_FETCH_TIMEOUT", nonsense)
+        with pytest.raises(ImproperlyConfigured, match="CLIPDESK_FETCH_TIMEOUT"):
+            FetchPolicy.from_env()
     monkeypatch.setenv("CLIPDESK_FETCH_TIMEOUT", "2.5")
     monkeypatch.setenv("CLIPDESK_FETCH_ALLOW", "example.org:http")
     with pytest.raises(ImproperlyConfigured, match=r"CLIPDESK_FETCH_ALLOW: .*bad port"):
@@ -300,7 +311,8 @@ def test_a_bad_fetch_setting_is_one_line_from_the_command(tmp_path):
     )
     assert done.returncode == 2
     assert done.stderr.strip().endswith(
-        "fetcher: CLIPDESK_FETCH_MAX_BYTES must be a positive number, not '1MB'"
+        "fetcher: CLIPDESK_FETCH_MAX_BYTES must be a positive number of bytes up to 2**40 "
+        "(1 TiB), not '1MB'"
     )
     assert "Traceback" not in done.stderr
 
@@ -466,7 +478,17 @@ def test_robots_status_decides_when_there_are_no_rules(
 
 
 def test_unreachable_robots_disallows_for_now(fetcher: Fetcher):
-    assert not RobotsCache(fetcher).allowed("http://127.0.0.1:1/page")
+    robots = RobotsCache(fetcher)
+    assert not robots.allowed("http://127.0.0.1:1/page")
+    refusal = robots.refusal("http://127.0.0.1:1/page")
+    # Said as what it is (the site does not answer), not as a rule of the site's.
+    assert "robots.txt could not be read" in refusal.reason and "refused" in refusal.reason
+    assert refusal.passing
+
+
+def test_a_url_robots_cannot_judge_is_refused_as_no_url(fetcher: Fetcher):
+    refusal = RobotsCache(fetcher).refusal("http://xn--ls8h.la/story.html")
+    assert refusal.reason.startswith("fetcher: not a URL") and not refusal.passing
 
 
 def test_robots_leaves_refused_addresses_to_the_fetcher(http_server: LoopbackServer):

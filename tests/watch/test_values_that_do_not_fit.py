@@ -54,3 +54,15 @@ def test_source_add_refuses_what_cannot_be_stored_before_fetching(url, name, mes
     with pytest.raises(SourceError, match=message):
         add_source(url, name=name)
     assert not Source.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_same_name_in_other_capitals_or_hyphens_extends_the_entity():
+    call_command("watch", "add", "Mojahedin-e Khalq", "--alias", "MEK")
+    call_command("watch", "add", "MOJAHEDIN E KHALQ", "--alias", "OMPI")
+
+    entity = Entity.objects.get()
+    assert entity.name == "Mojahedin-e Khalq"
+    assert set(entity.aliases.values_list("text", flat=True)) == {"MEK", "OMPI"}
+    call_command("watch", "add", "Mojahedin Khalq")  # a different name: another entity
+    assert Entity.objects.count() == 2

@@ -46,7 +46,7 @@ from clipdesk.articles.joiners import JoinerRestorer, may_have_lost_joiners
 from clipdesk.articles.language import detect_language, primary_subtag
 from clipdesk.articles.page_metadata import PageMeta, clean_text, read_page_metadata
 from clipdesk.articles.trafilatura_meta import TrafilaturaMeta
-from clipdesk.charsets import META_CHARSET, content_type_charset, text_codec
+from clipdesk.charsets import META_CHARSET, content_type_charset, mostly_utf8, text_codec
 from clipdesk.sources.feeds import ParsedEntry
 from clipdesk.storable import storable_text, storable_url
 
@@ -219,20 +219,24 @@ def _decode_bytes(data: bytes, content_type: str | None = None) -> str:
         if data.startswith(bom):
             return data[len(bom) :].decode(codec, "replace")
     # The server's word outranks the page's, as browsers read them: a page in windows-1251
-    # that says so only in its Content-Type was stored as mojibake.
-    declared = text_codec(content_type_charset(content_type))
-    if declared is None:
-        found = META_CHARSET.search(data, 0, 65536)
-        declared = text_codec(found.group(1).decode("ascii")) if found else None
+    # that says so only in its Content-Type was stored as mojibake. But bytes that are UTF-8
+    # are UTF-8 whatever either says, and bytes that are not are not, whatever either says.
+    header = text_codec(content_type_charset(content_type))
+    found = META_CHARSET.search(data, 0, 65536)
+    meta = text_codec(found.group(1).decode("ascii")) if found else None
+    declared = header or meta
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         text = None
-    if text is not None and (declared in (None, "utf-8") or declared in LATIN):
-        return text  # valid UTF-8 with non-ASCII bytes is UTF-8, whatever the meta says
-    if declared and declared != "utf-8":
-        return data.decode("cp1252" if declared in LATIN else declared, "replace")
-    return text if text is not None else data.decode("cp1252", "replace")
+    if text is not None:
+        if declared in (None, "utf-8") or declared in LATIN or not data.isascii():
+            return text  # valid UTF-8 with non-ASCII bytes is UTF-8, whatever was declared
+        return data.decode(declared, "replace")  # a 7-bit encoding (ISO-2022-JP) says so
+    for label in (header, meta):  # the server's word first, then the page's
+        if label and label != "utf-8":
+            return data.decode("cp1252" if label in LATIN else label, "replace")
+    return mostly_utf8(data) or data.decode("cp1252", "replace")
 
 
 class _Parsers(threading.local):

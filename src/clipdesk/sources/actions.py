@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from clipdesk.sources.discovery import find_feed_links
 from clipdesk.sources.feeds import FeedError, parse_feed
-from clipdesk.sources.fetching import Fetcher, FetchError, FetchPolicy
+from clipdesk.sources.fetching import Fetcher, FetchError, FetchPolicy, checked_url
 from clipdesk.sources.models import Source
 from clipdesk.storable import has_unstorable
 
@@ -23,6 +23,9 @@ class NewSource:
     created: bool
     note: str
 
+
+# The feeds a page names that `source add` tries, in the page's order, before giving up.
+FEED_LINKS_TRIED = 4
 
 # How `source add` names what it found.
 FORMAT_NAMES = {
@@ -46,11 +49,19 @@ def add_source(url: str, *, name: str = "", kind: str | None = None) -> NewSourc
     if has_unstorable(url) or has_unstorable(name):
         raise SourceError("source: the URL and name cannot hold control characters")
     try:
-        host = urlsplit(url).hostname
+        parts = urlsplit(url)
+        host = parts.hostname
     except ValueError as exc:  # an unclosed [ of an IPv6 address, say
         raise SourceError(f"source: {url!r} is not a valid URL ({exc})") from exc
     if not host:
         raise SourceError(f"source: {url!r} names no host")
+    try:
+        checked_url(url)  # what the poll would refuse (a space in the host, port 99999)
+    except FetchError as exc:
+        reason = str(exc).removeprefix("fetcher: ")
+        raise SourceError(f"source: {url!r} cannot be fetched ({reason})") from exc
+    # A fragment is never sent, and "feed.xml?" is "feed.xml": one source, however pasted.
+    url = urlunsplit(parts._replace(fragment=""))
     _fits("the URL", url)
     _fits("the name", name, "name")
     existing = Source.objects.filter(url=url).first()
@@ -107,6 +118,24 @@ def _detect(url: str) -> tuple[str, str, str]:
         except FeedError:
             pass
         links = find_feed_links(response.body, response.url)
-        if links:
-            return Source.Kind.FEED, links[0], f"found the feed {links[0]} on the page"
+        failures: list[str] = []
+        for link in links[:FEED_LINKS_TRIED]:
+            # Each is read before it is taken: a page's first feed may be a comments feed long
+            # gone, which would fail at every poll while the site's own feed was named next.
+            try:
+                found = fetcher.get(link)
+                feed = parse_feed(found.body, found.url, found.headers.get("content-type"))
+            except (FetchError, FeedError) as exc:
+                failures.append(str(exc))
+                continue
+            if not any(p.startswith("this is an HTML page") for p in feed.problems):
+                return Source.Kind.FEED, link, f"found the feed {link} on the page"
+            failures.append(f"{link} is an HTML page, not a feed")
+        if failures:
+            return (
+                Source.Kind.PAGE,
+                url,
+                f"the feeds the page names could not be read ({'; '.join(failures)}): the "
+                "page's article links will be followed",
+            )
         return Source.Kind.PAGE, url, "no feed found: the page's article links will be followed"

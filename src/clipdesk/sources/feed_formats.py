@@ -235,9 +235,17 @@ def _rfc822(value: str) -> datetime.datetime | None:
     if (zone := ZONE_NAME.search(value)) and zone.group(1) in ZONES:
         value = value[: zone.start(1)] + ZONES[zone.group(1)]
     try:
-        return email.utils.parsedate_to_datetime(value)
+        parsed = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):
         return None
+    # email.utils reads any year under 100 as a two-digit one: "01 Jan 0001", which Hugo and
+    # Go write for "no date", became 2001. A year written in four digits is that year.
+    if (year := RFC822_YEAR.search(value)) and len(year[1]) == 4 and int(year[1]) != parsed.year:
+        return None
+    return parsed
+
+
+RFC822_YEAR = re.compile(r"\d{1,2}\s+[A-Za-z]{3,}\.?\s+(\d{1,4})\b")
 
 
 EMAIL_NAME = re.compile(r"^\S+@\S+\s*\((.+)\)$")
@@ -509,6 +517,8 @@ def parse_json_feed(data: bytes, url: str, problems: list[str]) -> ParsedFeed:
         doc = json.loads(text)
     except ValueError as exc:
         raise FeedError(f"feeds: the body looks like JSON but does not parse ({exc})") from exc
+    except RecursionError as exc:  # arrays nested thousands deep: no feed, a trap
+        raise FeedError("feeds: the body is JSON nested too deep to be a feed") from exc
     if not isinstance(doc, dict) or not isinstance(doc.get("items"), list):
         raise FeedError("feeds: JSON, but not a JSON Feed (no list of items)")
     if "jsonfeed.org/version/" not in str(doc.get("version", "")):

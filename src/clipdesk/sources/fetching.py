@@ -90,9 +90,11 @@ class FetchPolicy:
         except ValueError as exc:
             raise ImproperlyConfigured(f"fetcher: CLIPDESK_FETCH_ALLOW: {exc}") from exc
         kwargs: dict[str, object] = {"allow": allow - {""}}
-        for name, key, kind in (
-            ("CLIPDESK_FETCH_MAX_BYTES", "max_bytes", int),
-            ("CLIPDESK_FETCH_TIMEOUT", "timeout", float),
+        # The largest values taken: a limit past them is none (and "inf" or 1e12 seconds
+        # overflowed the clock's arithmetic in the middle of a poll).
+        for name, key, kind, largest, said in (
+            ("CLIPDESK_FETCH_MAX_BYTES", "max_bytes", int, 2**40, "bytes up to 2**40 (1 TiB)"),
+            ("CLIPDESK_FETCH_TIMEOUT", "timeout", float, 86400.0, "seconds up to 86400 (a day)"),
         ):
             raw = env.get(name, "").strip()
             if not raw:
@@ -101,10 +103,10 @@ class FetchPolicy:
                 value = kind(raw)
             except ValueError:
                 value = 0
-            if not value > 0:
+            if not 0 < value <= largest:
                 # ImproperlyConfigured: `clipdesk` says it in one line (exit 2), no traceback.
                 raise ImproperlyConfigured(
-                    f"fetcher: {name} must be a positive number, not {raw!r}"
+                    f"fetcher: {name} must be a positive number of {said}, not {raw!r}"
                 )
             kwargs[key] = value
         return cls(**kwargs)  # type: ignore[arg-type]
@@ -205,7 +207,7 @@ class Fetcher:
             headers["If-None-Match"] = etag
         if last_modified and last_modified.isprintable():
             headers["If-Modified-Since"] = last_modified
-        current = _checked_url(url, url)
+        current = checked_url(url)
         redirects: list[str] = []
         with deadline(started + self.policy.timeout):
             while True:
@@ -230,7 +232,7 @@ class Fetcher:
                         f"fetcher: more than {self.policy.max_redirects} redirects "
                         f"from {_via(str(current), url)}",
                     )
-                current = _checked_url(_join(current, location, url), url)
+                current = checked_url(_join(current, location, url), url)
         return _result(response, str(current), body, etag, last_modified, redirects, started)
 
     @contextmanager
@@ -372,15 +374,19 @@ def _via(url: str, original: str) -> str:
     return url if url == original else f"{url} (redirected from {original})"
 
 
-def _checked_url(candidate: str, original: str) -> httpx.URL:
-    """Parse a URL we are about to request; only http(s) with a plain host gets through."""
+def checked_url(candidate: str, original: str | None = None) -> httpx.URL:
+    """Parse a URL we are about to request; only http(s) with a plain host gets through
+    (raises FetchError, kind "bad_url", saying why)."""
     try:
         parsed = httpx.URL(candidate)
+        host = parsed.host  # decodes an IDNA name: idna's errors are ValueErrors
     except (httpx.InvalidURL, TypeError, ValueError) as exc:
         raise FetchError(
-            "bad_url", str(candidate), f"fetcher: not a URL: {_via(str(candidate), original)}"
+            "bad_url",
+            str(candidate),
+            f"fetcher: not a URL: {_via(str(candidate), original or str(candidate))}",
         ) from exc
-    where = _via(str(parsed), original)
+    where = _via(str(parsed), original or str(parsed))
     if parsed.scheme not in ("http", "https"):
         scheme = parsed.scheme or "a relative URL"
         raise FetchError(
@@ -388,8 +394,10 @@ def _checked_url(candidate: str, original: str) -> httpx.URL:
             str(parsed),
             f"fetcher: only http and https are fetched, not {scheme}: {where}",
         )
-    if not parsed.host or any(c in parsed.host for c in "% \t\r\n"):
+    if not host or any(c in host for c in "% \t\r\n"):
         raise FetchError("bad_url", str(parsed), f"fetcher: no usable host in {where}")
+    if parsed.port is not None and not 0 < parsed.port < 65536:
+        raise FetchError("bad_url", str(parsed), f"fetcher: no such port in {where}")
     return parsed
 
 

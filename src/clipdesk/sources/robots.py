@@ -35,6 +35,9 @@ class RobotsRules:
     """The Allow/Disallow rules of the group that applies to us, as (pattern, allow) pairs."""
 
     rules: tuple[tuple[str, bool], ...] = ()
+    # Why every path is disallowed for now when robots.txt could not be read (a 5xx, no
+    # answer): the page's own failure is then this, not a rule of the site's.
+    unreadable: str = ""
 
     def allows(self, path: str) -> bool:
         """Longest matching pattern wins; on a tie Allow wins; no match means allowed."""
@@ -46,6 +49,14 @@ class RobotsRules:
             ):
                 best_length, verdict = len(pattern), allow
         return verdict
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a URL may not be fetched; `passing` when it may be later (robots.txt unreadable)."""
+
+    reason: str
+    passing: bool = False
 
 
 ALLOW_ALL = RobotsRules()
@@ -122,23 +133,40 @@ class RobotsCache:
 
     def allowed(self, url: str) -> bool:
         """May we fetch ``url``? A URL we could not fetch anyway (bad, not http) is refused."""
+        return self.refusal(url) is None
+
+    def refusal(self, url: str) -> Refusal | None:
+        """Why ``url`` may not be fetched; None when it may."""
         try:
             parsed = httpx.URL(url)
+            # Reading the host decodes an IDNA name, which fails on one no registry allows
+            # ("xn--ls8h.la"); a ValueError (idna's errors are ones) like a malformed URL.
+            host = parsed.host
         except (httpx.InvalidURL, TypeError, ValueError):
-            return False
-        if parsed.scheme not in ("http", "https") or not parsed.host:
-            return False
+            return Refusal(f"fetcher: not a URL that can be fetched: {url}")
+        if parsed.scheme not in ("http", "https") or not host:
+            return Refusal(f"fetcher: not a URL that can be fetched: {url}")
         path = parsed.raw_path.decode("ascii")
         if path == "/robots.txt":
-            return True
-        return self.rules_for(f"{parsed.scheme}://{parsed.netloc.decode('ascii')}").allows(path)
+            return None
+        origin = f"{parsed.scheme}://{parsed.netloc.decode('ascii')}"
+        rules = self.rules_for(origin)
+        if rules.allows(path):
+            return None
+        if rules.unreadable:
+            return Refusal(
+                f"robots: {origin}/robots.txt could not be read ({rules.unreadable}); the "
+                "site is not fetched from until it can be",
+                passing=True,
+            )
+        return Refusal(f"robots: {url} is disallowed by the site's robots.txt")
 
     def check(self, url: str) -> None:
         """Raise FetchError(kind="robots") when robots.txt disallows ``url``."""
         from clipdesk.sources.fetching import FetchError  # fetching imports this module
 
-        if not self.allowed(url):
-            raise FetchError("robots", url, f"fetcher: robots.txt disallows {url}")
+        if (refusal := self.refusal(url)) is not None:
+            raise FetchError("robots", url, refusal.reason)
 
     def rules_for(self, origin: str) -> RobotsRules:
         now = self.clock()
@@ -164,7 +192,9 @@ class RobotsCache:
             status = (exc.status or 0) if exc.kind == "http_status" else 0
             if 400 <= status < 500 and status != 429:
                 return ALLOW_ALL  # RFC 9309 §2.3.1.3: a 4xx robots.txt means no rules
-            return DISALLOW_ALL  # §2.3.1.4: unreachable (5xx, 429, network) means keep out
+            # §2.3.1.4: unreachable (5xx, 429, network) means keep out, for now.
+            reason = str(exc).removeprefix("fetcher: ")
+            return RobotsRules(DISALLOW_ALL.rules, unreadable=reason)
         return parse_robots(result.body, self.token)
 
 

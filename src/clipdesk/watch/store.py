@@ -9,6 +9,7 @@ from django.db import transaction
 from clipdesk.watch import matching
 from clipdesk.watch.matching import Matcher
 from clipdesk.watch.models import Alias, Entity, Match, Watchlist
+from clipdesk.watch.normalizing import fold
 
 DEFAULT_WATCHLIST = "Watchlist"
 
@@ -84,7 +85,12 @@ def add_entity(name: str, aliases: list[str], watchlist: str = DEFAULT_WATCHLIST
     for alias in aliases:
         _fits("an alias", alias, Alias, "text")
     wl, _ = Watchlist.objects.get_or_create(name=watchlist)
-    entity, _ = Entity.objects.get_or_create(watchlist=wl, name=name)
+    # The same name in other capitals, accents or hyphens is the same entity (the matcher
+    # finds the one where it finds the other): it was a second one, and every article
+    # matched both.
+    entity = next(
+        (e for e in Entity.objects.filter(watchlist=wl) if fold(e.name) == fold(name)), None
+    ) or Entity.objects.create(watchlist=wl, name=name)
     for alias in aliases:
         Alias.objects.get_or_create(entity=entity, text=alias)
     return entity
