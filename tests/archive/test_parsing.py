@@ -619,6 +619,29 @@ def test_a_latin1_page_with_a_byte_windows_1252_leaves_undefined_is_still_read()
     assert item.headline.startswith("Quay Café")
 
 
+def test_a_utf8_page_with_one_stray_windows_1252_byte_keeps_its_other_letters() -> None:
+    content = (
+        '<html><head><meta charset="utf-8"></head><body><article><h2>Grève à Nordhavre</h2>'
+        "<p>Hélène Dubreuil, Le Phare des Îles, March 3 2020:… The dockers’ strike.</p>"
+        "</article></body></html>"
+    ).encode()
+    content = content.replace("’".encode(), b"\x92")  # one quote pasted from elsewhere
+    _, item = only_post(content)
+    assert item.headline == "Grève à Nordhavre"  # not "GrÃ¨ve Ã Nordhavre"
+    assert item.excerpt == "The dockers’ strike."
+
+
+def test_posts_nested_deeper_than_libxml2s_default_limit_are_all_read() -> None:
+    posts = "".join(
+        f'<div class="item"><h2>Quay notice {n}</h2>'
+        f"<p>Jane Roe, The Coastal Herald, March 3 2020: Notice number {n} was posted.</p>"
+        for n in range(300)  # never closed: 300 levels of div
+    )
+    page = parse_archive(f"<html><body>{posts}</body></html>".encode(), filename="deep.html")
+    assert len(page.posts) == 300
+    assert page.posts[-1].headline == "Quay notice 299"
+
+
 # --- errors ------------------------------------------------------------------------------
 
 

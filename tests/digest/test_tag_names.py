@@ -51,6 +51,13 @@ def test_latin_names_are_still_one_tag_when_their_slugs_are():
 
 
 @pytest.mark.django_db
+def test_a_tag_whose_slug_an_editor_changed_is_still_the_tag_of_its_name():
+    tag = Tag.objects.create(name="Levy", slug="harbour-levy")
+    assert tag_named("Levy") == tag_named("levy") == tag
+    assert Tag.objects.count() == 1
+
+
+@pytest.mark.django_db
 def test_headlines_and_outlets_in_other_scripts_get_addresses_from_their_words():
     headline = "خانواده‌ها خواستار دیدار شدند"
     first = free_slug(Post, headline)

@@ -113,7 +113,9 @@ def parse_html(text: str) -> RawPage:
 def _parse_tree(text: str) -> lxml.html.HtmlElement:
     # lxml refuses str input that declares an encoding; the text is decoded already.
     text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)
-    parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True)
+    # huge_tree: past 256 levels of unclosed tags libxml2 stopped reading, and the posts
+    # below were lost without a word. Files are capped at 50 MB (reading.py) all the same.
+    parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, huge_tree=True)
     try:
         return lxml.html.document_fromstring(text, parser=parser)
     except (etree.ParserError, ValueError) as exc:

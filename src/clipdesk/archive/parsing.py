@@ -42,7 +42,7 @@ from clipdesk.archive.wordpress import (
     is_feed,
     is_wordpress_export,
 )
-from clipdesk.charsets import META_CHARSET, text_codec
+from clipdesk.charsets import META_CHARSET, mostly_utf8, text_codec
 from clipdesk.storable import storable_text
 
 __all__ = [
@@ -163,9 +163,13 @@ def _decode(content: bytes, filename: str) -> str:
         return content.decode("utf-8")
     except UnicodeDecodeError as exc:
         head = content[:4096]
+        declared = META_CHARSET.search(head)
+        says_utf8 = text_codec(declared.group(1).decode("ascii") if declared else "utf-8")
+        # UTF-8 but for a stray byte or two: those alone are read as windows-1252.
+        if says_utf8 == "utf-8" and (text := mostly_utf8(content)) is not None:
+            return text
         if not _is_html_name(filename) and not _HTML_START.search(head.decode("ascii", "replace")):
             raise ArchiveParseError(f"not valid UTF-8 text (bad byte at {exc.start})") from exc
-    declared = META_CHARSET.search(head)
     for label in (declared.group(1).decode("ascii") if declared else None, "cp1252"):
         if (encoding := text_codec(label)) is None:
             continue

@@ -277,11 +277,12 @@ def tag_named(name: str) -> Tag:
     which two names can share): it is the tag of that name, case and punctuation aside.
     """
     name = name.strip()[:100]
-    if slug := slugify(name):
+    # By the folded name each row keeps (Tag.name_key; SQLite's LOWER() knows only ASCII)
+    # first: a tag whose slug an editor changed ("Levy" at /tag/harbour-levy/) is still the
+    # tag of its name, where creating another of that name broke the unique name.
+    found = Tag.objects.filter(name_key=Tag.key_for(name)).first()
+    if found is None and (slug := slugify(name)):
         found = Tag.objects.filter(slug=slug).first()
-    else:
-        # By the folded name each row keeps (Tag.name_key): SQLite's LOWER() knows only ASCII.
-        found = Tag.objects.filter(name_key=Tag.key_for(name)).first()
     return found or Tag.objects.create(name=name, slug=free_slug(Tag, name))
 
 
