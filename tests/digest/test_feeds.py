@@ -3,6 +3,8 @@ import datetime
 import feedparser
 import pytest
 
+from clipdesk.digest.models import Post
+from clipdesk.publish.caching import bump_content_version
 from tests.factories import make_outlet, make_post, make_tag
 
 pytestmark = pytest.mark.django_db
@@ -78,3 +80,15 @@ def test_atom_entries_have_absolute_ids_and_the_feed_an_author(client, posts):
     ids = [entry.id for entry in feed.entries]
     assert all(i.startswith("tag:testserver,") for i in ids), ids
     assert len(set(ids)) == len(ids)
+
+
+def test_an_atom_entry_keeps_its_id_when_its_slug_and_date_are_corrected(client, posts):
+    def ids() -> list[str]:
+        return [e.id for e in feedparser.parse(client.get("/feed/atom/").content).entries]
+
+    before = ids()
+    post = Post.objects.get(headline__startswith="Inquiry")
+    post.slug, post.posted_on = f"{post.slug}-corrected", post.posted_on - datetime.timedelta(1)
+    post.save()
+    bump_content_version()
+    assert sorted(ids()) == sorted(before)

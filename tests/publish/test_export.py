@@ -472,6 +472,36 @@ def test_publishing_refreshes_the_static_copy_when_configured(site, tmp_path, se
 
 
 @pytest.mark.django_db(transaction=True)
+def test_every_change_to_what_the_site_shows_refreshes_the_static_copy(site, tmp_path, settings):
+    """Not only the desk's and the admin list's actions: a post's own form, a deletion and a
+    restored version withdrew or brought back posts that the static copy kept showing."""
+    from clipdesk.digest.actions import restore_version, save_version
+
+    target = tmp_path / "copy"
+    export_site(target, base_url="http://example.org/")
+    settings.CLIPDESK_STATIC_TARGET = str(target)
+    withdrawn, deleted, edited = site["posts"][0], site["posts"][1], site["posts"][2]
+
+    withdrawn.status = Post.Status.DRAFT  # as the admin's change form saves it
+    withdrawn.save()
+    assert refresher.wait(60)
+    assert not (target / f"post/{withdrawn.slug}").exists()
+
+    deleted.delete()
+    assert refresher.wait(60)
+    assert not (target / f"post/{deleted.slug}").exists()
+
+    version = save_version(edited)
+    edited.headline = "Report 2, renamed"
+    edited.save()
+    assert refresher.wait(60)
+    assert b"Report 2, renamed" in (target / f"post/{edited.slug}/index.html").read_bytes()
+    restore_version(version)
+    assert refresher.wait(60)
+    assert b"Report 2, renamed" not in (target / f"post/{edited.slug}/index.html").read_bytes()
+
+
+@pytest.mark.django_db(transaction=True)
 def test_publishing_does_not_wait_for_an_export_already_running(site, tmp_path, settings):
     """The editor's publish returns at once; the copy follows when the running export ends."""
     target = tmp_path / "copy"
@@ -565,11 +595,11 @@ def test_atom_ids_name_the_sites_own_host(site, tmp_path):
     export_site(target, base_url="https://news.example/digest/")
     atom = etree.fromstring((target / "atom.xml").read_bytes())
     ids = [e.text for e in atom.iterfind("{http://www.w3.org/2005/Atom}entry/{*}id")]
-    slugs = {p.slug for p in site["posts"]}
-    assert len(ids) == len(slugs)
+    numbers = {str(p.pk) for p in site["posts"]}
+    assert len(ids) == len(numbers)
     for entry_id in ids:
-        assert entry_id.startswith("tag:news.example,2021-")
-        assert entry_id.split(":/digest/post/", 1)[1].rstrip("/") in slugs
+        assert entry_id.startswith("tag:news.example,")
+        assert entry_id.split(":/digest/posts/", 1)[1] in numbers
     leaked = [p for p in target.rglob("*") if p.is_file() and b".invalid" in p.read_bytes()]
     assert leaked == []
 

@@ -513,6 +513,21 @@ def test_a_page_past_the_last_is_not_found(client, corpus):
     assert past.json() == {"error": "page 3 is past the last page of results (1)"}
 
 
+def test_the_last_page_results_reach_is_reachable_and_the_next_is_not_found(
+    client, corpus, monkeypatch
+):
+    from clipdesk.search import service
+
+    monkeypatch.setattr(service, "MAX_RESULTS", 3)  # "tirana" matches 2 posts; "camp" more
+    everything = search("camp OR tirana OR paris", per_page=2)
+    assert everything.total > 3 and everything.pages == 2  # 3 reachable, 2 a page
+    last = search("camp OR tirana OR paris", per_page=2, page=2)
+    assert last.page == 2 and ids(last) == ids(search("camp OR tirana OR paris", per_page=3))[2:]
+    past = client.get("/api/search", {"q": "camp OR tirana OR paris", "per_page": 2, "page": 3})
+    assert past.status_code == 404
+    assert client.get("/search/", {"q": "camp OR tirana OR paris", "page": "99"}).status_code == 404
+
+
 def test_posts_are_found_by_an_entity_watched_after_they_were_indexed(db):
     post = make_post("Quay lanterns lit", excerpt="The Lantern Fellowship lit the quay again.")
     reindex_all()

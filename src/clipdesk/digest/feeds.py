@@ -8,6 +8,8 @@ an excerpt made both feeds, and the static export, fail).
 from __future__ import annotations
 
 import datetime
+from contextvars import ContextVar
+from urllib.parse import urlsplit
 
 from django.contrib.syndication.views import Feed
 from django.utils import timezone
@@ -19,6 +21,7 @@ from clipdesk.digest.models import Post, SiteProfile
 from clipdesk.storable import storable_text
 
 FEED_LENGTH = 30
+_host: ContextVar[str] = ContextVar("feed_host", default="localhost")
 
 
 class LatestPostsFeed(Feed):
@@ -74,11 +77,20 @@ class LatestPostsAtomFeed(LatestPostsFeed):
         """Atom asks for an author of the feed or of every entry: the site is its author."""
         return storable_text(SiteProfile.load().name)
 
-    def item_guid(self, item: Post) -> None:
-        """None, so that each entry's id is Django's tag: URI of its address and date: Atom
-        ids are absolute IRIs, and "clipdesk-post-N" was neither absolute nor told one
-        clipdesk site's entries from another's. RSS keeps its guids (any string will do)."""
-        return None
+    def __call__(self, request, *args, **kwargs):
+        # The host for the entries' ids, per request (one feed object serves every thread).
+        token = _host.set(urlsplit(f"//{request.get_host()}").hostname or "localhost")
+        try:
+            return super().__call__(request, *args, **kwargs)
+        finally:
+            _host.reset(token)
+
+    def item_guid(self, item: Post) -> str:
+        """A tag: URI (RFC 4151) of the site's host, the day the post was made and its
+        number: an Atom id is an absolute IRI that never changes (RFC 4287 4.2.6). Django's
+        own is made of the post's address and date, so a corrected slug or "Posted on" made
+        readers show the post again as new. RSS keeps its guids (any string will do)."""
+        return f"tag:{_host.get()},{item.created_at:%Y-%m-%d}:/posts/{item.pk}"
 
     def subtitle(self) -> str:
         return self.description()

@@ -39,8 +39,10 @@ def parse_page_number(value: str | None) -> int | None:
     """`?page=` as given: None for the list's own address, else a number, else NoSuchPage."""
     if value in (None, ""):
         return None
-    if not value.isascii() or not value.isdigit():
-        raise NoSuchPage(value)
+    # 18 digits: past them no list has a page, and int() refuses 4,300 and more (an error
+    # page for a query string anyone can type).
+    if not value.isascii() or not value.isdigit() or len(value) > 18:
+        raise NoSuchPage(value[:40])
     return int(value)
 
 

@@ -138,6 +138,12 @@ def version_time(version: str) -> float:
 
 
 def _bump_after_commit() -> None:
+    # The static copy shows the same content: it is brought up to date too (when
+    # CLIPDESK_STATIC_TARGET is set), whatever changed it: the desk, the admin's form, a
+    # deletion, a restored version (only the desk and the admin's list actions used to).
+    from clipdesk.publish.hooks import refresh_static_copy_now
+
+    refresh_static_copy_now()
     # The change has committed: a cache that does not answer must not turn it into an error
     # for the editor who made it. The outage moves the version on once the cache is back.
     try:

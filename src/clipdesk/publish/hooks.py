@@ -29,6 +29,12 @@ def refresh_static_copy() -> None:
         transaction.on_commit(lambda: refresher.request(str(target)))
 
 
+def refresh_static_copy_now() -> None:
+    """The same, for a change that has committed (publish.caching calls it then)."""
+    if target := getattr(settings, "CLIPDESK_STATIC_TARGET", ""):
+        refresher.request(str(target))
+
+
 class StaticRefresher:
     """One export at a time in this process; publishes made while it runs are merged into
     one more export after it, which reads the database when it starts and so includes them.

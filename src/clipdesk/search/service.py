@@ -134,7 +134,9 @@ def search(
         raise ValueError(f"search: type must be one of {KINDS}, not {type!r}")
     sort = sort if sort in SORTS else "relevance"
     per_page = _clamp(per_page, 1, MAX_PER_PAGE, 20)
-    page = _clamp(page, 1, MAX_RESULTS // per_page, 1)
+    # Up to one past the last page results reach, so that the views answer it with a 404
+    # (clamped to the last whole page, page 334 of 30 a page showed page 333 as itself).
+    page = _clamp(page, 1, -(-MAX_RESULTS // per_page) + 1, 1)
     parsed = parse(query if isinstance(query, str) else "")
     results = SearchResults(parsed.text, type=type, sort=sort, page=page, per_page=per_page)
     notes = list(parsed.notes)
@@ -162,7 +164,7 @@ def search(
         date_to=parsed.filters.date_to,
         sort=sort,
         offset=(page - 1) * per_page,
-        limit=per_page,
+        limit=max(1, min(per_page, MAX_RESULTS - (page - 1) * per_page)),
     )
     if not plan.include and plan.sort == "relevance":
         results.sort = "date"  # nothing to rank by: newest first
