@@ -63,6 +63,19 @@ def test_the_first_of_the_month_in_french() -> None:
     assert parse_date("1er juin 2018") == datetime.date(2018, 6, 1)
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("4 de maio de 2021", datetime.date(2021, 5, 4)),  # Portuguese
+        ("12 de março de 2020", datetime.date(2020, 3, 12)),
+        ("4 maart 2021", datetime.date(2021, 3, 4)),  # Dutch
+        ("17 mei 2019", datetime.date(2019, 5, 17)),
+    ],
+)
+def test_portuguese_and_dutch_months(text, expected) -> None:
+    assert parse_date(text) == expected
+
+
 def test_impossible_date_is_none() -> None:
     assert parse_date("February 30 2019") is None
     assert parse_date("2019/13/01") is None

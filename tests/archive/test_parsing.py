@@ -619,6 +619,27 @@ def test_a_latin1_page_with_a_byte_windows_1252_leaves_undefined_is_still_read()
     assert item.headline.startswith("Quay Café")
 
 
+@pytest.mark.parametrize(
+    "label",
+    ["Publié le :", "Mis en ligne le", "Veröffentlicht am:", "Publicado el", "Publicado em:",
+     "Pubblicato il", "Gepubliceerd op:", "Datum:"],
+)  # fmt: skip
+def test_a_posted_on_label_in_another_language_dates_the_post(label) -> None:
+    content = (
+        "Veille portuaire\n\nLa digue tient bon\n\n"
+        f"{label} 2020/03/04\n\n"
+        "Solène Marchetti, Le Phare des Îles, 3 mars 2020 :… La digue a tenu.\n"
+        "Nouveaux horaires\n\n"
+        f"{label} 2020/03/01\n\n"
+        "Le Phare des Îles, 28 février 2020 :… Le ferry change ses horaires.\n"
+    )
+    page = parse_archive(content)
+    assert [(p.headline, p.posted_on) for p in page.posts] == [
+        ("La digue tient bon", datetime.date(2020, 3, 4)),
+        ("Nouveaux horaires", datetime.date(2020, 3, 1)),
+    ]
+
+
 def test_a_utf8_page_with_one_stray_windows_1252_byte_keeps_its_other_letters() -> None:
     content = (
         '<html><head><meta charset="utf-8"></head><body><article><h2>Grève à Nordhavre</h2>'

@@ -225,7 +225,7 @@ def dated_page(posted: str, credit_date: str, excerpt: str, headline: str = "Por
 
 @pytest.mark.parametrize(
     ("before", "after"),
-    [("", "2021/03/01"), ("2021/03/01", ""), ("2021/03/01", "2021/03/02")],
+    [("", "2021/03/01"), ("2021/03/01", "2021/03/02")],
 )
 def test_a_post_whose_posted_on_was_filled_in_or_changed_is_updated_in_place(before, after):
     excerpt = "The new port opened to ferries on Sunday."
@@ -236,6 +236,49 @@ def test_a_post_whose_posted_on_was_filled_in_or_changed_is_updated_in_place(bef
 
     assert list(Post.objects.values_list("pk", flat=True)) == [post.pk]
     assert import_text(dated_page(after, "February 28 2021", excerpt)) == (0, 0, 1)
+    assert Post.objects.get().posted_on == datetime.date(2021, 3, int(after[-1]))
+
+
+def test_a_copy_that_says_less_leaves_what_the_fuller_copy_gave():
+    """A listing with the "Posted on" left blank, or a credit without its author: in either
+    file order, and at every import after, the post keeps its date and its author."""
+    excerpt = "The new port opened to ferries on Sunday."
+    full = dated_page("2021/03/01", "February 28 2021", excerpt)
+    undated = dated_page("", "February 28 2021", excerpt)
+    no_author = full.replace(b"Jane Roe, Ridge Weekly", b"Ridge Weekly")
+    for pages in ([full, undated, no_author], [undated, no_author, full]):
+        Post.objects.all().delete()
+        for page in pages:
+            import_text(page)
+        for page in pages:  # the next import finds every copy up to date
+            assert import_text(page) == (0, 0, 1)
+        post = Post.objects.get()
+        assert post.posted_on == datetime.date(2021, 3, 1)
+        assert [(c.author, c.outlet.name) for c in post.credits.all()] == [
+            ("Jane Roe", "Ridge Weekly")
+        ]
+
+
+def test_a_weekly_note_of_one_headline_and_text_on_other_days_is_another_post():
+    note = "Listen to this week's episode of the harbour hour."
+    first = dated_page("2021/02/26", "", note, "Harbour Hour").replace(
+        b"Jane Roe, Ridge Weekly, :", b"Ridge Radio:"
+    )
+    assert import_text(first) == (1, 0, 0)
+    later = first.replace(b"2021/02/26", b"2021/03/05")
+    assert import_text(later) == (1, 0, 0)
+    assert sorted(Post.objects.values_list("posted_on", flat=True)) == [
+        datetime.date(2021, 2, 26),
+        datetime.date(2021, 3, 5),
+    ]
+    assert import_text(first) == (0, 0, 1) and import_text(later) == (0, 0, 1)
+
+
+def test_one_post_shown_twice_on_a_page_is_one_post():
+    page = dated_page("2021/03/01", "February 28 2021", "The new port opened on Sunday.")
+    twice = page + page.split(b"\n\n", 2)[2]
+    assert import_text(twice) == (1, 0, 1)
+    assert Post.objects.count() == 1
 
 
 def test_weekly_posts_of_one_headline_dated_by_each_others_days_stay_two_posts():

@@ -43,19 +43,19 @@ MONTH_NAMES = (
 
 # Month names of the other languages clipping archives are kept in, written in full, accents
 # folded; their abbreviations ("févr.", "Okt.") are their prefixes, as in English.
-OTHER_MONTH_NAMES = {  # French, German, Spanish, Italian
-    **dict.fromkeys(("janvier", "januar", "enero", "gennaio"), 1),
-    **dict.fromkeys(("fevrier", "februar", "febrero", "febbraio"), 2),
-    **dict.fromkeys(("mars", "marz", "maerz", "marzo"), 3),
+OTHER_MONTH_NAMES = {  # French, German, Spanish, Italian, Portuguese, Dutch
+    **dict.fromkeys(("janvier", "januar", "enero", "gennaio", "janeiro", "januari"), 1),
+    **dict.fromkeys(("fevrier", "februar", "febrero", "febbraio", "fevereiro", "februari"), 2),
+    **dict.fromkeys(("mars", "marz", "maerz", "marzo", "marco", "maart"), 3),
     **dict.fromkeys(("avril", "abril", "aprile"), 4),
-    **dict.fromkeys(("mai", "mayo", "maggio"), 5),
-    **dict.fromkeys(("juin", "juni", "junio", "giugno"), 6),
-    **dict.fromkeys(("juillet", "juli", "julio", "luglio"), 7),
-    **dict.fromkeys(("aout", "agosto"), 8),
-    **dict.fromkeys(("septembre", "septiembre", "setiembre", "settembre"), 9),
-    **dict.fromkeys(("octobre", "oktober", "octubre", "ottobre"), 10),
-    **dict.fromkeys(("novembre", "noviembre"), 11),
-    **dict.fromkeys(("decembre", "dezember", "diciembre", "dicembre"), 12),
+    **dict.fromkeys(("mai", "mayo", "maggio", "maio", "mei"), 5),
+    **dict.fromkeys(("juin", "juni", "junio", "giugno", "junho"), 6),
+    **dict.fromkeys(("juillet", "juli", "julio", "luglio", "julho"), 7),
+    **dict.fromkeys(("aout", "agosto", "augustus"), 8),
+    **dict.fromkeys(("septembre", "septiembre", "setiembre", "settembre", "setembro"), 9),
+    **dict.fromkeys(("octobre", "oktober", "octubre", "ottobre", "outubro"), 10),
+    **dict.fromkeys(("novembre", "noviembre", "novembro"), 11),
+    **dict.fromkeys(("decembre", "dezember", "diciembre", "dicembre", "dezembro"), 12),
 }
 
 _MONTH = r"[^\W\d_]{3,10}\.?"

@@ -178,10 +178,16 @@ def _write_post(
         Credit.objects.bulk_create(Credit(post=post, **row) for row in rows)
         post.tags.set(tags)
         return "added", post
+    # A second copy of a post that says less (a listing's teaser, a page with the "Posted
+    # on" left blank, a credit without its author) leaves what the fuller copy gave: the two
+    # used to overwrite each other at every import, by file order, and the date or the
+    # author was lost whenever the lesser copy came last.
     if _is_teaser_of(fields["excerpt"], post.excerpt):
-        # A listing page's opening of the excerpt its post's own page gives whole: kept
-        # whole, where the two pages overwrote each other at every import, by file order.
         fields["excerpt"] = post.excerpt
+    if fields["posted_on"] is None and post.posted_on is not None:
+        fields["posted_on"], fields["posted_on_inferred"] = post.posted_on, post.posted_on
+    if _said_already(rows, post):
+        rows = _stored_rows(post)
     changed = [name for name, value in fields.items() if getattr(post, name) != value]
     same_tags = {t.pk for t in post.tags.all()} >= {t.pk for t in tags}
     if not changed and _same_credits(post, rows) and same_tags:
@@ -193,6 +199,37 @@ def _write_post(
     Credit.objects.bulk_create(Credit(post=post, **row) for row in rows)
     post.tags.add(*tags)
     return "updated", post
+
+
+def _said_already(rows: list[dict], post: Post) -> bool:
+    """Whether every credit of `rows` is one of the post's, or the same with less in it."""
+    stored = list(post.credits.all())
+    if not rows or len(rows) > len(stored):
+        return False
+
+    def covers(credit: Credit, row: dict) -> bool:
+        return (
+            (row["outlet"] is None or row["outlet"].pk == credit.outlet_id)
+            and (not row["author"] or fold_name(row["author"]) == fold_name(credit.author))
+            and (row["date"] is None or row["date"] == credit.date)
+            and (not row["place"] or row["place"] == credit.place)
+        )
+
+    return all(any(covers(credit, row) for credit in stored) for row in rows)
+
+
+def _stored_rows(post: Post) -> list[dict]:
+    return [
+        {
+            "position": c.position,
+            "author": c.author,
+            "outlet": c.outlet,
+            "place": c.place,
+            "date": c.date,
+            "url": c.url,
+        }
+        for c in post.credits.all()
+    ]
 
 
 def _paragraphs_html(text: str) -> str:
@@ -219,10 +256,16 @@ def _imported_before(item: ArchivePost, key: str, taken: set[int]) -> Post | Non
         for found in redated.order_by("pk"):
             if found.pk in taken:
                 continue  # another post of this page (an IN list of them grew with the page)
-            if fold_name(found.excerpt[:UNDATED_KEY_CHARS]) == opening:
+            if fold_name(found.excerpt[:UNDATED_KEY_CHARS]) != opening:
+                continue
+            if not _may_be_redated(found, item):
+                continue  # a weekly feature of one headline and one opening: another post
+            if item.posted_on is not None or found.posted_on is None:
+                # Known by this copy's key from now on; a copy that gives no date of its own
+                # leaves the key of the one that does (the two would trade it at every import).
                 found.import_key = key
                 found.save(update_fields=["import_key"])
-                return found
+            return found
         has_date = item.posted_on or any(c.date for c in item.sources)
         if not has_date:
             # Imported under the older key: the same post only if its excerpt is this one.
@@ -234,6 +277,26 @@ def _imported_before(item: ArchivePost, key: str, taken: set[int]) -> Post | Non
     return post
 
 
+def _may_be_redated(found: Post, item: ArchivePost) -> bool:
+    """Whether a stored post of the same headline and opening can be `item` dated otherwise.
+
+    The dates of the articles it credits say so: the same dates, the same post (its "Posted
+    on" filled in or corrected). Without them on both sides, two different "Posted on" days
+    are two posts (a podcast's weekly note), and a blank one is the same post."""
+    stored = {c.date for c in found.credits.all() if c.date}
+    given = {c.date for c in item.sources if c.date}
+    if stored and given:
+        return stored == given
+    return found.posted_on is None or item.posted_on is None or found.posted_on == item.posted_on
+
+
+def _fingerprint(item: ArchivePost) -> tuple:
+    """Everything a post of a page says: two posts of one page with all of it equal are one
+    post shown twice (a "featured" copy above the list)."""
+    credits = tuple((c.author, c.outlet, c.date, c.place) for c in item.sources)
+    return (item.headline.strip(), item.posted_on, item.excerpt.strip(), credits, item.identity)
+
+
 def import_page(page: ArchivePage, outlets: OutletDirectory) -> ImportResult:
     """Store every post of one parsed page in one transaction: all of it, or none."""
     result = ImportResult()
@@ -242,7 +305,12 @@ def import_page(page: ArchivePage, outlets: OutletDirectory) -> ImportResult:
     with transaction.atomic():
         _fill_profile(page)
         dates = infer_dates(page.posts)
+        shown: set[tuple] = set()
         for item, inferred in zip(page.posts, dates, strict=True):
+            if (fingerprint := _fingerprint(item)) in shown:
+                result.skipped += 1
+                continue
+            shown.add(fingerprint)
             key = import_key(item)
             # The same headline and date twice in one page (teaser lists) are two posts.
             seen[key] = seen.get(key, 0) + 1

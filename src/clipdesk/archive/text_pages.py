@@ -25,9 +25,17 @@ from clipdesk.archive.credits import find_lead_credit, find_trailing_credit
 from clipdesk.archive.dates import parse_date
 
 # "Posted on: 2019/02/19", "Posted on February 3, 2020 by admin", "Published: 19 Feb 2019";
-# not "Posted in Uncategorized" nor "Posted by admin", which are chrome.
+# not "Posted in Uncategorized" nor "Posted by admin", which are chrome. The same labels in
+# the other languages whose months dates.py reads ("Publié le : 5 mars 2021").
 POSTED_LINE = re.compile(
-    r"^(?:(?:posted|published)(?:\s+on\b\s*:?|\s*:)|date\s*:)\s*(?P<value>.*)$", re.IGNORECASE
+    r"^(?:(?:posted|published)(?:\s+on\b\s*:?|\s*:)"
+    r"|(?:publi[ée]|post[ée]|mis\s+en\s+ligne)\s+le\b\s*:?"
+    r"|(?:ver[öo]ffentlicht|gepostet)(?:\s+am\b)?\s*:?"
+    r"|publicado(?:\s+(?:el|en|em)\b)?\s*:?"
+    r"|pubblicato(?:\s+il\b)?\s*:?"
+    r"|(?:gepubliceerd|geplaatst)(?:\s+op\b)?\s*:?"
+    r"|(?:date|datum|fecha|data)\s*:)\s*(?P<value>.*)$",
+    re.IGNORECASE,
 )
 # A "Posted on" value that is no date is a sentence ("Posted on social media, the clip…"):
 # a posted line's value is empty, or short with a digit in it.
