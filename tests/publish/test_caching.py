@@ -83,6 +83,16 @@ def test_publish_and_unpublish_show_on_the_next_request(client, story):
 
 
 @committed
+def test_an_outlet_no_post_credits_yet_changes_no_page():
+    before = caching.content_version()
+    make_outlet("Brand New Ledger")  # as a poll makes one for an article from a new site
+    assert caching.content_version() == before
+    outlet = make_outlet("Valley Evening Times")
+    make_post("Quay", credits=[{"outlet": outlet}])
+    assert caching.content_version() != before
+
+
+@committed
 def test_changes_to_tags_outlets_and_the_profile_show(client, story):
     post_url = story.get_absolute_url()
     assert "Hearings" in client.get(post_url).text

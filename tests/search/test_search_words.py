@@ -116,3 +116,40 @@ def test_the_upgrade_notes_every_post_and_article_for_indexing_again(search_home
     assert PendingIndexUpdate.objects.count() == 0
     assert [r.id for r in search("rajavi").results] == [post.pk]
     assert [r.id for r in search("rajavi", type="article").results] == [article.pk]
+
+
+def _words_one_by_one(text: str) -> list[str]:
+    """The search words by their definition: glued_words's words, each made a search word."""
+    from clipdesk.search.words import MAX_TOKEN_CHARS, search_word
+    from clipdesk.watch.normalizing import glued_words
+
+    words = (search_word(pieces) for pieces, _start, _end in glued_words(text))
+    return [word for word in words if len(word) <= MAX_TOKEN_CHARS]
+
+
+GLUE_CASES = [
+    "l'exil d'Ashraf, dell’Iran et qu’il",
+    "People’s Mujahedin's rally, O’Brien's Shi’ite neighbours",
+    "a'b'c'd e 'lead trail' x ''y",
+    "the U.S.'s envoy; ʼAbd ʻAli; __a_'b",
+    "Ma\u0301ryam a\u0301 \u0301 b",  # combining marks, one of them alone
+    "Mojahedin-e-Khalq " + "x" * 150 + " مجاهدین‌خلق",  # a token too long to index
+]
+
+
+@pytest.mark.parametrize("text", GLUE_CASES)
+def test_search_words_are_glued_words_made_search_words(text):
+    assert tokens(text) == _words_one_by_one(text)
+
+
+def test_search_words_of_real_article_texts_are_glued_words_made_search_words():
+    from pathlib import Path
+
+    from clipdesk.articles.extraction import extract_article
+
+    pages = Path(__file__).resolve().parents[2].parent / "shared/data/trafilatura/html"
+    if not pages.is_dir():
+        pytest.skip(f"{pages} is absent (the shared test data)")
+    for page in sorted(pages.glob("*.html"))[:40]:
+        text = extract_article(page.read_bytes(), f"https://news.example/{page.name}").text
+        assert tokens(text) == _words_one_by_one(text), page.name

@@ -168,8 +168,20 @@ def content_changed(sender=None, using: str = DEFAULT_DB_ALIAS, **kwargs) -> Non
     at commit rather than at save matters: a page rendered by another connection between the
     save and the commit shows the old data, and would otherwise be stored under the new version.
     """
+    if kwargs.get("created") and sender is _outlet_model():
+        # A new outlet is credited by no post yet: no page shows it (its own page and its
+        # sitemap entry come with its first post, whose save is a change). A poll makes one
+        # for most articles from a site not seen before, and each made every process render
+        # its pages again (and asked for a static export).
+        return
     if not _pending(using):
         transaction.on_commit(_bump_after_commit, using=using)
+
+
+def _outlet_model():
+    from clipdesk.digest.models import Outlet
+
+    return Outlet
 
 
 def connect_receivers() -> None:
