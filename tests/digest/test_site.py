@@ -281,3 +281,21 @@ def test_a_changed_slug_sends_its_old_address_on_to_the_post(client, story):
     assert "Another post" in client.get(old).content.decode()
     Post.objects.filter(pk=other.pk).update(status=Post.Status.DRAFT)
     assert client.get("/post/other-post/").status_code == 404  # its own old slug: a draft's
+
+
+def test_a_persian_post_opening_with_a_latin_acronym_is_laid_out_right_to_left(client):
+    persian = make_post(
+        "TVA در ویندل نمایشگاه تازه‌ای گشود",
+        excerpt="نمایشگاه عکس‌های بندر از شنبه تا پایان ماه در تالار شهر برپاست.",
+    )
+    english = make_post("UN panel meets in Tirana", excerpt="The panel met on Monday.")
+    front = client.get("/").content.decode()
+
+    def article_of(post) -> str:
+        before = front[: front.index(f'<a href="{post.get_absolute_url()}"')]
+        return before[before.rindex("<article") :].split(">", 1)[0]
+
+    assert article_of(persian) == '<article class="post" dir="rtl"'
+    assert article_of(english) == '<article class="post" dir="auto"'
+    page = client.get(persian.get_absolute_url()).content.decode()
+    assert '<article class="post post-full" dir="rtl">' in page

@@ -368,6 +368,10 @@ def test_page_shows_marked_results_facets_and_pages(client, corpus):
     html = client.get("/search/", {"q": "camp OR villepinte"}).content.decode()
     assert "The Guardian</a>" in html and "Years" in html
     assert 'href="?q=camp+OR+villepinte+outlet%3Athe-guardian"' in html
+    # Once the query names an outlet, another outlet's link would widen the results.
+    html = client.get("/search/", {"q": "camp OR villepinte outlet:the-guardian"}).content
+    assert b"outlet%3Athe-guardian+outlet%3A" not in html and b"<h2>Outlets</h2>" not in html
+    assert b"Years" in html  # the other facets still narrow
 
 
 def test_page_paginates(client, corpus, monkeypatch):
@@ -440,6 +444,19 @@ def test_saving_indexes_after_the_commit(corpus, django_capture_on_commit_callba
     with django_capture_on_commit_callbacks(execute=True):
         post.delete()
     assert search("durres").total == 0
+
+
+def test_posts_are_found_by_their_outlets_new_name(corpus, django_capture_on_commit_callbacks):
+    from clipdesk.digest.models import Outlet
+
+    before = ids(search('"le monde"'))
+    assert before
+    with django_capture_on_commit_callbacks(execute=True):
+        outlet = Outlet.objects.get(name="Le Monde")
+        outlet.name = "Le Monde Diplomatique Quotidien"
+        outlet.save()  # as the admin saves a rename
+    assert ids(search("quotidien")) == before
+    assert search('"le monde" -diplomatique').total == 0
 
 
 def test_nothing_is_indexed_before_the_commit(corpus, django_capture_on_commit_callbacks):

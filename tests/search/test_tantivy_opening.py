@@ -155,3 +155,33 @@ def test_reindex_says_in_words_when_the_index_cannot_be_written(search_home, set
     reset_backends()
     with pytest.raises(CommandError, match=r"^reindex: the search index could not be written"):
         call_command("reindex", stdout=StringIO(), stderr=StringIO())
+
+
+def test_a_process_forked_after_the_index_was_opened_sees_later_commits(tmp_path):
+    """As a server's workers are forked after `demo` or `run` opened the index: the thread
+    that reloads a reader stays in the parent, and the child searched a frozen index."""
+    import os
+
+    root = tmp_path / "search-index"
+    backend = TantivyBackend(root)
+    backend.upsert([doc(1)])
+    assert set(backend.search(Plan(kind="article", limit=10)).ids) == {1}
+    go, seen = tmp_path / "go", tmp_path / "seen"
+    child = os.fork()
+    if child == 0:  # the worker: waits for the commit, then searches with what it inherited
+        try:
+            while not go.exists():
+                time.sleep(0.01)
+            found: set[int] = set()
+            for _ in range(100):
+                found = set(backend.search(Plan(kind="article", limit=10)).ids)
+                if found == {1, 2}:
+                    break
+                time.sleep(0.05)
+            seen.write_text(json.dumps(sorted(found)))
+        finally:
+            os._exit(0)
+    TantivyBackend(root).upsert([doc(2)])  # another process's commit, as a poller's
+    go.touch()
+    os.waitpid(child, 0)
+    assert json.loads(seen.read_text()) == [1, 2]

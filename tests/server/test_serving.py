@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import select
 import signal
@@ -11,11 +12,15 @@ import subprocess
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
+from pathlib import Path
 
 import pytest
 
 from tests.cli import clipdesk, free_port, started
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 def _listening_sockets(port: int) -> int:
@@ -137,19 +142,42 @@ def _ctrl_c(process: subprocess.Popen, within: float) -> tuple[int, str]:
     return process.returncode, process.stderr.read()
 
 
-def test_ctrl_c_stops_the_demo_at_once_and_quietly(tmp_path):
+def test_the_demo_searches_what_changes_and_ctrl_c_stops_it_at_once_and_quietly(tmp_path):
     """The server's workers are forked from the demo's process, which also serves the news
-    corpus on a thread; a worker must not wait for that thread, which it does not have."""
+    corpus on a thread; a worker must not wait for that thread, which it does not have. And
+    it opened the search index before they were forked: their searches must still see what
+    is indexed after (they searched the index as it was at the fork)."""
     port = free_port()
     home = str(tmp_path / "demo")  # demo makes a temporary home unless told one
     demo = started(tmp_path, "--home", home, "demo", "--port", str(port), new_session=True)
     try:
-        _ctrl_c_the_ready_demo(demo, port)
+        _ctrl_c_the_ready_demo(demo, port, home)
     finally:
         _stop_group(demo)
 
 
-def _ctrl_c_the_ready_demo(demo: subprocess.Popen, port: int) -> None:
+def _search_total(port: int, query: str) -> int:
+    address = f"http://127.0.0.1:{port}/api/search?{urllib.parse.urlencode({'q': query})}"
+    with urllib.request.urlopen(address, timeout=10) as response:
+        return json.loads(response.read())["total"]
+
+
+def _searched_in_the_demo(port: int, home: str) -> None:
+    # The archive's posts carry the watched subject's names (watched before the import).
+    assert _search_total(port, 'entity:"Lantern Fellowship"') > 0
+    script = (
+        "from tests.factories import make_post\n"
+        "make_post('Quay lamps relit', excerpt='The zanzibarlight lamps were relit.')"
+    )
+    clipdesk(Path(home), "manage", "shell", "-c", script, PYTHONPATH=str(REPO))
+    deadline = time.monotonic() + 10
+    while _search_total(port, "zanzibarlight") == 0:  # every worker, in turn
+        assert time.monotonic() < deadline, "the server's search never saw the new post"
+        time.sleep(0.2)
+    assert all(_search_total(port, "zanzibarlight") == 1 for _ in range(6))
+
+
+def _ctrl_c_the_ready_demo(demo: subprocess.Popen, port: int, home: str) -> None:
     # Its lines come at once; select() would not see the ones already in the pipe's buffer.
     lines: list[str] = []
     reader = threading.Thread(target=lambda: lines.extend(demo.stdout), daemon=True)
@@ -161,6 +189,7 @@ def _ctrl_c_the_ready_demo(demo: subprocess.Popen, port: int) -> None:
         time.sleep(0.2)
     with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as response:
         assert response.status == 200
+    _searched_in_the_demo(port, home)
     _, err = _ctrl_c(demo, within=8)  # the workers' graceful timeout is 10 s
     assert "SIGKILL" not in err
     assert "Traceback" not in err

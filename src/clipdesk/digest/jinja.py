@@ -12,6 +12,7 @@ functions, so that dates and text read the same on every page.
 from __future__ import annotations
 
 import datetime
+import unicodedata
 from collections.abc import Callable
 from functools import lru_cache
 
@@ -144,6 +145,26 @@ def _outlet_link(href: str, name: str) -> str:
     return f'<a class="outlet" href="{escape(href)}">{escape(name)}</a>'
 
 
+# Text enough to tell a post's script by: its headline and the opening of its excerpt.
+DIRECTION_SAMPLE_CHARS = 300
+
+
+def text_direction(*texts: str) -> str:
+    """ "rtl" when most letters of `texts` are written right to left (Persian, Arabic,
+    Hebrew), else "auto". `dir="auto"` alone follows the first strong letter: a Persian
+    post whose headline opens with a Latin acronym ("TVA در …") was laid out left to right."""
+    sample = " ".join(texts)[:DIRECTION_SAMPLE_CHARS]
+    rtl = ltr = 0
+    for char in sample:
+        if char.isalpha():
+            kind = unicodedata.bidirectional(char)
+            if kind in ("R", "AL"):
+                rtl += 1
+            elif kind == "L":
+                ltr += 1
+    return "rtl" if rtl > ltr else "auto"
+
+
 @pass_environment
 def post_summary(env: Environment, post: PostCard) -> Markup:
     """A post as every list shows it, rendered once per card: a full export lists each post
@@ -179,6 +200,7 @@ def environment(**options) -> Environment:
         site_links=site_links,
         source_line=source_line,
         post_summary=post_summary,
+        text_direction=text_direction,
     )
     env.filters.update(
         date=date, truncatewords=truncatewords, linebreaks=linebreaks, pluralize=pluralize

@@ -10,11 +10,12 @@ from the index, never an error).
 - `reindex_all(progress)`: rebuild everything (`clipdesk reindex`); readers keep the old
   index until the new one is complete.
 - Receivers (`connect_signals`, from the app's `ready`): saving or deleting a post, a credit,
-  a post's tags, an article or a watchlist match only notes the id (a set insert); the notes
+  a post's tags, an article or a watchlist match, or saving an outlet (its name is searched
+  in every post that credits it) only notes the ids (a set insert); the notes
   are indexed once per transaction, after it commits (`transaction.on_commit`, robust: an
   indexing failure is logged and never undoes or fails the write). They are skipped when
   CLIPDESK_SEARCH_AUTO_INDEX is False. What they do not see: `QuerySet.update`, bulk
-  creation, and renamed outlets, entities or aliases — `clipdesk reindex` catches those up.
+  creation, and renamed entities or aliases — `clipdesk reindex` catches those up.
 - Failed updates (the index busy past a writer's wait, a full disk) are kept in the database
   (`models.PendingIndexUpdate`) and retried by every later flush, in any process, until one
   succeeds; a rebuild clears those it covered.
@@ -35,7 +36,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
 from clipdesk.articles.models import Article
-from clipdesk.digest.models import Credit, Post
+from clipdesk.digest.models import Credit, Outlet, Post
 from clipdesk.search.backends import IndexBusy, IndexDoc, Progress, get_backend
 from clipdesk.search.documents import (
     MATCHERS,
@@ -355,6 +356,16 @@ def _tags_changed(sender, instance, action: str, reverse: bool, pk_set, **kwargs
             schedule("post", post_id)
 
 
+def _outlet_changed(sender, instance: Outlet, created: bool = False, **kwargs) -> None:
+    """A renamed outlet (or one given aliases): the posts crediting it are found by its name
+    (a rename in the admin left them found by the old one until a reindex)."""
+    if created:
+        return  # credited by no post yet
+    posts = Credit.objects.filter(outlet=instance).values_list("post_id", flat=True)
+    for post_id in posts.distinct().order_by():
+        schedule("post", post_id)
+
+
 def _article_changed(sender, instance: Article, **kwargs) -> None:
     schedule("article", instance.pk)
 
@@ -371,3 +382,4 @@ def connect_signals() -> None:
         signal.connect(_article_changed, sender=Article, dispatch_uid=f"{uid}.article.{id(signal)}")
         signal.connect(_match_changed, sender=Match, dispatch_uid=f"{uid}.match.{id(signal)}")
     m2m_changed.connect(_tags_changed, sender=Post.tags.through, dispatch_uid=f"{uid}.tags")
+    post_save.connect(_outlet_changed, sender=Outlet, dispatch_uid=f"{uid}.outlet")

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_safe
 from clipdesk.people.roles import can_use_desk
 from clipdesk.search import service
 from clipdesk.search.backends import KINDS
+from clipdesk.search.query import parse
 
 
 def _link(query: str, sort: str, page: int = 1) -> str:
@@ -33,14 +34,18 @@ def search_page(request: HttpRequest) -> HttpResponse:
         if found.page > found.pages:  # as the list pages do past their end
             raise Http404(f"There are {found.pages} page(s) of results.")
         context["found"] = found
+        # A facet narrows by adding its filter to the query; a second filter of one kind
+        # widens instead (repeats are ORed: "outlet:a outlet:b" is either), so a kind the
+        # query filters on already offers no links (they led to more results, not fewer).
+        filtered = parse(found.query).filters
         context["facets"] = [
             (title, [(value, _link(f"{found.query} {value.filter}", sort)) for value in values])
-            for title, values in (
-                ("Outlets", found.facets.get("outlet", [])),
-                ("Years", found.facets.get("year", [])),
-                ("Watched names", found.facets.get("entity", [])),
+            for title, values, already in (
+                ("Outlets", found.facets.get("outlet", []), filtered.outlet),
+                ("Years", found.facets.get("year", []), filtered.date_from or filtered.date_to),
+                ("Watched names", found.facets.get("entity", []), filtered.entity),
             )
-            if values
+            if values and not already
         ]
         if found.page > 1:
             context["previous"] = _link(found.query, found.sort, found.page - 1)

@@ -140,6 +140,7 @@ class TantivyBackend:
         self.schema = _schema()
         self._indexes: dict[str, tantivy.Index] = {}
         self._lock = threading.Lock()
+        self._pid = os.getpid()
 
     # -- opening and writing --------------------------------------------------------------
 
@@ -147,6 +148,12 @@ class TantivyBackend:
         """The index of one kind: posts and articles are kept apart, so neither needs a
         kind filter (an intersection with every document) and BM25's length statistics of
         short posts are not mixed with those of long articles."""
+        if self._pid != os.getpid():
+            # A forked process (a server's worker, forked after the index was opened): the
+            # thread that reloads an index's reader when a commit lands stayed in the parent,
+            # so the child searched what the index held at the fork, for good (`demo`'s
+            # workers did). The child opens its own.
+            self._indexes, self._lock, self._pid = {}, threading.Lock(), os.getpid()
         with self._lock:
             if kind not in self._indexes:
                 self._indexes[kind] = self._open_or_create(self.path / kind)

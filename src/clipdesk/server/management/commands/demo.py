@@ -52,14 +52,16 @@ class Command(BaseCommand):
         if not no_serve:
             require_free_port("demo", host, port)  # before minutes of setup, not after
         init_instance()
+        # Watched before the archive comes in: its posts are indexed with the names they
+        # carry (`entity:` and the watched-names facet found none of them otherwise).
+        for name, aliases in {**WATCHLIST, **ARCHIVE_SUBJECT}.items():
+            add_entity(name, aliases)
         posts = self._import_archive()
         corpus = CorpusServer().start()
         # The corpus is on loopback, which the fetcher refuses unless told otherwise.
         os.environ["CLIPDESK_FETCH_ALLOW"] = "127.0.0.1"
         for path, kind in FEEDS:
             add_source(corpus.url(path), name=OUTLET_NAMES.get(path, ""), kind=kind)
-        for name, aliases in {**WATCHLIST, **ARCHIVE_SUBJECT}.items():
-            add_entity(name, aliases)
         polled = poll_sources(due_only=False)
         password = self._admin_password()
         address = f"http://{host}:{port}/"
