@@ -365,6 +365,9 @@ class Poller:
                 reason = f"could not read the response ({type(exc).__name__}: {exc})"[:500]
             source.error_count += 1
             source.last_error = reason
+            # Kept, the validators of a response that could not be read had the server
+            # answer 304 next time, and the source showed as fine while its feed was not.
+            source.etag = source.last_modified = ""
             source.next_check_at = now + datetime.timedelta(
                 seconds=backoff_seconds(source.error_count)
             )

@@ -134,3 +134,16 @@ def test_a_listing_page_without_article_links_says_so(server):
     assert summary.failed == [] and summary.entries_seen == 0
     (problem,) = Source.objects.get().problems
     assert problem.startswith("no link on the page reads like an article's")
+
+
+def test_a_feed_that_cannot_be_read_stays_failed_when_it_answers_304(server):
+    # Its validators used to be kept: the next round's 304 then marked it as fine.
+    url = server.conditional("/cut.xml", b'<?xml version="1.0"?><rss><chan', etag='"v1"')
+    add_source(url, kind="feed")
+
+    first = poll_sources(due_only=False)
+    second = poll_sources(due_only=False)
+
+    assert [f["url"] for f in first.failed] == [url] == [f["url"] for f in second.failed]
+    source = Source.objects.get(url=url)
+    assert source.error_count == 2 and source.last_error and source.etag == ""

@@ -243,3 +243,45 @@ def test_a_foreign_host_header_is_refused_and_logged_on_one_line(served):
     _, err = process.communicate(timeout=20)
     assert "Invalid HTTP_HOST header: 'evil.example'" in err
     assert "Traceback" not in err
+
+
+def _pollers_of(server_pid: int) -> list[int]:
+    """The `clipdesk poll` processes the server started (children of its arbiter)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                parent = int(stat.read().rsplit(")", 1)[1].split()[1])
+            with open(f"/proc/{entry}/cmdline", "rb") as cmdline:
+                args = cmdline.read().split(b"\0")
+        except OSError:
+            continue
+        if parent == server_pid and b"poll" in args:
+            found.append(int(entry))
+    return found
+
+
+def test_a_background_poller_that_dies_is_started_again(tmp_path):
+    home = tmp_path / "home"
+    clipdesk(home, "init")
+    port = free_port()
+    server = started(home, "run", "--port", str(port))
+    try:
+        assert "Serving" in _first_line(server)
+        deadline = time.monotonic() + 30
+        while not (first := _pollers_of(server.pid)):
+            assert time.monotonic() < deadline, "no poller started"
+            time.sleep(0.1)
+        os.kill(first[0], signal.SIGKILL)  # as the kernel's out-of-memory killer would
+        deadline = time.monotonic() + 30
+        while not (again := [pid for pid in _pollers_of(server.pid) if pid != first[0]]):
+            assert time.monotonic() < deadline, "the poller was not started again"
+            time.sleep(0.2)
+        assert again
+    finally:
+        server.terminate()
+        _, err = server.communicate(timeout=30)
+    assert "the background poller stopped (exit status -9); started again in 5 s" in err
+    assert not _pollers_of(server.pid)

@@ -385,7 +385,12 @@ class TantivyBackend:
         return queries
 
     def search(self, plan: Plan) -> EngineResult:
-        searcher = self._open(plan.kind).searcher()
+        index = self._open(plan.kind)
+        # What another process committed, now: the reader's own reload follows a commit
+        # after a delay, and a server's workers answered the same query differently for a
+        # moment after a publish (one saw the post, the next did not). 20 µs when unchanged.
+        index.reload()
+        searcher = index.searcher()
         query = self._query(plan, searcher)
         if plan.by_date:
             found = searcher.search(

@@ -82,7 +82,7 @@ class Command(BaseCommand):
             self.stdout.flush()
 
         try:
-            serve(host, port, on_ready=ready)
+            serve(host, port, on_ready=ready, command="demo")
         finally:
             corpus.stop()
 

@@ -1,6 +1,5 @@
 import sys
 
-from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from clipdesk.arguments import whole_number
@@ -37,8 +36,7 @@ class Command(BaseCommand):
             self.stdout.write(f"Serving “{name}” at {address} ({database_label()})")
             self.stdout.flush()
 
-        # With a broker, the workers and the scheduler poll; the server only serves.
-        polls_here = not no_poll and not settings.CELERY_BROKER_URL
-        serve(
-            host, port, workers=workers, on_ready=ready, background=POLLER if polls_here else None
-        )
+        # With a broker too (docs/celery.md): the claims keep it from polling a source a
+        # worker polls. It used to leave polling to the workers without a word, and on SQLite,
+        # where no worker runs, nothing polled at all. `--no-poll` serves only.
+        serve(host, port, workers=workers, on_ready=ready, background=None if no_poll else POLLER)
