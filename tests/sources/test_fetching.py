@@ -96,6 +96,7 @@ def test_gzip_bomb_is_refused_as_too_large(http_server: LoopbackServer):
         err = fetch_error(fetcher, url)
     assert err.kind == "too_large"
     assert str(err).startswith(f"fetcher: response over 10 MB (10485760 bytes) from {url}")
+    assert str(err).endswith("(decompressed body)")
 
 
 def test_gzip_bomb_is_stopped_without_inflating_it_all(http_server: LoopbackServer):
@@ -114,7 +115,9 @@ def test_gzip_bomb_is_stopped_without_inflating_it_all(http_server: LoopbackServ
 def test_body_over_the_cap_is_refused_while_streaming(http_server: LoopbackServer):
     url = http_server.handle("/big", lambda _r: Reply(body=b"x" * (MiB + 1), send_length=False))
     with Fetcher(FetchPolicy(allow=frozenset({"127.0.0.1"}), max_bytes=MiB)) as fetcher:
-        assert fetch_error(fetcher, url).kind == "too_large"
+        err = fetch_error(fetcher, url)
+    assert err.kind == "too_large"
+    assert str(err).endswith("(body, as it arrived)")  # nothing was compressed
 
 
 def test_declared_content_length_over_the_cap_is_refused_before_reading(

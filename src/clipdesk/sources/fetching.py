@@ -287,7 +287,8 @@ class Fetcher:
                 for piece in _inflate(decoders, chunk or b"", final=chunk is None):
                     body += piece
                     if len(body) > cap:
-                        raise _too_large(url, cap, "decompressed body")
+                        what = "decompressed body" if decoders else "body, as it arrived"
+                        raise _too_large(url, cap, what)
         except zlib.error as exc:
             raise FetchError(
                 "connection", url, f"fetcher: corrupt compressed body from {url}: {exc}"

@@ -26,7 +26,6 @@ import itertools
 import math
 import unicodedata
 from bisect import bisect_left
-from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -141,6 +140,23 @@ def _word_options(pieces: list[str]) -> list[str]:
     return list(dict.fromkeys(options))
 
 
+# A plural in "-īn" that begins an Arabic construct loses its "n": "مجاهدين" (mujāhidīn)
+# is "مجاهدي خلق" (mujāhidī khalq) in Arabic, where Persian writes "مجاهدین خلق".
+_PLURAL_N, _YEH = "\u06cc\u0646", "\u06cc"  # folded: Persian yeh (and noon)
+_CONSTRUCT_MIN_LETTERS = 4
+
+
+def _construct_form(option: str) -> str | None:
+    """The other form of a word that may begin a construct: "-ین" ↔ "-ی" (folded)."""
+    if " " in option or len(option) < _CONSTRUCT_MIN_LETTERS:
+        return None
+    if option.endswith(_PLURAL_N):
+        return option[:-1]
+    if option.endswith(_YEH) and _has_arabic_script(option):
+        return option + "\u0646"
+    return None
+
+
 def alias_patterns(alias: str) -> list[str]:
     """The automaton keys for one alias, each " tok tok " (none if nothing could match)."""
     acronym = acronym_of(alias)
@@ -155,6 +171,8 @@ def alias_patterns(alias: str) -> list[str]:
         else:
             words.append([token])
     choices = [_word_options(pieces) for pieces in words]
+    for options in choices[:-1]:  # every word but the last: the first term of a construct
+        options += [form for form in map(_construct_form, options) if form and form not in options]
     if math.prod(len(options) for options in choices) > MAX_VARIANTS:
         choices = [
             options[:2] if len(pieces) > 1 else options[:1]
@@ -312,6 +330,7 @@ def _one_per_entity(matched: str, items: list[_Alias]) -> list[_Alias]:
 # Stage 6. A step is named in the reason when the match would fail without it; each step
 # switches off one part of the normalisation that matching applies.
 _STEPS = (
+    ("construct", "Arabic construct form, its final “ن” dropped"),
     ("transliteration", "transliteration variant"),
     ("article", f"ignoring the article “{ARABIC_ARTICLE}”"),
     ("connectors", ""),  # worded from the connectors involved
@@ -345,7 +364,8 @@ def _comparison_key(text: str, skip: str) -> tuple[str, ...]:
             units.append(token)
             gaps.append(separators[index] if index < len(separators) else "")
     key: list[str] = []
-    for unit, gap in zip(units, gaps, strict=True):
+    last = len(units) - 1
+    for index, (unit, gap) in enumerate(zip(units, gaps, strict=True)):
         folded = fold_piece(
             unit,
             case=skip != "case",
@@ -358,6 +378,8 @@ def _comparison_key(text: str, skip: str) -> tuple[str, ...]:
                 folded = strip_arabic_article(folded)
             if skip != "transliteration":
                 folded = transliteration_key(folded)
+            if skip != "construct" and index < last and folded.endswith(_PLURAL_N):
+                folded = folded[:-1]  # "-ین" and "-ی" compare alike (alias_patterns)
             key.append(folded)
         if skip == "separators":
             key.append(gap)
@@ -396,14 +418,11 @@ def _separator_kind(char: str) -> str:
 
 
 def _separator_note(alias: str, matched: str) -> str:
-    def counted(text: str) -> Counter[str]:
-        return Counter("".join(split_tokens(text)[1]))
-
-    in_alias, in_matched = counted(alias), counted(matched)
+    # Separator by separator, in order: counted, "Peoples'" for "People's" (the same
+    # characters elsewhere) read as spacing alone.
+    pairs = itertools.zip_longest(split_tokens(alias)[1], split_tokens(matched)[1], fillvalue="")
     differing = {
-        _separator_kind(char)
-        for char in in_alias | in_matched
-        if in_alias[char] != in_matched[char]
+        _separator_kind(char) for ours, theirs in pairs if ours != theirs for char in ours + theirs
     }
     kinds = [kind for kind in _SEPARATOR_KINDS if kind in differing]
     if len(kinds) > 1 and "spacing" in kinds:
@@ -427,7 +446,9 @@ def explain(alias: str, matched: str, *, acronym: bool = False) -> str:
         return f"matched alias “{alias}” exactly"
     notes = []
     for step, note in _STEPS:
-        if _comparison_key(alias, step) == _comparison_key(matched, step):
+        # Joined, so that a word cut in two by a lost apostrophe ("People s") compares as
+        # the alias's word: compared as tokens, every step seemed needed to find it.
+        if "".join(_comparison_key(alias, step)) == "".join(_comparison_key(matched, step)):
             continue
         if step == "letters" and _has_arabic_script(alias + matched):
             note = "unifying Arabic and Persian letter forms"
