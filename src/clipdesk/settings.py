@@ -14,8 +14,10 @@ Environment:
 
 from __future__ import annotations
 
+import math
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -165,15 +167,29 @@ STATIC_ROOT = CLIPDESK_HOME / "static"
 # collectstatic step; whitenoise adds caching headers and compression.
 WHITENOISE_USE_FINDERS = True
 
+
 # Public pages are cached (clipdesk.publish.caching); Redis shares them between processes.
 # A GET takes well under a millisecond: a Redis that takes a second to connect or answer is
 # treated as down (the pages are then rendered uncached) rather than waited for.
+def _redis_database_checked(name: str, url: str) -> None:
+    """A Redis address's database is a number ("redis://host:6379/2"): redis-py reads
+    "/notanumber" as database 0, where another program's keys may live."""
+    parts = urlsplit(url)
+    database = parts.path.strip("/")
+    if parts.scheme in ("redis", "rediss") and database and not database.isdigit():
+        raise ImproperlyConfigured(
+            f"{name}: the database in {parts.scheme}://{parts.hostname or ''}/{database} must "
+            "be a number (redis://host:6379/0)"
+        )
+
+
 if cache_url := os.environ.get("CLIPDESK_CACHE_URL", "").strip():
     if not cache_url.startswith(("redis://", "rediss://", "unix://")):
         raise ImproperlyConfigured(
             "CLIPDESK_CACHE_URL must be a Redis address such as redis://127.0.0.1:6379/0; "
             "without it each process keeps its pages in its own memory"
         )
+    _redis_database_checked("CLIPDESK_CACHE_URL", cache_url)
     CACHES = {
         "default": {
             "BACKEND": "clipdesk.publish.redis_cache.PooledRedisCache",
@@ -245,12 +261,25 @@ def _positive_env(name: str, default: float) -> float:
         value = float(raw) if raw else default
     except ValueError:
         value = 0
-    if not value > 0:
-        raise ValueError(f"settings: {name} must be a positive number, not {raw!r}")
+    if not (value > 0 and math.isfinite(value)):
+        # ImproperlyConfigured: `clipdesk` says it in one line, where a ValueError was a
+        # traceback from every command, `run` included.
+        raise ImproperlyConfigured(f"settings: {name} must be a positive number, not {raw!r}")
     return value
 
 
+BROKER_SCHEMES = ("redis", "rediss", "amqp", "amqps", "pyamqp")
 CELERY_BROKER_URL = os.environ.get("CLIPDESK_BROKER_URL", "").strip()
+if CELERY_BROKER_URL:
+    # Celery reads "nonsense" as amqp://nonsense:5672 and retries a host that does not exist
+    # for ever; "http://" ended in a KeyError.
+    _broker = urlsplit(CELERY_BROKER_URL)
+    if _broker.scheme not in BROKER_SCHEMES or not _broker.netloc:
+        raise ImproperlyConfigured(
+            "CLIPDESK_BROKER_URL must be a Redis or RabbitMQ address (redis://host:6379/0, "
+            "amqp://user:password@host:5672/vhost)"
+        )
+    _redis_database_checked("CLIPDESK_BROKER_URL", CELERY_BROKER_URL)
 _visibility = int(_positive_env("CLIPDESK_BROKER_VISIBILITY_TIMEOUT", 300))
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     # Redis has no acknowledgements of its own: a task taken but not acknowledged (its worker

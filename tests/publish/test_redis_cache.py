@@ -106,3 +106,19 @@ def test_an_edit_by_another_process_shows_on_every_worker_at_once(tmp_path, redi
         server.terminate()
         server.wait(timeout=20)
         _flush(SERVED_DB)
+
+
+def test_a_cache_that_refuses_its_database_stops_run_in_one_line(tmp_path, redis_server):
+    clipdesk(tmp_path, "init")
+    result = clipdesk(
+        tmp_path,
+        "run",
+        "--port",
+        str(free_port()),
+        check=False,
+        timeout=60,
+        CLIPDESK_CACHE_URL="redis://127.0.0.1:6379/999",  # no server has that many
+    )
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert "run: the page cache (CLIPDESK_CACHE_URL) refuses to serve" in result.stderr

@@ -62,6 +62,8 @@ def warn_if_cache_down(command: str, write) -> None:
     cache = caches["default"]
     if not isinstance(cache, PooledRedisCache):
         return
+    from redis.exceptions import RedisError
+
     try:
         cache.get("publish:probe")
     except unreachable_errors() as exc:
@@ -69,6 +71,11 @@ def warn_if_cache_down(command: str, write) -> None:
             f"{command}: the page cache (CLIPDESK_CACHE_URL) does not answer ({exc}); pages "
             "are rendered uncached until it does"
         )
+    except RedisError as exc:  # it answers, but refuses: a database it does not have, say
+        raise CommandError(
+            f"{command}: the page cache (CLIPDESK_CACHE_URL) refuses to serve ({exc})",
+            returncode=2,
+        ) from exc
 
 
 def require_free_port(command: str, host: str, port: int) -> None:
