@@ -52,7 +52,7 @@ def test_a_home_that_cannot_be_a_folder_is_refused_with_the_reason(tmp_path, whe
     afile = tmp_path / "afile"
     afile.write_text("not a folder")
     home = {"file": afile, "inside a file": afile / "x", "unmakeable": "/proc/clipdesk-home"}[where]
-    result = clipdesk(Path(home), "source", "list", check=False)
+    result = clipdesk(Path(home), "init", check=False)  # the command that makes a home
     assert result.returncode == 2
     assert f"clipdesk: cannot use {home} as the instance home (" in result.stderr
     assert "Traceback" not in result.stderr

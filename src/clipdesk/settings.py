@@ -41,7 +41,10 @@ ALLOWED_HOSTS = [
 ]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The admin's registrations are read with the site's URLs (urls.py), not at every start:
+    # a command that serves no page (a poller, each of two started together) imported every
+    # admin module and Django's auth forms for nothing, a tenth of its start-up.
+    "django.contrib.admin.apps.SimpleAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

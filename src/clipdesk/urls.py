@@ -12,6 +12,7 @@ from clipdesk.digest.views import favicon, robots_txt
 from clipdesk.people.views import ThrottledLoginView
 
 register_converter(RowIdConverter, "id")
+admin.autodiscover()  # settings use SimpleAdminConfig: the registrations are read here
 
 admin.site.site_header = "clipdesk"
 admin.site.site_title = "clipdesk admin"

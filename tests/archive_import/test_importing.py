@@ -2,6 +2,8 @@
 
 import datetime
 import hashlib
+import io
+import json
 
 import pytest
 from lxml import etree
@@ -354,3 +356,30 @@ def test_a_wordpress_post_is_known_by_its_id_through_an_edited_headline_and_date
     assert post.posted_on == datetime.date(2021, 3, 4)
     assert Post.objects.count() == 2
     assert import_export(edited) == (0, 0, 2)
+
+
+def test_an_outlet_a_later_file_names_is_an_outlet_in_every_file_whatever_their_order(
+    tmp_path,
+):
+    from django.core.management import call_command
+
+    pages = {
+        "a.txt": "Quay Notes\n\nPilots threaten strike\n\nPosted on: 2021/03/05\n\n"
+        "Morning Beacon, March 4 2021:… The pilots said they would stop on Monday.\n",
+        "b.txt": "Quay Notes\n\nDredger runs aground\n\nPosted on: 2021/03/09\n\n"
+        "Ilse Varnham, Morning Beacon, March 8 2021:… A dredger ran aground on Sunday.\n",
+    }
+    for name, text in pages.items():
+        (tmp_path / name).write_text(text)
+
+    def credits() -> list[tuple[str, str | None]]:
+        return [
+            (c.author, c.outlet and c.outlet.name)
+            for c in Credit.objects.order_by("post__headline")
+        ]
+
+    call_command("import_archive", str(tmp_path), "--json")  # a.txt is read first
+    assert credits() == [("Ilse Varnham", "Morning Beacon"), ("", "Morning Beacon")]
+    out = io.StringIO()
+    call_command("import_archive", str(tmp_path), "--json", stdout=out)
+    assert json.loads(out.getvalue())["updated"] == 0  # the next import agrees

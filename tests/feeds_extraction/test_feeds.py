@@ -615,3 +615,17 @@ def test_the_year_one_that_static_site_generators_write_for_no_date_is_no_date(v
 def test_a_json_feed_nested_thousands_deep_is_refused_in_words():
     with pytest.raises(FeedError, match="nested too deep"):
         parse_feed(b"[" * 100_000 + b"]" * 100_000, "https://hafen.example/feed.json")
+
+
+def test_an_entry_address_is_taken_without_its_fragment():
+    body = (
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>Quay</title>'
+        b"<item><title>A</title><link>https://quay.example/story.html#top</link></item>"
+        b"<item><title>B</title><link>/other.html#comments</link></item>"
+        b"</channel></rss>"
+    )
+    feed = parse_feed(body, "https://quay.example/feed.xml")
+    assert [e.url for e in feed.entries] == [
+        "https://quay.example/story.html",
+        "https://quay.example/other.html",
+    ]

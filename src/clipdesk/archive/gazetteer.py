@@ -230,6 +230,10 @@ class OutletGazetteer:
     def __iter__(self) -> Iterator[str]:
         return iter(dict.fromkeys(self._names.values()))
 
+    def __len__(self) -> int:
+        """How many spellings it knows: grows whenever an outlet is learned."""
+        return len(self._names)
+
     def is_known(self, name: str) -> bool:
         """Learned or given, or on the short built-in list of well-known outlets."""
         return name in self or name_key(name) in _WELL_KNOWN_KEYS

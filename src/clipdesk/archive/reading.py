@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from clipdesk.archive.parsing import ArchivePage, ArchiveParseError, OutletGazetteer, parse_archive
@@ -61,3 +61,36 @@ def read_page(path: Path, gazetteer: OutletGazetteer) -> ArchivePage:
         raise ArchiveFileError(
             f"{path}: the parser failed on this file ({type(exc).__name__}: {exc})"
         ) from exc
+
+
+def read_pages(
+    paths: list[Path],
+    gazetteer: OutletGazetteer,
+    on_read: Callable[[Path], None] = lambda path: None,
+) -> Iterator[tuple[Path, ArchivePage | ArchiveFileError]]:
+    """Every file's page (or why it cannot be read), each read knowing every outlet the whole
+    archive names.
+
+    A credit with one name ("Morning Beacon, March 4 2021") is an outlet when the gazetteer
+    knows that name, else it may read as a person. Read once in order, a page took an outlet
+    for its author when only a later page showed it to be an outlet, and the next import,
+    knowing it, changed the post: what an import made depended on the order of its files.
+    So every file is read first, the gazetteer learning from all of them; a page read before
+    it learned its last outlet is read again. `on_read` is told of each first reading.
+    """
+    first: list[tuple[Path, ArchivePage | ArchiveFileError, int]] = []
+    for path in paths:
+        try:
+            page: ArchivePage | ArchiveFileError = read_page(path, gazetteer)
+        except ArchiveFileError as exc:
+            page = exc
+        first.append((path, page, len(gazetteer)))
+        on_read(path)
+    learned = len(gazetteer)
+    for path, page, known in first:
+        if known < learned and not isinstance(page, ArchiveFileError):
+            try:
+                page = read_page(path, gazetteer)
+            except ArchiveFileError as exc:
+                page = exc
+        yield path, page

@@ -17,7 +17,7 @@ import json
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
+from urllib.parse import urldefrag, urlsplit
 
 from lxml import etree
 
@@ -298,6 +298,9 @@ def _absolute(link: str | None, base: str) -> str | None:
     url = resolved_url(base, link)
     if url is None or not storable_url(url):
         return None
+    # A fragment is never sent: "story.html#top" is "story.html", and was stored as another
+    # address of one page (fetched twice when two workers took the two entries at once).
+    url = urldefrag(url).url
     return url if url.startswith(("http://", "https://")) and urlsplit(url).hostname else None
 
 

@@ -12,7 +12,7 @@ from clipdesk.archive.importing import (
     import_page,
 )
 from clipdesk.archive.parsing import OutletGazetteer
-from clipdesk.archive.reading import ArchiveFileError, expand_paths, read_page
+from clipdesk.archive.reading import ArchiveFileError, expand_paths, read_pages
 from clipdesk.digest.outlets import OutletDirectory
 from clipdesk.server.setup import refresh_query_statistics
 
@@ -50,12 +50,11 @@ class Command(BaseCommand):
         site: dict = {"name": None, "about": None}
         posts: list[dict] = []
         failures: list[str] = []
-        for path in files:
-            try:
-                page = read_page(path, gazetteer).as_dict()
-            except ArchiveFileError as exc:
-                failures.append(str(exc))
+        for _path, read in read_pages(files, gazetteer):
+            if isinstance(read, ArchiveFileError):
+                failures.append(str(read))
                 continue
+            page = read.as_dict()
             site["name"] = site["name"] or page["site"]["name"]
             site["about"] = site["about"] or page["site"]["about"]
             posts.extend(page["posts"])
@@ -78,14 +77,17 @@ class Command(BaseCommand):
         gazetteer = gazetteer_for(outlets)
         summary = ImportSummary()
         with Progress(console=Console(stderr=True), disable=as_json, transient=True) as progress:
+            reading = progress.add_task("Reading", total=len(files))
             task = progress.add_task("Importing", total=len(files))
-            for path in files:
+            pages = read_pages(files, gazetteer, on_read=lambda _: progress.advance(reading))
+            for path, read in pages:
                 summary.files += 1
+                if isinstance(read, ArchiveFileError):
+                    summary.failures.append(ImportFailure(str(path), str(read)))
+                    progress.advance(task)
+                    continue
                 try:
-                    page = read_page(path, gazetteer)
-                    summary.totals += import_page(page, outlets)
-                except ArchiveFileError as exc:
-                    summary.failures.append(ImportFailure(str(path), str(exc)))
+                    summary.totals += import_page(read, outlets)
                 except DatabaseError as exc:
                     summary.failures.append(ImportFailure(str(path), f"{path}: not stored ({exc})"))
                     outlets = OutletDirectory()  # forget outlets the rolled-back file created
