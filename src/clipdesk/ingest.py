@@ -110,6 +110,9 @@ class PollSummary:
     articles_new: int = 0
     articles_matched: int = 0
     pages_failed: list[dict] = field(default_factory=list)
+    # Sources read this round despite a fault (malformed XML recovered, a wrong charset
+    # declared, entities ignored): what `source list` and the admin show the editor.
+    problems: list[dict] = field(default_factory=list)
     seconds: float = 0.0  # the round itself, from choosing the sources to the last store
 
     def as_dict(self) -> dict:
@@ -121,6 +124,7 @@ class PollSummary:
             "articles_new": self.articles_new,
             "articles_matched": self.articles_matched,
             "pages_failed": self.pages_failed,
+            "problems": self.problems,
             "seconds": round(self.seconds, 3),
         }
 
@@ -378,6 +382,10 @@ class Poller:
             source.problems = list(feed.problems)
         else:  # a listing page: say so when none of its links reads like an article's
             source.problems = [] if entries else [NO_ARTICLE_LINKS]
+        if source.problems:
+            summary.problems.append(
+                {"source": source.pk, "url": source.url, "problems": list(source.problems)}
+            )
         _succeeded(source, result, now, ttl=feed.ttl_minutes if feed else None)
         return entries[:MAX_ENTRIES_PER_SOURCE]
 

@@ -147,3 +147,29 @@ def test_a_feed_that_cannot_be_read_stays_failed_when_it_answers_304(server):
     assert [f["url"] for f in first.failed] == [url] == [f["url"] for f in second.failed]
     source = Source.objects.get(url=url)
     assert source.error_count == 2 and source.last_error and source.etag == ""
+
+
+def test_what_was_wrong_with_a_feed_read_all_the_same_is_in_the_polls_summary(server):
+    article = server.route("/pier-1.html", page(1), headers=HTML)
+    body = (
+        '<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY quay "Quay">]>'
+        f'<rss version="2.0"><channel><title>&quay;</title><item><title>Pier</title>'
+        f"<link>{article}</link></item></channel></rss>"
+    ).encode()
+    url = server.route("/entities.xml", body)
+    add_source(url, kind="feed")
+    healthy_source(server)
+
+    summary = poll_sources(due_only=False)
+
+    assert summary.articles_new == 2
+    assert summary.as_dict()["problems"] == [
+        {
+            "source": Source.objects.get(url=url).pk,
+            "url": url,
+            "problems": [
+                "the feed defines its own XML entities; they were ignored for safety",
+                "undefined entities were removed: &quay;",
+            ],
+        }
+    ]
