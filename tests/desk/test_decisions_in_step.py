@@ -145,3 +145,14 @@ def test_an_account_without_a_role_is_told_so(client, syndicated):
     response = client.get("/desk/")
     assert response.status_code == 403
     assert b"given no role" in response.content
+
+
+def test_a_story_merged_away_meanwhile_is_not_dismissed_but_said_so(client, editor, syndicated):
+    client.force_login(editor)
+    keep, gone = story_of(council_article()), story_of(syndicated[0])
+    merge_stories(keep, gone)  # in another tab
+
+    response = client.post(f"/desk/story/{gone.pk}/dismiss/", follow=True)
+
+    assert response.status_code == 200
+    assert f"story {gone.pk} was merged into story {keep.pk}" in response.content.decode()

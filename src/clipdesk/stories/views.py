@@ -106,7 +106,11 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
 @desk_required
 def dismiss(request: HttpRequest, pk: int) -> HttpResponse:
     story = get_object_or_404(Story, pk=pk)
-    actions.dismiss_story(story, request.user)
+    try:
+        actions.dismiss_story(story, request.user)
+    except actions.StoryActionRefused as exc:
+        messages.error(request, str(exc))
+        return _back(request)
     if story.status == Story.Status.PUBLISHED:
         messages.success(request, f"Story {story.pk}: its new coverage is set aside.")
     else:
