@@ -1136,3 +1136,33 @@ def test_a_date_the_reader_cannot_place_on_a_day_is_no_outlet_or_place(when):
     assert [(s.author, s.outlet, s.place) for s in item.sources] == [
         ("Jane Roe", "Ridge Weekly", None)
     ]
+
+
+@pytest.mark.parametrize(
+    ("credit_line", "expected"),
+    [
+        pytest.param(
+            "Marta Quillfeather, The Coastal Ledger, Northport Echo, Saltmarsh Herald, "
+            "March 4 2021:… The deal was signed.",
+            [
+                ("Marta Quillfeather", "The Coastal Ledger"),
+                ("Marta Quillfeather", "Northport Echo"),
+                ("Marta Quillfeather", "Saltmarsh Herald"),
+            ],
+            id="an_author_then_three_outlets",
+        ),
+        pytest.param(
+            "Jane Roe, Coastal Ledger; Osric Tallow, Northport Echo, March 7 2021:… Talks resumed.",
+            [("Jane Roe", "Coastal Ledger"), ("Osric Tallow", "Northport Echo")],
+            id="two_credits_of_one_date_joined_by_a_semicolon",
+        ),
+        pytest.param(
+            "Bellweather Gazette & Northport Echo, March 6 2021:… A fire broke out.",
+            [(None, "Bellweather Gazette"), (None, "Northport Echo")],
+            id="two_outlets_joined_by_an_ampersand",
+        ),
+    ],
+)
+def test_several_outlets_on_one_line_in_other_layouts(credit_line, expected) -> None:
+    _, item = only_post(text_page(post(credit_line, posted="2021/03/08")))
+    assert [(c.author, c.outlet) for c in item.sources] == expected

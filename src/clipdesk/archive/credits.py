@@ -74,7 +74,12 @@ def _first_word(text: str) -> str:
 
 @lru_cache(maxsize=8192)
 def names_look_like_credit(names: str) -> bool:
-    """Capitalised, short, comma-separated names, not a sentence and not a bare place."""
+    """Capitalised, short, comma-separated names, not a sentence and not a bare place; or
+    groups of them joined by ";", the credits of one date ("Jane Roe, The Ledger; Osric
+    Tallow, Northport Echo")."""
+    if ";" in names and len(names) <= 200:
+        groups = names.split(";")
+        return len(groups) <= 4 and all(names_look_like_credit(g.strip()) for g in groups)
     if not names.strip() or len(names) > 200 or _SENTENCE_BREAK.search(names):
         return False
     parts = split_credit_names(names)

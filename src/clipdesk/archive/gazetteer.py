@@ -47,6 +47,8 @@ OUTLET_MARKERS = word_set(
     review weekly monthly quarterly report reporter wire network channel broadcasting
     broadcast media today courier dispatch examiner inquirer sentinel standard bulletin digest
     insider voice register ledger globe mail newspaper newsletter blog zeitung nachrichten
+    echo beacon clarion mercury argus advertiser messenger pioneer recorder spectator
+    statesman gleaner courant banner bugle enquirer
     television fm podcast institute foundation council centre center committee association
     organization organisation ministry forum campaign watch affairs policy international
     world bbc cnn npr pbs cbs nbc abc afp ap irna isna
@@ -378,6 +380,18 @@ class CreditReader:
         return self._decide(names)[2]
 
     def _decide(self, names: str) -> tuple[list[CreditRoles], list[str], list[str]]:
+        if ";" in names:
+            # "Jane Roe, The Ledger; Osric Tallow, Northport Echo": one credit a group, all of
+            # the line's date; each group read as a credit line of its own.
+            found: tuple[list[CreditRoles], list[str], list[str]] = ([], [], [])
+            for group in names.split(";"):
+                if group.strip():
+                    for collected, more in zip(found, self._decide_group(group), strict=True):
+                        collected.extend(more)
+            return found
+        return self._decide_group(names)
+
+    def _decide_group(self, names: str) -> tuple[list[CreditRoles], list[str], list[str]]:
         gaz = self.gazetteer
         # Lower-case parts are job titles ("Jane Roe, chief correspondent, The Herald"), and
         # a date that names no day ("July 2020", "19/02/19") is no name at all.
@@ -408,11 +422,18 @@ class CreditReader:
                 return [], [], []
             return [CreditRoles(None, text, place)], [text], []
         kinds = {s.text: self._kind(s.text) for s in segments}
+        # A name between two outlets is one too: an author stands first ("Jane Roe, The
+        # Ledger, Northport Echo, Saltmarsh Herald" names three outlets, not two authors).
+        order = [s.text for s in segments]
+        named = [i for i, text in enumerate(order) if kinds[text] == "outlet"]
+        if len(named) > 1:
+            for text in order[named[0] + 1 : named[-1]]:
+                if kinds[text] == "person":
+                    kinds[text] = "outlet"
         persons = [s.text for s in segments if kinds[s.text] == "person"]
         outlets = [s.text for s in segments if kinds[s.text] == "outlet"]
         unknown = [s.text for s in segments if kinds[s.text] == "unknown"]
         learn = list(outlets)
-        order = [s.text for s in segments]
         first_outlet = min((order.index(o) for o in outlets), default=len(order))
         for text in unknown:
             after_outlet = order.index(text) > first_outlet and len(text.split()) == 1
