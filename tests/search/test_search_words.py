@@ -153,3 +153,30 @@ def test_search_words_of_real_article_texts_are_glued_words_made_search_words():
     for page in sorted(pages.glob("*.html"))[:40]:
         text = extract_article(page.read_bytes(), f"https://news.example/{page.name}").text
         assert tokens(text) == _words_one_by_one(text), page.name
+
+
+def test_a_glued_arabic_article_is_no_part_of_a_search_word():
+    assert tokens("جماعة الفانوس على الساحل") == ["جماعه", "فانوس", "علی", "ساحل"]
+    assert tokens("ال الف") == ["ال", "الف"]  # too short to hold an article and a word
+
+
+@pytest.mark.django_db
+def test_an_arabic_word_is_found_with_its_article_or_without(search_home):
+    with_article = make_post("ندوة على الساحل", excerpt="عقدت جماعة الفانوس ندوة على الساحل.")
+    without = make_post("ساحل المدينة", excerpt="زار الوفد ساحل المدينة.")
+    reindex_all()
+    assert {r.id for r in search("ساحل").results} == {with_article.pk, without.pk}
+    assert {r.id for r in search("الساحل").results} == {with_article.pk, without.pk}
+    found = next(r for r in search("فانوس").results if r.id == with_article.pk)
+    assert "<mark>الفانوس</mark>" in found.snippet  # the whole written word is marked
+
+
+@pytest.mark.django_db
+def test_the_upgrade_for_the_arabic_article_notes_everything_again(search_home):
+    post = make_post("ندوة على الساحل", excerpt="ندوة.")
+    migration = importlib.import_module(
+        "clipdesk.search.migrations.0005_index_again_without_the_arabic_article"
+    )
+    PendingIndexUpdate.objects.all().delete()
+    migration.Migration.operations[0].code(apps, None)
+    assert list(PendingIndexUpdate.objects.values_list("kind", "object_id")) == [("post", post.pk)]

@@ -7,7 +7,11 @@ for "Rajavi" or "exil" means those words too. So a search word is the folded wor
 
 - an English possessive "’s" at its end ("Rajavi’s", "People’s" → "rajavi", "people");
 - an elided article, pronoun or conjunction at its start, as French and Italian write them
-  ("l’exil", "d’Ashraf", "qu’il", "dell’Iran" → "exil", "ashraf", "il", "iran").
+  ("l’exil", "d’Ashraf", "qu’il", "dell’Iran" → "exil", "ashraf", "il", "iran");
+- the Arabic article "ال" glued to a word of three letters or more ("الساحل" → "ساحل"), as
+  the watchlist matcher drops it: a reader searching "ساحل" means "the coast" too. A Persian
+  word that begins with those letters ("الهام") loses them as well; both sides of a search
+  agree, at the cost of a rare look-alike.
 
 Other glued words stay whole ("O’Brien" → "obrien", "Shi’ite" → "shiite"). This is what
 Lucene's possessive and elision filters do; it is written here because both engines are given
@@ -19,7 +23,12 @@ words found by `words_with_spans`, so all three agree.
 
 from __future__ import annotations
 
-from clipdesk.watch.normalizing import folded_pieces, glued_words
+from clipdesk.watch.normalizing import (
+    ARABIC_ARTICLE,
+    folded_pieces,
+    glued_words,
+    strip_arabic_article,
+)
 
 MAX_TOKEN_CHARS = 100  # longer tokens are not indexed, so not searched for either
 
@@ -40,7 +49,7 @@ def search_word(pieces: list[str]) -> str:
         pieces = pieces[:-1]
     if len(pieces) > 1 and pieces[0] in ELIDED:
         pieces = pieces[1:]
-    return "".join(pieces)
+    return strip_arabic_article("".join(pieces))
 
 
 def tokens(text: str) -> list[str]:
@@ -52,6 +61,10 @@ def tokens(text: str) -> list[str]:
         # Indexing a poll's articles spent a fifth of its time in glued_words's loop (a
         # generator step and a list a word); here only glued words are handled one by one.
         folded, glued = found
+        folded = [
+            strip_arabic_article(word) if word.startswith(ARABIC_ARTICLE) else word
+            for word in folded
+        ]
         words = []
         start = 0
         for first, last in _runs(glued):
