@@ -85,6 +85,7 @@ NO_ARTICLE_LINKS = (
     "no link on the page reads like an article's (dated or slug-like addresses on the same "
     "site); if this page lists articles, its feed or sitemap may be the better source"
 )
+MAX_RETRY_AFTER_SECONDS = 86400  # the longest next check (robots.next_check_seconds)
 MAX_CHILD_SITEMAPS = 20  # of a sitemap index, the newest (newest_first)
 MAX_SITEMAP_DEPTH = 3  # sitemap indexes listing sitemap indexes, followed this many levels
 # A claimed source that nobody polls (its task lost with a broker that forgot it) is due
@@ -182,10 +183,12 @@ class Poller:
 
     # -- network ------------------------------------------------------------------------
     def download(self, url: str, *, etag: str = "", last_modified: str = "") -> Download:
-        if (refusal := self.robots.refusal(url)) is not None:
-            # robots.txt unreadable (the site down, say) is passing, as the fetch would be.
-            return Download(url, error=refusal.reason, transient=refusal.passing)
+        # In the host's slot, robots.txt included: eight feeds of one site asked for it on
+        # eight connections at once, past the per-host limit the pages keep.
         with self.limit(url):
+            if (refusal := self.robots.refusal(url)) is not None:
+                # robots.txt unreadable (the site down, say) is passing, as the fetch would be.
+                return Download(url, error=refusal.reason, transient=refusal.passing)
             try:
                 result = self.fetcher.get(
                     url, etag=etag or None, last_modified=last_modified or None
@@ -342,7 +345,9 @@ class Poller:
             source.last_error = download.error or "no response"
             wait = backoff_seconds(source.error_count)
             if download.retry_after:
-                wait = max(wait, int(download.retry_after))
+                # The server's wish, within the bounds every wait keeps: a Retry-After of
+                # 10,000,000 s silenced the source for four months.
+                wait = max(wait, min(int(download.retry_after), MAX_RETRY_AFTER_SECONDS))
             source.next_check_at = now + datetime.timedelta(seconds=wait)
             summary.failed.append(
                 {"source": source.pk, "url": source.url, "reason": source.last_error}
@@ -355,7 +360,8 @@ class Poller:
             source.last_modified = _validator(result.last_modified, "last_modified")
         if result.not_modified:
             summary.not_modified += 1
-            _succeeded(source, result, now, ttl=None)
+            # The feed's <ttl> from its last full answer: a 304 has no body to say it again.
+            _succeeded(source, result, now, ttl=source.feed_ttl_minutes)
             return []
         try:
             feed, entries = self._entries_of(source, result)
@@ -378,6 +384,7 @@ class Poller:
             summary.failed.append({"source": source.pk, "url": source.url, "reason": reason})
             return []
         source.format = feed.kind if feed else "page"
+        source.feed_ttl_minutes = feed.ttl_minutes if feed else None
         if feed is not None:
             source.problems = list(feed.problems)
         else:  # a listing page: say so when none of its links reads like an article's
@@ -768,6 +775,7 @@ def entry_as_data(entry: ParsedEntry) -> dict:
         "guid": entry.guid,
         "title": entry.title,
         "published": entry.published.isoformat() if entry.published else None,
+        "modified_only": entry.modified_only,
         "authors": list(entry.authors),
         "summary": entry.summary,
         "language": entry.language,
@@ -781,6 +789,7 @@ def entry_from_data(data: dict) -> ParsedEntry:
         guid=data.get("guid"),
         title=data.get("title"),
         published=datetime.datetime.fromisoformat(published) if published else None,
+        modified_only=bool(data.get("modified_only")),
         authors=list(data.get("authors") or []),
         summary=data.get("summary"),
         language=data.get("language"),

@@ -629,3 +629,54 @@ def test_an_entry_address_is_taken_without_its_fragment():
         "https://quay.example/story.html",
         "https://quay.example/other.html",
     ]
+
+
+def test_an_atom_entrys_page_is_its_html_alternate_link():
+    body = (
+        b'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>Quay</title>'
+        b"<entry><title>Seventh</title><id>tag:quay.example,2024:7</id>"
+        b'<link rel="alternate" type="application/pdf" href="seventh.pdf"/>'
+        b'<link rel="alternate" type="text/html" href="seventh-story.html"/>'
+        b"<updated>2024-03-09T10:00:00Z</updated></entry></feed>"
+    )
+    (entry,) = parse_feed(body, "https://quay.example/atom.xml").entries
+    assert entry.url == "https://quay.example/seventh-story.html"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param(
+            b'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            b"<url><loc>https://news.example/a</loc><lastmod>2026-11-25</lastmod></url></urlset>",
+            id="sitemap_lastmod",
+        ),
+        pytest.param(
+            b'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>Q</title>'
+            b"<entry><title>Quay</title><id>tag:news.example,2026:a</id>"
+            b'<link href="https://news.example/a"/><updated>2026-11-25T10:00:00Z</updated>'
+            b"</entry></feed>",
+            id="atom_updated_alone",
+        ),
+    ],
+)
+def test_a_date_of_the_last_change_gives_way_to_the_pages_own(body):
+    (entry,) = parse_feed(body, "https://news.example/feed").entries
+    assert entry.modified_only
+    extracted = extract_article(QUAY_PAGE, "https://news.example/a", entry=entry)
+    assert extracted.published == datetime.date(2026, 11, 20)  # the page's own date
+    assert extracted.feed_published == datetime.date(2026, 11, 25)  # kept, as the feed said
+    assert "when it last changed" in extracted.choices["published"]
+
+
+def test_a_publication_date_in_a_news_sitemap_or_atom_is_the_feeds_to_give():
+    atom = (
+        b'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>Q</title>'
+        b'<entry><title>Quay</title><id>x</id><link href="https://news.example/a"/>'
+        b"<published>2026-11-19T10:00:00Z</published><updated>2026-11-25T10:00:00Z</updated>"
+        b"</entry></feed>"
+    )
+    (entry,) = parse_feed(atom, "https://news.example/feed").entries
+    assert not entry.modified_only
+    extracted = extract_article(QUAY_PAGE, "https://news.example/a", entry=entry)
+    assert extracted.published == datetime.date(2026, 11, 19)

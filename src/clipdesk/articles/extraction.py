@@ -714,6 +714,10 @@ def _merge_entry(article: ExtractedArticle, entry: ParsedEntry, rule: _RuleResul
         article.choices["published"] += " (a site rule wins over the feed entry)"
     elif article.feed_published and (why := _implausible(article.feed_published)):
         article.choices["published"] += f" (the feed entry's {article.feed_published} is {why})"
+    elif article.feed_published and entry.modified_only and article.published:
+        article.choices["published"] += (
+            f" (the feed entry's {article.feed_published} is when it last changed)"
+        )
     elif article.feed_published:
         article.published = article.feed_published
         article.choices["published"] = (

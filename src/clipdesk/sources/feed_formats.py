@@ -41,6 +41,10 @@ class ParsedEntry:
     # Aware, in the publisher's own offset: its date is the day the outlet printed, which the
     # source line shows ("Outlet, November 22 2026"); in UTC, "01:30 +0330" was the 21st.
     published: datetime.datetime | None = None
+    # `published` is when the entry last changed, not when it came out: a sitemap's
+    # <lastmod>, or an Atom entry's <updated> with no <published>. The page's own date wins
+    # over it (articles/extraction.py).
+    modified_only: bool = False
     authors: list[str] = field(default_factory=list)
     summary: str | None = None  # plain text, at most SUMMARY_CHARS
     language: str | None = None
@@ -387,10 +391,15 @@ def _rss_item(
     )
 
 
+MAX_TTL_MINUTES = 24 * 60
+
+
 def _ttl(kids: Children) -> int | None:
     ttl = _first(kids, "ttl")
-    if ttl and ttl.isdigit() and int(ttl) > 0:
-        return int(ttl)
+    if ttl and ttl.isascii() and ttl.isdigit() and int(ttl) > 0:
+        # No wait is longer than a day (robots.next_check_seconds), and a source keeps the
+        # number in a column of its own: "99999999999999" would not fit one.
+        return min(int(ttl), MAX_TTL_MINUTES)
     period = SY_PERIOD_MINUTES.get((_first(kids, "sy:updatePeriod") or "").lower())
     if period is None:
         return None
@@ -435,6 +444,7 @@ def _atom_entry(
         guid=guid,
         title=_atom_text(kids, "title"),
         published=parse_date(_first(kids, "published", "issued", "updated", "modified")),
+        modified_only=not _first(kids, "published", "issued"),
         authors=_atom_authors(kids) or list(feed_authors),
         summary=summary,
         language=_language(entry.get(XML_LANG)) or language,
@@ -449,11 +459,19 @@ def _atom_text(kids: Children, name: str, limit: int | None = None) -> str | Non
 
 
 def _atom_link(kids: Children, base: str) -> str | None:
-    links = kids.get("link", [])
-    for el in links:
-        if el.get("rel", "alternate") == "alternate" and el.get("href"):
-            return _absolute(el.get("href"), base)
+    """The entry's web page: its alternate link of an HTML type (or of none) first. Atom
+    allows one alternate a type; the first one was taken, a PDF among them."""
+    alternates = [el for el in kids.get("link", []) if el.get("rel", "alternate") == "alternate"]
+    alternates = [el for el in alternates if el.get("href")]
+    for el in sorted(alternates, key=lambda el: _not_a_page(el.get("type", ""))):
+        if found := _absolute(el.get("href"), base):
+            return found
     return None
+
+
+def _not_a_page(media_type: str) -> bool:
+    kind = media_type.split(";")[0].strip().lower()
+    return bool(kind) and kind not in ("text/html", "application/xhtml+xml")
 
 
 def _atom_authors(kids: Children) -> list[str]:
@@ -480,11 +498,14 @@ def parse_sitemap(root: etree._Element, url: str, problems: list[str]) -> Parsed
         loc = _absolute(_first(fields, "loc"), url)
         if loc is None:
             return None
-        entry = ParsedEntry(url=loc, published=parse_date(_first(fields, "lastmod")))
+        entry = ParsedEntry(
+            url=loc, published=parse_date(_first(fields, "lastmod")), modified_only=True
+        )
         for news in fields.get("news:news", []):
             info = _children(news, {NEWS_NS})
             entry.title = plain_text(_first(info, "title"))
-            entry.published = parse_date(_first(info, "publication_date")) or entry.published
+            if published := parse_date(_first(info, "publication_date")):
+                entry.published, entry.modified_only = published, False
             for publication in info.get("publication", []):
                 pub = _children(publication, {NEWS_NS})
                 entry.language = _language(_first(pub, "language"))

@@ -49,6 +49,11 @@ class Source(models.Model):
     problems = models.JSONField(
         default=list, blank=True, help_text="What was wrong with the last response, if anything."
     )
+    feed_ttl_minutes = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="The feed's own <ttl>, kept for the rounds its server answers 304.",
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     objects = SourceQuerySet.as_manager()

@@ -1,0 +1,78 @@
+"""Politeness toward one site: robots.txt within the per-host limit, a server's Retry-After
+within the bounds every wait keeps."""
+
+from __future__ import annotations
+
+import datetime
+import threading
+import time
+
+import pytest
+from django.utils import timezone
+
+from clipdesk.ingest import MAX_RETRY_AFTER_SECONDS, poll_sources
+from clipdesk.sources.actions import add_source
+from clipdesk.sources.models import Source
+from tests.ingest.test_poll_failures import feed
+from tests.sources.conftest import Reply
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_robots_txt_is_asked_for_within_the_per_host_limit(server):
+    in_flight, most = 0, 0
+    lock = threading.Lock()
+
+    def slow_robots(_request) -> Reply:
+        nonlocal in_flight, most
+        with lock:
+            in_flight += 1
+            most = max(most, in_flight)
+        time.sleep(0.3)
+        with lock:
+            in_flight -= 1
+        return Reply(body=b"User-agent: *\nDisallow:\n")
+
+    server.handle("/robots.txt", slow_robots)
+    for n in range(8):  # eight feeds of one site, none known yet
+        add_source(server.route(f"/feed-{n}.xml", feed()), kind="feed")
+
+    summary = poll_sources(due_only=False, per_host=2)
+
+    assert summary.polled == 8 and summary.failed == []
+    assert most <= 2
+
+
+def test_a_retry_after_past_a_day_waits_a_day(server):
+    url = server.route("/busy.xml", b"", status=429, headers={"Retry-After": "10000000"})
+    add_source(url, kind="feed")
+    before = timezone.now()
+
+    poll_sources(due_only=False)
+
+    wait = Source.objects.get(url=url).next_check_at - before
+    assert datetime.timedelta(hours=23) < wait
+    assert wait <= datetime.timedelta(seconds=MAX_RETRY_AFTER_SECONDS + 60)
+
+
+def test_a_feeds_ttl_still_sets_the_next_check_when_it_answers_304(server):
+    body = feed().replace(b"<channel>", b"<channel><ttl>120</ttl>")
+    url = server.conditional("/ttl.xml", body, etag='"v1"')
+    add_source(url, kind="feed")
+
+    waits = []
+    for _ in range(2):  # a full answer, then a 304
+        before = timezone.now()
+        poll_sources(due_only=False)
+        waits.append(Source.objects.get(url=url).next_check_at - before)
+
+    assert all(
+        datetime.timedelta(minutes=119) < wait < datetime.timedelta(minutes=121) for wait in waits
+    )
+
+
+def test_a_ttl_past_any_wait_is_kept_as_a_day():
+    from clipdesk.sources.feeds import parse_feed
+
+    body = feed().replace(b"<channel>", b"<channel><ttl>99999999999999</ttl>")
+    assert parse_feed(body, "https://quay.example/feed.xml").ttl_minutes == 24 * 60
