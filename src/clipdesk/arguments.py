@@ -1,5 +1,6 @@
 """argparse types for the commands' numbers: a value that cannot work is refused at once,
-with the reason and exit status 2, instead of failing further in with a traceback."""
+with the reason and exit status 2, instead of failing further in with a traceback. And the
+name a command's usage line shows."""
 
 from __future__ import annotations
 
@@ -21,3 +22,10 @@ def whole_number(minimum: int, maximum: int | None = None) -> Callable[[str], in
         return value
 
     return parse
+
+
+def usage_name(prog_name: str, subcommand: str) -> str:
+    """The command's name as its usage line shows it: `clipdesk import-archive`, as typed
+    (cli.py maps the hyphen to Django's underscore), not `clipdesk import_archive`, which the
+    `clipdesk` front does not know; `clipdesk manage import_archive` keeps Django's."""
+    return subcommand.replace("_", "-") if prog_name == "clipdesk" else subcommand

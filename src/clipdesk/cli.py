@@ -84,11 +84,13 @@ def main(argv: list[str] | None = None) -> int:
     if command not in COMMANDS:
         sys.stderr.write(f"clipdesk: unknown command {command!r}\n\n{USAGE}")
         return 2
+    throwaway: str | None = None
+    owner = os.getpid()  # the server's workers are forked from this process: not theirs
     if command == "demo" and home is None:
-        home = tempfile.mkdtemp(prefix="clipdesk-demo-")
+        # A temporary instance, removed when the demo stops (each left 1 MB behind in /tmp).
+        home = throwaway = tempfile.mkdtemp(prefix="clipdesk-demo-")
     if home is not None:
         os.environ[HOME_ENV] = home
-    throwaway: str | None = None
     dry_run = command == "import-archive" and "--dry-run" in rest
     if dry_run and not os.environ.get("DATABASE_URL") and not home_dir().exists():
         # A dry run reads the archive only; with no instance yet it must not make one.
@@ -145,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write(f"clipdesk {command}: interrupted\n")
         return 130  # 128 + SIGINT, as shells report it
     finally:
-        if throwaway is not None:
+        if throwaway is not None and os.getpid() == owner:
             shutil.rmtree(throwaway, ignore_errors=True)
     # The command is done. At exit the interpreter runs the cyclic collector over every
     # object still alive (Django, the extractor, the language model: millions after a poll),

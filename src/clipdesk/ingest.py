@@ -385,6 +385,10 @@ class Poller:
             return []
         source.format = feed.kind if feed else "page"
         source.feed_ttl_minutes = feed.ttl_minutes if feed else None
+        if not source.name and feed is not None and feed.title:
+            # Named as the feed names itself, until an editor names it: the outlet of its
+            # pages that name no site of their own was their host ("127.0.0.1:8802").
+            source.name = " ".join(feed.title.split())[: Source._meta.get_field("name").max_length]
         if feed is not None:
             source.problems = list(feed.problems)
         else:  # a listing page: say so when none of its links reads like an article's

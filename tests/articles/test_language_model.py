@@ -60,3 +60,27 @@ def test_a_broken_copy_or_an_unwritable_cache_falls_back_to_the_packaged_model(
     identifier = language._load_identifier.__wrapped__()
     assert identifier.classify(SAMPLES[0])[0] == "de"
     assert not any(p.suffix == ".part" for p in tmp_path.iterdir())
+
+
+def test_one_copy_serves_every_install_of_the_version(tmp_path, monkeypatch):
+    """Keyed by the packed file's time as well, each install unpacked 68 MB more."""
+    import importlib.metadata
+    import os
+    import shutil
+
+    monkeypatch.setenv("CLIPDESK_CACHE_DIR", str(tmp_path / "cache"))
+    installs = []
+    for n in range(2):  # the same packed model, installed at two times
+        packed = tmp_path / f"install-{n}" / "model.plzma"
+        packed.parent.mkdir()
+        shutil.copyfile(MODEL_DIR / MODEL_FILE, packed)
+        os.utime(packed, ns=(n * 10**18, n * 10**18))
+        installs.append(packed)
+    version = importlib.metadata.version("py3langid")
+    stale = tmp_path / "cache" / f"py3langid-{version}-{installs[0].stat().st_size}-123.npz"
+    stale.parent.mkdir()
+    stale.write_bytes(b"a copy named by the older scheme")
+    for packed in installs:
+        language._from_unpacked_model(packed)
+    copies = sorted(p.name for p in (tmp_path / "cache").iterdir())
+    assert len(copies) == 1 and not stale.exists()

@@ -76,3 +76,18 @@ def test_a_ttl_past_any_wait_is_kept_as_a_day():
 
     body = feed().replace(b"<channel>", b"<channel><ttl>99999999999999</ttl>")
     assert parse_feed(body, "https://quay.example/feed.xml").ttl_minutes == 24 * 60
+
+
+def test_an_unnamed_feed_is_named_as_it_names_itself_and_credits_its_pages_so(server):
+    from clipdesk.articles.models import Article
+    from tests.ingest.test_poll_failures import ARTICLE
+
+    page = server.route("/ferry.html", ARTICLE, headers={"Content-Type": "text/html"})
+    body = feed(page).replace(b"<title>Harbour news</title>", b"<title>Shore  Herald</title>")
+    url = server.route("/feed.xml", body)
+    add_source(url, kind="feed")
+
+    poll_sources(due_only=False)
+
+    assert Source.objects.get(url=url).name == "Shore Herald"
+    assert Article.objects.get().outlet_name == "Shore Herald"  # not "127.0.0.1:PORT"

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import sqlite3
 
+import pytest
+
 from clipdesk.demo.corpus_server import EXPECTED, CorpusServer
 from tests.cli import clipdesk
 from tests.ingest.running_poller import running_poller
@@ -32,3 +34,22 @@ def test_a_failed_round_is_logged_and_the_next_one_polls(tmp_path):
     log = poller.log
     assert "database is locked" in log
     assert log.count("the round failed") >= 1
+
+
+@pytest.mark.django_db
+def test_a_poller_of_one_shard_sleeps_until_its_own_next_source():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from clipdesk.sources.management.commands.poll import MAX_SLEEP, _seconds_to_next_due
+    from clipdesk.sources.models import Source
+
+    now = timezone.now()
+    due = Source.objects.create(url="https://a.example/feed", next_check_at=now)
+    later = Source.objects.create(url="https://b.example/feed", next_check_at=now + timedelta(30))
+    own = (later.pk % 2, 2)
+    assert due.pk % 2 != own[0]  # the due source is the other shard's
+    assert _seconds_to_next_due(own) == MAX_SLEEP  # its own is a month away: sleep long
+    assert _seconds_to_next_due((due.pk % 2, 2)) <= 5
+    assert MAX_SLEEP <= 60  # a source added meanwhile waits a minute at most

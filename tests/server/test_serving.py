@@ -285,3 +285,23 @@ def test_a_background_poller_that_dies_is_started_again(tmp_path):
         _, err = server.communicate(timeout=30)
     assert "the background poller stopped (exit status -9); started again in 5 s" in err
     assert not _pollers_of(server.pid)
+
+
+def test_a_demo_in_a_temporary_instance_leaves_nothing_behind(tmp_path):
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    port = free_port()
+    demo = started(tmp_path, "demo", "--port", str(port), new_session=True, TMPDIR=str(scratch))
+    try:
+        lines: list[str] = []
+        reader = threading.Thread(target=lambda: lines.extend(demo.stdout), daemon=True)
+        reader.start()
+        deadline = time.monotonic() + 120
+        while not any(line.startswith("Demo running") for line in lines):
+            assert demo.poll() is None and time.monotonic() < deadline, "the demo never ran"
+            time.sleep(0.2)
+        assert any(line.startswith(f"Demo instance in {scratch}/clipdesk-demo-") for line in lines)
+        _ctrl_c(demo, within=8)
+    finally:
+        _stop_group(demo)
+    assert not [p for p in scratch.iterdir() if p.name.startswith("clipdesk-demo-")]

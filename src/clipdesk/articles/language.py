@@ -53,7 +53,8 @@ def _from_unpacked_model(packed: Path) -> LanguageIdentifier:
     The model ships as LZMA-compressed NumPy arrays (4.5 MB); unpacking them (68 MB) takes
     0.4–0.7 s of CPU in every process that classifies a text, such as each `poll --once`,
     where reading the unpacked arrays takes under 0.1 s. The copy is keyed by py3langid's
-    version and the packed file's size and time, and written whole before it is renamed into
+    version and the packed file's size (one copy for every install of that version), and
+    written whole before it is renamed into
     place, so processes starting together never read half of one. The arrays become the
     identifier as py3langid's own `from_model_file` makes it (a test holds the two equal).
     """
@@ -62,12 +63,16 @@ def _from_unpacked_model(packed: Path) -> LanguageIdentifier:
     import numpy as np
     from py3langid.langid import LanguageIdentifier
 
-    stat = packed.stat()
+    size = packed.stat().st_size
     version = importlib.metadata.version("py3langid")
     folder = _cache_folder()
-    unpacked = folder / f"py3langid-{version}-{stat.st_size}-{stat.st_mtime_ns}.npz"
+    unpacked = folder / f"py3langid-{version}-{size}.npz"
     if not unpacked.exists():
         folder.mkdir(parents=True, exist_ok=True)
+        # Copies named by the packed file's time as well: every install (each clone's
+        # environment) unpacked 68 MB more of the same model, and none was ever removed.
+        for older in folder.glob(f"py3langid-{version}-{size}-*.npz"):
+            older.unlink(missing_ok=True)
         with tempfile.NamedTemporaryFile(dir=folder, suffix=".part", delete=False) as part:
             try:
                 with lzma.open(packed) as source:

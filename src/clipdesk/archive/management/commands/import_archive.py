@@ -13,6 +13,7 @@ from clipdesk.archive.importing import (
 )
 from clipdesk.archive.parsing import OutletGazetteer
 from clipdesk.archive.reading import ArchiveFileError, expand_paths, read_pages
+from clipdesk.arguments import usage_name
 from clipdesk.digest.outlets import OutletDirectory
 from clipdesk.server.setup import refresh_query_statistics
 
@@ -22,6 +23,9 @@ class Command(BaseCommand):
         "Import saved digest pages (plain text or HTML). Idempotent: importing a file again "
         "changes nothing, and a corrected post is updated in place."
     )
+
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs):
+        return super().create_parser(prog_name, usage_name(prog_name, subcommand), **kwargs)
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")

@@ -3,7 +3,7 @@ import os
 
 from django.core.management.base import BaseCommand, CommandError
 
-from clipdesk.arguments import whole_number
+from clipdesk.arguments import usage_name, whole_number
 from clipdesk.publish.export import DEFAULT_BASE_URL, export_site
 from clipdesk.publish.rendering import ExportError
 
@@ -16,6 +16,9 @@ class Command(BaseCommand):
     # Django's system checks (settings, models, the admin) take 0.1 s, a twentieth of a full
     # export of 10,000 posts; `clipdesk init` runs them when it sets up or migrates the instance.
     requires_system_checks: list[str] = []
+
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs):
+        return super().create_parser(prog_name, usage_name(prog_name, subcommand), **kwargs)
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("target", metavar="DIR", help="where the static copy is served from")

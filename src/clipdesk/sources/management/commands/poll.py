@@ -4,14 +4,16 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections, connections
+from django.db.models.functions import Mod
 from django.utils import timezone
 
 from clipdesk.arguments import whole_number
 from clipdesk.ingest import poll_sources
 from clipdesk.sources.models import Source
 
-# Between rounds the poller sleeps until the next source is due, within these bounds.
-MIN_SLEEP, MAX_SLEEP = 5, 300
+# Between rounds the poller sleeps until the next source is due, within these bounds: a
+# source added meanwhile (due at once) waits a minute at most, where it waited five.
+MIN_SLEEP, MAX_SLEEP = 5, 60
 # After a round that failed as a whole (the database restarting, or locked for longer than
 # its busy timeout), the next one starts after this pause.
 PAUSE_AFTER_FAILURE = MIN_SLEEP
@@ -56,7 +58,7 @@ class Command(BaseCommand):
             try:
                 self._round(due_only=True, **options)
                 close_old_connections()
-                pause = _seconds_to_next_due()
+                pause = _seconds_to_next_due(shard)
             except Exception:
                 log.exception(
                     "poll: the round failed; the next starts in %s s", PAUSE_AFTER_FAILURE
@@ -100,8 +102,14 @@ def _parse_shard(text: str) -> tuple[int, int]:
     return index, count
 
 
-def _seconds_to_next_due() -> float:
-    upcoming = Source.objects.enabled().order_by("next_check_at").first()
+def _seconds_to_next_due(shard: tuple[int, int] = (0, 1)) -> float:
+    """Until this poller's next source is due (a source of another shard is not its own:
+    due, it woke this one every few seconds for nothing)."""
+    index, count = shard
+    sources = Source.objects.enabled()
+    if count > 1:
+        sources = sources.annotate(shard=Mod("pk", count)).filter(shard=index)
+    upcoming = sources.order_by("next_check_at").first()
     if upcoming is None:
         return MAX_SLEEP
     wait = (upcoming.next_check_at - timezone.now()).total_seconds()
