@@ -180,12 +180,17 @@ class Poller:
         self.robots = RobotsCache(fetcher)
         self.workers = workers
         self.limit = limit or HostLimiter(per_host)
+        # Set when a round is cut short (Ctrl-C): downloads waiting for their host's slot
+        # then give up instead of each being made in turn before the command can stop.
+        self._stopping = threading.Event()
 
     # -- network ------------------------------------------------------------------------
     def download(self, url: str, *, etag: str = "", last_modified: str = "") -> Download:
         # In the host's slot, robots.txt included: eight feeds of one site asked for it on
         # eight connections at once, past the per-host limit the pages keep.
         with self.limit(url):
+            if self._stopping.is_set():
+                return Download(url, error="poll: stopped before it was fetched", transient=True)
             if (refusal := self.robots.refusal(url)) is not None:
                 # robots.txt unreadable (the site down, say) is passing, as the fetch would be.
                 return Download(url, error=refusal.reason, transient=refusal.passing)
@@ -203,8 +208,17 @@ class Poller:
         jobs = list(jobs)
         if not jobs:
             return []
-        with ThreadPoolExecutor(max_workers=min(self.workers, len(jobs))) as pool:
+        self._stopping.clear()
+        pool = ThreadPoolExecutor(max_workers=min(self.workers, len(jobs)))
+        try:
             return list(pool.map(lambda job: job[1](), jobs))
+        except BaseException:
+            # Interrupted (Ctrl-C), the sources not yet asked for are not: the pool's own
+            # exit waited for every one of them before the command could stop.
+            self._stopping.set()
+            raise
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
 
     def download_ahead(
         self, wanted: list[tuple[Source, ParsedEntry]]
@@ -219,6 +233,7 @@ class Poller:
         if not wanted:
             return
         workers = min(self.workers, len(wanted))
+        self._stopping.clear()
         pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="download")
         try:
             waiting: deque[tuple[Source, Future[Download]]] = deque()
@@ -230,6 +245,9 @@ class Poller:
             while waiting:
                 source, future = waiting.popleft()
                 yield source, future.result()
+        except BaseException:
+            self._stopping.set()  # a round cut short: what waits for a slot is not fetched
+            raise
         finally:
             # A round cut short (an error while storing) leaves no download queued.
             pool.shutdown(wait=True, cancel_futures=True)

@@ -305,3 +305,39 @@ def test_a_demo_in_a_temporary_instance_leaves_nothing_behind(tmp_path):
     finally:
         _stop_group(demo)
     assert not [p for p in scratch.iterdir() if p.name.startswith("clipdesk-demo-")]
+
+
+def test_ctrl_c_in_a_round_stops_without_asking_for_the_sources_left(tmp_path):
+    from tests.sources.conftest import LoopbackServer, Reply
+
+    server = LoopbackServer()
+    asked: list[str] = []
+
+    def slow_feed(request) -> Reply:
+        asked.append(request.path)
+        time.sleep(2)
+        return Reply(
+            body=b'<?xml version="1.0"?><rss version="2.0"><channel><title>Q</title>'
+            b"</channel></rss>"
+        )
+
+    try:
+        server.route("/robots.txt", b"User-agent: *\nDisallow:\n")
+        home = tmp_path / "home"
+        clipdesk(home, "init")
+        for n in range(8):  # one site: two at a time, four rounds of two seconds
+            url = server.handle(f"/feed-{n}.xml", slow_feed)
+            clipdesk(home, "source", "add", url, "--kind", "feed")
+        poller = started(home, "poll", "--once", new_session=True, CLIPDESK_FETCH_ALLOW="127.0.0.1")
+        try:
+            deadline = time.monotonic() + 30
+            while not asked:
+                assert time.monotonic() < deadline, "no feed was asked for"
+                time.sleep(0.05)
+            code, err = _ctrl_c(poller, within=6)  # the two under way finish, no more start
+        finally:
+            _stop_group(poller)
+    finally:
+        server.close()
+    assert code == 130 and "interrupted" in err and "Traceback" not in err
+    assert len(asked) <= 4
