@@ -341,3 +341,19 @@ def test_ctrl_c_in_a_round_stops_without_asking_for_the_sources_left(tmp_path):
         server.close()
     assert code == 130 and "interrupted" in err and "Traceback" not in err
     assert len(asked) <= 4
+
+
+def test_run_says_when_its_address_is_not_a_host_it_answers_to(tmp_path):
+    home = tmp_path / "home"
+    clipdesk(home, "init")
+    port = free_port()
+    server = started(
+        home, "run", "--port", str(port), "--no-poll", CLIPDESK_ALLOWED_HOSTS="news.local"
+    )
+    try:
+        line = _first_line(server)
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    assert line.startswith(f"Serving “clipdesk” at http://127.0.0.1:{port}/")
+    assert line.rstrip().endswith("it answers to news.local only (CLIPDESK_ALLOWED_HOSTS)")

@@ -1,6 +1,8 @@
 import sys
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.http.request import validate_host
 
 from clipdesk.arguments import whole_number
 from clipdesk.digest.models import SiteProfile
@@ -31,9 +33,14 @@ class Command(BaseCommand):
         warn_if_cache_down("run", self.stderr.write)
         name = SiteProfile.load().name
         address = f"http://{host}:{port}/"
+        note = ""
+        if not validate_host(host, settings.ALLOWED_HOSTS):
+            # The address it listens on answers 400 to a browser that asks for it by name.
+            names = ", ".join(settings.ALLOWED_HOSTS)
+            note = f"; it answers to {names} only (CLIPDESK_ALLOWED_HOSTS)"
 
         def ready() -> None:
-            self.stdout.write(f"Serving “{name}” at {address} ({database_label()})")
+            self.stdout.write(f"Serving “{name}” at {address} ({database_label()}){note}")
             self.stdout.flush()
 
         # With a broker too (docs/celery.md): the claims keep it from polling a source a
