@@ -19,17 +19,12 @@ from clipdesk.stories.actions import (
     snooze_story,
     split_article,
 )
-from clipdesk.stories.models import Story, StoryMember
+from clipdesk.stories.models import Story
 from tests.desk.conftest import council_article
 from tests.desk.test_desk import publish_form, rally_article
+from tests.desk.test_new_coverage import QUOTE, story_of
 
 pytestmark = pytest.mark.django_db
-
-QUOTE = "members of the MEK exile group would be allowed to hold a memorial gathering"
-
-
-def story_of(article) -> Story:
-    return StoryMember.objects.get(article=article).story
 
 
 def test_a_dismiss_sent_with_a_publish_leaves_the_story_published(syndicated):
