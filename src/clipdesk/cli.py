@@ -87,8 +87,10 @@ def main(argv: list[str] | None = None) -> int:
     throwaway: str | None = None
     owner = os.getpid()  # the server's workers are forked from this process: not theirs
     if command == "demo" and home is None:
-        # A temporary instance, removed when the demo stops (each left 1 MB behind in /tmp).
-        home = throwaway = tempfile.mkdtemp(prefix="clipdesk-demo-")
+        home = tempfile.mkdtemp(prefix="clipdesk-demo-")
+        if "--no-serve" not in rest:  # set up to be looked at: kept, and named in the output
+            # A temporary instance, removed when the demo stops (each left 1 MB in /tmp).
+            throwaway = home
     if home is not None:
         os.environ[HOME_ENV] = home
     dry_run = command == "import-archive" and "--dry-run" in rest
