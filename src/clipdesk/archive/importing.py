@@ -5,7 +5,11 @@ known date (posted date, else first credit date), or, for a post with no date at
 headline and the opening of its excerpt. Re-importing the same page changes nothing; a page
 whose excerpt or credits were corrected updates the post in place (a dated one: an undated
 post whose excerpt changed is another post).
-An update never touches what editors own: the slug, the status, the body.
+An update never touches what editors own: the slug, the status, the body. A second copy of
+a post that says less (a listing's teaser, no "Posted on", a credit without its author) never
+erases what the fuller copy gave, whatever the order the two are read in; and two posts of
+one headline and one opening on different days are two posts unless the articles they credit
+are the same (a weekly note is not a redated post).
 """
 
 from __future__ import annotations
