@@ -1,6 +1,6 @@
 import json
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import DatabaseError
 from rich.console import Console
 from rich.progress import Progress
@@ -14,11 +14,12 @@ from clipdesk.archive.importing import (
 from clipdesk.archive.parsing import OutletGazetteer
 from clipdesk.archive.reading import ArchiveFileError, expand_paths, read_pages
 from clipdesk.arguments import usage_name
+from clipdesk.command import ClipdeskCommand
 from clipdesk.digest.outlets import OutletDirectory
 from clipdesk.server.setup import refresh_query_statistics
 
 
-class Command(BaseCommand):
+class Command(ClipdeskCommand):
     help = (
         "Import saved digest pages (plain text or HTML). Idempotent: importing a file again "
         "changes nothing, and a corrected post is updated in place."

@@ -1,12 +1,11 @@
 import json as jsonlib
 
-from django.core.management.base import BaseCommand
-
 from clipdesk.arguments import whole_number
 from clipdesk.articles.models import Article
+from clipdesk.command import ClipdeskCommand
 
 
-class Command(BaseCommand):
+class Command(ClipdeskCommand):
     help = "List stored articles."
 
     def add_arguments(self, parser) -> None:

@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import json as jsonlib
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from clipdesk.arguments import whole_number
 from clipdesk.articles.actions import reextract_articles
 from clipdesk.articles.models import Article
+from clipdesk.command import ClipdeskCommand
 from clipdesk.progress import progress_on_stderr
 
 
-class Command(BaseCommand):
+class Command(ClipdeskCommand):
     help = (
         "Extract stored articles again from their snapshots, with today's extractor and site "
         "rules, and re-apply the watchlists. The feed's title and date are kept. Exits with "

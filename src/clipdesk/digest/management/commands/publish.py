@@ -1,9 +1,10 @@
 import json
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db.models import Prefetch
 
 from clipdesk.articles.models import Article
+from clipdesk.command import ClipdeskCommand
 from clipdesk.digest.actions import PublishRefused, publish_articles
 from clipdesk.digest.credits import source_line
 from clipdesk.stories.excerpts import suggest_excerpt
@@ -11,7 +12,7 @@ from clipdesk.stories.models import Story
 from clipdesk.watch.models import Match
 
 
-class Command(BaseCommand):
+class Command(ClipdeskCommand):
     help = (
         "Publish articles as one post credited to each of them, in the order given. The "
         "excerpt must be a verbatim quote of the articles; without one, a suggested passage "

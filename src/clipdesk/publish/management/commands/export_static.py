@@ -1,14 +1,15 @@
 import json
 import os
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from clipdesk.arguments import usage_name, whole_number
+from clipdesk.command import ClipdeskCommand
 from clipdesk.publish.export import DEFAULT_BASE_URL, export_site
 from clipdesk.publish.rendering import ExportError
 
 
-class Command(BaseCommand):
+class Command(ClipdeskCommand):
     help = (
         "Write a static copy of the public site to DIR (a symlink to the finished build, "
         "swapped atomically). Serve DIR with any static server at --base-url."

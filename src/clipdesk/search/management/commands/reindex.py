@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from clipdesk.command import ClipdeskCommand
 from clipdesk.progress import progress_on_stderr
 from clipdesk.search.backends import get_backend
 from clipdesk.search.indexing import reindex_all
 
 
-class Command(BaseCommand):
+class Command(ClipdeskCommand):
     help = "Rebuild the search index of posts and articles from the database."
 
     def handle(self, *args, **options) -> None:

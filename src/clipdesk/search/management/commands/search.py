@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import json
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
 
 from clipdesk.arguments import whole_number
+from clipdesk.command import ClipdeskCommand
 from clipdesk.search.backends import KINDS
 from clipdesk.search.service import MAX_PER_PAGE, search
 
 
-class Command(BaseCommand):
+class Command(ClipdeskCommand):
     help = "Search posts (or articles) like the site does; --json for scripts."
 
     def add_arguments(self, parser: CommandParser) -> None:

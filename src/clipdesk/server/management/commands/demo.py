@@ -4,10 +4,10 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
 
 from clipdesk.archive.importing import gazetteer_for, import_page
 from clipdesk.archive.reading import expand_paths, read_page
+from clipdesk.command import ClipdeskCommand
 from clipdesk.demo.corpus_server import FEEDS, OUTLET_NAMES, WATCHLIST, CorpusServer
 from clipdesk.digest.outlets import OutletDirectory
 from clipdesk.ingest import poll_sources
@@ -33,7 +33,7 @@ ARCHIVE_SUBJECT = {
 }
 
 
-class Command(BaseCommand):
+class Command(ClipdeskCommand):
     help = (
         "Start a demo: a fresh instance (in a temporary home unless --home is given) with "
         "the sample archive of a fictional organisation, a local news corpus it polls for a "

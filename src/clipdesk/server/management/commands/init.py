@@ -1,9 +1,8 @@
-from django.core.management.base import BaseCommand
-
+from clipdesk.command import ClipdeskCommand
 from clipdesk.server.setup import database_label, init_instance
 
 
-class Command(BaseCommand):
+class Command(ClipdeskCommand):
     help = "Create a new instance, or migrate an existing one to this version."
 
     def add_arguments(self, parser) -> None:

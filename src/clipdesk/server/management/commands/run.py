@@ -1,10 +1,10 @@
 import sys
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
 from django.http.request import validate_host
 
 from clipdesk.arguments import whole_number
+from clipdesk.command import ClipdeskCommand
 from clipdesk.digest.models import SiteProfile
 from clipdesk.server.guards import require_free_port, require_migrated, warn_if_cache_down
 from clipdesk.server.ports import port_number
@@ -15,7 +15,7 @@ from clipdesk.server.setup import database_label
 POLLER = [sys.executable, "-m", "clipdesk", "poll", "--quiet"]
 
 
-class Command(BaseCommand):
+class Command(ClipdeskCommand):
     help = "Serve the instance with a production server (gunicorn, DEBUG off)."
     requires_system_checks = []
 

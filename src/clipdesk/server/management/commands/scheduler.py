@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
 
+from clipdesk.command import ClipdeskCommand
 from clipdesk.server.guards import log_level, require_broker
 
 
-class Command(BaseCommand):
+class Command(ClipdeskCommand):
     help = "Run the scheduler: every CLIPDESK_SCHEDULER_INTERVAL s, claim and poll due sources."
     requires_system_checks = []
 

@@ -5,14 +5,15 @@ from __future__ import annotations
 import os
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from clipdesk.command import ClipdeskCommand
 from clipdesk.server.guards import log_level, require_broker, require_migrated
 
 QUEUES = ("default", "grouping")
 
 
-class Command(BaseCommand):
+class Command(ClipdeskCommand):
     help = "Run a worker: polling, fetching, extraction and matching, or (one) grouping."
     requires_system_checks = []
 

@@ -2,12 +2,13 @@ import json
 import logging
 import time
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import close_old_connections, connections
 from django.db.models.functions import Mod
 from django.utils import timezone
 
 from clipdesk.arguments import whole_number
+from clipdesk.command import ClipdeskCommand
 from clipdesk.ingest import poll_sources
 from clipdesk.sources.models import Source
 
@@ -21,7 +22,7 @@ PAUSE_AFTER_FAILURE = MIN_SLEEP
 log = logging.getLogger("clipdesk.poll")
 
 
-class Command(BaseCommand):
+class Command(ClipdeskCommand):
     help = "Poll the sources that are due, store new articles and match the watchlists."
     # Django's system checks import the site's URLconf and views, which polling never uses:
     # 0.15 s of every `poll --once` on a slow day. `clipdesk init` runs them when it sets up

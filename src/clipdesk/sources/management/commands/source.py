@@ -1,12 +1,13 @@
 import json
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from clipdesk.command import ClipdeskCommand
 from clipdesk.sources.actions import SourceError, add_source
 from clipdesk.sources.models import Source
 
 
-class Command(BaseCommand):
+class Command(ClipdeskCommand):
     help = "Add or list sources (feeds, sitemaps, listing pages)."
 
     def add_arguments(self, parser) -> None:

@@ -1,13 +1,13 @@
 import json
 
-from django.core.management.base import BaseCommand
 from django.db.models import Prefetch
 
+from clipdesk.command import ClipdeskCommand
 from clipdesk.stories.desk import copies_by_article, credited_by_post, new_coverage
 from clipdesk.stories.models import Story, StoryMember
 
 
-class Command(BaseCommand):
+class Command(ClipdeskCommand):
     help = "List stories with their articles (newest first)."
 
     def add_arguments(self, parser) -> None:

@@ -1,15 +1,16 @@
 import json
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from clipdesk.command import ClipdeskCommand
 from clipdesk.search.indexing import index_articles, reindex_posts
 from clipdesk.watch.matching import too_short
 from clipdesk.watch.models import Entity
 from clipdesk.watch.store import DEFAULT_WATCHLIST, WatchError, add_entity, rematch_articles
 
 
-class Command(BaseCommand):
+class Command(ClipdeskCommand):
     help = "Manage watched entities and their aliases."
 
     def add_arguments(self, parser) -> None:
