@@ -383,3 +383,54 @@ def test_an_outlet_a_later_file_names_is_an_outlet_in_every_file_whatever_their_
     out = io.StringIO()
     call_command("import_archive", str(tmp_path), "--json", stdout=out)
     assert json.loads(out.getvalue())["updated"] == 0  # the next import agrees
+
+
+def test_an_outlets_place_is_a_place_with_no_author_too():
+    page = (
+        "Quay Notes\n\nBreakwater tender reopened\n\nPosted on: 2021/07/01\n\n"
+        "Harbour Times, Northport, July 1 2021:… The tender for the breakwater was reopened.\n"
+    ).encode()
+    assert import_text(page) == (1, 0, 0)
+    assert [(c.author, c.outlet.name, c.place) for c in Credit.objects.all()] == [
+        ("", "Harbour Times", "Northport")
+    ]
+    assert not Outlet.objects.filter(name="Northport").exists()
+
+
+def test_a_teaser_list_and_the_posts_own_page_are_one_post_in_either_order():
+    teaser = (
+        "<html><body><h1>Quay Notes</h1><h2>Latest</h2><ul>"
+        "<li><a href='https://quay.example/2021/10/02/grain-silo/'>Grain silo plans "
+        "shelved</a> – The port company has shelved its plans for a grain silo on the "
+        "east quay…</li>"
+        "<li><a href='https://quay.example/2021/10/01/tug/'>Tug crew rescues kayakers</a> – "
+        "Two kayakers were pulled from the water by a tug crew…</li></ul></body></html>"
+    ).encode()
+    single = dated_page(
+        "2021/10/02",
+        "October 1 2021",
+        "The port company has shelved its plans for a grain silo on the east quay, citing costs.",
+        "Grain silo plans shelved",
+    )
+    for order in ([(teaser, "list.html"), (single, "silo.txt")],
+                  [(single, "silo.txt"), (teaser, "list.html")]):  # fmt: skip
+        Post.objects.all().delete()
+        for page, name in order:
+            import_text(page, name)
+        post = Post.objects.get(headline="Grain silo plans shelved")
+        assert post.posted_on == datetime.date(2021, 10, 2) and post.credits.count() == 1
+        assert post.excerpt.endswith("citing costs.")
+        assert import_text(teaser, "list.html") == (0, 0, 2)
+        assert import_text(single, "silo.txt") == (0, 0, 1)
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [(("2021/08/30", "August 28 2021"), ("2021/08/29", "August 29 2021")),
+     (("", "August 21 2021"), ("", "August 12 2021"))],
+)  # fmt: skip
+def test_a_post_whose_dates_were_corrected_together_is_updated_in_place(before, after):
+    excerpt = "The dock gates were replaced in a single weekend by a crew of divers."
+    assert import_text(dated_page(*before, excerpt, "Dock gates replaced")) == (1, 0, 0)
+    assert import_text(dated_page(*after, excerpt, "Dock gates replaced")) == (0, 1, 0)
+    assert Post.objects.count() == 1

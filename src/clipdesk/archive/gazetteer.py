@@ -437,8 +437,12 @@ class CreditReader:
         first_outlet = min((order.index(o) for o in outlets), default=len(order))
         for text in unknown:
             after_outlet = order.index(text) > first_outlet and len(text.split()) == 1
-            if persons and after_outlet and place is None:
-                place = text  # "Jane Roe, The Coastal Herald, Portsmouth"
+            # "Jane Roe, The Coastal Herald, Portsmouth"; with no author, a last word after
+            # the outlet is its place too ("Harbour Times, Northport": read as a second
+            # outlet, and learned as one, it changed the next import's posts).
+            last = order.index(text) == len(order) - 1
+            if after_outlet and place is None and (persons or last):
+                place = text
             else:
                 outlets.append(text)
                 if persons:

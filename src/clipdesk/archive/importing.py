@@ -208,7 +208,9 @@ def _write_post(
 def _said_already(rows: list[dict], post: Post) -> bool:
     """Whether every credit of `rows` is one of the post's, or the same with less in it."""
     stored = list(post.credits.all())
-    if not rows or len(rows) > len(stored):
+    if not rows:
+        return True  # a teaser that credits no one: the post's credits stay
+    if len(rows) > len(stored):
         return False
 
     def covers(credit: Credit, row: dict) -> bool:
@@ -260,7 +262,7 @@ def _imported_before(item: ArchivePost, key: str, taken: set[int]) -> Post | Non
         for found in redated.order_by("pk"):
             if found.pk in taken:
                 continue  # another post of this page (an IN list of them grew with the page)
-            if fold_name(found.excerpt[:UNDATED_KEY_CHARS]) != opening:
+            if not _same_opening(fold_name(found.excerpt[:UNDATED_KEY_CHARS]), opening):
                 continue
             if not _may_be_redated(found, item):
                 continue  # a weekly feature of one headline and one opening: another post
@@ -281,17 +283,47 @@ def _imported_before(item: ArchivePost, key: str, taken: set[int]) -> Post | Non
     return post
 
 
+# A date corrected in a later export moves by a day or two; a weekly feature of one headline
+# and one opening comes a week later.
+REDATED_WITHIN_DAYS = 3
+
+
+# A teaser's opening shorter than this is too little to say it is another copy's start.
+TEASER_MIN_CHARS = 40
+
+
+def _same_opening(stored: str, given: str) -> bool:
+    """The same opening, or one the start of the other: a listing's teaser ("The port company
+    has shelved its plans…") and the post's own page with the excerpt whole."""
+    if stored == given:
+        return True
+    shorter, longer = sorted((stored, given), key=len)
+    return len(shorter) >= TEASER_MIN_CHARS and longer.startswith(shorter)
+
+
 def _may_be_redated(found: Post, item: ArchivePost) -> bool:
     """Whether a stored post of the same headline and opening can be `item` dated otherwise.
 
-    The dates of the articles it credits say so: the same dates, the same post (its "Posted
-    on" filled in or corrected). Without them on both sides, two different "Posted on" days
-    are two posts (a podcast's weekly note), and a blank one is the same post."""
+    The dates of the articles it credits say so first: the same dates, the same post (its
+    "Posted on" filled in or corrected). Otherwise its dates are near each other's (a date
+    corrected, the credit's with it) or missing on one side (a blank "Posted on", a teaser):
+    two days a week apart are two posts (a podcast's weekly note)."""
     stored = {c.date for c in found.credits.all() if c.date}
     given = {c.date for c in item.sources if c.date}
-    if stored and given:
-        return stored == given
-    return found.posted_on is None or item.posted_on is None or found.posted_on == item.posted_on
+    if stored and given and stored == given:
+        return True
+    if stored and given and not _near(min(stored), min(given)):
+        # Far apart, the same quote from the same outlets is still one post whose dates
+        # were mistyped ("August 21" corrected to "August 12"); a quote is no boilerplate.
+        outlets = {fold_name(c.outlet.name) for c in found.credits.all() if c.outlet}
+        return fold_name(found.excerpt) == fold_name(item.excerpt.strip()) and outlets == {
+            fold_name(c.outlet) for c in item.sources if c.outlet
+        }
+    return _near(found.posted_on, item.posted_on)
+
+
+def _near(one: datetime.date | None, other: datetime.date | None) -> bool:
+    return one is None or other is None or abs((one - other).days) <= REDATED_WITHIN_DAYS
 
 
 def _fingerprint(item: ArchivePost) -> tuple:
