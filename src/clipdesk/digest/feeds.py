@@ -11,6 +11,7 @@ import datetime
 from contextvars import ContextVar
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
@@ -67,6 +68,21 @@ class LatestPostsFeed(Feed):
     item_guid_is_permalink = False
 
 
+def id_host(requested: str) -> str:
+    """The authority of the entries' ids: the site's own host (the first name it answers to,
+    CLIPDESK_ALLOWED_HOSTS), whatever name a reader reached it by. Taken from each request,
+    the ids changed with it ("localhost" or "127.0.0.1"), and readers showed every post again
+    as new. The static export's own requests keep their host, which it rewrites to its base
+    URL's (publish/rendering.py)."""
+    from clipdesk.publish.rendering import EXPORT_HOST
+
+    host = urlsplit(f"//{requested}").hostname or "localhost"
+    if host == EXPORT_HOST:
+        return host
+    named = [h for h in settings.ALLOWED_HOSTS if h and h != "*" and not h.startswith(".")]
+    return named[0].strip("[]") if named else host
+
+
 class LatestPostsAtomFeed(LatestPostsFeed):
     feed_type = Atom1Feed
 
@@ -79,7 +95,7 @@ class LatestPostsAtomFeed(LatestPostsFeed):
 
     def __call__(self, request, *args, **kwargs):
         # The host for the entries' ids, per request (one feed object serves every thread).
-        token = _host.set(urlsplit(f"//{request.get_host()}").hostname or "localhost")
+        token = _host.set(id_host(request.get_host()))
         try:
             return super().__call__(request, *args, **kwargs)
         finally:

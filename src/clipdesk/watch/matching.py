@@ -5,8 +5,9 @@
    text (`normalizing`) and each token replaced by its `skeleton`. An alias with an apostrophe
    also gets its joined form ("People’s" ~ "Peoples"), a word ending in "s" its
    possessive form ("Peoples" ~ "People’s"), and an Arabic-script word that may begin a
-   construct its other form ("مجاهدین خلق" ~ "مجاهدي خلق"). All patterns go into one Aho-Corasick automaton,
-   each written as " tok tok ", so a pattern can only ever match whole tokens.
+   construct its other form ("مجاهدین خلق" ~ "مجاهدي خلق"). All patterns go into one
+   Aho-Corasick automaton, each written as " tok tok ", so a pattern can only ever match
+   whole tokens.
 2. Scan. A field is tokenised, each token replaced by its skeleton (cached per process), and
    the skeletons joined by single spaces; the automaton reads that string once. Apostrophes
    separate tokens here, so "MEK's", "Rajavi's" and "l’OMPI" contain "MEK", "Rajavi", "OMPI".
