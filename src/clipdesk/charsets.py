@@ -12,6 +12,7 @@ import re
 META_CHARSET = re.compile(rb"""<meta[^>]+?charset\s*=\s*["']?\s*([\w.:-]+)""", re.IGNORECASE)
 # The charset parameter of a Content-Type header ("text/html; charset=windows-1251").
 CONTENT_TYPE_CHARSET = re.compile(r"""charset\s*=\s*["']?\s*([\w.:-]+)""", re.IGNORECASE)
+LATIN = {"iso8859-1", "ascii", "cp1252", "latin-1"}  # WHATWG reads all of these as windows-1252
 
 
 def text_codec(label: str | None) -> str | None:
@@ -57,3 +58,35 @@ def mostly_utf8(data: bytes) -> str | None:
     if multibyte <= stray:
         return None
     return data.decode("utf-8", "clipdesk-stray-cp1252")
+
+
+def decode_page(data: bytes, content_type: str | None = None) -> str:
+    """An HTML page's bytes as text: its byte-order mark, else the charset its server and
+    its meta tag declare where the bytes agree, else UTF-8 (stray bytes as windows-1252),
+    else windows-1252. Extraction and the snapshot view read a page alike."""
+    for bom, codec in (
+        (codecs.BOM_UTF8, "utf-8"),
+        (codecs.BOM_UTF16_LE, "utf-16-le"),
+        (codecs.BOM_UTF16_BE, "utf-16-be"),
+    ):
+        if data.startswith(bom):
+            return data[len(bom) :].decode(codec, "replace")
+    # The server's word outranks the page's, as browsers read them: a page in windows-1251
+    # that says so only in its Content-Type was stored as mojibake. But bytes that are UTF-8
+    # are UTF-8 whatever either says, and bytes that are not are not, whatever either says.
+    header = text_codec(content_type_charset(content_type))
+    found = META_CHARSET.search(data, 0, 65536)
+    meta = text_codec(found.group(1).decode("ascii")) if found else None
+    declared = header or meta
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = None
+    if text is not None:
+        if declared in (None, "utf-8") or declared in LATIN or not data.isascii():
+            return text  # valid UTF-8 with non-ASCII bytes is UTF-8, whatever was declared
+        return data.decode(declared, "replace")  # a 7-bit encoding (ISO-2022-JP) says so
+    for label in (header, meta):  # the server's word first, then the page's
+        if label and label != "utf-8":
+            return data.decode("cp1252" if label in LATIN else label, "replace")
+    return mostly_utf8(data) or data.decode("cp1252", "replace")

@@ -188,3 +188,52 @@ def test_a_snapshot_declaring_no_text_encoding_is_shown_as_utf8(admin_client, se
 
     assert page.status_code == 200
     assert "<h1>Quay vote in Åland</h1>" in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_page_that_names_its_charset_only_in_its_meta_is_shown_in_it(admin_client, settings):
+    body = '<html><head><meta charset="shift_jis"></head><body><h1>港の会議</h1></body></html>'
+    snap = stored_snapshot(settings.CLIPDESK_HOME, body.encode("shift_jis"), "text/html")
+
+    page = admin_client.get(snap.get_absolute_url())
+
+    assert page.status_code == 200
+    assert "<h1>港の会議</h1>" in page.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("damage", "says"),
+    [
+        ("cut inside the body", "the record is damaged or cut short"),
+        # Whether inflating fails, or yields other bytes, depends on the byte: either way.
+        ("a byte changed inside the compressed record", "record is damaged"),
+    ],
+)
+def test_a_damaged_record_is_said_to_be_so_and_never_read_as_whole(settings, damage, says):
+    from clipdesk.articles.snapshots import SnapshotUnreadable
+
+    body = b"<html><body><p>" + b"The quay vote was postponed again. " * 400 + b"</p></body></html>"
+    snap = stored_snapshot(settings.CLIPDESK_HOME, body, "text/html; charset=utf-8")
+    path = settings.CLIPDESK_HOME / snap.warc_file
+    data = bytearray(path.read_bytes())
+    if damage.startswith("cut"):
+        # Cut where the record's gzip member still ends cleanly would be no test: cut it and
+        # append what a second, intact member would have (as a later record leaves behind).
+        member = bytes(data[snap.warc_offset : snap.warc_offset + snap.warc_length])
+        inflated = gzip.decompress(member)
+        shorter = gzip.compress(inflated[: len(inflated) - 500])
+        data[snap.warc_offset :] = shorter
+    else:
+        data[snap.warc_offset + 40] ^= 0xFF
+    path.write_bytes(bytes(data))
+
+    with pytest.raises(SnapshotUnreadable, match=says) as refused:
+        read_snapshot(
+            settings.CLIPDESK_HOME,
+            snap.warc_file,
+            snap.warc_offset,
+            snap.warc_length,
+            snap.payload_sha256,
+        )
+    assert "\\x" not in str(refused.value) and len(str(refused.value)) < 300

@@ -65,7 +65,11 @@ def reextract_article(
         raise ReextractionFailed(f"article {article.pk} has no snapshot")
     try:
         content = read_snapshot(
-            settings.CLIPDESK_HOME, snapshot.warc_file, snapshot.warc_offset, snapshot.warc_length
+            settings.CLIPDESK_HOME,
+            snapshot.warc_file,
+            snapshot.warc_offset,
+            snapshot.warc_length,
+            snapshot.payload_sha256,
         )
     except SnapshotUnreadable as exc:
         raise ReextractionFailed(f"article {article.pk}: {exc}") from exc

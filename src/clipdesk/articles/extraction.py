@@ -26,7 +26,6 @@ Stages of `extract_article` (comments in the code carry the same numbers):
 
 from __future__ import annotations
 
-import codecs
 import datetime
 import re
 import threading
@@ -46,7 +45,7 @@ from clipdesk.articles.joiners import JoinerRestorer, may_have_lost_joiners
 from clipdesk.articles.language import detect_language, primary_subtag
 from clipdesk.articles.page_metadata import PageMeta, clean_text, read_page_metadata
 from clipdesk.articles.trafilatura_meta import TrafilaturaMeta
-from clipdesk.charsets import META_CHARSET, content_type_charset, mostly_utf8, text_codec
+from clipdesk.charsets import decode_page
 from clipdesk.sources.feeds import ParsedEntry
 from clipdesk.storable import storable_text, storable_url
 
@@ -184,7 +183,6 @@ def _make_storable(article: ExtractedArticle) -> None:
 
 # --- 1. decode -------------------------------------------------------------------------------
 
-LATIN = {"iso8859-1", "ascii", "cp1252", "latin-1"}  # WHATWG reads all of these as windows-1252
 XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>")
 FEED_ROOT = re.compile(r"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:rss|feed|rdf:RDF|urlset)\b")
 SOME_MARKUP = re.compile(r"<(?:html|head|body|title|meta|p|div|article|h1|span|a|br)\b", re.I)
@@ -211,32 +209,7 @@ def decode_html(data: bytes | str, content_type: str | None = None) -> str:
 
 
 def _decode_bytes(data: bytes, content_type: str | None = None) -> str:
-    for bom, codec in (
-        (codecs.BOM_UTF8, "utf-8"),
-        (codecs.BOM_UTF16_LE, "utf-16-le"),
-        (codecs.BOM_UTF16_BE, "utf-16-be"),
-    ):
-        if data.startswith(bom):
-            return data[len(bom) :].decode(codec, "replace")
-    # The server's word outranks the page's, as browsers read them: a page in windows-1251
-    # that says so only in its Content-Type was stored as mojibake. But bytes that are UTF-8
-    # are UTF-8 whatever either says, and bytes that are not are not, whatever either says.
-    header = text_codec(content_type_charset(content_type))
-    found = META_CHARSET.search(data, 0, 65536)
-    meta = text_codec(found.group(1).decode("ascii")) if found else None
-    declared = header or meta
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        text = None
-    if text is not None:
-        if declared in (None, "utf-8") or declared in LATIN or not data.isascii():
-            return text  # valid UTF-8 with non-ASCII bytes is UTF-8, whatever was declared
-        return data.decode(declared, "replace")  # a 7-bit encoding (ISO-2022-JP) says so
-    for label in (header, meta):  # the server's word first, then the page's
-        if label and label != "utf-8":
-            return data.decode("cp1252" if label in LATIN else label, "replace")
-    return mostly_utf8(data) or data.decode("cp1252", "replace")
+    return decode_page(data, content_type)
 
 
 class _Parsers(threading.local):

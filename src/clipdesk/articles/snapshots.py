@@ -166,16 +166,33 @@ class SnapshotUnreadable(ValueError):
     says why."""
 
 
-def read_snapshot(home: Path, warc_file: str, offset: int, length: int) -> SnapshotContent:
-    """The response exactly as it was stored."""
+def read_snapshot(
+    home: Path, warc_file: str, offset: int, length: int, payload_sha256: str = ""
+) -> SnapshotContent:
+    """The response exactly as it was stored; with `payload_sha256` (the digest taken when it
+    was fetched), only if its body still has that digest.
+
+    A WARC file cut short, or its bytes changed, can still yield a record: warcio reads a
+    short body without complaint. Unchecked, such a fragment was shown "as fetched" and
+    re-extracted over the article's text.
+    """
     path = (home / warc_file).resolve()
     if home.resolve() not in path.parents:
         raise SnapshotUnreadable(f"snapshots: {warc_file} is outside the instance home")
+    where = f"snapshots: {warc_file} at {offset}"
     try:
-        return _read_record(path, offset, length)
-    except (OSError, ArchiveLoadFailed, EOFError, zlib.error) as exc:
+        content = _read_record(path, offset, length)
+    except (ArchiveLoadFailed, EOFError, zlib.error) as exc:  # messages quote damaged bytes
+        raise SnapshotUnreadable(f"{where}: the compressed record is damaged") from exc
+    except OSError as exc:
         reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
-        raise SnapshotUnreadable(f"snapshots: {warc_file} at {offset}: {reason}") from exc
+        raise SnapshotUnreadable(f"{where}: {reason}") from exc
+    if payload_sha256 and hashlib.sha256(content.body).hexdigest() != payload_sha256:
+        raise SnapshotUnreadable(
+            f"{where}: the record is damaged or cut short (its body no longer has the digest "
+            "taken when it was fetched)"
+        )
+    return content
 
 
 def _read_record(path: Path, offset: int, length: int) -> SnapshotContent:

@@ -9,14 +9,8 @@ from django.shortcuts import get_object_or_404, render
 from clipdesk.articles.models import Snapshot
 from clipdesk.articles.sanitizing import sanitize_html
 from clipdesk.articles.snapshots import SnapshotUnreadable, read_snapshot
+from clipdesk.charsets import decode_page
 from clipdesk.people.roles import desk_required
-
-
-def _charset(headers: list[tuple[str, str]]) -> str:
-    for name, value in headers:
-        if name.lower() == "content-type" and "charset=" in value.lower():
-            return value.lower().split("charset=", 1)[1].split(";")[0].strip() or "utf-8"
-    return "utf-8"
 
 
 @desk_required
@@ -24,15 +18,19 @@ def snapshot_view(request: HttpRequest, pk: int) -> HttpResponse:
     snapshot = get_object_or_404(Snapshot, pk=pk)
     try:
         content = read_snapshot(
-            settings.CLIPDESK_HOME, snapshot.warc_file, snapshot.warc_offset, snapshot.warc_length
+            settings.CLIPDESK_HOME,
+            snapshot.warc_file,
+            snapshot.warc_offset,
+            snapshot.warc_length,
+            snapshot.payload_sha256,
         )
     except SnapshotUnreadable as exc:
         # The day's WARC file moved, deleted or damaged: say so, rather than a server error.
         context = {"snapshot": snapshot, "problem": str(exc)}
         return render(request, "articles/snapshot_missing.html", context, status=404)
-    try:
-        html = content.body.decode(_charset(content.headers), errors="replace")
-    except (LookupError, UnicodeError):  # a label that is no text encoding ("base64", "idna")
-        html = content.body.decode("utf-8", errors="replace")
+    # Read as extraction read it: the header's charset, else the page's own meta charset
+    # (a Shift_JIS page that said so only in its meta was shown as mojibake).
+    content_type = next((v for n, v in content.headers if n.lower() == "content-type"), None)
+    html = decode_page(content.body, content_type)
     context = {"snapshot": snapshot, "content": content, "html": sanitize_html(html)}
     return render(request, "articles/snapshot.html", context)
