@@ -87,3 +87,41 @@ def test_restore_brings_back_credits_and_status():
     restored = restore_version(version)
     assert restored.status == Post.Status.PUBLISHED
     assert [(c.author, c.outlet.name) for c in restored.credits.all()] == [("Ana", "Coast FM")]
+
+
+def test_a_version_restored_after_its_outlet_was_merged_credits_the_merged_outlet():
+    from clipdesk.digest.actions import merge_outlets
+
+    kept, merged = make_outlet("Valley Times"), make_outlet("Kestrel News Agency")
+    post = make_post("Quay vote", credits=[{"outlet": merged}])
+    version = save_version(post)
+    merge_outlets(kept, [merged])  # the credit moves; the merged outlet is gone
+
+    restore_version(version)
+
+    assert [c.outlet for c in Post.objects.get(pk=post.pk).credits.all()] == [kept]
+
+
+def test_editors_see_earlier_versions_but_do_not_extract_articles_again(client, db):
+    from django.contrib.auth.models import Group
+
+    from clipdesk.people.roles import EDITOR, ensure_roles
+
+    ensure_roles()
+    editor = User.objects.create_user("ed", password="a-long-editor-password", is_staff=True)
+    editor.groups.add(Group.objects.get(name=EDITOR))
+    assert editor.has_perm("digest.view_postversion")
+    client.force_login(editor)
+    page = client.get("/admin/articles/article/")
+    assert page.status_code == 200
+    assert b'value="reextract"' not in page.content  # the action changes the articles
+
+
+def test_the_audit_trail_is_in_the_admin_and_read_only(admin_client):
+    post = make_post("Quay vote")
+    save_version(post)
+    restore_version(post.versions.get())
+
+    page = admin_client.get("/admin/people/auditentry/")
+    assert page.status_code == 200 and b"restore" in page.content
+    assert admin_client.get("/admin/people/auditentry/add/").status_code == 403

@@ -42,6 +42,8 @@ def rule_form(**fields) -> dict:
         ({"drop_xpaths": '{"promo": 1}'}, "drop_xpaths", "A list of XPaths"),
         ({"drop_xpaths": '["//div[@class="]'}, "drop_xpaths", "not a usable XPath"),
         ({"host": "www.example.org/news"}, "host", "A host name"),
+        ({"drop_xpaths": '["//h1/text()"]'}, "drop_xpaths", "selects text or attributes"),
+        ({"drop_xpaths": '["//@class"]'}, "drop_xpaths", "selects text or attributes"),
     ],
 )
 def test_the_admin_refuses_a_rule_that_could_not_apply(admin_client, fields, field, message):
@@ -98,3 +100,10 @@ def test_a_rule_saved_later_applies_when_the_articles_are_extracted_again(server
     assert (report.extracted, report.failed) == (1, [])
     page = Article.objects.get().extracted["page"]
     assert page["title"] == "Lock gates repaired before the spring tides"
+
+
+def test_a_rule_kept_from_before_that_drops_text_fails_the_page_in_words():
+    from clipdesk.articles.extraction import ExtractionError, extract_article
+
+    with pytest.raises(ExtractionError, match="selects text or attributes, not elements"):
+        extract_article(PAGE, "https://www.example.org/a", rules={"drop_xpaths": ["//h1/text()"]})

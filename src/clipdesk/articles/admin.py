@@ -17,7 +17,9 @@ class ArticleAdmin(admin.ModelAdmin):
     raw_id_fields = ["source", "outlet", "snapshot"]
     actions = ["reextract"]
 
-    @admin.action(description="Extract again from the snapshot")
+    # Changes the stored articles: for those who may change them (admins), not for editors,
+    # who only view articles (people/roles.py).
+    @admin.action(description="Extract again from the snapshot", permissions=["change"])
     def reextract(self, request, queryset) -> None:
         report = reextract_articles(queryset.select_related("snapshot"))
         for _, reason in report.failed:

@@ -121,6 +121,12 @@ def extract_article(
     description = meta.description or traf.description
 
     prune = list(rules.get("drop_xpaths", ())) if rules else []
+    for path in prune:  # a rule saved before they were checked on saving
+        if not all(isinstance(found, etree._Element) for found in _xpath(tree, path)):
+            raise ExtractionError(
+                f"extraction: the site rule's drop XPath {path!r} selects text or attributes, "
+                "not elements"
+            )
     doc = _trafilatura(tree, url, prune)  # 4
     # Spaces and blank lines at either end (trafilatura's fuller passes leave them on some
     # pages: 26 of the 482 of ../shared/data) would show wherever the text is shown.

@@ -7,6 +7,7 @@ to say why.
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 import lxml.html
@@ -54,4 +55,11 @@ def drop_xpaths_problem(value: object) -> str | None:
     for path in value:
         if problem := xpath_problem(path):
             return f"{path!r}: {problem}"
+        if _NOT_ELEMENTS.search(path):
+            return f"{path!r} selects text or attributes; what is dropped must be elements"
     return None
+
+
+# The last step of an XPath that selects no element ("//h1/text()", "//@class"): dropped from
+# the page, its result took extraction down with an error page.
+_NOT_ELEMENTS = re.compile(r"(?:text\(\)|@[\w:*-]+|comment\(\)|node\(\))\s*(?:\[[^\]]*\])?\s*$")

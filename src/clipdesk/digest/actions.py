@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from clipdesk.digest.models import Credit, Outlet, Post, PostVersion, Tag
-from clipdesk.digest.outlets import free_slug
+from clipdesk.digest.outlets import OutletDirectory, free_slug
 from clipdesk.digest.quotes import ExcerptNotFound, check_excerpt
 from clipdesk.people.models import AuditEntry, record
 from clipdesk.publish.hooks import refresh_static_copy
@@ -87,11 +87,12 @@ def version_data(post: Post) -> dict:
             {
                 "author": c.author,
                 "outlet": c.outlet_id,
+                "outlet_name": c.outlet.name if c.outlet else "",
                 "place": c.place,
                 "date": c.date.isoformat() if c.date else None,
                 "url": c.url,
             }
-            for c in post.credits.order_by("position")
+            for c in post.credits.select_related("outlet").order_by("position")
         ],
         "tags": list(post.tags.values_list("pk", flat=True)),
     }
@@ -116,14 +117,28 @@ def restore_version(version: PostVersion, user=None) -> Post:
     post.posted_on_inferred = _date(data["posted_on_inferred"]) or post.posted_on_inferred
     post.excerpt, post.body, post.status = data["excerpt"], data["body"], data["status"]
     post.save()
+    # An outlet merged into another since (merge_outlets deletes it, its credits moved and its
+    # name kept as an alias) is found by that name: the restored credit named no outlet.
+    now = {c.position: c.outlet for c in post.credits.select_related("outlet")}
     post.credits.all().delete()
     outlets = Outlet.objects.in_bulk([c["outlet"] for c in data["credits"] if c["outlet"]])
+    directory = OutletDirectory()
+
+    def outlet_of(position: int, credit: dict) -> Outlet | None:
+        if not credit["outlet"]:
+            return None
+        if found := outlets.get(credit["outlet"]):
+            return found
+        if credit.get("outlet_name") and (named := directory.find(credit["outlet_name"])):
+            return named
+        return now.get(position)  # a version kept before names were: the credit's outlet now
+
     Credit.objects.bulk_create(
         Credit(
             post=post,
             position=i,
             author=c["author"],
-            outlet=outlets.get(c["outlet"]),
+            outlet=outlet_of(i, c),
             place=c["place"],
             date=_date(c["date"]),
             url=c["url"],

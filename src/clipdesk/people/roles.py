@@ -21,6 +21,8 @@ DESK_ROLES = {ADMIN, EDITOR}
 # What an editor may do in the Django admin, beyond the desk.
 EDITOR_PERMISSIONS = [
     ("digest", "post", ("add", "change", "view")),
+    # Earlier versions, to restore one (the post's page lists them when they can be seen).
+    ("digest", "postversion", ("view",)),
     ("digest", "credit", ("add", "change", "delete", "view")),
     ("digest", "outlet", ("add", "change", "view")),
     ("digest", "tag", ("add", "change", "view")),
