@@ -245,9 +245,9 @@ def test_a_foreign_host_header_is_refused_and_logged_on_one_line(served):
     assert "Traceback" not in err
 
 
-def _pollers_of(server_pid: int) -> list[int]:
-    """The `clipdesk poll` processes the server started (children of its arbiter)."""
-    found = []
+def _processes() -> dict[int, tuple[int, list[bytes]]]:
+    """Every process: its parent and its arguments."""
+    found = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -258,9 +258,26 @@ def _pollers_of(server_pid: int) -> list[int]:
                 args = cmdline.read().split(b"\0")
         except OSError:
             continue
-        if parent == server_pid and b"poll" in args:
-            found.append(int(entry))
+        found[int(entry)] = (parent, args)
     return found
+
+
+def _pollers_of(server_pid: int) -> list[int]:
+    """The `clipdesk poll` processes below the server (started by its keep-running helper)."""
+    table = _processes()
+
+    def below_server(pid: int) -> bool:
+        while pid in table and pid > 1:
+            pid = table[pid][0]
+            if pid == server_pid:
+                return True
+        return False
+
+    return [
+        pid
+        for pid, (_, args) in table.items()
+        if b"poll" in args and b"clipdesk.server.keep_running" not in args and below_server(pid)
+    ]
 
 
 def test_a_background_poller_that_dies_is_started_again(tmp_path):

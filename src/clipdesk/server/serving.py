@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import threading
-import time
 from collections.abc import Callable
 
 from django.db import connections
@@ -13,56 +11,8 @@ from gunicorn.app.base import BaseApplication
 
 from clipdesk.server.guards import require_free_port
 
-# Waits before a background command that stopped is started again: doubling from the first,
-# up to the last, and back to the first once it has run for a while.
-RESTART_WAITS = (5.0, 60.0)
-RAN_LONG_ENOUGH = 300.0
-# Exit statuses of a command stopped by Ctrl-C: its own (`clipdesk`'s 130), or the signal's.
-INTERRUPTED = {130, -2}
-
-
-class Background:
-    """A command beside the server (the poller), started again whenever it stops.
-
-    It used to be started once: killed (out of memory, by hand) or crashed, it was gone for
-    good, the site served on, and no source was polled again until the server restarted.
-    """
-
-    def __init__(self, command: list[str], label: str) -> None:
-        self.command, self.label = command, label
-        self.process: subprocess.Popen | None = None
-        self._stopping = threading.Event()
-        self._thread = threading.Thread(target=self._keep_running, name=label, daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def _keep_running(self) -> None:
-        wait = RESTART_WAITS[0]
-        while not self._stopping.is_set():
-            started = time.monotonic()
-            self.process = subprocess.Popen(self.command)  # noqa: S603 - our own command
-            code = self.process.wait()
-            if self._stopping.is_set() or code in INTERRUPTED:
-                return  # the server stops (Ctrl-C reaches its whole process group)
-            if time.monotonic() - started > RAN_LONG_ENOUGH:
-                wait = RESTART_WAITS[0]
-            sys.stderr.write(
-                f"clipdesk: the {self.label} stopped (exit status {code}); "
-                f"started again in {wait:g} s\n"
-            )
-            sys.stderr.flush()
-            self._stopping.wait(wait)
-            wait = min(wait * 2, RESTART_WAITS[1])
-
-    def stop(self) -> None:
-        self._stopping.set()
-        if (process := self.process) is not None and process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
+# Runs the background command and starts it again when it stops (keep_running.py).
+KEEP_RUNNING = [sys.executable, "-m", "clipdesk.server.keep_running"]
 
 
 class _Gunicorn(BaseApplication):
@@ -94,7 +44,7 @@ def serve(
     machine's two cores. `on_ready` runs once, in the first worker, when it listens (the demo
     prints there). `background` is a command (the poller) that runs beside the server and
     stops with it: a process of its own, so polling never competes with requests for a worker;
-    started again when it stops (`Background`). `command` names the caller in messages.
+    started again when it stops (keep_running.py). `command` names the caller in messages.
 
     Each worker listens on a socket of its own (SO_REUSEPORT), and the kernel spreads new
     connections over them. With one socket shared by every worker, whichever worker woke
@@ -122,15 +72,19 @@ def serve(
         "graceful_timeout": 10,
         "limit_request_line": 8190,
     }
-    helper = Background(background, "background poller") if background else None
+    helper: list[subprocess.Popen] = []
 
     def when_ready(server) -> None:
-        if helper is not None:
-            helper.start()
+        if background:
+            helper.append(subprocess.Popen([*KEEP_RUNNING, *background]))  # noqa: S603
 
     def on_exit(server) -> None:
-        if helper is not None:
-            helper.stop()
+        for process in helper:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
 
     def post_worker_init(worker) -> None:
         # Each worker opens its own socket after forking, so the arbiter's "ready" would come
