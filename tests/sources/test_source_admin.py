@@ -36,3 +36,26 @@ def test_an_http_address_is_kept(admin_client):
 
     assert page.status_code == 200
     assert Source.objects.get().url == "https://news.example.org/feed.xml"
+
+
+def test_the_list_shows_what_was_wrong_with_a_source_read_all_the_same(admin_client):
+    Source.objects.create(
+        url="https://quay.example/feed.xml",
+        problems=["not well-formed XML, read as far as it went"],
+    )
+    page = admin_client.get("/admin/sources/source/")
+    assert "not well-formed XML, read as far as it went" in page.content.decode()
+
+
+def test_a_second_tag_or_outlet_of_one_name_is_refused_in_words(admin_client):
+    from tests.factories import make_outlet, make_tag
+
+    make_tag("Foo")
+    make_outlet("Valley Times")
+    tag = admin_client.post("/admin/digest/tag/add/", {"name": "foo", "slug": "foo-2"})
+    assert "A tag of this name exists already" in tag.content.decode()
+    outlet = admin_client.post(
+        "/admin/digest/outlet/add/",
+        {"name": "valley times", "slug": "valley-times-2", "aliases": "[]", "homepage": ""},
+    )
+    assert "An outlet of this name exists already" in outlet.content.decode()

@@ -30,7 +30,11 @@ class Outlet(models.Model):
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(Lower("name"), name="outlet_name_unique_ci"),
+            models.UniqueConstraint(
+                Lower("name"),
+                name="outlet_name_unique_ci",
+                violation_error_message="An outlet of this name exists already (case aside).",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -55,7 +59,13 @@ class Tag(models.Model):
 
     class Meta:
         ordering = ["name"]
-        constraints = [models.UniqueConstraint(Lower("name"), name="tag_name_unique_ci")]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"),
+                name="tag_name_unique_ci",
+                violation_error_message="A tag of this name exists already (case aside).",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -12,7 +12,7 @@ class SourceAdmin(admin.ModelAdmin):
     formfield_overrides = URL_FIELDS
     list_display = [
         "__str__", "kind", "format", "enabled", "last_success_at", "error_count",
-        "last_error_short", "next_check_at",
+        "last_error_short", "problems_short", "next_check_at",
     ]  # fmt: skip
     list_filter = ["kind", "enabled", "format"]
     search_fields = ["url", "name"]
@@ -25,6 +25,12 @@ class SourceAdmin(admin.ModelAdmin):
     @admin.display(description="Last error")
     def last_error_short(self, source: Source) -> str:
         return source.last_error[:120]
+
+    @admin.display(description="Problems")
+    def problems_short(self, source: Source) -> str:
+        """What was wrong with a response read all the same (a broken feed's recovered XML):
+        shown on the source's own page only, a source read so looked healthy in the list."""
+        return "; ".join(source.problems or [])[:160]
 
     @admin.action(description="Check the selected sources at the next poll")
     def check_now(self, request: HttpRequest, queryset: QuerySet[Source]) -> None:
