@@ -15,7 +15,6 @@ from clipdesk.digest.models import Credit, Outlet, Post, PostVersion, Tag
 from clipdesk.digest.outlets import OutletDirectory, free_slug
 from clipdesk.digest.quotes import ExcerptNotFound, check_excerpt
 from clipdesk.people.models import AuditEntry, record
-from clipdesk.publish.hooks import refresh_static_copy
 from clipdesk.search import indexing as search_indexing
 
 # The C0 and C1 control characters but whitespace (tab, line breaks, form feed).
@@ -40,8 +39,6 @@ def set_status(posts: QuerySet[Post], status: str, user=None) -> int:
             post.status = status
             post.save(update_fields=["status", "updated_at"])
             record(user, action, post)
-        if changing:
-            refresh_static_copy()  # after commit, when CLIPDESK_STATIC_TARGET is set
     return len(changing)
 
 
@@ -215,7 +212,6 @@ def publish_articles(
             articles=[a.pk for a in articles],
             **({"copies": [c.url for c in copies]} if copies else {}),
         )
-        refresh_static_copy()  # after commit, when CLIPDESK_STATIC_TARGET is set
     return post
 
 
@@ -246,7 +242,6 @@ def add_credits(post: Post, articles: Sequence, *, user=None) -> list:
         Credit.objects.bulk_create(_credit(post, first + i, a) for i, a in enumerate(new))
         post.save(update_fields=["updated_at"])  # its pages, feeds and search document
         record(user, AuditEntry.Action.EDIT, post, credited=[a.url for a in new])
-        refresh_static_copy()
     return new
 
 

@@ -1,6 +1,6 @@
-"""What publishing and unpublishing set off here: the static copy's refresh.
+"""What a change to the public site sets off here: the static copy's refresh.
 
-Kept apart from export.py so digest.actions can import it without loading the exporter.
+Kept apart from export.py so publish.caching can import it without loading the exporter.
 """
 
 from __future__ import annotations
@@ -10,27 +10,22 @@ import os
 import threading
 
 from django.conf import settings
-from django.db import connections, transaction
+from django.db import connections
 
 log = logging.getLogger(__name__)
 
 
-def refresh_static_copy() -> None:
-    """After the surrounding transaction commits, bring the static copy up to date.
-
-    Does nothing unless settings.CLIPDESK_STATIC_TARGET names the export's folder. The
-    incremental export runs on a thread of this process (`refresher`), so the editor who
-    published does not wait for it, nor for an export already running (a nightly full export
-    of a large archive takes tens of seconds). A failure is logged, not raised: the publish
-    itself has committed, and the next export catches up.
-    """
-    target = getattr(settings, "CLIPDESK_STATIC_TARGET", "")
-    if target:
-        transaction.on_commit(lambda: refresher.request(str(target)))
-
-
 def refresh_static_copy_now() -> None:
-    """The same, for a change that has committed (publish.caching calls it then)."""
+    """Bring the static copy up to date after a change to what the site shows has committed.
+
+    publish.caching calls it once per transaction that changed a post, credit, tag, outlet or
+    the site profile (whatever made the change: the desk, the admin, a command), so no action
+    asks for it itself. Does nothing unless settings.CLIPDESK_STATIC_TARGET names the export's
+    folder. The incremental export runs on a thread of this process (`refresher`), so the
+    editor who published does not wait for it, nor for an export already running (a nightly
+    full export of a large archive takes tens of seconds). A failure is logged, not raised:
+    the change itself has committed, and the next export catches up.
+    """
     if target := getattr(settings, "CLIPDESK_STATIC_TARGET", ""):
         refresher.request(str(target))
 
