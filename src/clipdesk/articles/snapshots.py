@@ -187,12 +187,19 @@ def read_snapshot(
     except OSError as exc:
         reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
         raise SnapshotUnreadable(f"{where}: {reason}") from exc
+    except _RecordDamaged as exc:
+        raise SnapshotUnreadable(f"{where}: the record is damaged ({exc})") from exc
     if payload_sha256 and hashlib.sha256(content.body).hexdigest() != payload_sha256:
         raise SnapshotUnreadable(
             f"{where}: the record is damaged or cut short (its body no longer has the digest "
             "taken when it was fetched)"
         )
     return content
+
+
+class _RecordDamaged(Exception):
+    """Changed bytes that still inflate can give a record warcio reads, but not as a
+    response: its HTTP headers missing, or its status line no number."""
 
 
 def _read_record(path: Path, offset: int, length: int) -> SnapshotContent:
@@ -202,7 +209,12 @@ def _read_record(path: Path, offset: int, length: int) -> SnapshotContent:
     for record in ArchiveIterator(member):
         if record.rec_type != "response":
             continue
-        status = int(record.http_headers.get_statuscode() or 0)
+        if record.http_headers is None:
+            raise _RecordDamaged("its HTTP headers are missing")
+        try:
+            status = int(record.http_headers.get_statuscode() or 0)
+        except ValueError:
+            raise _RecordDamaged("its HTTP status is no number") from None
         return SnapshotContent(
             url=record.rec_headers.get_header("WARC-Target-URI"),
             status=status,
