@@ -82,3 +82,38 @@ def test_a_page_whose_feeds_are_all_dead_is_followed_as_a_listing(server):
 
     assert added.source.kind == Source.Kind.PAGE and added.source.url == home
     assert "could not be read" in added.note and "404" in added.note
+
+
+def test_a_site_whose_robots_txt_keeps_this_reader_out_is_not_read_by_adding_it(server):
+    server.route("/robots.txt", b"User-agent: *\nDisallow: /news/\n")
+    home = server.route("/news/", b"<html><body><p>Harbour news</p></body></html>")
+
+    with pytest.raises(SourceError, match=r"disallowed by the site's robots\.txt"):
+        add_source(home)
+
+    assert not Source.objects.exists()
+    assert [r.path for r in server.requests] == ["/robots.txt"]
+
+
+def test_a_feed_the_site_keeps_this_reader_from_is_not_taken(server):
+    server.route("/robots.txt", b"User-agent: *\nDisallow: /private/\n")
+    kept_out = server.url("/private/feed.xml")
+    feed = server.route(
+        "/feed.xml",
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>Harbour</title>'
+        b"<item><title>Quay</title><link>https://harbour.example/quay</link></item>"
+        b"</channel></rss>",
+        headers={"Content-Type": "application/rss+xml"},
+    )
+    home = server.route(
+        "/",
+        f'<html><head><link rel="alternate" type="application/rss+xml" href="{kept_out}">'
+        f'<link rel="alternate" type="application/rss+xml" href="{feed}"></head>'
+        "<body><p>Harbour news</p></body></html>".encode(),
+        headers={"Content-Type": "text/html"},
+    )
+
+    added = add_source(home)
+
+    assert added.source.url == feed
+    assert "/private/feed.xml" not in [r.path for r in server.requests]

@@ -10,11 +10,16 @@ from clipdesk.sources.discovery import find_feed_links
 from clipdesk.sources.feeds import FeedError, parse_feed
 from clipdesk.sources.fetching import Fetcher, FetchError, FetchPolicy, checked_url
 from clipdesk.sources.models import Source
+from clipdesk.sources.robots import RobotsCache
 from clipdesk.storable import has_unstorable
 
 
 class SourceError(ValueError):
     """The URL cannot become a source; the message says why."""
+
+
+def _reason(said: str) -> str:
+    return said.removeprefix("robots: ").removeprefix("fetcher: ")
 
 
 @dataclass
@@ -104,7 +109,14 @@ def _fits(what: str, value: str, field: str = "url") -> None:
 
 
 def _detect(url: str) -> tuple[str, str, str]:
+    """Read the address to learn what it is; robots.txt is asked first, as the poll asks it,
+    so that a site which keeps this reader out is not fetched from by adding it either."""
     with Fetcher(FetchPolicy.from_env()) as fetcher:
+        robots = RobotsCache(fetcher)
+        if (refusal := robots.refusal(url)) is not None:
+            raise SourceError(
+                f"source: {url!r} cannot be read to find what it is ({_reason(refusal.reason)})"
+            )
         try:
             response = fetcher.get(url)
         except FetchError as exc:
@@ -122,6 +134,9 @@ def _detect(url: str) -> tuple[str, str, str]:
         for link in links[:FEED_LINKS_TRIED]:
             # Each is read before it is taken: a page's first feed may be a comments feed long
             # gone, which would fail at every poll while the site's own feed was named next.
+            if (refusal := robots.refusal(link)) is not None:
+                failures.append(_reason(refusal.reason))
+                continue
             try:
                 found = fetcher.get(link)
                 feed = parse_feed(found.body, found.url, found.headers.get("content-type"))
