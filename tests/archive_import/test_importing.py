@@ -434,3 +434,20 @@ def test_a_post_whose_dates_were_corrected_together_is_updated_in_place(before, 
     assert import_text(dated_page(*before, excerpt, "Dock gates replaced")) == (1, 0, 0)
     assert import_text(dated_page(*after, excerpt, "Dock gates replaced")) == (0, 1, 0)
     assert Post.objects.count() == 1
+
+
+def test_the_same_words_in_other_papers_two_days_apart_are_two_posts_at_every_import():
+    excerpt = "The council met tonight to vote on the sale of the old ferry terminal."
+    first = dated_page("2021/05/01", "May 1 2021", excerpt, "Terminal sale vote")
+    other = first.replace(b"2021/05/01", b"2021/05/03").replace(b"May 1 2021", b"May 3 2021")
+    other = other.replace(b"Jane Roe, Ridge Weekly", b"Tom Reyes, Bay Courier")
+
+    assert import_text(first, "a.txt") == (1, 0, 0)
+    assert import_text(other, "b.txt") == (1, 0, 0)
+    assert import_text(first, "a.txt") == (0, 0, 1)
+    assert import_text(other, "b.txt") == (0, 0, 1)
+    credits = Credit.objects.order_by("date").values_list("author", "outlet__name", "date")
+    assert list(credits) == [
+        ("Jane Roe", "Ridge Weekly", datetime.date(2021, 5, 1)),
+        ("Tom Reyes", "Bay Courier", datetime.date(2021, 5, 3)),
+    ]

@@ -312,13 +312,16 @@ def _may_be_redated(found: Post, item: ArchivePost) -> bool:
     given = {c.date for c in item.sources if c.date}
     if stored and given and stored == given:
         return True
+    outlets = {fold_name(c.outlet.name) for c in found.credits.all() if c.outlet}
+    named = {fold_name(c.outlet) for c in item.sources if c.outlet}
+    if outlets and named and not outlets & named:
+        # A correction moves a date, not the outlet: the same words two days apart in
+        # other papers are two posts (each was merged into the other, and one credit lost).
+        return False
     if stored and given and not _near(min(stored), min(given)):
         # Far apart, the same quote from the same outlets is still one post whose dates
         # were mistyped ("August 21" corrected to "August 12"); a quote is no boilerplate.
-        outlets = {fold_name(c.outlet.name) for c in found.credits.all() if c.outlet}
-        return fold_name(found.excerpt) == fold_name(item.excerpt.strip()) and outlets == {
-            fold_name(c.outlet) for c in item.sources if c.outlet
-        }
+        return fold_name(found.excerpt) == fold_name(item.excerpt.strip()) and outlets == named
     return _near(found.posted_on, item.posted_on)
 
 
