@@ -108,3 +108,31 @@ def test_a_dry_run_reads_credits_with_the_outlets_the_database_knows(tmp_path):
             " where p.headline = 'Dockers vote to strike'"
         ).fetchall()
     assert stored == [("", "Evening Lantern")]  # what the dry run showed
+
+
+def test_an_old_export_beside_a_corrected_one_settles_on_the_later_file(tmp_path):
+    """Two exports of one archive in one folder: the later file's dates are the post's, and
+    an import after the first changes nothing (each used to move the post back and forth)."""
+    home = tmp_path / "home"
+    clipdesk(home, "init")
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    page = (
+        "Quay Notes\n\nNotes on the quay in the press.\n\nDock gates replaced\n\n"
+        "Posted on: {posted}\n\nJane Roe, Ridge Weekly, {day}:… The dock gates were "
+        "replaced in a single weekend by a crew of divers.\n"
+    )
+    (folder / "2021-export.txt").write_text(page.format(posted="2021/08/21", day="August 21 2021"))
+    (folder / "2022-export.txt").write_text(page.format(posted="2021/08/12", day="August 12 2021"))
+
+    runs = [
+        json.loads(clipdesk(home, "import-archive", str(folder), "--json").stdout) for _ in range(3)
+    ]
+
+    assert [(r["added"], r["updated"], r["skipped"]) for r in runs] == [
+        (1, 0, 1),
+        (0, 0, 2),
+        (0, 0, 2),
+    ]
+    with sqlite3.connect(home / "clipdesk.sqlite3") as db:
+        assert db.execute("select posted_on from digest_post").fetchall() == [("2021-08-12",)]

@@ -451,3 +451,28 @@ def test_the_same_words_in_other_papers_two_days_apart_are_two_posts_at_every_im
         ("Jane Roe", "Ridge Weekly", datetime.date(2021, 5, 1)),
         ("Tom Reyes", "Bay Courier", datetime.date(2021, 5, 3)),
     ]
+
+
+def test_only_a_copy_with_its_dates_corrected_gives_way_to_the_later_file():
+    from clipdesk.archive.importing import superseded_copies
+
+    excerpt = "The dock gates were replaced in a single weekend by a crew of divers."
+    old = dated_page("2021/08/21", "August 21 2021", excerpt, "Dock gates")
+    versions = {
+        "corrected": (dated_page("2021/08/12", "August 12 2021", excerpt, "Dock gates"), True),
+        "posted on filled in": (dated_page("", "August 21 2021", excerpt, "Dock gates"), False),
+        "a day later": (dated_page("2021/08/22", "August 22 2021", excerpt, "Dock gates"), True),
+        "the same": (old, False),
+        "other papers": (
+            dated_page("2021/08/22", "August 22 2021", excerpt, "Dock gates").replace(
+                b"Jane Roe, Ridge Weekly", b"Tom Reyes, Bay Courier"
+            ),
+            False,
+        ),
+        "a week later": (dated_page("2021/08/28", "", excerpt, "Dock gates"), False),
+        "other words": (dated_page("2021/08/22", "August 22 2021", "Divers.", "Dock gates"), False),
+    }
+    gazetteer = gazetteer_for(OutletDirectory())
+    for name, (later, gives_way) in versions.items():
+        pages = [parse_archive(p, gazetteer=gazetteer) for p in (old, later)]
+        assert superseded_copies(pages) == [{0} if gives_way else set(), set()], name

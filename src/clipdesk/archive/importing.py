@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import html
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -336,8 +337,59 @@ def _fingerprint(item: ArchivePost) -> tuple:
     return (item.headline.strip(), item.posted_on, item.excerpt.strip(), credits, item.identity)
 
 
-def import_page(page: ArchivePage, outlets: OutletDirectory) -> ImportResult:
-    """Store every post of one parsed page in one transaction: all of it, or none."""
+def superseded_copies(pages: Sequence[ArchivePage]) -> list[set[int]]:
+    """For each page, the posts that a later page of the same import gives again with its
+    dates corrected: only the later version is written.
+
+    Two exports of one archive in one folder, an old one and a corrected one, were applied
+    in turn at every import: the old copy moved the post back to its old dates, the corrected
+    one forward again, and every import reported both as updated."""
+    by_headline: dict[str, list[tuple[int, int, ArchivePost]]] = {}
+    for page_index, page in enumerate(pages):
+        for post_index, item in enumerate(page.posts):
+            if item.identity is None:  # a WordPress post is known by its id, whatever else
+                key = fold_name(item.headline)
+                by_headline.setdefault(key, []).append((page_index, post_index, item))
+    superseded: list[set[int]] = [set() for _ in pages]
+    for copies in by_headline.values():
+        for page_index, post_index, earlier in copies:
+            if any(
+                later_page > page_index and _corrected_copy(earlier, later)
+                for later_page, _, later in copies
+            ):
+                superseded[page_index].add(post_index)
+    return superseded
+
+
+def _corrected_copy(earlier: ArchivePost, later: ArchivePost) -> bool:
+    """Whether `later` is `earlier` (of the same headline) with its dates corrected, by the
+    rules that make an import update a stored post in place (`_may_be_redated`)."""
+    own = {c.date for c in earlier.sources if c.date}
+    other = {c.date for c in later.sources if c.date}
+    posted_moved = bool(earlier.posted_on and later.posted_on) and (
+        earlier.posted_on != later.posted_on
+    )
+    if not posted_moved and not (own and other and own != other):
+        return False  # not dated otherwise: the import's own rules settle the two copies
+    opening = fold_name(earlier.excerpt.strip()[:UNDATED_KEY_CHARS])
+    if not _same_opening(opening, fold_name(later.excerpt.strip()[:UNDATED_KEY_CHARS])):
+        return False
+    outlets = {fold_name(c.outlet) for c in earlier.sources if c.outlet}
+    named = {fold_name(c.outlet) for c in later.sources if c.outlet}
+    if outlets and named and not outlets & named:
+        return False
+    if own and other and own == other:
+        return True
+    if own and other and not _near(min(own), min(other)):
+        return fold_name(earlier.excerpt) == fold_name(later.excerpt) and outlets == named
+    return _near(earlier.posted_on, later.posted_on)
+
+
+def import_page(
+    page: ArchivePage, outlets: OutletDirectory, superseded: Collection[int] = ()
+) -> ImportResult:
+    """Store every post of one parsed page in one transaction: all of it, or none. The posts
+    at the indexes `superseded` (see `superseded_copies`) are skipped."""
     result = ImportResult()
     seen: dict[str, int] = {}
     taken: set[int] = set()
@@ -345,7 +397,10 @@ def import_page(page: ArchivePage, outlets: OutletDirectory) -> ImportResult:
         _fill_profile(page)
         dates = infer_dates(page.posts)
         shown: set[tuple] = set()
-        for item, inferred in zip(page.posts, dates, strict=True):
+        for index, (item, inferred) in enumerate(zip(page.posts, dates, strict=True)):
+            if index in superseded:
+                result.skipped += 1
+                continue
             if (fingerprint := _fingerprint(item)) in shown:
                 result.skipped += 1
                 continue

@@ -10,6 +10,7 @@ from clipdesk.archive.importing import (
     ImportSummary,
     gazetteer_for,
     import_page,
+    superseded_copies,
 )
 from clipdesk.archive.parsing import OutletGazetteer
 from clipdesk.archive.reading import ArchiveFileError, expand_paths, read_pages
@@ -84,7 +85,9 @@ class Command(ClipdeskCommand):
         with Progress(console=Console(stderr=True), disable=as_json, transient=True) as progress:
             reading = progress.add_task("Reading", total=len(files))
             task = progress.add_task("Importing", total=len(files))
-            pages = read_pages(files, gazetteer, on_read=lambda _: progress.advance(reading))
+            pages = list(read_pages(files, gazetteer, on_read=lambda _: progress.advance(reading)))
+            read_whole = [read for _, read in pages if not isinstance(read, ArchiveFileError)]
+            superseded = iter(superseded_copies(read_whole))
             for path, read in pages:
                 summary.files += 1
                 if isinstance(read, ArchiveFileError):
@@ -92,7 +95,7 @@ class Command(ClipdeskCommand):
                     progress.advance(task)
                     continue
                 try:
-                    summary.totals += import_page(read, outlets)
+                    summary.totals += import_page(read, outlets, next(superseded))
                 except DatabaseError as exc:
                     summary.failures.append(ImportFailure(str(path), f"{path}: not stored ({exc})"))
                     outlets = OutletDirectory()  # forget outlets the rolled-back file created
