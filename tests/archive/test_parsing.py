@@ -1166,3 +1166,50 @@ def test_a_date_the_reader_cannot_place_on_a_day_is_no_outlet_or_place(when):
 def test_several_outlets_on_one_line_in_other_layouts(credit_line, expected) -> None:
     _, item = only_post(text_page(post(credit_line, posted="2021/03/08")))
     assert [(c.author, c.outlet) for c in item.sources] == expected
+
+
+@pytest.mark.parametrize(
+    ("excerpt", "headline"),
+    [
+        ("The ferry operator set out a summer timetable. Fares stay.", "The ferry operator set "
+         "out a summer timetable"),
+        ("Ferries will run every hour from the first of July until the end of the season, "
+         "says the operator.", "Ferries will run every hour from the first of July…"),
+    ],
+)  # fmt: skip
+def test_a_post_whose_headline_was_lost_is_its_own_post_named_from_its_excerpt(
+    excerpt, headline
+) -> None:
+    page = parse_archive(
+        text_page(
+            post(
+                "Lena Fox, Morning Beacon, June 10 2019:… Fares rise by a tenth.",
+                posted="2019/06/10",
+            ),
+            f"Posted on: 2019/06/08\n\nTom Reyes, Bay Courier, June 8 2019:… {excerpt}\n",
+        )
+    )
+
+    first, second = page.posts
+    assert (first.excerpt, first.sources) == (
+        "Fares rise by a tenth.",
+        [ArchiveCredit("Lena Fox", "Morning Beacon", datetime.date(2019, 6, 10))],
+    )
+    assert second.headline == headline and second.excerpt == excerpt
+    assert second.posted_on == datetime.date(2019, 6, 8)
+    assert second.sources == [ArchiveCredit("Tom Reyes", "Bay Courier", datetime.date(2019, 6, 8))]
+
+
+def test_a_posted_on_line_below_the_credits_of_its_own_post_begins_no_other() -> None:
+    page = parse_archive(
+        text_page(
+            "Estuary Wall Repairs Begin\n\nLena Fox, Morning Beacon, June 10 2019:… Work began."
+            "\n\nPosted on: 2019/06/10\n",
+            "Harbour Dues Rise\n\nTom Reyes, Bay Courier, June 8 2019:… Dues went up."
+            "\n\nPosted on: 2019/06/08\n",
+        )
+    )
+    assert [(p.headline, p.posted_on) for p in page.posts] == [
+        ("Estuary Wall Repairs Begin", datetime.date(2019, 6, 10)),
+        ("Harbour Dues Rise", datetime.date(2019, 6, 8)),
+    ]

@@ -272,7 +272,7 @@ def parse_archive(
         raise ArchiveParseError(str(exc)) from exc
     except RecursionError as exc:
         raise ArchiveParseError("page nested too deeply to read") from exc
-    posts = [post for post in raw.posts if post.headline.strip()]
+    posts = [post for post in raw.posts if post.headline.strip() or post.headless]
     if not posts:
         raise ArchiveParseError("no posts found")
     reader = CreditReader(gazetteer if gazetteer is not None else OutletGazetteer())
@@ -289,6 +289,22 @@ def parse_archive(
     for post in built:
         post.identity = identities.get(post.url or "")
     return ArchivePage(_clean(raw.site_name), _clean(raw.about), built)
+
+
+# A post whose headline was lost is named by this many of its excerpt's first words.
+HEADLINE_FROM_EXCERPT_WORDS = 10
+
+
+def headline_from(excerpt: str) -> str:
+    """A headline for a post that lost its own: its excerpt's first sentence, or its first
+    words with an ellipsis; "Untitled" when it has no words either."""
+    first = re.split(r"(?<=[.!?])\s", excerpt, maxsplit=1)[0].strip()
+    words = first.split()
+    if not words:
+        return "Untitled"
+    if len(words) <= HEADLINE_FROM_EXCERPT_WORDS:
+        return first.rstrip(".")
+    return " ".join(words[:HEADLINE_FROM_EXCERPT_WORDS]).rstrip(",;:") + "…"
 
 
 def _links_to_post_pages(posts: list[ArchivePost]) -> bool:
@@ -406,7 +422,7 @@ def _build_posts(raw_posts: list[RawPost], reader: CreditReader) -> list[Archive
         excerpt = EXCERPT_LEAD_IN.sub("", "\n\n".join(p for p in parts.paragraphs if p))
         posts.append(
             ArchivePost(
-                headline=raw.headline.strip(),
+                headline=raw.headline.strip() or headline_from(excerpt.strip()),
                 posted_on=parts.posted_on,
                 sources=sources,
                 excerpt=excerpt.strip(),

@@ -82,6 +82,9 @@ class RawPost:
     has_posted_line: bool = False
     url: str | None = None
     tags: list[str] = field(default_factory=list)
+    # Begun at a "Posted on" line with no headline above it (lost when the page was saved):
+    # the post is still read, and named from its excerpt.
+    headless: bool = False
 
 
 @dataclass
@@ -140,12 +143,18 @@ def segment_lines(lines: list[Line], *, fallback: bool = True) -> RawPage:
     name, about = _site_identity(lines[: heads[0]])
     posts = []
     for start, end in zip(heads, [*heads[1:], len(lines)], strict=True):
-        posts.append(_raw_post(lines[start], lines[start + 1 : end]))
+        if kinds[start] == "posted":
+            post = _raw_post(Line(""), lines[start:end])
+            post.headless = True
+        else:
+            post = _raw_post(lines[start], lines[start + 1 : end])
+        posts.append(post)
     return RawPage(name, about, posts)
 
 
 def _anchored_heads(kinds: list[str]) -> list[int]:
     heads = set()
+    dated = False  # whether the post begun at the last head has had its "Posted on" line
     for i, kind in enumerate(kinds):
         if i == 0:
             continue
@@ -155,6 +164,14 @@ def _anchored_heads(kinds: list[str]) -> list[int]:
         above_credit = kind in ("lead", "credit") and kinds[i - 1] == "short"
         if above_posted or above_credit:
             heads.add(i - 1)
+            dated = False
+        if kind == "posted":
+            if dated and kinds[i - 1] in ("lead", "credit"):
+                # A second "Posted on" right after this post's credit, no headline above
+                # it: the next post, its headline lost. It was read as more of this post,
+                # its credit and words added to another story's.
+                heads.add(i)
+            dated = True
     return sorted(heads)
 
 
