@@ -1213,3 +1213,18 @@ def test_a_posted_on_line_below_the_credits_of_its_own_post_begins_no_other() ->
         ("Estuary Wall Repairs Begin", datetime.date(2019, 6, 10)),
         ("Harbour Dues Rise", datetime.date(2019, 6, 8)),
     ]
+
+
+def test_a_posted_on_date_yet_to_come_is_a_typo_and_no_date() -> None:
+    ahead = datetime.date.today() + datetime.timedelta(days=5)
+    soon = datetime.date.today() + datetime.timedelta(days=1)
+    page = parse_archive(
+        text_page(
+            post("Lena Fox, Morning Beacon, June 10 2019:… Work began.", posted="2091/06/10"),
+            post("Tom Reyes, Bay Courier, June 10 2019:… Dues rose.", "Dues Rise", "2019/06/10"),
+            post("Ann Lee, Bay Courier:… Fares rose.", "Fares Rise", ahead.strftime("%Y/%m/%d")),
+            post("Ann Lee, Bay Courier:… Tolls rose.", "Tolls Rise", soon.strftime("%Y/%m/%d")),
+        )
+    )
+    assert [p.posted_on for p in page.posts] == [None, datetime.date(2019, 6, 10), None, soon]
+    assert page.posts[0].sources[0].date == datetime.date(2019, 6, 10)

@@ -389,7 +389,15 @@ def _split_body(raw: RawPost, reader: CreditReader) -> _PostParts:
                 else:
                     del parts.paragraphs[index]
                 break
+    if parts.posted_on is not None and parts.posted_on > datetime.date.today() + POSTED_SLACK:
+        # Not yet come, so mistyped ("2091" for "2019"): a post it would have sorted above
+        # every other, for decades. Undated, it is ordered by its credits' dates.
+        parts.posted_on = None
     return parts
+
+
+# A "Posted on" date this far ahead of today (time zones, a clock set wrong) is still taken.
+POSTED_SLACK = datetime.timedelta(days=2)
 
 
 def _build_posts(raw_posts: list[RawPost], reader: CreditReader) -> list[ArchivePost]:
