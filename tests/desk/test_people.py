@@ -125,3 +125,40 @@ def test_the_audit_trail_is_in_the_admin_and_read_only(admin_client):
     page = admin_client.get("/admin/people/auditentry/")
     assert page.status_code == 200 and b"restore" in page.content
     assert admin_client.get("/admin/people/auditentry/add/").status_code == 403
+
+
+def test_a_new_credit_row_sent_twice_is_a_form_error_not_a_server_error(admin_client):
+    post = make_post("Ferry fares", credits=[{"outlet": make_outlet("Coast FM")}])
+    credit = post.credits.get()
+    data = {
+        "headline": "Ferry fares",
+        "slug": post.slug,
+        "status": "published",
+        "posted_on": "2021-03-14",
+        "posted_on_inferred": "2021-03-14",
+        "excerpt": "",
+        "body": "",
+        "credits-TOTAL_FORMS": "2",
+        "credits-INITIAL_FORMS": "1",
+        "credits-MIN_NUM_FORMS": "0",
+        "credits-MAX_NUM_FORMS": "1000",
+        "credits-0-id": str(credit.pk),
+        "credits-0-post": str(post.pk),
+        "credits-0-position": "0",
+        "credits-0-outlet": str(credit.outlet_id),
+        "credits-1-post": str(post.pk),
+        "credits-1-position": "1",
+        "credits-1-author": "Jane Roe",
+        "versions-TOTAL_FORMS": "0",
+        "versions-INITIAL_FORMS": "0",
+        "versions-MIN_NUM_FORMS": "0",
+        "versions-MAX_NUM_FORMS": "1000",
+    }
+    url = f"/admin/digest/post/{post.pk}/change/"
+    assert admin_client.post(url, data).status_code == 302
+
+    again = admin_client.post(url, data)  # a double click, or an old tab
+
+    assert again.status_code == 200
+    assert "already exists" in again.content.decode()
+    assert list(post.credits.values_list("position", "author")) == [(0, ""), (1, "Jane Roe")]

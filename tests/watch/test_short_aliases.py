@@ -55,3 +55,27 @@ def test_the_admin_warns_of_a_one_letter_alias_on_save(admin_client):
     assert Entity.objects.get().aliases.count() == 2
     assert "is one letter" in page.content.decode()
     assert "follow the changed names after" in page.content.decode()  # what to run next
+
+
+@pytest.mark.django_db
+def test_an_alias_row_sent_twice_is_a_form_error_not_a_server_error(admin_client):
+    watchlist = Watchlist.objects.create(name="default")
+    entity = Entity.objects.create(name="Lantern Fellowship", watchlist=watchlist)
+    data = {
+        "name": "Lantern Fellowship",
+        "watchlist": watchlist.pk,
+        "aliases-TOTAL_FORMS": "1",
+        "aliases-INITIAL_FORMS": "0",
+        "aliases-MIN_NUM_FORMS": "0",
+        "aliases-MAX_NUM_FORMS": "1000",
+        "aliases-0-text": "Lantern Brotherhood",
+        "aliases-0-entity": entity.pk,
+    }
+    url = f"/admin/watch/entity/{entity.pk}/change/"
+    assert admin_client.post(url, data).status_code == 302
+
+    again = admin_client.post(url, data)  # a double click, or an old tab
+
+    assert again.status_code == 200
+    assert "already exists" in again.content.decode()
+    assert list(entity.aliases.values_list("text", flat=True)) == ["Lantern Brotherhood"]

@@ -17,13 +17,14 @@ from clipdesk.digest import actions
 from clipdesk.digest.credits import source_line
 from clipdesk.digest.models import Credit, Outlet, Post, PostVersion, SiteProfile, Tag
 from clipdesk.digest.quotes import ExcerptNotFound
+from clipdesk.inlines import ParentCheckedInline
 from clipdesk.people.models import AuditEntry, record
 
 # Links typed without a scheme are taken as https, not http.
 URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
 
 
-class CreditInline(admin.TabularInline):
+class CreditInline(ParentCheckedInline):
     model = Credit
     formfield_overrides = URL_FIELDS
     extra = 0

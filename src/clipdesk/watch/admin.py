@@ -1,10 +1,11 @@
 from django.contrib import admin, messages
 
+from clipdesk.inlines import ParentCheckedInline
 from clipdesk.watch.matching import too_short
 from clipdesk.watch.models import Alias, Entity, Match, Watchlist
 
 
-class AliasInline(admin.TabularInline):
+class AliasInline(ParentCheckedInline):
     model = Alias
     extra = 3
 
