@@ -24,7 +24,7 @@ def home(tmp_path_factory):
             "argument --workers: 0 is out of range (at least 1)",
         ),
         (["poll", "--once", "--workers", "-5"], "argument --workers: -5 is out of range"),
-        (["articles", "--limit", "-3"], "argument --limit: -3 is out of range (at least 0)"),
+        (["articles", "--limit", "-3"], "argument --limit: -3 is out of range (0 to"),
         (["articles", "--limit", "ten"], "argument --limit: 'ten' is not a whole number"),
         (["search", "harbour", "--limit", "0"], "argument --limit: 0 is out of range (1 to 100)"),
         (["search", "harbour", "--limit", "101"], "argument --limit: 101 is out of range"),
@@ -32,6 +32,10 @@ def home(tmp_path_factory):
             ["export-static", "site", "--jobs", "0"],
             "argument --jobs: 0 is out of range (at least 1)",
         ),
+        # One past the database's 64-bit ids failed in SQLite's driver with a traceback.
+        (["publish", str(2**63), "--excerpt", "x"], "argument ARTICLE_ID: 9223372036854775808"),
+        (["reextract", "--id", "9" * 20], "argument --id: 99999999999999999999 is out of range"),
+        (["articles", "--limit", str(2**63)], "argument --limit: 9223372036854775808 is out"),
     ],
 )
 def test_numbers_that_cannot_work_are_refused(home, args, message):
@@ -45,6 +49,10 @@ def test_the_bounds_themselves_are_accepted(home):
     assert clipdesk(home, "articles", "--limit", "0", "--json").stdout.strip() == "[]"
     assert clipdesk(home, "search", "harbour", "--limit", "100", "--json").returncode == 0
     assert clipdesk(home, "poll", "--once", "--workers", "1", "--json").returncode == 0
+    largest = str(2**63 - 1)
+    assert clipdesk(home, "articles", "--limit", largest, "--json").stdout.strip() == "[]"
+    unknown = clipdesk(home, "publish", largest, "--excerpt", "x", check=False)
+    assert unknown.returncode == 2 and f"no article with id {largest}" in unknown.stderr
 
 
 @pytest.mark.parametrize("where", ["file", "inside a file", "unmakeable"])

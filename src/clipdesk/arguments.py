@@ -24,6 +24,16 @@ def whole_number(minimum: int, maximum: int | None = None) -> Callable[[str], in
     return parse
 
 
+# The largest id or count a database's 64-bit integer holds; one past it made SQLite's
+# driver fail with an OverflowError (a traceback) where any other unknown id is refused.
+MAX_ROW_ID = 2**63 - 1
+
+
+def row_id(text: str) -> int:
+    """A row id: a whole number from 1 to MAX_ROW_ID."""
+    return whole_number(1, MAX_ROW_ID)(text)
+
+
 def usage_name(prog_name: str, subcommand: str) -> str:
     """The command's name as its usage line shows it: `clipdesk import-archive`, as typed
     (cli.py maps the hyphen to Django's underscore), not `clipdesk import_archive`, which the

@@ -1,6 +1,6 @@
 import json as jsonlib
 
-from clipdesk.arguments import whole_number
+from clipdesk.arguments import MAX_ROW_ID, whole_number
 from clipdesk.articles.models import Article
 from clipdesk.command import ClipdeskCommand
 
@@ -12,7 +12,10 @@ class Command(ClipdeskCommand):
         parser.add_argument("--matched", action="store_true", help="only watchlist candidates")
         parser.add_argument("--json", action="store_true")
         parser.add_argument(
-            "--limit", type=whole_number(0), default=0, help="at most this many (newest); 0: all"
+            "--limit",
+            type=whole_number(0, MAX_ROW_ID),
+            default=0,
+            help="at most this many (newest); 0: all",
         )
 
     def handle(self, *args, matched: bool, json: bool, limit: int, **options) -> None:

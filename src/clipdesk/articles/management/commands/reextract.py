@@ -11,7 +11,7 @@ import json as jsonlib
 
 from django.core.management.base import CommandError
 
-from clipdesk.arguments import whole_number
+from clipdesk.arguments import row_id
 from clipdesk.articles.actions import reextract_articles
 from clipdesk.articles.models import Article
 from clipdesk.command import ClipdeskCommand
@@ -38,7 +38,7 @@ class Command(ClipdeskCommand):
             "--id",
             action="append",
             default=[],
-            type=whole_number(1),
+            type=row_id,
             dest="ids",
             metavar="N",
             help="this article; may be given more than once",

@@ -3,6 +3,7 @@ import json
 from django.core.management.base import CommandError
 from django.db.models import Prefetch
 
+from clipdesk.arguments import row_id
 from clipdesk.articles.models import Article
 from clipdesk.command import ClipdeskCommand
 from clipdesk.digest.actions import PublishRefused, publish_articles
@@ -20,7 +21,7 @@ class Command(ClipdeskCommand):
     )
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("article_ids", nargs="+", type=int, metavar="ARTICLE_ID")
+        parser.add_argument("article_ids", nargs="+", type=row_id, metavar="ARTICLE_ID")
         parser.add_argument("--headline", help="default: the first article's title")
         parser.add_argument("--excerpt", help="a quote from the articles")
         parser.add_argument("--json", action="store_true")
