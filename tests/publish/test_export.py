@@ -597,6 +597,21 @@ def test_the_sitemap_of_a_base_url_with_a_space_is_valid(site, tmp_path):
     assert "https://news.example/our%20digest/" in sitemap and " digest/" not in sitemap
 
 
+def test_feeds_and_sitemaps_of_a_base_url_with_an_ampersand_are_well_formed_xml(site, tmp_path):
+    from lxml import etree
+
+    target = tmp_path / "out"
+    export_site(target, base_url="https://example.org/news&views/")
+    written = sorted(target.glob("*.xml"))
+    assert {"feed.xml", "atom.xml", "sitemap.xml"} <= {p.name for p in written}
+    for path in written:
+        root = etree.fromstring(path.read_bytes())  # raises on a raw "&"
+        addresses = [e.text for e in root.iter("{*}link", "{*}loc", "{*}id") if e.text]
+        addresses += [e.get("href") for e in root.iter("{*}link") if e.get("href")]
+        assert addresses, path.name
+        assert all("/news&views/" in a for a in addresses), path.name
+
+
 def test_atom_ids_name_the_sites_own_host(site, tmp_path):
     from lxml import etree
 

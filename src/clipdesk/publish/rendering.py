@@ -216,15 +216,36 @@ class Addresses:
 
         return _ATTR.sub(swap, text)
 
-    def rewrite_absolute(self, text: str) -> str:
+    def rewrite_absolute(self, text: str, xml: bool = False) -> str:
         """Feeds, sitemap, robots.txt: absolute URLs on the export host, to the base URL; and
-        Atom ids to the base URL's host (every exported site's ids named the export host)."""
-        text = _ABSOLUTE.sub(lambda m: self.origin + self.rewrite_url(m["path"], "/"), text)
+        Atom ids to the base URL's host (every exported site's ids named the export host).
+
+        In `xml` the addresses found are escaped text, and the new ones are escaped in turn:
+        a base URL may hold "&" (RFC 3986 allows it in a path), which XML does not take raw.
+        """
+        if xml:
+            unescape, escape = html.unescape, html.escape  # quotes too: Atom links are attributes
+        else:
+            unescape = escape = _same
+
+        def absolute(match: re.Match) -> str:
+            return escape(self.origin + self.rewrite_url(unescape(match["path"]), "/"))
+
+        text = _ABSOLUTE.sub(absolute, text)
         if "tag:" not in text:
             return text
         parts = urlsplit(self.base_url)
         prefix = parts.path.rstrip("/")
-        return _TAG_ID.sub(lambda m: f"tag:{parts.hostname},{m['day']}:{prefix}{m['path']}", text)
+
+        def tag_id(match: re.Match) -> str:
+            path = unescape(match["path"])
+            return escape(f"tag:{parts.hostname},{match['day']}:{prefix}{path}")
+
+        return _TAG_ID.sub(tag_id, text)
+
+
+def _same(text: str) -> str:
+    return text
 
 
 def _page_of(query: str, param: str) -> int | None:
@@ -286,10 +307,12 @@ class Renderer:
     def _rewrite(self, path: str, response: HttpResponse) -> bytes:
         charset = response.charset or "utf-8"
         text = response.content.decode(charset)
-        if response.get("Content-Type", "").startswith("text/html"):
+        content_type = response.get("Content-Type", "").split(";")[0].strip()
+        if content_type == "text/html":
             text = self.addresses.rewrite_html(text, path)
         else:
-            text = self.addresses.rewrite_absolute(text)
+            xml = content_type.endswith(("/xml", "+xml"))  # feeds and sitemaps; not robots.txt
+            text = self.addresses.rewrite_absolute(text, xml=xml)
         return text.encode(charset)
 
     def _moved(self, path: str, location: str) -> bytes:
