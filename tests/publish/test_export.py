@@ -17,7 +17,7 @@ from pathlib import Path
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from clipdesk.digest.actions import set_status
 from clipdesk.digest.models import Post, SiteProfile
@@ -578,16 +578,47 @@ def test_a_full_export_in_two_processes_is_the_one_process_export(site, tmp_path
         ("https://news.example/ünï/", "https://news.example/%C3%BCn%C3%AF/"),
         ("https://bücher.example", "https://xn--bcher-kva.example/"),
         ("https://news.example/a%20b/", "https://news.example/a%20b/"),  # not twice
+        ("https://News.Example:8443/x", "https://news.example:8443/x/"),
+        ("http://[::1]:8000/", "http://[::1]:8000/"),
+        ("http://127.0.0.1/", "http://127.0.0.1/"),
     ],
 )
 def test_the_base_url_is_written_percent_encoded(given, written):
     assert normalise_base_url(given) == written
 
 
-@pytest.mark.parametrize("given", ["news.example/", "ftp://news.example/", "http://[::1/"])
+@pytest.mark.parametrize(
+    "given",
+    [
+        "news.example/",
+        "ftp://news.example/",
+        "http://[::1/",
+        "https://exa<mple.org/",
+        'https://ex"ample.org/',
+        "https://news..example/",
+        "https://-news.example/",
+    ],
+)
 def test_a_base_url_that_is_no_web_address_is_refused_in_words(given):
     with pytest.raises(ExportError, match=r"^export: the base URL"):
         normalise_base_url(given)
+
+
+@pytest.mark.parametrize(
+    "given",
+    ["https://user:pw@example.org:8443/x/", "https://user@example.org/", "http://:pw@x.org/"],
+)
+def test_a_base_url_with_a_user_or_password_is_refused_before_it_is_published(given):
+    with pytest.raises(ExportError, match=r"^export: the base URL .* user name or password"):
+        normalise_base_url(given)
+
+
+def test_the_command_refuses_a_bad_base_url_in_one_line_and_writes_nothing(site, tmp_path):
+    with pytest.raises(CommandError) as refused:
+        call_command("export_static", str(tmp_path / "copy"), "--base-url", "https://exa<mple.org/")
+    assert refused.value.returncode == 2
+    assert "\n" not in str(refused.value) and "exa<mple.org" in str(refused.value)
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_the_sitemap_of_a_base_url_with_a_space_is_valid(site, tmp_path):

@@ -28,8 +28,10 @@ from __future__ import annotations
 import contextlib
 import datetime
 import gc
+import ipaddress
 import multiprocessing
 import os
+import re
 import shutil
 import subprocess
 import threading
@@ -87,21 +89,45 @@ class ExportReport:
 
 
 def normalise_base_url(url: str) -> str:
+    """The base URL as feeds, the sitemap and robots.txt publish it: http(s), host in ASCII,
+    path percent-encoded and ending in "/". Refused in words: anything else, a host that is
+    no host name or IP address (it would be written raw into every feed), and a user name or
+    password (it would be published in every link)."""
     try:
         parts = urlsplit(url.strip())
-        parts.port  # noqa: B018 - reading it checks it
+        port = parts.port
     except ValueError as exc:
         raise ExportError(f"export: the base URL {url!r} cannot be read ({exc})") from exc
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ExportError(f"export: the base URL must be absolute http(s), not {url!r}")
+    if "@" in parts.netloc:
+        raise ExportError(
+            f"export: the base URL {url!r} must not carry a user name or password: "
+            "every feed and sitemap would publish it"
+        )
+    host = _host(parts.hostname, url)
     path = parts.path if parts.path.endswith("/") else parts.path + "/"
     # Percent-encoded, as sitemaps and feeds need their addresses: "/a b/" went in as it was.
     path = quote(path, safe="/%:@!$&'()*+,;=-._~")
+    return f"{parts.scheme}://{host}{'' if port is None else f':{port}'}{path}"
+
+
+_LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)")  # RFC 1123, after IDNA
+
+
+def _host(hostname: str, url: str) -> str:
+    """`hostname` (urlsplit's: lower case, no brackets) as a URL names it, in ASCII."""
+    with contextlib.suppress(ValueError):
+        address = ipaddress.ip_address(hostname)
+        return f"[{address.compressed}]" if address.version == 6 else address.compressed
     try:
-        netloc = parts.netloc.encode("idna").decode("ascii")
-    except UnicodeError as exc:
-        raise ExportError(f"export: the base URL's host {parts.netloc!r} is not valid") from exc
-    return f"{parts.scheme}://{netloc}{path}"
+        ascii_host = hostname.encode("idna").decode("ascii")
+    except UnicodeError:
+        ascii_host = ""
+    labels = ascii_host.removesuffix(".").split(".")
+    if not ascii_host or not all(_LABEL.fullmatch(label) for label in labels):
+        raise ExportError(f"export: the base URL's host {hostname!r} is not valid (in {url!r})")
+    return ascii_host
 
 
 def builds_dir(target: Path) -> Path:
@@ -182,12 +208,14 @@ def export_site(
     # A database that cannot be read (an instance never set up) fails here, before the
     # target's folder and lock file are made: a failed export leaves nothing behind.
     Post.objects.exists()
+    # So is a base URL given that cannot be published.
+    given = normalise_base_url(base_url) if base_url else None
     target = Path(target).absolute()
     _refuse_foreign(target)
     with _locked(target):
         previous = current_build(target)
         old = Manifest.read(previous) if previous else None
-        base_url = normalise_base_url(base_url or (old.base_url if old else DEFAULT_BASE_URL))
+        base_url = given or normalise_base_url(old.base_url if old else DEFAULT_BASE_URL)
         per_page = settings.DIGEST_POSTS_PER_PAGE
         # Taken before anything renders: a rename during the export is then seen next time.
         manifest = Manifest(
