@@ -530,6 +530,17 @@ def test_a_page_past_the_last_is_not_found(client, corpus):
     assert past.json() == {"error": "page 3 is past the last page of results (1)"}
 
 
+@pytest.mark.parametrize("page", ["0", "-1", "abc", "1.5", "²"])
+def test_a_page_number_that_is_no_whole_number_from_1_is_refused_as_on_the_list_pages(
+    client, corpus, page
+):
+    assert client.get("/", {"page": page}).status_code == 404
+    assert client.get("/search/", {"q": "tirana", "page": page}).status_code == 404
+    bad = client.get("/api/search", {"q": "tirana", "page": page})
+    assert bad.status_code == 400
+    assert bad.json() == {"error": "page must be a whole number from 1"}
+
+
 def test_the_last_page_results_reach_is_reachable_and_the_next_is_not_found(
     client, corpus, monkeypatch
 ):

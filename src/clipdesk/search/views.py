@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from clipdesk.digest.pagination import NoSuchPage, parse_page_number
 from clipdesk.people.roles import can_use_desk
 from clipdesk.search import service
 from clipdesk.search.backends import KINDS
@@ -23,14 +24,27 @@ def _link(query: str, sort: str, page: int = 1) -> str:
     return "?" + urlencode(params)
 
 
+def _page_number(request: HttpRequest) -> int:
+    """`?page=` as the list pages read it, 1 when absent; NoSuchPage for 0, -1 or "abc" (the
+    search would answer page 1 for them, under an address of its own)."""
+    number = parse_page_number(request.GET.get("page"))
+    if number == 0:
+        raise NoSuchPage("0")
+    return number or 1
+
+
 @require_safe
 def search_page(request: HttpRequest) -> HttpResponse:
     """/search/: published posts only; an empty query shows the form alone."""
     query = request.GET.get("q", "")
     sort = request.GET.get("sort", "relevance")
     context: dict = {"query": query, "sort": sort}
+    try:
+        page = _page_number(request)
+    except NoSuchPage as exc:
+        raise Http404("No such page.") from exc
     if query.strip():
-        found = service.search(query, type="post", page=request.GET.get("page", 1), sort=sort)
+        found = service.search(query, type="post", page=page, sort=sort)
         if found.page > found.pages:  # as the list pages do past their end
             raise Http404(f"There are {found.pages} page(s) of results.")
         context["found"] = found
@@ -68,10 +82,14 @@ def search_api(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"error": f"type must be one of: {', '.join(KINDS)}"}, status=400)
     if kind == "article" and not (can_use_desk(request.user) or request.user.is_staff):
         return JsonResponse({"error": "searching articles needs an editor's login"}, status=403)
+    try:
+        page = _page_number(request)
+    except NoSuchPage:
+        return JsonResponse({"error": "page must be a whole number from 1"}, status=400)
     found = service.search(
         request.GET.get("q", ""),
         type=kind,
-        page=request.GET.get("page", 1),
+        page=page,
         per_page=request.GET.get("per_page", 20),
         sort=request.GET.get("sort", "relevance"),
     )
