@@ -374,6 +374,14 @@ def test_page_shows_marked_results_facets_and_pages(client, corpus):
     assert b"Years" in html  # the other facets still narrow
 
 
+def test_facet_links_keep_a_valid_sort_and_drop_an_invalid_one(client, corpus):
+    html = client.get("/search/", {"q": "camp OR villepinte", "sort": "date"}).content.decode()
+    assert 'href="?q=camp+OR+villepinte+outlet%3Athe-guardian&amp;sort=date"' in html
+    html = client.get("/search/", {"q": "camp OR villepinte", "sort": "bogus"}).content.decode()
+    assert 'href="?q=camp+OR+villepinte+outlet%3Athe-guardian"' in html
+    assert "bogus" not in html
+
+
 def test_page_paginates(client, corpus, monkeypatch):
     from clipdesk.search import service
 

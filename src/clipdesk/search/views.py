@@ -38,6 +38,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
     """/search/: published posts only; an empty query shows the form alone."""
     query = request.GET.get("q", "")
     sort = request.GET.get("sort", "relevance")
+    sort = sort if sort in service.SORTS else "relevance"  # as searched: links carry no other
     context: dict = {"query": query, "sort": sort}
     try:
         page = _page_number(request)
