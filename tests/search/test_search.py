@@ -330,6 +330,15 @@ def test_nul_bytes_through_the_api_as_sent(client, corpus):
     assert response.status_code == 200
 
 
+def test_the_search_box_shows_the_query_as_searched_without_its_nul(client, corpus):
+    # As test_nul_bytes_through_the_api_as_sent: the test client refuses a NUL unencoded.
+    html = client.get("/search/?q=fellowship%00").content.decode()
+    assert "\x00" not in html
+    assert 'name="q" value="fellowship"' in html
+    html = client.get("/search/?q=%1C%0B").content.decode()  # blanks to str.strip()
+    assert 'name="q" value=""' in html
+
+
 def test_unbalanced_quote_runs_to_the_end_and_says_so(corpus):
     found = search('"camp ashraf')
     assert ids(found) == [corpus.statement.pk]

@@ -39,7 +39,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")
     sort = request.GET.get("sort", "relevance")
     sort = sort if sort in service.SORTS else "relevance"  # as searched: links carry no other
-    context: dict = {"query": query, "sort": sort}
+    context: dict = {"query": "", "sort": sort}  # blanks alone (\x1c is one) show as nothing
     try:
         page = _page_number(request)
     except NoSuchPage as exc:
@@ -49,6 +49,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
         if found.page > found.pages:  # as the list pages do past their end
             raise Http404(f"There are {found.pages} page(s) of results.")
         context["found"] = found
+        context["query"] = found.query  # as searched: NUL and other controls taken out
         # A facet narrows by adding its filter to the query; a second filter of one kind
         # widens instead (repeats are ORed: "outlet:a outlet:b" is either), so a kind the
         # query filters on already offers no links (they led to more results, not fewer).
