@@ -612,6 +612,28 @@ def test_the_year_one_that_static_site_generators_write_for_no_date_is_no_date(v
     assert parse_date(value) is None
 
 
+def test_json_feed_fields_that_are_not_text_are_missing_not_turned_into_text():
+    # "url": 123 was read as the relative link "123", fetched and stored as an article.
+    body = (
+        b'{"version": "https://jsonfeed.org/version/1.1", "title": 42, "home_page_url": 7,'
+        b' "authors": [{"name": 5}], "items": ['
+        b'{"id": "a", "url": 123, "title": "Numbered"},'
+        b'{"id": "b", "external_url": ["https://hafen.example/list"]},'
+        b'{"id": 3, "url": "https://hafen.example/c", "title": NaN, "date_published": 1700000000}'
+        b"]}"
+    )
+    feed = parse_feed(body, "https://hafen.example/feed.json")
+    assert feed.title is None and feed.link is None
+    (entry,) = feed.entries
+    assert (entry.url, entry.guid, entry.title) == ("https://hafen.example/c", "3", None)
+    assert entry.published is None and entry.authors == []
+    assert feed.problems == [
+        "2 entries without a usable link were skipped",
+        "the JSON Feed gives home_page_url, name, title, url, external_url, date_published "
+        "as something other than text; read as missing",
+    ]
+
+
 def test_a_json_feed_nested_thousands_deep_is_refused_in_words():
     with pytest.raises(FeedError, match="nested too deep"):
         parse_feed(b"[" * 100_000 + b"]" * 100_000, "https://hafen.example/feed.json")

@@ -547,52 +547,67 @@ def parse_json_feed(data: bytes, url: str, problems: list[str]) -> ParsedFeed:
         raise FeedError("feeds: JSON, but not a JSON Feed (no list of items)")
     if "jsonfeed.org/version/" not in str(doc.get("version", "")):
         problems.append("the JSON Feed does not say its version; read as JSON Feed 1.1")
-    link = _absolute(_json_str(doc, "home_page_url"), url)
-    feed_authors = _json_authors(doc)
-    language = _language(_json_str(doc, "language"))
+    # A field of the wrong type is missing, not text: `"url": 123` read as "123" was a
+    # relative link to the feed's own host, fetched and stored as an article.
+    wrong: list[str] = []
+    link = _absolute(_json_str(doc, "home_page_url", wrong), url)
+    feed_authors = _json_authors(doc, wrong)
+    language = _language(_json_str(doc, "language", wrong))
 
     def read(item: object) -> ParsedEntry | None:
         if not isinstance(item, dict):
             return None
-        guid = _json_str(item, "id")
-        link_ = _json_str(item, "url") or _json_str(item, "external_url")
+        guid = _json_id(item, wrong)
+        link_ = _json_str(item, "url", wrong) or _json_str(item, "external_url", wrong)
         if not link_ and guid and guid.startswith(("http://", "https://")):
             link_ = guid
         entry_url = _absolute(link_, link or url)
         if entry_url is None:
             return None
-        summary = _json_str(item, "summary") or _json_str(item, "content_text")
+        summary = _json_str(item, "summary", wrong) or _json_str(item, "content_text", wrong)
         return ParsedEntry(
             url=entry_url,
             guid=guid,
-            title=plain_text(_json_str(item, "title")),
+            title=plain_text(_json_str(item, "title", wrong)),
             published=parse_date(
-                _json_str(item, "date_published") or _json_str(item, "date_modified")
+                _json_str(item, "date_published", wrong) or _json_str(item, "date_modified", wrong)
             ),
-            authors=_json_authors(item) or list(feed_authors),
-            summary=plain_text(summary or _json_str(item, "content_html"), SUMMARY_CHARS),
-            language=_language(_json_str(item, "language")) or language,
+            authors=_json_authors(item, wrong) or list(feed_authors),
+            summary=plain_text(summary or _json_str(item, "content_html", wrong), SUMMARY_CHARS),
+            language=_language(_json_str(item, "language", wrong)) or language,
         )
 
-    return ParsedFeed(
-        kind="json",
-        title=plain_text(_json_str(doc, "title")),
-        link=link,
-        language=language,
-        entries=_collect(doc["items"], read, problems),
-    )
+    title = plain_text(_json_str(doc, "title", wrong))
+    entries = _collect(doc["items"], read, problems)
+    if wrong:
+        names = ", ".join(dict.fromkeys(wrong))
+        problems.append(
+            f"the JSON Feed gives {names} as something other than text; read as missing"
+        )
+    return ParsedFeed(kind="json", title=title, link=link, language=language, entries=entries)
 
 
-def _json_str(doc: dict, key: str) -> str | None:
+def _json_str(doc: dict, key: str, wrong: list[str]) -> str | None:
+    """The text of `key`; a number, list or object there is no text (its name goes in
+    `wrong`), and null is the same as no key."""
     value = doc.get(key)
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        value = str(value)  # ids are strings by the spec, numbers in practice
-    return (value.strip() or None) if isinstance(value, str) else None
+    if value is not None and not isinstance(value, str):
+        wrong.append(key)
+        return None
+    return (value.strip() or None) if value else None
 
 
-def _json_authors(doc: dict) -> list[str]:
+def _json_id(item: dict, wrong: list[str]) -> str | None:
+    """An item's id: the spec tells readers to take a number as its digits ("id": 42)."""
+    value = item.get("id")
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return _json_str(item, "id", wrong)
+
+
+def _json_authors(doc: dict, wrong: list[str]) -> list[str]:
     raw = doc.get("authors")
     if not isinstance(raw, list):
         raw = [doc["author"]] if isinstance(doc.get("author"), dict) else []
-    names = [author_name(_json_str(a, "name")) for a in raw if isinstance(a, dict)]
+    names = [author_name(_json_str(a, "name", wrong)) for a in raw if isinstance(a, dict)]
     return list(dict.fromkeys(n for n in names if n))
