@@ -424,7 +424,10 @@ class Poller:
         if source.kind == Source.Kind.PAGE:
             links = find_article_links(result.body, result.url)[:MAX_LINKS_PER_PAGE]
             return None, [_bare_entry(url) for url in links]
-        feed = parse_feed(result.body, result.url, result.headers.get("content-type"))
+        cap = self.fetcher.policy.max_bytes
+        feed = parse_feed(
+            result.body, result.url, result.headers.get("content-type"), max_bytes=cap
+        )
         if feed.kind in ("sitemap", "news_sitemap"):
             return feed, newest_first(_possible_articles(feed.entries))
         if feed.kind != "sitemap_index":
@@ -450,7 +453,7 @@ class Poller:
                     feed.problems.append(f"child sitemap {child.url}: {child.error}")
                     continue
                 try:
-                    parsed = parse_feed(child.result.body, child.url)
+                    parsed = parse_feed(child.result.body, child.url, max_bytes=cap)
                 except FeedError as exc:
                     feed.problems.append(f"child sitemap {child.url}: {exc}")
                     continue

@@ -180,8 +180,25 @@ def test_gzipped_sitemap_is_unpacked():
 
 def test_gzip_bomb_is_refused():
     bomb = gzip.compress(b"<" + b" " * (60 * 1024 * 1024))
-    with pytest.raises(FeedError, match="over 50 MB"):
+    with pytest.raises(FeedError, match=r"over 10 MB \(10485760 bytes\)"):
         parse_feed(bomb, "https://bomb.example/sitemap.xml.gz")
+
+
+def test_a_gzipped_sitemap_is_held_to_the_fetchers_default_cap_once_unpacked():
+    # 12 MiB unpacked: over the fetcher's 10 MB, which a gzip body without Content-Encoding
+    # escaped (it was allowed 50 MiB).
+    sitemap = (FEEDS / "sitemap.xml").read_bytes().replace(b"</urlset>", b" " * 12 * 2**20)
+    with pytest.raises(FeedError, match=r"unpacked, the gzip data is over 10 MB"):
+        parse_feed(gzip.compress(sitemap + b"</urlset>"), "https://bw.example/sitemap.xml.gz")
+
+
+def test_a_gzipped_sitemap_is_held_to_the_cap_it_is_given():
+    sitemap = (FEEDS / "sitemap.xml").read_bytes()
+    body = gzip.compress(sitemap)
+    with pytest.raises(FeedError, match=r"over 0.000191 MB \(200 bytes\); refused"):
+        parse_feed(body, "https://bw.example/sitemap.xml.gz", max_bytes=200)
+    feed = parse_feed(body, "https://bw.example/sitemap.xml.gz", max_bytes=len(sitemap))
+    assert len(feed.entries) == 2
 
 
 # --- safety ----------------------------------------------------------------------------------

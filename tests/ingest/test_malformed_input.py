@@ -8,6 +8,8 @@ and links whose host urllib cannot read ("http://[object Object]/", a broken tem
 
 from __future__ import annotations
 
+import gzip
+
 import pytest
 
 from clipdesk.articles.models import Article
@@ -115,6 +117,71 @@ def test_json_nested_too_deep_to_read_fails_its_source_in_words(server):
     assert list(Article.objects.values_list("url", flat=True)) == [good]
     deep = Source.objects.get(url__endswith="/deep.json")
     assert deep.error_count == 1 and deep.last_error == summary.failed[0]["reason"]
+
+
+def sitemap_of(*locs: str, padding: int = 0) -> bytes:
+    urls = "".join(f"<url><loc>{loc}</loc></url>" for loc in locs)
+    return (
+        '<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        f"{urls}{' ' * padding}</urlset>"
+    ).encode()
+
+
+GZIP_FILE = {"Content-Type": "application/gzip"}  # a .gz file: no Content-Encoding
+
+
+def test_a_gzipped_sitemap_over_the_fetch_cap_once_unpacked_fails_in_words(server, monkeypatch):
+    # The fetcher caps what it inflates for a Content-Encoding; a sitemap.xml.gz is unpacked
+    # after it, and was allowed 50 MiB whatever the cap.
+    monkeypatch.setenv("CLIPDESK_FETCH_MAX_BYTES", "65536")
+    story = server.route("/news/pier-1.html", page(1), headers=HTML)
+    body = gzip.compress(sitemap_of(story, padding=100_000))
+    add_source(server.route("/sitemap.xml.gz", body, headers=GZIP_FILE), kind="sitemap")
+    good = healthy_source(server)
+
+    summary = poll_sources(due_only=False)
+
+    assert [f["reason"] for f in summary.failed] == [
+        "feeds: unpacked, the gzip data is over 0.0625 MB (65536 bytes); refused"
+    ]
+    assert list(Article.objects.values_list("url", flat=True)) == [good]
+    assert server.requests_for("/news/pier-1.html") == []
+
+
+def test_a_gzipped_child_sitemap_over_the_fetch_cap_is_a_problem_of_its_index(server, monkeypatch):
+    monkeypatch.setenv("CLIPDESK_FETCH_MAX_BYTES", "65536")
+    small = server.route("/news/pier-1.html", page(1), headers=HTML)
+    large = server.route("/news/pier-2.html", page(2), headers=HTML)
+    children = [
+        server.route("/small.xml.gz", gzip.compress(sitemap_of(small)), headers=GZIP_FILE),
+        server.route(
+            "/large.xml.gz",
+            gzip.compress(sitemap_of(large, padding=100_000)),
+            headers=GZIP_FILE,
+        ),
+    ]
+    index = "".join(f"<sitemap><loc>{child}</loc></sitemap>" for child in children)
+    add_source(
+        server.route(
+            "/sitemap.xml",
+            (
+                '<?xml version="1.0"?>'
+                '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+                f"{index}</sitemapindex>"
+            ).encode(),
+            headers={"Content-Type": "application/xml"},
+        ),
+        kind="sitemap",
+    )
+
+    summary = poll_sources(due_only=False)
+
+    assert list(Article.objects.values_list("url", flat=True)) == [small]
+    (reported,) = summary.problems
+    assert reported["problems"] == [
+        f"child sitemap {children[1]}: feeds: unpacked, the gzip data is over 0.0625 MB "
+        "(65536 bytes); refused"
+    ]
 
 
 def test_the_feed_reader_itself_replaces_references_to_no_character():

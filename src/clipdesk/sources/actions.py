@@ -122,7 +122,12 @@ def _detect(url: str) -> tuple[str, str, str]:
         except FetchError as exc:
             raise SourceError(str(exc)) from exc
         try:
-            feed = parse_feed(response.body, response.url, response.headers.get("content-type"))
+            feed = parse_feed(
+                response.body,
+                response.url,
+                response.headers.get("content-type"),
+                max_bytes=fetcher.policy.max_bytes,
+            )
             if feed.kind in {"sitemap", "sitemap_index", "news_sitemap"}:
                 return Source.Kind.SITEMAP, url, f"found a {FORMAT_NAMES[feed.kind]}"
             if not any(p.startswith("this is an HTML page") for p in feed.problems):
@@ -139,7 +144,12 @@ def _detect(url: str) -> tuple[str, str, str]:
                 continue
             try:
                 found = fetcher.get(link)
-                feed = parse_feed(found.body, found.url, found.headers.get("content-type"))
+                feed = parse_feed(
+                    found.body,
+                    found.url,
+                    found.headers.get("content-type"),
+                    max_bytes=fetcher.policy.max_bytes,
+                )
             except (FetchError, FeedError) as exc:
                 failures.append(str(exc))
                 continue
