@@ -46,6 +46,21 @@ def test_a_fragment_or_an_empty_query_makes_no_second_source():
         assert not again.created and again.source.pk == first.source.pk
 
 
+@pytest.mark.parametrize(
+    ("first", "same"),
+    [
+        ("https://harbour.example/", "https://harbour.example"),
+        ("https://harbour.example/news/feed.xml", "https://harbour.example/news/./feed.xml"),
+        ("https://harbour.example/news/feed.xml", "https://harbour.example/old/../news/feed.xml"),
+    ],
+)
+def test_an_address_written_with_no_path_or_dot_segments_makes_no_second_source(first, same):
+    added = add_source(same, kind="page")
+    assert added.source.url == first
+    again = add_source(first, kind="page")
+    assert not again.created and again.source.pk == added.source.pk
+
+
 def test_a_dead_feed_named_first_on_a_page_gives_way_to_the_next(server):
     feed = server.route(
         "/feed.xml",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from clipdesk.sources.discovery import find_feed_links
 from clipdesk.sources.feeds import FeedError, parse_feed
@@ -65,8 +65,9 @@ def add_source(url: str, *, name: str = "", kind: str | None = None) -> NewSourc
     except FetchError as exc:
         reason = str(exc).removeprefix("fetcher: ")
         raise SourceError(f"source: {url!r} cannot be fetched ({reason})") from exc
-    # A fragment is never sent, and "feed.xml?" is "feed.xml": one source, however pasted.
-    url = urlunsplit(parts._replace(fragment=""))
+    # A fragment is never sent, "feed.xml?" is "feed.xml", no path is "/", and "./" and "../"
+    # are resolved before a request is made: one source, however pasted.
+    url = urlunsplit(parts._replace(path=_without_dot_segments(parts.path), fragment=""))
     _fits("the URL", url)
     _fits("the name", name, "name")
     existing = Source.objects.filter(url=url).first()
@@ -98,6 +99,15 @@ def _written_plainly(url: str) -> str:
     if "@" not in netloc:  # a password in the address keeps its case
         netloc = netloc.lower()
     return f"{scheme.lower()}://{netloc}{rest}"
+
+
+def _without_dot_segments(path: str) -> str:
+    """`path` as it is requested: "/" for none, its "." and ".." segments resolved."""
+    if not path:
+        return "/"
+    if "/." not in path:
+        return path
+    return urlsplit(urljoin("http://host/", path)).path
 
 
 def _fits(what: str, value: str, field: str = "url") -> None:
