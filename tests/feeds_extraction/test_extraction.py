@@ -444,3 +444,33 @@ def test_the_stored_text_has_no_spaces_or_blank_lines_at_either_end(shared_dir, 
 
     assert article.text
     assert article.text == article.text.strip()
+
+
+PARAGRAPHS = "".join(
+    f"<p>Paragraph {n} of the report on the winter ferry timetable, which the harbour board "
+    "published on Monday after a long consultation with the island councils.</p>"
+    for n in range(1, 6)
+)
+
+
+@pytest.mark.parametrize(("word", "lang"), [("By", "en"), ("Par", "fr"), ("Von", "de")])
+def test_the_word_left_of_a_byline_whose_name_trafilatura_drops_is_no_text(word, lang):
+    html = (
+        f'<html lang="{lang}"><head><title>Winter timetable</title></head><body><article>'
+        f'<h1>Winter timetable</h1><p>{word} <span class="author">Claire Dumoulin</span></p>'
+        f"{PARAGRAPHS}</article></body></html>"
+    )
+    article = extract_article(html, "https://ferry-notes.example/winter")
+    lines = article.text.split("\n")
+    assert word not in lines and lines[-5].startswith("Paragraph 1 of the report"), lines
+    assert article.authors == ["Claire Dumoulin"]
+
+
+def test_a_first_line_that_only_begins_with_by_is_kept():
+    html = (
+        "<html><head><title>Winter timetable</title></head><body><article>"
+        "<h1>Winter timetable</h1><p>By the harbour, the ferries wait for the spring.</p>"
+        f"{PARAGRAPHS}</article></body></html>"
+    )
+    article = extract_article(html, "https://ferry-notes.example/winter")
+    assert "By the harbour, the ferries wait for the spring." in article.text.split("\n")

@@ -131,6 +131,7 @@ def extract_article(
     # Spaces and blank lines at either end (trafilatura's fuller passes leave them on some
     # pages: 26 of the 482 of ../shared/data) would show wherever the text is shown.
     body = (rule.body or (doc.text if doc is not None and doc.text else "")).strip()
+    body = _without_byline_remnant(body)
     if rule.body:
         choices["text"] = "the site rule's body_xpath"
     else:
@@ -521,6 +522,20 @@ def _choose_title(
         return traf.title
     choices["title"] = "none found"
     return None
+
+
+# trafilatura drops an author's name marked as such (`<span class="author">`) and keeps the
+# word before it: the text began "By" or "Par" on a line of its own, in search and quotes.
+_BYLINE_REMNANT = re.compile(r"(?:by|von|par|por|door|di|av|af)\s*:?", re.IGNORECASE)
+BYLINE_REMNANT_LINES = 3  # looked for among the text's first lines only
+
+
+def _without_byline_remnant(body: str) -> str:
+    lines = body.split("\n")
+    for index, line in enumerate(lines[:BYLINE_REMNANT_LINES]):
+        if _BYLINE_REMNANT.fullmatch(line.strip()):
+            return "\n".join(lines[:index] + lines[index + 1 :]).strip()
+    return body
 
 
 BYLINE_PREFIX = re.compile(
