@@ -4,6 +4,7 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from clipdesk.watch.matching import Matcher, too_short
 from clipdesk.watch.models import Entity, Watchlist
@@ -79,3 +80,30 @@ def test_an_alias_row_sent_twice_is_a_form_error_not_a_server_error(admin_client
     assert again.status_code == 200
     assert "already exists" in again.content.decode()
     assert list(entity.aliases.values_list("text", flat=True)) == ["Lantern Brotherhood"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("alias", ["2011", "---", "..."])
+def test_an_alias_without_letters_is_refused_as_never_matched(alias):
+    with pytest.raises(CommandError, match="has no letters: it is no name, and is never matched"):
+        call_command("watch", "add", "Harbour Board", f"--alias={alias}", stdout=io.StringIO())
+    assert not Entity.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_admin_refuses_an_alias_without_letters(admin_client):
+    watchlist = Watchlist.objects.create(name="default")
+    data = {
+        "name": "Harbour Board",
+        "watchlist": watchlist.pk,
+        "aliases-TOTAL_FORMS": "1",
+        "aliases-INITIAL_FORMS": "0",
+        "aliases-MIN_NUM_FORMS": "0",
+        "aliases-MAX_NUM_FORMS": "1000",
+        "aliases-0-text": "2011",
+    }
+    page = admin_client.post("/admin/watch/entity/add/", data)
+
+    assert page.status_code == 200
+    assert "has no letters: it is no name, and is never matched" in page.content.decode()
+    assert not Entity.objects.exists()

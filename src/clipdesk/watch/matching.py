@@ -105,6 +105,14 @@ def too_short(alias: str) -> str | None:
     )
 
 
+def never_matched(alias: str) -> str | None:
+    """Why an alias can never be found, or None: without a letter ("2011", "---") it is a
+    number or punctuation, not a name, and the matcher leaves it out (`Matcher.build`)."""
+    if any(char.isalpha() for char in alias):
+        return None
+    return f"the alias {alias!r} has no letters: it is no name, and is never matched"
+
+
 def _written_as_acronym(original: str, acronym: str) -> bool:
     """Case-sensitive: "MEK" or "M.E.K." (or with accents "MÉK"), never "Mek" or "mek"."""
     compact = original.replace(".", "")

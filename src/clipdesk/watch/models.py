@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models
+
+from clipdesk.watch.matching import never_matched
 
 
 class Watchlist(models.Model):
@@ -38,6 +41,10 @@ class Alias(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+    def clean(self) -> None:
+        if reason := never_matched(self.text or ""):
+            raise ValidationError({"text": reason[0].upper() + reason[1:] + "."})
 
 
 class Match(models.Model):

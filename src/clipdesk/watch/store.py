@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from clipdesk.watch import matching
-from clipdesk.watch.matching import Matcher
+from clipdesk.watch.matching import Matcher, never_matched
 from clipdesk.watch.models import Alias, Entity, Match, Watchlist
 from clipdesk.watch.normalizing import fold
 
@@ -84,6 +84,8 @@ def add_entity(name: str, aliases: list[str], watchlist: str = DEFAULT_WATCHLIST
     _fits("the entity name", name, Entity, "name")
     for alias in aliases:
         _fits("an alias", alias, Alias, "text")
+        if reason := never_matched(alias):
+            raise WatchError(f"watch: {reason}")
     wl, _ = Watchlist.objects.get_or_create(name=watchlist)
     # The same name in other capitals, accents or hyphens is the same entity (the matcher
     # finds the one where it finds the other): it was a second one, and every article
