@@ -116,3 +116,30 @@ def test_outlets_with_aliases_written_otherwise_do_not_stop_those_who_load_them(
     assert outlets.find("harbour gazette").name == "Harbour Gazette"
     assert outlets.find("Valley Daily").name == "Valley Times"
     assert "Valley Daily" in set(outlets.names())
+
+
+@pytest.mark.parametrize(
+    ("form", "field"),
+    [
+        ({"name": "Harbour Gazette", "aliases": '["The Ledger"]'}, "aliases"),
+        ({"name": "Harbour Gazette", "aliases": '["NL"]'}, "aliases"),
+        ({"name": "The Northern Ledger", "aliases": "[]"}, "name"),
+    ],
+)
+def test_a_name_another_outlet_goes_by_is_refused(admin_client, form, field):
+    make_outlet("The Ledger", aliases=["The Northern Ledger", "NL"])
+
+    page = admin_client.post("/admin/digest/outlet/add/", {"slug": "new-outlet", **form})
+
+    assert page.status_code == 200
+    errors = " ".join(page.context["adminform"].form.errors[field])
+    assert "names the outlet The Ledger already" in errors and "merge them" in errors
+    assert Outlet.objects.count() == 1
+
+
+def test_an_outlet_keeps_its_own_aliases_when_saved_again(admin_client):
+    outlet = make_outlet("The Ledger", aliases=["NL"])
+    form = {"name": "The Ledger", "slug": outlet.slug, "aliases": '["NL", "Ledger"]'}
+    page = admin_client.post(f"/admin/digest/outlet/{outlet.pk}/change/", form)
+    assert page.status_code == 302
+    assert Outlet.objects.get().aliases == ["NL", "Ledger"]

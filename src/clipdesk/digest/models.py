@@ -48,6 +48,24 @@ class Outlet(models.Model):
             self.aliases = name_list(self.aliases or [], "Aliases")
         except ValueError as exc:
             raise ValidationError({"aliases": str(exc)}) from exc
+        self._refuse_names_of_others()
+
+    def _refuse_names_of_others(self) -> None:
+        """One name, one outlet: an alias that is another outlet's name or alias made credits
+        and articles of that name go to whichever of the two was read first."""
+        aliases = {fold_name(alias) for alias in self.aliases} - {""}
+        names = aliases | {fold_name(self.name or "")}  # two names alike: the constraint's
+        for other in Outlet.objects.exclude(pk=self.pk).only("name", "aliases"):
+            taken = [(other.name, aliases), *((alias, names) for alias in other.aliases or [])]
+            for theirs, against in taken:
+                if fold_name(theirs) in against:
+                    field = "aliases" if fold_name(theirs) in aliases else "name"
+                    raise ValidationError(
+                        {
+                            field: f"“{theirs}” names the outlet {other.name} already; if the "
+                            "two are one outlet, merge them (the outlets list's action)."
+                        }
+                    )
 
 
 class Tag(models.Model):
