@@ -114,20 +114,37 @@ class Rematch:
     title: str
     before: set[str]
     after: set[str]
+    places_found: int = 0  # places (field, start, end) of a name not stored before
+    places_lost: int = 0  # stored places the watchlists no longer find
 
 
 def rematch_articles(*, apply: bool) -> list[Rematch]:
-    """Re-run the watchlists over stored articles; list what would change, and apply it."""
+    """Re-run the watchlists over stored articles; list what would change, and apply it.
+
+    A change is any place a name is found or no longer found, not only an entity gained or
+    lost: an alias added to an entity the article matched already was never stored (nor
+    highlighted) where the article used it, and a removed alias's places stayed."""
     from clipdesk.articles.models import Article
 
     matcher = load_matcher()
     changes: list[Rematch] = []
     for article in Article.objects.prefetch_related("matches__entity").iterator(chunk_size=500):
-        before = {m.entity.name for m in article.matches.all()}
-        after = matcher.entities_in(article.title, article.text)
-        if before != after:
-            changes.append(Rematch(article.pk, article.title, before, after))
-            if apply:
-                with transaction.atomic():
-                    store_matches(article, matcher)
+        stored = list(article.matches.all())
+        found = matcher.find(article.title or "", article.text or "")
+        held = {(m.entity.name, m.alias, m.field, m.start, m.end) for m in stored}
+        now = {
+            (m.entity, m.alias[:300], m.field, m.start, m.end)
+            for m in found
+            if matcher.entity_ids.get(m.entity)
+        }
+        if held == now:
+            continue
+        before = {m.entity.name for m in stored}
+        after = {m.entity for m in found}
+        changes.append(
+            Rematch(article.pk, article.title, before, after, len(now - held), len(held - now))
+        )
+        if apply:
+            with transaction.atomic():
+                store_matches(article, matcher, found=found)
     return changes

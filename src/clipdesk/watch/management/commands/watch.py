@@ -57,7 +57,8 @@ class Command(ClipdeskCommand):
             changes = rematch_articles(apply=options["apply"])
             for c in changes:
                 gone, new = sorted(c.before - c.after), sorted(c.after - c.before)
-                self.stdout.write(f"article {c.article_id} “{c.title}”: +{new} -{gone}")
+                places = f"{c.places_found} place(s) found, {c.places_lost} no longer"
+                self.stdout.write(f"article {c.article_id} “{c.title}”: +{new} -{gone}; {places}")
             verb = "applied" if options["apply"] else "would change (preview; --apply stores it)"
             self.stdout.write(f"{len(changes)} article(s) {verb}")
             if options["apply"]:
