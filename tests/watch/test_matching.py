@@ -43,6 +43,7 @@ def case(name: str, text: str, *expected: tuple[str, str]):
 
 ENGLISH = [
     case("acronym_in_parentheses", "Exiles from the group (MEK) rallied.", ("MEK", "MEK")),
+    case("acronym_in_a_hashtag", "Supporters posted #MEK all day.", ("MEK", "MEK")),
     case("acronym_possessive", "The MEK's spokesman said nothing.", ("MEK", "MEK")),
     case("acronym_in_hyphenated_compound", "a MEK-backed conference", ("MEK", "MEK")),
     case("acronym_with_dots", "files on the M.E.K. network", ("MEK", "M.E.K")),
@@ -187,6 +188,9 @@ def test_an_arabic_construct_finds_the_persian_alias_and_the_other_way_round():
         pytest.param("No smoking, Mko.", id="mko_does_not_match_smoking_or_title_case"),
         pytest.param("the MEKs", id="acronym_plural_without_apostrophe_is_another_word"),
         pytest.param("visit mek.example.org", id="acronym_in_lowercase_url"),
+        pytest.param("write to info@MEK.example", id="acronym_in_an_email_address"),
+        pytest.param("see www.PMOI.example today", id="acronym_in_a_host_name"),
+        pytest.param("http://x.example/MEK/page", id="acronym_in_a_url_path"),
         pytest.param("Dr Ashraf Saleh spoke.", id="ashraf_alone_is_not_camp_ashraf"),
         pytest.param("Ashraf 30 km away", id="ashraf_30_is_not_ashraf_3"),
         pytest.param("the camp closed", id="camp_alone"),
@@ -388,3 +392,19 @@ def test_build_accepts_any_iterable_of_aliases():
 
 def test_modifier_letter_apostrophe_separates_a_possessive():
     assert found("the MEKʼs office") == [("MEK", "MEK")]
+
+
+@pytest.mark.parametrize(
+    ("alias", "text", "found"),
+    [
+        ("AT&T", "The AT&T board met.", "AT&T"),
+        ("AT&T", "The AT & T board met.", "AT & T"),
+        ("AT&T", "He looked at T-shirts.", None),
+        ("AT&T", "At&t shops closed.", None),
+        ("P-5", "The P-5 met in Geneva.", "P-5"),
+        ("P-5", "See page 5 of the p 5 report.", None),
+    ],
+)
+def test_an_acronym_written_with_marks_is_found_in_capitals_only(alias, text, found):
+    matches = Matcher.build({"Entity": [alias]}).find(text=text)
+    assert [m.matched_text for m in matches] == ([found] if found else [])

@@ -12,7 +12,9 @@
    the skeletons joined by single spaces; the automaton reads that string once. Apostrophes
    separate tokens here, so "MEK's", "Rajavi's" and "l’OMPI" contain "MEK", "Rajavi", "OMPI".
 3. Verify. An acronym hit counts only when the original token is written in capitals ("MEK",
-   "M.E.K."): "Mek" and "mek" are rejected, and "Mekong" was never a hit (another token).
+   "M.E.K."): "Mek" and "mek" are rejected, and "Mekong" was never a hit (another token);
+   nor when it is a label of an address ("info@MEK.org"). An acronym written with marks
+   ("AT&T") is matched as words, in capitals only.
 4. Map back. Token positions in the scanned string → offsets in the original field.
 5. Resolve. Overlapping matches keep the longest span; an equal span keeps one match per
    entity, the alias written closest to the text.
@@ -78,6 +80,7 @@ class _Alias:
     alias: str
     acronym: str  # the capitals without dots ("MEK") for an acronym alias, else ""
     rank: int  # position in the build input: on equal footing the earlier alias wins
+    capitals: bool = False  # an acronym with other marks ("AT&T"): found in capitals only
 
 
 def acronym_of(alias: str) -> str:
@@ -87,6 +90,25 @@ def acronym_of(alias: str) -> str:
     if compact.isalnum() and compact.isupper() and 0 < letters <= ACRONYM_MAX_LETTERS:
         return compact
     return ""
+
+
+# What joins the capitals of an acronym written with marks: "AT&T", "P-5", "U/N".
+_ACRONYM_MARKS = str.maketrans("", "", "&-/.")
+
+
+def capitals_only(alias: str) -> bool:
+    """Whether an alias that is no plain acronym is one written with marks ("AT&T"): its
+    words are then matched as words, but only where they are written in capitals, or "at T"
+    in "looked at T-shirts" was AT&T."""
+    compact = alias.translate(_ACRONYM_MARKS)
+    letters = sum(char.isalpha() for char in compact)
+    return (
+        not acronym_of(alias)
+        and compact != alias
+        and compact.isalnum()
+        and compact.isupper()
+        and 0 < letters <= ACRONYM_MAX_LETTERS
+    )
 
 
 def too_short(alias: str) -> str | None:
@@ -119,6 +141,22 @@ def _written_as_acronym(original: str, acronym: str) -> bool:
     return compact == acronym or (
         compact.isupper() and _unaccented(compact) == _unaccented(acronym)
     )
+
+
+def _in_an_address(value: str, start: int, end: int) -> bool:
+    """Whether the span is part of an e-mail address or a host name ("info@MEK.org",
+    "www.MEK.example"): a label of an address, not a mention. "#MEK" and "(MEK)" are."""
+    before = value[start - 1] if start else ""
+    after = value[end] if end < len(value) else ""
+    if before in ("@", "/") or after == "@":
+        return True
+    label_before = before == "." and start >= 2 and value[start - 2].isalnum()
+    label_after = after == "." and end + 1 < len(value) and value[end + 1].isalnum()
+    return label_before or label_after
+
+
+def _in_capitals(text: str) -> bool:
+    return all(char.isupper() for char in text if char.isalpha())
 
 
 def _unaccented(text: str) -> str:
@@ -227,7 +265,7 @@ class Matcher:
                 if not patterns:
                     ignored.append((entity, alias))
                     continue
-                item = _Alias(entity, alias, acronym_of(alias), rank)
+                item = _Alias(entity, alias, acronym_of(alias), rank, capitals_only(alias))
                 rank += 1
                 for pattern in patterns:
                     keyed.setdefault(pattern, []).append(item)
@@ -273,6 +311,10 @@ class Matcher:
             for item in items:
                 # Stage 3.
                 if item.acronym and not _written_as_acronym(value[slice(*span)], item.acronym):
+                    continue
+                if item.acronym and _in_an_address(value, *span):
+                    continue
+                if item.capitals and not _in_capitals(value[slice(*span)]):
                     continue
                 candidates.setdefault(span, []).append(item)
         return [
