@@ -190,7 +190,8 @@ def _ctrl_c_the_ready_demo(demo: subprocess.Popen, port: int, home: str) -> None
     with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as response:
         assert response.status == 200
     _searched_in_the_demo(port, home)
-    _, err = _ctrl_c(demo, within=8)  # the workers' graceful timeout is 10 s
+    code, err = _ctrl_c(demo, within=8)  # the workers' graceful timeout is 10 s
+    assert code == 130  # as the other commands stopped by Ctrl-C (gunicorn's master says 0)
     assert "SIGKILL" not in err
     assert "Traceback" not in err
 

@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from django.db import connections
 from gunicorn.app.base import BaseApplication
+from gunicorn.arbiter import Arbiter
 
 from clipdesk.server.guards import require_free_port
 
@@ -15,11 +16,36 @@ from clipdesk.server.guards import require_free_port
 KEEP_RUNNING = [sys.executable, "-m", "clipdesk.server.keep_running"]
 
 
+# The exit status of a server stopped by Ctrl-C: 128 + SIGINT, as shells report it and as
+# clipdesk's other commands exit; gunicorn's master exits 0 whatever stopped it.
+INTERRUPTED_STATUS = 130
+
+
+class _Arbiter(Arbiter):
+    interrupted = False
+
+    def handle_int(self) -> None:
+        self.interrupted = True
+        super().handle_int()
+
+    def halt(self, reason=None, exit_status: int = 0) -> None:
+        if self.interrupted and exit_status == 0:
+            exit_status = INTERRUPTED_STATUS
+        super().halt(reason, exit_status)
+
+
 class _Gunicorn(BaseApplication):
     def __init__(self, app: Callable, options: dict) -> None:
         self._app = app
         self._options = options
         super().__init__()
+
+    def run(self) -> None:
+        try:
+            _Arbiter(self).run()
+        except RuntimeError as exc:  # as gunicorn's own run says it
+            print(f"\nError: {exc}\n", file=sys.stderr)
+            sys.exit(1)
 
     def load_config(self) -> None:
         for key, value in self._options.items():
