@@ -193,15 +193,22 @@ if cache_url := os.environ.get("CLIPDESK_CACHE_URL", "").strip():
             "without it each process keeps its pages in its own memory"
         )
     _redis_database_checked("CLIPDESK_CACHE_URL", cache_url)
-    CACHES = {
-        "default": {
-            "BACKEND": "clipdesk.publish.redis_cache.PooledRedisCache",
-            "LOCATION": cache_url,
-            "OPTIONS": {"socket_connect_timeout": 1.0, "socket_timeout": 1.0},
-        }
+    _redis = {
+        "BACKEND": "clipdesk.publish.redis_cache.PooledRedisCache",
+        "LOCATION": cache_url,
+        "OPTIONS": {"socket_connect_timeout": 1.0, "socket_timeout": 1.0},
     }
+    CACHES = {"default": _redis, "sign_in": _redis}
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        # Failed sign-ins are counted where every worker of the server sees them (people/
+        # throttle.py): each process's memory let five guesses a worker through, ten on two.
+        "sign_in": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": CLIPDESK_HOME / "cache" / "sign-in",
+        },
+    }
 
 # The static copy (`clipdesk export-static`) to refresh when posts are (un)published.
 CLIPDESK_STATIC_TARGET = os.environ.get("CLIPDESK_STATIC_TARGET", "")

@@ -6,7 +6,7 @@ from django.core.cache import cache
 
 from clipdesk.digest.actions import restore_version, save_version
 from clipdesk.digest.models import Post
-from clipdesk.people.throttle import MAX_FAILURES
+from clipdesk.people.throttle import MAX_FAILURES, counter
 from tests.factories import make_outlet, make_post
 
 pytestmark = pytest.mark.django_db
@@ -15,8 +15,10 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def empty_cache():
     cache.clear()
+    counter().clear()
     yield
     cache.clear()
+    counter().clear()
 
 
 def test_sign_in_is_throttled_after_repeated_failures(client):
@@ -162,3 +164,18 @@ def test_a_new_credit_row_sent_twice_is_a_form_error_not_a_server_error(admin_cl
     assert again.status_code == 200
     assert "already exists" in again.content.decode()
     assert list(post.credits.values_list("position", "author")) == [(0, ""), (1, "Jane Roe")]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_failed_sign_ins_are_counted_across_the_servers_processes(tmp_path):
+    """Each of a server's workers is a process: counted in each one's memory, five failures
+    a worker went through before any pause, ten on two workers."""
+    from tests.cli import clipdesk
+
+    home = tmp_path / "home"
+    clipdesk(home, "init")
+    guess = "from clipdesk.people import throttle; throttle.note_failure('203.0.113.9', 'eve')"
+    for _ in range(MAX_FAILURES):  # each failure in a process of its own, as on N workers
+        clipdesk(home, "manage", "shell", "-c", guess)
+    ask = "from clipdesk.people import throttle; print(throttle.is_locked('203.0.113.9', 'x'))"
+    assert clipdesk(home, "manage", "shell", "-c", ask).stdout.splitlines()[-1] == "True"

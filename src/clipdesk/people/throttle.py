@@ -1,8 +1,9 @@
 """Sign-in throttling: a few failures per address and per account, then a pause.
 
-Counted in Django's cache (shared by every worker when the cache is Redis), so guessing
-passwords costs an attacker time, and a legitimate user is locked out of one account for
-a quarter of an hour at most.
+Counted in Django's "sign_in" cache, which every worker of the server shares (Redis when
+the instance has one, else files in the instance home), so guessing passwords costs an
+attacker time, and a legitimate user is locked out of one account for a quarter of an hour
+at most.
 
 When the cache does not answer, signing in is refused for the moment (CounterUnavailable)
 rather than let through uncounted: a password guesser must not gain from a Redis outage.
@@ -12,7 +13,8 @@ from __future__ import annotations
 
 import logging
 
-from django.core.cache import cache
+from django.conf import settings
+from django.core.cache import BaseCache, caches
 
 from clipdesk.publish.redis_cache import unreachable_errors
 
@@ -26,19 +28,27 @@ def _keys(address: str, username: str) -> list[str]:
     return [f"login-fail:ip:{address}", f"login-fail:user:{username.strip().casefold()}"]
 
 
+def counter() -> BaseCache:
+    """The cache that counts failures: "sign_in", or the default one where settings name no
+    such cache (a test's own)."""
+    return caches["sign_in" if "sign_in" in settings.CACHES else "default"]
+
+
 class CounterUnavailable(Exception):
     """The cache that counts failed sign-ins does not answer."""
 
 
 def is_locked(address: str, username: str) -> bool:
     try:
-        return any((cache.get(k) or 0) >= MAX_FAILURES for k in _keys(address, username))
-    except unreachable_errors() as exc:
+        counts = counter().get_many(_keys(address, username))
+        return any(count >= MAX_FAILURES for count in counts.values())
+    except (*unreachable_errors(), OSError) as exc:
         log.error("sign-in refused: the failed-attempt counter does not answer (%s)", exc)
         raise CounterUnavailable(str(exc)) from exc
 
 
 def note_failure(address: str, username: str) -> None:
+    cache = counter()
     try:
         for key in _keys(address, username):
             if not cache.add(key, 1, WINDOW_SECONDS):
@@ -46,12 +56,12 @@ def note_failure(address: str, username: str) -> None:
                     cache.incr(key)
                 except ValueError:  # expired between add and incr
                     cache.set(key, 1, WINDOW_SECONDS)
-    except unreachable_errors() as exc:  # the failure is answered as one all the same
+    except (*unreachable_errors(), OSError) as exc:  # the failure is answered as one all the same
         log.error("a failed sign-in could not be counted (%s)", exc)
 
 
 def clear(address: str, username: str) -> None:
     try:
-        cache.delete_many(_keys(address, username))
-    except unreachable_errors() as exc:  # the count lapses with its window
+        counter().delete_many(_keys(address, username))
+    except (*unreachable_errors(), OSError) as exc:  # the count lapses with its window
         log.error("failed sign-ins could not be cleared (%s)", exc)
