@@ -375,3 +375,32 @@ def test_run_says_when_its_address_is_not_a_host_it_answers_to(tmp_path):
         server.wait(timeout=20)
     assert line.startswith(f"Serving “clipdesk” at http://127.0.0.1:{port}/")
     assert line.rstrip().endswith("it answers to news.local only (CLIPDESK_ALLOWED_HOSTS)")
+
+
+def _ipv6_loopback_port() -> int | None:
+    try:
+        with socket.socket(socket.AF_INET6) as sock:
+            sock.bind(("::1", 0))
+            return sock.getsockname()[1]
+    except OSError:
+        return None
+
+
+@pytest.mark.parametrize("written", ["::1", "[::1]"])
+def test_run_serves_on_an_ipv6_address_written_with_or_without_brackets(tmp_path, written):
+    port = _ipv6_loopback_port()
+    if port is None:
+        pytest.skip("this machine has no IPv6 loopback address")
+    home = tmp_path / "home"
+    clipdesk(home, "init")
+    server = started(home, "run", "--host", written, "--port", str(port), "--no-poll")
+    try:
+        line = _first_line(server)
+        with urllib.request.urlopen(f"http://[::1]:{port}/", timeout=10) as response:
+            assert response.status == 200
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    # [::1] is one of the default allowed hosts: no note that it is not answered to.
+    assert line.startswith(f"Serving “clipdesk” at http://[::1]:{port}/ (")
+    assert "answers to" not in line

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.management.base import CommandError
 from django.db import connections
 
-from clipdesk.server.ports import PortInUse, check_port_free
+from clipdesk.server.ports import PortInUse, address, check_port_free
 from clipdesk.server.setup import database_label, pending_migrations
 
 
@@ -90,7 +90,7 @@ def require_free_port(command: str, host: str, port: int) -> None:
     except OSError as exc:  # an address this machine does not have, a name that resolves not
         reason = exc.strerror or str(exc)
         raise CommandError(
-            f"{command}: cannot listen on {host}:{port} ({reason})", returncode=2
+            f"{command}: cannot listen on {address(host, port)} ({reason})", returncode=2
         ) from exc
 
 

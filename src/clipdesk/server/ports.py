@@ -20,7 +20,7 @@ def check_port_free(host: str, port: int) -> None:
         probe.bind((host, port))
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
-            raise PortInUse(f"{host}:{port} is already in use by another program") from exc
+            raise PortInUse(f"{address(host, port)} is already in use by another program") from exc
         raise
     finally:
         probe.close()
@@ -29,3 +29,20 @@ def check_port_free(host: str, port: int) -> None:
 # An argparse type: a TCP port a server can listen on. Not 0 ("any port"), which would give
 # each worker a port of its own, none of them the one announced.
 port_number = whole_number(1, 65535)
+
+
+def listen_host(text: str) -> str:
+    """An argparse type: the address to listen on, an IPv6 one with or without its brackets
+    ("::1" or "[::1]"); sockets and gunicorn's bind string want it without."""
+    return text.strip().removeprefix("[").removesuffix("]")
+
+
+def url_host(host: str) -> str:
+    """The host as a URL (and a Host header) writes it: an IPv6 address in brackets."""
+    return f"[{host}]" if ":" in host else host
+
+
+def address(host: str, port: int) -> str:
+    """`host:port` as a URL writes it ("[::1]:8000"); gunicorn read "::1:8000" as host ""
+    and port "::1"."""
+    return f"{url_host(host)}:{port}"

@@ -11,6 +11,7 @@ from gunicorn.app.base import BaseApplication
 from gunicorn.arbiter import Arbiter
 
 from clipdesk.server.guards import require_free_port
+from clipdesk.server.ports import address
 
 # Runs the background command and starts it again when it stops (keep_running.py).
 KEEP_RUNNING = [sys.executable, "-m", "clipdesk.server.keep_running"]
@@ -86,7 +87,7 @@ def serve(
     # setup (the demo's), and a program may have taken the port meanwhile.
     require_free_port(command, host, port)
     options = {
-        "bind": f"{host}:{port}",
+        "bind": address(host, port),
         "workers": workers,
         "threads": threads,
         "worker_class": "gthread",

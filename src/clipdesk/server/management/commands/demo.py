@@ -11,8 +11,9 @@ from clipdesk.command import ClipdeskCommand
 from clipdesk.demo.corpus_server import FEEDS, OUTLET_NAMES, WATCHLIST, CorpusServer
 from clipdesk.digest.outlets import OutletDirectory
 from clipdesk.ingest import poll_sources
+from clipdesk.server import ports
 from clipdesk.server.guards import require_free_port
-from clipdesk.server.ports import port_number
+from clipdesk.server.ports import listen_host, port_number
 from clipdesk.server.serving import serve
 from clipdesk.server.setup import init_instance
 from clipdesk.sources.actions import add_source
@@ -42,7 +43,7 @@ class Command(ClipdeskCommand):
     requires_system_checks = []
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--host", type=listen_host, default="127.0.0.1")
         parser.add_argument("--port", type=port_number, default=8000)
         parser.add_argument(
             "--no-serve", action="store_true", help="set the instance up, then stop"
@@ -64,7 +65,7 @@ class Command(ClipdeskCommand):
             add_source(corpus.url(path), name=OUTLET_NAMES.get(path, ""), kind=kind)
         polled = poll_sources(due_only=False)
         password = self._admin_password()
-        address = f"http://{host}:{port}/"
+        address = f"http://{ports.address(host, port)}/"
         lines = [
             f"Demo instance in {settings.CLIPDESK_HOME}",
             f"  {posts} archive post(s) imported; {len(FEEDS)} sources on {corpus.base_url}, "

@@ -6,8 +6,9 @@ from django.http.request import validate_host
 from clipdesk.arguments import whole_number
 from clipdesk.command import ClipdeskCommand
 from clipdesk.digest.models import SiteProfile
+from clipdesk.server import ports
 from clipdesk.server.guards import require_free_port, require_migrated, warn_if_cache_down
-from clipdesk.server.ports import port_number
+from clipdesk.server.ports import listen_host, port_number
 from clipdesk.server.serving import serve
 from clipdesk.server.setup import database_label
 
@@ -20,7 +21,7 @@ class Command(ClipdeskCommand):
     requires_system_checks = []
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--host", type=listen_host, default="127.0.0.1")
         parser.add_argument("--port", type=port_number, default=8000)
         parser.add_argument("--workers", type=whole_number(1), default=2)
         parser.add_argument(
@@ -32,9 +33,9 @@ class Command(ClipdeskCommand):
         require_free_port("run", host, port)
         warn_if_cache_down("run", self.stderr.write)
         name = SiteProfile.load().name
-        address = f"http://{host}:{port}/"
+        address = f"http://{ports.address(host, port)}/"
         note = ""
-        if not validate_host(host, settings.ALLOWED_HOSTS):
+        if not validate_host(ports.url_host(host), settings.ALLOWED_HOSTS):
             # The address it listens on answers 400 to a browser that asks for it by name.
             names = ", ".join(settings.ALLOWED_HOSTS)
             note = f"; it answers to {names} only (CLIPDESK_ALLOWED_HOSTS)"
