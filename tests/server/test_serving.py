@@ -404,3 +404,56 @@ def test_run_serves_on_an_ipv6_address_written_with_or_without_brackets(tmp_path
     # [::1] is one of the default allowed hosts: no note that it is not answered to.
     assert line.startswith(f"Serving “clipdesk” at http://[::1]:{port}/ (")
     assert "answers to" not in line
+
+
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is `pid` (Linux's /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                if int(fields[1]) == pid:
+                    found.append(int(entry.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="finds processes through Linux's /proc")
+def test_the_poller_stops_when_the_server_is_killed_outright(tmp_path):
+    home = tmp_path / "home"
+    clipdesk(home, "init")
+    server = started(home, "run", "--port", str(free_port()), new_session=True)
+    try:
+        _first_line(server)
+        deadline = time.monotonic() + 30
+        keeper: list[int] = []
+        while not keeper and time.monotonic() < deadline:
+            keeper = [
+                pid
+                for pid in _children(server.pid)
+                if b"keep_running" in Path(f"/proc/{pid}/cmdline").read_bytes()
+            ]
+            time.sleep(0.1)
+        assert keeper, "no poller beside the server"
+        while not _children(keeper[0]) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        poller = _children(keeper[0])
+        assert poller, "the poller was not started"
+
+        os.kill(server.pid, signal.SIGKILL)  # no chance to stop what it started
+        server.wait(timeout=20)
+
+        deadline = time.monotonic() + 30
+        while any(map(_alive, keeper + poller)) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not any(map(_alive, keeper + poller)), "the poller outlived its server"
+    finally:
+        _stop_group(server)
