@@ -64,8 +64,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "clipdesk.server.head.HeadWithoutBodyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "clipdesk.server.security.ContentSecurityPolicyMiddleware",
+    # Pages, feeds and static files compressed for clients that accept it (its random
+    # filler keeps the desk's CSRF tokens from being read through compression: BREACH).
+    "django.middleware.gzip.GZipMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Cached public pages are answered here, before the middleware below, which serve
@@ -167,7 +171,8 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = CLIPDESK_HOME / "static"
 # Assets are served straight from the apps' static folders, so an instance needs no
-# collectstatic step; whitenoise adds caching headers and compression.
+# collectstatic step; whitenoise adds caching headers (a minute, then revalidated: the
+# names carry no content hash), GZipMiddleware the compression.
 WHITENOISE_USE_FINDERS = True
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import gzip
+import http.client
 import json
 import os
 import select
@@ -457,3 +459,33 @@ def test_the_poller_stops_when_the_server_is_killed_outright(tmp_path):
         assert not any(map(_alive, keeper + poller)), "the poller outlived its server"
     finally:
         _stop_group(server)
+
+
+def test_head_is_answered_without_a_body_and_without_a_warning(served):
+    _home, port, process = served
+    _first_line(process)
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    connection.request("GET", "/")
+    got = connection.getresponse()
+    whole = got.read()
+    connection.request("HEAD", "/")
+    head = connection.getresponse()
+    assert head.status == 200 and head.read() == b""
+    assert int(head.getheader("Content-Length")) == len(whole)
+    connection.close()
+    process.terminate()
+    _, err = process.communicate(timeout=20)
+    assert "no-body response" not in err
+
+
+def test_pages_are_compressed_for_clients_that_accept_it(served):
+    _home, port, process = served
+    _first_line(process)
+    for path in ("/", "/feed/", "/static/digest/site.css"):
+        plain = urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=10).read()
+        asked = urllib.request.Request(
+            f"http://127.0.0.1:{port}{path}", headers={"Accept-Encoding": "gzip"}
+        )
+        with urllib.request.urlopen(asked, timeout=10) as response:
+            assert response.headers["Content-Encoding"] == "gzip", path
+            assert gzip.decompress(response.read()) == plain, path
