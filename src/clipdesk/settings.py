@@ -181,9 +181,17 @@ WHITENOISE_USE_FINDERS = True
 # treated as down (the pages are then rendered uncached) rather than waited for.
 def _redis_database_checked(name: str, url: str) -> None:
     """A Redis address's database is a number ("redis://host:6379/2"): redis-py reads
-    "/notanumber" as database 0, where another program's keys may live."""
+    "/notanumber" as database 0, where another program's keys may live, and Celery stopped
+    on "/11/" with a traceback. A port is a number too, for any broker or cache."""
     parts = urlsplit(url)
-    database = parts.path.strip("/")
+    try:
+        parts.port  # noqa: B018 - reading it checks it
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"{name}: the port in {parts.scheme}://{parts.netloc.rpartition('@')[2]} is no "
+            "port number"
+        ) from None
+    database = parts.path.removeprefix("/")
     if parts.scheme in ("redis", "rediss") and database and not database.isdigit():
         raise ImproperlyConfigured(
             f"{name}: the database in {parts.scheme}://{parts.hostname or ''}/{database} must "

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
-from tests.cli import clipdesk
+from tests.cli import clipdesk, started
+from tests.conftest import require_service
 
 
 def test_run_on_an_instance_never_set_up_says_to_run_init(tmp_path):
@@ -37,6 +40,18 @@ def test_worker_and_scheduler_without_a_broker_say_how_to_run_without_one(tmp_pa
             {"CLIPDESK_CACHE_URL": "redis://127.0.0.1:6379/notanumber"},
             "CLIPDESK_CACHE_URL: the database in redis://127.0.0.1/notanumber must be a number",
         ),
+        (
+            {"CLIPDESK_BROKER_URL": "redis://127.0.0.1:6379/11/"},
+            "CLIPDESK_BROKER_URL: the database in redis://127.0.0.1/11/ must be a number",
+        ),
+        (
+            {"CLIPDESK_BROKER_URL": "redis://127.0.0.1:abc/11"},
+            "CLIPDESK_BROKER_URL: the port in redis://127.0.0.1:abc is no port number",
+        ),
+        (
+            {"CLIPDESK_BROKER_URL": "amqp://guest:secret@127.0.0.1:56x2/"},
+            "the port in amqp://127.0.0.1:56x2 is no port number",
+        ),
     ],
 )
 def test_a_setting_that_cannot_work_is_one_line_from_every_command(tmp_path, env, says):
@@ -46,3 +61,37 @@ def test_a_setting_that_cannot_work_is_one_line_from_every_command(tmp_path, env
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert result.stderr.startswith("clipdesk source: ") and says in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("broker", "says"),
+    [
+        ("amqp://guest:not-the-password@127.0.0.1:5672//", "ACCESS_REFUSED"),
+        ("amqp://guest:guest@127.0.0.1:5672/no-such-vhost", "vhost no-such-vhost not found"),
+        ("redis://127.0.0.1:6379/99999", "DB index is out of range"),
+    ],
+)
+def test_a_broker_that_refuses_the_scheduler_is_one_line_and_exit_2(tmp_path, broker, says):
+    """Celery stopped on these with a traceback and exit status 0, or retried for ever."""
+    require_service(*(("RabbitMQ", 5672) if broker.startswith("amqp") else ("Redis", 6379)))
+    home = tmp_path / "home"
+    clipdesk(home, "init")
+    result = clipdesk(home, "scheduler", check=False, timeout=60, CLIPDESK_BROKER_URL=broker)
+    assert result.returncode == 2
+    assert result.stderr.startswith("scheduler: the broker at ")
+    assert says in result.stderr and "refused to connect" in result.stderr
+    assert "not-the-password" not in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_broker_that_is_down_is_waited_for(tmp_path):
+    """Not a refusal: a broker restarting comes back, and the scheduler goes on then."""
+    home = tmp_path / "home"
+    clipdesk(home, "init")
+    server = started(home, "scheduler", CLIPDESK_BROKER_URL="redis://127.0.0.1:1/0")
+    try:
+        time.sleep(8)
+        assert server.poll() is None, server.stderr.read()
+    finally:
+        server.terminate()
+        server.wait(timeout=20)

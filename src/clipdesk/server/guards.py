@@ -27,6 +27,52 @@ def require_broker(command: str) -> None:
         )
 
 
+# How long the broker is given to answer the check before a worker or scheduler starts.
+BROKER_CHECK_SECONDS = 5.0
+
+
+def require_broker_accepts(command: str) -> None:
+    """Refuse to start when the broker answers but will never take this worker: a wrong
+    password, a RabbitMQ virtual host or Redis database that does not exist. Celery stopped
+    on those with a traceback and exit status 0 (as if asked to stop), or retried for ever,
+    a traceback a second. A broker that does not answer at all (down, restarting) is no
+    refusal: Celery waits for it, one line an attempt."""
+    from kombu import Connection
+
+    try:
+        with Connection(settings.CELERY_BROKER_URL, connect_timeout=BROKER_CHECK_SECONDS) as c:
+            c.ensure_connection(max_retries=1, interval_start=0, interval_step=0)
+    except Exception as exc:
+        if _unreachable(exc):
+            return
+        reason = " ".join(str(exc).split()) or type(exc).__name__
+        raise CommandError(
+            f"{command}: the broker at {_broker_label()} refused to connect ({reason}); "
+            "check CLIPDESK_BROKER_URL",
+            returncode=2,
+        ) from exc
+
+
+def _unreachable(exc: BaseException) -> bool:
+    """Whether a broker's error (or what kombu wrapped) is the network's: nobody answered."""
+    import redis.exceptions
+
+    for error in (exc, exc.__cause__, exc.__context__):
+        if isinstance(error, (OSError, TimeoutError, redis.exceptions.ConnectionError)):
+            return True
+    return False
+
+
+def _broker_label() -> str:
+    """The broker's address without its password."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(settings.CELERY_BROKER_URL)
+    host = parts.hostname or ""
+    port = f":{parts.port}" if parts.port else ""
+    return f"{parts.scheme}://{host}{port}{parts.path}"
+
+
 def require_migrated(command: str) -> None:
     """Refuse to start on a database that cannot be opened or is not migrated."""
     if problem := database_problem():

@@ -36,6 +36,7 @@ def _die_with_parent() -> None:
     if parent == 1 or os.getppid() != parent:  # it died before the request was made
         os.kill(os.getpid(), signal.SIGTERM)
 
+
 # Waits before a command that stopped is started again: doubling from the first, up to the
 # last, and back to the first once it has run for a while.
 RESTART_WAITS = (5.0, 60.0)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 
 from clipdesk.command import ClipdeskCommand
-from clipdesk.server.guards import log_level, require_broker
+from clipdesk.server.guards import log_level, require_broker, require_broker_accepts
 
 
 class Command(ClipdeskCommand):
@@ -21,6 +21,7 @@ class Command(ClipdeskCommand):
 
     def handle(self, *args, schedule: str | None, **opts) -> None:
         require_broker("scheduler")
+        require_broker_accepts("scheduler")
         path = schedule or str(settings.CLIPDESK_HOME / "celerybeat-schedule")
         settings.CLIPDESK_HOME.mkdir(parents=True, exist_ok=True)
         from clipdesk.celery import app  # only now: without a broker Celery is never imported

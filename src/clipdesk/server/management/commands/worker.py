@@ -8,7 +8,12 @@ from django.conf import settings
 from django.core.management.base import CommandError
 
 from clipdesk.command import ClipdeskCommand
-from clipdesk.server.guards import log_level, require_broker, require_migrated
+from clipdesk.server.guards import (
+    log_level,
+    require_broker,
+    require_broker_accepts,
+    require_migrated,
+)
 
 QUEUES = ("default", "grouping")
 
@@ -59,6 +64,7 @@ class Command(ClipdeskCommand):
                 returncode=2,
             )
         require_migrated("worker")
+        require_broker_accepts("worker")
         from clipdesk.celery import app  # only now: without a broker Celery is never imported
 
         code = app.start(
