@@ -250,13 +250,17 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": _LOG_LEVEL},
     # A request naming another site in its Host header (a scanner's, or a missing entry in
     # CLIPDESK_ALLOWED_HOSTS) is answered 400 and logged on one line, not with a traceback.
-    "filters": {"no_traceback": {"()": "clipdesk.server.logs.WithoutTraceback"}},
+    "filters": {
+        "no_traceback": {"()": "clipdesk.server.logs.WithoutTraceback"},
+        "first_line": {"()": "clipdesk.server.logs.FirstLineOnly"},
+    },
     "loggers": {
         "django.security.DisallowedHost": {
             "handlers": ["console"],
             "filters": ["no_traceback"],
             "propagate": False,
         },
+        "celery.beat": {"filters": ["first_line"]},
         "trafilatura": {"level": _EXTRACTOR_LEVEL},
         "htmldate": {"level": _EXTRACTOR_LEVEL},
     },

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+
+from django.db import InterfaceError, OperationalError
+
 from clipdesk import ingest
 from clipdesk.articles.tasks import ingest_entry
 from clipdesk.celery import app
@@ -9,11 +13,21 @@ from clipdesk.sources.feeds import ParsedEntry
 from clipdesk.sources.models import Source
 from clipdesk.sources.politeness import HostBusy
 
+log = logging.getLogger(__name__)
+
 
 @app.task
 def poll_due_sources() -> int:
-    """Run by the scheduler every interval: one poll_source per source it could claim."""
-    claimed = ingest.claim_due_sources()
+    """Run by the scheduler every interval: one poll_source per source it could claim.
+
+    A database that does not answer is said in one line; the next interval asks again (it
+    was a traceback of eighty lines every interval while the database was away)."""
+    try:
+        claimed = ingest.claim_due_sources()
+    except (OperationalError, InterfaceError) as exc:
+        reason = " ".join(str(exc).split()) or type(exc).__name__
+        log.warning("poll: the database did not answer (%s); the next interval asks again", reason)
+        return 0
     for source_id in claimed:
         poll_source.delay(source_id)
     return len(claimed)
