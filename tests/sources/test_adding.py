@@ -52,6 +52,9 @@ def test_a_fragment_or_an_empty_query_makes_no_second_source():
         ("https://harbour.example/", "https://harbour.example"),
         ("https://harbour.example/news/feed.xml", "https://harbour.example/news/./feed.xml"),
         ("https://harbour.example/news/feed.xml", "https://harbour.example/old/../news/feed.xml"),
+        ("https://harbour.example/news/", "https://harbour.example/news/feed/.."),
+        ("https://harbour.example//feeds/rss.xml", "https://harbour.example//feeds/./rss.xml"),
+        ("https://harbour.example/", "https://harbour.example/../.."),
     ],
 )
 def test_an_address_written_with_no_path_or_dot_segments_makes_no_second_source(first, same):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from clipdesk.sources.discovery import find_feed_links
 from clipdesk.sources.feeds import FeedError, parse_feed
@@ -102,12 +102,25 @@ def _written_plainly(url: str) -> str:
 
 
 def _without_dot_segments(path: str) -> str:
-    """`path` as it is requested: "/" for none, its "." and ".." segments resolved."""
+    """`path` as it is requested: "/" for none, its "." and ".." segments resolved (RFC 3986
+    §5.2.4). By hand: `urljoin` reads a path that begins "//feeds/" as a host name."""
     if not path:
         return "/"
     if "/." not in path:
         return path
-    return urlsplit(urljoin("http://host/", path)).path
+    segments = path.split("/")
+    kept = [""]
+    for segment in segments[1:]:
+        if segment == ".":
+            continue
+        if segment == "..":
+            if len(kept) > 1:
+                kept.pop()
+            continue
+        kept.append(segment)
+    if segments[-1] in (".", ".."):
+        kept.append("")  # "/news/." is the folder "/news/"
+    return "/".join(kept) or "/"
 
 
 def _fits(what: str, value: str, field: str = "url") -> None:
