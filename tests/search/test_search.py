@@ -620,3 +620,25 @@ def test_articles_matched_first_by_a_rematch_are_found_by_their_entity(search_ho
 
     found = search('entity:"Lantern Fellowship"', type="article")
     assert [r.id for r in found.results] == [article.pk]
+
+
+def test_a_watched_name_finds_where_the_matcher_found_it_and_no_lowercase_acronym(db):
+    """The matcher finds a spelling no alias writes, and rejects "mek" in lowercase; a
+    search for the entity does the same (its acronym as a search word is only "mek")."""
+    from clipdesk.watch.store import load_matcher, store_matches
+
+    add_entity("Mojahedin-e Khalq", ["MEK"])
+    variant = make_article("Rally in Tirana", "A Mujahideen-e-Khalgh rally filled the square.")
+    acronym = make_article("Camp statement", "The MEK said the camp would stay open.")
+    river = make_article("River trip", "Boats left the mek village at dawn on the river.")
+    matcher = load_matcher()
+    for article in (variant, acronym, river):
+        store_matches(article, matcher)
+    assert river.matches.count() == 0 and variant.matches.count() == 1
+    reindex_all()
+
+    for query in ("Mojahedin-e Khalq", "MEK"):
+        found = {r.id for r in search(query, type="article").results}
+        assert found == {variant.pk, acronym.pk}, query
+    # Typed in lowercase, the reader asks for the word as written.
+    assert river.pk in {r.id for r in search("mek", type="article").results}

@@ -23,7 +23,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from clipdesk.search.query import AllOf, AnyOf, Clause, Node, Phrase, Term, node_for
-from clipdesk.search.words import tokens
+from clipdesk.search.words import entity_word, tokens
+from clipdesk.watch.matching import acronym_of
 from clipdesk.watch.normalizing import skeleton
 
 Key = tuple[str, ...]
@@ -93,17 +94,30 @@ class _Expander:
         self.entities: list[int] = []
 
     def group(self, entity_id: int, typed: Node, source: str) -> Node:
-        """Any of the entity's names, plus what the reader typed (it may be a new spelling)."""
-        options: dict[Node, None] = {typed: None}
+        """Any of the entity's names, plus what the reader typed (it may be a new spelling),
+        plus where the watchlist matcher found the entity (its entity word, words.py).
+
+        An acronym among the names ("MEK") is looked for through the entity word alone: as a
+        search word it is "mek", found in every lowercase word of those letters, which the
+        matcher rejects. Typed as an acronym, the reader's own word is left out the same way.
+        """
+        options: dict[Node, None] = {}
+        if not (acronym_of(source.strip()) and key_of(source) in self._keys(entity_id)):
+            options[typed] = None
+        options[Term(entity_word(entity_id))] = None
         self.typed.add(" ".join(tokens(source)))
         for name in self.book.names[entity_id]:
             node = node_for(name)
             if node is not None:
-                options.setdefault(node, None)
+                if not acronym_of(name):
+                    options.setdefault(node, None)
                 self.also.setdefault(" ".join(tokens(name)), name)
         if entity_id not in self.entities:
             self.entities.append(entity_id)
-        return AnyOf(tuple(options)) if len(options) > 1 else typed
+        return AnyOf(tuple(options)) if len(options) > 1 else next(iter(options))
+
+    def _keys(self, entity_id: int) -> set[Key]:
+        return {key_of(name) for name in self.book.names[entity_id]}
 
     def whole(self, clause: Clause, *, excluded: bool = False) -> Node:
         if isinstance(clause.node, AnyOf):

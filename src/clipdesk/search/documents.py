@@ -22,7 +22,7 @@ from clipdesk.articles.language import detect_language
 from clipdesk.articles.models import Article
 from clipdesk.digest.models import Post
 from clipdesk.search.backends import IndexDoc
-from clipdesk.search.words import tokens
+from clipdesk.search.words import entity_word, tokens
 from clipdesk.watch.matching import Matcher
 from clipdesk.watch.models import Alias, Entity
 
@@ -90,16 +90,18 @@ def post_document(post: Post, matcher: Matcher) -> IndexDoc:
     text = post_text(post)
     sample = f"{post.headline}. {post.excerpt}"[:LANGUAGE_SAMPLE_CHARS]
     language, _ = detect_language(sample)
-    entities = matcher.entities_in(post.headline, text)
+    entities = tuple(sorted(int(entity) for entity in matcher.entities_in(post.headline, text)))
     return IndexDoc(
         kind="post",
         object_id=post.pk,
         title=tuple(tokens(post.headline)),
-        body=tuple(tokens(text)) + tuple(tokens(" ".join(_credit_words(post)))),
+        body=tuple(tokens(text))
+        + tuple(tokens(" ".join(_credit_words(post))))
+        + tuple(map(entity_word, entities)),
         date=post.posted_on_inferred,
         lang=language or "",
         outlets=tuple(sorted({c.outlet_id for c in post.credits.all() if c.outlet_id is not None})),
-        entities=tuple(sorted(int(entity) for entity in entities)),
+        entities=entities,
         tags=tuple(sorted(tag.pk for tag in post.tags.all())),
     )
 
@@ -108,13 +110,16 @@ def article_document(article: Article) -> IndexDoc:
     """The document of an article (its matches prefetched)."""
     extra = " ".join([*(str(a) for a in article.authors or []), article.outlet_name or ""])
     date = article.published or article.fetched_at.date()
+    entities = tuple(sorted({match.entity_id for match in article.matches.all()}))
     return IndexDoc(
         kind="article",
         object_id=article.pk,
         title=tuple(tokens(article.title)),
-        body=tuple(tokens(article_text(article))) + tuple(tokens(extra)),
+        body=tuple(tokens(article_text(article)))
+        + tuple(tokens(extra))
+        + tuple(map(entity_word, entities)),
         date=date,
         lang=(article.language or "").lower(),
         outlets=(article.outlet_id,) if article.outlet_id else (),
-        entities=tuple(sorted({match.entity_id for match in article.matches.all()})),
+        entities=entities,
     )

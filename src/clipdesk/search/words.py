@@ -94,3 +94,16 @@ def words_with_spans(text: str) -> tuple[list[str], list[tuple[int, int]]]:
         words.append(search_word(pieces))
         spans.append((start, end))
     return words, spans
+
+
+# A word in a document for each watched entity the watchlist matcher found in it: a query that
+# names the entity looks for it beside the entity's names (aliases.py). What the matcher found
+# under a spelling no alias writes ("Mujahideen-e-Khalgh") is then found, and an acronym alias
+# is found where the matcher found it (in capitals) and not in every lowercase word of its
+# letters ("mek"), which a search word, folded, cannot tell apart. No typed word can be it:
+# `tokens` never keeps the mark it begins with.
+ENTITY_WORD_MARK = "\u2058"  # FOUR DOT PUNCTUATION
+
+
+def entity_word(entity_id: int) -> str:
+    return f"{ENTITY_WORD_MARK}entity{entity_id}"
