@@ -44,6 +44,7 @@ def case(name: str, text: str, *expected: tuple[str, str]):
 ENGLISH = [
     case("acronym_in_parentheses", "Exiles from the group (MEK) rallied.", ("MEK", "MEK")),
     case("acronym_in_a_hashtag", "Supporters posted #MEK all day.", ("MEK", "MEK")),
+    case("acronym_after_a_slash", "The PMOI/MEK spoke.", ("MEK", "PMOI"), ("MEK", "MEK")),
     case("acronym_possessive", "The MEK's spokesman said nothing.", ("MEK", "MEK")),
     case("acronym_in_hyphenated_compound", "a MEK-backed conference", ("MEK", "MEK")),
     case("acronym_with_dots", "files on the M.E.K. network", ("MEK", "M.E.K")),
@@ -401,8 +402,10 @@ def test_modifier_letter_apostrophe_separates_a_possessive():
         ("AT&T", "The AT & T board met.", "AT & T"),
         ("AT&T", "He looked at T-shirts.", None),
         ("AT&T", "At&t shops closed.", None),
-        ("P-5", "The P-5 met in Geneva.", "P-5"),
-        ("P-5", "See page 5 of the p 5 report.", None),
+        ("S&P", "The S&P index fell.", "S&P"),
+        ("S&P", "Its sales s&p were low.", None),
+        # A hyphen is no such mark: "Covid-19" is how many papers write "COVID-19".
+        ("COVID-19", "Covid-19 cases rose again.", "Covid-19"),
     ],
 )
 def test_an_acronym_written_with_marks_is_found_in_capitals_only(alias, text, found):

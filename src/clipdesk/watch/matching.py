@@ -92,8 +92,9 @@ def acronym_of(alias: str) -> str:
     return ""
 
 
-# What joins the capitals of an acronym written with marks: "AT&T", "P-5", "U/N".
-_ACRONYM_MARKS = str.maketrans("", "", "&-/.")
+# What joins the capitals of an acronym written with marks: "AT&T", "S&P". Not a hyphen:
+# "COVID-19" is written "Covid-19" as often, and is found so.
+_ACRONYM_MARKS = str.maketrans("", "", "&.")
 
 
 def capitals_only(alias: str) -> bool:
@@ -144,12 +145,20 @@ def _written_as_acronym(original: str, acronym: str) -> bool:
 
 
 def _in_an_address(value: str, start: int, end: int) -> bool:
-    """Whether the span is part of an e-mail address or a host name ("info@MEK.org",
-    "www.MEK.example"): a label of an address, not a mention. "#MEK" and "(MEK)" are."""
+    """Whether the span is part of an e-mail address, a URL or a host name ("info@MEK.org",
+    "http://x.example/MEK/", "MEK.example"): a label of an address, not a mention. "#MEK",
+    "(MEK)" and "PMOI/MEK" are mentions."""
+    first = start
+    while first and not value[first - 1].isspace():
+        first -= 1
+    last = end
+    while last < len(value) and not value[last].isspace():
+        last += 1
+    chunk = value[first:last]  # the run of text without spaces the span is in
+    if "@" in chunk or "://" in chunk or chunk.casefold().startswith("www."):
+        return True
     before = value[start - 1] if start else ""
     after = value[end] if end < len(value) else ""
-    if before in ("@", "/") or after == "@":
-        return True
     label_before = before == "." and start >= 2 and value[start - 2].isalnum()
     label_after = after == "." and end + 1 < len(value) and value[end + 1].isalnum()
     return label_before or label_after
