@@ -137,6 +137,14 @@ def test_a_name_another_outlet_goes_by_is_refused(admin_client, form, field):
     assert Outlet.objects.count() == 1
 
 
+def test_another_outlets_aliases_written_otherwise_do_not_stop_a_save(admin_client):
+    make_outlet("The Ledger")
+    Outlet.objects.update(aliases={"not": "a list"})
+    make_outlet("Coast FM", aliases=[5, "CFM"])
+    form = {"name": "Harbour Gazette", "slug": "harbour-gazette", "aliases": '["HG"]'}
+    assert admin_client.post("/admin/digest/outlet/add/", form).status_code == 302
+
+
 def test_an_outlet_keeps_its_own_aliases_when_saved_again(admin_client):
     outlet = make_outlet("The Ledger", aliases=["NL"])
     form = {"name": "The Ledger", "slug": outlet.slug, "aliases": '["NL", "Ledger"]'}

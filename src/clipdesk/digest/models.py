@@ -56,7 +56,9 @@ class Outlet(models.Model):
         aliases = {fold_name(alias) for alias in self.aliases} - {""}
         names = aliases | {fold_name(self.name or "")}  # two names alike: the constraint's
         for other in Outlet.objects.exclude(pk=self.pk).only("name", "aliases"):
-            taken = [(other.name, aliases), *((alias, names) for alias in other.aliases or [])]
+            theirs_aliases = other.aliases if isinstance(other.aliases, list) else []
+            theirs_aliases = [a for a in theirs_aliases if isinstance(a, str)]  # as outlets.py
+            taken = [(other.name, aliases), *((alias, names) for alias in theirs_aliases)]
             for theirs, against in taken:
                 if fold_name(theirs) in against:
                     field = "aliases" if fold_name(theirs) in aliases else "name"
