@@ -179,3 +179,36 @@ def test_failed_sign_ins_are_counted_across_the_servers_processes(tmp_path):
         clipdesk(home, "manage", "shell", "-c", guess)
     ask = "from clipdesk.people import throttle; print(throttle.is_locked('203.0.113.9', 'x'))"
     assert clipdesk(home, "manage", "shell", "-c", ask).stdout.splitlines()[-1] == "True"
+
+
+def test_a_credit_deleted_and_added_again_at_its_place_is_saved(admin_client):
+    post = make_post("Ferry fares", credits=[{"outlet": make_outlet("Coast FM")}])
+    credit = post.credits.get()
+    data = {
+        "headline": "Ferry fares",
+        "slug": post.slug,
+        "status": "published",
+        "posted_on": "2021-03-14",
+        "posted_on_inferred": "2021-03-14",
+        "excerpt": "",
+        "body": "",
+        "credits-TOTAL_FORMS": "2",
+        "credits-INITIAL_FORMS": "1",
+        "credits-MIN_NUM_FORMS": "0",
+        "credits-MAX_NUM_FORMS": "1000",
+        "credits-0-id": str(credit.pk),
+        "credits-0-post": str(post.pk),
+        "credits-0-position": "0",
+        "credits-0-outlet": str(credit.outlet_id),
+        "credits-0-DELETE": "on",
+        "credits-1-post": str(post.pk),
+        "credits-1-position": "0",
+        "credits-1-author": "Jane Roe",
+        "versions-TOTAL_FORMS": "0",
+        "versions-INITIAL_FORMS": "0",
+        "versions-MIN_NUM_FORMS": "0",
+        "versions-MAX_NUM_FORMS": "1000",
+    }
+    page = admin_client.post(f"/admin/digest/post/{post.pk}/change/", data)
+    assert page.status_code == 302, page.content.decode()[-3000:]
+    assert list(post.credits.values_list("position", "author")) == [(0, "Jane Roe")]
