@@ -67,9 +67,8 @@ MIDDLEWARE = [
     "clipdesk.server.head.HeadWithoutBodyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "clipdesk.server.security.ContentSecurityPolicyMiddleware",
-    # Pages, feeds and static files compressed for clients that accept it (its random
-    # filler keeps the desk's CSRF tokens from being read through compression: BREACH).
-    "django.middleware.gzip.GZipMiddleware",
+    # Pages, feeds, scripts and styles compressed for clients that accept it.
+    "clipdesk.server.compression.CompressTextMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Cached public pages are answered here, before the middleware below, which serve

@@ -489,3 +489,41 @@ def test_pages_are_compressed_for_clients_that_accept_it(served):
         with urllib.request.urlopen(asked, timeout=10) as response:
             assert response.headers["Content-Encoding"] == "gzip", path
             assert gzip.decompress(response.read()) == plain, path
+
+
+def test_a_part_of_a_file_and_an_image_are_sent_as_they_are(served):
+    """A Range request's part compressed would no longer be the bytes its Content-Range
+    names; an image is compressed already."""
+    _home, port, process = served
+    _first_line(process)
+    whole = urllib.request.urlopen(
+        f"http://127.0.0.1:{port}/static/digest/site.css", timeout=10
+    ).read()
+    part = urllib.request.Request(
+        f"http://127.0.0.1:{port}/static/digest/site.css",
+        headers={"Accept-Encoding": "gzip", "Range": "bytes=0-9"},
+    )
+    with urllib.request.urlopen(part, timeout=10) as response:
+        assert response.status == 206
+        assert response.headers["Content-Encoding"] is None
+        assert response.read() == whole[:10]
+
+
+def test_only_text_is_compressed():
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    from clipdesk.server.compression import CompressTextMiddleware
+
+    request = RequestFactory().get("/", HTTP_ACCEPT_ENCODING="gzip")
+    body = b"\x89PNG" + bytes(range(256)) * 8
+    for content_type, compressed in [
+        ("image/png", False),
+        ("font/woff2", False),
+        ("text/html; charset=utf-8", True),
+        ("application/atom+xml; charset=utf-8", True),
+        ("image/svg+xml", True),
+    ]:
+        middleware = CompressTextMiddleware(lambda r, t=content_type: HttpResponse(body, t))
+        response = middleware(request)
+        assert response.has_header("Content-Encoding") == compressed, content_type
