@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import shutil
+import socket
+import subprocess
 import time
 
 import pytest
 
-from tests.cli import clipdesk, started
-from tests.conftest import require_service
+from tests.cli import clipdesk, free_port, started
+from tests.conftest import require_service, skip_or_fail
 
 
 def test_run_on_an_instance_never_set_up_says_to_run_init(tmp_path):
@@ -95,3 +99,28 @@ def test_a_broker_that_is_down_is_waited_for(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=20)
+
+
+@pytest.mark.parametrize("password", ["", ":not-the-password@"])
+def test_a_redis_broker_that_refuses_the_password_is_one_line_and_exit_2(tmp_path, password):
+    if shutil.which("redis-server") is None:
+        skip_or_fail("redis-server (Debian's redis-server package) is not installed")
+    port = free_port()
+    command = ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", ""]
+    server = subprocess.Popen([*command, "--requirepass", "s3cret"], stdout=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port)):
+                break
+            time.sleep(0.05)
+        home = tmp_path / "home"
+        clipdesk(home, "init")
+        broker = f"redis://{password}127.0.0.1:{port}/0"
+        result = clipdesk(home, "scheduler", check=False, timeout=60, CLIPDESK_BROKER_URL=broker)
+    finally:
+        server.terminate()
+        server.wait(10)
+    assert result.returncode == 2
+    assert "refused to connect" in result.stderr and "Traceback" not in result.stderr
+    assert "not-the-password" not in result.stderr

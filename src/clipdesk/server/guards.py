@@ -57,7 +57,10 @@ def _unreachable(exc: BaseException) -> bool:
     """Whether a broker's error (or what kombu wrapped) is the network's: nobody answered."""
     import redis.exceptions
 
-    for error in (exc, exc.__cause__, exc.__context__):
+    errors = (exc, exc.__cause__, exc.__context__)
+    if any(isinstance(error, redis.exceptions.AuthenticationError) for error in errors):
+        return False  # redis-py's refused password is a kind of its ConnectionError
+    for error in errors:
         if isinstance(error, (OSError, TimeoutError, redis.exceptions.ConnectionError)):
             return True
     return False
