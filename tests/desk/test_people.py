@@ -212,3 +212,25 @@ def test_a_credit_deleted_and_added_again_at_its_place_is_saved(admin_client):
     page = admin_client.post(f"/admin/digest/post/{post.pk}/change/", data)
     assert page.status_code == 302, page.content.decode()[-3000:]
     assert list(post.credits.values_list("position", "author")) == [(0, "Jane Roe")]
+
+
+def test_failures_counted_at_the_same_moment_are_each_counted():
+    """Counting in files reads then writes; unlocked, eight threads counting 25 failures
+    each counted about fifty in all."""
+    import threading
+
+    from clipdesk.people.throttle import note_failure
+
+    start = threading.Barrier(8)
+
+    def fail_25_times() -> None:
+        start.wait()
+        for _ in range(25):
+            note_failure("203.0.113.7", "eve")
+
+    threads = [threading.Thread(target=fail_25_times) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert counter().get("login-fail:ip:203.0.113.7") == 200

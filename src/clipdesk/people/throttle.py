@@ -11,10 +11,15 @@ rather than let through uncounted: a password guesser must not gain from a Redis
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import logging
+from collections.abc import Iterator
+from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import BaseCache, caches
+from django.core.cache.backends.filebased import FileBasedCache
 
 from clipdesk.publish.redis_cache import unreachable_errors
 
@@ -50,14 +55,30 @@ def is_locked(address: str, username: str) -> bool:
 def note_failure(address: str, username: str) -> None:
     cache = counter()
     try:
-        for key in _keys(address, username):
-            if not cache.add(key, 1, WINDOW_SECONDS):
-                try:
-                    cache.incr(key)
-                except ValueError:  # expired between add and incr
-                    cache.set(key, 1, WINDOW_SECONDS)
+        with _one_count_at_a_time(cache):
+            for key in _keys(address, username):
+                if not cache.add(key, 1, WINDOW_SECONDS):
+                    try:
+                        cache.incr(key)
+                    except ValueError:  # expired between add and incr
+                        cache.set(key, 1, WINDOW_SECONDS)
     except (*unreachable_errors(), OSError) as exc:  # the failure is answered as one all the same
         log.error("a failed sign-in could not be counted (%s)", exc)
+
+
+@contextlib.contextmanager
+def _one_count_at_a_time(cache: BaseCache) -> Iterator[None]:
+    """Hold a file lock while counting in files: their add and incr each read then write,
+    so failures counted at the same moment by two workers (or two threads) counted once.
+    Redis counts atomically by itself."""
+    if not isinstance(cache, FileBasedCache):
+        yield
+        return
+    folder = Path(cache._dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / "counting.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
 
 
 def clear(address: str, username: str) -> None:
