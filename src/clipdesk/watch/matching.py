@@ -144,17 +144,20 @@ def _written_as_acronym(original: str, acronym: str) -> bool:
     )
 
 
+# How far around an acronym an address is looked for: a text without spaces (a hostile page)
+# is not read to its ends at every hit.
+ADDRESS_MAX_CHARS = 200
+
+
 def _in_an_address(value: str, start: int, end: int) -> bool:
     """Whether the span is part of an e-mail address, a URL or a host name ("info@MEK.org",
     "http://x.example/MEK/", "MEK.example"): a label of an address, not a mention. "#MEK",
     "(MEK)" and "PMOI/MEK" are mentions."""
-    first = start
-    while first and not value[first - 1].isspace():
-        first -= 1
-    last = end
-    while last < len(value) and not value[last].isspace():
-        last += 1
-    chunk = value[first:last]  # the run of text without spaces the span is in
+    left = value[max(0, start - ADDRESS_MAX_CHARS) : start]
+    left = "" if not left or left[-1].isspace() else left.split()[-1]
+    right = value[end : end + ADDRESS_MAX_CHARS]
+    right = "" if not right or right[0].isspace() else right.split()[0]
+    chunk = left + value[start:end] + right  # the run of text without spaces the span is in
     if "@" in chunk or "://" in chunk or chunk.casefold().startswith("www."):
         return True
     before = value[start - 1] if start else ""
