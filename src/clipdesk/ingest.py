@@ -140,6 +140,9 @@ class Download:
     retry_after: float | None = None
     entry: ParsedEntry | None = None
     transient: bool = False  # a failure that may pass: a timeout, a lost connection, a 5xx
+    # A refusal that will not pass by asking again: the page is over the size limit, at an
+    # address that may not be fetched, in a redirect loop, or gone (410).
+    lasting: bool = False
 
 
 # Answers that say "not now" rather than "not here": the page is asked for again next round.
@@ -150,6 +153,14 @@ def _transient(exc: FetchError) -> bool:
     if exc.kind == "http_status":
         return exc.status in TRANSIENT_STATUSES
     return exc.kind in ("timeout", "connection")
+
+
+def _lasting(exc: FetchError) -> bool:
+    """Whether asking for the page again would be refused the same way. Not a 404: a feed
+    may list a page a moment before it is published."""
+    if exc.kind == "http_status":
+        return exc.status == 410
+    return exc.kind in ("too_large", "blocked_address", "bad_url", "too_many_redirects")
 
 
 @dataclass
@@ -200,7 +211,11 @@ class Poller:
                 )
             except FetchError as exc:
                 return Download(
-                    url, error=str(exc), retry_after=exc.retry_after, transient=_transient(exc)
+                    url,
+                    error=str(exc),
+                    retry_after=exc.retry_after,
+                    transient=_transient(exc),
+                    lasting=_lasting(exc),
                 )
         return Download(url, result=result)
 
@@ -292,6 +307,7 @@ class Poller:
                     retry.add(id(source))
                 if prepared is None:
                     summary.pages_failed.append({"url": page.url, "reason": page.error})
+                    _remember_refusal(page)
                     continue
                 try:
                     stored = store_page(
@@ -595,6 +611,7 @@ def ingest_entry(
     if page.transient:
         raise PageNotNow(page.error or f"{entry.url}: no answer for now")
     if page.error or page.result is None:
+        _remember_refusal(page)
         return None
     return store_page(source, page, context or StoreContext.load(), group=group)
 
@@ -762,6 +779,14 @@ def _remember_address(entry: ParsedEntry, stored: StoredArticle | None) -> None:
     article = stored.article
     if entry.url != article.url and canonical_url(entry.url) != article.canonical_url:
         _remember(entry, article, "led to the article at its own address")
+
+
+def _remember_refusal(page: Download) -> None:
+    """An entry's page refused for good (`Download.lasting`) is remembered with the reason,
+    so that it is not downloaded again (up to the size limit, each time) whenever its feed
+    changes. Deleting the address in the admin (Entry addresses) has it asked for again."""
+    if page.entry is not None and page.lasting:
+        _remember(page.entry, None, page.error or "refused")
 
 
 def _remember(entry: ParsedEntry, article: Article | None, reason: str, **credit) -> None:

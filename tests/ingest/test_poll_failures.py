@@ -213,3 +213,37 @@ def test_a_site_that_does_not_answer_is_said_to_so_not_blamed_on_its_robots_txt(
     assert "disallowed" not in failure["reason"]
     source.refresh_from_db()
     assert source.last_error == failure["reason"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_page_refused_for_good_is_not_downloaded_again_when_its_feed_changes(server):
+    """Over the size limit, or gone (410), a page is refused the same way every time: it
+    was downloaded again, up to the limit, whenever its feed changed. A 404 is asked for
+    again: a feed may list a page a moment before it is published."""
+    huge = server.gzip_bomb("/huge.html")  # 16 MiB unpacked, over the 10 MB limit
+    gone = server.route("/gone.html", b"", status=410)
+    early = server.route("/early.html", b"", status=404)
+    listed = [huge, gone, early]
+    server.handle("/feed.xml", lambda _r: Reply(200, feed(*listed), {"Content-Type": "text/xml"}))
+    add_source(server.url("/feed.xml"), kind="feed")
+
+    first = poll_sources(due_only=False)
+    assert sorted(f["url"] for f in first.pages_failed) == sorted(listed)
+    server.route("/early.html", page(1), headers={"Content-Type": "text/html; charset=utf-8"})
+    listed.append(server.route("/new.html", page(2), headers={"Content-Type": "text/html"}))
+
+    second = poll_sources(due_only=False)  # the feed changed: a new entry
+
+    assert second.articles_new == 2 and second.pages_failed == []
+    asked = [r.path for r in server.requests]
+    assert asked.count("/huge.html") == 1 and asked.count("/gone.html") == 1
+    assert asked.count("/early.html") == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_entry_task_whose_page_is_refused_for_good_does_not_ask_again(server):
+    huge = server.gzip_bomb("/huge.html")
+    poller = Poller(Fetcher(FetchPolicy.from_env()))
+    for _ in range(2):
+        assert ingest_entry(None, entry_from_data({"url": huge}), poller=poller, group=None) is None
+    assert [r.path for r in server.requests].count("/huge.html") == 1
