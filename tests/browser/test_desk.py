@@ -29,7 +29,14 @@ def test_editor_publishes_a_story_of_three_outlets(desk_instance, browser):
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "desk.png"), full_page=True)
 
-    story.locator("input[name=headline]").fill("Exile council opens its leaflet archive")
+    headline = story.locator("input[name=headline]")
+    headline.fill("Exile council opens its leaflet archive")
+    # Enter in the headline does nothing: it "clicked" the form's first button, which was
+    # the first article's "split out".
+    headline.press("Enter")
+    page.wait_for_timeout(800)
+    assert page.locator(".messages").count() == 0
+    assert story.locator("ul.articles > li").count() == 3
     story.get_by_role("button", name="Publish").click()
     page.wait_for_load_state()
     assert "Published “Exile council opens its leaflet archive”" in page.inner_text(".messages")
@@ -46,4 +53,47 @@ def test_editor_publishes_a_story_of_three_outlets(desk_instance, browser):
     assert feed.entries[0].title == "Exile council opens its leaflet archive"
     for name in ("Riverain Dispatch", "The Harbour Gazette", "The Valley Ledger"):
         assert name in feed.entries[0].summary
+    page.close()
+
+
+def _signed_in(browser, base_url):
+    page = browser.new_page(viewport={"width": 1200, "height": 1000})
+    page.goto(base_url + "/login/")
+    page.fill("#id_username", "eddie")
+    page.fill("#id_password", "desk-password-for-tests")
+    page.click("button[type=submit]")
+    page.wait_for_url(base_url + "/desk/")
+    return page
+
+
+def _open_stories(page):
+    return page.locator("section.story").filter(has=page.locator("input[name=headline]"))
+
+
+def test_enter_in_the_merge_field_merges(desk_instance, browser):
+    base_url, _home = desk_instance
+    page = _signed_in(browser, base_url)
+    keep, other = _open_stories(page).nth(0), _open_stories(page).nth(1)
+    other_id = other.get_attribute("data-story")
+    keep.locator("input[name=other]").fill(other_id)
+    keep.locator("input[name=other]").press("Enter")  # it published the story
+    page.wait_for_load_state()
+    assert f"Story {other_id} merged into story" in page.inner_text(".messages")
+    assert page.locator(f"#story-{other_id}").count() == 0
+    page.close()
+
+
+def test_a_story_is_published_once_however_often_p_is_pressed(desk_instance, browser):
+    base_url, _home = desk_instance
+    page = _signed_in(browser, base_url)
+    failed: list[str] = []
+    page.on("requestfailed", lambda request: failed.append(request.url))
+    first = page.locator("section.story").first
+    assert first.locator("input[name=headline]").count() == 1
+    headline = first.locator("input[name=headline]").input_value()
+    for _ in range(3):
+        page.keyboard.press("p")
+    page.wait_for_load_state()
+    assert page.inner_text(".messages").startswith(f"Published “{headline}”")
+    assert failed == []  # one request, not three of which two were cut short
     page.close()

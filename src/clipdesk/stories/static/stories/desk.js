@@ -26,6 +26,18 @@
     var button = story.querySelector("button[data-key=" + key + "]");
     if (button) button.click();
   }
+  // One decision per story: a key pressed again (or a button clicked twice) while the page
+  // is being sent sent it again, and the editor was told the story was "already published".
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form.dataset.sent) { event.preventDefault(); return; }
+    form.dataset.sent = "1";
+  });
+  // A page brought back from the browser's cache (Back) takes decisions again.
+  window.addEventListener("pageshow", function (event) {
+    if (!event.persisted) return;
+    document.querySelectorAll("form[data-sent]").forEach(function (form) { delete form.dataset.sent; });
+  });
   document.addEventListener("DOMContentLoaded", function () {
     stories = Array.prototype.slice.call(document.querySelectorAll(".story"));
     if (stories.length) focus(0);
