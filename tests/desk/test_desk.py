@@ -68,6 +68,7 @@ def test_desk_shows_the_story_with_highlights_and_a_suggested_excerpt(client, ed
     assert "<mark>MEK</mark>" in html
     assert "Suggested excerpt:" in html
     assert 'src="/static/stories/desk.js"' in html
+    assert 'name="headline"' in html and 'required maxlength="500"' in html  # as the column
 
 
 def test_publishing_a_story_of_three_outlets_makes_one_post_credited_to_all(
