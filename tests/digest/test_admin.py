@@ -5,7 +5,7 @@ import datetime
 import pytest
 
 from clipdesk.digest.actions import merge_outlets
-from clipdesk.digest.models import Credit, Outlet, Post
+from clipdesk.digest.models import Credit, Outlet, Post, Tag
 from tests.factories import make_outlet, make_post, make_tag
 
 pytestmark = pytest.mark.django_db
@@ -151,3 +151,33 @@ def test_an_outlet_keeps_its_own_aliases_when_saved_again(admin_client):
     page = admin_client.post(f"/admin/digest/outlet/{outlet.pk}/change/", form)
     assert page.status_code == 302
     assert Outlet.objects.get().aliases == ["NL", "Ledger"]
+
+
+@pytest.mark.parametrize(
+    ("model", "existing", "typed"),
+    [("tag", "été", "ÉTÉ"), ("outlet", "Été Hebdo", "ÉTÉ HEBDO"), ("tag", "Öl", "öl")],
+)
+def test_a_name_in_other_accented_capitals_is_a_duplicate_on_every_database(
+    admin_client, model, existing, typed
+):
+    """SQLite's lower() folds ASCII letters only: its constraint let "ÉTÉ" beside "été"."""
+    if model == "tag":
+        make_tag(existing)
+    else:
+        make_outlet(existing)
+    form = {"name": typed, "slug": "another-slug"}
+    if model == "outlet":
+        form["aliases"] = "[]"
+    page = admin_client.post(f"/admin/digest/{model}/add/", form)
+    assert page.status_code == 200
+    assert "of this name exists already (case aside)" in page.content.decode()
+
+
+def test_tags_whose_names_differ_only_in_punctuation_are_two():
+    from django.core.exceptions import ValidationError
+
+    make_tag("C")
+    try:
+        Tag(name="C++", slug="c-plus-plus").full_clean()
+    except ValidationError as exc:
+        raise AssertionError(exc) from None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.db import connections, models
@@ -15,6 +16,11 @@ from clipdesk.digest.names import fold_name, name_list
 
 # A date no post has, standing for the bound of the month lookup while its SQL is compiled.
 _STAND_IN_DAY = datetime.date(9999, 12, 31)
+
+
+def _case_aside(name: str) -> str:
+    """A name as the case-insensitive constraints compare it, for every alphabet."""
+    return unicodedata.normalize("NFKC", name.strip()).casefold()
 
 
 class Outlet(models.Model):
@@ -54,8 +60,13 @@ class Outlet(models.Model):
         """One name, one outlet: an alias that is another outlet's name or alias made credits
         and articles of that name go to whichever of the two was read first."""
         aliases = {fold_name(alias) for alias in self.aliases} - {""}
-        names = aliases | {fold_name(self.name or "")}  # two names alike: the constraint's
+        own = fold_name(self.name or "")
+        names = aliases | {own}
         for other in Outlet.objects.exclude(pk=self.pk).only("name", "aliases"):
+            if own and _case_aside(other.name) == _case_aside(self.name or ""):
+                # The constraint's own check, where SQLite's lower() leaves "ÉTÉ" and "été"
+                # two names (it folds ASCII letters only).
+                raise ValidationError({"name": self._meta.constraints[0].violation_error_message})
             theirs_aliases = other.aliases if isinstance(other.aliases, list) else []
             theirs_aliases = [a for a in theirs_aliases if isinstance(a, str)]  # as outlets.py
             taken = [(other.name, aliases), *((alias, names) for alias in theirs_aliases)]
@@ -98,6 +109,14 @@ class Tag(models.Model):
 
     def get_absolute_url(self) -> str:
         return url("digest:tag", self.slug)
+
+    def clean(self) -> None:
+        # The constraint's check again, by the folded name: on SQLite lower() folds ASCII
+        # letters only, and "ÉTÉ" was a second tag beside "été".
+        mine = _case_aside(self.name or "")
+        alike = Tag.objects.filter(name_key=Tag.key_for(self.name or "")).exclude(pk=self.pk)
+        if mine and any(_case_aside(name) == mine for name in alike.values_list("name", flat=True)):
+            raise ValidationError({"name": self._meta.constraints[0].violation_error_message})
 
     @staticmethod
     def key_for(name: str) -> str:
