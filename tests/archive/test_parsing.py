@@ -1228,3 +1228,29 @@ def test_a_posted_on_date_yet_to_come_is_a_typo_and_no_date() -> None:
     )
     assert [p.posted_on for p in page.posts] == [None, datetime.date(2019, 6, 10), None, soon]
     assert page.posts[0].sources[0].date == datetime.date(2019, 6, 10)
+
+
+def test_a_posted_on_line_below_the_credit_of_a_post_with_an_unusual_headline_begins_none():
+    page = parse_archive(
+        text_page(
+            "Estuary Wall Repairs Begin\n\nLena Fox, Morning Beacon, June 10 2019:… Work began."
+            "\n\nPosted on: 2019/06/10\n",
+            "«Nous ne céderons pas», say port unions\n\nTom Reyes, Bay Courier, June 8 2019:… "
+            "The unions met.\n\nPosted on: 2019/06/08\n",
+        )
+    )
+    assert [p.headline for p in page.posts] == [
+        "Estuary Wall Repairs Begin",
+        "«Nous ne céderons pas», say port unions",
+    ]
+    # A headline read as a sentence (its full stop) is no headline; no post without words
+    # is made of the "Posted on" line below its credit either.
+    page = parse_archive(
+        text_page(
+            "Estuary Wall Repairs Begin\n\nLena Fox, Morning Beacon, June 10 2019:… Work began."
+            "\n\nPosted on: 2019/06/10\n",
+            "Navy ship leaves port early.\n\nTom Reyes, Bay Courier, June 8 2019:… It left."
+            "\n\nPosted on: 2019/06/08\n",
+        )
+    )
+    assert all(p.excerpt and p.sources for p in page.posts)

@@ -136,3 +136,57 @@ def test_an_old_export_beside_a_corrected_one_settles_on_the_later_file(tmp_path
     ]
     with sqlite3.connect(home / "clipdesk.sqlite3") as db:
         assert db.execute("select posted_on from digest_post").fetchall() == [("2021-08-12",)]
+
+
+def _import_folder(home, folder) -> dict:
+    return json.loads(clipdesk(home, "import-archive", str(folder), "--json").stdout)
+
+
+def test_a_listings_copy_in_a_later_file_never_replaces_the_posts_own_page(tmp_path):
+    home = tmp_path / "home"
+    clipdesk(home, "init")
+    folder = tmp_path / "site"
+    folder.mkdir()
+    header = "Quay Notes\n\nNotes on the quay in the press.\n\n"
+    whole = (
+        "The ferry company raised its fares for the third time this year, and the island "
+        "council asked for a hearing before the summer timetable."
+    )
+    (folder / "a-post.txt").write_text(
+        f"{header}Ferry fares rise again\n\nPosted on: 2020/03/10\n\n"
+        f"Tom Reed, Daily Tide, March 10 2020:… {whole}\n\n"
+        "Maria Lopes, The Coastal Herald, March 8 2020:… The council wants a hearing.\n"
+    )
+    (folder / "b-listing.txt").write_text(
+        f"{header}Ferry fares rise again\n\nPosted on: 2020/03/10\n\n"
+        f"Tom Reed, Daily Tide, March 10 2020:… {whole[:60]} […]\n"
+    )
+
+    runs = [_import_folder(home, folder) for _ in range(2)]
+
+    assert [(r["added"], r["updated"]) for r in runs] == [(1, 0), (0, 0)]
+    with sqlite3.connect(home / "clipdesk.sqlite3") as db:
+        assert db.execute("select excerpt from digest_post").fetchall()[0][0].startswith(whole)
+        assert db.execute("select count(*) from digest_credit").fetchone()[0] == 2
+
+
+def test_a_weekly_note_of_the_same_words_in_two_files_is_two_posts(tmp_path):
+    home = tmp_path / "home"
+    clipdesk(home, "init")
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    for name, posted, day in (
+        ("2.txt", "2020/03/14", "March 13"),
+        ("3.txt", "2020/03/07", "March 6"),
+    ):
+        (folder / name).write_text(
+            "Quay Notes\n\nNotes on the quay in the press.\n\nWeekly press review\n\n"
+            f"Posted on: {posted}\n\nThe Coastal Herald, {day} 2020:… This week's cuttings "
+            "from the harbour papers, in one place.\n"
+        )
+
+    assert _import_folder(home, folder)["added"] == 2
+    assert _import_folder(home, folder)["added"] == 0
+    with sqlite3.connect(home / "clipdesk.sqlite3") as db:
+        days = db.execute("select posted_on from digest_post order by posted_on").fetchall()
+    assert days == [("2020-03-07",), ("2020-03-14",)]

@@ -476,3 +476,20 @@ def test_only_a_copy_with_its_dates_corrected_gives_way_to_the_later_file():
     for name, (later, gives_way) in versions.items():
         pages = [parse_archive(p, gazetteer=gazetteer) for p in (old, later)]
         assert superseded_copies(pages) == [{0} if gives_way else set(), set()], name
+
+
+@pytest.mark.parametrize(
+    ("one", "other", "mistyped"),
+    [
+        ((2021, 8, 21), (2021, 8, 12), True),  # two digits swapped
+        ((2021, 8, 21), (2021, 8, 31), True),  # one digit
+        ((2019, 6, 10), (2091, 6, 10), True),
+        ((2020, 3, 13), (2020, 3, 6), False),  # a week apart
+        ((2020, 3, 14), (2020, 3, 7), False),
+        ((2021, 8, 21), (2021, 9, 12), False),  # two parts differ
+    ],
+)
+def test_two_dates_may_be_one_typed_wrong_only_by_a_digit_or_a_swap(one, other, mistyped):
+    from clipdesk.archive.importing import _mistyped
+
+    assert _mistyped(datetime.date(*one), datetime.date(*other)) is mistyped

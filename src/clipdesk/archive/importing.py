@@ -321,9 +321,36 @@ def _may_be_redated(found: Post, item: ArchivePost) -> bool:
         return False
     if stored and given and not _near(min(stored), min(given)):
         # Far apart, the same quote from the same outlets is still one post whose dates
-        # were mistyped ("August 21" corrected to "August 12"); a quote is no boilerplate.
-        return fold_name(found.excerpt) == fold_name(item.excerpt.strip()) and outlets == named
+        # were mistyped ("August 21" corrected to "August 12"), if the two dates could be
+        # one typed wrong: a weekly note of one line is the same words a week apart.
+        return (
+            fold_name(found.excerpt) == fold_name(item.excerpt.strip())
+            and outlets == named
+            and _mistyped(min(stored), min(given))
+        )
     return _near(found.posted_on, item.posted_on)
+
+
+def _mistyped(one: datetime.date, other: datetime.date) -> bool:
+    """Whether one date may be the other typed wrong: only one of year, month and day
+    differs, and in it two digits swapped ("21" for "12") or one digit changed ("2091" for
+    "2019" is two, but swapped; "13" and "06" are neither)."""
+    parts = [
+        (f"{a:0{width}d}", f"{b:0{width}d}")
+        for a, b, width in (
+            (one.year, other.year, 4),
+            (one.month, other.month, 2),
+            (one.day, other.day, 2),
+        )
+        if a != b
+    ]
+    if len(parts) != 1:
+        return False
+    written, meant = parts[0]
+    differing = [i for i, (x, y) in enumerate(zip(written, meant, strict=True)) if x != y]
+    if len(differing) == 1:
+        return True
+    return len(differing) == 2 and sorted(written) == sorted(meant)
 
 
 def _near(one: datetime.date | None, other: datetime.date | None) -> bool:
@@ -371,6 +398,12 @@ def _corrected_copy(earlier: ArchivePost, later: ArchivePost) -> bool:
     )
     if not posted_moved and not (own and other and own != other):
         return False  # not dated otherwise: the import's own rules settle the two copies
+    if len(earlier.sources) != len(later.sources):
+        return False  # a listing's copy with fewer credits: the two are merged, not replaced
+    if _is_teaser_of(earlier.excerpt.strip(), later.excerpt.strip()) or _is_teaser_of(
+        later.excerpt.strip(), earlier.excerpt.strip()
+    ):
+        return False  # a teaser and the whole: likewise
     opening = fold_name(earlier.excerpt.strip()[:UNDATED_KEY_CHARS])
     if not _same_opening(opening, fold_name(later.excerpt.strip()[:UNDATED_KEY_CHARS])):
         return False
@@ -381,7 +414,11 @@ def _corrected_copy(earlier: ArchivePost, later: ArchivePost) -> bool:
     if own and other and own == other:
         return True
     if own and other and not _near(min(own), min(other)):
-        return fold_name(earlier.excerpt) == fold_name(later.excerpt) and outlets == named
+        return (
+            fold_name(earlier.excerpt) == fold_name(later.excerpt)
+            and outlets == named
+            and _mistyped(min(own), min(other))
+        )
     return _near(earlier.posted_on, later.posted_on)
 
 

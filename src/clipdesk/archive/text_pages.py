@@ -125,7 +125,7 @@ def _headline_like(text: str) -> bool:
         return False
     if text.endswith((",", ";", ":")) or (text.endswith(".") and not text.endswith("...")):
         return False
-    return text[0].isupper() or text[0].isdigit() or text[0] in "‘“\"'(["
+    return text[0].isupper() or text[0].isdigit() or text[0] in "‘“\"'([«„‹"
 
 
 def segment_lines(lines: list[Line], *, fallback: bool = True) -> RawPage:
@@ -166,7 +166,8 @@ def _anchored_heads(kinds: list[str]) -> list[int]:
             heads.add(i - 1)
             dated = False
         if kind == "posted":
-            if dated and kinds[i - 1] in ("lead", "credit"):
+            begins_credit = i + 1 < len(kinds) and kinds[i + 1] in ("lead", "credit")
+            if dated and kinds[i - 1] in ("lead", "credit") and begins_credit:
                 # A second "Posted on" right after this post's credit, no headline above
                 # it: the next post, its headline lost. It was read as more of this post,
                 # its credit and words added to another story's.
