@@ -642,3 +642,26 @@ def test_a_watched_name_finds_where_the_matcher_found_it_and_no_lowercase_acrony
         assert found == {variant.pk, acronym.pk}, query
     # Typed in lowercase, the reader asks for the word as written.
     assert river.pk in {r.id for r in search("mek", type="article").results}
+
+
+def test_an_acronym_is_found_and_marked_in_capitals_also_in_an_or_and_no_lone_connector(db):
+    from clipdesk.watch.store import load_matcher, store_matches
+
+    add_entity("Mojahedin-e Khalq", ["MEK"])
+    acronym = make_article("Camp statement", "The MEK said the camp would stay open.")
+    river = make_article("River trip", "Boats left the mek village at dawn on the river.")
+    variant = make_article("Rally", "A Mujahideen-e-Khalgh rally: e is no word to mark.")
+    matcher = load_matcher()
+    for article in (acronym, river, variant):
+        store_matches(article, matcher)
+    reindex_all()
+
+    found = {r.id: r.snippet for r in search("MEK", type="article").results}
+    assert set(found) == {acronym.pk, variant.pk}  # where the matcher found the entity
+    assert "<mark>MEK</mark>" in found[acronym.pk]
+    either = search("MEK OR zzzz", type="article")  # an option is an acronym as typed too
+    assert {r.id for r in either.results} == {acronym.pk, variant.pk}
+    named = search("Mojahedin-e-Khalq", type="article")
+    marked = {r.id: r.snippet for r in named.results}
+    assert "<mark>MEK</mark>" in marked[acronym.pk]
+    assert "<mark>e</mark>" not in marked[variant.pk]

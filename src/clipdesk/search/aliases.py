@@ -20,6 +20,7 @@ one from the watchlists, and the benchmark builds one from made-up names.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from clipdesk.search.query import AllOf, AnyOf, Clause, Node, Phrase, Term, node_for
@@ -84,6 +85,9 @@ class Expansion:
     exclude: list[Node]
     also_searched: list[str]  # the names searched besides what was typed, for readers
     entities: list[int]
+    # Search words of the acronyms looked for through the entity word: snippets mark them
+    # where they are written in capitals (snippets.py).
+    acronyms: list[str] = field(default_factory=list)
 
 
 class _Expander:
@@ -92,17 +96,25 @@ class _Expander:
         self.also: dict[str, str] = {}  # folded → as written
         self.typed: set[str] = set()
         self.entities: list[int] = []
+        self.acronyms: dict[str, None] = {}
 
-    def group(self, entity_id: int, typed: Node, source: str) -> Node:
+    def group(self, entity_id: int, typed: Node, source: str, written: str = "") -> Node:
         """Any of the entity's names, plus what the reader typed (it may be a new spelling),
         plus where the watchlist matcher found the entity (its entity word, words.py).
 
         An acronym among the names ("MEK") is looked for through the entity word alone: as a
         search word it is "mek", found in every lowercase word of those letters, which the
         matcher rejects. Typed as an acronym, the reader's own word is left out the same way.
+        `written` is the query as typed where `source` is only its words (an OR's option).
         """
         options: dict[Node, None] = {}
-        if not (acronym_of(source.strip()) and key_of(source) in self._keys(entity_id)):
+        key = key_of(source)
+        acronyms = [acronym_of(n) for n in self.book.names[entity_id] if acronym_of(n)]
+        typed_in_capitals = any(
+            key_of(acronym) == key and _in_capitals(acronym, written or source)
+            for acronym in acronyms
+        )
+        if not typed_in_capitals:
             options[typed] = None
         options[Term(entity_word(entity_id))] = None
         self.typed.add(" ".join(tokens(source)))
@@ -112,12 +124,11 @@ class _Expander:
                 if not acronym_of(name):
                     options.setdefault(node, None)
                 self.also.setdefault(" ".join(tokens(name)), name)
+        for acronym in acronyms:
+            self.acronyms.update(dict.fromkeys(tokens(acronym)))
         if entity_id not in self.entities:
             self.entities.append(entity_id)
         return AnyOf(tuple(options)) if len(options) > 1 else next(iter(options))
-
-    def _keys(self, entity_id: int) -> set[Key]:
-        return {key_of(name) for name in self.book.names[entity_id]}
 
     def whole(self, clause: Clause, *, excluded: bool = False) -> Node:
         if isinstance(clause.node, AnyOf):
@@ -129,13 +140,15 @@ class _Expander:
                 words = _node_words(option)
                 # A bare word in it is shortened like one alone ("Fellowship"), except in an
                 # exclusion, which stays as narrow as typed.
-                expanded = self._node(option, " ".join(words or ()), heads=not excluded)
+                expanded = self._node(
+                    option, " ".join(words or ()), heads=not excluded, written=clause.source
+                )
                 for found in expanded.options if isinstance(expanded, AnyOf) else (expanded,):
                     options.setdefault(found, None)
             return AnyOf(tuple(options))
         return self._node(clause.node, clause.source, heads=False)
 
-    def _node(self, node: Node, source: str, *, heads: bool) -> Node:
+    def _node(self, node: Node, source: str, *, heads: bool, written: str = "") -> Node:
         words = _node_words(node)
         key = key_of_words(words) if words else ()
         entity = self.book.entity_of.get(key) if key else None
@@ -143,7 +156,7 @@ class _Expander:
             entity = self.book.heads.get(key[0])
         if entity is None:
             return node
-        return self.group(entity, node, source)
+        return self.group(entity, node, source, written)
 
     def runs(self, clauses: list[Clause]) -> list[Node]:
         """Expand clauses, trying runs of bare words together, longest first."""
@@ -198,4 +211,11 @@ def expand_aliases(include: list[Clause], exclude: list[Clause], book: AliasBook
     included = expander.runs(include)
     excluded = [expander.whole(clause, excluded=True) for clause in exclude]
     also = [name for folded, name in expander.also.items() if folded not in expander.typed]
-    return Expansion(included, excluded, also, expander.entities)
+    return Expansion(included, excluded, also, expander.entities, list(expander.acronyms))
+
+
+def _in_capitals(acronym: str, written: str) -> bool:
+    """Whether the query has `acronym` ("MEK") written in capitals, as a word, dotted or not
+    ("MEK", "M.E.K."); "mek" is a word the reader asks for as written."""
+    letters = r"\.?".join(map(re.escape, acronym))
+    return re.search(rf"(?<!\w){letters}\.?(?!\w)", written) is not None

@@ -197,7 +197,7 @@ def search(
                 "Add a word or a filter to rank them all."
             )
         # 4.
-        highlighter = Highlighter.for_nodes(list(plan.include))
+        highlighter = Highlighter.for_nodes(list(plan.include), expansion.acronyms)
         results.results = _load(type, found.ids, highlighter)
         # 5.
         results.facets = _name_facets(found.facets)

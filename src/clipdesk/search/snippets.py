@@ -14,10 +14,12 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from clipdesk.search.query import AllOf, AnyOf, Node, Phrase, Term
-from clipdesk.search.words import tokens, words_with_spans
+from clipdesk.search.words import words_with_spans
+from clipdesk.watch.normalizing import CONNECTORS
 
 SNIPPET_CHARS = 240
 SCAN_CHARS = 30_000  # past this, a long article's snippet comes from its beginning
@@ -31,29 +33,41 @@ class Highlighter:
     terms: set[str] = field(default_factory=set)
     prefixes: set[str] = field(default_factory=set)
     phrases: set[Phrase] = field(default_factory=set)
+    # Acronyms searched through the entity word (aliases.py): marked where written in capitals.
+    acronyms: set[str] = field(default_factory=set)
 
     @classmethod
-    def for_nodes(cls, nodes: list[Node]) -> Highlighter:
-        found = cls()
+    def for_nodes(cls, nodes: list[Node], acronyms: Iterable[str] = ()) -> Highlighter:
+        found = cls(acronyms=set(acronyms))
         pending = list(nodes)
         while pending:
             node = pending.pop()
             if isinstance(node, AnyOf):
                 pending.extend(node.options)
             elif isinstance(node, AllOf):
-                pending.extend(node.parts)
+                # A watched name typed as words ("Mojahedin-e-Khalq"): its connector alone
+                # ("e") is no found word, or every lone "e" of a text was marked.
+                pending.extend(
+                    part
+                    for part in node.parts
+                    if not (isinstance(part, Term) and part.text in CONNECTORS)
+                )
             elif isinstance(node, Term):
                 (found.prefixes if node.prefix else found.terms).add(node.text)
             else:
                 found.phrases.add(node)
         return found
 
-    def _word(self, token: str) -> bool:
-        return token in self.terms or any(token.startswith(p) for p in self.prefixes)
+    def _word(self, token: str, original: str | None) -> bool:
+        if token in self.terms or any(token.startswith(p) for p in self.prefixes):
+            return True
+        return token in self.acronyms and original is not None and _capitals(original)
 
-    def marked(self, words: list[str]) -> list[bool]:
-        """For each folded token, whether it is part of a match."""
-        marks = [self._word(word) for word in words]
+    def marked(self, words: list[str], originals: list[str] | None = None) -> list[bool]:
+        """For each folded token, whether it is part of a match; `originals` are the words as
+        written, which acronyms are marked by."""
+        written = originals or [None] * len(words)
+        marks = [self._word(word, original) for word, original in zip(words, written, strict=True)]
         for phrase in self.phrases:
             size = len(phrase.words)
             for start in range(len(words) - size + 1):
@@ -64,6 +78,11 @@ class Highlighter:
                 if last == wanted or (phrase.prefix and last.startswith(wanted)):
                     marks[start : start + size] = [True] * size
         return marks
+
+
+def _capitals(original: str) -> bool:
+    letters = [char for char in original if char.isalpha()]
+    return bool(letters) and all(char.isupper() for char in letters)
 
 
 def _token_spans(text: str) -> tuple[list[str], list[tuple[int, int]]]:
@@ -83,7 +102,7 @@ def mark(text: str, highlighter: Highlighter) -> str:
     if not text:
         return ""
     words, spans = _token_spans(text)
-    marks = highlighter.marked(words)
+    marks = highlighter.marked(words, [text[start:end] for start, end in spans])
     parts: list[str] = []
     cursor = 0
     index = 0
@@ -131,8 +150,9 @@ def snippet(text: str, highlighter: Highlighter) -> str:
     pieces = _pieces(text)
     best, best_score = pieces[0], 0
     for start, end in pieces:
-        words = tokens(text[start:end])
-        score = sum(highlighter.marked(words))
+        piece = text[start:end]
+        words, spans = words_with_spans(piece)
+        score = sum(highlighter.marked(words, [piece[a:b] for a, b in spans]))
         if score > best_score:
             best, best_score = (start, end), score
     start, end = best
