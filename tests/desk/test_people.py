@@ -46,27 +46,7 @@ def test_admin_sign_in_is_throttled_too(client):
 
 def test_admin_edit_keeps_the_earlier_version_and_restores_it(admin_client):
     post = make_post("First headline", credits=[{"outlet": make_outlet("Coast FM")}])
-    data = {
-        "headline": "Second headline",
-        "slug": post.slug,
-        "status": "published",
-        "posted_on": "2021-03-14",
-        "posted_on_inferred": "2021-03-14",
-        "excerpt": "",
-        "body": "",
-        "credits-TOTAL_FORMS": "1",
-        "credits-INITIAL_FORMS": "1",
-        "credits-MIN_NUM_FORMS": "0",
-        "credits-MAX_NUM_FORMS": "1000",
-        "credits-0-id": str(post.credits.get().pk),
-        "credits-0-post": str(post.pk),
-        "credits-0-position": "0",
-        "credits-0-outlet": str(post.credits.get().outlet_id),
-        "versions-TOTAL_FORMS": "0",
-        "versions-INITIAL_FORMS": "0",
-        "versions-MIN_NUM_FORMS": "0",
-        "versions-MAX_NUM_FORMS": "1000",
-    }
+    data = post_form(post, headline="Second headline")
     response = admin_client.post(f"/admin/digest/post/{post.pk}/change/", data)
     assert response.status_code == 302, response.content.decode()[:2000]
     post.refresh_from_db()
@@ -129,18 +109,21 @@ def test_the_audit_trail_is_in_the_admin_and_read_only(admin_client):
     assert admin_client.get("/admin/people/auditentry/add/").status_code == 403
 
 
-def test_a_new_credit_row_sent_twice_is_a_form_error_not_a_server_error(admin_client):
-    post = make_post("Ferry fares", credits=[{"outlet": make_outlet("Coast FM")}])
+def post_form(
+    post, *, headline: str = "", new_credit: dict[str, str] | None = None, delete_first=False
+) -> dict:
+    """The admin's change form of a post with one credit, as sent: another headline, a second
+    credit row, the first credit ticked for deletion, as asked."""
     credit = post.credits.get()
     data = {
-        "headline": "Ferry fares",
+        "headline": headline or post.headline,
         "slug": post.slug,
         "status": "published",
         "posted_on": "2021-03-14",
         "posted_on_inferred": "2021-03-14",
         "excerpt": "",
         "body": "",
-        "credits-TOTAL_FORMS": "2",
+        "credits-TOTAL_FORMS": "2" if new_credit else "1",
         "credits-INITIAL_FORMS": "1",
         "credits-MIN_NUM_FORMS": "0",
         "credits-MAX_NUM_FORMS": "1000",
@@ -148,14 +131,22 @@ def test_a_new_credit_row_sent_twice_is_a_form_error_not_a_server_error(admin_cl
         "credits-0-post": str(post.pk),
         "credits-0-position": "0",
         "credits-0-outlet": str(credit.outlet_id),
-        "credits-1-post": str(post.pk),
-        "credits-1-position": "1",
-        "credits-1-author": "Jane Roe",
         "versions-TOTAL_FORMS": "0",
         "versions-INITIAL_FORMS": "0",
         "versions-MIN_NUM_FORMS": "0",
         "versions-MAX_NUM_FORMS": "1000",
     }
+    if new_credit:
+        data["credits-1-post"] = str(post.pk)
+        data.update({f"credits-1-{name}": value for name, value in new_credit.items()})
+    if delete_first:
+        data["credits-0-DELETE"] = "on"
+    return data
+
+
+def test_a_new_credit_row_sent_twice_is_a_form_error_not_a_server_error(admin_client):
+    post = make_post("Ferry fares", credits=[{"outlet": make_outlet("Coast FM")}])
+    data = post_form(post, new_credit={"position": "1", "author": "Jane Roe"})
     url = f"/admin/digest/post/{post.pk}/change/"
     assert admin_client.post(url, data).status_code == 302
 
@@ -183,32 +174,7 @@ def test_failed_sign_ins_are_counted_across_the_servers_processes(tmp_path):
 
 def test_a_credit_deleted_and_added_again_at_its_place_is_saved(admin_client):
     post = make_post("Ferry fares", credits=[{"outlet": make_outlet("Coast FM")}])
-    credit = post.credits.get()
-    data = {
-        "headline": "Ferry fares",
-        "slug": post.slug,
-        "status": "published",
-        "posted_on": "2021-03-14",
-        "posted_on_inferred": "2021-03-14",
-        "excerpt": "",
-        "body": "",
-        "credits-TOTAL_FORMS": "2",
-        "credits-INITIAL_FORMS": "1",
-        "credits-MIN_NUM_FORMS": "0",
-        "credits-MAX_NUM_FORMS": "1000",
-        "credits-0-id": str(credit.pk),
-        "credits-0-post": str(post.pk),
-        "credits-0-position": "0",
-        "credits-0-outlet": str(credit.outlet_id),
-        "credits-0-DELETE": "on",
-        "credits-1-post": str(post.pk),
-        "credits-1-position": "0",
-        "credits-1-author": "Jane Roe",
-        "versions-TOTAL_FORMS": "0",
-        "versions-INITIAL_FORMS": "0",
-        "versions-MIN_NUM_FORMS": "0",
-        "versions-MAX_NUM_FORMS": "1000",
-    }
+    data = post_form(post, new_credit={"position": "0", "author": "Jane Roe"}, delete_first=True)
     page = admin_client.post(f"/admin/digest/post/{post.pk}/change/", data)
     assert page.status_code == 302, page.content.decode()[-3000:]
     assert list(post.credits.values_list("position", "author")) == [(0, "Jane Roe")]

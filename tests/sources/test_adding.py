@@ -64,22 +64,23 @@ def test_an_address_written_with_no_path_or_dot_segments_makes_no_second_source(
     assert not again.created and again.source.pk == added.source.pk
 
 
+HARBOUR_FEED = (
+    b'<?xml version="1.0"?><rss version="2.0"><channel><title>Harbour</title>'
+    b"<item><title>Quay</title><link>https://harbour.example/quay</link></item>"
+    b"</channel></rss>"
+)
+
+
+def page_naming(*feeds: str) -> bytes:
+    """A homepage whose head names these feeds, in this order."""
+    links = "".join(f'<link rel="alternate" type="application/rss+xml" href="{f}">' for f in feeds)
+    return f"<html><head>{links}</head><body><p>Harbour news</p></body></html>".encode()
+
+
 def test_a_dead_feed_named_first_on_a_page_gives_way_to_the_next(server):
-    feed = server.route(
-        "/feed.xml",
-        b'<?xml version="1.0"?><rss version="2.0"><channel><title>Harbour</title>'
-        b"<item><title>Quay</title><link>https://harbour.example/quay</link></item>"
-        b"</channel></rss>",
-        headers={"Content-Type": "application/rss+xml"},
-    )
+    feed = server.route("/feed.xml", HARBOUR_FEED, headers={"Content-Type": "application/rss+xml"})
     gone = server.route("/comments/feed.xml", b"gone", status=404)
-    home = server.route(
-        "/",
-        f'<html><head><link rel="alternate" type="application/rss+xml" href="{gone}">'
-        f'<link rel="alternate" type="application/rss+xml" href="{feed}"></head>'
-        "<body><p>Harbour news</p></body></html>".encode(),
-        headers={"Content-Type": "text/html"},
-    )
+    home = server.route("/", page_naming(gone, feed), headers={"Content-Type": "text/html"})
 
     added = add_source(home)
 
@@ -116,20 +117,8 @@ def test_a_site_whose_robots_txt_keeps_this_reader_out_is_not_read_by_adding_it(
 def test_a_feed_the_site_keeps_this_reader_from_is_not_taken(server):
     server.route("/robots.txt", b"User-agent: *\nDisallow: /private/\n")
     kept_out = server.url("/private/feed.xml")
-    feed = server.route(
-        "/feed.xml",
-        b'<?xml version="1.0"?><rss version="2.0"><channel><title>Harbour</title>'
-        b"<item><title>Quay</title><link>https://harbour.example/quay</link></item>"
-        b"</channel></rss>",
-        headers={"Content-Type": "application/rss+xml"},
-    )
-    home = server.route(
-        "/",
-        f'<html><head><link rel="alternate" type="application/rss+xml" href="{kept_out}">'
-        f'<link rel="alternate" type="application/rss+xml" href="{feed}"></head>'
-        "<body><p>Harbour news</p></body></html>".encode(),
-        headers={"Content-Type": "text/html"},
-    )
+    feed = server.route("/feed.xml", HARBOUR_FEED, headers={"Content-Type": "application/rss+xml"})
+    home = server.route("/", page_naming(kept_out, feed), headers={"Content-Type": "text/html"})
 
     added = add_source(home)
 
