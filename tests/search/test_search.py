@@ -665,3 +665,18 @@ def test_an_acronym_is_found_and_marked_in_capitals_also_in_an_or_and_no_lone_co
     marked = {r.id: r.snippet for r in named.results}
     assert "<mark>MEK</mark>" in marked[acronym.pk]
     assert "<mark>e</mark>" not in marked[variant.pk]
+
+
+def test_readers_are_not_shown_the_watchlists_other_names(client, corpus):
+    """Whom an organisation watches, and under which names, is the desk's to know: a reader
+    who typed one acronym was shown every alias, whatever was published."""
+    public = client.get("/api/search", {"q": "MEK"}).json()
+    assert public["expanded_aliases"] == []
+    assert "Also searched" not in client.get("/search/", {"q": "MEK"}).content.decode()
+    assert public["total"] > 0  # the search itself still finds the entity's posts
+
+    staff = get_user_model().objects.create_user("editor", password="x", is_staff=True)
+    client.force_login(staff)
+    shown = client.get("/api/search", {"q": "MEK"}).json()["expanded_aliases"]
+    assert "Mojahedin-e Khalq" in shown
+    assert "Also searched" in client.get("/search/", {"q": "MEK"}).content.decode()

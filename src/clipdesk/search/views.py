@@ -48,6 +48,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
         found = service.search(query, type="post", page=page, sort=sort)
         if found.page > found.pages:  # as the list pages do past their end
             raise Http404(f"There are {found.pages} page(s) of results.")
+        _keep_the_watchlist(request, found)
         context["found"] = found
         context["query"] = found.query  # as searched: NUL and other controls taken out
         # A facet narrows by adding its filter to the query; a second filter of one kind
@@ -100,4 +101,13 @@ def search_api(request: HttpRequest) -> JsonResponse:
             {"error": f"page {found.page} is past the last page of results ({found.pages})"},
             status=404,
         )
+    _keep_the_watchlist(request, found)
     return JsonResponse(found.as_json(), json_dumps_params={"ensure_ascii": False})
+
+
+def _keep_the_watchlist(request: HttpRequest, found: service.SearchResults) -> None:
+    """The names searched besides what was typed are the watchlist's: shown to the desk's
+    people only. Any reader who typed one acronym was shown every alias of its entity, and
+    could learn whom the organisation watches, under every name, with nothing published."""
+    if not (can_use_desk(request.user) or request.user.is_staff):
+        found.expanded_aliases = []
