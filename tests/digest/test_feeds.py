@@ -95,3 +95,11 @@ def test_an_atom_entry_keeps_its_id_when_its_slug_and_date_are_corrected(client,
     post.save()
     bump_content_version()
     assert sorted(ids()) == sorted(before)
+
+
+def test_an_rss_title_carries_no_markup_a_reader_would_run(client):
+    """Many readers show an RSS title as HTML; a headline taken from a hostile page is text."""
+    make_post("Ferry <img src=x onerror=alert(1)>fares & tolls", excerpt="Fares rose.")
+    body = client.get("/feed/").content.decode()
+    assert "<title>Ferry fares &amp; tolls</title>" in body
+    assert "<img" not in body and "&lt;img" not in body

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
-from django.utils.html import escape
+from django.utils.html import escape, strip_tags
 
 from clipdesk.digest.credits import source_line
 from clipdesk.digest.models import Post, SiteProfile
@@ -43,7 +43,10 @@ class LatestPostsFeed(Feed):
         return Post.objects.published().newest_first().for_listing()[:FEED_LENGTH]
 
     def item_title(self, item: Post) -> str:
-        return storable_text(item.headline)
+        """The headline without markup: many readers show an RSS title as HTML, and a
+        headline taken from a hostile page ("<img src=x onerror=…>") was theirs to run.
+        Escaped twice like the description, "Q&A" would show as "Q&amp;A" in the others."""
+        return strip_tags(storable_text(item.headline))
 
     def item_description(self, item: Post) -> str:
         """The source line and excerpt, HTML-escaped: readers take an RSS description and an
