@@ -740,3 +740,24 @@ def test_old_addresses_follow_a_post_through_incremental_exports(site, tmp_path)
     assert not (target / "post/third-name").exists()
     export_site(tmp_path / "fresh-2", base_url="http://example.org/")
     assert files(target) == files(tmp_path / "fresh-2")
+
+
+def test_the_manifest_names_no_tag_or_outlet_only_drafts_have(site, tmp_path):
+    """The manifest lies in the published folder (a dotfile many servers serve)."""
+    make_post(
+        "Embargoed report",
+        status=Post.Status.DRAFT,
+        credits=[{"outlet": make_outlet("Embargo Weekly")}],
+        tags=[make_tag("Secret Inquiry")],
+    )
+    target = tmp_path / "copy"
+    export_site(target, base_url="http://example.org/")
+
+    text = (target / MANIFEST).read_text()
+    assert "Secret Inquiry" not in text and "Embargo Weekly" not in text
+    assert "Hearings" in text and "Valley Times" in text
+    # A published post's tag renamed is still seen, and the copy made again.
+    site["tags"]["Hearings"].name = "Public hearings"
+    site["tags"]["Hearings"].save()
+    report = export_site(target, incremental=True)
+    assert report.mode == "full" and "tags renamed" in report.reason

@@ -223,8 +223,8 @@ def export_site(
             base_url=base_url,
             per_page=per_page,
             site=manifests.site_fingerprint(),
-            tags=manifests.tag_table(),
-            outlets=manifests.outlet_table(),
+            tags=manifests.tag_table(shown_only=True),
+            outlets=manifests.outlet_table(shown_only=True),
             lists={},
             posts=manifests.PostTable(),
         )

@@ -275,12 +275,22 @@ def moved_table() -> dict[str, int]:
     return dict(rows.values_list("slug", "post_id"))
 
 
-def tag_table() -> dict[int, list[str]]:
-    return {pk: [slug, name] for pk, slug, name in Tag.objects.values_list("id", "slug", "name")}
+def tag_table(*, shown_only: bool = False) -> dict[int, list[str]]:
+    """Every tag's slug and name; with `shown_only`, only the tags of published posts: the
+    manifest lies in the published folder, and a draft's tag is no reader's to see."""
+    tags = Tag.objects.all()
+    if shown_only:
+        tags = tags.filter(posts__status=Post.Status.PUBLISHED).distinct()
+    return {pk: [slug, name] for pk, slug, name in tags.values_list("id", "slug", "name")}
 
 
-def outlet_table() -> dict[int, list[str]]:
-    rows = Outlet.objects.values_list("id", "slug", "name", "homepage")
+def outlet_table(*, shown_only: bool = False) -> dict[int, list[str]]:
+    """Every outlet's slug, name and homepage; with `shown_only`, only those a published
+    post credits (as `tag_table`)."""
+    outlets = Outlet.objects.all()
+    if shown_only:
+        outlets = outlets.filter(credits__post__status=Post.Status.PUBLISHED).distinct()
+    rows = outlets.values_list("id", "slug", "name", "homepage")
     return {pk: [slug, name, homepage] for pk, slug, name, homepage in rows}
 
 
