@@ -194,6 +194,7 @@ def _ctrl_c_the_ready_demo(demo: subprocess.Popen, port: int, home: str) -> None
     _searched_in_the_demo(port, home)
     code, err = _ctrl_c(demo, within=8)  # the workers' graceful timeout is 10 s
     assert code == 130  # as the other commands stopped by Ctrl-C (gunicorn's master says 0)
+    assert "[ERROR]" not in err  # a clean stop, not "Shutting down" logged as an error
     assert "SIGKILL" not in err
     assert "Traceback" not in err
 

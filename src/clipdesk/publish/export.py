@@ -59,7 +59,7 @@ from clipdesk.server.setup import refresh_query_statistics
 
 DEFAULT_BASE_URL = "http://localhost/"
 PENDING = ".clipdesk-export.pending"  # present while an incremental export patches a build
-FULL_ASKED = "full export asked for"
+FULL_ASKED = "asked for"
 _BATCH = 400  # pages per task handed to a worker process
 # From this many posts a full export's plan is made in a process of its own, beside the read
 # of the archive (a plan of 2,000 posts takes some 40 ms, about what forking costs).

@@ -29,11 +29,6 @@ class _Arbiter(Arbiter):
         self.interrupted = True
         super().handle_int()
 
-    def halt(self, reason=None, exit_status: int = 0) -> None:
-        if self.interrupted and exit_status == 0:
-            exit_status = INTERRUPTED_STATUS
-        super().halt(reason, exit_status)
-
 
 class _Gunicorn(BaseApplication):
     def __init__(self, app: Callable, options: dict) -> None:
@@ -42,11 +37,18 @@ class _Gunicorn(BaseApplication):
         super().__init__()
 
     def run(self) -> None:
+        arbiter = _Arbiter(self)
         try:
-            _Arbiter(self).run()
+            arbiter.run()
         except RuntimeError as exc:  # as gunicorn's own run says it
             print(f"\nError: {exc}\n", file=sys.stderr)
             sys.exit(1)
+        except SystemExit as exc:
+            # Halted cleanly by Ctrl-C: the status says so, and the master's log line stays
+            # "Shutting down" at its own level (a halt with another status logs an error).
+            if arbiter.interrupted and exc.code in (0, None):
+                raise SystemExit(INTERRUPTED_STATUS) from None
+            raise
 
     def load_config(self) -> None:
         for key, value in self._options.items():
