@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from tests.cli import clipdesk
+from tests.cli import clipdesk, instance_env
 
 
 @pytest.fixture(scope="module")
@@ -66,3 +68,20 @@ def test_a_home_that_cannot_be_a_folder_is_refused_with_the_reason(tmp_path, whe
     assert "Traceback" not in result.stderr
     if where == "file":
         assert "a file, not a folder" in result.stderr
+
+
+def test_output_cut_short_by_its_reader_stops_the_command_quietly(home):
+    """`clipdesk … | head`: the reader goes away; the command stops as programs in a pipe do,
+    without a traceback (the poll loop logged one every round and polled on)."""
+    command = [sys.executable, "-m", "clipdesk", "manage", "shell", "-c", "print('x' * 10**6)"]
+    process = subprocess.Popen(
+        command,
+        env=instance_env(home),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    process.stdout.read(10)
+    process.stdout.close()  # as `head -c 10` does once it has what it wanted
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 141
+    assert b"Traceback" not in err and b"BrokenPipe" not in err

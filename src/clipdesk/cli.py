@@ -137,6 +137,11 @@ def main(argv: list[str] | None = None) -> int:
             raise  # the database is fine: a fault in the command, whose traceback helps
         sys.stderr.write(f"clipdesk {command}: {problem}\n")
         return 2
+    except BrokenPipeError:
+        # The reader of the output went away (`clipdesk articles --json | head`): stop as
+        # programs in a pipe do, quietly; Python's own flush at exit would fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141  # 128 + SIGPIPE
     except OSError as exc:
         if exc.errno not in STORAGE_ERRORS or not exc.filename:
             raise

@@ -60,6 +60,8 @@ class Command(ClipdeskCommand):
                 self._round(due_only=True, **options)
                 close_old_connections()
                 pause = _seconds_to_next_due(shard)
+            except BrokenPipeError:
+                raise  # nobody reads the summaries any more: polling stops (cli.py)
             except Exception:
                 log.exception(
                     "poll: the round failed; the next starts in %s s", PAUSE_AFTER_FAILURE
