@@ -124,3 +124,22 @@ def test_a_feed_the_site_keeps_this_reader_from_is_not_taken(server):
 
     assert added.source.url == feed
     assert "/private/feed.xml" not in [r.path for r in server.requests]
+
+
+def test_the_source_list_names_each_source_and_says_what_was_wrong():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    Source.objects.create(url="https://harbour.example/feed.xml", name="Harbour Gazette")
+    Source.objects.create(
+        url="https://copper.example/rss",
+        problems=["not well-formed XML at line 6 (parsed as far as possible)"],
+    )
+    out = StringIO()
+    call_command("source", "list", stdout=out)
+    first, second = out.getvalue().splitlines()
+    assert "Harbour Gazette  https://harbour.example/feed.xml  [ok]" in first
+    assert second.endswith(
+        "[read, with 1 problem(s): not well-formed XML at line 6 (parsed as far as possible)]"
+    )

@@ -35,8 +35,14 @@ class Command(ClipdeskCommand):
             self.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2))
             return
         for r in rows:
-            state = f"error ×{r['error_count']}: {r['last_error']}" if r["last_error"] else "ok"
-            self.stdout.write(f"{r['id']:>4}  {r['kind']:<8} {r['url']}  [{state}]")
+            if r["last_error"]:
+                state = f"error ×{r['error_count']}: {r['last_error']}"
+            elif r["problems"]:  # read all the same: what the editor may want to tell the site
+                state = f"read, with {len(r['problems'])} problem(s): {r['problems'][0]}"
+            else:
+                state = "ok"
+            name = f"{r['name']}  " if r["name"] else ""
+            self.stdout.write(f"{r['id']:>4}  {r['kind']:<8} {name}{r['url']}  [{state}]")
 
 
 def _row(s: Source) -> dict:
