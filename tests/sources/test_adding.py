@@ -143,3 +143,35 @@ def test_the_source_list_names_each_source_and_says_what_was_wrong():
     assert second.endswith(
         "[read, with 1 problem(s): not well-formed XML at line 6 (parsed as far as possible)]"
     )
+
+
+def test_a_homepage_without_a_feed_gives_the_sitemap_it_names_and_its_site_name(server):
+    sitemap = server.route(
+        "/news-sitemap.xml",
+        b'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        b"<url><loc>https://riverain.example/a/quay</loc><lastmod>2025-03-04</lastmod></url>"
+        b"</urlset>",
+        headers={"Content-Type": "application/xml"},
+    )
+    home = server.route(
+        "/",
+        f'<html><head><title>Home</title><meta property="og:site_name" content="Riverain '
+        f'Dispatch"><link rel="sitemap" href="{sitemap}"></head><body><p>News</p></body>'
+        "</html>".encode(),
+        headers={"Content-Type": "text/html"},
+    )
+
+    added = add_source(home)
+
+    assert (added.source.url, added.source.kind) == (sitemap, Source.Kind.SITEMAP)
+    assert added.source.name == "Riverain Dispatch"
+    assert added.note == f"found the sitemap {sitemap} on the page"
+
+
+def test_a_listing_page_is_named_as_the_page_names_its_site_unless_named(server):
+    home = server.route(
+        "/", b"<html><head><title>Valley  Ledger</title></head><body><p>News</p></body></html>"
+    )
+    assert add_source(home).source.name == "Valley Ledger"
+    other = server.route("/other/", b"<html><head><title>Other</title></head></html>")
+    assert add_source(other, name="Our name").source.name == "Our name"

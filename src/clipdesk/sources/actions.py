@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
-from clipdesk.sources.discovery import find_feed_links
+from clipdesk.sources.discovery import find_feed_links, find_sitemap_links, site_name
 from clipdesk.sources.feeds import FeedError, parse_feed
 from clipdesk.sources.fetching import Fetcher, FetchError, FetchPolicy, checked_url
 from clipdesk.sources.models import Source
@@ -75,10 +75,13 @@ def add_source(url: str, *, name: str = "", kind: str | None = None) -> NewSourc
         return NewSource(existing, False, "already a source")
     note = ""  # the kind asked for, which the caller shows anyway
     if kind is None:
-        kind, url, note = _detect(url)
+        kind, url, note, named = _detect(url)
         existing = Source.objects.filter(url=url).first()
         if existing:
             return NewSource(existing, False, f"{note}; already a source")
+        # A feed names itself at its first poll; a page or sitemap found from a homepage is
+        # named as the homepage names its site, or its articles are credited to a host name.
+        name = name or named[: Source._meta.get_field("name").max_length]
     _fits("the feed's URL found on the page", url)
     source = Source.objects.create(url=url, name=name, kind=kind)
     return NewSource(source, True, note)
@@ -131,7 +134,7 @@ def _fits(what: str, value: str, field: str = "url") -> None:
         raise SourceError(f"source: {what} is {len(value)} characters long; at most {limit} fit")
 
 
-def _detect(url: str) -> tuple[str, str, str]:
+def _detect(url: str) -> tuple[str, str, str, str]:
     """Read the address to learn what it is; robots.txt is asked first, as the poll asks it,
     so that a site which keeps this reader out is not fetched from by adding it either."""
     with Fetcher(FetchPolicy.from_env()) as fetcher:
@@ -152,9 +155,10 @@ def _detect(url: str) -> tuple[str, str, str]:
                 max_bytes=fetcher.policy.max_bytes,
             )
             if feed.kind in {"sitemap", "sitemap_index", "news_sitemap"}:
-                return Source.Kind.SITEMAP, url, f"found a {FORMAT_NAMES[feed.kind]}"
+                return Source.Kind.SITEMAP, url, f"found a {FORMAT_NAMES[feed.kind]}", ""
             if not any(p.startswith("this is an HTML page") for p in feed.problems):
-                return Source.Kind.FEED, url, f"found {FORMAT_NAMES.get(feed.kind, feed.kind)}"
+                found = FORMAT_NAMES.get(feed.kind, feed.kind)
+                return Source.Kind.FEED, url, f"found {found}", ""
         except FeedError:
             pass
         links = find_feed_links(response.body, response.url)
@@ -177,13 +181,34 @@ def _detect(url: str) -> tuple[str, str, str]:
                 failures.append(str(exc))
                 continue
             if not any(p.startswith("this is an HTML page") for p in feed.problems):
-                return Source.Kind.FEED, link, f"found the feed {link} on the page"
+                return Source.Kind.FEED, link, f"found the feed {link} on the page", ""
             failures.append(f"{link} is an HTML page, not a feed")
+        named = site_name(response.body)
+        for link in find_sitemap_links(response.body, response.url)[:FEED_LINKS_TRIED]:
+            # No feed read: a sitemap the page names lists the site's articles with dates.
+            if robots.refusal(link) is not None:
+                continue
+            try:
+                found = fetcher.get(link)
+                feed = parse_feed(
+                    found.body,
+                    found.url,
+                    found.headers.get("content-type"),
+                    max_bytes=fetcher.policy.max_bytes,
+                )
+            except (FetchError, FeedError) as exc:
+                failures.append(str(exc))
+                continue
+            if feed.kind in {"sitemap", "sitemap_index", "news_sitemap"}:
+                note = f"found the {FORMAT_NAMES[feed.kind]} {link} on the page"
+                return Source.Kind.SITEMAP, link, note, named
         if failures:
             return (
                 Source.Kind.PAGE,
                 url,
-                f"the feeds the page names could not be read ({'; '.join(failures)}): the "
-                "page's article links will be followed",
+                f"the feeds and sitemaps the page names could not be read "
+                f"({'; '.join(failures)}): the page's article links will be followed",
+                named,
             )
-        return Source.Kind.PAGE, url, "no feed found: the page's article links will be followed"
+        note = "no feed found: the page's article links will be followed"
+        return Source.Kind.PAGE, url, note, named

@@ -60,6 +60,15 @@ WORD = re.compile(r"[^\W\d_]{3,}")
 
 def find_feed_links(html: bytes | str, base_url: str) -> list[str]:
     """Feed addresses a page advertises with `<link rel="alternate">`, in page order."""
+    return _linked(html, base_url, lambda rel, kind: "alternate" in rel and kind in FEED_TYPES)
+
+
+def find_sitemap_links(html: bytes | str, base_url: str) -> list[str]:
+    """Sitemap addresses a page advertises with `<link rel="sitemap">`, in page order."""
+    return _linked(html, base_url, lambda rel, kind: "sitemap" in rel)
+
+
+def _linked(html: bytes | str, base_url: str, wanted) -> list[str]:
     root = _parse(html)
     if root is None:
         return []
@@ -69,11 +78,24 @@ def find_feed_links(html: bytes | str, base_url: str) -> list[str]:
         rel = (link.get("rel") or "").lower().split()
         kind = (link.get("type") or "").split(";")[0].strip().lower()
         href = (link.get("href") or "").strip()
-        if "alternate" in rel and kind in FEED_TYPES and href:
+        if href and wanted(rel, kind):
             url = resolved_url(base, href)
             if url and url.startswith(("http://", "https://")) and storable_url(url):
                 found.setdefault(url)
     return list(found)
+
+
+def site_name(html: bytes | str) -> str:
+    """What a homepage calls its site: og:site_name, application-name, else its <title>."""
+    root = _parse(html)
+    if root is None:
+        return ""
+    for meta in root.iter("meta"):
+        key = (meta.get("property") or meta.get("name") or "").strip().lower()
+        if key in ("og:site_name", "application-name") and (meta.get("content") or "").strip():
+            return " ".join(meta.get("content").split())
+    title = root.find(".//title")
+    return " ".join((title.text_content() if title is not None else "").split())
 
 
 def find_article_links(html: bytes | str, base_url: str) -> list[str]:
