@@ -7,8 +7,14 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
 from clipdesk.sources.discovery import find_feed_links, find_sitemap_links, site_name
-from clipdesk.sources.feeds import FeedError, parse_feed
-from clipdesk.sources.fetching import Fetcher, FetchError, FetchPolicy, checked_url
+from clipdesk.sources.feeds import FeedError, ParsedFeed, parse_feed
+from clipdesk.sources.fetching import (
+    Fetcher,
+    FetchError,
+    FetchPolicy,
+    FetchResult,
+    checked_url,
+)
 from clipdesk.sources.models import Source
 from clipdesk.sources.robots import RobotsCache
 from clipdesk.storable import has_unstorable
@@ -148,12 +154,7 @@ def _detect(url: str) -> tuple[str, str, str, str]:
         except FetchError as exc:
             raise SourceError(str(exc)) from exc
         try:
-            feed = parse_feed(
-                response.body,
-                response.url,
-                response.headers.get("content-type"),
-                max_bytes=fetcher.policy.max_bytes,
-            )
+            feed = _parsed(fetcher, response)
             if feed.kind in {"sitemap", "sitemap_index", "news_sitemap"}:
                 return Source.Kind.SITEMAP, url, f"found a {FORMAT_NAMES[feed.kind]}", ""
             if not any(p.startswith("this is an HTML page") for p in feed.problems):
@@ -170,13 +171,7 @@ def _detect(url: str) -> tuple[str, str, str, str]:
                 failures.append(_reason(refusal.reason))
                 continue
             try:
-                found = fetcher.get(link)
-                feed = parse_feed(
-                    found.body,
-                    found.url,
-                    found.headers.get("content-type"),
-                    max_bytes=fetcher.policy.max_bytes,
-                )
+                feed = _read(fetcher, link)
             except (FetchError, FeedError) as exc:
                 failures.append(str(exc))
                 continue
@@ -189,13 +184,7 @@ def _detect(url: str) -> tuple[str, str, str, str]:
             if robots.refusal(link) is not None:
                 continue
             try:
-                found = fetcher.get(link)
-                feed = parse_feed(
-                    found.body,
-                    found.url,
-                    found.headers.get("content-type"),
-                    max_bytes=fetcher.policy.max_bytes,
-                )
+                feed = _read(fetcher, link)
             except (FetchError, FeedError) as exc:
                 failures.append(str(exc))
                 continue
@@ -212,3 +201,13 @@ def _detect(url: str) -> tuple[str, str, str, str]:
             )
         note = "no feed found: the page's article links will be followed"
         return Source.Kind.PAGE, url, note, named
+
+
+def _read(fetcher: Fetcher, url: str) -> ParsedFeed:
+    """A feed or sitemap a page names, fetched and parsed (FetchError, FeedError)."""
+    return _parsed(fetcher, fetcher.get(url))
+
+
+def _parsed(fetcher: Fetcher, response: FetchResult) -> ParsedFeed:
+    content_type = response.headers.get("content-type")
+    return parse_feed(response.body, response.url, content_type, max_bytes=fetcher.policy.max_bytes)
