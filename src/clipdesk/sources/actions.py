@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
@@ -162,32 +163,18 @@ def _detect(url: str) -> tuple[str, str, str, str]:
                 return Source.Kind.FEED, url, f"found {found}", ""
         except FeedError:
             pass
-        links = find_feed_links(response.body, response.url)
         failures: list[str] = []
-        for link in links[:FEED_LINKS_TRIED]:
-            # Each is read before it is taken: a page's first feed may be a comments feed long
-            # gone, which would fail at every poll while the site's own feed was named next.
-            if (refusal := robots.refusal(link)) is not None:
-                failures.append(_reason(refusal.reason))
-                continue
-            try:
-                feed = _read(fetcher, link)
-            except (FetchError, FeedError) as exc:
-                failures.append(str(exc))
-                continue
+        # Each is read before it is taken: a page's first feed may be a comments feed long
+        # gone, which would fail at every poll while the site's own feed was named next.
+        feeds = find_feed_links(response.body, response.url)
+        for link, feed in _readable(fetcher, robots, feeds, failures):
             if not any(p.startswith("this is an HTML page") for p in feed.problems):
                 return Source.Kind.FEED, link, f"found the feed {link} on the page", ""
             failures.append(f"{link} is an HTML page, not a feed")
         named = site_name(response.body)
-        for link in find_sitemap_links(response.body, response.url)[:FEED_LINKS_TRIED]:
-            # No feed read: a sitemap the page names lists the site's articles with dates.
-            if robots.refusal(link) is not None:
-                continue
-            try:
-                feed = _read(fetcher, link)
-            except (FetchError, FeedError) as exc:
-                failures.append(str(exc))
-                continue
+        # No feed read: a sitemap the page names lists the site's articles with dates.
+        sitemaps = find_sitemap_links(response.body, response.url)
+        for link, feed in _readable(fetcher, robots, sitemaps, failures):
             if feed.kind in {"sitemap", "sitemap_index", "news_sitemap"}:
                 note = f"found the {FORMAT_NAMES[feed.kind]} {link} on the page"
                 return Source.Kind.SITEMAP, link, note, named
@@ -203,9 +190,19 @@ def _detect(url: str) -> tuple[str, str, str, str]:
         return Source.Kind.PAGE, url, note, named
 
 
-def _read(fetcher: Fetcher, url: str) -> ParsedFeed:
-    """A feed or sitemap a page names, fetched and parsed (FetchError, FeedError)."""
-    return _parsed(fetcher, fetcher.get(url))
+def _readable(
+    fetcher: Fetcher, robots: RobotsCache, links: list[str], failures: list[str]
+) -> Iterator[tuple[str, ParsedFeed]]:
+    """The first FEED_LINKS_TRIED of the feeds or sitemaps a page names, each that may be
+    fetched and parses, with what it holds; why each other one could not be, in `failures`."""
+    for link in links[:FEED_LINKS_TRIED]:
+        if (refusal := robots.refusal(link)) is not None:
+            failures.append(_reason(refusal.reason))
+            continue
+        try:
+            yield link, _parsed(fetcher, fetcher.get(link))
+        except (FetchError, FeedError) as exc:
+            failures.append(str(exc))
 
 
 def _parsed(fetcher: Fetcher, response: FetchResult) -> ParsedFeed:
