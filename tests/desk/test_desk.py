@@ -345,3 +345,24 @@ def test_an_articles_own_title_too_long_is_shortened_where_a_word_ends(syndicate
     lead.title = "Harbour " * 80  # 640 characters: a feed gave a paragraph as the title
     post = publish_articles(syndicated, headline="", excerpt="members of the MEK exile group")
     assert len(post.headline) <= 500 and post.headline.endswith("Harbour…")
+
+
+def test_after_a_decision_the_desk_is_shown_at_the_next_story_or_at_the_refused_one(
+    client, editor, syndicated
+):
+    client.force_login(editor)
+    story = story_of(syndicated[0])
+    html = client.get("/desk/?order=covered").content.decode()
+    assert f'action="/desk/story/{story.pk}/publish/"' in html
+
+    done = client.post(
+        f"/desk/story/{story.pk}/dismiss/", {"next": "/desk/?order=covered", "after": "77"}
+    )
+    assert done["Location"] == "/desk/?order=covered#story-77"
+
+    refused = client.post(
+        f"/desk/story/{story.pk}/snooze/", {"next": "/desk/#story-3", "until": "2000-01-01"}
+    )
+    assert refused["Location"] == f"/desk/#story-{story.pk}"  # its message is shown there
+    elsewhere = client.post(f"/desk/story/{story.pk}/dismiss/", {"next": "https://evil.example/"})
+    assert elsewhere["Location"] == "/desk/"

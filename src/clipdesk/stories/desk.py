@@ -52,6 +52,8 @@ class DeskStory:
     # Articles that joined after the story was published or dismissed (Story.new_coverage_since).
     new_since_decision: set[int] = field(default_factory=set)
     new_copies: set[int] = field(default_factory=set)  # EntryAddress ids, as above
+    # The story the desk is shown at once this one is decided (the one after it on the page).
+    after: int | None = None
 
     @property
     def new_count(self) -> int:

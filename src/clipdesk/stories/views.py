@@ -53,7 +53,12 @@ def queue(request: HttpRequest) -> HttpResponse:
     others.pop("page", None)
     stories = desk.present(list(page.object_list))
     drafts = request.session.pop(DRAFTS_KEY, {})
-    for item in stories:
+    for index, item in enumerate(stories):
+        # Where the desk is shown again once this story is decided: at the next one.
+        neighbour = stories[index + 1] if index + 1 < len(stories) else None
+        if neighbour is None and index:
+            neighbour = stories[index - 1]
+        item.after = neighbour.story.pk if neighbour is not None else None
         if draft := drafts.get(str(item.story.pk)):
             item.draft_headline, item.draft_excerpt = draft["headline"], draft["excerpt"]
     context = {
@@ -69,9 +74,14 @@ def queue(request: HttpRequest) -> HttpResponse:
     return render(request, "stories/desk.html", context)
 
 
-def _back(request: HttpRequest) -> HttpResponse:
+def _back(request: HttpRequest, here: int | None = None) -> HttpResponse:
+    """Back to the desk as it was shown, at the story acted on when it is still there (`here`:
+    the action was refused), else at the one after it (the form's `after`); the desk showed
+    its first story again after every decision. The messages stay in view (desk.css)."""
     target = request.POST.get("next", "")
-    return redirect(target if target.startswith("/desk/") else reverse("desk"))
+    target = target.split("#")[0] if target.startswith("/desk/") else reverse("desk")
+    story = here if here is not None else _number(request.POST.get("after", ""))
+    return redirect(f"{target}#story-{story}" if story is not None else target)
 
 
 @require_POST
@@ -97,7 +107,7 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
             "excerpt": request.POST.get("excerpt", "")[:20000],
         }
         request.session[DRAFTS_KEY] = drafts
-        return _back(request)
+        return _back(request, pk)
     messages.success(request, f"Published “{post.headline}”.")
     return _back(request)
 
@@ -110,7 +120,7 @@ def dismiss(request: HttpRequest, pk: int) -> HttpResponse:
         actions.dismiss_story(story, request.user)
     except actions.StoryActionRefused as exc:
         messages.error(request, str(exc))
-        return _back(request)
+        return _back(request, pk)
     if story.status == Story.Status.PUBLISHED:
         messages.success(request, f"Story {story.pk}: its new coverage is set aside.")
     else:
@@ -131,12 +141,12 @@ def add_to_post(request: HttpRequest, pk: int) -> HttpResponse:
     copies = desk.copies_of(story, _numbers(request, "copy"))
     if not chosen and not copies:
         messages.error(request, f"Story {story.pk}: choose the articles to credit in the post.")
-        return _back(request)
+        return _back(request, pk)
     try:
         post, added = actions.add_coverage_to_post(story, chosen, request.user, copies=copies)
     except PublishRefused as exc:
         messages.error(request, f"Story {story.pk}: {exc}")
-        return _back(request)
+        return _back(request, pk)
     if added:
         outlets = ", ".join(dict.fromkeys(a.outlet_name or a.url for a in added))
         messages.success(request, f"“{post.headline}” now also credits {outlets}.")
@@ -152,12 +162,12 @@ def snooze(request: HttpRequest, pk: int) -> HttpResponse:
     until = _date(request.POST.get("until"))
     if until is None or until <= datetime.date.today():
         messages.error(request, "Snooze needs a date after today.")
-        return _back(request)
+        return _back(request, pk)
     try:
         actions.snooze_story(story, until, request.user)
     except actions.StoryActionRefused as exc:
         messages.error(request, str(exc))
-        return _back(request)
+        return _back(request, pk)
     messages.success(request, f"Story {story.pk} snoozed until {until:%Y-%m-%d}.")
     return _back(request)
 
@@ -170,12 +180,12 @@ def merge(request: HttpRequest, pk: int) -> HttpResponse:
     other = Story.objects.filter(pk=other_id).first() if other_id is not None else None
     if other is None:
         messages.error(request, "Merge needs the number of another story.")
-        return _back(request)
+        return _back(request, pk)
     try:
         actions.merge_stories(story, other, request.user)
     except actions.StoryActionRefused as exc:
         messages.error(request, str(exc))
-        return _back(request)
+        return _back(request, pk)
     messages.success(request, f"Story {other.pk} merged into story {story.pk}.")
     return _back(request)
 
@@ -188,6 +198,6 @@ def split(request: HttpRequest, pk: int, article_id: int) -> HttpResponse:
         new = actions.split_article(article, request.user)
     except actions.StoryActionRefused as exc:
         messages.error(request, str(exc))
-        return _back(request)
+        return _back(request, pk)
     messages.success(request, f"Article {article.pk} is now story {new.pk} on its own.")
     return _back(request)
