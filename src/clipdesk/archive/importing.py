@@ -19,6 +19,7 @@ import hashlib
 import html
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.db import transaction
 from django.utils import timezone
@@ -303,32 +304,61 @@ def _same_opening(stored: str, given: str) -> bool:
 
 
 def _may_be_redated(found: Post, item: ArchivePost) -> bool:
-    """Whether a stored post of the same headline and opening can be `item` dated otherwise.
+    """Whether a stored post of the same headline and opening can be `item` dated otherwise
+    (`_one_post_dated_otherwise`)."""
+    return _one_post_dated_otherwise(_Dating.of_post(found), _Dating.of_item(item))
+
+
+class _Dating(NamedTuple):
+    """What says whether two copies of a post are one post dated otherwise."""
+
+    credit_dates: set[datetime.date]
+    outlets: set[str]  # folded names
+    excerpt: str  # folded
+    posted_on: datetime.date | None
+
+    @classmethod
+    def of_post(cls, post: Post) -> _Dating:
+        credits = post.credits.all()
+        return cls(
+            {c.date for c in credits if c.date},
+            {fold_name(c.outlet.name) for c in credits if c.outlet},
+            fold_name(post.excerpt),
+            post.posted_on,
+        )
+
+    @classmethod
+    def of_item(cls, item: ArchivePost) -> _Dating:
+        return cls(
+            {c.date for c in item.sources if c.date},
+            {fold_name(c.outlet) for c in item.sources if c.outlet},
+            fold_name(item.excerpt.strip()),
+            item.posted_on,
+        )
+
+
+def _one_post_dated_otherwise(one: _Dating, other: _Dating) -> bool:
+    """Whether two copies of one headline and opening are one post whose dates changed.
 
     The dates of the articles it credits say so first: the same dates, the same post (its
-    "Posted on" filled in or corrected). Otherwise its dates are near each other's (a date
-    corrected, the credit's with it) or missing on one side (a blank "Posted on", a teaser):
-    two days a week apart are two posts (a podcast's weekly note)."""
-    stored = {c.date for c in found.credits.all() if c.date}
-    given = {c.date for c in item.sources if c.date}
-    if stored and given and stored == given:
+    "Posted on" filled in or corrected). A correction moves a date, not the outlet: the same
+    words two days apart in other papers are two posts. Far apart, the same quote from the
+    same outlets is one post only if one date may be the other typed wrong ("August 21" for
+    "August 12"): a weekly note of one line is the same words a week apart. Otherwise its
+    dates are near each other's (a date corrected, the credit's with it) or missing on one
+    side (a blank "Posted on", a teaser)."""
+    own, given = one.credit_dates, other.credit_dates
+    if own and given and own == given:
         return True
-    outlets = {fold_name(c.outlet.name) for c in found.credits.all() if c.outlet}
-    named = {fold_name(c.outlet) for c in item.sources if c.outlet}
-    if outlets and named and not outlets & named:
-        # A correction moves a date, not the outlet: the same words two days apart in
-        # other papers are two posts (each was merged into the other, and one credit lost).
+    if one.outlets and other.outlets and not one.outlets & other.outlets:
         return False
-    if stored and given and not _near(min(stored), min(given)):
-        # Far apart, the same quote from the same outlets is still one post whose dates
-        # were mistyped ("August 21" corrected to "August 12"), if the two dates could be
-        # one typed wrong: a weekly note of one line is the same words a week apart.
+    if own and given and not _near(min(own), min(given)):
         return (
-            fold_name(found.excerpt) == fold_name(item.excerpt.strip())
-            and outlets == named
-            and _mistyped(min(stored), min(given))
+            one.excerpt == other.excerpt
+            and one.outlets == other.outlets
+            and _mistyped(min(own), min(given))
         )
-    return _near(found.posted_on, item.posted_on)
+    return _near(one.posted_on, other.posted_on)
 
 
 def _mistyped(one: datetime.date, other: datetime.date) -> bool:
@@ -390,7 +420,7 @@ def superseded_copies(pages: Sequence[ArchivePage]) -> list[set[int]]:
 
 def _corrected_copy(earlier: ArchivePost, later: ArchivePost) -> bool:
     """Whether `later` is `earlier` (of the same headline) with its dates corrected, by the
-    rules that make an import update a stored post in place (`_may_be_redated`)."""
+    rules that make an import update a stored post in place (`_one_post_dated_otherwise`)."""
     own = {c.date for c in earlier.sources if c.date}
     other = {c.date for c in later.sources if c.date}
     posted_moved = bool(earlier.posted_on and later.posted_on) and (
@@ -400,26 +430,13 @@ def _corrected_copy(earlier: ArchivePost, later: ArchivePost) -> bool:
         return False  # not dated otherwise: the import's own rules settle the two copies
     if len(earlier.sources) != len(later.sources):
         return False  # a listing's copy with fewer credits: the two are merged, not replaced
-    if _is_teaser_of(earlier.excerpt.strip(), later.excerpt.strip()) or _is_teaser_of(
-        later.excerpt.strip(), earlier.excerpt.strip()
-    ):
+    first, second = earlier.excerpt.strip(), later.excerpt.strip()
+    if _is_teaser_of(first, second) or _is_teaser_of(second, first):
         return False  # a teaser and the whole: likewise
-    opening = fold_name(earlier.excerpt.strip()[:UNDATED_KEY_CHARS])
-    if not _same_opening(opening, fold_name(later.excerpt.strip()[:UNDATED_KEY_CHARS])):
+    opening = fold_name(first[:UNDATED_KEY_CHARS])
+    if not _same_opening(opening, fold_name(second[:UNDATED_KEY_CHARS])):
         return False
-    outlets = {fold_name(c.outlet) for c in earlier.sources if c.outlet}
-    named = {fold_name(c.outlet) for c in later.sources if c.outlet}
-    if outlets and named and not outlets & named:
-        return False
-    if own and other and own == other:
-        return True
-    if own and other and not _near(min(own), min(other)):
-        return (
-            fold_name(earlier.excerpt) == fold_name(later.excerpt)
-            and outlets == named
-            and _mistyped(min(own), min(other))
-        )
-    return _near(earlier.posted_on, later.posted_on)
+    return _one_post_dated_otherwise(_Dating.of_item(earlier), _Dating.of_item(later))
 
 
 def import_page(
