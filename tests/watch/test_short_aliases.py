@@ -40,16 +40,7 @@ def test_watch_add_warns_of_a_one_letter_alias_and_still_adds_it():
 @pytest.mark.django_db
 def test_the_admin_warns_of_a_one_letter_alias_on_save(admin_client):
     watchlist = Watchlist.objects.create(name="default")
-    data = {
-        "name": "Lantern Fellowship",
-        "watchlist": watchlist.pk,
-        "aliases-TOTAL_FORMS": "2",
-        "aliases-INITIAL_FORMS": "0",
-        "aliases-MIN_NUM_FORMS": "0",
-        "aliases-MAX_NUM_FORMS": "1000",
-        "aliases-0-text": "LF",
-        "aliases-1-text": "L",
-    }
+    data = entity_form("Lantern Fellowship", watchlist, ["LF", "L"])
     page = admin_client.post("/admin/watch/entity/add/", data, follow=True)
 
     assert page.status_code == 200
@@ -62,16 +53,7 @@ def test_the_admin_warns_of_a_one_letter_alias_on_save(admin_client):
 def test_an_alias_row_sent_twice_is_a_form_error_not_a_server_error(admin_client):
     watchlist = Watchlist.objects.create(name="default")
     entity = Entity.objects.create(name="Lantern Fellowship", watchlist=watchlist)
-    data = {
-        "name": "Lantern Fellowship",
-        "watchlist": watchlist.pk,
-        "aliases-TOTAL_FORMS": "1",
-        "aliases-INITIAL_FORMS": "0",
-        "aliases-MIN_NUM_FORMS": "0",
-        "aliases-MAX_NUM_FORMS": "1000",
-        "aliases-0-text": "Lantern Brotherhood",
-        "aliases-0-entity": entity.pk,
-    }
+    data = entity_form("Lantern Fellowship", watchlist, ["Lantern Brotherhood"], entity=entity)
     url = f"/admin/watch/entity/{entity.pk}/change/"
     assert admin_client.post(url, data).status_code == 302
 
@@ -93,17 +75,26 @@ def test_an_alias_without_letters_is_refused_as_never_matched(alias):
 @pytest.mark.django_db
 def test_the_admin_refuses_an_alias_without_letters(admin_client):
     watchlist = Watchlist.objects.create(name="default")
-    data = {
-        "name": "Harbour Board",
-        "watchlist": watchlist.pk,
-        "aliases-TOTAL_FORMS": "1",
-        "aliases-INITIAL_FORMS": "0",
-        "aliases-MIN_NUM_FORMS": "0",
-        "aliases-MAX_NUM_FORMS": "1000",
-        "aliases-0-text": "2011",
-    }
+    data = entity_form("Harbour Board", watchlist, ["2011"])
     page = admin_client.post("/admin/watch/entity/add/", data)
 
     assert page.status_code == 200
     assert "has no letters: it is no name, and is never matched" in page.content.decode()
     assert not Entity.objects.exists()
+
+
+def entity_form(name: str, watchlist, aliases: list[str], entity=None) -> dict:
+    """The admin's entity form as sent, with a row for each new alias."""
+    data = {
+        "name": name,
+        "watchlist": watchlist.pk,
+        "aliases-TOTAL_FORMS": str(len(aliases)),
+        "aliases-INITIAL_FORMS": "0",
+        "aliases-MIN_NUM_FORMS": "0",
+        "aliases-MAX_NUM_FORMS": "1000",
+    }
+    for index, alias in enumerate(aliases):
+        data[f"aliases-{index}-text"] = alias
+        if entity is not None:
+            data[f"aliases-{index}-entity"] = entity.pk
+    return data
