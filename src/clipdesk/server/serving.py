@@ -12,6 +12,7 @@ from gunicorn.arbiter import Arbiter
 
 from clipdesk.server.guards import require_free_port
 from clipdesk.server.ports import address
+from clipdesk.server.workers import QuitOnceThreadWorker
 
 # Runs the background command and starts it again when it stops (keep_running.py).
 KEEP_RUNNING = [sys.executable, "-m", "clipdesk.server.keep_running"]
@@ -92,7 +93,7 @@ def serve(
         "bind": address(host, port),
         "workers": workers,
         "threads": threads,
-        "worker_class": "gthread",
+        "worker_class": QuitOnceThreadWorker,
         "reuse_port": True,
         "accesslog": None,
         "errorlog": "-",
