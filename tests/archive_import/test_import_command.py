@@ -190,3 +190,32 @@ def test_a_weekly_note_of_the_same_words_in_two_files_is_two_posts(tmp_path):
     with sqlite3.connect(home / "clipdesk.sqlite3") as db:
         days = db.execute("select posted_on from digest_post order by posted_on").fetchall()
     assert days == [("2020-03-07",), ("2020-03-14",)]
+
+
+def test_a_dry_run_shows_only_the_later_files_copy_of_a_corrected_post(tmp_path):
+    """What the dry run lists is what the import writes: an older export's copy of a post a
+    later file corrects is not written, so it is not listed."""
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    page = (
+        "Quay Notes\n\nNotes on the quay in the press.\n\nSea wall repaired\n\n"
+        "Posted on: {posted}\n\nJane Roe, Ridge Weekly, {day}:… The sea wall was repaired "
+        "with stone from the old quarry above the harbour.\n"
+    )
+    (folder / "2021-export.txt").write_text(
+        page.format(posted="2021/09/21", day="September 21 2021")
+    )
+    (folder / "2022-export.txt").write_text(
+        page.format(posted="2021/09/12", day="September 12 2021")
+    )
+
+    shown = json.loads(
+        clipdesk(tmp_path / "h", "import-archive", str(folder), "--dry-run", "--json").stdout
+    )
+    said = clipdesk(tmp_path / "h", "import-archive", str(folder), "--dry-run").stdout
+
+    assert [p["posted_on"] for p in shown["posts"]] == ["2021-09-12"]
+    assert (
+        "1 post(s) found in 2 file(s) (1 older copy(ies) that a later file corrects left out)"
+        in said
+    )

@@ -56,19 +56,32 @@ class Command(ClipdeskCommand):
         site: dict = {"name": None, "about": None}
         posts: list[dict] = []
         failures: list[str] = []
-        for _path, read in read_pages(files, gazetteer):
+        pages = list(read_pages(files, gazetteer))
+        read_whole = [read for _, read in pages if not isinstance(read, ArchiveFileError)]
+        superseded = iter(superseded_copies(read_whole))
+        corrected_later = 0
+        for _path, read in pages:
             if isinstance(read, ArchiveFileError):
                 failures.append(str(read))
                 continue
             page = read.as_dict()
             site["name"] = site["name"] or page["site"]["name"]
             site["about"] = site["about"] or page["site"]["about"]
-            posts.extend(page["posts"])
+            # A copy that a later file gives again with its dates corrected is not written by
+            # the import; the dry run shows the posts the import would write.
+            left_out = next(superseded)
+            corrected_later += len(left_out)
+            posts.extend(p for i, p in enumerate(page["posts"]) if i not in left_out)
         if as_json:
             self.stdout.write(json_dumps({"site": site, "posts": posts}))
         else:
+            aside = (
+                f" ({corrected_later} older copy(ies) that a later file corrects left out)"
+                if corrected_later
+                else ""
+            )
             self.stdout.write(
-                f"{len(posts)} post(s) found in {len(files)} file(s); nothing written."
+                f"{len(posts)} post(s) found in {len(files)} file(s){aside}; nothing written."
             )
         self._fail_if(failures)
 
