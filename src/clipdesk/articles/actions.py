@@ -86,19 +86,31 @@ def reextract_article(
         )
     except ExtractionError as exc:
         raise ReextractionFailed(f"article {article.pk}: {exc}") from exc
+    choices = dict(article.extracted.get("choices", {}))
+    taken = {"text"} | {name for name in ("authors", "language") if getattr(fresh, name)}
     feed = article.extracted.get("feed", {})
-    article.title = (feed.get("title") or fresh.title or article.title)[:1000]
+    # What a site rule gives wins over the feed, as when the page was first extracted: a
+    # title_xpath saved because the feed's headlines are wrong left the feed's headline in
+    # place, the rule's found only in the provenance.
+    if "title" in fresh.rule_fields:
+        article.title = fresh.title[:1000]
+        taken.add("title")
+    else:
+        article.title = (feed.get("title") or fresh.title or article.title)[:1000]
+    if "published" in fresh.rule_fields or article.published is None:
+        article.published = fresh.published
+        taken.add("published")
     article.authors = list(fresh.authors) or article.authors
-    article.published = article.published or fresh.published
     article.language = fresh.language or article.language
     article.text = fresh.text
     article.text_sha256 = text_digest(fresh.text or fresh.url)
     article.description = fresh.description or ""
+    choices |= {name: how for name, how in fresh.choices.items() if name in taken}
     article.extracted = {**article.extracted, "page": {
         "title": fresh.page_title,
         "published": fresh.page_published.isoformat() if fresh.page_published else None,
         "authors": list(fresh.page_authors),
-    }}  # fmt: skip
+    }, "choices": choices}  # fmt: skip
     try:
         with transaction.atomic():
             article.save()

@@ -93,6 +93,9 @@ class ExtractedArticle:
     feed_authors: list[str] = field(default_factory=list)
     page_authors: list[str] = field(default_factory=list)
     choices: dict[str, str] = field(default_factory=dict)
+    # The fields a site rule gave ("title", "authors", "published", "text"): an editor's word
+    # for the site, which wins over the feed's, also when the article is extracted again.
+    rule_fields: frozenset[str] = frozenset()
 
 
 def extract_article(
@@ -156,6 +159,7 @@ def extract_article(
         page_published=page_published,
         page_authors=page_authors,
         choices=choices,
+        rule_fields=rule.fields(),
     )
     if may_have_lost_joiners((page_title, body), text_html):
         # trafilatura drops zero-width joiners (joiners.py); the page's text has them. The
@@ -262,6 +266,11 @@ class _RuleResult:
     authors: list[str] = field(default_factory=list)
     date: datetime.date | None = None
     body: str | None = None
+
+    def fields(self) -> frozenset[str]:
+        """The article's fields this rule gave."""
+        given = {"title": self.title, "authors": self.authors, "published": self.date}
+        return frozenset(name for name, value in {**given, "text": self.body}.items() if value)
 
     @classmethod
     def apply(cls, tree: lxml.html.HtmlElement, rules: Mapping, url: str) -> _RuleResult:
