@@ -202,6 +202,58 @@ def test_a_page_that_names_its_charset_only_in_its_meta_is_shown_in_it(admin_cli
 
 
 @pytest.mark.django_db
+def test_a_snapshots_relative_links_lead_to_the_outlets_site_not_this_one(admin_client, settings):
+    body = (
+        b'<html><body><h1>Quay vote</h1><p><a href="/politics/">Politics</a> '
+        b'<a href="vote-count.html">the count</a> <a href="//cdn.news.example/f.pdf">minutes</a>'
+        b"</p></body></html>"
+    )
+    snap = stored_snapshot(settings.CLIPDESK_HOME, body, "text/html")
+
+    html = admin_client.get(snap.get_absolute_url()).content.decode()
+
+    # Left relative, they led into this instance ("/politics/" on the desk's own host).
+    assert 'href="https://news.example/politics/"' in html
+    assert 'href="https://news.example/vote-count.html"' in html
+    assert 'href="https://cdn.news.example/f.pdf"' in html
+
+
+@pytest.mark.django_db
+def test_a_snapshots_links_are_resolved_as_its_base_element_said(admin_client, settings):
+    body = (
+        b'<html><head><base href="https://news.example/archive/2026/"></head><body>'
+        b'<p><a href="vote-count.html">the count</a></p></body></html>'
+    )
+    snap = stored_snapshot(settings.CLIPDESK_HOME, body, "text/html")
+
+    html = admin_client.get(snap.get_absolute_url()).content.decode()
+
+    assert 'href="https://news.example/archive/2026/vote-count.html"' in html
+    assert "<base" not in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "base", ["javascript:alert(1)", "http://[::1", "", "https://ex ample.com/", "http://a.b:99999/"]
+)
+def test_a_snapshot_whose_base_element_is_no_web_address_uses_its_own(admin_client, settings, base):
+    body = f'<html><head><base href="{base}"></head><body><a href="x.html">x</a></body></html>'
+    snap = stored_snapshot(settings.CLIPDESK_HOME, body.encode(), "text/html")
+
+    page = admin_client.get(snap.get_absolute_url())
+
+    assert page.status_code == 200
+    assert 'href="https://news.example/x.html"' in page.content.decode()
+
+
+def test_links_relative_to_an_address_that_is_none_are_dropped_not_a_server_error():
+    links = '<a href="x.html">x</a> <a href="https://ok.example/">ok</a>'
+    html = sanitize_html(links, "https://a b/")
+
+    assert "x.html" not in html and 'href="https://ok.example/"' in html
+
+
+@pytest.mark.django_db
 def test_a_record_cut_short_is_said_to_be_so_and_never_read_as_whole(settings):
     from clipdesk.articles.snapshots import SnapshotUnreadable
 

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
+import lxml.html
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from lxml import etree
 
 from clipdesk.articles.models import Snapshot
-from clipdesk.articles.sanitizing import sanitize_html
+from clipdesk.articles.sanitizing import sanitize_html, usable_base
 from clipdesk.articles.snapshots import SnapshotUnreadable, read_snapshot
 from clipdesk.charsets import decode_page
 from clipdesk.people.roles import desk_required
+from clipdesk.storable import resolved_url
 
 
 @desk_required
@@ -32,5 +37,20 @@ def snapshot_view(request: HttpRequest, pk: int) -> HttpResponse:
     # (a Shift_JIS page that said so only in its meta was shown as mojibake).
     content_type = next((v for n, v in content.headers if n.lower() == "content-type"), None)
     html = decode_page(content.body, content_type)
-    context = {"snapshot": snapshot, "content": content, "html": sanitize_html(html)}
+    base = page_base_url(html, content.url or snapshot.url)
+    context = {"snapshot": snapshot, "content": content, "html": sanitize_html(html, base)}
     return render(request, "articles/snapshot.html", context)
+
+
+def page_base_url(html: str, url: str) -> str:
+    """What the page's relative links were relative to: its first `<base href>` (resolved
+    against its address, as browsers do) when that is a web address, else the address."""
+    try:
+        tree = lxml.html.document_fromstring(html)
+    except (etree.ParserError, ValueError):
+        return url
+    base = next((el.get("href") for el in tree.iter("base") if el.get("href") is not None), None)
+    resolved = resolved_url(url, base.strip()) if base is not None else None
+    if resolved and urlsplit(resolved).scheme in ("http", "https") and usable_base(resolved):
+        return resolved
+    return url
