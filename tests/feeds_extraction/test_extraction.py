@@ -51,6 +51,20 @@ def test_json_ld_article_gives_headline_authors_date_and_publisher():
     assert article.choices["outlet_name"] == "og:site_name, which matches the address"
 
 
+def test_json_ld_nested_deeper_than_the_stack_is_passed_over_like_any_broken_json_ld():
+    # One such block took the page's article down with a RecursionError from json.
+    bomb = "[" * 5000 + "]" * 5000
+    html = page("article_jsonld.html").replace(
+        b"</head>", f'<script type="application/ld+json">{bomb}</script></head>'.encode(), 1
+    )
+
+    article = extract_article(html, JSONLD_URL)
+
+    assert article.title == "Harbour council backs tidal barrier plan"
+    assert article.authors == ["Mara Quillfeather", "Tobias Wren"]
+    assert "The harbour council voted seven to two" in article.text
+
+
 def test_main_text_is_the_article_without_navigation_or_footer():
     article = extract_article(page("article_jsonld.html"), JSONLD_URL)
     assert "The harbour council voted seven to two" in article.text

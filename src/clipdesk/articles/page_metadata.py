@@ -119,8 +119,11 @@ def _read_json_ld(tree: lxml.html.HtmlElement, meta: PageMeta) -> None:
             continue
         try:
             data = json.loads(script.text or "", strict=False)
-        except ValueError:
-            continue  # broken JSON-LD is common; the other sources still count
+        except (ValueError, RecursionError):
+            # Broken JSON-LD is common; the other sources still count. Nested deeper than
+            # Python's stack (`[[[[…` a thousand deep), json raises RecursionError, and the
+            # page's article was lost to it.
+            continue
         nodes.extend(_flatten(data))
     article = next((n for n in nodes if _types(n) & ARTICLE_TYPES), None)
     if article is not None:
