@@ -13,13 +13,19 @@ META_CHARSET = re.compile(rb"""<meta[^>]+?charset\s*=\s*["']?\s*([\w.:-]+)""", r
 # The charset parameter of a Content-Type header ("text/html; charset=windows-1251").
 CONTENT_TYPE_CHARSET = re.compile(r"""charset\s*=\s*["']?\s*([\w.:-]+)""", re.IGNORECASE)
 LATIN = {"iso8859-1", "ascii", "cp1252", "latin-1"}  # WHATWG reads all of these as windows-1252
+# Legacy CJK labels name a narrow standard, but what is written under them is the vendors'
+# superset, and browsers (WHATWG) decode them as that: GB 2312 as GBK (gb18030 reads both),
+# Shift_JIS as Windows-31J, EUC-KR as UHC. Read with Python's strict codecs, a headline with
+# 镕 (Zhu Rongji's name), a ① or the syllable 똠 came out as U+FFFD, and names went unmatched.
+SUPERSETS = {"gb2312": "gb18030", "gbk": "gb18030", "shift_jis": "cp932", "euc_kr": "cp949"}
 
 
 def text_codec(label: str | None) -> str | None:
     """The codec a charset label names; None for none, an unknown one, one that is no text
     encoding ("base64", which `bytes.decode` refuses with a LookupError), or UTF-16/32
     without a byte-order mark (a document whose bytes are ASCII cannot be in them: browsers
-    read such a label as UTF-8)."""
+    read such a label as UTF-8). A legacy CJK label names the superset browsers read
+    (SUPERSETS)."""
     if not label:
         return None
     try:
@@ -28,7 +34,7 @@ def text_codec(label: str | None) -> str | None:
         return None
     if not codec._is_text_encoding or codec.name.startswith(("utf-16", "utf-32")):
         return None
-    return codec.name
+    return SUPERSETS.get(codec.name, codec.name)
 
 
 def content_type_charset(content_type: str | None) -> str | None:

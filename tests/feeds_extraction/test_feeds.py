@@ -329,6 +329,37 @@ def test_gb2312_body():
     assert feed.entries[0].title == "新码头今天开放"
 
 
+@pytest.mark.parametrize(
+    ("label", "codec", "title"),
+    [
+        ("gb2312", "gb18030", "朱镕基视察新码头"),  # 镕 is GBK's, not GB 2312's
+        ("Shift_JIS", "cp932", "①新しい桟橋が開通"),  # ① is Windows-31J's
+        ("EUC-KR", "cp949", "똠방각하 부두 개장"),  # 똠 is UHC's
+    ],
+)
+def test_a_legacy_cjk_label_is_read_as_the_superset_browsers_read(label, codec, title):
+    body = (
+        f'<?xml version="1.0" encoding="{label}"?><rss version="2.0"><channel><title>{title}'
+        f"</title><item><title>{title}</title><link>https://gangkou.example/a</link></item>"
+        "</channel></rss>"
+    ).encode(codec)
+    feed = parse_feed(body, "https://gangkou.example/rss")
+    assert feed.entries[0].title == title
+    assert feed.problems == []
+
+
+def test_utf8_labelled_gb2312_is_utf8_even_where_gb18030_would_read_it():
+    # GB18030 takes most pairs of bytes: the UTF-8 of 港口日报 reads as 娓彛鏃ユ姤 in it.
+    body = (
+        '<?xml version="1.0" encoding="gb2312"?><rss version="2.0"><channel><title>港口日报</title>'
+        "<item><title>港口日报</title><link>https://gangkou.example/a</link></item>"
+        "</channel></rss>"
+    ).encode()
+    feed = parse_feed(body, "https://gangkou.example/rss")
+    assert feed.entries[0].title == "港口日报"
+    assert feed.problems == ["declared encoding gb2312 but the body is UTF-8"]
+
+
 def test_utf16_with_byte_order_mark():
     feed = parse_fixture("utf16_bom.xml")
     assert feed.title == "Ébb & Flow"

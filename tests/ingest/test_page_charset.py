@@ -36,3 +36,21 @@ def test_the_content_type_charset_is_honoured_when_polled_and_extracted_again(se
     reextract_article(Article.objects.get())
     article.refresh_from_db()
     assert "волнореза" in article.text and article.language == "ru"
+
+
+GBK_PAGE = """<!doctype html><html><head><meta charset="gb2312"><title>朱镕基视察港口</title>
+</head><body><article><h1>朱镕基视察港口</h1>
+<p>朱镕基星期二视察了北码头的防波堤修复工程。工程预计在春天开始，如果天气允许，将持续到夏末。
+市议会表示，修复期间渔船的通道将保持开放，渔民对此表示欢迎。</p>
+<p>渔民们请求在整个修复期间为船只保留通道，议会同意了这一请求。</p>
+</article></body></html>""".encode("gb18030")
+
+
+def test_a_page_labelled_gb2312_is_read_as_gbk_as_browsers_read_it(server):
+    url = server.route("/gangkou.html", GBK_PAGE, headers={"Content-Type": "text/html"})
+    add_source(server.route("/feed.xml", feed(url)), kind="feed")
+
+    poll_sources(due_only=False)
+
+    article = Article.objects.get()
+    assert "朱镕基" in article.text and "\ufffd" not in article.text

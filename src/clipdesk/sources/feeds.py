@@ -196,9 +196,16 @@ def _decode(data: bytes, content_type: str | None, problems: list[str]) -> bytes
     return _recode(data, "cp1252" if wanted in LATIN else wanted, problems)
 
 
+# Multi-byte codecs that take most byte pairs: UTF-8 Chinese often reads as GB18030 mojibake
+# (港口日报 as 娓彛鏃ユ姤), so valid UTF-8 labelled GB 2312 is UTF-8, as for single-byte codecs.
+LENIENT = {"gb18030"}
+
+
 def _decodes(data: bytes, codec: str, single_byte: bool = False) -> bool:
     """Whether `data` is plausibly in `codec`; single-byte codecs decode anything, so no."""
-    if single_byte and (codec in LATIN or codec.startswith(("cp", "iso8859", "koi8", "mac"))):
+    if single_byte and (
+        codec in LATIN or codec in LENIENT or codec.startswith(("cp", "iso8859", "koi8", "mac"))
+    ):
         return False
     try:
         data.decode(codec)
