@@ -293,9 +293,14 @@ class Poller:
         downloads = self.download_all((s.url, lambda s=s: self.fetch_source(s)) for s in sources)
         # 2. what each says, and its state (saved at the end, below)
         wanted: list[tuple[Source, ParsedEntry]] = []
+        # A page two feeds list (an outlet's and an aggregator's) is fetched once a round: it
+        # was downloaded and extracted for each, and every copy after the first thrown away.
+        taken: set[str] = set()
         for source, download in zip(sources, downloads, strict=True):
-            entries = self.read_source(source, download, summary, save=False)
-            wanted += [(source, e) for e in entries]
+            for entry in self.read_source(source, download, summary, save=False):
+                if (key := canonical_url(entry.url)) not in taken:
+                    taken.add(key)
+                    wanted.append((source, entry))
         # 3–6. each new entry's page, downloaded in the pool a few pages ahead; then one page
         # at a time, in order: each is snapshot-encoded and extracted on a second thread while
         # this one stores the page before (prepare_ahead)

@@ -64,3 +64,16 @@ def test_an_empty_answer_is_asked_for_again(server):
 
     assert len(server.requests_for("/news/2026/11/blank.html")) == 2
     assert not EntryAddress.objects.exists()
+
+
+def test_a_page_two_feeds_list_in_one_round_is_fetched_once(server):
+    story = server.route("/news/2026/11/pier-reopens.html", page(1), headers=HTML)
+    add_source(server.route("/a.xml", feed(story)), kind="feed")
+    add_source(server.route("/b.xml", feed(story + "?utm_source=rss")), kind="feed")
+
+    summary = poll_sources(due_only=False)
+
+    paths = [r.path for r in server.requests if r.path.startswith("/news/")]
+    assert len(paths) == 1
+    assert summary.entries_seen == 2 and summary.articles_new == 1
+    assert Article.objects.count() == 1 and Snapshot.objects.count() == 1
