@@ -46,6 +46,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from clipdesk.articles import language
+from clipdesk.articles.canonical import without_credentials
 from clipdesk.articles.extraction import (
     ExtractedArticle,
     ExtractionError,
@@ -699,11 +700,10 @@ def _prepare_page(page: Download, context: StoreContext) -> PreparedPage:
     fetched_at = timezone.now()
     # Encoded on another thread while this one extracts (about 2 ms a page, hidden when a
     # core is free); appending it stays with the transaction, on this thread.
-    encoding = encode_snapshot_soon(
-        result.url, result.status, result.headers, result.body, fetched_at
-    )
+    address = without_credentials(result.url)  # kept and shown: no password in it
+    encoding = encode_snapshot_soon(address, result.status, result.headers, result.body, fetched_at)
     snapshot = {
-        "url": result.url,
+        "url": address,
         "status": result.status,
         "content_type": result.headers.get("content-type", "")[:200],
         "fetched_at": fetched_at,

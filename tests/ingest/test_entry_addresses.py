@@ -77,3 +77,22 @@ def test_a_page_two_feeds_list_in_one_round_is_fetched_once(server):
     assert len(paths) == 1
     assert summary.entries_seen == 2 and summary.articles_new == 1
     assert Article.objects.count() == 1 and Snapshot.objects.count() == 1
+
+
+def test_the_password_of_a_source_is_kept_out_of_its_articles_addresses(server):
+    # A feed behind HTTP authentication, added as http://user:password@host/feed.xml, whose
+    # items link relative to it: each article's address is resolved against the feed's, and
+    # was stored, shown and published with the password in it.
+    server.route("/news/2026/11/pier-reopens.html", page(1), headers=HTML)
+    url = server.url("/feed.xml").replace("://", "://desk:s3cret@", 1)
+    server.route("/feed.xml", feed("/news/2026/11/pier-reopens.html"))
+    add_source(url, kind="feed")
+
+    poll_sources(due_only=False)
+
+    # The page was asked for with the feed's credentials, and is stored without them.
+    assert server.requests_for("/news/2026/11/pier-reopens.html")[0].headers["authorization"]
+    article = Article.objects.get()
+    assert article.url == server.url("/news/2026/11/pier-reopens.html")
+    assert article.canonical_url == server.url("/news/2026/11/pier-reopens.html")
+    assert "s3cret" not in Snapshot.objects.get().url

@@ -5,7 +5,7 @@ Stages of `canonical_url`:
 2. courlan's normalisation: lower-case scheme and host, no default port, query parameters
    sorted, its tracker list (utm_*, fbclid, gclid, mc_*, ...) removed.
 3. Our own additions to that tracker list (parameters seen in real feeds that courlan keeps),
-   and no fragment: `#comments` and `#top` are the same article.
+   no fragment: `#comments` and `#top` are the same article, and no user name or password.
 """
 
 from __future__ import annotations
@@ -64,7 +64,19 @@ def canonical_url(url: str) -> str:
         if key.lower() not in EXTRA_TRACKERS
     ]
     path = normal.path or "/"
-    return urlunsplit((normal.scheme, normal.netloc, path, urlencode(query), ""))  # 3
+    netloc = normal.netloc.rpartition("@")[2]  # no user name or password: see below
+    return urlunsplit((normal.scheme, netloc, path, urlencode(query), ""))  # 3
+
+
+def without_credentials(url: str) -> str:
+    """`url` without the user name and password it may carry. A source behind HTTP
+    authentication is added as `https://user:password@host/feed.xml`, and the links of its
+    feed or page resolve against that address: its articles are fetched with the credentials
+    but stored, shown and published without them (they were, password and all)."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
 
 
 def same_site(url: str, other: str) -> bool:

@@ -40,7 +40,13 @@ import trafilatura
 from lxml import etree
 from trafilatura.baseline import html2txt
 
-from clipdesk.articles.canonical import URLError, canonical_url, is_front_page, same_site
+from clipdesk.articles.canonical import (
+    URLError,
+    canonical_url,
+    is_front_page,
+    same_site,
+    without_credentials,
+)
 from clipdesk.articles.joiners import JoinerRestorer, may_have_lost_joiners
 from clipdesk.articles.language import detect_language, primary_subtag
 from clipdesk.articles.page_metadata import PageMeta, clean_text, read_page_metadata
@@ -146,7 +152,7 @@ def extract_article(
     choices["language"] = how
 
     article = ExtractedArticle(
-        url=url,
+        url=without_credentials(url),
         canonical_url=canonical,
         title=page_title,
         authors=page_authors,
