@@ -162,6 +162,26 @@ def test_sitemap_index_lists_child_sitemaps():
     assert feed.entries[0].published == datetime.datetime(2024, 1, 16, 6, 0, tzinfo=UTC)
 
 
+def test_a_text_sitemap_lists_one_address_a_line():
+    # The sitemaps protocol's other form (sitemap.txt): it was refused as plain text, and
+    # `source add` took it for a listing page with no link on it.
+    body = (
+        b"https://harbour.example/news/quay-reopens\r\n"
+        b"\n"
+        b"https://harbour.example/news/ferry-timetable-changes\n"
+        b"not an address\n"
+        b"/relative/story-link\n"
+    )
+    for data in (body, gzip.compress(body)):
+        feed = parse_feed(data, "https://harbour.example/sitemap.txt", "text/plain")
+        assert feed.kind == "sitemap"
+        assert [e.url for e in feed.entries] == [
+            "https://harbour.example/news/quay-reopens",
+            "https://harbour.example/news/ferry-timetable-changes",
+        ]
+        assert feed.problems == ["2 lines that are no http(s) address were skipped"]
+
+
 def test_google_news_sitemap_titles_dates_and_publication():
     feed = parse_fixture("news_sitemap.xml")
     assert feed.kind == "news_sitemap"

@@ -175,3 +175,14 @@ def test_a_listing_page_is_named_as_the_page_names_its_site_unless_named(server)
     assert add_source(home).source.name == "Valley Ledger"
     other = server.route("/other/", b"<html><head><title>Other</title></head></html>")
     assert add_source(other, name="Our name").source.name == "Our name"
+
+
+def test_a_text_sitemap_is_added_as_a_sitemap(server):
+    story = server.url("/news/quay-reopens")
+    listed = server.route(
+        "/sitemap.txt", f"{story}\n".encode(), headers={"Content-Type": "text/plain"}
+    )
+
+    added = add_source(listed)
+
+    assert (added.source.kind, added.note) == ("sitemap", "found a sitemap")

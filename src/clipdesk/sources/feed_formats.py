@@ -1,8 +1,8 @@
 """What feeds say, in one shape: `ParsedEntry` and `ParsedFeed`, and one adapter per format.
 
 Stage 6 of `feeds.parse_feed`: RSS 0.9x/2.0, RSS 1.0 (RDF), Atom (0.3 read as 1.0), sitemaps
-(plain, index, Google News) and JSON Feed each become a `ParsedFeed` of `ParsedEntry`s with
-absolute URLs, dates in the publisher's own offset, plain-text titles and summaries, and
+(plain, index, Google News, text) and JSON Feed each become a `ParsedFeed` of `ParsedEntry`s
+with absolute URLs, dates in the publisher's own offset, plain-text titles and summaries, and
 author names without e-mail addresses. The input is already decoded, defused and parsed
 (feeds.py, stages 1-5).
 """
@@ -524,6 +524,28 @@ def parse_sitemap(root: etree._Element, url: str, problems: list[str]) -> Parsed
         language=languages.pop() if len(languages) == 1 else None,
         entries=entries,
     )
+
+
+def parse_text_sitemap(data: bytes, url: str, problems: list[str]) -> ParsedFeed:
+    """A text sitemap (sitemaps.org): one absolute http(s) address a line, in UTF-8. Blank
+    lines are passed over; a line that is no address (a relative one included, which the
+    protocol forbids) is skipped and counted in `problems`."""
+    text = data.decode("utf-8", "replace")
+    entries, skipped = [], 0
+    for line in text.splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        found = _absolute(line, url) if line.lower().startswith(("http://", "https://")) else None
+        if found is None or any(c.isspace() for c in line):
+            skipped += 1
+        else:
+            entries.append(ParsedEntry(url=found))
+    if skipped:
+        what = "line that is" if skipped == 1 else "lines that are"
+        was = "was" if skipped == 1 else "were"
+        problems.append(f"{skipped} {what} no http(s) address {was} skipped")
+    return ParsedFeed(kind="sitemap", entries=entries)
 
 
 # JSON Feed 1.0 and 1.1.

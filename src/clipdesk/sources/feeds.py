@@ -12,7 +12,8 @@ Stages, in the order `parse_feed` runs them:
    The lxml parser is also built to resolve no entity, load no DTD and touch no network.
 4. Parse: strict first; malformed XML is parsed again in recovery mode and said so.
 5. Dispatch on the root element (never on the URL or content type, which lie):
-   rss / RDF / feed / urlset / sitemapindex, or JSON Feed; an HTML page is refused.
+   rss / RDF / feed / urlset / sitemapindex, or JSON Feed; an HTML page is refused. A body
+   whose first line is an address and nothing else is a text sitemap (sitemap.txt).
 6. Adapt each format's items to one `ParsedEntry`: absolute URL, dates in the publisher's
    offset, plain-text titles and summaries, author names without e-mail addresses
    (feed_formats.py).
@@ -53,6 +54,7 @@ from clipdesk.sources.feed_formats import (
     parse_rdf,
     parse_rss,
     parse_sitemap,
+    parse_text_sitemap,
     recovered,
 )
 from clipdesk.sources.fetching import FetchPolicy
@@ -83,6 +85,8 @@ def parse_feed(
     data = _sniff(body, problems, max_bytes)  # 1
     if data[:1] in (b"{", b"["):
         feed = parse_json_feed(data, url, problems)
+    elif TEXT_SITEMAP_START.match(data):
+        feed = parse_text_sitemap(data, url, problems)
     else:
         text = _decode(data, content_type, problems)  # 2
         root = _parse_xml(_defuse(text, problems), url, problems)  # 3, 4
@@ -111,6 +115,8 @@ def _make_storable(feed: ParsedFeed) -> None:
 # --- 1. sniff --------------------------------------------------------------------------------
 
 FEED_START = re.compile(rb"<(?:[\w-]+:)?(?:rss|feed|RDF|urlset|sitemapindex)[\s>]")
+# A text sitemap (sitemap.txt, sitemaps.org): one absolute address a line, nothing else.
+TEXT_SITEMAP_START = re.compile(rb"https?://[^\s<>]+\s*(?:\n|$)", re.IGNORECASE)
 
 
 def _sniff(body: bytes, problems: list[str], max_bytes: int) -> bytes:
@@ -129,6 +135,8 @@ def _sniff(body: bytes, problems: list[str], max_bytes: int) -> bytes:
         return body
     if start < 0:
         found = FEED_START.search(body, 0, 4096)
+        if found is None and TEXT_SITEMAP_START.match(body):
+            return body
         if found is None:
             raise FeedError("feeds: this is neither XML nor JSON (it starts with plain text)")
         start = found.start()
