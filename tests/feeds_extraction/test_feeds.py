@@ -770,3 +770,81 @@ def test_a_publication_date_in_a_news_sitemap_or_atom_is_the_feeds_to_give():
     assert not entry.modified_only
     extracted = extract_article(QUAY_PAGE, "https://news.example/a", entry=entry)
     assert extracted.published == datetime.date(2026, 11, 19)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        # An offset written with a colon, as ISO 8601 writes it, was dropped: read as UTC.
+        (
+            "Tue, 10 Jun 2003 09:41:01 +05:30",
+            datetime.datetime(2003, 6, 10, 4, 11, 1, tzinfo=UTC),
+        ),
+        ("Tue, 10 Jun 2003 09:41:01 -03:00", datetime.datetime(2003, 6, 10, 12, 41, 1, tzinfo=UTC)),
+        # A 12-hour clock: PM was dropped (4:00 PM was 04:00), and with it the offset after it.
+        ("Tuesday, June 10, 2003 4:00 PM", datetime.datetime(2003, 6, 10, 16, 0, tzinfo=UTC)),
+        ("Tuesday, June 10, 2003 4:00 am", datetime.datetime(2003, 6, 10, 4, 0, tzinfo=UTC)),
+        ("June 10, 2003 12:05 AM", datetime.datetime(2003, 6, 10, 0, 5, tzinfo=UTC)),
+        ("June 10, 2003 12:05 p.m.", datetime.datetime(2003, 6, 10, 12, 5, tzinfo=UTC)),
+        ("10 June 2003 4:00:30 PM +0200", datetime.datetime(2003, 6, 10, 14, 0, 30, tzinfo=UTC)),
+        ("Tue, 10 Jun 2003 4:00 PM EST", datetime.datetime(2003, 6, 10, 21, 0, tzinfo=UTC)),
+        ("Tue, 10 Jun 2003 16:00 PM GMT", datetime.datetime(2003, 6, 10, 16, 0, tzinfo=UTC)),
+    ],
+)
+def test_an_offset_with_a_colon_and_a_12_hour_clock_are_read(value, expected):
+    assert parse_date(value) == expected
+
+
+def test_a_date_in_a_zone_we_do_not_know_keeps_its_local_time_and_is_reported():
+    """ "NZST" has no offset we know: the date keeps the publisher's clock, labelled UTC as a
+    date with no offset is (its day is the day the outlet printed), and the editor is told,
+    where it was read as UTC without a word."""
+    problems: list[str] = []
+    value = "Tue, 10 Jun 2003 23:41:01 NZST"
+    assert parse_date(value, problems) == datetime.datetime(2003, 6, 10, 23, 41, 1, tzinfo=UTC)
+    assert problems == [
+        "dates in the time zone NZST, whose offset is not known, were read as the "
+        "publisher's local time"
+    ]
+    body = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>Harbour</title>'
+        "<item><title>A</title><link>https://harbour.example/a</link>"
+        f"<pubDate>{value}</pubDate></item>"
+        "<item><title>B</title><link>https://harbour.example/b</link>"
+        "<pubDate>Tue, 10 Jun 2003 09:00:00 NZST</pubDate></item>"
+        "<item><title>C</title><link>https://harbour.example/c</link>"
+        "<pubDate>Tue, 10 Jun 2003 09:00:00</pubDate></item>"
+        "</channel></rss>"
+    ).encode()
+    feed = parse_feed(body, "https://harbour.example/feed.xml")
+    assert [e.published.date() for e in feed.entries] == [datetime.date(2003, 6, 10)] * 3
+    assert feed.problems == problems  # once for the feed; a date with no zone is no fault
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param(
+            b'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>Q</title>'
+            b'<entry><title>Quay</title><id>x</id><link href="https://news.example/a"/>'
+            b"<published>Tue, 10 Jun 2003 23:41:01 NZST</published></entry></feed>",
+            id="atom",
+        ),
+        pytest.param(
+            b'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            b"<url><loc>https://news.example/a</loc>"
+            b"<lastmod>Tue, 10 Jun 2003 23:41:01 NZST</lastmod></url></urlset>",
+            id="sitemap",
+        ),
+        pytest.param(
+            b'{"version": "https://jsonfeed.org/version/1.1", "items": [{"id": "a",'
+            b' "url": "https://news.example/a",'
+            b' "date_published": "Tue, 10 Jun 2003 23:41:01 NZST"}]}',
+            id="json",
+        ),
+    ],
+)
+def test_every_format_reports_a_date_in_a_zone_we_do_not_know(body):
+    feed = parse_feed(body, "https://news.example/feed")
+    assert feed.entries[0].published == datetime.datetime(2003, 6, 10, 23, 41, 1, tzinfo=UTC)
+    assert any("time zone NZST" in p for p in feed.problems)

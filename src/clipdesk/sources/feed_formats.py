@@ -199,12 +199,18 @@ MONTH_DAY_YEAR = re.compile(r"^([^\W\d_]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\
 NUMERIC = re.compile(r"^(\d{4})[/.-](\d{1,2})[/.-](\d{1,2})(?:[ T](\d{1,2}):(\d\d)(?::(\d\d))?)?")
 
 
-def parse_date(value: str | None) -> datetime.datetime | None:
+def parse_date(value: str | None, problems: list[str] | None = None) -> datetime.datetime | None:
     """RFC 822, ISO 8601 and their common misspellings, as an aware datetime in the offset
-    the value gives (UTC when it gives none)."""
+    the value gives (UTC when it gives none).
+
+    A zone name whose offset we do not know ("NZST") is read as no offset: the publisher's
+    clock is kept and labelled UTC, like a date that names no zone, so its day is still the
+    day the outlet printed (the only use the desk has for it). An offset guessed for a name
+    several zones share (CST, IST) would move that day; the name goes in `problems`, so the
+    editor knows the time is the publisher's clock, not UTC."""
     if not value or not (value := value.strip()):
         return None
-    parsed = _rfc822(value)
+    parsed = _rfc822(value, problems)
     if parsed is None:
         with contextlib.suppress(ValueError):
             parsed = datetime.datetime.fromisoformat(value)
@@ -214,11 +220,15 @@ def parse_date(value: str | None) -> datetime.datetime | None:
         if found := DAY_MONTH_YEAR.match(cleaned):
             day, month, year, rest = found.groups()
             month = MONTHS.get(month.lower()[:4]) or MONTHS.get(month.lower()[:3])
-            parsed = _rfc822(f"{day} {month} {year}{rest or ' 00:00:00'}") if month else None
+            parsed = (
+                _rfc822(f"{day} {month} {year}{rest or ' 00:00:00'}", problems) if month else None
+            )
         elif found := MONTH_DAY_YEAR.match(cleaned):
             month, day, year, rest = found.groups()
             month = MONTHS.get(month.lower()[:4]) or MONTHS.get(month.lower()[:3])
-            parsed = _rfc822(f"{day} {month} {year}{rest or ' 00:00:00'}") if month else None
+            parsed = (
+                _rfc822(f"{day} {month} {year}{rest or ' 00:00:00'}", problems) if month else None
+            )
         elif found := NUMERIC.match(value):
             with contextlib.suppress(ValueError):
                 parsed = datetime.datetime(*(int(part or 0) for part in found.groups()))
@@ -232,10 +242,27 @@ def parse_date(value: str | None) -> datetime.datetime | None:
 # Zone names email.utils does not know (it knows UT, GMT and the US ones), seen in real feeds.
 ZONES = {"CET": "+0100", "CEST": "+0200", "BST": "+0100", "IST": "+0530", "JST": "+0900"}
 ZONES |= {"MSK": "+0300", "AEST": "+1000", "AEDT": "+1100", "EET": "+0200", "EEST": "+0300"}
-ZONE_NAME = re.compile(r"\s([A-Z]{3,4})$")
+ZONE_NAME = re.compile(r"\s([A-Z]{3,5})$")
+# Two spellings email.utils does not read, rewritten into its own first (hand-parsed, since
+# no function of the standard library reads either in an RFC 822 date): an offset with a
+# colon ("+05:30", as ISO 8601 writes it) was dropped, the date read as UTC; a 12-hour clock
+# ("4:00 PM") had its PM taken for an unknown zone name, so 4 PM was 04:00 and any offset
+# after it was lost.
+COLON_OFFSET = re.compile(r"(\s[+-]\d\d):(\d\d)$")
+TWELVE_HOUR = re.compile(r"\b(\d{1,2})(:\d\d(?::\d\d)?)\s*([AaPp])\.?[Mm]\.?(?=\s|$)")
 
 
-def _rfc822(value: str) -> datetime.datetime | None:
+def _twenty_four_hour(match: re.Match[str]) -> str:
+    """The time on a 24-hour clock: "4:00 PM" is "16:00", "12:05 AM" is "00:05"; an hour
+    that is no 12-hour one ("16:00 PM") is already on one and stays as written."""
+    hour, rest, half = int(match.group(1)), match.group(2), match.group(3).lower()
+    if 1 <= hour <= 12:
+        hour = hour % 12 + (12 if half == "p" else 0)
+    return f"{hour:02d}{rest}"
+
+
+def _rfc822(value: str, problems: list[str] | None = None) -> datetime.datetime | None:
+    value = TWELVE_HOUR.sub(_twenty_four_hour, COLON_OFFSET.sub(r"\1\2", value))
     if (zone := ZONE_NAME.search(value)) and zone.group(1) in ZONES:
         value = value[: zone.start(1)] + ZONES[zone.group(1)]
     try:
@@ -246,6 +273,11 @@ def _rfc822(value: str) -> datetime.datetime | None:
     # Go write for "no date", became 2001. A year written in four digits is that year.
     if (year := RFC822_YEAR.search(value)) and len(year[1]) == 4 and int(year[1]) != parsed.year:
         return None
+    if zone and parsed.tzinfo is None and problems is not None:
+        problems.append(
+            f"dates in the time zone {zone.group(1)}, whose offset is not known, were read "
+            "as the publisher's local time"
+        )
     return parsed
 
 
@@ -343,7 +375,9 @@ def _rss_family(
     problems: list[str],
 ) -> ParsedFeed:
     """The feed of an RSS 2.0 or RSS 1.0 channel: the two differ only in where items live."""
-    entries = _collect(items, lambda el: _rss_item(el, link or url, language, kind), problems)
+    entries = _collect(
+        items, lambda el: _rss_item(el, link or url, language, kind, problems), problems
+    )
     return ParsedFeed(
         kind=kind,
         title=plain_text(_first(channel, "title", "dc:title")),
@@ -355,7 +389,7 @@ def _rss_family(
 
 
 def _rss_item(
-    item: etree._Element, base: str, language: str | None, kind: str
+    item: etree._Element, base: str, language: str | None, kind: str, problems: list[str]
 ) -> ParsedEntry | None:
     kids = _children(item, NATIVE[kind])
     guid_el = next(iter(kids.get("guid", [])), None)
@@ -383,7 +417,7 @@ def _rss_item(
         guid=guid or None,
         title=plain_text(_first(kids, "title", "dc:title")),
         published=parse_date(
-            _first(kids, "pubDate", "dc:date", "dcterms:issued", "atom:published")
+            _first(kids, "pubDate", "dc:date", "dcterms:issued", "atom:published"), problems
         ),
         authors=list(dict.fromkeys(authors)),
         summary=plain_text(_first(kids, "description", "content:encoded"), SUMMARY_CHARS),
@@ -415,7 +449,9 @@ def parse_atom(root: etree._Element, url: str, problems: list[str]) -> ParsedFee
     feed_authors = _atom_authors(kids)
     language = _language(root.get(XML_LANG))
     entries = _collect(
-        kids.get("entry", []), lambda el: _atom_entry(el, feed_authors, language), problems
+        kids.get("entry", []),
+        lambda el: _atom_entry(el, feed_authors, language, problems),
+        problems,
     )
     return ParsedFeed(
         kind="atom",
@@ -427,7 +463,7 @@ def parse_atom(root: etree._Element, url: str, problems: list[str]) -> ParsedFee
 
 
 def _atom_entry(
-    entry: etree._Element, feed_authors: list[str], language: str | None
+    entry: etree._Element, feed_authors: list[str], language: str | None, problems: list[str]
 ) -> ParsedEntry | None:
     kids = _children(entry, NATIVE["atom"])
     link = _atom_link(kids, entry.base or "")
@@ -443,7 +479,7 @@ def _atom_entry(
         url=link,
         guid=guid,
         title=_atom_text(kids, "title"),
-        published=parse_date(_first(kids, "published", "issued", "updated", "modified")),
+        published=parse_date(_first(kids, "published", "issued", "updated", "modified"), problems),
         modified_only=not _first(kids, "published", "issued"),
         authors=_atom_authors(kids) or list(feed_authors),
         summary=summary,
@@ -499,12 +535,12 @@ def parse_sitemap(root: etree._Element, url: str, problems: list[str]) -> Parsed
         if loc is None:
             return None
         entry = ParsedEntry(
-            url=loc, published=parse_date(_first(fields, "lastmod")), modified_only=True
+            url=loc, published=parse_date(_first(fields, "lastmod"), problems), modified_only=True
         )
         for news in fields.get("news:news", []):
             info = _children(news, {NEWS_NS})
             entry.title = plain_text(_first(info, "title"))
-            if published := parse_date(_first(info, "publication_date")):
+            if published := parse_date(_first(info, "publication_date"), problems):
                 entry.published, entry.modified_only = published, False
             for publication in info.get("publication", []):
                 pub = _children(publication, {NEWS_NS})
@@ -592,7 +628,8 @@ def parse_json_feed(data: bytes, url: str, problems: list[str]) -> ParsedFeed:
             guid=guid,
             title=plain_text(_json_str(item, "title", wrong)),
             published=parse_date(
-                _json_str(item, "date_published", wrong) or _json_str(item, "date_modified", wrong)
+                _json_str(item, "date_published", wrong) or _json_str(item, "date_modified", wrong),
+                problems,
             ),
             authors=_json_authors(item, wrong) or list(feed_authors),
             summary=plain_text(summary or _json_str(item, "content_html", wrong), SUMMARY_CHARS),
