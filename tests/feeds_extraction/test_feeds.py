@@ -848,3 +848,65 @@ def test_every_format_reports_a_date_in_a_zone_we_do_not_know(body):
     feed = parse_feed(body, "https://news.example/feed")
     assert feed.entries[0].published == datetime.datetime(2003, 6, 10, 23, 41, 1, tzinfo=UTC)
     assert any("time zone NZST" in p for p in feed.problems)
+
+
+def test_rss_links_resolve_against_the_xml_base_in_scope():
+    """An item's xml:base was ignored: its relative link resolved against the channel's
+    <link>, an address the site never had. A relative xml:base resolves against its parent's;
+    with none in scope the channel's <link> is the base, as before."""
+    body = (
+        b'<?xml version="1.0"?><rss version="2.0" xml:base="https://quay.example/news/">'
+        b'<channel xml:base="world/"><title>Quay</title><link>home/</link>'
+        b'<item xml:base="https://other.example/sub/"><title>A</title><link>c.html</link></item>'
+        b'<item xml:base="../sport/"><title>B</title><link>d.html</link></item>'
+        b"<item><title>C</title><link>e.html</link></item>"
+        b'<item xml:base="//mirror.example/x/y/../"><title>D</title><link>./f.html?p=1</link>'
+        b"</item></channel></rss>"
+    )
+    feed = parse_feed(body, "https://feeds.example/quay/rss.xml")
+    assert feed.link == "https://quay.example/news/world/home/"
+    assert [e.url for e in feed.entries] == [
+        "https://other.example/sub/c.html",
+        "https://quay.example/news/sport/d.html",
+        "https://quay.example/news/world/e.html",
+        "https://mirror.example/x/f.html?p=1",
+    ]
+    no_base = body.replace(b' xml:base="https://quay.example/news/"', b"").replace(
+        b' xml:base="world/"', b""
+    )
+    assert parse_feed(no_base, "https://feeds.example/quay/rss.xml").entries[2].url == (
+        "https://feeds.example/quay/home/e.html"  # against the channel's <link>
+    )
+
+
+def test_an_rdf_items_xml_base_is_honoured():
+    body = (
+        b'<?xml version="1.0"?><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"'
+        b' xmlns="http://purl.org/rss/1.0/" xml:base="https://quay.example/news/">'
+        b'<channel rdf:about="x"><title>Quay</title><link>https://quay.example/</link></channel>'
+        b'<item rdf:about="a"><title>A</title><link>a.html</link></item></rdf:RDF>'
+    )
+    (entry,) = parse_feed(body, "https://feeds.example/rdf.xml").entries
+    assert entry.url == "https://quay.example/news/a.html"
+
+
+@pytest.mark.parametrize(
+    "base",
+    [
+        "javascript:alert(1)//",
+        "file:///etc/",
+        "data:text/html,x/",
+        "http://[::1/",
+        "ftp://q.example/",
+    ],
+)
+def test_an_xml_base_of_no_web_address_gives_no_entry(base):
+    body = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>Quay</title>'
+        "<link>https://quay.example/</link>"
+        f'<item xml:base="{base}"><title>A</title><link>c.html</link></item>'
+        "<item><title>B</title><link>d.html</link></item></channel></rss>"
+    ).encode()
+    feed = parse_feed(body, "https://quay.example/rss.xml")
+    assert [e.url for e in feed.entries] == ["https://quay.example/d.html"]
+    assert "1 entry without a usable link was skipped" in feed.problems

@@ -96,3 +96,26 @@ def test_the_password_of_a_source_is_kept_out_of_its_articles_addresses(server):
     assert article.url == server.url("/news/2026/11/pier-reopens.html")
     assert article.canonical_url == server.url("/news/2026/11/pier-reopens.html")
     assert "s3cret" not in Snapshot.objects.get().url
+
+
+def test_an_items_xml_base_leads_to_its_page_and_an_internal_one_is_still_refused(server):
+    # The item's xml:base was ignored: "pier.html" was fetched from the channel's site, a 404.
+    story = server.route("/sub/pier.html", page(1), headers=HTML)
+    server.route("/home/pier.html", b"", status=404)
+    inside = server.url("/inside/", host="127.0.0.2")
+    body = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>Harbour news</title>'
+        f"<link>{server.url('/home/')}</link>"
+        f'<item xml:base="{server.url("/sub/")}"><title>Pier</title><link>pier.html</link></item>'
+        f'<item xml:base="{inside}"><title>In</title><link>secret.html</link></item>'
+        "</channel></rss>"
+    ).encode()
+    add_source(server.route("/feed.xml", body), kind="feed")
+
+    summary = poll_sources(due_only=False)
+
+    assert list(Article.objects.values_list("url", flat=True)) == [story]
+    assert not server.requests_for("/home/pier.html")
+    (failed,) = summary.pages_failed
+    assert failed["url"] == inside + "secret.html"
+    assert "127.0.0.2" in failed["reason"]

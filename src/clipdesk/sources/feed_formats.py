@@ -71,6 +71,7 @@ RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 NEWS_NS = "http://www.google.com/schemas/sitemap-news/0.9"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
 
 PREFIXES = {
     "http://purl.org/dc/elements/1.1/": "dc",
@@ -349,7 +350,7 @@ def parse_rss(root: etree._Element, url: str, problems: list[str]) -> ParsedFeed
         raise FeedError("feeds: an RSS document without a <channel>")
     kids = _children(channel, NATIVE["rss"])
     language = _language(_first(kids, "language", "dc:language"))
-    link = _absolute(_first(kids, "link"), url)
+    link = _absolute(_first(kids, "link"), _xml_base(channel, url) or url)
     items = kids.get("item", [])
     if recovered(problems):  # items may have been nested inside one another
         items = _descendants(channel, "item")
@@ -358,9 +359,11 @@ def parse_rss(root: etree._Element, url: str, problems: list[str]) -> ParsedFeed
 
 def parse_rdf(root: etree._Element, url: str, problems: list[str]) -> ParsedFeed:
     kids = _children(root, NATIVE["rdf"])
-    channel = _children(kids["channel"][0], NATIVE["rdf"]) if kids.get("channel") else {}
+    channel_el = kids["channel"][0] if kids.get("channel") else None
+    channel = _children(channel_el, NATIVE["rdf"]) if channel_el is not None else {}
     language = _language(_first(channel, "dc:language", "language"))
-    link = _absolute(_first(channel, "link"), url)
+    base = _xml_base(channel_el if channel_el is not None else root, url)
+    link = _absolute(_first(channel, "link"), base or url)
     items = _descendants(root, "item") if recovered(problems) else kids.get("item", [])
     return _rss_family("rdf", channel, items, link, language, url, problems)
 
@@ -374,10 +377,14 @@ def _rss_family(
     url: str,
     problems: list[str],
 ) -> ParsedFeed:
-    """The feed of an RSS 2.0 or RSS 1.0 channel: the two differ only in where items live."""
-    entries = _collect(
-        items, lambda el: _rss_item(el, link or url, language, kind, problems), problems
-    )
+    """The feed of an RSS 2.0 or RSS 1.0 channel: the two differ only in where items live.
+    An item's links resolve against the xml:base in scope, else the channel's <link>."""
+
+    def read(item: etree._Element) -> ParsedEntry | None:
+        base = _xml_base(item, url)
+        return _rss_item(item, link or url if base is None else base, language, kind, problems)
+
+    entries = _collect(items, read, problems)
     return ParsedFeed(
         kind=kind,
         title=plain_text(_first(channel, "title", "dc:title")),
@@ -386,6 +393,20 @@ def _rss_family(
         ttl_minutes=_ttl(channel),
         entries=entries,
     )
+
+
+def _xml_base(el: etree._Element, url: str) -> str | None:
+    """The base address the xml:base attributes of `el` and its ancestors set, None when
+    none is in scope. Each resolves against its parent's base, the outermost against the
+    feed's address (RFC 3986, as every link here). One that resolves to no address leaves
+    relative links without a base (""): they are skipped, not resolved against another."""
+    bases = [b for e in (el, *el.iterancestors()) if (b := e.get(XML_BASE)) is not None]
+    if not bases:
+        return None
+    base: str | None = url
+    for value in reversed(bases):
+        base = resolved_url(base, value.strip()) if base else None
+    return base or ""
 
 
 def _rss_item(
