@@ -660,7 +660,7 @@ def test_dates_written_out_as_cms_templates_print_them(value, expected):
     assert parse_date(value).date() == expected
 
 
-@pytest.mark.parametrize("label", ["base64", "rot13", "utf-16"])
+@pytest.mark.parametrize("label", ["base64", "rot13", "x-no-such-charset"])
 def test_a_feed_declaring_no_text_encoding_is_read_as_unknown(label):
     body = (
         f'<?xml version="1.0" encoding="{label}"?><rss version="2.0"><channel><title>H</title>'
@@ -910,3 +910,34 @@ def test_an_xml_base_of_no_web_address_gives_no_entry(base):
     feed = parse_feed(body, "https://quay.example/rss.xml")
     assert [e.url for e in feed.entries] == ["https://quay.example/d.html"]
     assert "1 entry without a usable link was skipped" in feed.problems
+
+
+@pytest.mark.parametrize("label", ["UTF-16", "utf-16le", "UTF-32"])
+def test_a_feed_declaring_utf16_in_8_bit_bytes_says_so_and_what_it_was_read_as(label):
+    """Bytes with no byte-order mark whose declaration is in single bytes are no UTF-16: the
+    problem said the (well-known) encoding was "unknown"."""
+    body = (
+        f'<?xml version="1.0" encoding="{label}"?><rss version="2.0"><channel><title>H</title>'
+        "<item><title>Größe Straße</title><link>https://hafen.example/a</link></item>"
+        "</channel></rss>"
+    )
+    feed = parse_feed(body.encode(), "https://hafen.example/feed.xml")
+    assert [e.title for e in feed.entries] == ["Größe Straße"]
+    assert feed.problems == [
+        f"declared encoding {label} does not fit the bytes (8-bit text without a byte-order "
+        "mark); read as UTF-8"
+    ]
+    latin = parse_feed(body.encode("latin-1"), "https://hafen.example/feed.xml")
+    assert [e.title for e in latin.entries] == ["Größe Straße"]
+    assert latin.problems == [
+        f"declared encoding {label} does not fit the bytes (8-bit text without a byte-order "
+        "mark); read as windows-1252"
+    ]
+    served = parse_feed(
+        body.encode("latin-1"), "https://hafen.example/feed.xml", "text/xml; charset=iso-8859-1"
+    )
+    assert [e.title for e in served.entries] == ["Größe Straße"]
+    assert served.problems == [
+        f"declared encoding {label} does not fit the bytes (8-bit text without a byte-order "
+        "mark); read as the server's iso-8859-1"
+    ]

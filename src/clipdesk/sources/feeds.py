@@ -174,7 +174,12 @@ def _decode(data: bytes, content_type: str | None, problems: list[str]) -> bytes
     declared_label = found.group(1).decode("ascii") if found else None
     header_label = content_type_charset(content_type)
     declared, from_header = text_codec(declared_label), text_codec(header_label)
-    if declared_label and declared is None:
+    # UTF-16 or UTF-32 declared in a declaration the parser could read byte by byte, with no
+    # byte-order mark (stage 1 reads real UTF-16 by its mark): the label is known, it just
+    # cannot be what the bytes are in, and calling it "unknown" sent the editor looking for
+    # a typo in it.
+    wide = declared_label is not None and declared is None and _names_utf16_or_32(declared_label)
+    if declared_label and declared is None and not wide:
         problems.append(f"declared encoding {declared_label} is unknown")
     is_utf8 = _is_utf8(data)
     if declared and from_header and declared != from_header:
@@ -184,24 +189,55 @@ def _decode(data: bytes, content_type: str | None, problems: list[str]) -> bytes
         )
     wanted = declared or from_header
     label = declared_label if declared else header_label
+    noted = len(problems)
+    text, read_as = _read_as(data, wanted, label, is_utf8, problems, silent_default=wide)
+    if wide:
+        if from_header and read_as == label:
+            read_as = f"the server's {label}"
+        problems.insert(
+            noted,
+            f"declared encoding {declared_label} does not fit the bytes (8-bit text without a "
+            f"byte-order mark); read as {read_as}",
+        )
+    return text
+
+
+def _read_as(
+    data: bytes,
+    wanted: str | None,
+    label: str | None,
+    is_utf8: bool,
+    problems: list[str],
+    silent_default: bool = False,
+) -> tuple[bytes, str]:
+    """The bytes as UTF-8 and the name of the encoding they were read in. `silent_default`:
+    the caller says itself why windows-1252 was taken when nothing usable was declared."""
     if is_utf8 and wanted and wanted != "utf-8" and not _decodes(data, wanted, single_byte=True):
         # Legacy text is almost never valid UTF-8 by chance; UTF-8 mislabelled as Latin-1 is
         # one of the commonest feed faults.
         problems.append(f"declared encoding {label} but the body is UTF-8")
-        return data
+        return data, "UTF-8"
     if wanted is None:
         if is_utf8:
-            return data
-        problems.append("no encoding declared and the body is not UTF-8; read as windows-1252")
-        return _recode(data, "cp1252", problems)
+            return data, "UTF-8"
+        if not silent_default:
+            problems.append("no encoding declared and the body is not UTF-8; read as windows-1252")
+        return _recode(data, "cp1252", problems), "windows-1252"
     if wanted == "utf-8" and not is_utf8:
         problems.append(
             f"declared encoding {label} but the body is not UTF-8; read as windows-1252"
         )
-        return _recode(data, "cp1252", problems)
+        return _recode(data, "cp1252", problems), "windows-1252"
     if wanted == "utf-8":
-        return data
-    return _recode(data, "cp1252" if wanted in LATIN else wanted, problems)
+        return data, "UTF-8"
+    return _recode(data, "cp1252" if wanted in LATIN else wanted, problems), str(label)
+
+
+def _names_utf16_or_32(label: str) -> bool:
+    try:
+        return codecs.lookup(label).name.startswith(("utf-16", "utf-32"))
+    except LookupError:
+        return False
 
 
 # Multi-byte codecs that take most byte pairs: UTF-8 Chinese often reads as GB18030 mojibake
