@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 import threading
 import time
+from http import HTTPStatus
 
 import pytest
 from django.utils import timezone
@@ -13,7 +14,7 @@ from django.utils import timezone
 from clipdesk.ingest import MAX_RETRY_AFTER_SECONDS, poll_sources
 from clipdesk.sources.actions import add_source
 from clipdesk.sources.models import Source
-from tests.ingest.test_poll_failures import feed
+from tests.ingest.test_poll_failures import ARTICLE, feed
 from tests.sources.conftest import Reply
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -91,3 +92,62 @@ def test_an_unnamed_feed_is_named_as_it_names_itself_and_credits_its_pages_so(se
 
     assert Source.objects.get(url=url).name == "Shore Herald"
     assert Article.objects.get().outlet_name == "Shore Herald"  # not "127.0.0.1:PORT"
+
+
+@pytest.mark.parametrize(
+    ("status", "header", "value"),
+    [
+        (200, "Cache-Control", "max-age=" + "9" * 5000),  # past int()'s 4,300 digits
+        (200, "Cache-Control", "max-age=\xb2"),  # "²": a digit to str.isdigit, not to int()
+        (429, "Retry-After", "9" * 400),  # a float of it is infinity
+        (503, "Retry-After", "\xb2"),
+    ],
+)
+def test_a_servers_outlandish_wait_leaves_the_round_and_the_others_alone(
+    server, status, header, value
+):
+    odd = server.route(
+        "/odd.xml", feed() if status == 200 else b"", status=status, headers={header: value}
+    )
+    page = server.route("/ferry.html", ARTICLE, headers={"Content-Type": "text/html"})
+    fine = server.route("/feed.xml", feed(page))
+    add_source(odd, kind="feed")
+    add_source(fine, kind="feed")
+    before = timezone.now()
+
+    summary = poll_sources(due_only=False)
+
+    assert summary.polled == 2 and summary.articles_new == 1
+    odd_source = Source.objects.get(url=odd)
+    assert odd_source.next_check_at - before <= datetime.timedelta(seconds=86400 + 60)
+    if status == 200:
+        assert odd_source.last_error == "" and odd_source.last_success_at is not None
+    else:
+        assert (
+            odd_source.last_error
+            == f"fetcher: HTTP {status} {HTTPStatus(status).phrase} from {odd}"
+        )
+
+
+@pytest.mark.parametrize(
+    "channel",
+    [
+        "<ttl>" + "9" * 5000 + "</ttl>",
+        "<ttl>\u0662</ttl>",  # an Arabic-Indic two: a digit to str.isdigit
+        "<sy:updatePeriod>daily</sy:updatePeriod><sy:updateFrequency>"
+        + "9" * 5000
+        + "</sy:updateFrequency>",
+        "<sy:updatePeriod>daily</sy:updatePeriod><sy:updateFrequency>\xb2</sy:updateFrequency>",
+    ],
+)
+def test_a_feeds_outlandish_ttl_is_no_reason_to_refuse_the_feed(channel):
+    from clipdesk.sources.feeds import parse_feed
+
+    body = feed("https://quay.example/ferry").replace(
+        b'<rss version="2.0">',
+        b'<rss version="2.0" xmlns:sy="http://purl.org/rss/1.0/modules/syndication/">',
+    )
+    body = body.replace(b"<channel>", b"<channel>" + channel.encode())
+    parsed = parse_feed(body, "https://quay.example/feed.xml")
+    assert len(parsed.entries) == 1
+    assert parsed.ttl_minutes is None or 1 <= parsed.ttl_minutes <= 24 * 60

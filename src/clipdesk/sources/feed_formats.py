@@ -21,6 +21,7 @@ from urllib.parse import urldefrag, urlsplit
 
 from lxml import etree
 
+from clipdesk.sources.robots import decimal_count
 from clipdesk.storable import resolved_url, storable_url
 
 UTC = datetime.UTC
@@ -450,16 +451,17 @@ MAX_TTL_MINUTES = 24 * 60
 
 
 def _ttl(kids: Children) -> int | None:
-    ttl = _first(kids, "ttl")
-    if ttl and ttl.isascii() and ttl.isdigit() and int(ttl) > 0:
+    ttl = decimal_count(_first(kids, "ttl") or "")
+    if ttl:
         # No wait is longer than a day (robots.next_check_seconds), and a source keeps the
         # number in a column of its own: "99999999999999" would not fit one.
-        return min(int(ttl), MAX_TTL_MINUTES)
+        return min(ttl, MAX_TTL_MINUTES)
     period = SY_PERIOD_MINUTES.get((_first(kids, "sy:updatePeriod") or "").lower())
     if period is None:
         return None
-    frequency = _first(kids, "sy:updateFrequency") or "1"
-    return max(1, period // int(frequency)) if frequency.isdigit() and int(frequency) else period
+    # Read as decimal_count reads it: 5,000 digits or a "²" refused the whole feed.
+    frequency = decimal_count(_first(kids, "sy:updateFrequency") or "1")
+    return max(1, period // frequency) if frequency else period
 
 
 # Atom 1.0 (and 0.3, which differs only in names we do not read).

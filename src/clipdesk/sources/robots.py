@@ -206,11 +206,32 @@ def _http_date_in(value: str, now: float) -> float | None:
         return None
 
 
+# RFC 9111 §1.2.2: a delta-seconds past what can be held is taken as 2**31 (68 years).
+LARGEST_COUNT = 2**31
+
+
+def decimal_count(value: str) -> int | None:
+    """A count written in ASCII digits (max-age, Retry-After, a feed's <ttl>), at most
+    LARGEST_COUNT however many digits it has; None when it is not one.
+
+    str.isdigit() alone let "²" through to int(), which refuses it, and int() refuses more
+    than 4,300 digits (a float of 400 is infinity): from one server's header, either raised
+    in the middle of a poll round and stopped the polling of every source.
+    """
+    value = value.strip()
+    if not (value.isascii() and value.isdigit()):
+        return None
+    digits = value.lstrip("0")
+    if len(digits) > len(str(LARGEST_COUNT)):
+        return LARGEST_COUNT
+    return min(int(digits or "0"), LARGEST_COUNT)
+
+
 def retry_after_seconds(headers: Mapping[str, str]) -> float | None:
     """Retry-After as seconds (it may be a delay or an HTTP date), None when absent or bad."""
     value = headers.get("retry-after", "").strip()
-    if value.isdigit():
-        return float(value)
+    if (seconds := decimal_count(value)) is not None:
+        return float(seconds)
     seconds = _http_date_in(value, time.time()) if value else None
     return None if seconds is None else max(seconds, 0.0)
 
@@ -234,11 +255,12 @@ def next_check_seconds(
         part.split("=", 1)[0].strip().lower(): part.partition("=")[2].strip().strip('"')
         for part in lowered.get("cache-control", "").split(",")
     }
+    max_age = decimal_count(directives.get("max-age", ""))
     hints: list[float] = []
     if "no-store" in directives or "no-cache" in directives:
         hints.append(0)
-    elif directives.get("max-age", "").isdigit():
-        hints.append(int(directives["max-age"]))
+    elif max_age is not None:
+        hints.append(max_age)
     elif "expires" in lowered:
         now = time.time()
         server_offset = _http_date_in(lowered.get("date", ""), now)
