@@ -15,6 +15,7 @@ from clipdesk.ingest import (
 )
 from clipdesk.sources.actions import add_source
 from clipdesk.sources.fetching import Fetcher, FetchPolicy
+from clipdesk.sources.models import Source
 from tests.sources.conftest import Reply, SeenRequest
 
 ARTICLE = b"""<!doctype html><html lang="en"><head><title>Ferry timetable changes</title></head>
@@ -247,3 +248,16 @@ def test_an_entry_task_whose_page_is_refused_for_good_does_not_ask_again(server)
     for _ in range(2):
         assert ingest_entry(None, entry_from_data({"url": huge}), poller=poller, group=None) is None
     assert [r.path for r in server.requests].count("/huge.html") == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_feed_that_answers_304_to_a_plain_request_is_shown_as_failing(server):
+    url = server.route("/feed.xml", status=304)
+    add_source(url, kind="feed")
+
+    summary = poll_sources(due_only=False)
+
+    source = Source.objects.get(url=url)
+    assert summary.not_modified == 0 and len(summary.failed) == 1
+    assert source.last_success_at is None and source.error_count == 1
+    assert source.last_error.startswith(f"fetcher: HTTP 304 Not Modified from {url}")

@@ -383,6 +383,16 @@ def test_last_modified_alone_gives_not_modified(http_server: LoopbackServer, fet
     assert fetcher.get(url, last_modified=stamp).not_modified
 
 
+def test_not_modified_to_a_request_that_was_not_conditional_is_a_fetch_error(
+    http_server: LoopbackServer, fetcher: Fetcher
+):
+    # With nothing to compare against, a 304 has no copy to point to: taken as "unchanged",
+    # its source was shown as fine, round after round, and never read once.
+    err = fetch_error(fetcher, http_server.route("/feed", status=304))
+    assert (err.kind, err.status) == ("http_status", 304)
+    assert "no ETag or Last-Modified was sent" in str(err)
+
+
 @pytest.mark.parametrize("status", [404, 410, 500])
 def test_error_status_is_a_fetch_error(http_server: LoopbackServer, fetcher: Fetcher, status: int):
     err = fetch_error(fetcher, http_server.route("/gone", b"no", status=status))

@@ -207,6 +207,7 @@ class Fetcher:
             headers["If-None-Match"] = etag
         if last_modified and last_modified.isprintable():
             headers["If-Modified-Since"] = last_modified
+        conditional = "If-None-Match" in headers or "If-Modified-Since" in headers
         current = checked_url(url)
         redirects: list[str] = []
         with deadline(started + self.policy.timeout):
@@ -220,7 +221,10 @@ class Fetcher:
                         status = response.status_code
                         location = response.headers.get("location")
                         if status not in _REDIRECTS or not location:
-                            body = b"" if status == 304 else self._body(response, str(current))
+                            if status == 304 and conditional:
+                                body = b""
+                            else:  # an unasked-for 304 is refused there, as an error
+                                body = self._body(response, str(current))
                             break
                     finally:
                         response.close()
@@ -269,10 +273,13 @@ class Fetcher:
         status = response.status_code
         if status >= 300:
             retry_after = retry_after_seconds(response.headers) if status in (429, 503) else None
+            # A 304 here answered a request with no validator: there is no copy it can mean,
+            # and taken as "unchanged" its source showed as fine while never read once.
+            unasked = ", though no ETag or Last-Modified was sent" if status == 304 else ""
             raise FetchError(
                 "http_status",
                 url,
-                f"fetcher: HTTP {status} {response.reason_phrase} from {url}",
+                f"fetcher: HTTP {status} {response.reason_phrase} from {url}{unasked}",
                 status=status,
                 retry_after=retry_after,
             )
