@@ -30,7 +30,7 @@ from clipdesk.sources.fetching import (
     is_public_address,
     next_check_seconds,
 )
-from clipdesk.sources.robots import parse_robots
+from clipdesk.sources.robots import ROBOTS_PARSING_LIMIT, parse_robots
 from tests.sources.conftest import LoopbackServer, Reply
 
 MiB = 1024 * 1024
@@ -472,6 +472,20 @@ def test_robots_wildcards_and_anchor():
     rules = parse_robots(b"User-agent: *\nDisallow: /*?s=\nDisallow: /*.pdf$\nDisallow:\n")
     assert not rules.allows("/search?s=x") and not rules.allows("/a/file.pdf")
     assert rules.allows("/a/file.pdf.html") and rules.allows("/search")
+
+
+def test_robots_is_read_as_far_as_rfc_9309s_parsing_limit_and_no_half_line_further():
+    # Ten megabytes of rules (what the fetcher lets through) took seconds of CPU for every
+    # page of the site checked against them, and a round waits for its slowest check.
+    head = b"User-agent: *\nDisallow: /private\n"
+    filler = b"Disallow: /archive-" + b"x" * 80 + b"\n"
+    lines = head + filler * ((ROBOTS_PARSING_LIMIT - len(head)) // len(filler) - 1)
+    lines += b"#" * (ROBOTS_PARSING_LIMIT - len(lines) - len(b"Disallow: /f") - 1) + b"\n"
+    cut = b"Disallow: /feed-archive\n"  # the limit falls after its "/f": not read as "/f"
+    rules = parse_robots(lines + cut + b"Disallow: /\n" + filler * 100_000)
+    assert not rules.allows("/private/page") and not rules.allows("/archive-" + "x" * 80)
+    assert rules.allows("/feed.xml") and rules.allows("/news")
+    assert len(rules.rules) < ROBOTS_PARSING_LIMIT // len(filler) + 2
 
 
 def test_robots_empty_disallow_ends_a_group():
