@@ -635,6 +635,47 @@ def test_a_canonical_address_that_is_the_home_page_is_not_the_articles():
     assert "home page" in extracted.choices["canonical_url"]
 
 
+@pytest.mark.parametrize(
+    "declared",
+    [
+        "https://news.example/2026/",
+        "https://www.news.example/2026/11",
+        "/2026/11/",
+        "https://news.example/2026/11/?utm_source=rss",
+    ],
+)
+def test_a_canonical_address_that_is_a_section_above_the_page_is_not_the_articles(declared):
+    # Every article of such a site names its section as its address: taken at its word, each
+    # article after the first was a "copy" of it and dropped.
+    page = QUAY_PAGE.replace(b"<head>", f'<head><link rel="canonical" href="{declared}">'.encode())
+    extracted = extract_article(page, "https://news.example/2026/11/quay-reopens.html")
+    assert extracted.canonical_url == "https://news.example/2026/11/quay-reopens.html"
+    assert "a section page above it" in extracted.choices["canonical_url"]
+
+
+@pytest.mark.parametrize(
+    ("url", "declared", "expected"),
+    [
+        # The article's AMP and print views name the article as their address.
+        ("https://news.example/2026/11/quay/amp/", "/2026/11/quay/", "/2026/11/quay/"),
+        ("https://news.example/2026/11/quay/print", "/2026/11/quay", "/2026/11/quay"),
+        ("https://news.example/jokes-for-kids/slide/1", "/jokes-for-kids/", "/jokes-for-kids/"),
+        # Not above the page: the same path, a trailing slash, or a sibling page.
+        ("https://news.example/2026/11/quay?page=2", "/2026/11/quay", "/2026/11/quay"),
+        ("https://news.example/2026/11/quay", "/2026/11/quay/", "/2026/11/quay/"),
+        ("https://news.example/2026/11/quay-v2", "/2026/11/quay", "/2026/11/quay"),
+        ("https://news.example/2026/11/quay", "/2026/11/quay.html", "/2026/11/quay.html"),
+    ],
+)
+def test_a_canonical_address_near_the_page_but_not_a_section_above_it_is_taken(
+    url, declared, expected
+):
+    page = QUAY_PAGE.replace(b"<head>", f'<head><link rel="canonical" href="{declared}">'.encode())
+    extracted = extract_article(page, url)
+    assert extracted.canonical_url == "https://news.example" + expected
+    assert extracted.choices["canonical_url"] == "the page's <link rel=canonical>"
+
+
 def test_a_json_feed_not_in_utf8_is_read_as_windows_1252_and_said_so():
     body = (
         '{"version": "https://jsonfeed.org/version/1.1", "title": "Hafen",'

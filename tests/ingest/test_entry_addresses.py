@@ -119,3 +119,16 @@ def test_an_items_xml_base_leads_to_its_page_and_an_internal_one_is_still_refuse
     (failed,) = summary.pages_failed
     assert failed["url"] == inside + "secret.html"
     assert "127.0.0.2" in failed["reason"]
+
+
+def test_articles_that_name_their_section_as_canonical_address_are_each_stored(server):
+    section = b'<head><link rel="canonical" href="/news/">'
+    pages = [page(n).replace(b"<head>", section) for n in range(3)]
+    urls = [server.route(f"/news/2026/11/s{n}.html", p, headers=HTML) for n, p in enumerate(pages)]
+    add_source(server.route("/feed.xml", feed(*urls)), kind="feed")
+
+    summary = poll_sources(due_only=False)
+
+    assert summary.articles_new == 3
+    assert sorted(Article.objects.values_list("canonical_url", flat=True)) == urls
+    assert not EntryAddress.objects.filter(reason="a copy of an article stored").exists()

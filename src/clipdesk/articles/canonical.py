@@ -10,6 +10,7 @@ Stages of `canonical_url`:
 
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from courlan import normalize_url
@@ -88,6 +89,28 @@ def is_front_page(url: str) -> bool:
     """Whether an address is a site's front page (no path): what sitemaps list beside the
     articles, and what misconfigured sites give as every article's canonical address."""
     return not urlsplit(url).path.strip("/")
+
+
+# The path below an article of its other views, which name the article as their address:
+# `/story/amp/` and `/story/print/` (WordPress and many CMSs), a slideshow's `/story/slide/1`.
+ARTICLE_VIEW = re.compile(r"amp|print|(?:page|slide)/\d{1,3}", re.IGNORECASE)
+
+
+def is_section_above(section: str, url: str) -> bool:
+    """Whether `section`'s path is a proper ancestor of `url`'s (`/news/` above
+    `/news/2024/05/strike.html`): a listing or section page, which misconfigured sites give
+    as the canonical address of every article in it. Not when what lies between is one of
+    the article's other views (ARTICLE_VIEW). Compared segment by segment, so `/news/quay`
+    is not above `/news/quay-v2`, and `/news/quay/` is `/news/quay`."""
+    above = _segments(section)
+    below = _segments(url)
+    if len(above) >= len(below) or below[: len(above)] != above:
+        return False
+    return not ARTICLE_VIEW.fullmatch("/".join(below[len(above) :]))
+
+
+def _segments(url: str) -> list[str]:
+    return [segment for segment in urlsplit(url).path.split("/") if segment]
 
 
 def _site(url: str) -> str:

@@ -44,6 +44,7 @@ from clipdesk.articles.canonical import (
     URLError,
     canonical_url,
     is_front_page,
+    is_section_above,
     same_site,
     without_credentials,
 )
@@ -670,6 +671,11 @@ def _choose_canonical(declared: str | None, url: str, choices: dict[str, str]) -
         # A misconfigured site names its home page as every article's canonical address;
         # taken at its word, every article after the first was a "copy" and dropped.
         choices["canonical_url"] = "the page address (its rel=canonical is the site's home page)"
+        return own
+    if declared and same_site(declared, url) and is_section_above(declared, url):
+        # The same mistake one level down: the section's address (`/news/`) as the canonical
+        # address of every article in it lost all of them but the first as well.
+        choices["canonical_url"] = "the page address (its rel=canonical is a section page above it)"
         return own
     if declared and same_site(declared, url):
         try:
