@@ -159,6 +159,25 @@ def test_a_canonical_link_no_row_could_keep_gives_way_to_the_page_address(href):
     assert "too long or holds control characters" in article.choices["canonical_url"]
 
 
+@pytest.mark.parametrize(
+    "href", ["https://user:pw@www.bote.example/other", "//desk@bote.example/ferry"]
+)
+def test_a_canonical_link_carrying_a_user_name_or_password_is_not_taken(href):
+    head = f'<head><link rel="canonical" href="{href}"></head>'
+    html = f"<html>{head}<body><p>Ferry.</p></body></html>"
+    article = extract_article(html.encode(), "https://bote.example/ferry")
+    assert article.canonical_url == "https://bote.example/ferry"
+    assert "user name or password" in article.choices["canonical_url"]
+
+
+def test_a_relative_canonical_link_on_a_page_fetched_with_a_password_is_taken():
+    # The password is the editor's, given with the source's address, not the page's.
+    html = b'<html><head><link rel="canonical" href="/ferry"></head><body><p>F.</p></body></html>'
+    article = extract_article(html, "https://desk:pw@intranet.example/ferry?page=1")
+    assert article.canonical_url == "https://desk:pw@intranet.example/ferry"
+    assert article.choices["canonical_url"] == "the page's <link rel=canonical>"
+
+
 def test_feed_entry_without_title_or_date_leaves_the_page_values():
     entry = ParsedEntry(url=JSONLD_URL)
     article = extract_article(page("article_jsonld.html"), JSONLD_URL, entry=entry)

@@ -91,6 +91,11 @@ def is_front_page(url: str) -> bool:
     return not urlsplit(url).path.strip("/")
 
 
+def user_info(url: str) -> str:
+    """The `user:password` an address carries before its host; "" for none."""
+    return urlsplit(url).netloc.rpartition("@")[0]
+
+
 # The path below an article of its other views, which name the article as their address:
 # `/story/amp/` and `/story/print/` (WordPress and many CMSs), a slideshow's `/story/slide/1`.
 ARTICLE_VIEW = re.compile(r"amp|print|(?:page|slide)/\d{1,3}", re.IGNORECASE)

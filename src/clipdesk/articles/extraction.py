@@ -46,6 +46,7 @@ from clipdesk.articles.canonical import (
     is_front_page,
     is_section_above,
     same_site,
+    user_info,
     without_credentials,
 )
 from clipdesk.articles.joiners import JoinerRestorer, may_have_lost_joiners
@@ -665,6 +666,14 @@ def _choose_canonical(declared: str | None, url: str, choices: dict[str, str]) -
     if declared and not storable_url(declared):
         choices["canonical_url"] = (
             "the page address (its rel=canonical is too long or holds control characters)"
+        )
+        return own
+    if declared and user_info(declared) != user_info(url):
+        # A user name or password the page writes into its canonical address would be
+        # stored and shown with every link to the article. One the page address carries is
+        # the editor's own, given with the source's address; a relative canonical inherits it.
+        choices["canonical_url"] = (
+            "the page address (its rel=canonical carries a user name or password)"
         )
         return own
     if declared and same_site(declared, url) and is_front_page(declared) and not is_front_page(url):
