@@ -178,6 +178,14 @@ def test_a_relative_canonical_link_on_a_page_fetched_with_a_password_is_taken():
     assert article.choices["canonical_url"] == "the page's <link rel=canonical>"
 
 
+def test_an_author_meta_tag_in_the_email_and_name_form_gives_the_name():
+    head = '<head><meta name="author" content="jane.roe@example.com (Jane Roe)"></head>'
+    html = f"<html>{head}<body><article><h1>Ferry</h1><p>Ferry.</p></article></body></html>"
+    article = extract_article(html.encode(), "https://bote.example/ferry")
+    assert article.authors == ["Jane Roe"]
+    assert article.choices["authors"] == "the author meta tags"
+
+
 def test_feed_entry_without_title_or_date_leaves_the_page_values():
     entry = ParsedEntry(url=JSONLD_URL)
     article = extract_article(page("article_jsonld.html"), JSONLD_URL, entry=entry)
@@ -348,6 +356,10 @@ def test_strip_site_name(title, expected):
         (["Staff & Agencies"], ["Staff & Agencies"]),
         (["By Ledger staff and wires"], ["Ledger staff and wires"]),
         (["AFP and Reuters"], ["AFP", "Reuters"]),
+        (["jane.roe@example.com (Jane Roe)"], ["Jane Roe"]),  # RSS's "email (Name)"
+        (["Jane Roe <jane.roe@example.com>"], ["Jane Roe"]),
+        (["a@x.example (Ann Lee), b@x.example (Bo Ng)"], ["Ann Lee", "Bo Ng"]),
+        (["jane.roe@example.com"], []),
     ],
 )
 def test_clean_author_names(values, expected):

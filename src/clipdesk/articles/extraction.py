@@ -54,6 +54,7 @@ from clipdesk.articles.language import detect_language, primary_subtag
 from clipdesk.articles.page_metadata import PageMeta, clean_text, read_page_metadata
 from clipdesk.articles.trafilatura_meta import TrafilaturaMeta
 from clipdesk.charsets import decode_page
+from clipdesk.sources.feed_formats import EMAIL_NAME, NAME_EMAIL
 from clipdesk.sources.feeds import ParsedEntry
 from clipdesk.storable import storable_text, storable_url
 
@@ -580,7 +581,8 @@ def _collective_byline(parts: list[str]) -> bool:
 
 
 def clean_author_names(values: Iterable[str]) -> list[str]:
-    """Names from bylines: 'By A, B and C' → [A, B, C]; addresses and placeholders dropped.
+    """Names from bylines: 'By A, B and C' → [A, B, C], 'a@x (A)' → [A]; bare addresses and
+    placeholders dropped.
 
     An author equal to the outlet is kept: personal blogs and press releases are signed so.
     """
@@ -597,12 +599,20 @@ def clean_author_names(values: Iterable[str]) -> list[str]:
         if _collective_byline(parts):
             parts = [value]
         for part in parts:
-            part = CREDENTIAL.sub("", BYLINE_PREFIX.sub("", part)).strip(
+            part = CREDENTIAL.sub("", BYLINE_PREFIX.sub("", _name_beside_address(part))).strip(
                 " ,;:-|·"
             )  # not dots: "Jr." and initials keep theirs
             if _is_name(part):
                 names.append(part)
     return list(dict.fromkeys(names))
+
+
+def _name_beside_address(text: str) -> str:
+    """The name in RSS's `mail@x (Name)` and in `Name <mail@x>`, as feeds' authors are read;
+    sites copy the form into their author meta tag. Anything else as it is: a bare address
+    then fails `_is_name`, as it names no one."""
+    found = EMAIL_NAME.match(text) or NAME_EMAIL.match(text)
+    return found.group(1).strip() if found else text
 
 
 def _is_name(text: str) -> bool:
