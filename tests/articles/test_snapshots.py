@@ -190,6 +190,47 @@ def test_a_snapshot_declaring_no_text_encoding_is_shown_as_utf8(admin_client, se
     assert "<h1>Quay vote in Åland</h1>" in page.content.decode()
 
 
+PDF = b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nendobj\n" + bytes(range(256)) * 8
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 8
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("body", "content_type", "said"),
+    [
+        (PDF, "application/pdf", "a PDF document"),
+        (PNG, "image/png", "binary data"),
+        (PDF, "", "a PDF document"),  # the response named no type
+    ],
+)
+def test_a_snapshot_of_a_pdf_or_an_image_is_said_to_be_no_web_page(
+    admin_client, settings, body, content_type, said
+):
+    # A feed links a PDF or an image; its snapshot is reached from the admin's snapshot list.
+    # Shown as a page, its bytes filled the screen as a wall of symbols.
+    snap = stored_snapshot(settings.CLIPDESK_HOME, body, content_type)
+
+    page = admin_client.get(snap.get_absolute_url())
+
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "%PDF" not in text and "PNG" not in text and "\u00ff" not in text
+    assert f"not a web page: {said}" in text
+    assert f"{len(body):,} bytes" in text
+    assert (content_type or "no content type") in text
+
+
+@pytest.mark.django_db
+def test_a_page_labelled_as_an_image_is_still_shown_as_a_page(admin_client, settings):
+    # Extraction reads what the bytes are, not their label: such a page can be an article.
+    body = b"<html><body><h1>Quay vote</h1></body></html>"
+    snap = stored_snapshot(settings.CLIPDESK_HOME, body, "image/png")
+
+    page = admin_client.get(snap.get_absolute_url())
+
+    assert "<h1>Quay vote</h1>" in page.content.decode()
+
+
 @pytest.mark.django_db
 def test_a_page_that_names_its_charset_only_in_its_meta_is_shown_in_it(admin_client, settings):
     body = '<html><head><meta charset="shift_jis"></head><body><h1>港の会議</h1></body></html>'

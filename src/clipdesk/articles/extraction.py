@@ -215,10 +215,8 @@ def decode_html(data: bytes | str, content_type: str | None = None) -> str:
     head = text[:2048].lstrip()
     if not head:
         raise ExtractionError("extraction: the page is empty", lasting=False)
-    if "\x00" in head:
-        raise ExtractionError("extraction: binary data, not an HTML page")
-    if head.startswith("%PDF"):
-        raise ExtractionError("extraction: a PDF document, not an HTML page")
+    if what := binary_kind(head):
+        raise ExtractionError(f"extraction: {what}, not an HTML page")
     if head[0] in "{[":
         raise ExtractionError("extraction: JSON, not an HTML page")
     if FEED_ROOT.match(head):
@@ -226,6 +224,17 @@ def decode_html(data: bytes | str, content_type: str | None = None) -> str:
     if not SOME_MARKUP.search(text, 0, 65536):
         raise ExtractionError("extraction: no HTML markup in the first 64 KB; not a web page")
     return text
+
+
+def binary_kind(text: str) -> str | None:
+    """What a decoded response is when it is no text at all: "a PDF document", or "binary
+    data" for a NUL among its first 2 KB (images, archives, office files); None for text."""
+    head = text[:2048].lstrip()
+    if head.startswith("%PDF"):
+        return "a PDF document"
+    if "\x00" in head:
+        return "binary data"
+    return None
 
 
 def _decode_bytes(data: bytes, content_type: str | None = None) -> str:

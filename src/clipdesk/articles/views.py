@@ -8,8 +8,10 @@ import lxml.html
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.defaultfilters import filesizeformat
 from lxml import etree
 
+from clipdesk.articles.extraction import binary_kind
 from clipdesk.articles.models import Snapshot
 from clipdesk.articles.sanitizing import sanitize_html, usable_base
 from clipdesk.articles.snapshots import SnapshotUnreadable, read_snapshot
@@ -37,9 +39,26 @@ def snapshot_view(request: HttpRequest, pk: int) -> HttpResponse:
     # (a Shift_JIS page that said so only in its meta was shown as mojibake).
     content_type = next((v for n, v in content.headers if n.lower() == "content-type"), None)
     html = decode_page(content.body, content_type)
+    if what := binary_kind(html):
+        # A PDF or an image a feed linked to: its bytes, shown as a page, were a screenful
+        # of symbols. Said in words, as extraction says it when it refuses such a response.
+        context = {
+            "snapshot": snapshot,
+            "content": content,
+            "what": what,
+            "content_type": content_type or "no content type",
+            "size": size_in_words(len(content.body)),
+        }
+        return render(request, "articles/snapshot_not_a_page.html", context)
     base = page_base_url(html, content.url or snapshot.url)
     context = {"snapshot": snapshot, "content": content, "html": sanitize_html(html, base)}
     return render(request, "articles/snapshot.html", context)
+
+
+def size_in_words(size: int) -> str:
+    """`2,080 bytes (2.0 KB)`: exact, and readable at a glance when it is large."""
+    exact = f"{size:,} bytes"
+    return exact if size < 1024 else f"{exact} ({filesizeformat(size)})"
 
 
 def page_base_url(html: str, url: str) -> str:
