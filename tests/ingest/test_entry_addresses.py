@@ -132,3 +132,19 @@ def test_articles_that_name_their_section_as_canonical_address_are_each_stored(s
     assert summary.articles_new == 3
     assert sorted(Article.objects.values_list("canonical_url", flat=True)) == urls
     assert not EntryAddress.objects.filter(reason="a copy of an article stored").exists()
+
+
+def test_the_articles_of_a_listing_page_behind_a_password_are_fetched_with_it(server):
+    # A listing page's links are made canonical before they are fetched, and the canonical
+    # spelling, kept and shown, carries no password: the pages were asked for without it.
+    server.route("/news/2026/11/pier-reopens.html", page(1), headers=HTML)
+    listing = (
+        b'<html><body><a href="/news/2026/11/pier-reopens.html">Pier reopens</a></body></html>'
+    )
+    server.route("/news/", listing, headers=HTML)
+    add_source(server.url("/news/").replace("://", "://desk:s3cret@", 1), kind="page")
+
+    poll_sources(due_only=False)
+
+    assert server.requests_for("/news/2026/11/pier-reopens.html")[0].headers["authorization"]
+    assert Article.objects.get().url == server.url("/news/2026/11/pier-reopens.html")

@@ -96,6 +96,14 @@ def user_info(url: str) -> str:
     return urlsplit(url).netloc.rpartition("@")[0]
 
 
+def with_user_info(url: str, info: str) -> str:
+    """`url` carrying `info` (a `user_info`) before its host; `url` itself for none."""
+    if not info:
+        return url
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(netloc=f"{info}@{parts.netloc.rpartition('@')[2]}"))
+
+
 # The path below an article of its other views, which name the article as their address:
 # `/story/amp/` and `/story/print/` (WordPress and many CMSs), a slideshow's `/story/slide/1`.
 ARTICLE_VIEW = re.compile(r"amp|print|(?:page|slide)/\d{1,3}", re.IGNORECASE)

@@ -22,7 +22,13 @@ from urllib.parse import urlsplit
 import lxml.html
 from lxml import etree
 
-from clipdesk.articles.canonical import URLError, canonical_url, same_site
+from clipdesk.articles.canonical import (
+    URLError,
+    canonical_url,
+    same_site,
+    user_info,
+    with_user_info,
+)
 from clipdesk.storable import resolved_url, storable_url
 
 FEED_TYPES = {"application/rss+xml", "application/atom+xml", "application/feed+json"}
@@ -117,10 +123,13 @@ def find_article_links(html: bytes | str, base_url: str) -> list[str]:
         if not looks_like_article(url):
             continue
         try:
-            url = canonical_url(url)
+            canonical = canonical_url(url)
         except URLError:
             continue
-        found.setdefault(url.replace("://www.", "://", 1), url)  # www. or not: one article
+        # The canonical spelling carries no user name or password; a page behind the
+        # source's own credentials is fetched with them (stored without, as every article).
+        fetched = with_user_info(canonical, user_info(url))
+        found.setdefault(canonical.replace("://www.", "://", 1), fetched)  # www. or not: one
     return list(found.values())
 
 
