@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from clipdesk.articles.canonical import canonical_url
 from clipdesk.articles.extraction import extract_article
 from clipdesk.sources.feeds import FeedError, ParsedEntry, ParsedFeed, parse_date, parse_feed
 from tests.conftest import skip_or_fail
@@ -982,3 +983,45 @@ def test_a_feed_declaring_utf16_in_8_bit_bytes_says_so_and_what_it_was_read_as(l
         f"declared encoding {label} does not fit the bytes (8-bit text without a byte-order "
         "mark); read as the server's iso-8859-1"
     ]
+
+
+@pytest.mark.parametrize(
+    ("url", "declared"),
+    [
+        ("https://news.example/article.php?id=5", "https://news.example/article.php"),
+        ("https://news.example/news/show.aspx?story=88&lang=en", "/news/show.aspx"),
+        ("https://news.example/?p=412", "https://news.example/"),
+    ],
+)
+def test_a_canonical_address_without_the_query_that_names_the_article_is_not_the_articles(
+    url, declared
+):
+    # On a site whose articles are one script told which by its query, a canonical address
+    # without the query names the script: every article after the first was its "copy".
+    page = QUAY_PAGE.replace(b"<head>", f'<head><link rel="canonical" href="{declared}">'.encode())
+    extracted = extract_article(page, url)
+    assert extracted.canonical_url == canonical_url(url)
+
+
+@pytest.mark.parametrize(
+    ("url", "declared", "expected"),
+    [
+        # A query of another kind on an article's own path is a view of it: the canonical wins.
+        (
+            "https://news.example/2026/11/quay.html?ref=home",
+            "/2026/11/quay.html",
+            "/2026/11/quay.html",
+        ),
+        ("https://news.example/2026/11/quay/?output=amp", "/2026/11/quay/", "/2026/11/quay/"),
+        # A script's canonical address that keeps the naming parameter is taken.
+        (
+            "https://news.example/article.php?id=5&from=rss",
+            "/article.php?id=5",
+            "/article.php?id=5",
+        ),
+    ],
+)
+def test_a_canonical_address_that_drops_a_views_query_is_taken(url, declared, expected):
+    page = QUAY_PAGE.replace(b"<head>", f'<head><link rel="canonical" href="{declared}">'.encode())
+    extracted = extract_article(page, url)
+    assert extracted.canonical_url == "https://news.example" + expected

@@ -122,6 +122,24 @@ def is_section_above(section: str, url: str) -> bool:
     return not ARTICLE_VIEW.fullmatch("/".join(below[len(above) :]))
 
 
+# Paths of a script that shows whichever article its query names (`article.php?id=5`).
+SCRIPT_SUFFIXES = (".php", ".php3", ".asp", ".aspx", ".jsp", ".cfm", ".cgi", ".pl")
+
+
+def drops_naming_query(declared: str, url: str) -> bool:
+    """Whether `declared` is `url` with no query, where the query names the article: the path
+    is a script (SCRIPT_SUFFIXES) or the front page (WordPress's `/?p=412`). Such a site's
+    canonical address names the script, the same for every article. Elsewhere a query on an
+    article's own path is a view of it (`?ref=home`, `?output=amp`), and the canonical wins."""
+    try:
+        declared_parts, own = urlsplit(canonical_url(declared)), urlsplit(canonical_url(url))
+    except URLError:
+        return False
+    if declared_parts.query or not own.query or declared_parts.path != own.path:
+        return False
+    return is_front_page(url) or own.path.lower().endswith(SCRIPT_SUFFIXES)
+
+
 def _segments(url: str) -> list[str]:
     return [segment for segment in urlsplit(url).path.split("/") if segment]
 

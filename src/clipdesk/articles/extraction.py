@@ -43,6 +43,7 @@ from trafilatura.baseline import html2txt
 from clipdesk.articles.canonical import (
     URLError,
     canonical_url,
+    drops_naming_query,
     is_front_page,
     is_section_above,
     same_site,
@@ -704,6 +705,13 @@ def _choose_canonical(declared: str | None, url: str, choices: dict[str, str]) -
         # The same mistake one level down: the section's address (`/news/`) as the canonical
         # address of every article in it lost all of them but the first as well.
         choices["canonical_url"] = "the page address (its rel=canonical is a section page above it)"
+        return own
+    if declared and same_site(declared, url) and drops_naming_query(declared, url):
+        # And for a site of one script told which article by its query: its address
+        # (`/article.php`), the same for all of them, lost every article but the first.
+        choices["canonical_url"] = (
+            "the page address (its rel=canonical drops the query that names the article)"
+        )
         return own
     if declared and same_site(declared, url):
         try:
