@@ -171,10 +171,11 @@ def test_a_canonical_link_carrying_a_user_name_or_password_is_not_taken(href):
 
 
 def test_a_relative_canonical_link_on_a_page_fetched_with_a_password_is_taken():
-    # The password is the editor's, given with the source's address, not the page's.
+    # The password is the editor's, given with the source's address, not the page's; the
+    # address kept and shown carries none (canonical_url).
     html = b'<html><head><link rel="canonical" href="/ferry"></head><body><p>F.</p></body></html>'
     article = extract_article(html, "https://desk:pw@intranet.example/ferry?page=1")
-    assert article.canonical_url == "https://desk:pw@intranet.example/ferry"
+    assert article.canonical_url == "https://intranet.example/ferry"
     assert article.choices["canonical_url"] == "the page's <link rel=canonical>"
 
 
