@@ -135,3 +135,16 @@ def test_a_sitemaps_lists_and_service_pages(url, listing):
 )
 def test_child_sitemaps_of_lists_and_static_pages(url, listing):
     assert is_listing_sitemap(url) is listing
+
+
+def test_article_links_with_and_without_www_or_a_trailing_slash_are_one_article():
+    page = (
+        '<a href="https://www.harbour.example/2024/05/01/pier-reopens-after-storm/">a</a>'
+        '<a href="https://harbour.example/2024/05/01/pier-reopens-after-storm">b</a>'
+        '<a href="/2024/05/01/pier-reopens-after-storm/feed/">comments</a>'
+        '<a href="/2024/05/01/pier-reopens-after-storm/?replytocom=3#respond">reply</a>'
+        '<a href="/2024/05/01/pier-reopens-after-storm/?amp">amp</a>'
+    )
+    assert find_article_links(page, "https://harbour.example/news/") == [
+        "https://www.harbour.example/2024/05/01/pier-reopens-after-storm/"
+    ]

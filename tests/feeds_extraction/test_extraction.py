@@ -382,6 +382,9 @@ def test_clean_author_names(values, expected):
         ),
         ("http://example.com:80/a#comments", "http://example.com/a"),
         ("  https://example.com/a?mc_cid=1&msclkid=2&ref=tw  ", "https://example.com/a"),
+        ("https://example.com/a/?replytocom=12&p=4", "https://example.com/a/?p=4"),
+        ("https://example.com/a/?amp=1", "https://example.com/a/"),
+        ("https://example.com/a/?amp", "https://example.com/a/"),
     ],
 )
 def test_canonical_url(url, expected):

@@ -148,3 +148,23 @@ def test_the_articles_of_a_listing_page_behind_a_password_are_fetched_with_it(se
 
     assert server.requests_for("/news/2026/11/pier-reopens.html")[0].headers["authorization"]
     assert Article.objects.get().url == server.url("/news/2026/11/pier-reopens.html")
+
+
+def test_a_listing_page_links_to_each_article_once_whatever_the_spelling(server):
+    """A listing page links to a post with and without its trailing slash, to its comments
+    feed, and to its reply-to-comment and AMP variants: each was taken for another article,
+    and the post's page fetched again for each."""
+    post = "/2026/11/04/pier-reopens-after-storm/"
+    story = server.route(post, page(1), headers=HTML)
+    server.route(post.rstrip("/"), page(1), headers=HTML)
+    server.route(f"{post}feed/", feed(story), headers={"Content-Type": "application/rss+xml"})
+    variants = [post, post.rstrip("/"), f"{post}feed/", f"{post}?replytocom=12", f"{post}?amp=1"]
+    links = "".join(f'<a href="{v}">Pier reopens</a>' for v in variants)
+    listing = f"<html><body><main>{links}</main></body></html>".encode()
+    add_source(server.route("/news/", listing, headers=HTML), kind="page")
+
+    summary = poll_sources(due_only=False)
+
+    assert summary.entries_seen == 1 and summary.pages_failed == []
+    assert list(Article.objects.values_list("url", flat=True)) == [story]
+    assert [r.path for r in server.requests if r.path.startswith("/2026/")] == [post]

@@ -5,6 +5,7 @@ Stages of `canonical_url`:
 2. courlan's normalisation: lower-case scheme and host, no default port, query parameters
    sorted, its tracker list (utm_*, fbclid, gclid, mc_*, ...) removed.
 3. Our own additions to that tracker list (parameters seen in real feeds that courlan keeps),
+   and the parameters of a post's variants (WordPress's reply-to-comment and AMP pages);
    no fragment: `#comments` and `#top` are the same article, and no user name or password.
 """
 
@@ -44,6 +45,9 @@ EXTRA_TRACKERS = {
     "__twitter_impression",
     "spm",
 }
+# Parameters that ask for a variant of the same post: WordPress's comment reply form
+# (`?replytocom=123`, one link per comment on a listing page) and its AMP page (`?amp=1`).
+PAGE_VARIANTS = {"replytocom", "amp"}
 
 
 class URLError(ValueError):
@@ -62,7 +66,7 @@ def canonical_url(url: str) -> str:
     query = [
         (key, value)
         for key, value in parse_qsl(normal.query, keep_blank_values=True)
-        if key.lower() not in EXTRA_TRACKERS
+        if key.lower() not in EXTRA_TRACKERS and key.lower() not in PAGE_VARIANTS
     ]
     path = normal.path or "/"
     netloc = normal.netloc.rpartition("@")[2]  # no user name or password: see below

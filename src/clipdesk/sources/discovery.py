@@ -11,13 +11,14 @@
    pagination, account pages and files.
 4. Keep paths that look like articles: a date (`/2024/05/12/`, `2024-05-12`), a slug of
    three or more words, or a long numeric id next to a word.
-5. Canonicalise (no fragments or trackers) and deduplicate, keeping page order.
+5. Canonicalise (no fragments, trackers or `?replytocom=`/`?amp` variants) and deduplicate,
+   keeping page order: with or without `www.` and a trailing slash, a link is one article.
 """
 
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import lxml.html
 from lxml import etree
@@ -54,6 +55,9 @@ NOT_ARTICLE_SEGMENTS = (
     | SERVICE_PAGES
     | {"video", "videos", "gallery", "galleries", "podcasts", "events"}
 )
+# Last path segments of a post's own service addresses (WordPress's comments feed, trackback
+# and embed pages): `/2024/05/01/slug/feed/` is no article, though its path reads like one.
+POST_ENDPOINTS = {"feed", "feeds", "rss", "atom", "rdf", "trackback", "embed"}
 FILE_SUFFIXES = (
     ".jpg", ".jpeg", ".png", ".gif", ".webp", ".svg", ".pdf", ".zip", ".mp3", ".mp4",
     ".css", ".js", ".xml", ".json", ".rss", ".atom", ".ico", ".doc", ".docx", ".xls",
@@ -129,8 +133,18 @@ def find_article_links(html: bytes | str, base_url: str) -> list[str]:
         # The canonical spelling carries no user name or password; a page behind the
         # source's own credentials is fetched with them (stored without, as every article).
         fetched = with_user_info(canonical, user_info(url))
-        found.setdefault(canonical.replace("://www.", "://", 1), fetched)  # www. or not: one
+        found.setdefault(_same_page(canonical), fetched)
     return list(found.values())
+
+
+def _same_page(url: str) -> str:
+    """What two links to one article on one listing page share: `www.` or not, a trailing
+    slash or not (sites link to `/2024/05/01/slug/` and `/2024/05/01/slug` side by side; each
+    was fetched as an article of its own). Only for deduplicating one page's links: stored
+    addresses keep their spelling, as canonical_url does."""
+    parts = urlsplit(url)
+    host = parts.netloc.removeprefix("www.")
+    return urlunsplit((parts.scheme, host, parts.path.rstrip("/"), parts.query, ""))
 
 
 def looks_like_article(url: str) -> bool:
@@ -145,6 +159,8 @@ def looks_like_article(url: str) -> bool:
     if any(s in NOT_ARTICLE_SEGMENTS for s in segments[:-1] or segments):
         return False
     last = segments[-1]
+    if last in POST_ENDPOINTS and len(segments) > 1:
+        return False
     if DATE_IN_PATH.search(path) and (len(segments) > 3 or SLUG.match(last)):  # 4
         return True
     if SLUG.match(last) or SLUG.match(last.rsplit(".", 1)[0]):
