@@ -86,6 +86,9 @@ NO_ARTICLE_LINKS = (
     "no link on the page reads like an article's (dated or slug-like addresses on the same "
     "site); if this page lists articles, its feed or sitemap may be the better source"
 )
+# An entry whose page answers 404 is asked for this many times in all, one round after another
+# (a feed may list a page a moment before it is published), then no more (a dead link).
+NOT_FOUND_TRIES = 3
 MAX_RETRY_AFTER_SECONDS = 86400  # the longest next check (robots.next_check_seconds)
 MAX_CHILD_SITEMAPS = 20  # of a sitemap index, the newest (newest_first)
 MAX_SITEMAP_DEPTH = 3  # sitemap indexes listing sitemap indexes, followed this many levels
@@ -144,6 +147,7 @@ class Download:
     # A refusal that will not pass by asking again: the page is over the size limit, at an
     # address that may not be fetched, in a redirect loop, or gone (410).
     lasting: bool = False
+    not_found: bool = False  # a 404: perhaps not published yet (NOT_FOUND_TRIES)
 
 
 # Answers that say "not now" rather than "not here": the page is asked for again next round.
@@ -217,6 +221,7 @@ class Poller:
                     retry_after=exc.retry_after,
                     transient=_transient(exc),
                     lasting=_lasting(exc),
+                    not_found=exc.kind == "http_status" and exc.status == 404,
                 )
         return Download(url, result=result)
 
@@ -313,7 +318,8 @@ class Poller:
                     retry.add(id(source))
                 if prepared is None:
                     summary.pages_failed.append({"url": page.url, "reason": page.error})
-                    _remember_refusal(page)
+                    if _remember_refusal(page):
+                        retry.add(id(source))  # not found, yet: asked for again next round
                     continue
                 try:
                     stored = store_page(
@@ -342,8 +348,8 @@ class Poller:
         # that ended early (a full disk, the process killed) would never be read again;
         # unsaved, the next round fetches the source in full and stores what is missing.
         # A source with a page that failed for now (a timeout, a server error, an empty
-        # answer) forgets its validators, for the same reason: next round, that page is asked
-        # for again.
+        # answer, a 404 with tries left) forgets its validators, for the same reason: next
+        # round, that page is asked for again.
         for source in sources:
             if id(source) in retry:
                 source.etag = source.last_modified = ""
@@ -506,7 +512,7 @@ class Poller:
         )
         urls = [e.url for e in by_url.values()]
         known |= set(Article.objects.filter(url__in=urls).values_list("url", flat=True))
-        known |= set(EntryAddress.objects.filter(url__in=urls).values_list("url", flat=True))
+        known |= set(_remembered().filter(url__in=urls).values_list("url", flat=True))
         return [e for key, e in by_url.items() if key not in known and e.url not in known]
 
 
@@ -611,13 +617,16 @@ def ingest_entry(
         if group is not None and _awaits_grouping(stored):
             group(stored)
         return None
-    if EntryAddress.objects.filter(url=entry.url).exists():
+    if _remembered().filter(url=entry.url).exists():
         return None  # led before to no new article (a redirect, a copy, a PDF)
     page = poller.fetch_entry(entry)
     if page.transient:
         raise PageNotNow(page.error or f"{entry.url}: no answer for now")
     if page.error or page.result is None:
-        _remember_refusal(page)
+        if _remember_refusal(page) and source is not None:
+            # Not found, yet: the source's validators, saved before this task ran, would
+            # have its feed answer 304 and the entry never be listed again.
+            Source.objects.filter(pk=source.pk).update(etag="", last_modified="")
         return None
     return store_page(source, page, context or StoreContext.load(), group=group)
 
@@ -649,6 +658,8 @@ def store_page(
         _lock_url(page.entry.url if page.entry else page.url)
         if page.entry is not None and _known(page.entry):
             return None
+        if page.entry is not None:
+            _forget_not_found(page.entry)  # found now: what it led to is remembered below
         stored_snapshot = append_snapshot(settings.CLIPDESK_HOME, prepared.encoded)
         snapshot = Snapshot.objects.create(**prepared.snapshot, **stored_snapshot.__dict__)
         if prepared.extracted is None:
@@ -772,7 +783,12 @@ def _stored(entry: ParsedEntry) -> QuerySet[Article]:
 def _known(entry: ParsedEntry) -> bool:
     """Whether the entry's page is stored, or its address is remembered as leading to no new
     article (EntryAddress)."""
-    return _stored(entry).exists() or EntryAddress.objects.filter(url=entry.url).exists()
+    return _stored(entry).exists() or _remembered().filter(url=entry.url).exists()
+
+
+def _remembered() -> QuerySet[EntryAddress]:
+    """The entry addresses polling skips: all but those not found yet with tries left."""
+    return EntryAddress.objects.exclude(reason=EntryAddress.NOT_FOUND_YET)
 
 
 def _remember_address(entry: ParsedEntry, stored: StoredArticle | None) -> None:
@@ -786,12 +802,43 @@ def _remember_address(entry: ParsedEntry, stored: StoredArticle | None) -> None:
         _remember(entry, article, "led to the article at its own address")
 
 
-def _remember_refusal(page: Download) -> None:
+def _remember_refusal(page: Download) -> bool:
     """An entry's page refused for good (`Download.lasting`) is remembered with the reason,
     so that it is not downloaded again (up to the size limit, each time) whenever its feed
-    changes. Deleting the address in the admin (Entry addresses) has it asked for again."""
-    if page.entry is not None and page.lasting:
+    changes. Deleting the address in the admin (Entry addresses) has it asked for again.
+
+    A 404 is counted: until it has answered NOT_FOUND_TRIES times the page is asked for
+    again (True: its source must not keep validators that would hide the entry), then it is
+    remembered as refused for good. Kept as a plain refusal, the 404 of a page listed a
+    minute before it was published left it unread for good while its feed answered 304.
+    """
+    if page.entry is None:
+        return False
+    if page.not_found:
+        return _count_not_found(page.entry, page.error or "not found (HTTP 404)")
+    if page.lasting:
         _remember(page.entry, None, page.error or "refused")
+    return False
+
+
+def _count_not_found(entry: ParsedEntry, reason: str) -> bool:
+    """One more 404 for the entry's page; whether it has tries left."""
+    with transaction.atomic():
+        address, _ = EntryAddress.objects.select_for_update().get_or_create(
+            url=entry.url, defaults={"reason": EntryAddress.NOT_FOUND_YET}
+        )
+        if address.reason != EntryAddress.NOT_FOUND_YET:
+            return False  # remembered meanwhile for another reason (another worker)
+        address.not_found += 1
+        address.seen_at = timezone.now()
+        if address.not_found >= NOT_FOUND_TRIES:
+            address.reason = f"{reason} ({address.not_found} times)"[:300]
+        address.save()
+    return address.reason == EntryAddress.NOT_FOUND_YET
+
+
+def _forget_not_found(entry: ParsedEntry) -> None:
+    EntryAddress.objects.filter(url=entry.url, reason=EntryAddress.NOT_FOUND_YET).delete()
 
 
 def _remember(entry: ParsedEntry, article: Article | None, reason: str, **credit) -> None:

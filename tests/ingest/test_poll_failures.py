@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from clipdesk.articles.models import Article, Snapshot
+from clipdesk.articles.models import Article, EntryAddress, Snapshot
 from clipdesk.ingest import (
     DOWNLOAD_AHEAD_PER_WORKER,
+    NOT_FOUND_TRIES,
     PageNotNow,
     Poller,
     entry_from_data,
@@ -128,16 +129,59 @@ def test_an_empty_answer_is_asked_for_again_though_the_feed_has_not_changed(serv
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_page_that_is_gone_does_not_make_the_feed_read_in_full_again(server):
+def test_a_page_not_found_is_asked_for_again_a_few_times_then_no_more(server):
+    """A feed may list a page a minute before it is published: its 404 kept the feed's
+    validators, the feed answered 304 from then on, and the page was never asked for again.
+    It is asked for NOT_FOUND_TRIES times in all, one round after another; a dead link then
+    no longer makes the feed be read in full, nor is it fetched again when the feed changes."""
     html = {"Content-Type": "text/html; charset=utf-8"}
     steady = server.route("/steady.html", page(1), headers=html)
     gone = server.route("/gone.html", b"", status=404)
     add_source(feed_with_etag(server, "/feed.xml", feed(steady, gone)), kind="feed")
 
+    rounds = [poll_sources(due_only=False) for _ in range(NOT_FOUND_TRIES + 1)]
+
+    assert [[f["url"] for f in r.pages_failed] for r in rounds[:-1]] == [[gone]] * NOT_FOUND_TRIES
+    assert rounds[-1].not_modified == 1 and rounds[-1].pages_failed == []
+    assert len(server.requests_for("/gone.html")) == NOT_FOUND_TRIES
+    assert len(server.requests_for("/steady.html")) == 1
+    Source.objects.update(etag="")  # the feed is read in full: the dead link is not fetched
+    assert poll_sources(due_only=False).pages_failed == []
+    assert len(server.requests_for("/gone.html")) == NOT_FOUND_TRIES
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_page_published_after_its_feed_listed_it_is_stored(server):
+    html = {"Content-Type": "text/html; charset=utf-8"}
+    early = server.route("/early.html", b"", status=404)
+    add_source(feed_with_etag(server, "/feed.xml", feed(early)), kind="feed")
+
     first = poll_sources(due_only=False)
-    assert [f["url"] for f in first.pages_failed] == [gone]
-    second = poll_sources(due_only=False)
-    assert second.not_modified == 1
+    assert [f["url"] for f in first.pages_failed] == [early]
+    server.route("/early.html", page(4), headers=html)  # published a minute later
+    second = poll_sources(due_only=False)  # the feed has not changed
+
+    assert second.articles_new == 1
+    assert list(Article.objects.values_list("url", flat=True)) == [early]
+    assert not EntryAddress.objects.exists()
+    assert poll_sources(due_only=False).not_modified == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_entry_task_whose_page_is_not_found_has_its_source_read_in_full_again(server):
+    """The broker's path: the source's state is saved before its entries' tasks run, so a
+    404 clears the validators the source kept, and the next poll lists the entry again."""
+    gone = server.route("/gone.html", b"", status=404)
+    source = add_source(feed_with_etag(server, "/feed.xml", feed(gone)), kind="feed").source
+    Source.objects.filter(pk=source.pk).update(etag='"harbour-1"')
+    poller = Poller(Fetcher(FetchPolicy.from_env()))
+    for tries in range(1, NOT_FOUND_TRIES + 2):
+        assert ingest_entry(source, entry_from_data({"url": gone}), poller=poller) is None
+        asked = len(server.requests_for("/gone.html"))
+        assert asked == min(tries, NOT_FOUND_TRIES)
+        left = tries < NOT_FOUND_TRIES  # the last try settles it: the validators are kept
+        assert Source.objects.get(pk=source.pk).etag == ("" if left else '"harbour-1"')
+        Source.objects.filter(pk=source.pk).update(etag='"harbour-1"')
 
 
 @pytest.mark.django_db(transaction=True)

@@ -82,9 +82,9 @@ class EntryAddressAdmin(admin.ModelAdmin):
     """Addresses polling no longer fetches; deleting one has the next round fetch it again
     (a PDF since replaced by an article page, say)."""
 
-    list_display = ["url", "reason", "article", "seen_at"]
+    list_display = ["url", "reason", "article", "not_found", "seen_at"]
     search_fields = ["url", "reason"]
-    readonly_fields = ["url", "article", "reason", "seen_at"]
+    readonly_fields = ["url", "article", "reason", "not_found", "seen_at"]
 
     def has_add_permission(self, request) -> bool:
         return False

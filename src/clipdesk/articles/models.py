@@ -92,6 +92,9 @@ class EntryAddress(models.Model):
     syndicated copy), or its page is no article at all (a PDF, a feed)."""
 
     COPY = "a copy of an article stored"
+    # Its page answered 404, and is asked for again a few times (ingest.NOT_FOUND_TRIES): a
+    # feed may list a page a moment before it is published. Not yet an address polling skips.
+    NOT_FOUND_YET = "not found (HTTP 404) yet: asked for again"
 
     url = models.URLField(max_length=2000, unique=True)
     article = models.ForeignKey(
@@ -110,6 +113,7 @@ class EntryAddress(models.Model):
     snapshot = models.ForeignKey(
         Snapshot, null=True, blank=True, on_delete=models.SET_NULL, related_name="copies"
     )
+    not_found = models.PositiveSmallIntegerField(default=0)  # times its page answered 404
 
     def __str__(self) -> str:
         return f"{self.url}: {self.reason}"
