@@ -9,6 +9,7 @@ import pytest
 from clipdesk.sources.discovery import (
     find_article_links,
     find_feed_links,
+    is_comments_feed,
     is_listing_or_service_page,
     is_listing_sitemap,
     looks_like_article,
@@ -148,3 +149,21 @@ def test_article_links_with_and_without_www_or_a_trailing_slash_are_one_article(
     assert find_article_links(page, "https://harbour.example/news/") == [
         "https://www.harbour.example/2024/05/01/pier-reopens-after-storm/"
     ]
+
+
+@pytest.mark.parametrize(
+    ("url", "title", "comments"),
+    [
+        ("https://a.example/comments/feed/", "", True),
+        ("https://a.example/?feed=comments-rss2", "", True),
+        ("https://a.blogspot.com/feeds/comments/default", "", True),
+        ("https://a.blogspot.com/feeds/8807/comments/default", "", True),
+        ("https://a.example/2024/05/quay/feed/", "Gazette » Quay Reopens Comments Feed", True),
+        ("https://a.example/x.xml", "Gazette » Kommentar-Feed", True),
+        ("https://a.example/feed/", "Gazette » Feed", False),
+        ("https://a.example/comment/feed/", "The Gazette - Comment", False),  # opinion section
+        ("https://a.blogspot.com/feeds/posts/default", "Blog - Atom", False),
+    ],
+)
+def test_comments_feeds_are_told_by_path_query_or_title(url, title, comments):
+    assert is_comments_feed(url, title) is comments

@@ -186,3 +186,67 @@ def test_a_text_sitemap_is_added_as_a_sitemap(server):
     added = add_source(listed)
 
     assert (added.source.kind, added.note) == ("sitemap", "found a sitemap")
+
+
+WORDPRESS_HOME = """<html><head><title>Harbour Gazette</title>
+<link rel="alternate" type="application/rss+xml" title="Harbour Gazette &raquo; Comments Feed"
+ href="{comments}">
+<link rel="alternate" type="application/rss+xml" title="Harbour Gazette &raquo; Feed"
+ href="{feed}">
+</head><body><p>Harbour news</p></body></html>"""
+
+
+@pytest.mark.parametrize(
+    ("comments_path", "title"),
+    [
+        ("/comments/feed/", "Harbour Gazette &raquo; Comments Feed"),  # WordPress
+        ("/?feed=comments-rss2", "Harbour Gazette &raquo; Comments Feed"),  # plain permalinks
+        ("/feeds/comments/default", "Harbour Gazette - Comments"),  # Blogger
+        ("/extra.xml", "Harbour Gazette &raquo; Flux des commentaires"),  # named by title only
+    ],
+)
+def test_a_comments_feed_named_before_the_sites_feed_is_passed_over(server, comments_path, title):
+    feed = server.route("/feed/", HARBOUR_FEED, headers={"Content-Type": "application/rss+xml"})
+    comments = server.route(
+        comments_path, HARBOUR_FEED, headers={"Content-Type": "application/rss+xml"}
+    )
+    page = WORDPRESS_HOME.format(comments=comments, feed=feed).replace(
+        "Harbour Gazette &raquo; Comments Feed", title
+    )
+    home = server.route("/", page.encode(), headers={"Content-Type": "text/html"})
+
+    added = add_source(home)
+
+    assert (added.source.url, added.source.kind) == (feed, Source.Kind.FEED)
+    assert comments_path not in [r.path for r in server.requests]
+
+
+def test_a_page_naming_only_a_comments_feed_gives_that_feed(server):
+    comments = server.route(
+        "/comments/feed/", HARBOUR_FEED, headers={"Content-Type": "application/rss+xml"}
+    )
+    home = server.route("/", page_naming(comments), headers={"Content-Type": "text/html"})
+
+    assert add_source(home).source.url == comments
+
+
+def test_a_page_naming_its_feed_as_rss_and_as_atom_gives_one_source_the_first_named(server):
+    atom = (
+        b'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>Harbour</title>'
+        b'<entry><title>Quay</title><link href="https://harbour.example/quay"/>'
+        b"<id>quay</id></entry></feed>"
+    )
+    rss = server.route("/feed/", HARBOUR_FEED, headers={"Content-Type": "application/rss+xml"})
+    server.route("/feed/atom/", atom, headers={"Content-Type": "application/atom+xml"})
+    home = server.route(
+        "/",
+        f'<html><head><link rel="alternate" type="application/rss+xml" href="{rss}">'
+        f'<link rel="alternate" type="application/atom+xml" href="{rss}atom/">'
+        "</head><body></body></html>".encode(),
+        headers={"Content-Type": "text/html"},
+    )
+
+    added = add_source(home)
+
+    assert added.source.url == rss and Source.objects.count() == 1
+    assert "/feed/atom/" not in [r.path for r in server.requests]

@@ -3,6 +3,9 @@
 `find_feed_links` stages:
 1. Parse the page leniently (lxml.html) and take its `<base href>` into account.
 2. Keep `<link rel="alternate">` whose type is RSS, Atom or JSON Feed, in page order.
+3. Pass over comments feeds (WordPress's `/comments/feed/`, Blogger's `/feeds/comments/`,
+   or titled "Comments Feed") when the page names another feed: WordPress names the
+   comments feed first on many themes, and its entries are readers' comments, not articles.
 
 `find_article_links` stages:
 1. Parse as above; skip links inside `<nav>`, `<footer>` and `role="navigation"` blocks.
@@ -69,21 +72,51 @@ WORD = re.compile(r"[^\W\d_]{3,}")
 
 
 def find_feed_links(html: bytes | str, base_url: str) -> list[str]:
-    """Feed addresses a page advertises with `<link rel="alternate">`, in page order."""
-    return _linked(html, base_url, lambda rel, kind: "alternate" in rel and kind in FEED_TYPES)
+    """Feed addresses a page advertises with `<link rel="alternate">`, in page order; its
+    comments feeds only when it names no other feed."""
+    found = _linked(html, base_url, lambda rel, kind: "alternate" in rel and kind in FEED_TYPES)
+    articles = [url for url, title in found.items() if not is_comments_feed(url, title)]
+    return articles or list(found)
 
 
 def find_sitemap_links(html: bytes | str, base_url: str) -> list[str]:
     """Sitemap addresses a page advertises with `<link rel="sitemap">`, in page order."""
-    return _linked(html, base_url, lambda rel, kind: "sitemap" in rel)
+    return list(_linked(html, base_url, lambda rel, kind: "sitemap" in rel))
 
 
-def _linked(html: bytes | str, base_url: str, wanted) -> list[str]:
+# What comments feeds are called: WordPress's "Site » Comments Feed" and "Post Comments
+# Feed" (and as its translations write it), Blogger's "Blog - Comments".
+COMMENTS_FEED_TITLE = re.compile(
+    r"\bcomments\b(?:\s+feed)?\s*$|\bcomments?\s+(?:feed|rss|atom)\b"
+    r"|flux des commentaires|kommentar-?feed|feed de (?:los )?comentarios|feed dei commenti"
+    r"|feed de comentários|reacties[- ]?feed",
+    re.IGNORECASE,
+)
+# WordPress's `?feed=comments-rss2` (plain permalinks) and `comments-atom`.
+COMMENTS_FEED_QUERY = re.compile(r"(?:^|&)feed=comments-", re.IGNORECASE)
+
+
+def is_comments_feed(url: str, title: str = "") -> bool:
+    """Whether a feed a page names carries its comments rather than its articles: by its
+    path (WordPress's `/comments/feed/`, Blogger's `/feeds/comments/default` and
+    `/feeds/123/comments/default`), by WordPress's `?feed=comments-rss2`, or by its title
+    (a post's comments feed, `/2024/05/story/feed/`, is told by its title only). A section
+    called "Comment" (opinion, as British papers name it) is not one."""
+    parts = urlsplit(url)
+    segments = [s for s in parts.path.lower().split("/") if s]
+    if "comments" in segments or COMMENTS_FEED_QUERY.search(parts.query):
+        return True
+    return bool(COMMENTS_FEED_TITLE.search(title))
+
+
+def _linked(html: bytes | str, base_url: str, wanted) -> dict[str, str]:
+    """The addresses of the `<link>`s `wanted(rel, type)` keeps, in page order, each with
+    its title."""
     root = _parse(html)
     if root is None:
-        return []
+        return {}
     base = _base(root, base_url)
-    found: dict[str, None] = {}
+    found: dict[str, str] = {}
     for link in root.iter("link"):
         rel = (link.get("rel") or "").lower().split()
         kind = (link.get("type") or "").split(";")[0].strip().lower()
@@ -91,8 +124,8 @@ def _linked(html: bytes | str, base_url: str, wanted) -> list[str]:
         if href and wanted(rel, kind):
             url = resolved_url(base, href)
             if url and url.startswith(("http://", "https://")) and storable_url(url):
-                found.setdefault(url)
-    return list(found)
+                found.setdefault(url, " ".join((link.get("title") or "").split()))
+    return found
 
 
 def site_name(html: bytes | str) -> str:
