@@ -250,3 +250,99 @@ def test_a_page_naming_its_feed_as_rss_and_as_atom_gives_one_source_the_first_na
 
     assert added.source.url == rss and Source.objects.count() == 1
     assert "/feed/atom/" not in [r.path for r in server.requests]
+
+
+def sitemap_of(*urls: str, news: bool = False) -> bytes:
+    """A sitemap listing these addresses; `news`: a Google News sitemap."""
+    namespace = ' xmlns:news="http://www.google.com/schemas/sitemap-news/0.9"' if news else ""
+    extra = (
+        "<news:news><news:publication><news:name>Harbour</news:name>"
+        "<news:language>en</news:language></news:publication>"
+        "<news:publication_date>2025-03-04</news:publication_date>"
+        "<news:title>Quay</news:title></news:news>"
+        if news
+        else ""
+    )
+    items = "".join(f"<url><loc>{u}</loc><lastmod>2025-03-04</lastmod>{extra}</url>" for u in urls)
+    return (
+        f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
+        f"{namespace}>{items}</urlset>"
+    ).encode()
+
+
+XML = {"Content-Type": "application/xml"}
+
+
+def test_a_homepage_naming_no_feed_gives_the_sitemap_its_robots_txt_names(server):
+    sitemap = server.route(
+        "/wp-sitemap.xml", sitemap_of(server.url("/a/quay-reopens")), headers=XML
+    )
+    server.route(
+        "/robots.txt", f"User-agent: *\nDisallow: /wp-admin/\n\nSitemap: {sitemap}\n".encode()
+    )
+    home = server.route(
+        "/",
+        b'<html><head><meta property="og:site_name" content="Riverain Dispatch"></head>'
+        b"<body><p>News</p></body></html>",
+        headers={"Content-Type": "text/html"},
+    )
+
+    added = add_source(home)
+
+    assert (added.source.url, added.source.kind) == (sitemap, Source.Kind.SITEMAP)
+    assert added.source.name == "Riverain Dispatch"
+    assert added.note == f"found the sitemap {sitemap} in the site's robots.txt"
+
+
+def test_of_the_sitemaps_robots_txt_names_the_news_sitemap_on_the_site_is_taken(server):
+    story = server.url("/a/quay-reopens")
+    elsewhere = server.route("/elsewhere-news.xml", sitemap_of(story, news=True), headers=XML)
+    pages = server.route("/page-sitemap.xml", sitemap_of(story), headers=XML)
+    posts = server.route("/post-sitemap.xml", sitemap_of(story), headers=XML)
+    news = server.route("/daily.xml", sitemap_of(story, news=True), headers=XML)
+    other_host = elsewhere.replace("127.0.0.1", "localhost")
+    server.route(
+        "/robots.txt",
+        f"Sitemap: {other_host}\nSitemap: {posts}\nSitemap: {pages}\nSitemap: {news}\n".encode(),
+    )
+    home = server.route("/", b"<html><body><p>News</p></body></html>")
+
+    added = add_source(home)
+
+    assert (added.source.url, added.source.kind) == (news, Source.Kind.SITEMAP)
+    assert "/elsewhere-news.xml" not in [r.path for r in server.requests]
+
+
+def test_a_news_sitemap_named_so_in_robots_txt_is_read_first(server):
+    story = server.url("/a/quay-reopens")
+    server.route("/sitemap_index.xml", sitemap_of(story), headers=XML)
+    news = server.route("/news-sitemap.xml", sitemap_of(story, news=True), headers=XML)
+    server.route(
+        "/robots.txt", f"Sitemap: {server.url('/sitemap_index.xml')}\nSitemap: {news}\n".encode()
+    )
+    home = server.route("/", b"<html><body><p>News</p></body></html>")
+
+    assert add_source(home).source.url == news
+    assert "/sitemap_index.xml" not in [r.path for r in server.requests]
+
+
+def test_a_sitemap_the_page_names_comes_before_those_of_robots_txt(server):
+    story = server.url("/a/quay-reopens")
+    named = server.route("/named.xml", sitemap_of(story), headers=XML)
+    server.route("/news.xml", sitemap_of(story, news=True), headers=XML)
+    server.route("/robots.txt", f"Sitemap: {server.url('/news.xml')}\n".encode())
+    home = server.route(
+        "/", f'<html><head><link rel="sitemap" href="{named}"></head></html>'.encode()
+    )
+
+    assert add_source(home).source.url == named
+
+
+def test_a_homepage_whose_robots_txt_names_no_readable_sitemap_is_a_listing(server):
+    server.route("/robots.txt", f"Sitemap: {server.url('/gone.xml')}\n".encode())
+    home = server.route("/", b"<html><body><p>News</p></body></html>")
+
+    added = add_source(home)
+
+    assert (added.source.url, added.source.kind) == (home, Source.Kind.PAGE)
+    assert "could not be read" in added.note and "404" in added.note

@@ -535,3 +535,15 @@ def test_robots_cache_expires_after_its_ttl(http_server: LoopbackServer, fetcher
     now[0] = 3601.0
     robots.allowed(http_server.url("/c"))
     assert len(http_server.requests_for("/robots.txt")) == 2
+
+
+def test_robots_sitemap_lines_are_kept_whichever_group_applies():
+    body = (
+        b"Sitemap: https://a.example/news.xml\n"
+        b"User-agent: other\nDisallow: /\n"
+        b"sitemap:https://a.example/posts.xml # posts\n"
+        b"Sitemap: https://a.example/news.xml\nSitemap:\n"
+    )
+    rules = parse_robots(body)
+    assert rules.allows("/anything")  # no group names us
+    assert rules.sitemaps == ("https://a.example/news.xml", "https://a.example/posts.xml")

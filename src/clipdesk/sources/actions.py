@@ -7,7 +7,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
-from clipdesk.sources.discovery import find_feed_links, find_sitemap_links, site_name
+from clipdesk.articles.canonical import same_site
+from clipdesk.sources.discovery import (
+    find_feed_links,
+    find_sitemap_links,
+    is_listing_sitemap,
+    site_name,
+)
 from clipdesk.sources.feeds import FeedError, ParsedFeed, parse_feed
 from clipdesk.sources.fetching import (
     Fetcher,
@@ -18,7 +24,7 @@ from clipdesk.sources.fetching import (
 )
 from clipdesk.sources.models import Source
 from clipdesk.sources.robots import RobotsCache
-from clipdesk.storable import has_unstorable
+from clipdesk.storable import has_unstorable, resolved_url, storable_url
 
 
 class SourceError(ValueError):
@@ -38,6 +44,8 @@ class NewSource:
 
 # The feeds a page names that `source add` tries, in the page's order, before giving up.
 FEED_LINKS_TRIED = 4
+
+SITEMAP_KINDS = frozenset({"sitemap", "sitemap_index", "news_sitemap"})
 
 # How `source add` names what it found.
 FORMAT_NAMES = {
@@ -156,7 +164,7 @@ def _detect(url: str) -> tuple[str, str, str, str]:
             raise SourceError(str(exc)) from exc
         try:
             feed = _parsed(fetcher, response)
-            if feed.kind in {"sitemap", "sitemap_index", "news_sitemap"}:
+            if feed.kind in SITEMAP_KINDS:
                 return Source.Kind.SITEMAP, url, f"found a {FORMAT_NAMES[feed.kind]}", ""
             if not any(p.startswith("this is an HTML page") for p in feed.problems):
                 found = FORMAT_NAMES.get(feed.kind, feed.kind)
@@ -175,19 +183,61 @@ def _detect(url: str) -> tuple[str, str, str, str]:
         # No feed read: a sitemap the page names lists the site's articles with dates.
         sitemaps = find_sitemap_links(response.body, response.url)
         for link, feed in _readable(fetcher, robots, sitemaps, failures):
-            if feed.kind in {"sitemap", "sitemap_index", "news_sitemap"}:
+            if feed.kind in SITEMAP_KINDS:
                 note = f"found the {FORMAT_NAMES[feed.kind]} {link} on the page"
                 return Source.Kind.SITEMAP, link, note, named
+        # Nor one the page names: most sites name theirs in robots.txt (`Sitemap:` lines),
+        # which was read above; the page was taken for a listing page without a look at them.
+        listed = _robots_sitemaps(robots, response.url, passed=sitemaps)
+        if (chosen := _preferred_sitemap(fetcher, robots, listed, failures)) is not None:
+            link, kind = chosen
+            note = f"found the {FORMAT_NAMES[kind]} {link} in the site's robots.txt"
+            return Source.Kind.SITEMAP, link, note, named
         if failures:
             return (
                 Source.Kind.PAGE,
                 url,
-                f"the feeds and sitemaps the page names could not be read "
+                f"the feeds and sitemaps the site names could not be read "
                 f"({'; '.join(failures)}): the page's article links will be followed",
                 named,
             )
         note = "no feed found: the page's article links will be followed"
         return Source.Kind.PAGE, url, note, named
+
+
+def _robots_sitemaps(robots: RobotsCache, page_url: str, *, passed: list[str]) -> list[str]:
+    """The sitemaps the site's robots.txt names, on the page's own site (a robots.txt may
+    name another's), but those listing tags, authors or static pages and those already
+    `passed`; the ones called news first, the site's freshest articles."""
+    found: dict[str, None] = {}
+    for written in robots.sitemaps(page_url):
+        link = resolved_url(page_url, written)
+        if (
+            link
+            and link.startswith(("http://", "https://"))
+            and storable_url(link)
+            and same_site(link, page_url)
+            and not is_listing_sitemap(link)
+            and link not in passed
+        ):
+            found.setdefault(link)
+    return sorted(found, key=lambda link: "news" not in urlsplit(link).path.lower())
+
+
+def _preferred_sitemap(
+    fetcher: Fetcher, robots: RobotsCache, links: list[str], failures: list[str]
+) -> tuple[str, str] | None:
+    """Of these sitemaps, with the kind it is, the first that reads as a news sitemap, else
+    the first that reads as any sitemap; None when none does."""
+    first: tuple[str, str] | None = None
+    for link, feed in _readable(fetcher, robots, links, failures):
+        if feed.kind == "news_sitemap":
+            return link, feed.kind
+        if feed.kind in SITEMAP_KINDS:
+            first = first or (link, feed.kind)
+        else:
+            failures.append(f"{link} is {FORMAT_NAMES.get(feed.kind, feed.kind)}, not a sitemap")
+    return first
 
 
 def _readable(

@@ -42,6 +42,9 @@ class RobotsRules:
     # Why every path is disallowed for now when robots.txt could not be read (a 5xx, no
     # answer): the page's own failure is then this, not a rule of the site's.
     unreadable: str = ""
+    # The file's `Sitemap:` lines, in its order (they belong to no group): where `source add`
+    # looks for a site's articles when its homepage names no feed.
+    sitemaps: tuple[str, ...] = ()
 
     def allows(self, path: str) -> bool:
         """Longest matching pattern wins; on a tie Allow wins; no match means allowed."""
@@ -68,11 +71,13 @@ DISALLOW_ALL = RobotsRules((("/", False),))
 
 
 def parse_robots(body: bytes, token: str = PRODUCT_TOKEN) -> RobotsRules:
-    """Pick our group (merged, if the file names us more than once) out of a robots.txt."""
+    """Pick our group (merged, if the file names us more than once) out of a robots.txt,
+    with the sitemaps it names."""
     groups: list[tuple[list[str], list[tuple[str, bool]]]] = []
     agents: list[str] = []
     rules: list[tuple[str, bool]] = []
     in_rules = False  # an empty "Disallow:" still ends the run of user-agent lines
+    sitemaps: dict[str, None] = {}
     if len(body) > ROBOTS_PARSING_LIMIT:
         # Whole lines only: "Disallow: /feed-archive" cut to "Disallow: /f" would keep out
         # every path starting with /f.
@@ -92,12 +97,14 @@ def parse_robots(body: bytes, token: str = PRODUCT_TOKEN) -> RobotsRules:
             in_rules = True
             if value:  # "Disallow:" with nothing after it disallows nothing
                 rules.append((unquote(value), key == "allow"))
+        elif key == "sitemap" and value:  # anywhere in the file, for every crawler
+            sitemaps.setdefault(value)
     groups.append((agents, rules))
     for wanted in (token.lower(), "*"):
         chosen = [rule for names, group in groups if wanted in names for rule in group]
         if any(wanted in names for names, _ in groups):
-            return RobotsRules(tuple(chosen))
-    return ALLOW_ALL
+            return RobotsRules(tuple(chosen), sitemaps=tuple(sitemaps))
+    return RobotsRules(sitemaps=tuple(sitemaps))
 
 
 def _matches(pattern: str, path: str) -> bool:
@@ -169,6 +176,18 @@ class RobotsCache:
                 passing=True,
             )
         return Refusal(f"robots: {url} is disallowed by the site's robots.txt")
+
+    def sitemaps(self, url: str) -> tuple[str, ...]:
+        """The sitemaps named by the robots.txt of ``url``'s origin, as written there; none
+        when it cannot be read."""
+        try:
+            parsed = httpx.URL(url)
+            host = parsed.host
+        except (httpx.InvalidURL, TypeError, ValueError):
+            return ()
+        if parsed.scheme not in ("http", "https") or not host:
+            return ()
+        return self.rules_for(f"{parsed.scheme}://{parsed.netloc.decode('ascii')}").sitemaps
 
     def check(self, url: str) -> None:
         """Raise FetchError(kind="robots") when robots.txt disallows ``url``."""
