@@ -32,6 +32,7 @@ import contextlib
 import datetime
 import hashlib
 import logging
+import re
 import threading
 import time
 from collections import deque
@@ -63,6 +64,7 @@ from clipdesk.sources.discovery import (
     is_listing_or_service_page,
     is_listing_sitemap,
 )
+from clipdesk.sources.feed_formats import KIND_NAMES
 from clipdesk.sources.feeds import FeedError, ParsedEntry, ParsedFeed, parse_feed
 from clipdesk.sources.fetching import (
     Fetcher,
@@ -450,6 +452,8 @@ class Poller:
         self, source: Source, result: FetchResult
     ) -> tuple[ParsedFeed | None, list[ParsedEntry]]:
         if source.kind == Source.Kind.PAGE:
+            if not _reads_as_html(result):
+                _refuse_feed_as_page(result, self.fetcher.policy.max_bytes)
             links = find_article_links(result.body, result.url)[:MAX_LINKS_PER_PAGE]
             return None, [_bare_entry(url) for url in links]
         cap = self.fetcher.policy.max_bytes
@@ -859,6 +863,41 @@ def _lock_url(url: str) -> None:
     key = int.from_bytes(hashlib.sha256(url.encode()).digest()[:8], "big", signed=True)
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+
+
+# The start of a web page: a doctype or <html>, after a byte-order mark, spaces or comments.
+HTML_START = re.compile(
+    rb"(?:\xef\xbb\xbf)?\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html[\s>])",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def _reads_as_html(result: FetchResult) -> bool:
+    """Whether a page source's response is plainly a web page: served as HTML and starting
+    as one. Anything else may be a feed or a sitemap (`_refuse_feed_as_page`)."""
+    mime = result.headers.get("content-type", "").split(";")[0].strip().lower()
+    return mime in ("text/html", "application/xhtml+xml") and bool(
+        HTML_START.match(result.body[:4096])
+    )
+
+
+def _refuse_feed_as_page(result: FetchResult, max_bytes: int) -> None:
+    """Raise FeedError saying what a page source's address is when it is a feed or a
+    sitemap. Added with `--kind page`, one was read for links as if it were HTML: an RSS
+    item's <link> is no link there, so polls found none (or only those in the items'
+    descriptions) and said no link read like an article's, never that the kind was wrong,
+    which is what a feed added with `--kind feed` on a web page is told."""
+    try:
+        feed = parse_feed(
+            result.body, result.url, result.headers.get("content-type"), max_bytes=max_bytes
+        )
+    except FeedError:
+        return  # a page after all (or nothing a reader knows): its links are looked for
+    kind = "sitemap" if feed.kind in ("sitemap", "sitemap_index", "news_sitemap") else "feed"
+    raise FeedError(
+        f"feeds: this address is {KIND_NAMES.get(feed.kind, feed.kind)}, not a page that links "
+        f"to articles; set the source's kind to {kind} (it was added as a page) to read it"
+    )
 
 
 def _bare_entry(url: str) -> ParsedEntry:

@@ -240,3 +240,52 @@ def test_what_was_wrong_with_a_feed_read_all_the_same_is_in_the_polls_summary(se
             ],
         }
     ]
+
+
+SITEMAP = (
+    b'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+    b"<url><loc>https://harbour.example/news/quay-wall-reopens</loc></url></urlset>"
+)
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "content_type", "says"),
+    [
+        ("/feed/", rss("<item><title>Quay</title></item>"), "application/rss+xml", "an RSS feed"),
+        (  # served as a web page, with a link in an item's description
+            "/news.rss",
+            rss(
+                "<item><title>Quay</title><link>https://harbour.example/news/quay-wall</link>"
+                "<description><![CDATA[<a href='/news/harbour-master-resigns'>Also</a>]]>"
+                "</description></item>"
+            ),
+            "text/html",
+            "an RSS feed",
+        ),
+        ("/sitemap.xml", SITEMAP, "application/xml", "a sitemap"),
+        (
+            "/sitemap.txt",
+            b"https://harbour.example/news/quay-wall-reopens\n",
+            "text/plain",
+            "a sitemap",
+        ),
+    ],
+)
+def test_a_feed_or_sitemap_added_as_a_page_fails_saying_what_it_is(
+    server, path, body, content_type, says
+):
+    # Added with --kind page, a feed was read for links as if it were HTML, and every poll
+    # said only that no link on the page read like an article's.
+    url = server.route(path, body, headers={"Content-Type": content_type})
+    add_source(url, kind="page")
+
+    summary = poll_sources(due_only=False)
+
+    (failed,) = summary.failed
+    kind = "sitemap" if "sitemap" in says else "feed"
+    assert failed["reason"] == (
+        f"feeds: this address is {says}, not a page that links to articles; set the "
+        f"source's kind to {kind} (it was added as a page) to read it"
+    )
+    source = Source.objects.get()
+    assert source.last_error == failed["reason"] and source.error_count == 1
