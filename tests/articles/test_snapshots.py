@@ -53,9 +53,23 @@ def test_stored_headers_do_not_claim_a_compression_the_body_no_longer_has(tmp_pa
     assert "Content-Encoding" not in headers and headers["Content-Type"] == "text/html"
 
 
-def test_snapshot_paths_cannot_leave_the_home(tmp_path):
+@pytest.mark.parametrize("warc_file", ["../../etc/passwd", "/etc/passwd", "snapshots/../../x"])
+def test_snapshot_paths_cannot_leave_the_home(tmp_path, warc_file):
     with pytest.raises(ValueError, match="outside the instance home"):
-        read_snapshot(tmp_path, "../../etc/passwd", 0, 10)
+        read_snapshot(tmp_path, warc_file, 0, 10)
+
+
+def test_snapshots_kept_on_another_disk_through_a_symlink_are_read_back(tmp_path):
+    """The snapshots folder linked to a larger or shared disk: records were written there and
+    every one was then refused as outside the instance home."""
+    home, elsewhere = tmp_path / "home", tmp_path / "big-disk" / "snapshots"
+    home.mkdir()
+    elsewhere.mkdir(parents=True)
+    (home / "snapshots").symlink_to(elsewhere, target_is_directory=True)
+    s = write_snapshot(home, "https://news.example/1", 200, {}, b"<p>kept</p>", WHEN)
+
+    assert read_snapshot(home, s.warc_file, s.warc_offset, s.warc_length).body == b"<p>kept</p>"
+    assert (elsewhere / "2026-03-01.warc.gz").exists()
 
 
 def test_sanitizer_keeps_text_and_links_and_drops_active_content():

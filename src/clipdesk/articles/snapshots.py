@@ -24,7 +24,7 @@ import threading
 import zlib
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from isal import igzip
 from warcio.archiveiterator import ArchiveIterator
@@ -176,9 +176,12 @@ def read_snapshot(
     short body without complaint. Unchecked, such a fragment was shown "as fetched" and
     re-extracted over the article's text.
     """
-    path = (home / warc_file).resolve()
-    if home.resolve() not in path.parents:
+    # Judged by the name alone, not where symlinks lead: a snapshots folder linked to a larger
+    # or shared disk is the owner's choice, and resolving it refused every record kept there.
+    relative = PurePosixPath(warc_file)
+    if relative.is_absolute() or ".." in relative.parts:
         raise SnapshotUnreadable(f"snapshots: {warc_file} is outside the instance home")
+    path = home / relative
     where = f"snapshots: {warc_file} at {offset}"
     try:
         content = _read_record(path, offset, length)
