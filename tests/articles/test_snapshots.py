@@ -11,6 +11,7 @@ from clipdesk.articles.models import Snapshot
 from clipdesk.articles.sanitizing import sanitize_html
 from clipdesk.articles.snapshots import (
     append_snapshot,
+    encode_snapshot,
     encode_snapshot_soon,
     read_snapshot,
     write_snapshot,
@@ -161,6 +162,49 @@ def test_a_record_cut_short_by_a_full_disk_is_taken_out_again(tmp_path):
         assert [r.rec_headers.get_header("WARC-Target-URI") for r in ArchiveIterator(fh)] == [
             "https://news.example/1"
         ]
+
+
+def _uris(warc) -> list[str]:
+    with open(warc, "rb") as fh:
+        return [r.rec_headers.get_header("WARC-Target-URI") for r in ArchiveIterator(fh)]
+
+
+def test_a_record_left_half_written_by_a_writer_that_died_is_cut_off_by_the_next(tmp_path):
+    """A poller killed (or the machine losing power) mid-append left part of a gzip member;
+    the next records went after it, and WARC readers stopped at it: warcio check and index
+    saw none of the day's later records."""
+    first = write_snapshot(tmp_path, "https://news.example/1", 200, {}, b"a" * 500, WHEN)
+    warc = tmp_path / first.warc_file
+    died = encode_snapshot("https://news.example/died", 200, {}, os.urandom(3000), WHEN)
+    with open(warc, "ab") as fh:
+        fh.write(died.member[: len(died.member) // 2])
+
+    second = write_snapshot(tmp_path, "https://news.example/2", 200, {}, b"b" * 500, WHEN)
+
+    assert second.warc_offset == first.warc_length
+    assert warc.stat().st_size == first.warc_length + second.warc_length
+    assert _uris(warc) == ["https://news.example/1", "https://news.example/2"]
+    content = read_snapshot(tmp_path, second.warc_file, second.warc_offset, second.warc_length)
+    assert content.body == b"b" * 500
+
+
+def test_whole_records_appended_by_another_writer_are_kept(tmp_path):
+    """Only a record cut short is cut off: whole records that another writer appended
+    (an older version during an upgrade, a copy put back by hand) stay."""
+    first = write_snapshot(tmp_path, "https://news.example/1", 200, {}, b"a" * 500, WHEN)
+    warc = tmp_path / first.warc_file
+    other = encode_snapshot("https://news.example/other", 200, {}, b"o" * 500, WHEN)
+    with open(warc, "ab") as fh:
+        fh.write(other.member)
+
+    second = write_snapshot(tmp_path, "https://news.example/2", 200, {}, b"b" * 500, WHEN)
+
+    assert second.warc_offset == first.warc_length + len(other.member)
+    assert _uris(warc) == [
+        "https://news.example/1",
+        "https://news.example/other",
+        "https://news.example/2",
+    ]
 
 
 def stored_snapshot(home, body: bytes, content_type: str) -> Snapshot:

@@ -2,7 +2,8 @@
 
 One gzipped WARC file per day under `<home>/snapshots/`; each record is its own gzip member,
 so a snapshot is read back by seeking to its offset. Writers take an exclusive file lock, so
-several processes (workers) can append to the same day's file safely.
+several processes (workers) can append to the same day's file safely; part of a record
+left by a writer that died mid-append is cut off by the next (`_cut_off_a_record_cut_short`).
 
 warcio serialises the record; we gzip it ourselves, with ISA-L (`isal`) at level 3, because
 warcio's own gzip runs zlib at level 9, which took a tenth of the ingest path's time for a few
@@ -123,11 +124,12 @@ def append_snapshot(home: Path, encoded: EncodedSnapshot) -> StoredSnapshot:
     path = home / encoded.relative_path
     # Unbuffered: a failed write must leave nothing behind in a buffer for close() to try
     # (and fail) again.
+    marker = _end_marker(path)
     with open(path, "ab", buffering=0) as fh:
         fcntl.flock(fh, fcntl.LOCK_EX)
         try:
             fh.seek(0, io.SEEK_END)
-            offset = fh.tell()
+            offset = _cut_off_a_record_cut_short(path, fh.fileno(), fh.tell(), marker)
             try:
                 left = memoryview(encoded.member)
                 while left:  # a raw write may take part of the bytes
@@ -138,6 +140,10 @@ def append_snapshot(home: Path, encoded: EncodedSnapshot) -> StoredSnapshot:
                 with contextlib.suppress(OSError):
                     os.ftruncate(fh.fileno(), offset)
                 raise OSError(exc.errno, exc.strerror, str(path)) from exc
+            # Not written: the next writer checks the bytes past the end it finds, and keeps
+            # them when they are whole records.
+            with contextlib.suppress(OSError):
+                marker.write_text(f"{offset + len(encoded.member)}\n")
         finally:
             fcntl.flock(fh, fcntl.LOCK_UN)
     return StoredSnapshot(
@@ -147,6 +153,60 @@ def append_snapshot(home: Path, encoded: EncodedSnapshot) -> StoredSnapshot:
         record_id=encoded.record_id,
         payload_sha256=encoded.payload_sha256,
     )
+
+
+def _end_marker(path: Path) -> Path:
+    """Where the end of the last whole record the file's writers appended is noted (hidden,
+    so `warcio index snapshots/*` reads the WARC files only)."""
+    return path.with_name(f".{path.name}.end")
+
+
+def _cut_off_a_record_cut_short(path: Path, fd: int, size: int, marker: Path) -> int:
+    """Where the next record goes: the file's end, unless a writer that died mid-append
+    (killed, the power lost) left part of a record there. After such a fragment every WARC
+    reader (warcio check and index, replay tools) stopped reading the day's file, so it is
+    cut off; nothing refers to it, since its writer never got to store the row.
+
+    Only the bytes past the end noted by the last writer are looked at (none, usually), and
+    only a trailing gzip member that stops short is cut: whole records are kept, and bytes
+    that are no gzip at all are left as they are.
+    """
+    try:
+        noted = int(marker.read_text().strip())
+    except (OSError, ValueError):
+        return size  # no note (a file written before it was kept): nothing known to check
+    if not 0 <= noted < size:
+        return size
+    with open(path, "rb") as fh:
+        whole_end = _whole_members_end(fh, noted)
+    if whole_end is None or whole_end == size:
+        return size
+    os.ftruncate(fd, whole_end)
+    return whole_end
+
+
+def _whole_members_end(fh: io.BufferedReader, start: int) -> int | None:
+    """The end of the whole gzip members from `start` on: where the one cut short begins,
+    the end of the file when none is, None when the bytes are no gzip members."""
+    fh.seek(start)
+    member_start = position = start
+    inflater = zlib.decompressobj(wbits=31)
+    pending = b""
+    while True:
+        data = pending or fh.read(1 << 20)
+        pending = b""
+        if not data:
+            return member_start  # the file ends between members, or inside one
+        try:
+            inflater.decompress(data)
+        except zlib.error:
+            return None
+        if inflater.eof:
+            pending = inflater.unused_data
+            member_start = position = position + len(data) - len(pending)
+            inflater = zlib.decompressobj(wbits=31)
+        else:
+            position += len(data)
 
 
 def write_snapshot(
