@@ -44,6 +44,18 @@ def test_snapshots_round_trip_and_share_one_valid_warc_file(tmp_path):
     assert whole.count(b"WARC/1.") == 2 and all(body in whole for body in bodies)
 
 
+def test_an_address_with_line_breaks_cannot_add_headers_to_its_record(tmp_path):
+    # The record's target address is written among its WARC headers: a line break in it
+    # started a header of the address's choosing.
+    url = "https://news.example/c\r\nWARC-Type: metadata\r\nX: y"
+    stored = write_snapshot(tmp_path, url, 200, {"Content-Type": "text/html"}, b"<p>x</p>", WHEN)
+    with open(tmp_path / stored.warc_file, "rb") as fh:
+        records = [(r.rec_type, r.rec_headers.get_header("X")) for r in ArchiveIterator(fh)]
+    assert records == [("response", None)]
+    content = read_snapshot(tmp_path, stored.warc_file, stored.warc_offset, stored.warc_length)
+    assert content.url == "https://news.example/c%0D%0AWARC-Type:%20metadata%0D%0AX:%20y"
+
+
 def test_stored_headers_do_not_claim_a_compression_the_body_no_longer_has(tmp_path):
     s = write_snapshot(
         tmp_path, "https://news.example/z", 200,

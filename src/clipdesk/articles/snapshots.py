@@ -21,6 +21,7 @@ import fcntl
 import hashlib
 import io
 import os
+import re
 import threading
 import zlib
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -73,6 +74,7 @@ def encode_snapshot(
     fetched_at: datetime.datetime,
 ) -> EncodedSnapshot:
     """Serialise and compress one response record (the costly part of writing it)."""
+    url = _as_header_value(url)
     http_headers = StatusAndHeaders(
         f"{status} {'OK' if status == 200 else 'Response'}",
         [(k, v) for k, v in headers.items() if k.lower() not in _DROPPED_HEADERS],
@@ -94,6 +96,17 @@ def encode_snapshot(
         record_id=record.rec_headers.get_header("WARC-Record-ID"),
         payload_sha256=hashlib.sha256(body).hexdigest(),
     )
+
+
+# Characters an address may not carry into a header line: controls (a line break would end
+# WARC-Target-URI and start a header of the address's choosing) and spaces.
+_NOT_IN_A_HEADER = re.compile(r"[\x00-\x20\x7f]")
+
+
+def _as_header_value(url: str) -> str:
+    """`url` with its controls and spaces percent-encoded, as a URI writes them. The fetcher
+    never sends such an address; the record must not depend on it."""
+    return _NOT_IN_A_HEADER.sub(lambda found: f"%{ord(found.group()):02X}", url)
 
 
 _encoder: tuple[int, ThreadPoolExecutor] | None = None
