@@ -488,6 +488,52 @@ def test_robots_is_read_as_far_as_rfc_9309s_parsing_limit_and_no_half_line_furth
     assert len(rules.rules) < ROBOTS_PARSING_LIMIT // len(filler) + 2
 
 
+ROBOTS_CHECKS_IN_A_CHILD = """
+import sys
+from clipdesk.sources.fetching import Fetcher, FetchPolicy, RobotsCache
+
+with Fetcher(FetchPolicy(allow=frozenset({"127.0.0.1"}))) as fetcher:
+    robots = RobotsCache(fetcher)
+    for url in sys.argv[1:]:
+        print(robots.allowed(url))
+"""
+
+
+def test_robots_hostile_wildcards_are_matched_without_backtracking(http_server: LoopbackServer):
+    # Each "*" tried at every length took len(path) × len(pattern) steps per rule: rules like
+    # these up to the parsing limit took most of a minute for each page of the site checked.
+    hostile = b"Disallow: /*" + b"a" * 100 + b"b\n"
+    lines = hostile * (ROBOTS_PARSING_LIMIT // len(hostile) - 2)
+    body = b"User-agent: *\nDisallow: /private\nAllow: /*a*b$\n" + lines
+    http_server.route("/robots.txt", body)
+    long_path = "/" + "a" * 1000
+    urls = [long_path, long_path + "b", long_path + "bc", "/private/" + "a" * 1000]
+    done = subprocess.run(
+        [sys.executable, "-c", ROBOTS_CHECKS_IN_A_CHILD, *map(http_server.url, urls)],
+        capture_output=True,
+        text=True,
+        timeout=60,  # generous: the rules are checked in milliseconds, not minutes
+        check=True,
+    )
+    # Allow: /*a*b$ is shorter than the hostile rule, which wins where both match.
+    assert done.stdout.split() == ["True", "False", "False", "False"]
+    assert len(http_server.requests_for("/robots.txt")) == 1
+
+
+def test_robots_wildcards_agree_with_a_regular_expression():
+    # The matcher must not backtrack, nor lose a match a backtracking one finds.
+    cases = [
+        ("/*a*b$", "/xaayb", True), ("/*a*b$", "/xaaybc", False), ("/a*", "/a", True),
+        ("/*.pdf$", "/x.pdf.pdf", True), ("/a$", "/a", True), ("/a$", "/ab", False),
+        ("/*ab*ab$", "/abab", True), ("/*ab*ab$", "/aba", False), ("/**b", "/b", True),
+        ("/*aa$", "/aaa", True), ("/*b*", "/abc", True), ("$", "/", False),
+        ("/x*$", "/x", True), ("/a*a", "/a", False),
+    ]  # fmt: skip
+    for pattern, path, expected in cases:
+        rules = parse_robots(f"User-agent: *\nDisallow: {pattern}\n".encode())
+        assert rules.allows(path) is not expected, (pattern, path)
+
+
 def test_robots_empty_disallow_ends_a_group():
     rules = parse_robots(b"User-agent: clipdesk\nDisallow:\n\nUser-agent: other\nDisallow: /\n")
     assert rules.allows("/anything")
