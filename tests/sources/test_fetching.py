@@ -30,7 +30,12 @@ from clipdesk.sources.fetching import (
     is_public_address,
     next_check_seconds,
 )
-from clipdesk.sources.robots import ROBOTS_PARSING_LIMIT, parse_robots
+from clipdesk.sources.robots import (
+    ROBOTS_PARSING_LIMIT,
+    ROBOTS_RETRY,
+    ROBOTS_STALE_LIMIT,
+    parse_robots,
+)
 from tests.sources.conftest import LoopbackServer, Reply
 
 MiB = 1024 * 1024
@@ -581,6 +586,62 @@ def test_robots_cache_expires_after_its_ttl(http_server: LoopbackServer, fetcher
     now[0] = 3601.0
     robots.allowed(http_server.url("/c"))
     assert len(http_server.requests_for("/robots.txt")) == 2
+
+
+def robots_answers(http_server: LoopbackServer, statuses: list[int]) -> None:
+    """Serve robots.txt (Disallow: /private) with these statuses in turn, then 200."""
+
+    def answer(_request) -> Reply:
+        status = statuses.pop(0) if statuses else 200
+        return Reply(status, b"User-agent: *\nDisallow: /private\n")
+
+    http_server.handle("/robots.txt", answer)
+
+
+def test_unreadable_robots_is_asked_for_again_within_minutes(
+    http_server: LoopbackServer, fetcher: Fetcher
+):
+    # One 503 kept the whole site out for the hour robots.txt is cached, though it was back
+    # at the source's next check five minutes later.
+    robots_answers(http_server, [503, 503])
+    now = [0.0]
+    robots = RobotsCache(fetcher, clock=lambda: now[0])
+    assert robots.refusal(http_server.url("/page")).passing  # complete disallow meanwhile
+    now[0] = ROBOTS_RETRY - 1
+    assert not robots.allowed(http_server.url("/page"))
+    assert len(http_server.requests_for("/robots.txt")) == 1  # not asked on every page
+    now[0] = ROBOTS_RETRY + 1
+    assert not robots.allowed(http_server.url("/page"))  # failed again: waits twice as long
+    now[0] = ROBOTS_RETRY * 2
+    assert not robots.allowed(http_server.url("/page"))
+    assert len(http_server.requests_for("/robots.txt")) == 2
+    now[0] = ROBOTS_RETRY * 4
+    assert robots.allowed(http_server.url("/page"))
+    assert not robots.allowed(http_server.url("/private/page"))
+    assert len(http_server.requests_for("/robots.txt")) == 3
+    assert backoff_seconds(1) > ROBOTS_RETRY * 4  # asked again by the source's next check
+
+
+def test_robots_read_before_still_decides_while_a_new_read_fails(
+    http_server: LoopbackServer, fetcher: Fetcher
+):
+    robots_answers(http_server, [200, 503])
+    now = [0.0]
+    robots = RobotsCache(fetcher, clock=lambda: now[0])
+    assert robots.allowed(http_server.url("/page"))
+    now[0] = 3601.0  # expired; this read fails: the copy read an hour ago still decides
+    assert robots.allowed(http_server.url("/page"))
+    refusal = robots.refusal(http_server.url("/private/page"))
+    assert "disallowed by the site's robots.txt" in refusal.reason and not refusal.passing
+    assert len(http_server.requests_for("/robots.txt")) == 2
+    now[0] = read_at = 3601.0 + ROBOTS_RETRY + 1
+    assert robots.allowed(http_server.url("/page"))
+    assert len(http_server.requests_for("/robots.txt")) == 3  # asked again soon, read
+    robots_answers(http_server, [503] * 100)
+    now[0] = read_at + ROBOTS_STALE_LIMIT - 1  # failing from the hour on: the copy decides
+    assert robots.allowed(http_server.url("/page"))
+    now[0] = read_at + ROBOTS_STALE_LIMIT + 1  # a day past the last read: too old to go by
+    assert robots.refusal(http_server.url("/page")).passing
 
 
 def test_robots_sitemap_lines_are_kept_whichever_group_applies():

@@ -3,7 +3,9 @@
 robots.txt follows RFC 9309: the group naming our product token ("clipdesk") wins, else the
 ``*`` group; the longest matching rule decides, Allow winning a tie; ``*`` and ``$`` work as
 wildcards. A 4xx robots.txt means "no rules" (allow all), a 5xx, a 429 or no answer means
-"assume everything is disallowed for now". Rules are cached per origin for an hour. An origin
+"assume everything is disallowed for now". Rules are cached per origin for an hour; a robots.txt
+that could not be read is asked for again within minutes (ROBOTS_RETRY, doubling while it keeps
+failing), and meanwhile the copy last read, if under a day old, still decides. An origin
 the fetcher refuses to connect to gets no verdict here (allowed): the page fetch is refused
 for the same reason, and its error says so instead of blaming robots.txt.
 
@@ -32,6 +34,15 @@ ROBOTS_TTL = 3600.0  # seconds; RFC 9309 asks crawlers not to cache robots.txt b
 # whole (the fetcher lets 10 MB through), a site's rules took seconds of CPU for every one of
 # its pages checked against them, and the round waited for each check.
 ROBOTS_PARSING_LIMIT = 500 * 1024
+# A robots.txt that could not be read (a 5xx, no answer) kept its whole site out for ROBOTS_TTL,
+# though the site was back a minute later and its sources were retried after five. It is asked
+# for again after this, twice as long after each failure in a row, never longer than the TTL:
+# at a source's next check (backoff_seconds starts at 300), and not more than once a minute.
+ROBOTS_RETRY = 60.0
+# RFC 9309 §2.4: a cached robots.txt should not be used for more than 24 hours. Within that, a
+# copy read earlier still decides while a new read fails (§2.3.1.4 allows a cached copy): a
+# site's robots.txt failing once kept out pages the site had always allowed.
+ROBOTS_STALE_LIMIT = 86400.0
 
 
 @dataclass(frozen=True)
@@ -68,6 +79,18 @@ class Refusal:
 
 ALLOW_ALL = RobotsRules()
 DISALLOW_ALL = RobotsRules((("/", False),))
+
+
+@dataclass(frozen=True)
+class _Cached:
+    """An origin's rules as answered until ``expires``, with the copy last read to fall back
+    on (``read`` at ``read_at``) and how many reads in a row have failed since."""
+
+    expires: float
+    rules: RobotsRules
+    read: RobotsRules | None = None
+    read_at: float = 0.0
+    failures: int = 0
 
 
 def parse_robots(body: bytes, token: str = PRODUCT_TOKEN) -> RobotsRules:
@@ -137,7 +160,8 @@ def _matches(pattern: str, path: str) -> bool:
 
 
 class RobotsCache:
-    """robots.txt per origin, fetched through the caller's Fetcher and kept for ``ttl`` s.
+    """robots.txt per origin, fetched through the caller's Fetcher and kept for ``ttl`` s
+    (one that could not be read: until it is asked for again, ROBOTS_RETRY s and up).
 
     Thread-safe; two threads asking about a new origin at once may both fetch its robots.txt,
     which costs one request and keeps the lock out of the network wait.
@@ -152,7 +176,7 @@ class RobotsCache:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.fetcher, self.ttl, self.token, self.clock = fetcher, ttl, token, clock
-        self._rules: dict[str, tuple[float, RobotsRules]] = {}
+        self._rules: dict[str, _Cached] = {}
         self._lock = threading.Lock()
 
     def allowed(self, url: str) -> bool:
@@ -208,14 +232,34 @@ class RobotsCache:
         now = self.clock()
         with self._lock:
             cached = self._rules.get(origin)
-        if cached is not None and cached[0] > now:
-            return cached[1]
-        rules = self._fetch(origin)
+        if cached is not None and cached.expires > now:
+            return cached.rules
+        rules, retry_after = self._fetch(origin)
+        if not rules.unreadable:
+            entry = _Cached(now + self.ttl, rules, read=rules, read_at=now)
+        else:
+            entry = self._after_failure(cached, rules, retry_after, now)
         with self._lock:
-            self._rules[origin] = (now + self.ttl, rules)
-        return rules
+            self._rules[origin] = entry
+        return entry.rules
 
-    def _fetch(self, origin: str) -> RobotsRules:
+    def _after_failure(
+        self, cached: _Cached | None, unreadable: RobotsRules, retry_after: float | None, now: float
+    ) -> _Cached:
+        """Disallow all (or the copy last read, under a day old) until the next try, which is
+        ROBOTS_RETRY away, doubled for each failure in a row, at most the TTL; a later
+        Retry-After from the server is kept to, within the TTL."""
+        failures = (cached.failures if cached is not None else 0) + 1
+        wait = ROBOTS_RETRY * 2 ** min(failures - 1, 32)  # 2**32 minutes is past any TTL
+        wait = min(max(wait, retry_after or 0.0), self.ttl)
+        read, read_at = (cached.read, cached.read_at) if cached is not None else (None, 0.0)
+        if read is None or now - read_at >= ROBOTS_STALE_LIMIT:
+            return _Cached(now + wait, unreadable, failures=failures)
+        expires = min(now + wait, read_at + ROBOTS_STALE_LIMIT)  # not used past a day old
+        return _Cached(expires, read, read=read, read_at=read_at, failures=failures)
+
+    def _fetch(self, origin: str) -> tuple[RobotsRules, float | None]:
+        """The origin's rules, with the server's Retry-After when it could not be read."""
         from clipdesk.sources.fetching import FetchError  # fetching imports this module
 
         robots_url = f"{origin}/robots.txt"
@@ -224,14 +268,14 @@ class RobotsCache:
         except FetchError as exc:
             if exc.kind == "blocked_address" and exc.url == robots_url:
                 # The page itself will be refused for the same reason; let that error say so.
-                return ALLOW_ALL
+                return ALLOW_ALL, None
             status = (exc.status or 0) if exc.kind == "http_status" else 0
             if 400 <= status < 500 and status != 429:
-                return ALLOW_ALL  # RFC 9309 §2.3.1.3: a 4xx robots.txt means no rules
+                return ALLOW_ALL, None  # RFC 9309 §2.3.1.3: a 4xx robots.txt means no rules
             # §2.3.1.4: unreachable (5xx, 429, network) means keep out, for now.
             reason = str(exc).removeprefix("fetcher: ")
-            return RobotsRules(DISALLOW_ALL.rules, unreadable=reason)
-        return parse_robots(result.body, self.token)
+            return RobotsRules(DISALLOW_ALL.rules, unreadable=reason), exc.retry_after
+        return parse_robots(result.body, self.token), None
 
 
 def _http_date_in(value: str, now: float) -> float | None:
