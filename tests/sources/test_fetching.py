@@ -576,6 +576,17 @@ def test_robots_leaves_refused_addresses_to_the_fetcher(http_server: LoopbackSer
         assert fetch_error(fetcher, http_server.url("/page")).kind == "blocked_address"
 
 
+def test_robots_redirected_to_a_refused_address_keeps_the_site_out_for_now(
+    http_server: LoopbackServer, fetcher: Fetcher
+):
+    # RFC 9309 §2.3.1.2 allows "unavailable" (allow all) only past five redirects, and that
+    # as a MAY; a hop we refuse to follow is a robots.txt we could not reach (§2.3.1.4).
+    http_server.redirect("/robots.txt", "http://169.254.169.254/robots.txt")
+    refusal = RobotsCache(fetcher).refusal(http_server.url("/page"))
+    assert refusal.passing and "could not be read" in refusal.reason
+    assert "refused to connect to 169.254.169.254" in refusal.reason
+
+
 def test_robots_cache_expires_after_its_ttl(http_server: LoopbackServer, fetcher: Fetcher):
     http_server.route("/robots.txt", b"User-agent: *\nDisallow:\n")
     now = [0.0]

@@ -272,7 +272,10 @@ class RobotsCache:
             status = (exc.status or 0) if exc.kind == "http_status" else 0
             if 400 <= status < 500 and status != 429:
                 return ALLOW_ALL, None  # RFC 9309 §2.3.1.3: a 4xx robots.txt means no rules
-            # §2.3.1.4: unreachable (5xx, 429, network) means keep out, for now.
+            # §2.3.1.4: unreachable (5xx, 429, network) means keep out, for now. So does a
+            # redirect we will not follow (to a refused address, past five hops): §2.3.1.2
+            # only allows taking a long chain as "unavailable" (a MAY); a site that means to
+            # have no rules can answer 404 itself.
             reason = str(exc).removeprefix("fetcher: ")
             return RobotsRules(DISALLOW_ALL.rules, unreadable=reason), exc.retry_after
         return parse_robots(result.body, self.token), None
