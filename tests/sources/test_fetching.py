@@ -247,6 +247,14 @@ def test_redirect_from_allowed_host_to_internal_one_is_refused(
     assert err.kind == "blocked_address"
     assert err.url == http_server.url("/inside", host="127.0.0.2")
     assert f"redirected from {hop}" in str(err)
+    # The host was the site's choice, not the editor's: no advice to open it up.
+    assert "CLIPDESK_FETCH_ALLOW" not in str(err)
+    assert "a redirect to an internal address is not followed" in str(err)
+
+
+def test_an_internal_address_given_by_the_editor_says_how_to_allow_it(fetcher: Fetcher):
+    err = fetch_error(fetcher, "http://127.0.0.2:9/feed.xml")
+    assert "list the host in CLIPDESK_FETCH_ALLOW to permit it" in str(err)
 
 
 def test_address_check_happens_on_the_resolved_address_at_connect():

@@ -248,11 +248,15 @@ class Fetcher:
         except FetchError:
             raise
         except BlockedAddress as exc:
-            raise FetchError(
-                "blocked_address",
-                url,
-                f"{exc}, fetching {where}; list the host in CLIPDESK_FETCH_ALLOW to permit it",
-            ) from exc
+            # The way out is for an address the editor gave; one a site redirected to was the
+            # site's choice (a cloud's metadata address, say), and advising to allow it would
+            # open the door the check keeps shut.
+            advice = (
+                "list the host in CLIPDESK_FETCH_ALLOW to permit it"
+                if url == original
+                else "a redirect to an internal address is not followed"
+            )
+            raise FetchError("blocked_address", url, f"{exc}, fetching {where}; {advice}") from exc
         except (httpx.TimeoutException, httpcore.TimeoutException) as exc:
             raise FetchError(
                 "timeout",
