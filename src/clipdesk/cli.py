@@ -23,7 +23,7 @@ STORAGE_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.E
 COMMANDS = {
     "init": "create or migrate an instance",
     "import-archive": "import saved digest pages (text or HTML)",
-    "source": "add or list sources: source add URL, source list",
+    "source": "sources: source add URL, source list, source set ID, source remove ID",
     "watch": "watched entities: watch add NAME --alias A, watch list, watch rematch",
     "poll": "poll due sources (--once: all of them, one round)",
     "articles": "list stored articles (--matched, --json)",

@@ -7,6 +7,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
+from django.db import transaction
+from django.utils import timezone
+
 from clipdesk.articles.canonical import same_site
 from clipdesk.sources.discovery import (
     find_feed_links,
@@ -100,6 +103,49 @@ def add_source(url: str, *, name: str = "", kind: str | None = None) -> NewSourc
     _fits("the feed's URL found on the page", url)
     source = Source.objects.create(url=url, name=name, kind=kind)
     return NewSource(source, True, note)
+
+
+def changed_source(
+    source_id: int,
+    *,
+    name: str | None = None,
+    kind: str | None = None,
+    enabled: bool | None = None,
+) -> Source:
+    """Rename a source, set its kind, or stop and start polling it; None leaves a value as
+    it is. A new kind is read as that from the next poll on: the validators are forgotten (a
+    304 would keep the old reading) and the source is due at once."""
+    source = _existing(source_id)
+    if name is not None:
+        if has_unstorable(name):
+            raise SourceError("source: the name cannot hold control characters")
+        _fits("the name", name, "name")
+        source.name = name
+    if kind is not None and kind != source.kind:
+        source.kind = kind
+        source.etag = source.last_modified = ""
+        source.next_check_at = timezone.now()
+    if enabled is not None:
+        source.enabled = enabled
+    source.save()
+    return source
+
+
+@transaction.atomic
+def removed_source(source_id: int) -> tuple[Source, int]:
+    """Delete a source, no longer to be polled, and say how many articles it had brought in:
+    they are kept (with their snapshots, matches and posts), no longer credited to it."""
+    source = _existing(source_id)
+    articles = source.articles.count()
+    source.delete()
+    return source, articles
+
+
+def _existing(source_id: int) -> Source:
+    source = Source.objects.filter(pk=source_id).first()
+    if source is None:
+        raise SourceError(f"source: there is no source {source_id} (`source list` shows them)")
+    return source
 
 
 _SCHEME_AND_HOST = re.compile(r"(https?)://([^/?#]*)(.*)", re.IGNORECASE | re.DOTALL)

@@ -2,13 +2,14 @@ import json
 
 from django.core.management.base import CommandError
 
+from clipdesk.arguments import row_id
 from clipdesk.command import ClipdeskCommand
-from clipdesk.sources.actions import SourceError, add_source
+from clipdesk.sources.actions import SourceError, add_source, changed_source, removed_source
 from clipdesk.sources.models import Source
 
 
 class Command(ClipdeskCommand):
-    help = "Add or list sources (feeds, sitemaps, listing pages)."
+    help = "Add, list, change or remove sources (feeds, sitemaps, listing pages)."
 
     def add_arguments(self, parser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
@@ -18,8 +19,38 @@ class Command(ClipdeskCommand):
         add.add_argument("--kind", choices=[k.value for k in Source.Kind])
         listing = sub.add_parser("list", help="list sources and their state")
         listing.add_argument("--json", action="store_true")
+        change = sub.add_parser(
+            "set", help="rename a source, set its kind, or stop (--disable) and resume polling it"
+        )
+        change.add_argument("id", type=row_id, help="the source's id, as `source list` shows it")
+        change.add_argument("--name", help='the new name; "" for none (a feed then names itself)')
+        change.add_argument("--kind", choices=[k.value for k in Source.Kind])
+        polling = change.add_mutually_exclusive_group()
+        polling.add_argument(
+            "--disable", action="store_false", dest="enabled", default=None, help="stop polling it"
+        )
+        polling.add_argument(
+            "--enable", action="store_true", dest="enabled", default=None, help="poll it again"
+        )
+        remove = sub.add_parser(
+            "remove", help="stop polling a source and forget it; its articles are kept"
+        )
+        remove.add_argument("id", type=row_id, help="the source's id, as `source list` shows it")
 
     def handle(self, *args, action: str, **options) -> None:
+        try:
+            if action == "set":
+                self._change(options["id"], options["name"], options["kind"], options["enabled"])
+                return
+            if action == "remove":
+                source, articles = removed_source(options["id"])
+                self.stdout.write(
+                    f"Removed source {options['id']}: {source.url}; "
+                    f"its {articles} article(s) are kept"
+                )
+                return
+        except SourceError as exc:
+            raise CommandError(str(exc), returncode=2) from exc
         if action == "add":
             try:
                 added = add_source(options["url"], name=options["name"], kind=options["kind"])
@@ -41,8 +72,21 @@ class Command(ClipdeskCommand):
                 state = f"read, with {len(r['problems'])} problem(s): {r['problems'][0]}"
             else:
                 state = "ok"
+            if not r["enabled"]:
+                state = f"disabled; {state}"
             name = f"{r['name']}  " if r["name"] else ""
             self.stdout.write(f"{r['id']:>4}  {r['kind']:<8} {name}{r['url']}  [{state}]")
+
+    def _change(self, source_id: int, name: str | None, kind: str | None, enabled: bool | None):
+        if name is None and kind is None and enabled is None:
+            raise CommandError(
+                "source set: say what to change: --name, --kind, --disable or --enable",
+                returncode=2,
+            )
+        s = changed_source(source_id, name=name, kind=kind, enabled=enabled)
+        polled = "polled" if s.enabled else "not polled (disabled)"
+        name = f" “{s.name}”" if s.name else ""
+        self.stdout.write(f"Source {s.pk}{name}: {s.url} ({s.kind}), {polled}")
 
 
 def _row(s: Source) -> dict:
