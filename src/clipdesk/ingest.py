@@ -355,7 +355,7 @@ class Poller:
         for source in sources:
             if id(source) in retry:
                 source.etag = source.last_modified = ""
-            source.save()
+            save_polled_state(source)
         return summary
 
     # -- stage 2: what a source's response says ------------------------------------------
@@ -382,7 +382,7 @@ class Poller:
         if hand_off is not None and new:
             hand_off(new)
         if save:
-            source.save()
+            save_polled_state(source)
         return new
 
     def _update_state(self, source: Source, download: Download, summary: PollSummary) -> list:
@@ -562,6 +562,34 @@ def feed_entries_to_take(entries: list[ParsedEntry]) -> list[ParsedEntry]:
     if len(entries) <= MAX_ENTRIES_PER_SOURCE:
         return entries
     return _dated_newest_first(entries) + [e for e in entries if not e.published]
+
+
+# What a poll learns about a source; the rest (its address, name, kind, whether it is
+# polled) is the editor's, who may change it while a round is under way.
+POLLED_STATE = (
+    "format",
+    "etag",
+    "last_modified",
+    "next_check_at",
+    "last_checked_at",
+    "last_success_at",
+    "last_error",
+    "error_count",
+    "problems",
+    "feed_ttl_minutes",
+)
+
+
+def save_polled_state(source: Source) -> None:
+    """Write what the poll learnt about `source`, and only that, to its row if it is still
+    there. `save()` wrote every column: a source removed (`source remove`) while its round
+    was under way came back (Django inserts the row an update no longer finds), and one
+    renamed, given another kind or disabled meanwhile got its old values back. The name its
+    feed gives is taken only while the source is still unnamed."""
+    row = Source.objects.filter(pk=source.pk)
+    row.update(**{field: getattr(source, field) for field in POLLED_STATE})
+    if source.name:
+        row.filter(name="").update(name=source.name)
 
 
 def _dated_newest_first(entries: list[ParsedEntry]) -> list[ParsedEntry]:

@@ -305,3 +305,29 @@ def test_a_feed_that_answers_304_to_a_plain_request_is_shown_as_failing(server):
     assert summary.not_modified == 0 and len(summary.failed) == 1
     assert source.last_success_at is None and source.error_count == 1
     assert source.last_error.startswith(f"fetcher: HTTP 304 Not Modified from {url}")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_source_removed_or_changed_during_a_round_stays_as_the_editor_left_it(
+    server, monkeypatch
+):
+    # `run` polls beside the editor: a source removed while its round was under way came back
+    # when the round saved its state, and one renamed or disabled got its old values back.
+    removed = add_source(server.route("/a.xml", feed()), kind="feed").source
+    changed = add_source(server.route("/b.xml", feed()), kind="feed", name="Harbor").source
+    read_source = Poller.read_source
+
+    def editor_acts_meanwhile(self, source, *args, **kwargs):
+        Source.objects.filter(pk=removed.pk).delete()
+        Source.objects.filter(pk=changed.pk).update(name="Harbour Gazette", enabled=False)
+        return read_source(self, source, *args, **kwargs)
+
+    monkeypatch.setattr(Poller, "read_source", editor_acts_meanwhile)
+
+    summary = poll_sources(due_only=False)
+
+    assert summary.polled == 2
+    assert list(Source.objects.values_list("pk", flat=True)) == [changed.pk]
+    changed.refresh_from_db()
+    assert (changed.name, changed.enabled, changed.format) == ("Harbour Gazette", False, "rss")
+    assert changed.last_success_at is not None
