@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from clipdesk.storable import has_unstorable
 from clipdesk.watch import matching
 from clipdesk.watch.matching import Matcher, never_matched
 from clipdesk.watch.models import Alias, Entity, Match, Watchlist
@@ -80,6 +81,10 @@ def add_entity(name: str, aliases: list[str], watchlist: str = DEFAULT_WATCHLIST
         raise WatchError("watch: an entity needs a name")
     if not watchlist:
         raise WatchError("watch: a watchlist needs a name")
+    if any(has_unstorable(value) for value in (name, watchlist, *aliases)):
+        # Invisible in every list (an alias "H\x07C" showed as "HC" in `watch list`),
+        # and PostgreSQL refuses NUL: refused, as `source add` refuses them in a name.
+        raise WatchError("watch: names and aliases cannot hold control characters")
     _fits("the watchlist name", watchlist, Watchlist, "name")
     _fits("the entity name", name, Entity, "name")
     for alias in aliases:
