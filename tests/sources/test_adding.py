@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 
 from clipdesk.sources.actions import SourceError, add_source
@@ -131,18 +133,54 @@ def test_the_source_list_names_each_source_and_says_what_was_wrong():
 
     from django.core.management import call_command
 
-    Source.objects.create(url="https://harbour.example/feed.xml", name="Harbour Gazette")
+    read = datetime.datetime(2026, 11, 20, 8, 5, tzinfo=datetime.UTC)
+    due = datetime.datetime(2026, 11, 20, 8, 35, tzinfo=datetime.UTC)
+    polled = {"last_checked_at": read, "last_success_at": read, "next_check_at": due}
+    Source.objects.create(url="https://harbour.example/feed.xml", name="Harbour Gazette", **polled)
     Source.objects.create(
         url="https://copper.example/rss",
         problems=["not well-formed XML at line 6 (parsed as far as possible)"],
+        **polled,
     )
+    Source.objects.create(url="https://slate.example/feed", next_check_at=due)
     out = StringIO()
     call_command("source", "list", stdout=out)
-    first, second = out.getvalue().splitlines()
-    assert "Harbour Gazette  https://harbour.example/feed.xml  [ok]" in first
+    first, second, third = out.getvalue().splitlines()
+    assert first.endswith(
+        "Harbour Gazette  https://harbour.example/feed.xml  [ok]  "
+        "last read 2026-11-20 08:05 UTC, next check 2026-11-20 08:35 UTC"
+    )
     assert second.endswith(
         "[read, with 1 problem(s): not well-formed XML at line 6 (parsed as far as possible)]"
+        "  last read 2026-11-20 08:05 UTC, next check 2026-11-20 08:35 UTC"
     )
+    # Never read: not "ok", which told the editor nothing.
+    assert third.endswith(
+        "https://slate.example/feed  [not polled yet]  next check 2026-11-20 08:35 UTC"
+    )
+
+
+def test_an_empty_source_list_says_how_to_add_one():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("source", "list", stdout=out)
+    assert out.getvalue().strip() == "No sources yet: add one with `clipdesk source add URL`."
+
+
+def test_adding_a_source_again_under_another_name_says_the_name_is_unchanged(server):
+    feed = server.route("/feed.xml", HARBOUR_FEED, headers={"Content-Type": "application/rss+xml"})
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("source", "add", feed, "--name", "Harbour Gazette", stdout=StringIO())
+    out = StringIO()
+    call_command("source", "add", feed, "--name", "Quay Daily", stdout=out)
+    assert "its name is unchanged (`source set" in out.getvalue()
+    assert Source.objects.get().name == "Harbour Gazette"
 
 
 def test_a_homepage_without_a_feed_gives_the_sitemap_it_names_and_its_site_name(server):

@@ -1,6 +1,8 @@
+import datetime
 import json
 
 from django.core.management.base import CommandError
+from django.utils import timezone
 
 from clipdesk.arguments import row_id
 from clipdesk.command import ClipdeskCommand
@@ -59,23 +61,20 @@ class Command(ClipdeskCommand):
             verb = "Added" if added.created else "Kept"
             s = added.source
             note = f": {added.note}" if added.note else ""
+            if not added.created and options["name"] and options["name"] != s.name:
+                # Adding again changes nothing; the name asked for was dropped without a word.
+                note += f"; its name is unchanged (`source set {s.pk} --name` renames it)"
             self.stdout.write(f"{verb} source {s.pk}: {s.url} ({s.kind}){note}")
             return
-        rows = [_row(s) for s in Source.objects.order_by("id")]
+        sources = list(Source.objects.order_by("id"))
         if options["json"]:
+            rows = [_row(s) for s in sources]
             self.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2))
             return
-        for r in rows:
-            if r["last_error"]:
-                state = f"error ×{r['error_count']}: {r['last_error']}"
-            elif r["problems"]:  # read all the same: what the editor may want to tell the site
-                state = f"read, with {len(r['problems'])} problem(s): {r['problems'][0]}"
-            else:
-                state = "ok"
-            if not r["enabled"]:
-                state = f"disabled; {state}"
-            name = f"{r['name']}  " if r["name"] else ""
-            self.stdout.write(f"{r['id']:>4}  {r['kind']:<8} {name}{r['url']}  [{state}]")
+        if not sources:
+            self.stdout.write("No sources yet: add one with `clipdesk source add URL`.")
+        for source in sources:
+            self.stdout.write(_line(source))
 
     def _change(self, source_id: int, name: str | None, kind: str | None, enabled: bool | None):
         if name is None and kind is None and enabled is None:
@@ -87,6 +86,32 @@ class Command(ClipdeskCommand):
         polled = "polled" if s.enabled else "not polled (disabled)"
         name = f" “{s.name}”" if s.name else ""
         self.stdout.write(f"Source {s.pk}{name}: {s.url} ({s.kind}), {polled}")
+
+
+def _line(s: Source) -> str:
+    """One source as `source list` shows it: what it is, how its last read went, and when it
+    was last read and is read next (the admin's columns, on one line)."""
+    if s.last_error:
+        state = f"error ×{s.error_count}: {s.last_error}"
+    elif s.last_checked_at is None:
+        state = "not polled yet"  # "ok" said of a source never read told the editor nothing
+    elif s.problems:  # read all the same: what the editor may want to tell the site
+        state = f"read, with {len(s.problems)} problem(s): {s.problems[0]}"
+    else:
+        state = "ok"
+    if not s.enabled:
+        state = f"disabled; {state}"
+    times = []
+    if s.last_success_at is not None:
+        times.append(f"last read {_when(s.last_success_at)}")
+    if s.enabled:
+        times.append(f"next check {_when(s.next_check_at)}")
+    name = f"{s.name}  " if s.name else ""
+    return f"{s.pk:>4}  {s.kind:<8} {name}{s.url}  [{state}]  {', '.join(times)}".rstrip()
+
+
+def _when(moment: datetime.datetime) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M %Z")
 
 
 def _row(s: Source) -> dict:
