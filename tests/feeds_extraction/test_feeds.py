@@ -837,6 +837,27 @@ def test_an_offset_with_a_colon_and_a_12_hour_clock_are_read(value, expected):
     assert parse_date(value) == expected
 
 
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        # Written by Java's SimpleDateFormat ("z" for a zone with no name) and by sites in
+        # India: "GMT+05:30" is UTC+5:30, as an ISO offset, not POSIX TZ's inverted sign.
+        ("Tue, 10 Jun 2003 09:41:01 GMT+05:30", datetime.datetime(2003, 6, 10, 4, 11, 1)),
+        ("Tue, 10 Jun 2003 09:41:01 GMT+0530", datetime.datetime(2003, 6, 10, 4, 11, 1)),
+        ("Tue, 10 Jun 2003 09:41:01 UTC+0530", datetime.datetime(2003, 6, 10, 4, 11, 1)),
+        ("Tue, 10 Jun 2003 09:41:01 GMT +05:30", datetime.datetime(2003, 6, 10, 4, 11, 1)),
+        ("Tue, 10 Jun 2003 09:41:01 GMT-5", datetime.datetime(2003, 6, 10, 14, 41, 1)),
+        ("Tue, 10 Jun 2003 09:41:01 UTC-03:00", datetime.datetime(2003, 6, 10, 12, 41, 1)),
+        ("Tue, 10 Jun 2003 09:41:01 GMT+9", datetime.datetime(2003, 6, 10, 0, 41, 1)),
+        ("10 June 2003 9:41 AM GMT+2", datetime.datetime(2003, 6, 10, 7, 41)),
+        ("Tue, 10 Jun 2003 09:41:01 GMT", datetime.datetime(2003, 6, 10, 9, 41, 1)),
+    ],
+)
+def test_an_offset_written_after_gmt_or_utc_is_read(value, expected):
+    """The offset after "GMT" was ignored: 09:41 GMT+05:30 was stored as 09:41 UTC."""
+    assert parse_date(value) == expected.replace(tzinfo=UTC)
+
+
 def test_a_date_in_a_zone_we_do_not_know_keeps_its_local_time_and_is_reported():
     """ "NZST" has no offset we know: the date keeps the publisher's clock, labelled UTC as a
     date with no offset is (its day is the day the outlet printed), and the editor is told,

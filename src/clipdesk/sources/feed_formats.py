@@ -252,6 +252,20 @@ ZONE_NAME = re.compile(r"\s([A-Z]{3,5})$")
 # after it was lost.
 COLON_OFFSET = re.compile(r"(\s[+-]\d\d):(\d\d)$")
 TWELVE_HOUR = re.compile(r"\b(\d{1,2})(:\d\d(?::\d\d)?)\s*([AaPp])\.?[Mm]\.?(?=\s|$)")
+# An offset after the zone's name ("GMT+05:30", "UTC+0530", "GMT-5"), as Java's SimpleDateFormat
+# writes a zone it has no name for and as many sites in India print their dates: email.utils
+# read the name and dropped the offset, so 09:41 GMT+05:30 was 09:41 UTC. In feeds the sign is
+# the ISO one, "+05:30" being ahead of UTC (not the inverted sign of a POSIX TZ string, where
+# "GMT+5" is five hours behind: no feed was found writing that).
+NAMED_OFFSET = re.compile(r"\s(?:GMT|UTC|UT)\s*([+-])(\d{1,2})(?::?(\d\d))?$")
+
+
+def _offset_after_name(match: re.Match[str]) -> str:
+    """The offset as email.utils reads it (" +0530"); one past any zone's is left as written."""
+    sign, hours, minutes = match.group(1), int(match.group(2)), int(match.group(3) or 0)
+    if hours > 14 or minutes > 59:
+        return match.group(0)
+    return f" {sign}{hours:02d}{minutes:02d}"
 
 
 def _twenty_four_hour(match: re.Match[str]) -> str:
@@ -264,6 +278,7 @@ def _twenty_four_hour(match: re.Match[str]) -> str:
 
 
 def _rfc822(value: str, problems: list[str] | None = None) -> datetime.datetime | None:
+    value = NAMED_OFFSET.sub(_offset_after_name, value)
     value = TWELVE_HOUR.sub(_twenty_four_hour, COLON_OFFSET.sub(r"\1\2", value))
     if (zone := ZONE_NAME.search(value)) and zone.group(1) in ZONES:
         value = value[: zone.start(1)] + ZONES[zone.group(1)]
