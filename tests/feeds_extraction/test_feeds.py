@@ -387,6 +387,52 @@ def test_utf16_with_byte_order_mark():
     assert feed.entries[0].title == "Marée haute à midi"
 
 
+WIDE_FEED = (
+    '<?xml version="1.0" encoding="{label}"?>\n<rss version="2.0"><channel><title>Hafen</title>'
+    "<item><title>Größe Straße 港口</title><link>https://hafen.example/a</link></item>"
+    "</channel></rss>"
+)
+
+
+@pytest.mark.parametrize(
+    ("codec", "label"),
+    [
+        ("utf-16-le", "utf-16"),
+        ("utf-16-be", "UTF-16"),
+        ("utf-16-le", "UTF-16LE"),
+        ("utf-32-le", "utf-32"),
+        ("utf-32-be", "UTF-32"),
+    ],
+)
+def test_utf16_or_utf32_without_byte_order_mark_is_read_from_its_zero_bytes(codec, label):
+    """No byte-order mark, and the zero bytes of "<?xml" say the width and the byte order
+    (XML 1.0, appendix F): such a feed was refused as "not XML that can be read (Char 0x0)"."""
+    body = WIDE_FEED.format(label=label)
+    for text in (body, body.split("\n", 1)[1], "\n  " + body):  # no declaration; space first
+        feed = parse_feed(text.encode(codec), "https://hafen.example/feed.xml")
+        assert feed.title == "Hafen"
+        assert [e.title for e in feed.entries] == ["Größe Straße 港口"]
+        assert feed.problems == []
+
+
+@pytest.mark.parametrize("codec", ["utf-32", "utf-32-be"])
+def test_utf32_with_byte_order_mark(codec):
+    """A UTF-32 little-endian mark starts as UTF-16's does: the feed was read as UTF-16."""
+    body = WIDE_FEED.format(label="utf-32").encode(codec)
+    if codec == "utf-32-be":
+        body = b"\x00\x00\xfe\xff" + body
+    feed = parse_feed(body, "https://hafen.example/feed.xml")
+    assert [e.title for e in feed.entries] == ["Größe Straße 港口"]
+    assert feed.problems == []
+
+
+def test_a_billion_laughs_in_utf16_without_byte_order_mark_is_defused_too():
+    text = (FEEDS / "billion_laughs.xml").read_text("utf-8")
+    feed = parse_feed(text.encode("utf-16-le"), "https://laughs.example/feed")
+    assert feed.entries[0].title == "Item title"
+    assert "the feed defines its own XML entities; they were ignored for safety" in feed.problems
+
+
 def test_http_charset_disagreeing_with_the_declaration_is_reported():
     body = (FEEDS / "windows1251.xml").read_bytes()
     feed = parse_feed(body, "https://vestnik.example/rss", "text/xml; charset=iso-8859-1")

@@ -2,8 +2,10 @@
 
 Stages, in the order `parse_feed` runs them:
 
-1. Sniff: unpack gzip (up to the fetch size cap), drop a byte-order mark and any junk before
-   the feed (a PHP warning printed ahead of `<?xml` is common), and tell JSON from markup.
+1. Sniff: unpack gzip (up to the fetch size cap), re-encode UTF-16 and UTF-32 as UTF-8 (told
+   by the byte-order mark or, with none, by the zero bytes around the first character), drop
+   a byte-order mark and any junk before the feed (a PHP warning printed ahead of `<?xml` is
+   common), and tell JSON from markup.
 2. Decode: pick the encoding from the BOM, the XML declaration, the HTTP charset and what the
    bytes really are; every disagreement becomes a line in `problems`.
 3. Defuse: remove any DOCTYPE (feeds never need one, and entity definitions are how billion
@@ -123,10 +125,11 @@ def _sniff(body: bytes, problems: list[str], max_bytes: int) -> bytes:
     """The bytes where the document starts, unpacked and without BOM or leading junk."""
     if body[:2] == b"\x1f\x8b":
         body = _gunzip(body, max_bytes)
-    for bom, codec in ((codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
-        if body.startswith(bom):  # re-encoded once so every later stage sees UTF-8
-            body = body[2:].decode(codec, "replace").encode("utf-8")
-            body = re.sub(rb"^(<\?xml[^>]*?encoding=[\"'])[\w.-]+", rb"\1utf-8", body)
+    if codec := _wide_codec(body):  # re-encoded once so every later stage sees UTF-8
+        # At most 1.5 times the bytes (a CJK character: 2 in UTF-16, 3 in UTF-8), so the
+        # fetch's cap still bounds what is parsed.
+        body = body.decode(codec, "replace").removeprefix("\ufeff").encode("utf-8")
+        body = WIDE_DECLARATION.sub(rb"\1utf-8", body.lstrip(), count=1)
     body = body.removeprefix(codecs.BOM_UTF8).lstrip()
     if not body:
         raise FeedError("feeds: the response is empty")
@@ -142,6 +145,38 @@ def _sniff(body: bytes, problems: list[str], max_bytes: int) -> bytes:
         start = found.start()
     problems.append(f"{start} bytes of text before the feed were skipped (often a server warning)")
     return body[start:]
+
+
+# The byte-order marks of UTF-32 first: a little-endian one starts as UTF-16's does.
+WIDE_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+# Without a mark, the zero bytes around the first character (an ASCII one: "<" of "<?xml" or
+# of the root, or white space) give the width and the byte order, as XML 1.0 appendix F
+# reads "<?xml": 00 00 00 3C is UTF-32 big-endian, 3C 00 3F 00 UTF-16 little-endian.
+WIDE_STARTS = (
+    (re.compile(rb"\x00\x00\x00[\x01-\x7f]"), "utf-32-be"),
+    (re.compile(rb"[\x01-\x7f]\x00\x00\x00"), "utf-32-le"),
+    (re.compile(rb"\x00[\x01-\x7f]\x00[\x01-\x7f]"), "utf-16-be"),
+    (re.compile(rb"[\x01-\x7f]\x00[\x01-\x7f]\x00"), "utf-16-le"),
+)
+WIDE_DECLARATION = re.compile(rb"^(<\?xml[^>]*?encoding\s*=\s*[\"'])[\w.:-]+")
+
+
+def _wide_codec(body: bytes) -> str | None:
+    """The codec of a body in UTF-16 or UTF-32, told by its byte-order mark or, with none,
+    by its zero bytes; None for any other (8-bit text has no zero bytes). A feed in UTF-16
+    with no mark was refused as "not XML that can be read (Char 0x0 ...)"."""
+    for bom, codec in WIDE_BOMS:
+        if body.startswith(bom):
+            return codec
+    for start, codec in WIDE_STARTS:
+        if start.match(body):
+            return codec
+    return None
 
 
 def _gunzip(body: bytes, max_bytes: int) -> bytes:
@@ -175,9 +210,9 @@ def _decode(data: bytes, content_type: str | None, problems: list[str]) -> bytes
     header_label = content_type_charset(content_type)
     declared, from_header = text_codec(declared_label), text_codec(header_label)
     # UTF-16 or UTF-32 declared in a declaration the parser could read byte by byte, with no
-    # byte-order mark (stage 1 reads real UTF-16 by its mark): the label is known, it just
-    # cannot be what the bytes are in, and calling it "unknown" sent the editor looking for
-    # a typo in it.
+    # byte-order mark (stage 1 reads real UTF-16 by its mark or zero bytes): the label is known,
+    # it just cannot be what the bytes are in, and calling it "unknown" sent the editor looking
+    # for a typo in it.
     wide = declared_label is not None and declared is None and _names_utf16_or_32(declared_label)
     if declared_label and declared is None and not wide:
         problems.append(f"declared encoding {declared_label} is unknown")
