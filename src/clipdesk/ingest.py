@@ -42,12 +42,18 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db import DatabaseError, DataError, connection, transaction
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError, DataError, IntegrityError, connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from clipdesk.articles import language
-from clipdesk.articles.canonical import without_credentials
+from clipdesk.articles.canonical import (
+    same_site,
+    user_info,
+    with_user_info,
+    without_credentials,
+)
 from clipdesk.articles.extraction import (
     ExtractedArticle,
     ExtractionError,
@@ -75,7 +81,7 @@ from clipdesk.sources.fetching import (
     backoff_seconds,
     next_check_seconds,
 )
-from clipdesk.sources.models import Source
+from clipdesk.sources.models import WEB_ADDRESS, Source
 from clipdesk.sources.politeness import HostLimiter, Limiter, host_limiter
 from clipdesk.stories.actions import group_article, note_new_copy
 from clipdesk.watch.store import WatchMatcher, load_matcher
@@ -121,6 +127,9 @@ class PollSummary:
     # declared, entities ignored): what `source list` and the admin show the editor.
     problems: list[dict] = field(default_factory=list)
     seconds: float = 0.0  # the round itself, from choosing the sources to the last store
+    # Sources whose address answered with a permanent redirect on its own site, now polled at
+    # the new one: {"source": id, "from": old address, "to": new address}.
+    moved: list[dict] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return {
@@ -132,6 +141,7 @@ class PollSummary:
             "articles_matched": self.articles_matched,
             "pages_failed": self.pages_failed,
             "problems": self.problems,
+            "moved": self.moved,
             "seconds": round(self.seconds, 3),
         }
 
@@ -408,6 +418,8 @@ class Poller:
             source.last_modified = _validator(result.last_modified, "last_modified")
         if result.not_modified:
             summary.not_modified += 1
+            # The new address answered 304 to the validators of the old: the same feed.
+            _follow_permanent_redirect(source, result, summary)
             # The feed's <ttl> from its last full answer: a 304 has no body to say it again.
             _succeeded(source, result, now, ttl=source.feed_ttl_minutes)
             return []
@@ -431,6 +443,9 @@ class Poller:
             )
             summary.failed.append({"source": source.pk, "url": source.url, "reason": reason})
             return []
+        # Only now, the response read as the source's kind: a feed whose address was sent to
+        # the site's homepage for good is not moved there.
+        not_followed = _follow_permanent_redirect(source, result, summary)
         source.format = feed.kind if feed else "page"
         source.feed_ttl_minutes = feed.ttl_minutes if feed else None
         if not source.name and feed is not None and feed.title:
@@ -441,6 +456,8 @@ class Poller:
             source.problems = list(feed.problems)
         else:  # a listing page: say so when none of its links reads like an article's
             source.problems = [] if entries else [NO_ARTICLE_LINKS]
+        if not_followed:
+            source.problems.insert(0, not_followed)
         if source.problems:
             summary.problems.append(
                 {"source": source.pk, "url": source.url, "problems": list(source.problems)}
@@ -577,6 +594,7 @@ POLLED_STATE = (
     "error_count",
     "problems",
     "feed_ttl_minutes",
+    "moved_note",  # the address itself is moved by its own guarded update
 )
 
 
@@ -595,6 +613,76 @@ def save_polled_state(source: Source) -> None:
 def _dated_newest_first(entries: list[ParsedEntry]) -> list[ParsedEntry]:
     """The entries that give a date, newest first (entries of one date keep their order)."""
     return sorted((e for e in entries if e.published), key=lambda e: e.published, reverse=True)
+
+
+def _follow_permanent_redirect(
+    source: Source, result: FetchResult, summary: PollSummary
+) -> str | None:
+    """Move the source to where a permanent redirect (301, 308, every step of the chain) sent
+    it, when that is on the same site; else say why not, for the source's problems.
+
+    A source kept its old address for ever, paying the redirect every round, and the editor
+    was never told. Feed readers move a source on a permanent redirect; this one does so only
+    on the site the editor chose (`www.` or not, http to https), so a hijacked or sold
+    domain's redirect cannot swap the feed for another site's. The new address passed the
+    fetcher's checks (no internal address unless allowed) on the way here; one that is
+    already another source's is not taken (the unique address would refuse it)."""
+    if not result.moved_permanently:
+        return None
+    old, new = source.url, urlsplit(result.url)._replace(fragment="").geturl()
+    if new == old:
+        return None
+    if (refusal := _permanent_redirect_refusal(old, new)) is not None:
+        return refusal
+    if user_info(old) and not user_info(new):  # the password the editor gave, kept on its site
+        new = with_user_info(new, user_info(old))
+    taken = Source.objects.filter(url=new).exclude(pk=source.pk).first()
+    if taken is None and source.pk is not None:
+        try:
+            with transaction.atomic():  # two sources sent to one address in one round
+                Source.objects.filter(pk=source.pk).update(url=new)
+        except IntegrityError:
+            taken = Source.objects.filter(url=new).exclude(pk=source.pk).first()
+    if taken is not None:
+        return (
+            f"answers with a permanent redirect to {new}, which is source {taken.pk}'s "
+            "address; not followed for good (one of the two sources may be deleted)"
+        )
+    source.url = new
+    source.moved_note = (
+        f"{old} moved permanently to {new} ({timezone.now():%Y-%m-%d}); now polled there"
+    )
+    summary.moved.append({"source": source.pk, "from": old, "to": new})
+    return None
+
+
+def _permanent_redirect_refusal(old: str, new: str) -> str | None:
+    """Why a source at `old` is not moved to `new`, where a permanent redirect sent it; None
+    when it may be."""
+    said = f"answers with a permanent redirect to {new}"
+    if urlsplit(old).scheme == "https" and urlsplit(new).scheme == "http":
+        return f"{said}, over plain http; not followed for good"
+    if not same_site(old, new) or _port(old) != _port(new):
+        return (
+            f"{said}, on another site; not followed for good "
+            "(change the source's address if the feed really moved there)"
+        )
+    try:
+        WEB_ADDRESS(new)
+    except ValidationError:
+        return f"{said}, which cannot be a source's address; not followed for good"
+    if len(new) > Source._meta.get_field("url").max_length:
+        return f"{said}, too long to be a source's address; not followed for good"
+    return None
+
+
+def _port(url: str) -> int | None:
+    """The port an address names; None for its scheme's own (http to https keeps "none")."""
+    try:
+        port = urlsplit(url).port
+    except ValueError:
+        return None
+    return None if port in (80, 443) else port
 
 
 def _succeeded(source: Source, result: FetchResult, now, ttl: int | None) -> None:

@@ -59,3 +59,11 @@ def test_a_second_tag_or_outlet_of_one_name_is_refused_in_words(admin_client):
         {"name": "valley times", "slug": "valley-times-2", "aliases": "[]", "homepage": ""},
     )
     assert "An outlet of this name exists already" in outlet.content.decode()
+
+
+def test_the_list_shows_where_a_permanent_redirect_moved_a_source(admin_client):
+    note = "https://quay.example/rss.php moved permanently to https://quay.example/feed.xml"
+    source = Source.objects.create(url="https://quay.example/feed.xml", moved_note=note)
+    assert note in admin_client.get("/admin/sources/source/").content.decode()
+    page = admin_client.get(f"/admin/sources/source/{source.pk}/change/")
+    assert note in page.content.decode()

@@ -67,6 +67,7 @@ FetchErrorKind = Literal[
     "robots",
 ]
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
+PERMANENT_REDIRECTS = frozenset({301, 308})
 _INFLATE_STEP = 64 * 1024  # most decompressed bytes produced per step, so the cap bites early
 
 
@@ -125,6 +126,16 @@ class FetchResult:
     last_modified: str | None
     elapsed: float
     redirects: list[str] = field(default_factory=list)  # each URL that answered with a redirect
+    redirect_statuses: list[int] = field(default_factory=list)  # what each of them answered
+
+    @property
+    def moved_permanently(self) -> bool:
+        """Whether every redirect on the way was permanent (301, 308), so that ``url`` is the
+        address the first one asked to be used from now on; a temporary one (302, 307)
+        anywhere in the chain says the old address stays."""
+        return bool(self.redirect_statuses) and all(
+            status in PERMANENT_REDIRECTS for status in self.redirect_statuses
+        )
 
 
 class FetchError(Exception):
@@ -210,6 +221,7 @@ class Fetcher:
         conditional = "If-None-Match" in headers or "If-Modified-Since" in headers
         current = checked_url(url)
         redirects: list[str] = []
+        statuses: list[int] = []
         with deadline(started + self.policy.timeout):
             while True:
                 with self._errors(str(current), url, started):
@@ -229,6 +241,7 @@ class Fetcher:
                     finally:
                         response.close()
                 redirects.append(str(current))
+                statuses.append(status)
                 if len(redirects) > self.policy.max_redirects:
                     raise FetchError(
                         "too_many_redirects",
@@ -237,7 +250,9 @@ class Fetcher:
                         f"from {_via(str(current), url)}",
                     )
                 current = checked_url(_join(current, location, url), url)
-        return _result(response, str(current), body, etag, last_modified, redirects, started)
+        result = _result(response, str(current), body, etag, last_modified, redirects, started)
+        result.redirect_statuses = statuses
+        return result
 
     @contextmanager
     def _errors(self, url: str, original: str, started: float) -> Iterator[None]:

@@ -54,6 +54,10 @@ class Source(models.Model):
         blank=True,
         help_text="The feed's own <ttl>, kept for the rounds its server answers 304.",
     )
+    moved_note = models.TextField(
+        blank=True,
+        help_text="Where a permanent redirect on the same site moved the address, and when.",
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     objects = SourceQuerySet.as_manager()

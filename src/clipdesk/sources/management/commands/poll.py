@@ -90,6 +90,10 @@ class Command(ClipdeskCommand):
         )
         for failure in d["failed"]:
             self.stderr.write(f"  {failure['url']}: {failure['reason']}")
+        for move in d["moved"]:
+            self.stdout.write(
+                f"  {move['from']} moved permanently to {move['to']}; now polled there"
+            )
         self.stdout.flush()
 
 

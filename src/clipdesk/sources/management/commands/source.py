@@ -99,6 +99,8 @@ def _line(s: Source) -> str:
         state = f"read, with {len(s.problems)} problem(s): {s.problems[0]}"
     else:
         state = "ok"
+    if s.moved_note:  # the address shown is not the one the editor added: say why
+        state = f"{state}; {s.moved_note}"
     if not s.enabled:
         state = f"disabled; {state}"
     times = []
@@ -130,4 +132,5 @@ def _row(s: Source) -> dict:
         "error_count": s.error_count,
         "next_check": iso(s.next_check_at),
         "problems": s.problems,
+        "moved": s.moved_note,
     }
