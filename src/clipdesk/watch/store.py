@@ -92,15 +92,32 @@ def add_entity(name: str, aliases: list[str], watchlist: str = DEFAULT_WATCHLIST
         if reason := never_matched(alias):
             raise WatchError(f"watch: {reason}")
     wl, _ = Watchlist.objects.get_or_create(name=watchlist)
-    # The same name in other capitals, accents or hyphens is the same entity (the matcher
-    # finds the one where it finds the other): it was a second one, and every article
-    # matched both.
-    entity = next(
-        (e for e in Entity.objects.filter(watchlist=wl) if fold(e.name) == fold(name)), None
-    ) or Entity.objects.create(watchlist=wl, name=name)
+    entity = find_entity(name, watchlist) or Entity.objects.create(watchlist=wl, name=name)
     for alias in aliases:
         Alias.objects.get_or_create(entity=entity, text=alias)
     return entity
+
+
+def find_entity(name: str, watchlist: str = DEFAULT_WATCHLIST) -> Entity | None:
+    """The watchlist's entity of this name, however capitalised, accented or hyphenated.
+
+    The same name in other capitals, accents or hyphens is the same entity (the matcher
+    finds the one where it finds the other): it was a second one, and every article matched
+    both."""
+    entities = Entity.objects.filter(watchlist__name=watchlist.strip())
+    return next((e for e in entities if fold(e.name) == fold(name.strip())), None)
+
+
+def shared_aliases(entity: Entity) -> list[tuple[str, Entity]]:
+    """The entity's names that another entity also goes by, with that entity: an article
+    naming one of them matches both."""
+    own = {fold(text): text for text in [entity.name, *(a.text for a in entity.aliases.all())]}
+    shared = []
+    for other in Entity.objects.exclude(pk=entity.pk).prefetch_related("aliases"):
+        for text in [other.name, *(a.text for a in other.aliases.all())]:
+            if (folded := fold(text)) in own:
+                shared.append((own.pop(folded), other))
+    return shared
 
 
 def _fits(what: str, value: str, model, field: str) -> None:

@@ -7,7 +7,14 @@ from clipdesk.command import ClipdeskCommand
 from clipdesk.search.indexing import index_articles, reindex_posts
 from clipdesk.watch.matching import too_short
 from clipdesk.watch.models import Entity
-from clipdesk.watch.store import DEFAULT_WATCHLIST, WatchError, add_entity, rematch_articles
+from clipdesk.watch.store import (
+    DEFAULT_WATCHLIST,
+    WatchError,
+    add_entity,
+    find_entity,
+    rematch_articles,
+    shared_aliases,
+)
 
 
 class Command(ClipdeskCommand):
@@ -28,15 +35,26 @@ class Command(ClipdeskCommand):
 
     def handle(self, *args, action: str, **options) -> None:
         if action == "add":
+            known = find_entity(options["name"], options["watchlist"])
             try:
                 entity = add_entity(options["name"], options["aliases"], options["watchlist"])
             except WatchError as exc:
                 raise CommandError(str(exc), returncode=2) from exc
             aliases = [a.text for a in entity.aliases.all()]
-            self.stdout.write(f"Watching {entity.name} ({', '.join(aliases) or 'no other names'})")
+            # An entity already watched is extended, not made again: say so, or the editor
+            # cannot tell a typo'd second entity from the one meant.
+            extended = " (already watched: the aliases given were added)" if known else ""
+            self.stdout.write(
+                f"Watching {entity.name} ({', '.join(aliases) or 'no other names'}){extended}"
+            )
             for alias in [entity.name, *aliases]:
                 if warning := too_short(alias):
                     self.stderr.write(f"watch: warning: {warning}")
+            for alias, other in shared_aliases(entity):
+                self.stderr.write(
+                    f"watch: warning: {other.name} also goes by {alias!r}: "
+                    "an article naming it matches both"
+                )
             self._posts_follow()
         elif action == "list":
             rows = [
