@@ -82,7 +82,7 @@ from clipdesk.sources.fetching import (
     next_check_seconds,
 )
 from clipdesk.sources.models import WEB_ADDRESS, Source
-from clipdesk.sources.politeness import HostLimiter, Limiter, host_limiter
+from clipdesk.sources.politeness import HostBusy, HostLimiter, Limiter, host_limiter
 from clipdesk.stories.actions import group_article, note_new_copy
 from clipdesk.watch.store import WatchMatcher, load_matcher
 
@@ -160,6 +160,7 @@ class Download:
     # address that may not be fetched, in a redirect loop, or gone (410).
     lasting: bool = False
     not_found: bool = False  # a 404: perhaps not published yet (NOT_FOUND_TRIES)
+    busy: bool = False  # no request slot for the host came free (HostBusy): not even asked
 
 
 # Answers that say "not now" rather than "not here": the page is asked for again next round.
@@ -216,6 +217,16 @@ class Poller:
     def download(self, url: str, *, etag: str = "", last_modified: str = "") -> Download:
         # In the host's slot, robots.txt included: eight feeds of one site asked for it on
         # eight connections at once, past the per-host limit the pages keep.
+        try:
+            return self._download_in_slot(url, etag=etag, last_modified=last_modified)
+        except HostBusy as exc:
+            # The shared limit's slots all taken by other workers (or its Redis away): the
+            # page was not asked for, which is for later. Caught as an unforeseen error by
+            # fetch_entry, it failed for good: the task never retried, a round kept its
+            # source's validators, and the entry was never fetched while the feed said 304.
+            return Download(url, error=str(exc), transient=True, busy=True)
+
+    def _download_in_slot(self, url: str, *, etag: str, last_modified: str) -> Download:
         with self.limit(url):
             if self._stopping.is_set():
                 return Download(url, error="poll: stopped before it was fetched", transient=True)
@@ -709,6 +720,9 @@ def poll_source(
     stored are left out.
     """
     download = poller.fetch_source(source)
+    if download.busy:
+        # For the task to retry: the source was not asked, so it is not counted as failing.
+        raise HostBusy(download.error or f"politeness: no free request slot for {source.url}")
     return poller.read_source(source, download, summary or PollSummary(), hand_off)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 
 from clipdesk.articles.models import Article, EntryAddress, Snapshot
@@ -12,11 +14,13 @@ from clipdesk.ingest import (
     Poller,
     entry_from_data,
     ingest_entry,
+    poll_source,
     poll_sources,
 )
 from clipdesk.sources.actions import add_source
 from clipdesk.sources.fetching import Fetcher, FetchPolicy
 from clipdesk.sources.models import Source
+from clipdesk.sources.politeness import HostBusy, host_of
 from tests.sources.conftest import Reply, SeenRequest
 
 ARTICLE = b"""<!doctype html><html lang="en"><head><title>Ferry timetable changes</title></head>
@@ -331,3 +335,49 @@ def test_a_source_removed_or_changed_during_a_round_stays_as_the_editor_left_it(
     changed.refresh_from_db()
     assert (changed.name, changed.enabled, changed.format) == ("Harbour Gazette", False, "rss")
     assert changed.last_success_at is not None
+
+
+class BusyLimiter:
+    """A shared per-host limit whose slots never come free (every worker's taken)."""
+
+    def __call__(self, url: str):
+        raise HostBusy(f"politeness: no free request slot for {host_of(url)} within 10 s")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_entry_task_that_finds_no_free_slot_for_its_host_is_told_to_try_again(server):
+    """The broker's path: a host busy with other workers' requests is for later. The task
+    was told the page failed for good (a traceback in the log, the entry never fetched while
+    its feed answered 304) and never retried."""
+    html = {"Content-Type": "text/html; charset=utf-8"}
+    url = server.route("/ferry.html", ARTICLE, headers=html)
+    poller = Poller(Fetcher(FetchPolicy.from_env()), limit=BusyLimiter())
+    with pytest.raises(PageNotNow, match="no free request slot"):
+        ingest_entry(None, entry_from_data({"url": url}), poller=poller, group=None)
+    assert server.requests_for("/ferry.html") == []
+
+    source = add_source(server.route("/feed.xml", feed(url)), kind="feed").source
+    with pytest.raises(HostBusy):  # the source's task retries too; the source is not blamed
+        poll_source(source, poller=poller)
+    source.refresh_from_db()
+    assert source.error_count == 0 and source.last_error == ""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_page_whose_host_has_no_free_slot_is_asked_for_again_next_round(server, monkeypatch):
+    html = {"Content-Type": "text/html; charset=utf-8"}
+    url = server.route("/ferry.html", ARTICLE, headers=html)
+    add_source(feed_with_etag(server, "/feed.xml", feed(url)), kind="feed")
+    busy = BusyLimiter()
+
+    def busy_for_pages(per_host: int, *, fetch_timeout: float):
+        return lambda u: busy(u) if u.endswith(".html") else threading.Semaphore(per_host)
+
+    with monkeypatch.context() as patch:
+        patch.setattr("clipdesk.ingest.host_limiter", busy_for_pages)
+        first = poll_sources(due_only=False)
+    assert [f["url"] for f in first.pages_failed] == [url]
+
+    second = poll_sources(due_only=False)  # the feed has not changed
+    assert "if-none-match" not in feed_requests(server, "/feed.xml")[-1].headers
+    assert second.articles_new == 1
