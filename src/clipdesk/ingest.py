@@ -762,7 +762,15 @@ def ingest_entry(
             # have its feed answer 304 and the entry never be listed again.
             Source.objects.filter(pk=source.pk).update(etag="", last_modified="")
         return None
-    return store_page(source, page, context or StoreContext.load(), group=group)
+    context = context or StoreContext.load()
+    prepared = _prepare_page(page, context)
+    stored = store_page(source, page, context, group=group, prepared=prepared)
+    if stored is None and page.error and not prepared.error_lasting and source is not None:
+        # Fetched but not read (an empty answer, a page the reader failed on), as a round
+        # does: the source forgets the validators it saved before this task ran, so that its
+        # next poll lists the entry again instead of the feed answering 304 for good.
+        Source.objects.filter(pk=source.pk).update(etag="", last_modified="")
+    return stored
 
 
 def store_page(

@@ -381,3 +381,32 @@ def test_a_page_whose_host_has_no_free_slot_is_asked_for_again_next_round(server
     second = poll_sources(due_only=False)  # the feed has not changed
     assert "if-none-match" not in feed_requests(server, "/feed.xml")[-1].headers
     assert second.articles_new == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_entry_task_whose_page_answers_empty_has_its_source_read_in_full_again(server):
+    """The broker's path, as in a round: an empty answer may pass (a page not filled in
+    yet), so the validators its source saved before the task ran are forgotten."""
+    html = {"Content-Type": "text/html; charset=utf-8"}
+    late = server.route("/late.html", b"", headers=html)
+    source = add_source(feed_with_etag(server, "/feed.xml", feed(late)), kind="feed").source
+    Source.objects.filter(pk=source.pk).update(etag='"harbour-1"')
+    poller = Poller(Fetcher(FetchPolicy.from_env()))
+
+    assert ingest_entry(source, entry_from_data({"url": late}), poller=poller) is None
+
+    assert Source.objects.get(pk=source.pk).etag == ""
+    assert not EntryAddress.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_entry_task_whose_page_is_no_article_keeps_its_source_validators(server):
+    data = server.route("/item.html", b'{"id": 7}', headers={"Content-Type": "text/html"})
+    source = add_source(feed_with_etag(server, "/feed.xml", feed(data)), kind="feed").source
+    Source.objects.filter(pk=source.pk).update(etag='"harbour-1"')
+    poller = Poller(Fetcher(FetchPolicy.from_env()))
+
+    assert ingest_entry(source, entry_from_data({"url": data}), poller=poller) is None
+
+    assert Source.objects.get(pk=source.pk).etag == '"harbour-1"'  # remembered instead
+    assert EntryAddress.objects.filter(url=data).exists()
