@@ -800,6 +800,11 @@ def store_page(
         _lock_url(page.entry.url if page.entry else page.url)
         if page.entry is not None and _known(page.entry):
             return None
+        if source is not None and not _source_kept(source):
+            # Deleted since it was polled: its entries go with it, as a task finds them gone.
+            # Stored, the article pointed at no source, and the commit failed: a round ended
+            # there, every page after it left unstored.
+            return None
         if page.entry is not None:
             _forget_not_found(page.entry)  # found now: what it led to is remembered below
         stored_snapshot = append_snapshot(settings.CLIPDESK_HOME, prepared.encoded)
@@ -988,6 +993,12 @@ def _remember(entry: ParsedEntry, article: Article | None, reason: str, **credit
         [EntryAddress(url=entry.url, article=article, reason=reason[:300], **credit)],
         ignore_conflicts=True,  # remembered meanwhile by another worker
     )
+
+
+def _source_kept(source: Source) -> bool:
+    """Whether the source still exists, held (on PostgreSQL) until the transaction ends so
+    that it cannot be deleted before the article that points at it is committed."""
+    return Source.objects.select_for_update(no_key=True).filter(pk=source.pk).exists()
 
 
 def _awaits_grouping(article: Article) -> bool:

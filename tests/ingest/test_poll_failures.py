@@ -12,6 +12,7 @@ from clipdesk.ingest import (
     NOT_FOUND_TRIES,
     PageNotNow,
     Poller,
+    StoreContext,
     entry_from_data,
     ingest_entry,
     poll_source,
@@ -410,3 +411,47 @@ def test_an_entry_task_whose_page_is_no_article_keeps_its_source_validators(serv
 
     assert Source.objects.get(pk=source.pk).etag == '"harbour-1"'  # remembered instead
     assert EntryAddress.objects.filter(url=data).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_source_deleted_while_it_is_polled_stays_deleted(server):
+    """Saving the polled source's state wrote its row back: a source deleted in the admin
+    while its task fetched it (or during a round) came back, with its old address."""
+    url = server.route("/ferry.html", ARTICLE, headers={"Content-Type": "text/html"})
+    source = add_source(server.route("/feed.xml", feed(url)), kind="feed").source
+    Source.objects.filter(pk=source.pk).delete()
+
+    poller = Poller(Fetcher(FetchPolicy.from_env()))
+    assert poll_source(source, poller=poller, hand_off=lambda _entries: None) != []
+
+    assert not Source.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_what_an_editor_changes_while_a_source_is_polled_is_kept(server):
+    url = server.route("/ferry.html", ARTICLE, headers={"Content-Type": "text/html"})
+    source = add_source(server.route("/feed.xml", feed(url)), kind="feed").source
+    Source.objects.filter(pk=source.pk).update(enabled=False, name="Harbour desk")
+
+    poll_source(source, poller=Poller(Fetcher(FetchPolicy.from_env())))
+
+    kept = Source.objects.get(pk=source.pk)
+    assert not kept.enabled and kept.name == "Harbour desk"
+    assert kept.last_success_at is not None and kept.format == "rss"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_source_deleted_during_a_round_stays_deleted(server, monkeypatch):
+    url = server.route("/ferry.html", ARTICLE, headers={"Content-Type": "text/html"})
+    add_source(server.route("/feed.xml", feed(url)), kind="feed")
+    load = StoreContext.load
+
+    def delete_then_load():  # between reading the sources and storing their pages
+        Source.objects.all().delete()
+        return load()
+
+    monkeypatch.setattr(StoreContext, "load", delete_then_load)
+    summary = poll_sources(due_only=False)
+
+    assert summary.articles_new == 0 and summary.failed == []  # its entries went with it
+    assert not Source.objects.exists() and not Article.objects.exists()
