@@ -29,7 +29,10 @@ from clipdesk.demo.corpus_server import CorpusServer
 from tests.conftest import require_service, skip_or_fail
 
 PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
-REDIS_URL = f"redis://127.0.0.1:6379/{10 + os.getpid() % 6}"  # a db of this run's own
+# A database of this run's own (emptied before and after each test), or the one given.
+REDIS_URL = os.environ.get("CLIPDESK_TEST_REDIS_URL") or (
+    f"redis://127.0.0.1:6379/{10 + os.getpid() % 6}"
+)
 AMQP_URL = "amqp://guest:guest@127.0.0.1:5672//"
 DB_PREFIX = f"clipdesk_celery_test_{os.getpid()}"
 # Modules an instance without a broker must never import. (Not redis: other installed

@@ -178,3 +178,30 @@ def test_the_shared_host_limit_holds_across_processes_and_outlives_a_dead_holder
         # before, and not long after (max_wait is 5 s).
         freed = time.monotonic() - taken
     assert 0.9 < freed < 3.0
+
+
+def test_an_entry_whose_host_has_no_free_slot_is_retried_until_it_is_stored(
+    database, redis_broker, cluster_for, corpus, tmp_path
+):
+    """Every slot for the host held elsewhere longer than a task waits: the task retries
+    later, and stores the article once the slot is free (it was reported failed, for good)."""
+    import redis
+
+    cluster = cluster_for(database, redis_broker, CLIPDESK_FETCH_PER_HOST="1")
+    other = RedisHostLimiter(redis.Redis.from_url(redis_broker.url), 1, lease_seconds=13)
+    held = other(corpus.base_url)
+    held.__enter__()  # another worker's request, never released: its lease runs out
+    feed, (path, *_) = next(iter(EXPECTED["by_feed"].items()))
+    producer = Producer(redis_broker.url)
+    producer.send(INGEST_ENTRY, source_ids(database)[corpus.url(feed)], {"url": corpus.url(path)})
+    producer.close()
+    cluster.start("worker", "worker", "--concurrency", "1")
+
+    wait_until(
+        lambda: len(read_outcome(database).articles) == 1,
+        timeout=40,
+        cluster=cluster,
+        what="the article stored after the slot came free",
+    )
+    log = (tmp_path / "logs" / "worker.log").read_text(errors="replace")
+    assert "Retry in" in log and "no free request slot" in log
