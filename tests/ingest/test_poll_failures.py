@@ -455,3 +455,24 @@ def test_a_source_deleted_during_a_round_stays_deleted(server, monkeypatch):
 
     assert summary.articles_new == 0 and summary.failed == []  # its entries went with it
     assert not Source.objects.exists() and not Article.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_entry_task_out_of_retries_has_its_source_read_in_full_again(server):
+    """The broker's path: a page that fails for now on every try (a site down longer than
+    the retries last) is asked for again through its feed, which the source's validators
+    would keep answering 304."""
+    from clipdesk.articles.tasks import ingest_entry as ingest_entry_task
+
+    busy = server.route("/busy.html", b"busy", status=503)
+    source = add_source(feed_with_etag(server, "/feed.xml", feed(busy)), kind="feed").source
+    Source.objects.filter(pk=source.pk).update(etag='"harbour-1"')
+
+    # Run by Celery itself, in this process, as a worker runs the task's last try.
+    last = ingest_entry_task.apply(
+        args=(source.pk, {"url": busy}), retries=ingest_entry_task.max_retries
+    )
+
+    assert last.state == "FAILURE" and isinstance(last.result, PageNotNow)
+    assert len(server.requests_for("/busy.html")) == 1
+    assert Source.objects.get(pk=source.pk).etag == ""

@@ -12,14 +12,26 @@ from clipdesk.stories.tasks import group_article
 
 # Retried later, with a growing pause: no free request slot for the host, or a page that
 # failed for now (the source will not list the entry again, so this is its only retry).
-@app.task(autoretry_for=(HostBusy, ingest.PageNotNow), retry_backoff=5, max_retries=5)
-def ingest_entry(source_id: int, entry: dict) -> None:
+@app.task(bind=True, autoretry_for=(HostBusy, ingest.PageNotNow), retry_backoff=5, max_retries=5)
+def ingest_entry(self, source_id: int, entry: dict) -> None:
     source = Source.objects.filter(pk=source_id).first()
     if source is None:
         return  # the source was deleted since it was polled: its entries went with it
-    ingest.ingest_entry(
-        source, ingest.entry_from_data(entry), poller=ingest.process_poller(), group=_group_later
-    )
+    try:
+        ingest.ingest_entry(
+            source,
+            ingest.entry_from_data(entry),
+            poller=ingest.process_poller(),
+            group=_group_later,
+        )
+    except (HostBusy, ingest.PageNotNow):
+        if self.request.retries >= self.max_retries:
+            # The last try failed too (a site down for maintenance longer than the retries
+            # last): the entry was lost for good, its source's validators hiding it behind
+            # the feed's 304. Forgotten, the source's next poll lists the entry again, as
+            # a round without a broker does.
+            Source.objects.filter(pk=source_id).update(etag="", last_modified="")
+        raise
 
 
 def _group_later(article: Article) -> None:
