@@ -476,3 +476,17 @@ def test_an_entry_task_out_of_retries_has_its_source_read_in_full_again(server):
     assert last.state == "FAILURE" and isinstance(last.result, PageNotNow)
     assert len(server.requests_for("/busy.html")) == 1
     assert Source.objects.get(pk=source.pk).etag == ""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_entry_task_of_a_source_disabled_since_it_was_polled_fetches_nothing(server):
+    from clipdesk.articles.tasks import ingest_entry as ingest_entry_task
+
+    html = {"Content-Type": "text/html; charset=utf-8"}
+    story = server.route("/pier/story.html", page(1), headers=html)
+    source = add_source(server.route("/feed.xml", feed(story)), kind="feed").source
+    Source.objects.filter(pk=source.pk).update(enabled=False)
+
+    ingest_entry_task.apply(args=(source.pk, {"url": story}))
+
+    assert page_requests(server) == [] and not Article.objects.exists()

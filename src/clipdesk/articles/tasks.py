@@ -14,9 +14,11 @@ from clipdesk.stories.tasks import group_article
 # failed for now (the source will not list the entry again, so this is its only retry).
 @app.task(bind=True, autoretry_for=(HostBusy, ingest.PageNotNow), retry_backoff=5, max_retries=5)
 def ingest_entry(self, source_id: int, entry: dict) -> None:
-    source = Source.objects.filter(pk=source_id).first()
+    source = Source.objects.filter(pk=source_id, enabled=True).first()
     if source is None:
-        return  # the source was deleted since it was polled: its entries went with it
+        # Deleted or disabled since it was polled: its entries go with it (an editor who
+        # stopped a source saw the entries already queued stored all the same).
+        return
     try:
         ingest.ingest_entry(
             source,
