@@ -96,3 +96,14 @@ def decode_page(data: bytes, content_type: str | None = None) -> str:
         if label and label != "utf-8":
             return data.decode("cp1252" if label in LATIN else label, "replace")
     return mostly_utf8(data) or data.decode("cp1252", "replace")
+
+
+def binary_kind(text: str) -> str | None:
+    """What a decoded response is when it is no text at all: "a PDF document", or "binary
+    data" for a NUL among its first 2 KB (images, archives, office files); None for text."""
+    head = text[:2048].lstrip()
+    if head.startswith("%PDF"):
+        return "a PDF document"
+    if "\x00" in head:
+        return "binary data"
+    return None

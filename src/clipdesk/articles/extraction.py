@@ -54,7 +54,7 @@ from clipdesk.articles.joiners import JoinerRestorer, may_have_lost_joiners
 from clipdesk.articles.language import detect_language, primary_subtag
 from clipdesk.articles.page_metadata import PageMeta, clean_text, read_page_metadata
 from clipdesk.articles.trafilatura_meta import TrafilaturaMeta
-from clipdesk.charsets import decode_page
+from clipdesk.charsets import binary_kind, decode_page
 from clipdesk.sources.feed_formats import EMAIL_NAME, NAME_EMAIL
 from clipdesk.sources.feeds import ParsedEntry
 from clipdesk.storable import storable_text, storable_url
@@ -225,17 +225,6 @@ def decode_html(data: bytes | str, content_type: str | None = None) -> str:
     if not SOME_MARKUP.search(text, 0, 65536):
         raise ExtractionError("extraction: no HTML markup in the first 64 KB; not a web page")
     return text
-
-
-def binary_kind(text: str) -> str | None:
-    """What a decoded response is when it is no text at all: "a PDF document", or "binary
-    data" for a NUL among its first 2 KB (images, archives, office files); None for text."""
-    head = text[:2048].lstrip()
-    if head.startswith("%PDF"):
-        return "a PDF document"
-    if "\x00" in head:
-        return "binary data"
-    return None
 
 
 def _decode_bytes(data: bytes, content_type: str | None = None) -> str:

@@ -11,11 +11,10 @@ from django.shortcuts import get_object_or_404, render
 from django.template.defaultfilters import filesizeformat
 from lxml import etree
 
-from clipdesk.articles.extraction import binary_kind
 from clipdesk.articles.models import Snapshot
 from clipdesk.articles.sanitizing import sanitize_html, usable_base
 from clipdesk.articles.snapshots import SnapshotUnreadable, read_snapshot
-from clipdesk.charsets import decode_page
+from clipdesk.charsets import binary_kind, decode_page
 from clipdesk.people.roles import desk_required
 from clipdesk.storable import resolved_url
 
