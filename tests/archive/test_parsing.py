@@ -1130,6 +1130,15 @@ def test_a_persian_author_and_outlet_are_told_apart_by_the_outlets_marker_word(c
     assert [(s.author, s.outlet) for s in item.sources] == [expected]
 
 
+@pytest.mark.parametrize(
+    "author", ["Dr. Osric Tallow", "Prof. Marta Quill", "Mrs. Ines Farrow", "Osric Tallow Jr."]
+)
+def test_an_author_with_a_title_or_suffix_is_a_person_not_an_outlet(author):
+    line = f"{author}, Ridge Weekly, March 3 2021:… The ferry ran late."
+    _, item = only_post(text_page(post(line, posted="2021/03/04")))
+    assert [(s.author, s.outlet) for s in item.sources] == [(author, "Ridge Weekly")]
+
+
 @pytest.mark.parametrize("when", ["July 2020", "5 Mai 2018", "2019", "19/02/19", "۱۲/۰۲/۲۰۱۹"])
 def test_a_date_the_reader_cannot_place_on_a_day_is_no_outlet_or_place(when):
     _, item = only_post(text_page(post(f"Jane Roe, Ridge Weekly, {when}:… The ferry ran late.")))

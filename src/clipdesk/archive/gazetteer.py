@@ -170,8 +170,15 @@ def is_particle(word: str) -> bool:
     return folded in NAME_PARTICLES or folded.rstrip("-'’") in NAME_PARTICLES
 
 
+# Titles and suffixes written with a full stop ("Dr. Jane Roe", "John Roe Jr."): a word with
+# a dot in it is no name word, and a titled author was read as an outlet (and stored as one).
+NAME_TITLES = word_set("dr prof mr mrs ms mx mme mlle rev hon sen rep gen col capt lt sgt jr sr")
+
+
 def _is_name_word(word: str) -> bool:
     if is_particle(word):
+        return True
+    if word[0].isupper() and word.endswith(".") and word[:-1].casefold() in NAME_TITLES:
         return True
     if _ARABIC_SCRIPT_WORD.fullmatch(word):
         return True  # the script has no capitals: its outlets are told by their marker words
