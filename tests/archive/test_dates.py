@@ -76,6 +76,25 @@ def test_portuguese_and_dutch_months(text, expected) -> None:
     assert parse_date(text) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("March 2 18:", datetime.date(2018, 3, 2)),
+        ("March 2, '18", datetime.date(2018, 3, 2)),
+        ("2 March 18", datetime.date(2018, 3, 2)),
+        ("2-Mar-18", datetime.date(2018, 3, 2)),
+        ("Dec. 30 '99", datetime.date(1999, 12, 30)),
+    ],
+)
+def test_a_two_digit_year_after_a_month_name(text, expected) -> None:
+    assert parse_date(text) == expected
+
+
+@pytest.mark.parametrize("text", ["March 2, 18:30", "May 3 18-year-olds", "May 3 18 people"])
+def test_a_number_after_a_month_and_day_that_is_no_year(text) -> None:
+    assert parse_date(text) is None
+
+
 def test_impossible_date_is_none() -> None:
     assert parse_date("February 30 2019") is None
     assert parse_date("2019/13/01") is None

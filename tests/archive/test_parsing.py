@@ -1130,6 +1130,16 @@ def test_a_persian_author_and_outlet_are_told_apart_by_the_outlets_marker_word(c
     assert [(s.author, s.outlet) for s in item.sources] == [expected]
 
 
+@pytest.mark.parametrize("when", ["March 2 18", "March 2, '18", "2 March 18", "2-Mar-18"])
+def test_a_credit_dated_with_a_two_digit_year_keeps_its_year_out_of_the_excerpt(when):
+    line = f"Jane Roe, Ridge Weekly, {when}:… The ferry ran late."
+    _, item = only_post(text_page(post(line, posted="2019/03/10")))
+    assert [(s.author, s.outlet, s.date, s.place) for s in item.sources] == [
+        ("Jane Roe", "Ridge Weekly", datetime.date(2018, 3, 2), None)
+    ]
+    assert item.excerpt == "The ferry ran late."
+
+
 @pytest.mark.parametrize(
     "author", ["Dr. Osric Tallow", "Prof. Marta Quill", "Mrs. Ines Farrow", "Osric Tallow Jr."]
 )

@@ -14,6 +14,7 @@ Layouts understood (``find_dates``):
   19 February 2019, 16th February 2019, 16th of February, 2019, 19-Feb-2019
   month names in French, German, Spanish and Italian too: 3 juin 2018, 1er février 2019,
   3. Juni 2018, 28 de febrero de 2021, 3 giugno 2018
+  a two-digit year after a month name: March 2 '18, 2 March 18, 2-Mar-18 (not 02/03/18)
 and with ``partial=True`` also "February 16" (no year) and "16th" (day only), which
 ``DateMention.resolve`` completes from a reference date (see there for the rule).
 """
@@ -67,12 +68,19 @@ _BEFORE = r"(?<![\w/.\-])"
 # timestamp ("2021-03-01T10:00:00+00:00", as WordPress writes "Posted on").
 _AFTER = r"(?:(?![\w/]|-\d|\.\d)|(?=T\d\d:\d\d))"
 
+# A year of two digits, beside a month name only (all-digit "02/03/18" stays unplaced: which
+# number is the year is a guess): "'18", or "18" where the credit or the text ends, not the
+# hour of "18:30" nor the number of "18 people" or "18-year-olds".
+_SHORT_YEAR = r"(?:['’]\d\d|\d\d(?!:\d)(?=\s*(?:[:;,…)\]|]|\.(?!\d)|[–—-]\s|$)))"
 _FULL_LAYOUTS = [
     rf"(?P<ymd_y>{_YEAR})(?P<ymd_sep>[/.\-])(?P<ymd_m>[01]?\d)(?P=ymd_sep)(?P<ymd_d>[0-3]?\d)",
     rf"(?P<dmyn_d>[0-3]?\d)(?P<dmyn_sep>[/.\-])(?P<dmyn_m>[0-3]?\d)(?P=dmyn_sep)(?P<dmyn_y>{_YEAR})",
     rf"(?P<mdy_m>{_MONTH})\s*(?P<mdy_d>{_DAY})(?:\s*,\s*|\s+)(?P<mdy_y>{_YEAR})",
     rf"(?P<dmy_d>{_DAY})\.?(?:\s+of|\s+de)?\s+(?P<dmy_m>{_MONTH})(?:,|\s+de)?\s+(?P<dmy_y>{_YEAR})",
     rf"(?P<dhy_d>[0-3]?\d)-(?P<dhy_m>{_MONTH})-(?P<dhy_y>{_YEAR})",
+    rf"(?P<mds_m>{_MONTH})\s*(?P<mds_d>{_DAY})(?:\s*,\s*|\s+)(?P<mds_y>{_SHORT_YEAR})",
+    rf"(?P<dms_d>{_DAY})\.?\s+(?P<dms_m>{_MONTH}),?\s+(?P<dms_y>{_SHORT_YEAR})",
+    rf"(?P<dhs_d>[0-3]?\d)-(?P<dhs_m>{_MONTH})-(?P<dhs_y>{_SHORT_YEAR})",
 ]
 _PARTIAL_LAYOUTS = [
     rf"(?P<md_m>{_MONTH})\s+(?P<md_d>{_DAY})",
@@ -225,12 +233,23 @@ def _day_number(text: str) -> int:
     return int(re.match(r"\d+", text).group())  # type: ignore[union-attr]
 
 
+def _year_number(text: str) -> int:
+    """The year written, a two-digit one ("18", "'99") in the century that puts it no later
+    than next year: credits quote what was already published."""
+    year = int(text.lstrip("'’"))
+    if year >= 100:
+        return year
+    next_year = datetime.date.today().year + 1
+    year += next_year // 100 * 100
+    return year if year <= next_year else year - 100
+
+
 def _mention(match: re.Match[str]) -> DateMention | None:
     """Turn one regex match into a mention, or None when its month word is no month."""
     groups = {k: v for k, v in match.groupdict().items() if v is not None}
     layout = next(iter(groups)).split("_")[0]
     day = _day_number(groups[f"{layout}_d"])
-    year = int(groups[f"{layout}_y"]) if f"{layout}_y" in groups else None
+    year = _year_number(groups[f"{layout}_y"]) if f"{layout}_y" in groups else None
     month_text = groups.get(f"{layout}_m")
     if layout in ("ymd", "dmyn"):
         month = int(month_text or 0)
