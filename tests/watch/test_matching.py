@@ -215,6 +215,26 @@ def test_false_friends_do_not_match(text):
 
 
 @pytest.mark.parametrize(
+    ("alias", "text", "word"),
+    [
+        pytest.param("Wien", "ein Glas Wein", "Wein", id="german_wien_is_not_wein"),
+        pytest.param("Wien", "a glass of wine", "wine", id="wien_is_not_english_wine"),
+        pytest.param("Wien", "un verre de vin", "vin", id="wien_is_not_french_vin"),
+        pytest.param("José", "un jus d’orange", "jus", id="jose_is_not_french_jus"),
+        pytest.param("Moore", "le mur du camp", "mur", id="moore_is_not_french_mur"),
+        pytest.param("Nile", "a score of nil", "nil", id="nile_is_not_nil"),
+        pytest.param("Nike", "Nick said", "Nick", id="nike_is_not_nick"),
+    ],
+)
+def test_a_long_word_is_not_found_as_a_three_letter_word(alias, text, word):
+    """A word shorter than four letters is never transliterated (it has too many look-alikes),
+    so neither is a longer word that its key would shorten to three: "Wien" became "vin"."""
+    matcher = Matcher.build({"Entity": [alias]})
+    assert matcher.find(text=text) == []
+    assert [m.matched_text for m in matcher.find(text=f"{word}, {alias}")] == [alias]
+
+
+@pytest.mark.parametrize(
     ("text", "missing_alias"),
     [
         pytest.param(

@@ -282,13 +282,16 @@ def transliteration_key(token: str) -> str:
     "rajavi". Deliberately not merged, because each would make distinct names collide: "a"
     with "e" (Hassan/Hessen), "ch" with "kh" or "sh" (German writes Chalq for Khalq, French
     Achraf for Ashraf), a word-initial "gh" with "q" (distinct Arabic letters: Ghassan, Qassam),
-    and words shorter than four letters, which stay as folded.
+    and words shorter than four letters, which stay as folded. So does a word whose key would
+    be shorter than that: the key would be a short word's look-alike ("Wien", "Wein" and "wine"
+    gave "vin", French for wine; "José" gave "jus", "Moore" "mur", "Nike" "nik" as "Nick").
     """
     if len(token) < _MIN_TRANSLITERATED or not (token.isascii() and token.isalpha()):
         return token
-    token = _CONSONANTS.sub(lambda found: _CONSONANT_KEYS[found.group()], token)
-    token = _MUTE_E.sub(r"\1", token)
-    return _DOUBLED.sub(r"\1", token.translate(_VOWEL_CLASSES))
+    key = _CONSONANTS.sub(lambda found: _CONSONANT_KEYS[found.group()], token)
+    key = _MUTE_E.sub(r"\1", key)
+    key = _DOUBLED.sub(r"\1", key.translate(_VOWEL_CLASSES))
+    return key if len(key) >= _MIN_TRANSLITERATED else token
 
 
 def strip_arabic_article(token: str) -> str:
