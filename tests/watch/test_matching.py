@@ -235,6 +235,30 @@ def test_a_long_word_is_not_found_as_a_three_letter_word(alias, text, word):
 
 
 @pytest.mark.parametrize(
+    ("alias", "text"),
+    [
+        pytest.param("القاعدة", "أقامت الولايات المتحدة قاعدة عسكرية", id="qaeda_is_not_a_base"),
+        pytest.param("الشباب", "يشكل شباب المدينة الأغلبية", id="shabaab_is_not_youth"),
+        pytest.param("الدولة الإسلامية", "قيام دولة إسلامية", id="islamic_state_is_not_a_state"),
+        pytest.param("الهام", "این موضوع هام است", id="persian_name_elham_is_not_ham"),
+    ],
+)
+def test_an_alias_written_with_the_arabic_article_needs_it_in_the_text(alias, text):
+    """An alias without "ال" finds the word with it ("منافقین" in "المنافقين"), but an alias
+    written with it is a name, and the bare word is a common noun ("قاعدة", a base)."""
+    matcher = Matcher.build({"Entity": [alias]})
+    assert matcher.find(text=text) == []
+    assert [m.matched_text for m in matcher.find(text=f"{text} و {alias}")] == [alias]
+
+
+def test_an_alias_without_the_arabic_article_finds_the_word_with_it():
+    matcher = Matcher.build({"Islamic State": ["دولة إسلامية"]})
+    (match,) = matcher.find(text="أعلنت الدولة الإسلامية")
+    assert match.matched_text == "الدولة الإسلامية"
+    assert "ignoring the article “ال”" in match.reason
+
+
+@pytest.mark.parametrize(
     ("text", "missing_alias"),
     [
         pytest.param(

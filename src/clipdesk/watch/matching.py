@@ -14,7 +14,8 @@
 3. Verify. An acronym hit counts only when the original token is written in capitals ("MEK",
    "M.E.K."): "Mek" and "mek" are rejected, and "Mekong" was never a hit (another token);
    nor when it is a label of an address ("info@MEK.org"). An acronym written with marks
-   ("AT&T") is matched as words, in capitals only.
+   ("AT&T") is matched as words, in capitals only. An alias word written with the Arabic
+   article ("القاعدة") counts only where the text writes it so (not "قاعدة", a base).
 4. Map back. Token positions in the scanned string → offsets in the original field.
 5. Resolve. Overlapping matches keep the longest span; an equal span keeps one match per
    entity, the alias written closest to the text.
@@ -81,6 +82,8 @@ class _Alias:
     acronym: str  # the capitals without dots ("MEK") for an acronym alias, else ""
     rank: int  # position in the build input: on equal footing the earlier alias wins
     capitals: bool = False  # an acronym with other marks ("AT&T"): found in capitals only
+    # Which of the alias's words are written with a glued "ال": the text must write them so.
+    articles: frozenset[int] = frozenset()
 
 
 def acronym_of(alias: str) -> str:
@@ -134,6 +137,20 @@ def never_matched(alias: str) -> str | None:
     if any(char.isalpha() for char in alias):
         return None
     return f"the alias {alias!r} has no letters: it is no name, and is never matched"
+
+
+def article_words(text: str) -> frozenset[int]:
+    """The positions, among the words matching compares (connectors left out), of the words
+    written with a glued Arabic article ("القاعدة" → {0}).
+
+    Matching drops that article from alias and text alike, so that "منافقین" finds
+    "المنافقين"; but an alias written with it names the entity where the bare word is a
+    common noun ("القاعدة", al-Qaeda; "قاعدة", a base), so the text must write it there too."""
+    words = [fold_token(token) for token in token_texts(text)]
+    compared = [word for word in words if skeleton(word)]
+    return frozenset(
+        index for index, word in enumerate(compared) if strip_arabic_article(word) != word
+    )
 
 
 def _written_as_acronym(original: str, acronym: str) -> bool:
@@ -277,7 +294,14 @@ class Matcher:
                 if not patterns:
                     ignored.append((entity, alias))
                     continue
-                item = _Alias(entity, alias, acronym_of(alias), rank, capitals_only(alias))
+                item = _Alias(
+                    entity,
+                    alias,
+                    acronym_of(alias),
+                    rank,
+                    capitals_only(alias),
+                    article_words(alias),
+                )
                 rank += 1
                 for pattern in patterns:
                     keyed.setdefault(pattern, []).append(item)
@@ -327,6 +351,8 @@ class Matcher:
                 if item.acronym and _in_an_address(value, *span):
                     continue
                 if item.capitals and not _in_capitals(value[slice(*span)]):
+                    continue
+                if item.articles and not item.articles <= article_words(value[slice(*span)]):
                     continue
                 candidates.setdefault(span, []).append(item)
         return [
