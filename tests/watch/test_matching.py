@@ -390,6 +390,30 @@ def test_equal_spans_keep_one_match_per_entity():
             "matched alias “Ashraf 3” as “Ashraf ٣” (reading digits as 0-9)",
             id="digits",
         ),
+        pytest.param(
+            "Rajavi",
+            "Ｒａｊａｖｉ",
+            False,
+            "matched alias “Rajavi” as “Ｒａｊａｖｉ” "
+            "(reading full-width, ligature and presentation forms as plain letters)",
+            id="full_width",
+        ),
+        pytest.param(
+            "Offizier",
+            "Oﬃzier",
+            False,
+            "matched alias “Offizier” as “Oﬃzier” "
+            "(reading full-width, ligature and presentation forms as plain letters)",
+            id="ligature",
+        ),
+        pytest.param(
+            "مجاهدین خلق",
+            "ﻣﺠﺎﻫﺪﯾﻦ ﺧﻠﻖ",
+            False,
+            "matched alias “مجاهدین خلق” as “ﻣﺠﺎﻫﺪﯾﻦ ﺧﻠﻖ” "
+            "(reading full-width, ligature and presentation forms as plain letters)",
+            id="arabic_presentation_forms",
+        ),
     ],
 )
 def test_reason_says_what_was_ignored(alias, matched, acronym, reason):

@@ -426,6 +426,7 @@ _STEPS = (
     ("connectors", ""),  # worded from the connectors involved
     ("letters", "unifying letter forms"),
     ("digits", "reading digits as 0-9"),
+    ("compatibility", "reading full-width, ligature and presentation forms as plain letters"),
     ("diacritics", "ignoring diacritics"),
     ("case", "ignoring case"),
     ("separators", ""),  # worded from the separator characters involved
@@ -462,6 +463,7 @@ def _comparison_key(text: str, skip: str) -> tuple[str, ...]:
             marks=skip != "diacritics",
             letters=skip != "letters",
             digits=skip != "digits",
+            compatibility=skip != "compatibility",
         )
         if skip == "connectors" or folded.casefold() not in CONNECTORS:
             if skip != "article":

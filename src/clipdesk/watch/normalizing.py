@@ -129,6 +129,11 @@ def _ascii_digits(text: str) -> str:
     )
 
 
+def _casefold_plain(char: str) -> str:
+    """`char` casefolded, unless it is a compatibility form (kept as written)."""
+    return char.casefold() if unicodedata.normalize("NFKD", char) == char else char
+
+
 def fold_piece(
     text: str,
     *,
@@ -136,14 +141,21 @@ def fold_piece(
     marks: bool = True,
     letters: bool = True,
     digits: bool = True,
+    compatibility: bool = True,
 ) -> str:
-    """Stage 2 on the text of one token; the flags switch single steps off to explain a match."""
-    text = unicodedata.normalize("NFKD", text)
+    """Stage 2 on the text of one token; the flags switch single steps off to explain a match.
+
+    `compatibility` reads full-width letters, ligatures and Arabic presentation forms as the
+    plain letters (NFKD rather than NFD); off, casefolding leaves them alone too, since it
+    would turn "ﬁ" into "fi" all the same."""
+    form = "NFKD" if compatibility else "NFD"
+    text = unicodedata.normalize(form, text)
     if marks:
         text = strip_marks(text)
     if case:
         # Casefolding can produce new decomposable letters ("İ" → "i̇"), so decompose again.
-        text = unicodedata.normalize("NFKD", text.casefold())
+        folded = text.casefold() if compatibility else "".join(map(_casefold_plain, text))
+        text = unicodedata.normalize(form, folded)
         if marks:
             text = strip_marks(text)
     text = text.translate(_GLUE)
