@@ -673,8 +673,22 @@ def test_empty_input_raises(content: bytes | str) -> None:
 
 
 def test_invalid_utf8_text_raises() -> None:
-    with pytest.raises(ArchiveParseError, match="not valid UTF-8 text"):
-        parse_archive("Quay Café\n\nPosted on: 2020/03/03\n".encode("cp1252"))
+    with pytest.raises(ArchiveParseError, match="not valid UTF-8 text") as raised:
+        parse_archive("Quay Notes\n\nQuay Café\n\nPosted on: 2020/03/03\n".encode("cp1252"))
+    # Where, and the way out: a text file names no encoding to read it in.
+    assert "(bad byte at 20, line 3); save the file as UTF-8 and import it again" in str(
+        raised.value
+    )
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_text_without_a_byte_order_mark_is_read(encoding: str) -> None:
+    text = (
+        "Quay Notes\n\nQuay reopens\n\nPosted on: 2020/03/03\n\n"
+        "Jane Roe, Harbour Gazette, March 3 2020:… The quay reopened at dawn.\n"
+    )
+    page = parse_archive(text.encode(encoding))
+    assert [p.headline for p in page.posts] == ["Quay reopens"]
 
 
 def test_binary_data_raises() -> None:

@@ -159,6 +159,14 @@ def _decode(content: bytes, filename: str) -> str:
             return content.decode("utf-16")
         except UnicodeDecodeError as exc:
             raise ArchiveParseError("not valid UTF-16 text despite its byte-order mark") from exc
+    if (wide := _utf16_without_mark(content)) is not None:
+        try:
+            return content.decode(wide)
+        except UnicodeDecodeError as exc:
+            raise ArchiveParseError(
+                "text in UTF-16 without a byte-order mark, with bytes that are not; "
+                "save the file as UTF-8 and import it again"
+            ) from exc
     try:
         return content.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -169,7 +177,7 @@ def _decode(content: bytes, filename: str) -> str:
         if says_utf8 == "utf-8" and (text := mostly_utf8(content)) is not None:
             return text
         if not _is_html_name(filename) and not _HTML_START.search(head.decode("ascii", "replace")):
-            raise ArchiveParseError(f"not valid UTF-8 text (bad byte at {exc.start})") from exc
+            raise ArchiveParseError(_not_utf8(content, exc.start)) from exc
     for label in (declared.group(1).decode("ascii") if declared else None, "cp1252"):
         if (encoding := text_codec(label)) is None:
             continue
@@ -184,6 +192,32 @@ def _decode(content: bytes, filename: str) -> str:
                 return content.decode("latin-1")  # the five bytes cp1252 leaves undefined
             continue
     raise ArchiveParseError("not valid UTF-8 text, nor in the page's declared charset or cp1252")
+
+
+def _not_utf8(content: bytes, start: int) -> str:
+    """Why a plain-text file cannot be read, where, and what to do about it: a text file says
+    nothing of its encoding, and guessing one would store wrong letters unseen."""
+    line = content.count(b"\n", 0, start) + 1
+    return (
+        f"not valid UTF-8 text (bad byte at {start}, line {line}); "
+        "save the file as UTF-8 and import it again"
+    )
+
+
+def _utf16_without_mark(content: bytes) -> str | None:
+    """ "utf-16-le" or "utf-16-be" for text whose every other byte is zero (Latin letters in
+    UTF-16, as some Windows tools save it without a byte-order mark), else None. Such a file
+    is valid UTF-8 byte by byte, and was refused as binary data."""
+    head = content[:400]
+    half = len(head) // 2
+    if half < 2:
+        return None
+    even, odd = head[0::2].count(0), head[1::2].count(0)
+    if odd >= 0.9 * half and even == 0:
+        return "utf-16-le"
+    if even >= 0.9 * half and odd == 0:
+        return "utf-16-be"
+    return None
 
 
 def _normalise(text: str) -> str:
