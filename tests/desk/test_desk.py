@@ -366,3 +366,31 @@ def test_after_a_decision_the_desk_is_shown_at_the_next_story_or_at_the_refused_
     assert refused["Location"] == f"/desk/#story-{story.pk}"  # its message is shown there
     elsewhere = client.post(f"/desk/story/{story.pk}/dismiss/", {"next": "https://evil.example/"})
     assert elsewhere["Location"] == "/desk/"
+
+
+def test_an_article_of_several_authors_is_credited_to_them_as_the_source_line_names_people(
+    client, editor, syndicated
+):
+    """ "Jane Roe, Tomas Elder, The Harbour Gazette" read as a second outlet after the author
+    (and an archive import read it so); the digest writes several authors "A and B"."""
+    syndicated[0].authors = ["Jane Roe", "Tomas Elder", "Ana Ferreira"]
+    syndicated[0].save()
+    syndicated[1].authors = [f"Correspondent Number {n}" for n in range(40)]  # over 300 letters
+    syndicated[1].save()
+    post = publish_story(
+        story_of(syndicated[0]),
+        syndicated[:2],
+        headline="Quay permit",
+        excerpt="would be allowed to hold a memorial gathering",
+    )
+    first, second = post.credits.order_by("position")
+    assert first.author == "Jane Roe, Tomas Elder and Ana Ferreira"
+    # Cut where a name ends, never inside one.
+    assert len(second.author) <= 300
+    assert second.author.startswith("Correspondent Number 0, Correspondent Number 1, ")
+    assert second.author.endswith(" and others")
+    names = second.author.removesuffix(" and others").replace(" and ", ", ").split(", ")
+    assert all(name in syndicated[1].authors for name in names)
+    client.force_login(editor)
+    page = " ".join(client.get(post.get_absolute_url()).content.decode().split())
+    assert '<span class="author">Jane Roe, Tomas Elder and Ana Ferreira</span>, <a' in page

@@ -11,6 +11,7 @@ from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
 
+from clipdesk.digest.credits import join_names
 from clipdesk.digest.models import Credit, Outlet, Post, PostVersion, Tag
 from clipdesk.digest.outlets import OutletDirectory, free_slug
 from clipdesk.digest.quotes import ExcerptNotFound, check_excerpt
@@ -221,11 +222,36 @@ def _credit(post: Post, position: int, article) -> Credit:
     return Credit(
         post=post,
         position=position,
-        author=", ".join(article.authors)[:300],
+        author=authors_credit(article.authors, Credit._meta.get_field("author").max_length),
         outlet=article.outlet,
         date=article.published,
         url=article.url,
     )
+
+
+MORE_AUTHORS = " and others"
+
+
+def authors_credit(authors: Sequence[str], longest: int) -> str:
+    """An article's authors as the source line names people: "A and B", "A, B and C".
+
+    Joined by commas alone they read as an author and outlets ("Jane Roe, Tomas Elder, The
+    Herald"), and an archive import of the site took them so. Too many for the credit's
+    `longest` letters, the names that fit are kept whole, then "and others"; the list used to
+    be cut inside a name.
+    """
+    names = [" ".join(name.split()) for name in authors if name and name.strip()]
+    line = join_names(names)
+    if len(line) <= longest:
+        return line
+    kept: list[str] = []
+    for name in names:
+        if len(", ".join([*kept, name]) + MORE_AUTHORS) > longest:
+            break
+        kept.append(name)
+    if not kept:  # one name longer than the field: cut where a word ends
+        return names[0][:longest].rsplit(" ", 1)[0]
+    return ", ".join(kept) + MORE_AUTHORS
 
 
 def add_credits(post: Post, articles: Sequence, *, user=None) -> list:
