@@ -1,7 +1,7 @@
 import pytest
 
 from clipdesk.digest.quotes import ExcerptNotFound, check_excerpt
-from clipdesk.stories.excerpts import suggest_excerpt
+from clipdesk.stories.excerpts import sentences, suggest_excerpt
 
 TEXT = (
     "The council met on Monday. “We will not decide before the survey,” said the chair, "
@@ -108,3 +108,38 @@ def test_suggested_excerpt_never_repeats_the_headline(text):
 def test_a_sentence_opening_with_a_short_headline_is_kept():
     text = "Strike ends. Strike ends at noon, the union said, after the operator raised wages."
     assert suggest_excerpt(text, headline="Strike ends").startswith("Strike ends")
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # Capitals beyond Latin-1 (Turkish, Polish), Cyrillic and Greek capitals, and scripts
+        # without case: each sentence ran into the one before it.
+        (
+            "İran açıklama yaptı. Şimdi herkes bekliyor. Łódź czeka.",
+            ["İran açıklama yaptı.", "Şimdi herkes bekliyor.", "Łódź czeka."],
+        ),
+        ("Москва заявила. Власти ответили. Ώρα.", ["Москва заявила.", "Власти ответили.", "Ώρα."]),
+        ("הממשלה הודיעה. השרים הסכימו.", ["הממשלה הודיעה.", "השרים הסכימו."]),
+        # Chinese and Japanese put no space after a full stop.
+        ("北京今天宣布。政府表示支持。", ["北京今天宣布。", "政府表示支持。"]),
+        # Still one sentence: a lower-case word after a full stop, a number's decimal point.
+        (
+            "He cited the U.S. rules. e.g. the 3.5 limit.",
+            ["He cited the U.S. rules. e.g. the 3.5 limit."],
+        ),
+    ],
+)
+def test_sentences_end_in_every_alphabet(text, expected):
+    assert [text[start:end] for start, end in sentences(text)] == expected
+
+
+def test_a_russian_article_is_quoted_by_its_sentence_not_its_whole_paragraph():
+    text = " ".join(
+        [f"Предложение номер {n} рассказывает о погоде и дорогах города." for n in range(12)]
+        + ["Власти разрешили ОМИН провести собрание на набережной."]
+    )
+    start = text.index("ОМИН")
+    excerpt = suggest_excerpt(text, headline="ОМИН собрание", entity_spans=[(start, start + 4)])
+    assert excerpt.endswith("Власти разрешили ОМИН провести собрание на набережной.")
+    assert not excerpt.startswith("Предложение номер 0")

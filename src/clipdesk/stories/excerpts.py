@@ -16,7 +16,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-_SENTENCE_END = re.compile(r"(?<=[.!?…。؟])[\"”’»)]*\s+(?=[\"“‘«(]?[A-ZÀ-ÖØ-Þ0-9\u0600-\u06ff])")
+# A sentence ends at its full stop, before the next one's first letter or digit (after an
+# opening quote): a space between them, or none after the full stops of Chinese and Japanese.
+# Whether that letter may open a sentence (not lower case) is asked in `sentences`: a class of
+# capitals here (A-Z and Latin-1's) ran every sentence opening with "Ş", "İ", "Ł", a Cyrillic,
+# Greek or Hebrew letter, or a Chinese character into the one before it.
+_SENTENCE_END = re.compile(
+    r"(?<=[.!?…؟।])[\"”’»)]*\s+(?=[\"“‘«(]?(?P<spaced>[^\W_]))"
+    r"|(?<=[。！？])[」』”’)）]*\s*(?=[「『“‘(（]?(?P<unspaced>[^\W_]))"
+)
 _WORD = re.compile(r"\w+", re.UNICODE)
 IDEAL_MIN_WORDS, IDEAL_MAX_WORDS = 25, 90
 # Words too common to say anything about the news when shared with the headline.
@@ -32,6 +40,8 @@ def sentences(text: str) -> list[tuple[int, int]]:
     for para in re.finditer(r"[^\n]+", text):
         start = para.start()
         for cut in _SENTENCE_END.finditer(para.group()):
+            if (cut["spaced"] or cut["unspaced"]).islower():
+                continue  # "e.g. the", "U.S. rules": no new sentence
             spans.append((start, para.start() + cut.start()))
             start = para.start() + cut.end()
         if start < para.end():
