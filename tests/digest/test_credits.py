@@ -45,6 +45,24 @@ def test_missing_outlet_place_and_date_are_left_out_not_shown_empty():
     assert source_line(post.credits.all()) == "Rosa Field; Coast FM"
 
 
+def test_a_credit_naming_nothing_leaves_no_empty_piece_in_the_line():
+    """A credit with an address alone (added in the admin, or an article of no known outlet,
+    author or date) read "Harbour Gazette, February 18 2019; ; Coast FM"."""
+    gazette, radio = make_outlet("Harbour Gazette"), make_outlet("Coast FM")
+    post = make_post(
+        credits=[
+            {"outlet": gazette, "date": FEB_18},
+            {"url": "https://unknown.example/a/1"},
+            {"outlet": radio, "date": FEB_18},
+        ]
+    )
+    assert source_line(post.credits.all()) == "Harbour Gazette and Coast FM, February 18 2019"
+    assert "; ;" not in html_line(post) and "; ;" not in html_line(post, linked=True)
+    assert (
+        source_line(make_post(credits=[{"url": "https://unknown.example/a/2"}]).credits.all()) == ""
+    )
+
+
 def test_place_stands_between_outlet_and_date():
     post = make_post(
         credits=[

@@ -68,6 +68,10 @@ def group_credits(credits: Iterable[object]) -> list[CreditGroup]:
         place = (getattr(credit, "place", "") or "").strip()
         date = getattr(credit, "date", None)
         url = getattr(credit, "url", "") or ""
+        if not (outlet_name or author or place or date):
+            # Nothing of it to name (an address alone): shown, it was an empty piece of the
+            # line ("Herald, March 4 2025; ; Echo"). The post page's sources list it still.
+            continue
         name = CreditName(
             text=outlet_name,
             url=url,
