@@ -340,6 +340,14 @@ def test_a_typed_headline_too_long_is_refused_not_cut(syndicated):
     assert not Post.objects.exists()
 
 
+def test_a_headline_of_invisible_characters_is_no_headline(syndicated):
+    # Zero-width spaces and direction marks alone showed as a link with no words in it.
+    post = publish_articles(
+        syndicated, headline="\u200b \u200b\u200f", excerpt="members of the MEK exile group"
+    )
+    assert post.headline == " ".join(syndicated[0].title.split())
+
+
 def test_an_articles_own_title_too_long_is_shortened_where_a_word_ends(syndicated):
     lead = syndicated[0]
     lead.title = "Harbour " * 80  # 640 characters: a feed gave a paragraph as the title

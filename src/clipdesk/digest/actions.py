@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 
 from django.db import transaction
@@ -174,6 +175,8 @@ def publish_articles(
         if value and _has_control_character(value):
             raise PublishRefused(f"publish: the {name} holds a control character")
     typed = " ".join((headline or "").split())
+    if not _visible(typed):  # zero-width spaces alone: a link with no words on the front page
+        typed = ""
     headline = typed or " ".join((lead.title or "").split())
     if not headline:
         raise PublishRefused("publish: the post needs a headline")
@@ -320,6 +323,12 @@ def tag_named(name: str) -> Tag:
     if found is None and (slug := slugify(name)):
         found = Tag.objects.filter(slug=slug).first()
     return found or Tag.objects.create(name=name, slug=free_slug(Tag, name))
+
+
+def _visible(text: str) -> bool:
+    """Whether `text` has a character that shows: not only spaces and format characters
+    (zero-width spaces and joiners, direction marks), which `str.split` keeps."""
+    return any(not unicodedata.category(char).startswith(("Z", "C")) for char in text)
 
 
 def _has_control_character(text: str) -> bool:
