@@ -128,6 +128,16 @@ def test_a_sentence_opening_with_a_short_headline_is_kept():
             "He cited the U.S. rules. e.g. the 3.5 limit.",
             ["He cited the U.S. rules. e.g. the 3.5 limit."],
         ),
+        # A title or an abbreviation before a name ends no sentence.
+        (
+            "Mr. Vance and Dr. Orla Pike met at St. Ives. Gen. Tallow left.",
+            ["Mr. Vance and Dr. Orla Pike met at St. Ives.", "Gen. Tallow left."],
+        ),
+        # A word ending like a title still ends its sentence.
+        (
+            "They called the doctor. Dr was not there.",
+            ["They called the doctor.", "Dr was not there."],
+        ),
     ],
 )
 def test_sentences_end_in_every_alphabet(text, expected):

@@ -34,6 +34,14 @@ _STOP = frozenset(
 )
 
 
+# Titles and abbreviations a name or a word follows ("Mr. Smith", "Gen. Vance", "St. Ives"):
+# their full stop ends no sentence, and a suggestion began "Smith said…".
+_TITLES = re.compile(
+    r"(?<![\w.])(?:Mr|Mrs|Ms|Mx|Dr|Prof|Sen|Rep|Gov|Gen|Col|Capt|Lt|Sgt|Rev|Hon|St|Mt|Ft"
+    r"|Jr|Sr|No|Nos|vs|Inc|Corp|Co|Ltd|Messrs)\.$"
+)
+
+
 def sentences(text: str) -> list[tuple[int, int]]:
     """(start, end) offsets of sentences in the text, paragraphs never joined."""
     spans: list[tuple[int, int]] = []
@@ -42,6 +50,8 @@ def sentences(text: str) -> list[tuple[int, int]]:
         for cut in _SENTENCE_END.finditer(para.group()):
             if (cut["spaced"] or cut["unspaced"]).islower():
                 continue  # "e.g. the", "U.S. rules": no new sentence
+            if _TITLES.search(para.group(), 0, cut.start()):
+                continue  # "Mr. Smith", "Gen. Vance"
             spans.append((start, para.start() + cut.start()))
             start = para.start() + cut.end()
         if start < para.end():
