@@ -103,3 +103,12 @@ def test_an_rss_title_carries_no_markup_a_reader_would_run(client):
     body = client.get("/feed/").content.decode()
     assert "<title>Ferry fares &amp; tolls</title>" in body
     assert "<img" not in body and "&lt;img" not in body
+
+
+@pytest.mark.parametrize("url", ["/feed/", "/feed/atom/"])
+def test_a_title_with_markup_keeps_its_ampersands_as_written(client, url):
+    """Taking the markup out of a headline left every "&" of it as it was only when there was
+    no markup: "AT&T" became "AT&T;" and a closing "Q&A" "QA"."""
+    make_post("<em>Dune</em> at AT&T: the Q&A", excerpt="Fares rose.")
+    titles = [entry.title for entry in feedparser.parse(client.get(url).content).entries]
+    assert titles == ["Dune at AT&T: the Q&A"]

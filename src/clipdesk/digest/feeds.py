@@ -46,7 +46,7 @@ class LatestPostsFeed(Feed):
         """The headline without markup: many readers show an RSS title as HTML, and a
         headline taken from a hostile page ("<img src=x onerror=…>") was theirs to run.
         Escaped twice like the description, "Q&A" would show as "Q&amp;A" in the others."""
-        return strip_tags(storable_text(item.headline))
+        return without_markup(storable_text(item.headline))
 
     def item_description(self, item: Post) -> str:
         """The source line and excerpt, HTML-escaped: readers take an RSS description and an
@@ -69,6 +69,14 @@ class LatestPostsFeed(Feed):
         return f"clipdesk-post-{item.pk}"
 
     item_guid_is_permalink = False
+
+
+def without_markup(text: str) -> str:
+    """`text` with its tags taken out and every other character as written. Django's
+    `strip_tags` writes back what it reads as an entity once the text holds a tag: "AT&T"
+    came out "AT&T;" and a closing "Q&A" as "QA". Each "&" is hidden from it as "&amp;",
+    which it keeps as it is, and put back after."""
+    return strip_tags(text.replace("&", "&amp;")).replace("&amp;", "&")
 
 
 def id_host(requested: str) -> str:
