@@ -120,10 +120,14 @@ def test_the_upgrade_notes_every_post_and_article_for_indexing_again(search_home
 
 def _words_one_by_one(text: str) -> list[str]:
     """The search words by their definition: glued_words's words, each made a search word."""
-    from clipdesk.search.words import MAX_TOKEN_CHARS, search_word
+    from clipdesk.search.words import MAX_TOKEN_CHARS, search_word, split_unspaced
     from clipdesk.watch.normalizing import glued_words
 
-    words = (search_word(pieces) for pieces, _start, _end in glued_words(text))
+    words = (
+        piece
+        for pieces, _start, _end in glued_words(text)
+        for piece in split_unspaced(search_word(pieces))
+    )
     return [word for word in words if len(word) <= MAX_TOKEN_CHARS]
 
 
@@ -134,6 +138,7 @@ GLUE_CASES = [
     "the U.S.'s envoy; ʼAbd ʻAli; __a_'b",
     "Ma\u0301ryam a\u0301 \u0301 b",  # combining marks, one of them alone
     "Mojahedin-e-Khalq " + "x" * 150 + " مجاهدین‌خلق",  # a token too long to index
+    "我们在北京开会。東京都に住んでいます、ﾆｭｰｽ 北京2008年 北京's",
 ]
 
 
@@ -176,6 +181,43 @@ def test_the_upgrade_for_the_arabic_article_notes_everything_again(search_home):
     post = make_post("ندوة على الساحل", excerpt="ندوة.")
     migration = importlib.import_module(
         "clipdesk.search.migrations.0005_index_again_without_the_arabic_article"
+    )
+    PendingIndexUpdate.objects.all().delete()
+    migration.Migration.operations[0].code(apps, None)
+    assert list(PendingIndexUpdate.objects.values_list("kind", "object_id")) == [("post", post.pk)]
+
+
+def test_chinese_and_japanese_characters_are_words_of_their_own():
+    assert tokens("我们在北京开会。") == ["我", "们", "在", "北", "京", "开", "会"]
+    assert tokens("北京2008年 Paris") == ["北", "京", "2008", "年", "paris"]
+    assert tokens("ﾆｭｰｽ") == ["ニ", "ュ", "ー", "ス"]  # half-width kana as the usual ones
+    text = "在北京开会"
+    words, spans = words_with_spans(text)
+    assert words == ["在", "北", "京", "开", "会"]
+    assert [text[a:b] for a, b in spans] == list(text)
+
+
+@pytest.mark.django_db
+def test_a_chinese_or_japanese_word_inside_a_sentence_is_found_and_marked(search_home):
+    beijing = make_post("北京会议", excerpt="我们在北京开会。代表们讨论了问题。")
+    tokyo = make_post("東京のニュース", excerpt="私は東京都に住んでいます。" + "長" * 150)
+    reindex_all()
+    assert [r.id for r in search("北京").results] == [beijing.pk]
+    assert [r.id for r in search("开会").results] == [beijing.pk]
+    assert search("京北").total == 0  # the characters side by side, in the order typed
+    assert [r.id for r in search("東京").results] == [tokyo.pk]
+    assert [r.id for r in search("ニュース").results] == [tokyo.pk]
+    assert [r.id for r in search("長長長").results] == [tokyo.pk]  # a run past 100 characters
+    result = search("北京").results[0]
+    assert result.title_html == "<mark>北京</mark>会议"
+    assert result.snippet.startswith("我们在<mark>北京</mark>开会。")
+
+
+@pytest.mark.django_db
+def test_the_upgrade_for_chinese_and_japanese_notes_everything_again(search_home):
+    post = make_post("北京会议", excerpt="北京.")
+    migration = importlib.import_module(
+        "clipdesk.search.migrations.0007_index_again_with_han_and_kana_words"
     )
     PendingIndexUpdate.objects.all().delete()
     migration.Migration.operations[0].code(apps, None)

@@ -13,7 +13,13 @@ for "Rajavi" or "exil" means those words too. So a search word is the folded wor
   word that begins with those letters ("الهام") loses them as well; both sides of a search
   agree, at the cost of a rare look-alike.
 
-Other glued words stay whole ("O’Brien" → "obrien", "Shi’ite" → "shiite"). This is what
+Other glued words stay whole ("O’Brien" → "obrien", "Shi’ite" → "shiite").
+
+Chinese and Japanese are written without spaces between words, so `fold` makes a whole clause
+one token ("我们在北京开会"), and a search for "北京" found nothing (nor did any clause of over
+MAX_TOKEN_CHARS characters, which was not indexed at all). Each Han, Hiragana or Katakana
+character is therefore a search word of its own; a query word of several becomes a phrase of
+them (query.py), which finds the characters side by side, as they were typed. This is what
 Lucene's possessive and elision filters do; it is written here because both engines are given
 tokens made by this project (backends/__init__.py), so neither engine's analysers apply.
 
@@ -23,8 +29,11 @@ words found by `words_with_spans`, so all three agree.
 
 from __future__ import annotations
 
+import re
+
 from clipdesk.watch.normalizing import (
     ARABIC_ARTICLE,
+    fold_token,
     folded_pieces,
     glued_words,
     strip_arabic_article,
@@ -52,6 +61,45 @@ def search_word(pieces: list[str]) -> str:
     return strip_arabic_article("".join(pieces))
 
 
+# Scripts written without spaces between words (as folded: NFKC has made half-width kana and
+# compatibility ideographs the ordinary ones): Hiragana, Katakana, CJK ideographs.
+_UNSPACED_CHAR = (
+    "\u3005\u3007\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+    "\U00020000-\U0003134f"
+)
+_UNSPACED = re.compile(f"[{_UNSPACED_CHAR}]")
+_UNSPACED_SPLIT = re.compile(f"([{_UNSPACED_CHAR}])")
+
+
+def split_unspaced(word: str) -> list[str]:
+    """A search word cut before and after each Han or kana character ("北京2008年" → "北",
+    "京", "2008", "年"); any other word as it is."""
+    if not _UNSPACED.search(word):
+        return [word]
+    return [piece for piece in _UNSPACED_SPLIT.split(word) if piece]
+
+
+def _unspaced_spans(text: str, start: int, end: int, parts: list[str]) -> list[tuple[int, int]]:
+    """The span of `text[start:end]` that each of `parts` (the word's pieces) was folded from;
+    `fold` maps character by character, so each original character is folded alone. Where the
+    pieces are not the characters folded in order (an apostrophe's "s" taken off), every piece
+    gets the whole span."""
+    spans: list[tuple[int, int]] = []
+    position = start
+    for part in parts:
+        folded = ""
+        part_start = position
+        while position < end and len(folded) < len(part):
+            folded += fold_token(text[position])
+            position += 1
+        while position < end and not fold_token(text[position]):
+            position += 1  # the combining marks after a character belong to it
+        if folded != part:
+            return [(start, end)] * len(parts)
+        spans.append((part_start, position))
+    return spans
+
+
 def tokens(text: str) -> list[str]:
     """The search words of `text`, as the index stores them (long tokens dropped)."""
     found = folded_pieces(text)
@@ -72,6 +120,8 @@ def tokens(text: str) -> list[str]:
             words.append(search_word(folded[first : last + 2]))
             start = last + 2
         words += folded[start:]
+    if any(_UNSPACED.search(word) for word in words):
+        words = [piece for word in words for piece in split_unspaced(word)]
     return [word for word in words if len(word) <= MAX_TOKEN_CHARS]
 
 
@@ -91,8 +141,9 @@ def words_with_spans(text: str) -> tuple[list[str], list[tuple[int, int]]]:
     words: list[str] = []
     spans: list[tuple[int, int]] = []
     for pieces, start, end in glued_words(text):
-        words.append(search_word(pieces))
-        spans.append((start, end))
+        parts = split_unspaced(search_word(pieces))
+        words += parts
+        spans += [(start, end)] if len(parts) == 1 else _unspaced_spans(text, start, end, parts)
     return words, spans
 
 
