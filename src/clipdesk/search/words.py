@@ -120,7 +120,9 @@ def tokens(text: str) -> list[str]:
             words.append(search_word(folded[first : last + 2]))
             start = last + 2
         words += folded[start:]
-    if any(_UNSPACED.search(word) for word in words):
+    # One look over the folded words (NFKC makes half-width kana the ordinary ones), not one
+    # a word: an article has thousands.
+    if _UNSPACED.search(" ".join(words)):
         words = [piece for word in words for piece in split_unspaced(word)]
     return [word for word in words if len(word) <= MAX_TOKEN_CHARS]
 
