@@ -126,6 +126,38 @@ def test_demo_refuses_a_busy_port_before_setting_anything_up(tmp_path):
     assert not (home / "clipdesk.sqlite3").exists()
 
 
+def test_demo_refuses_an_instance_that_already_holds_content(tmp_path):
+    """The demo publishes its sample archive, adds loopback sources and resets the "admin"
+    password: pointed at a real instance (--home, or an exported DATABASE_URL) it must not
+    write there."""
+    home = tmp_path / "real"
+    clipdesk(home, "init")
+    clipdesk(home, "watch", "add", "Harbour Board")
+    script = (
+        "from django.contrib.auth import get_user_model\n"
+        "get_user_model().objects.create_superuser('admin', 'a@example.org', 'kept-Pass-42')"
+    )
+    clipdesk(home, "manage", "shell", "-c", script)
+    before = (home / "clipdesk.sqlite3").read_bytes()
+    result = clipdesk(home, "--home", str(home), "demo", "--no-serve", check=False, timeout=60)
+    assert result.returncode == 2
+    assert "demo: " in result.stderr and "already holds" in result.stderr
+    assert "Traceback" not in result.stderr
+    check = "from django.contrib.auth import get_user_model\n" + (
+        "print(get_user_model().objects.get(username='admin').check_password('kept-Pass-42'))"
+    )
+    assert clipdesk(home, "manage", "shell", "-c", check).stdout.split()[-1] == "True"
+    assert clipdesk(home, "source", "list").stdout.startswith("No sources yet")
+    assert (home / "clipdesk.sqlite3").read_bytes() == before
+
+
+def test_demo_sets_up_a_new_folder_given_with_home(tmp_path):
+    home = tmp_path / "kept-demo"
+    result = clipdesk(home, "--home", str(home), "demo", "--no-serve", timeout=120)
+    assert f"Demo instance in {home}" in result.stdout
+    assert "6 sources" in result.stdout
+
+
 def _stop_group(process: subprocess.Popen) -> None:
     """Whatever a failed assertion left running: the command and its workers."""
     with contextlib.suppress(ProcessLookupError):

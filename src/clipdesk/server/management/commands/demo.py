@@ -4,6 +4,8 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.management.base import CommandError
+from django.db import connection
 
 from clipdesk.archive.importing import gazetteer_for, import_page
 from clipdesk.archive.reading import expand_paths, read_page
@@ -15,7 +17,7 @@ from clipdesk.server import ports
 from clipdesk.server.guards import require_free_port
 from clipdesk.server.ports import listen_host, port_number
 from clipdesk.server.serving import serve
-from clipdesk.server.setup import init_instance
+from clipdesk.server.setup import database_label, init_instance
 from clipdesk.sources.actions import add_source
 from clipdesk.watch.store import add_entity
 
@@ -32,6 +34,41 @@ ARCHIVE_SUBJECT = {
         "جمعیت فانوس",
     ],
 }
+
+
+def instance_contents() -> dict[str, int]:
+    """What the database already holds that the demo would add to or change: its posts,
+    sources, watched entities and accounts (none while it is not set up)."""
+    from clipdesk.digest.models import Post
+    from clipdesk.sources.models import Source
+    from clipdesk.watch.models import Entity
+
+    models = {
+        "post(s)": Post,
+        "source(s)": Source,
+        "watched entit(ies)": Entity,
+        "account(s)": get_user_model(),
+    }
+    tables = set(connection.introspection.table_names())
+    return {
+        label: model.objects.count()
+        for label, model in models.items()
+        if model._meta.db_table in tables
+    }
+
+
+def refuse_an_instance_in_use() -> None:
+    """The demo publishes a fictional archive, adds sources on a loopback server that stops
+    with it and resets the "admin" account's password. Given an instance already in use
+    (--home, or a DATABASE_URL left exported from running one) it wrote all that into it."""
+    held = {label: count for label, count in instance_contents().items() if count}
+    if held:
+        counts = ", ".join(f"{count} {label}" for label, count in held.items())
+        raise CommandError(
+            f"demo: {database_label()} already holds an instance ({counts}); the demo sets "
+            "up its own: run it without --home and DATABASE_URL, or give --home a new folder",
+            returncode=2,
+        )
 
 
 class Command(ClipdeskCommand):
@@ -52,6 +89,7 @@ class Command(ClipdeskCommand):
     def handle(self, *args, host: str, port: int, no_serve: bool, **options) -> None:
         if not no_serve:
             require_free_port("demo", host, port)  # before minutes of setup, not after
+        refuse_an_instance_in_use()
         init_instance()
         # Watched before the archive comes in: its posts are indexed with the names they
         # carry (`entity:` and the watched-names facet found none of them otherwise).
