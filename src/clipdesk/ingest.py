@@ -69,6 +69,7 @@ from clipdesk.sources.discovery import (
     find_article_links,
     is_listing_or_service_page,
     is_listing_sitemap,
+    site_name,
 )
 from clipdesk.sources.feed_formats import KIND_NAMES
 from clipdesk.sources.feeds import FeedError, ParsedEntry, ParsedFeed, parse_feed
@@ -459,10 +460,13 @@ class Poller:
         not_followed = _follow_permanent_redirect(source, result, summary)
         source.format = feed.kind if feed else "page"
         source.feed_ttl_minutes = feed.ttl_minutes if feed else None
-        if not source.name and feed is not None and feed.title:
-            # Named as the feed names itself, until an editor names it: the outlet of its
-            # pages that name no site of their own was their host ("127.0.0.1:8802").
-            source.name = " ".join(feed.title.split())[: Source._meta.get_field("name").max_length]
+        if not source.name:
+            # Named as the feed names itself, or a listing page its site, until an editor
+            # names it: the outlet of its pages that name no site of their own was their host
+            # ("127.0.0.1:8802"). A page added with --kind is not read when added, so this is
+            # the first time its name is seen.
+            named = (feed.title if feed is not None else site_name(result.body)) or ""
+            source.name = " ".join(named.split())[: Source._meta.get_field("name").max_length]
         if feed is not None:
             source.problems = list(feed.problems)
         else:  # a listing page: say so when none of its links reads like an article's

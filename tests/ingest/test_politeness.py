@@ -94,6 +94,31 @@ def test_an_unnamed_feed_is_named_as_it_names_itself_and_credits_its_pages_so(se
     assert Article.objects.get().outlet_name == "Shore Herald"  # not "127.0.0.1:PORT"
 
 
+def test_an_unnamed_listing_page_added_as_a_page_is_named_as_it_names_its_site(server):
+    """`source add URL --kind page` reads nothing when added, so the page named no outlet:
+    its articles were credited to the host ("127.0.0.1:PORT") in posts' source lines."""
+    from clipdesk.articles.models import Article
+    from tests.ingest.test_poll_failures import ARTICLE
+
+    address = "/2025/03/winter-ferry-timetable-changes.html"
+    page = server.route(address, ARTICLE, headers={"Content-Type": "text/html"})
+    listing = server.route(
+        "/",
+        f'<html><head><title>Shore  Herald</title></head><body><main><a href="{page}">Ferry'
+        "</a></main></body></html>".encode(),
+        headers={"Content-Type": "text/html"},
+    )
+    add_source(listing, kind="page")
+
+    poll_sources(due_only=False)
+
+    assert Source.objects.get(url=listing).name == "Shore Herald"
+    assert Article.objects.get().outlet_name == "Shore Herald"
+    Source.objects.filter(url=listing).update(name="Our name")  # an editor's name is kept
+    poll_sources(due_only=False)
+    assert Source.objects.get(url=listing).name == "Our name"
+
+
 @pytest.mark.parametrize(
     ("status", "header", "value"),
     [
