@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import os
+import zoneinfo
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -163,9 +164,31 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en"
-TIME_ZONE = os.environ.get("CLIPDESK_TIME_ZONE", "UTC")
+TIME_ZONE = os.environ.get("CLIPDESK_TIME_ZONE", "").strip() or "UTC"
+try:
+    zoneinfo.ZoneInfo(TIME_ZONE)
+except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+    # Django's own check is a traceback from every command, `run` included.
+    raise ImproperlyConfigured(
+        f"settings: CLIPDESK_TIME_ZONE {TIME_ZONE!r} is no time zone; give an IANA name "
+        "such as Europe/Paris or UTC"
+    ) from exc
 USE_I18N = True
 USE_TZ = True
+
+# The search engine, when chosen (search/backends): one this build knows, and PostgreSQL's
+# only on PostgreSQL. Found wrong at the first search, it was a traceback there.
+SEARCH_ENGINES = ("tantivy", "postgres")
+if _engine := os.environ.get("CLIPDESK_SEARCH_ENGINE", "").strip():
+    if _engine not in SEARCH_ENGINES:
+        raise ImproperlyConfigured(
+            f"settings: CLIPDESK_SEARCH_ENGINE {_engine!r} is no search engine; "
+            "give tantivy or postgres, or leave it unset"
+        )
+    if _engine == "postgres" and DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured(
+            "settings: CLIPDESK_SEARCH_ENGINE postgres needs a PostgreSQL database (DATABASE_URL)"
+        )
 
 STATIC_URL = "static/"
 STATIC_ROOT = CLIPDESK_HOME / "static"

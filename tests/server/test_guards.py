@@ -56,6 +56,10 @@ def test_worker_and_scheduler_without_a_broker_say_how_to_run_without_one(tmp_pa
             {"CLIPDESK_BROKER_URL": "amqp://guest:secret@127.0.0.1:56x2/"},
             "the port in amqp://127.0.0.1:56x2 is no port number",
         ),
+        ({"CLIPDESK_TIME_ZONE": "Nowhere/Else"}, "CLIPDESK_TIME_ZONE 'Nowhere/Else' is no"),
+        ({"CLIPDESK_TIME_ZONE": "../../etc/passwd"}, "give an IANA name such as Europe/Paris"),
+        ({"CLIPDESK_SEARCH_ENGINE": "lucene"}, "CLIPDESK_SEARCH_ENGINE 'lucene' is no search"),
+        ({"CLIPDESK_SEARCH_ENGINE": "postgres"}, "postgres needs a PostgreSQL database"),
     ],
 )
 def test_a_setting_that_cannot_work_is_one_line_from_every_command(tmp_path, env, says):
