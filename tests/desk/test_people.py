@@ -32,6 +32,23 @@ def test_sign_in_is_throttled_after_repeated_failures(client):
     assert "_auth_user_id" not in client.session
 
 
+def test_an_account_is_locked_whichever_way_its_name_is_written(client):
+    """Signing in reads "ｅｄｄｉｅ" (full-width letters) as "eddie", as Unicode's NFKC form
+    has it: counted under each spelling, every one of them was five more guesses at the same
+    password, from addresses enough to spread them over."""
+    User.objects.create_user("eddie", password="the-right-password-123")
+    spellings = ["eddie", "ｅddie", "eｄdie", "edｄie", "Eddie "]
+    for number, spelling in enumerate(spellings * MAX_FAILURES):
+        address = f"203.0.113.{number}"
+        client.post("/login/", {"username": spelling, "password": "wrong"}, REMOTE_ADDR=address)
+
+    guess = {"username": "ｅｄｄｉｅ", "password": "the-right-password-123"}
+    locked = client.post("/login/", guess, REMOTE_ADDR="198.51.100.1")
+
+    assert locked.status_code == 429
+    assert "_auth_user_id" not in client.session
+
+
 def test_successful_sign_in_goes_to_the_desk(client):
     User.objects.create_user("eddie", password="the-right-password-123")
     response = client.post("/login/", {"username": "eddie", "password": "the-right-password-123"})

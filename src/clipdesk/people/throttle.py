@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import logging
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -30,7 +31,15 @@ WINDOW_SECONDS = 15 * 60
 
 
 def _keys(address: str, username: str) -> list[str]:
-    return [f"login-fail:ip:{address}", f"login-fail:user:{username.strip().casefold()}"]
+    return [f"login-fail:ip:{address}", f"login-fail:user:{account_key(username)}"]
+
+
+def account_key(username: str) -> str:
+    """The account a typed user name signs in to, as the failures against it are counted.
+    The sign-in form reads the name in Unicode's NFKC form ("ｅｄｄｉｅ" in full-width letters
+    is "eddie"): counted as typed, each spelling of one name was five more guesses at its
+    password. Case is set aside too, so the count errs on the side of locking."""
+    return unicodedata.normalize("NFKC", username).strip().casefold()
 
 
 def counter() -> BaseCache:
