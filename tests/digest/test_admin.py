@@ -24,6 +24,17 @@ def test_post_list_searches_and_filters(admin_client):
     assert "Budget vote" in by_month and "Quay hearing" not in by_month
 
 
+@pytest.mark.parametrize("value", ["abc", "1e3", " ", "99999999999999999999999"])
+def test_an_outlet_filter_that_names_no_outlet_is_the_admins_usual_notice(admin_client, value):
+    """The outlet filter's value comes from the address, which anyone can edit or cut short:
+    a value that was no row number answered a server error."""
+    make_post("Quay hearing", credits=[{"outlet": make_outlet("Harbour Gazette")}])
+
+    response = admin_client.get("/admin/digest/post/", {"outlet": value})
+
+    assert response.status_code == 302 and response["Location"].endswith("?e=1")
+
+
 def test_tag_filter(admin_client):
     tag = make_tag("Hearings")
     make_post("Tagged one", tags=[tag])

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Count, QuerySet
@@ -65,9 +68,13 @@ class OutletFilter(admin.SimpleListFilter):
         return [(str(o.pk), o.name) for o in Outlet.objects.order_by("name")]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Post]) -> QuerySet[Post]:
-        if self.value():
-            return queryset.filter(credits__outlet_id=self.value()).distinct()
-        return queryset
+        if not self.value():
+            return queryset
+        if not re.fullmatch(r"[0-9]{1,18}", self.value()):
+            # Typed or cut short in the address: the admin's own notice for a filter it cannot
+            # apply (the list again, with "?e=1"), where the query was a server error.
+            raise IncorrectLookupParameters(f"outlet={self.value()!r} is no outlet's number")
+        return queryset.filter(credits__outlet_id=int(self.value())).distinct()
 
 
 class PostAdminForm(forms.ModelForm):
