@@ -44,6 +44,10 @@ def rule_form(**fields) -> dict:
         ({"host": "www.example.org/news"}, "host", "A host name"),
         ({"drop_xpaths": '["//h1/text()"]'}, "drop_xpaths", "selects text or attributes"),
         ({"drop_xpaths": '["//@class"]'}, "drop_xpaths", "selects text or attributes"),
+        # A control character pasted along with the path: lxml refuses it with a ValueError,
+        # which was a server error.
+        ({"title_xpath": "//h1\x01"}, "title_xpath", "holds a control character"),
+        ({"drop_xpaths": '["//div\\u0000"]'}, "drop_xpaths", "holds a control character"),
     ],
 )
 def test_the_admin_refuses_a_rule_that_could_not_apply(admin_client, fields, field, message):

@@ -30,6 +30,10 @@ def xpath_problem(path: str) -> str | None:
         etree.XPath(path)(_SAMPLE)
     except etree.XPathError as exc:
         return f"not a usable XPath: {exc}"
+    except ValueError:
+        # lxml's refusal of a NUL or another control character (pasted along with the
+        # path), which was a server error when the admin checked a rule.
+        return "not a usable XPath: it holds a control character"
     return None
 
 
