@@ -9,7 +9,7 @@ from clipdesk.digest.converters import RowIdConverter
 from clipdesk.digest.sitemaps import SITEMAPS
 from clipdesk.digest.sitemaps import TEMPLATE as SITEMAP_TEMPLATE
 from clipdesk.digest.views import favicon, robots_txt
-from clipdesk.people.views import ThrottledLoginView
+from clipdesk.people.views import ThrottledAdminLoginView, ThrottledLoginView
 
 register_converter(RowIdConverter, "id")
 admin.autodiscover()  # settings use SimpleAdminConfig: the registrations are read here
@@ -19,7 +19,7 @@ admin.site.site_title = "clipdesk admin"
 
 urlpatterns = [
     # The admin signs in through the same throttled view as the desk.
-    path("admin/login/", ThrottledLoginView.as_view(), name="admin_login"),
+    path("admin/login/", ThrottledAdminLoginView.as_view(), name="admin_login"),
     path("admin/", admin.site.urls),
     path("login/", ThrottledLoginView.as_view(), name="login"),
     path("logout/", LogoutView.as_view(), name="logout"),

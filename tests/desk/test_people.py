@@ -6,6 +6,7 @@ from django.core.cache import cache
 
 from clipdesk.digest.actions import restore_version, save_version
 from clipdesk.digest.models import Post
+from clipdesk.people.roles import EDITOR, READER
 from clipdesk.people.throttle import MAX_FAILURES, counter
 from tests.factories import make_outlet, make_post
 
@@ -59,6 +60,39 @@ def test_admin_sign_in_is_throttled_too(client):
     for _ in range(MAX_FAILURES):
         client.post("/admin/login/", {"username": "root", "password": "nope"})
     assert client.post("/admin/login/", {"username": "root", "password": "x"}).status_code == 429
+
+
+@pytest.mark.parametrize("role", [READER, EDITOR])
+def test_a_signed_in_account_the_admin_does_not_admit_is_asked_to_sign_in_as_another(client, role):
+    """A reader (or an editor not marked staff) who opened /admin/ was sent to sign in, and
+    the sign-in page, seeing them signed in already, sent them back: round and round until
+    the browser gave up on "too many redirects"."""
+    from django.contrib.auth.models import Group
+
+    from clipdesk.people.roles import ensure_roles
+
+    ensure_roles()
+    account = User.objects.create_user("rowan", password="a-long-reader-password")
+    account.groups.add(Group.objects.get(name=role))
+    client.force_login(account)
+
+    sent = client.get("/admin/")
+    page = client.get(sent["Location"])
+
+    assert sent["Location"] == "/admin/login/?next=/admin/"
+    assert page.status_code == 200
+    assert "signed in as rowan" in page.content.decode()
+    staff = User.objects.create_user("sam", password="a-long-staff-password", is_staff=True)
+    signed_in = client.post(
+        sent["Location"], {"username": "sam", "password": "a-long-staff-password"}
+    )
+    assert signed_in.status_code == 302 and signed_in["Location"] == "/admin/"
+    assert client.session["_auth_user_id"] == str(staff.pk)
+
+
+def test_staff_signed_in_already_go_straight_to_the_admin(admin_client):
+    page = admin_client.get("/admin/login/?next=/admin/digest/post/")
+    assert page.status_code == 302 and page["Location"] == "/admin/digest/post/"
 
 
 def test_admin_edit_keeps_the_earlier_version_and_restores_it(admin_client):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
 
@@ -42,3 +43,20 @@ class ThrottledLoginView(auth_views.LoginView):
     def form_valid(self, form):
         throttle.clear(client_address(self.request), form.get_user().get_username())
         return super().form_valid(form)
+
+
+class ThrottledAdminLoginView(ThrottledLoginView):
+    """The admin's sign-in. An account signed in already goes on to the admin when the admin
+    admits it; one it does not (a reader's, an editor's not marked staff) is shown the form,
+    to sign in as another. Sent back to the admin, which sent it here again, it went round
+    until the browser gave up on "too many redirects"."""
+
+    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        self.redirect_authenticated_user = admin.site.has_permission(request)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs) -> dict:
+        context = super().get_context_data(**kwargs)
+        if self.request.user.is_authenticated:
+            context["not_admitted"] = self.request.user.get_username()
+        return context
