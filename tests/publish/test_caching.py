@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+import os
+import time
 
 import pytest
 from django.contrib.auth.models import User
@@ -108,8 +110,14 @@ def test_changes_to_tags_outlets_and_the_profile_show(client, story):
     assert "Harbour Watch" in client.get("/").text
 
 
+def _version_made(seconds_ago: float) -> None:
+    """The content version, as if made `seconds_ago` (the page cache is keyed by it)."""
+    caching._write_version_file(f"{time.time_ns() - int(seconds_ago * 1e9)}.{os.urandom(4).hex()}")
+
+
 @committed
 def test_etag_and_last_modified_answer_304(client, story):
+    _version_made(5)
     first = client.get("/")
     assert first["ETag"] and first["Last-Modified"]
     assert "no-cache" in first["Cache-Control"]
@@ -118,6 +126,24 @@ def test_etag_and_last_modified_answer_304(client, story):
     assert client.get("/", HTTP_IF_MODIFIED_SINCE=since).status_code == 304
     earlier = http_date(caching.version_time(caching.content_version()) - 3600)
     assert client.get("/", HTTP_IF_MODIFIED_SINCE=earlier).status_code == 200
+
+
+@committed
+def test_two_versions_in_one_second_are_told_apart_by_a_reader_asking_by_date(client, story):
+    # An HTTP date has whole seconds: a version under a second old gets none, and a date of
+    # its second (a version made just before it in that second had that date) is no answer.
+    _version_made(0.2)
+    young = client.get("/")
+    assert young["ETag"] and not young.has_header("Last-Modified")
+    same_second = http_date(int(caching.version_time(caching.content_version())))
+    assert client.get("/", HTTP_IF_MODIFIED_SINCE=same_second).status_code == 200
+    # Dated once its second is over; a change after that is a later second.
+    _version_made(3)
+    dated = client.get("/")
+    story.headline = "Harbour inquiry adjourns"
+    story.save()
+    again = client.get("/", HTTP_IF_MODIFIED_SINCE=dated["Last-Modified"])
+    assert again.status_code == 200 and "Harbour inquiry adjourns" in again.text
 
 
 @committed

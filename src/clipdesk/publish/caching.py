@@ -297,8 +297,21 @@ def _stamp(response: HttpResponse, version: str) -> None:
     """ETag from the content, Last-Modified from the version; browsers must revalidate."""
     digest = hashlib.blake2b(response.content, digest_size=16).hexdigest()
     response["ETag"] = f'"{digest}"'
-    response["Last-Modified"] = http_date(version_time(version))
+    if (seconds := _last_modified(version)) is not None:
+        response["Last-Modified"] = http_date(seconds)
     _public_headers(response)
+
+
+def _last_modified(version: str) -> int | None:
+    """The version's time in whole seconds, as Last-Modified says it; None while the version
+    is under a second old.
+
+    An HTTP date has no fraction of a second: two versions made in one second had one date,
+    and a reader revalidating by date alone (no ETag) was told 304 and kept the first. A date
+    given only once its second is over is older than any later version's, so If-Modified-Since
+    can tell them apart; meanwhile the ETag alone answers."""
+    made = version_time(version)
+    return int(made) if time.time() - made >= 1 else None
 
 
 def _public_headers(response: HttpResponse) -> None:
@@ -411,10 +424,11 @@ def _store(request: HttpRequest, version: str, response: HttpResponse) -> None:
 
 def _conditional(request: HttpRequest, version: str, response: HttpResponse) -> HttpResponse:
     """The page, or 304 when the reader's copy (ETag, Last-Modified) is still current."""
+    dated = response.has_header("Last-Modified")  # not while its version was under a second old
     return get_conditional_response(
         request,
         etag=response["ETag"],
-        last_modified=int(version_time(version)),
+        last_modified=int(version_time(version)) if dated else None,
         response=response,
     )
 
