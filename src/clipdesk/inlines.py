@@ -15,6 +15,8 @@ from django.contrib import admin
 from django.db.models import UniqueConstraint
 from django.forms.models import BaseInlineFormSet
 
+from clipdesk.admin_input import FormInputChecks
+
 
 class ParentCheckedFormSet(BaseInlineFormSet):
     def clean(self) -> None:
@@ -45,5 +47,5 @@ class ParentCheckedFormSet(BaseInlineFormSet):
                     form.add_error(None, form.instance.unique_error_message(model, fields))
 
 
-class ParentCheckedInline(admin.TabularInline):
+class ParentCheckedInline(FormInputChecks, admin.TabularInline):
     formset = ParentCheckedFormSet

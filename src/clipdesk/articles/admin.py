@@ -1,13 +1,14 @@
 from django.contrib import admin, messages
 from django.utils.html import format_html, format_html_join
 
+from clipdesk.admin_input import CheckedModelAdmin
 from clipdesk.articles.actions import reextract_articles
 from clipdesk.articles.models import Article, EntryAddress, ExtractionRule, Snapshot
 from clipdesk.digest.admin import URL_FIELDS
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(CheckedModelAdmin):
     formfield_overrides = URL_FIELDS
     list_display = ["title", "outlet", "published", "language", "entities", "snapshot_link"]
     list_filter = ["language", "outlet", "published", "matches__entity"]
@@ -63,7 +64,7 @@ class ArticleAdmin(admin.ModelAdmin):
 
 
 @admin.register(Snapshot)
-class SnapshotAdmin(admin.ModelAdmin):
+class SnapshotAdmin(CheckedModelAdmin):
     list_display = ["url", "status", "fetched_at", "warc_file"]
     search_fields = ["url"]
 
@@ -72,13 +73,13 @@ class SnapshotAdmin(admin.ModelAdmin):
 
 
 @admin.register(ExtractionRule)
-class ExtractionRuleAdmin(admin.ModelAdmin):
+class ExtractionRuleAdmin(CheckedModelAdmin):
     list_display = ["host", "enabled", "title_xpath", "author_xpath", "date_xpath"]
     search_fields = ["host"]
 
 
 @admin.register(EntryAddress)
-class EntryAddressAdmin(admin.ModelAdmin):
+class EntryAddressAdmin(CheckedModelAdmin):
     """Addresses polling no longer fetches; deleting one has the next round fetch it again
     (a PDF since replaced by an article page, say)."""
 

@@ -16,6 +16,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from clipdesk.admin_input import CheckedModelAdmin
 from clipdesk.digest import actions
 from clipdesk.digest.credits import source_line
 from clipdesk.digest.models import Credit, Outlet, Post, PostVersion, SiteProfile, Tag
@@ -97,7 +98,7 @@ class PostAdminForm(forms.ModelForm):
 
 
 @admin.register(Post)
-class PostAdmin(admin.ModelAdmin):
+class PostAdmin(CheckedModelAdmin):
     form = PostAdminForm
     list_display = ["headline", "posted_on", "sources", "status", "updated_at"]
     list_filter = ["status", OutletFilter, "tags"]
@@ -159,7 +160,7 @@ class PostAdmin(admin.ModelAdmin):
 
 
 @admin.register(Outlet)
-class OutletAdmin(admin.ModelAdmin):
+class OutletAdmin(CheckedModelAdmin):
     formfield_overrides = URL_FIELDS
     list_display = ["name", "slug", "homepage", "credit_count"]
     search_fields = ["name", "aliases"]
@@ -190,14 +191,14 @@ class OutletAdmin(admin.ModelAdmin):
 
 
 @admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):
+class TagAdmin(CheckedModelAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(SiteProfile)
-class SiteProfileAdmin(admin.ModelAdmin):
+class SiteProfileAdmin(CheckedModelAdmin):
     list_display = ["name", "tagline"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:

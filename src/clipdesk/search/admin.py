@@ -2,12 +2,13 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from clipdesk.admin_input import CheckedModelAdmin
 from clipdesk.search import indexing
 from clipdesk.search.models import PendingIndexUpdate
 
 
 @admin.register(PendingIndexUpdate)
-class PendingIndexUpdateAdmin(admin.ModelAdmin):
+class PendingIndexUpdateAdmin(CheckedModelAdmin):
     """Where an editor sees that search lags behind the archive, and can make it catch up."""
 
     list_display = ["kind", "object_id", "noted_at"]

@@ -3,12 +3,13 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
+from clipdesk.admin_input import CheckedModelAdmin
 from clipdesk.digest.admin import URL_FIELDS
 from clipdesk.sources.models import Source
 
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(CheckedModelAdmin):
     formfield_overrides = URL_FIELDS
     list_display = [
         "__str__", "kind", "format", "enabled", "last_success_at", "error_count",

@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 
+from clipdesk.admin_input import CheckedModelAdmin
 from clipdesk.inlines import ParentCheckedInline
 from clipdesk.watch.matching import too_short
 from clipdesk.watch.models import Alias, Entity, Match, Watchlist
@@ -11,7 +12,7 @@ class AliasInline(ParentCheckedInline):
 
 
 @admin.register(Entity)
-class EntityAdmin(admin.ModelAdmin):
+class EntityAdmin(CheckedModelAdmin):
     list_display = ["name", "watchlist"]
     list_filter = ["watchlist"]
     search_fields = ["name", "aliases__text"]
@@ -35,12 +36,12 @@ class EntityAdmin(admin.ModelAdmin):
 
 
 @admin.register(Watchlist)
-class WatchlistAdmin(admin.ModelAdmin):
+class WatchlistAdmin(CheckedModelAdmin):
     list_display = ["name"]
 
 
 @admin.register(Match)
-class MatchAdmin(admin.ModelAdmin):
+class MatchAdmin(CheckedModelAdmin):
     list_display = ["article", "entity", "matched_text", "field", "reason"]
     list_filter = ["entity", "field"]
     list_select_related = ["article", "entity"]
