@@ -1,9 +1,11 @@
 import datetime
+import time
 
 import feedparser
 import pytest
 
-from clipdesk.digest.models import Post
+from clipdesk.digest.models import Post, SiteProfile
+from clipdesk.publish import caching
 from clipdesk.publish.caching import bump_content_version
 from tests.factories import make_outlet, make_post, make_tag
 
@@ -112,3 +114,18 @@ def test_a_title_with_markup_keeps_its_ampersands_as_written(client, url):
     make_post("<em>Dune</em> at AT&T: the Q&A", excerpt="Fares rose.")
     titles = [entry.title for entry in feedparser.parse(client.get(url).content).entries]
     assert titles == ["Dune at AT&T: the Q&A"]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("url", ["/feed/", "/feed/atom/"])
+def test_a_feed_with_no_post_is_dated_by_the_sites_last_change_not_by_the_clock(client, url):
+    # Dated by the moment it was drawn, an empty feed changed at every request, and every
+    # static export wrote it again.
+    SiteProfile.load()  # made on first use, which is a change of the site
+    caching._write_version_file(f"{(time.time_ns() // 10**9 - 7200) * 10**9}.00c0ffee")
+    parsed = feedparser.parse(client.get(url).content)
+    changed = datetime.datetime.fromtimestamp(
+        caching.version_time(caching.content_version()), tz=datetime.UTC
+    )
+    assert parsed.entries == []
+    assert parsed.feed.updated_parsed[:6] == changed.timetuple()[:6]

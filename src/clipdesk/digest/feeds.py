@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.utils import timezone
-from django.utils.feedgenerator import Atom1Feed
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import escape, strip_tags
 
 from clipdesk.digest.credits import source_line
@@ -25,7 +25,32 @@ FEED_LENGTH = 30
 _host: ContextVar[str] = ContextVar("feed_host", default="localhost")
 
 
+class _SteadyWhenEmpty:
+    """A feed whose date, with no entry to take it from, is the time of the site's last
+    change. Django's is the moment it is drawn: an empty feed changed at every request (its
+    ETag too), and every static export wrote both feeds again."""
+
+    def latest_post_date(self) -> datetime.datetime:
+        if any(item.get("pubdate") or item.get("updateddate") for item in self.items):
+            return super().latest_post_date()
+        from clipdesk.publish.caching import content_version, version_time
+
+        return datetime.datetime.fromtimestamp(
+            int(version_time(content_version())), tz=datetime.UTC
+        )
+
+
+class SteadyRssFeed(_SteadyWhenEmpty, Rss201rev2Feed):
+    pass
+
+
+class SteadyAtomFeed(_SteadyWhenEmpty, Atom1Feed):
+    pass
+
+
 class LatestPostsFeed(Feed):
+    feed_type = SteadyRssFeed
+
     def title(self) -> str:
         return storable_text(SiteProfile.load().name)
 
@@ -95,7 +120,7 @@ def id_host(requested: str) -> str:
 
 
 class LatestPostsAtomFeed(LatestPostsFeed):
-    feed_type = Atom1Feed
+    feed_type = SteadyAtomFeed
 
     def feed_url(self) -> str:
         return "/feed/atom/"
