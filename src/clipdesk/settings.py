@@ -10,6 +10,8 @@ Environment:
   CLIPDESK_CACHE_URL      redis://host:port/db to share the page cache between processes
                           (default: each process's own memory)
   CLIPDESK_STATIC_TARGET  folder of the static copy, refreshed when posts are (un)published
+  CLIPDESK_TRUSTED_PROXIES  comma-separated addresses or networks of the reverse proxies in
+                          front, believed about the client's address (X-Forwarded-For)
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from clipdesk.instance import home_dir, secret_key
+from clipdesk.people.addresses import trusted_proxies
 
 
 def _flag(name: str) -> bool:
@@ -247,6 +250,10 @@ else:
 
 # The static copy (`clipdesk export-static`) to refresh when posts are (un)published.
 CLIPDESK_STATIC_TARGET = os.environ.get("CLIPDESK_STATIC_TARGET", "")
+
+# The reverse proxies in front, whose X-Forwarded-For names the client that sign-in throttling
+# counts (people/addresses.py); none by default, and the header is then never read.
+CLIPDESK_TRUSTED_PROXIES = trusted_proxies(os.environ.get("CLIPDESK_TRUSTED_PROXIES", ""))
 
 # Security headers that cost nothing on plain HTTP; the HTTPS-only ones follow below.
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -3,14 +3,21 @@
 import pytest
 from django.contrib.auth.models import User
 from django.core.cache import cache
+from django.test import override_settings
 
 from clipdesk.digest.actions import restore_version, save_version
 from clipdesk.digest.models import Post
+from clipdesk.people.addresses import trusted_proxies
 from clipdesk.people.roles import EDITOR, READER
 from clipdesk.people.throttle import MAX_FAILURES, counter
 from tests.factories import make_outlet, make_post
 
 pytestmark = pytest.mark.django_db
+
+
+def proxies(*addresses: str):
+    """CLIPDESK_TRUSTED_PROXIES as the settings read it from the environment."""
+    return trusted_proxies(",".join(addresses))
 
 
 @pytest.fixture(autouse=True)
@@ -251,3 +258,72 @@ def test_failures_counted_at_the_same_moment_are_each_counted():
     for thread in threads:
         thread.join()
     assert counter().get("login-fail:ip:203.0.113.7") == 200
+
+
+def fail_five_times(client, username: str, **headers) -> None:
+    for _ in range(MAX_FAILURES):
+        client.post("/login/", {"username": username, "password": "wrong"}, **headers)
+
+
+@override_settings(CLIPDESK_TRUSTED_PROXIES=proxies("127.0.0.1", "10.0.0.0/8"))
+def test_behind_a_trusted_proxy_failures_are_counted_by_the_address_it_forwards(client):
+    """Behind nginx every request came from the proxy's address: one guesser's five wrong
+    passwords locked every editor out of signing in for a quarter of an hour, again and
+    again. The address the trusted proxy forwards is now the one counted."""
+    User.objects.create_user("eddie", password="the-right-password-123")
+    fail_five_times(client, "mallory", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.66")
+
+    signed_in = client.post(
+        "/login/",
+        {"username": "eddie", "password": "the-right-password-123"},
+        REMOTE_ADDR="127.0.0.1",
+        HTTP_X_FORWARDED_FOR="198.51.100.7",
+    )
+
+    assert signed_in.status_code == 302
+    assert counter().get("login-fail:ip:203.0.113.66") == MAX_FAILURES
+
+
+@override_settings(CLIPDESK_TRUSTED_PROXIES=proxies("127.0.0.1", "10.0.0.0/8"))
+def test_an_address_a_client_writes_itself_into_x_forwarded_for_is_not_believed(client):
+    """The proxy adds the address it was reached from at the end; what comes before is the
+    client's to write. The right-most address no trusted proxy holds is the client's."""
+    for number in range(MAX_FAILURES):
+        client.post(
+            "/login/",
+            {"username": f"guess{number}", "password": "wrong"},
+            REMOTE_ADDR="127.0.0.1",
+            HTTP_X_FORWARDED_FOR=f"192.0.2.{number}, 203.0.113.66, 10.1.2.3",
+        )
+
+    locked = client.post(
+        "/login/",
+        {"username": "another", "password": "x"},
+        REMOTE_ADDR="127.0.0.1",
+        HTTP_X_FORWARDED_FOR="192.0.2.200, 203.0.113.66",
+    )
+
+    assert locked.status_code == 429
+
+
+@pytest.mark.parametrize("trusted", [(), proxies("10.0.0.0/8")])
+def test_x_forwarded_for_from_an_address_not_trusted_is_ignored(client, trusted):
+    """Without trusted proxies (the default), or from an address that is not one, the header
+    is whatever the client says: believed, it would let a guesser pick a fresh address for
+    every five passwords."""
+    with override_settings(CLIPDESK_TRUSTED_PROXIES=trusted):
+        for number in range(MAX_FAILURES):
+            client.post(
+                "/login/",
+                {"username": f"guess{number}", "password": "wrong"},
+                REMOTE_ADDR="203.0.113.66",
+                HTTP_X_FORWARDED_FOR=f"192.0.2.{number}",
+            )
+        locked = client.post(
+            "/login/",
+            {"username": "another", "password": "x"},
+            REMOTE_ADDR="203.0.113.66",
+            HTTP_X_FORWARDED_FOR="192.0.2.200",
+        )
+
+    assert locked.status_code == 429

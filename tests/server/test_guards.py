@@ -60,6 +60,11 @@ def test_worker_and_scheduler_without_a_broker_say_how_to_run_without_one(tmp_pa
         ({"CLIPDESK_TIME_ZONE": "../../etc/passwd"}, "give an IANA name such as Europe/Paris"),
         ({"CLIPDESK_SEARCH_ENGINE": "lucene"}, "CLIPDESK_SEARCH_ENGINE 'lucene' is no search"),
         ({"CLIPDESK_SEARCH_ENGINE": "postgres"}, "postgres needs a PostgreSQL database"),
+        (
+            {"CLIPDESK_TRUSTED_PROXIES": "127.0.0.1,nginx"},
+            "CLIPDESK_TRUSTED_PROXIES 'nginx' is no address or network",
+        ),
+        ({"CLIPDESK_TRUSTED_PROXIES": "10.0.0.0/33"}, "CLIPDESK_TRUSTED_PROXIES '10.0.0.0/33'"),
     ],
 )
 def test_a_setting_that_cannot_work_is_one_line_from_every_command(tmp_path, env, says):

@@ -7,12 +7,7 @@ from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
 
 from clipdesk.people import throttle
-
-
-def client_address(request: HttpRequest) -> str:
-    # REMOTE_ADDR only: X-Forwarded-For is whatever the client says unless a trusted proxy
-    # rewrites it, and trusting it would let anyone reset their own counter.
-    return request.META.get("REMOTE_ADDR", "")
+from clipdesk.people.addresses import client_address
 
 
 class ThrottledLoginView(auth_views.LoginView):
