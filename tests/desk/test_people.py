@@ -57,10 +57,44 @@ def test_an_account_is_locked_whichever_way_its_name_is_written(client):
     assert "_auth_user_id" not in client.session
 
 
-def test_successful_sign_in_goes_to_the_desk(client):
-    User.objects.create_user("eddie", password="the-right-password-123")
-    response = client.post("/login/", {"username": "eddie", "password": "the-right-password-123"})
-    assert response.status_code == 302 and response["Location"] == "/desk/"
+@pytest.mark.parametrize("role", [READER, None])
+def test_an_account_without_a_desk_role_goes_to_the_front_page_after_signing_in(client, role):
+    """Sent to /desk/ as every account was, a reader was answered 403 on signing in."""
+    from django.contrib.auth.models import Group
+
+    from clipdesk.people.roles import ensure_roles
+
+    ensure_roles()
+    account = User.objects.create_user("rowan", password="a-long-reader-password")
+    if role:
+        account.groups.add(Group.objects.get(name=role))
+    credentials = {"username": "rowan", "password": "a-long-reader-password"}
+
+    signed_in = client.post("/login/", credentials)
+    again = client.get("/login/")  # signed in already: sent on as well
+    asked = client.post("/login/?next=/archive/", credentials)
+
+    assert signed_in.status_code == 302 and signed_in["Location"] == "/"
+    assert client.get(signed_in["Location"]).status_code == 200
+    assert again.status_code == 302 and again["Location"] == "/"
+    assert asked["Location"] == "/archive/"
+
+
+def test_an_editor_goes_to_the_desk_after_signing_in(client):
+    from django.contrib.auth.models import Group
+
+    from clipdesk.people.roles import ensure_roles
+
+    ensure_roles()
+    account = User.objects.create_user("ed", password="a-long-editor-password")
+    account.groups.add(Group.objects.get(name=EDITOR))
+    signed_in = client.post("/login/", {"username": "ed", "password": "a-long-editor-password"})
+    unsafe = client.post(
+        "/login/?next=https://evil.example/",
+        {"username": "ed", "password": "a-long-editor-password"},
+    )
+    assert signed_in["Location"] == "/desk/"
+    assert unsafe["Location"] == "/desk/"
 
 
 def test_admin_sign_in_is_throttled_too(client):
@@ -100,6 +134,8 @@ def test_a_signed_in_account_the_admin_does_not_admit_is_asked_to_sign_in_as_ano
 def test_staff_signed_in_already_go_straight_to_the_admin(admin_client):
     page = admin_client.get("/admin/login/?next=/admin/digest/post/")
     assert page.status_code == 302 and page["Location"] == "/admin/digest/post/"
+    bare = admin_client.get("/admin/login/")  # typed or bookmarked: no `next`
+    assert bare.status_code == 302 and bare["Location"] == "/admin/"
 
 
 def test_admin_edit_keeps_the_earlier_version_and_restores_it(admin_client):

@@ -5,9 +5,11 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 
 from clipdesk.people import throttle
 from clipdesk.people.addresses import client_address
+from clipdesk.people.roles import can_use_desk
 
 
 class ThrottledLoginView(auth_views.LoginView):
@@ -39,6 +41,14 @@ class ThrottledLoginView(auth_views.LoginView):
         throttle.clear(client_address(self.request), form.get_user().get_username())
         return super().form_valid(form)
 
+    def get_default_redirect_url(self) -> str:
+        """Where an account goes without a safe `next`: the desk for its editors and admins
+        (LOGIN_REDIRECT_URL), the front page for everyone else. Sent to the desk too, a
+        reader signed in only to be answered 403."""
+        if can_use_desk(self.request.user):
+            return super().get_default_redirect_url()
+        return reverse("digest:front_page")
+
 
 class ThrottledAdminLoginView(ThrottledLoginView):
     """The admin's sign-in. An account signed in already goes on to the admin when the admin
@@ -49,6 +59,11 @@ class ThrottledAdminLoginView(ThrottledLoginView):
     def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         self.redirect_authenticated_user = admin.site.has_permission(request)
         return super().dispatch(request, *args, **kwargs)
+
+    def get_default_redirect_url(self) -> str:
+        """The admin's sign-in leads to the admin, as Django's own does, when no `next` says
+        where: the form sends one, an address typed or bookmarked may not."""
+        return reverse("admin:index")
 
     def get_context_data(self, **kwargs) -> dict:
         context = super().get_context_data(**kwargs)
