@@ -418,10 +418,29 @@ def test_api_json(client, corpus):
     assert payload["facets"]["outlet"][0]["label"] == "The Guardian"
 
 
-def test_api_articles_need_staff(client, corpus):
+def desk_account(role: str | None, **fields):
+    """An account holding `role` (None: no role at all)."""
+    from django.contrib.auth.models import Group
+
+    from clipdesk.people.roles import ensure_roles
+
+    ensure_roles()
+    account = get_user_model().objects.create_user(f"someone-{role}", password="x", **fields)
+    if role:
+        account.groups.add(Group.objects.get(name=role))
+    return account
+
+
+def test_api_articles_need_a_desk_role(client, corpus):
+    """Articles are the desk's working material: an editor's or an admin's. An account marked
+    staff but given no desk role searched them all the same."""
     assert client.get("/api/search", {"q": "berlin", "type": "article"}).status_code == 403
-    staff = get_user_model().objects.create_user("editor", password="x", is_staff=True)
-    client.force_login(staff)
+    for refused in (desk_account(None, is_staff=True), desk_account("reader", is_staff=True)):
+        client.force_login(refused)
+        answer = client.get("/api/search", {"q": "berlin", "type": "article"})
+        assert answer.status_code == 403, refused
+        assert client.get("/api/search", {"q": "MEK"}).json()["expanded_aliases"] == []
+    client.force_login(desk_account("editor"))
     payload = client.get("/api/search", {"q": "berlin", "type": "article"}).json()
     assert payload["total"] == 3
 
@@ -675,8 +694,7 @@ def test_readers_are_not_shown_the_watchlists_other_names(client, corpus):
     assert "Also searched" not in client.get("/search/", {"q": "MEK"}).content.decode()
     assert public["total"] > 0  # the search itself still finds the entity's posts
 
-    staff = get_user_model().objects.create_user("editor", password="x", is_staff=True)
-    client.force_login(staff)
+    client.force_login(desk_account("editor"))
     shown = client.get("/api/search", {"q": "MEK"}).json()["expanded_aliases"]
     assert "Mojahedin-e Khalq" in shown
     assert "Also searched" in client.get("/search/", {"q": "MEK"}).content.decode()
