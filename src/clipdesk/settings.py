@@ -282,6 +282,7 @@ LOGGING = {
     "filters": {
         "no_traceback": {"()": "clipdesk.server.logs.WithoutTraceback"},
         "first_line": {"()": "clipdesk.server.logs.FirstLineOnly"},
+        "refusal_in_one_line": {"()": "clipdesk.server.logs.RefusalWithoutTraceback"},
     },
     "loggers": {
         "django.security.DisallowedHost": {
@@ -289,6 +290,8 @@ LOGGING = {
             "filters": ["no_traceback"],
             "propagate": False,
         },
+        # A 403 (PermissionDenied) is a warning of one line; other errors keep their stack.
+        "django.request": {"filters": ["refusal_in_one_line"]},
         "celery.beat": {"filters": ["first_line"]},
         "trafilatura": {"level": _EXTRACTOR_LEVEL},
         "htmldate": {"level": _EXTRACTOR_LEVEL},

@@ -363,3 +363,32 @@ def test_x_forwarded_for_from_an_address_not_trusted_is_ignored(client, trusted)
         )
 
     assert locked.status_code == 429
+
+
+def test_a_refusal_in_the_admin_is_one_line_in_the_log(client, caplog):
+    """Every 403 of the admin (an editor opening a page their role does not allow) was
+    logged with the whole stack of the refusal, thirty lines that said nothing the first
+    did not. It is one line now; a server error keeps its traceback."""
+    import logging
+
+    from django.contrib.auth.models import Group
+
+    from clipdesk.people.roles import ensure_roles
+
+    ensure_roles()
+    editor = User.objects.create_user("ed", password="a-long-editor-password", is_staff=True)
+    editor.groups.add(Group.objects.get(name=EDITOR))
+    client.force_login(editor)
+
+    with caplog.at_level(logging.WARNING, logger="django.request"):
+        refused = client.get("/admin/people/auditentry/add/")
+        try:
+            raise RuntimeError("a real fault")
+        except RuntimeError:
+            logging.getLogger("django.request").error("Internal Server Error: /x/", exc_info=True)
+
+    assert refused.status_code == 403
+    forbidden, error = [r for r in caplog.records if r.name == "django.request"]
+    assert forbidden.levelname == "WARNING" and forbidden.exc_info is None
+    assert "/admin/people/auditentry/add/" in forbidden.getMessage()
+    assert error.exc_info is not None and error.exc_info[0] is RuntimeError

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 
+from django.core.exceptions import PermissionDenied
+
 
 class WithoutTraceback(logging.Filter):
     """Keep a record's message and drop its traceback: for refusals that are expected of a
@@ -23,6 +25,19 @@ class FirstLineOnly(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if record.levelno >= logging.ERROR:
             record.msg, record.args = record.getMessage().split("\n", 1)[0], None
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
+class RefusalWithoutTraceback(logging.Filter):
+    """A request refused for want of permission (PermissionDenied: an editor opening an admin
+    page their role does not allow, a reader the desk) is logged as Django logs it, a
+    warning with the address, without the stack of the refusal: thirty lines for every 403,
+    saying nothing the first line does not. Any other error keeps its traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and isinstance(record.exc_info[1], PermissionDenied):
             record.exc_info = None
             record.exc_text = None
         return True
