@@ -293,6 +293,38 @@ def test_offsets_cover_exactly_the_visible_span(text, visible):
     assert text[match.start : match.end] == match.matched_text == visible
 
 
+@pytest.mark.parametrize(
+    ("text", "visible"),
+    [
+        pytest.param("the MEK\u200d said", "MEK", id="zero_width_joiner_after"),
+        pytest.param("the \u200dMEK said", "MEK", id="zero_width_joiner_before"),
+        pytest.param("the ME\u00adK said", "ME\u00adK", id="soft_hyphen_inside"),
+        pytest.param("the MEK\u00ad said", "MEK", id="soft_hyphen_after"),
+        pytest.param("the M\u200dE\u200dK said", "M\u200dE\u200dK", id="joiners_inside"),
+    ],
+)
+def test_invisible_characters_do_not_hide_an_acronym(text, visible):
+    """Pasted and scraped text carries invisible joiners and soft hyphens; folding drops
+    them, and so must the check that an acronym is written in capitals."""
+    (match,) = MATCHER.find(text=text)
+    assert text[match.start : match.end] == match.matched_text == visible
+
+
+@pytest.mark.parametrize(
+    ("text", "visible"),
+    [
+        pytest.param("\u0301MEK said", "MEK", id="stray_mark_before_an_acronym"),
+        pytest.param("a \u0301\u0308Rajavi speech", "Rajavi", id="stray_marks_before_a_name"),
+        pytest.param("the \u200d\u0301PMOI", "PMOI", id="joiner_and_mark_before"),
+    ],
+)
+def test_a_match_starts_at_its_first_letter(text, visible):
+    """A combining mark with no letter before it belongs to nothing visible: the highlighted
+    span starts at the first letter."""
+    (match,) = MATCHER.find(text=text)
+    assert text[match.start : match.end] == match.matched_text == visible
+
+
 def test_matches_are_ordered_by_field_then_start():
     matches = MATCHER.find(headline="Rajavi and the MEK", text="PMOI, then Camp Ashraf")
     assert [(m.field, m.start, m.matched_text) for m in matches] == [
