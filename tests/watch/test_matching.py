@@ -325,6 +325,39 @@ def test_a_match_starts_at_its_first_letter(text, visible):
     assert text[match.start : match.end] == match.matched_text == visible
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("Sie kritisierten die MEK.Die Gruppe", id="german_sentence_without_space"),
+        pytest.param("They blamed the MEK.The group denied it.", id="english_no_space"),
+        pytest.param("Ils ont cité l’OMPI.Le groupe a nié.", id="french_no_space"),
+        pytest.param("Er nannte die MEK.In Paris", id="next_sentence_starts_like_a_tld"),
+        pytest.param("RALLY OF THE MEK.THE POLICE WATCHED", id="headline_in_capitals"),
+        pytest.param("Iran.MEK responded", id="acronym_after_a_word_and_stop"),
+        pytest.param("the MEK.2024 was a hard year", id="digits_after_the_stop"),
+    ],
+)
+def test_an_acronym_before_a_missing_space_is_a_mention(text):
+    """Scraped text often loses the space after a full stop; "MEK.Die" is no host name."""
+    assert [entity for entity, _ in found(text)] == ["MEK"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("see MEK.org for more", id="lowercase_known_tld"),
+        pytest.param("see MEK.de for more", id="lowercase_country_tld"),
+        pytest.param("see MEK.example for more", id="lowercase_reserved_name"),
+        pytest.param("SEE MEK.ORG FOR MORE", id="tld_in_capitals"),
+        pytest.param("see MEK.org/contact", id="host_with_a_path"),
+        pytest.param("see news.MEK.org.", id="host_at_sentence_end"),
+        pytest.param("see MEK.xn--p1ai", id="punycode_tld"),
+    ],
+)
+def test_an_acronym_in_a_host_name_is_not_a_mention(text):
+    assert found(text) == []
+
+
 def test_matches_are_ordered_by_field_then_start():
     matches = MATCHER.find(headline="Rajavi and the MEK", text="PMOI, then Camp Ashraf")
     assert [(m.field, m.start, m.matched_text) for m in matches] == [

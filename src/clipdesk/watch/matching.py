@@ -13,7 +13,8 @@
    separate tokens here, so "MEK's", "Rajavi's" and "l’OMPI" contain "MEK", "Rajavi", "OMPI".
 3. Verify. An acronym hit counts only when the original token is written in capitals ("MEK",
    "M.E.K."): "Mek" and "mek" are rejected, and "Mekong" was never a hit (another token);
-   nor when it is a label of an address ("info@MEK.org"). An acronym written with marks
+   nor when it is a label of an address ("info@MEK.org", "MEK.org"; "MEK.Die", a sentence
+   that lost the space after its full stop, is a mention). An acronym written with marks
    ("AT&T") is matched as words, in capitals only. An alias word written with the Arabic
    article ("القاعدة") counts only where the text writes it so (not "قاعدة", a base).
 4. Map back. Token positions in the scanned string → offsets in the original field.
@@ -29,6 +30,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 import unicodedata
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping
@@ -172,7 +174,8 @@ ADDRESS_MAX_CHARS = 200
 def _in_an_address(value: str, start: int, end: int) -> bool:
     """Whether the span is part of an e-mail address, a URL or a host name ("info@MEK.org",
     "http://x.example/MEK/", "MEK.example"): a label of an address, not a mention. "#MEK",
-    "(MEK)" and "PMOI/MEK" are mentions."""
+    "(MEK)" and "PMOI/MEK" are mentions, and so is "MEK.Die", a sentence whose space after
+    the full stop was lost (`_ends_in_a_top_level_domain`)."""
     left = value[max(0, start - ADDRESS_MAX_CHARS) : start]
     left = "" if not left or left[-1].isspace() else left.split()[-1]
     right = value[end : end + ADDRESS_MAX_CHARS]
@@ -184,7 +187,40 @@ def _in_an_address(value: str, start: int, end: int) -> bool:
     after = value[end] if end < len(value) else ""
     label_before = before == "." and start >= 2 and value[start - 2].isalnum()
     label_after = after == "." and end + 1 < len(value) and value[end + 1].isalnum()
-    return label_before or label_after
+    if not (label_before or label_after):
+        return False
+    host = _HOST_RUN.match(right).group()  # "MEK" + ".org" of "MEK.org/x"
+    last_label = (value[start:end] + host).strip(".").rsplit(".", 1)[-1]
+    return _ends_in_a_top_level_domain(last_label)
+
+
+# What may follow a label in a host name: more labels, up to the first other character.
+_HOST_RUN = re.compile(r"[\w.-]*")
+_TOP_LEVEL_MAX_CHARS = 24
+
+
+def _ends_in_a_top_level_domain(label: str) -> bool:
+    """Whether the last label of a dotted word may end a host name.
+
+    In lower case any run of 2 to 24 letters may ("org", "de", and "example" or "test", which
+    no registry lists), as may a listed one in punycode ("xn--p1ai"). A label with capitals
+    must be a listed top-level domain, in capitals ("MEK.ORG"): written "Die" or "In", it is
+    the first word of a sentence whose space was lost ("MEK.Die Gruppe", "MEK.In Paris"),
+    though "in" is India's. The list is the Public Suffix List that courlan's `tld` ships."""
+    if label.islower() and label.isalpha() and 2 <= len(label) <= _TOP_LEVEL_MAX_CHARS:
+        return True
+    if label != label.lower() and label != label.upper():
+        return False
+    return len(label) >= 2 and _listed_top_level_domain(label.lower())
+
+
+@lru_cache(maxsize=1024)
+def _listed_top_level_domain(label: str) -> bool:
+    """Imports `tld` and reads the Public Suffix List on first use (about 100 ms together),
+    only when an acronym touches a full stop: most processes that match never need it."""
+    from tld import is_tld
+
+    return is_tld(label, search_private=False)
 
 
 def _in_capitals(text: str) -> bool:
