@@ -14,7 +14,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from clipdesk.digest.models import Post
+from clipdesk.digest.models import Post, Tag
 from clipdesk.search.backends import engine_name, get_backend
 from clipdesk.search.indexing import index_post, reindex_all, remove_post
 from clipdesk.search.service import search
@@ -159,6 +159,21 @@ def test_quoted_alias_expands_but_a_longer_phrase_does_not(corpus):
 def test_outlet_filter_by_slug_name_or_alias(corpus, outlet):
     found = search(f"camp outlet:{outlet}")
     assert set(ids(found)) == {corpus.statement.pk, corpus.closes.pk}
+
+
+def test_a_facet_link_finds_an_outlet_or_tag_whose_slug_has_capitals(corpus):
+    """A slug edited in the admin may hold capitals ("LeMonde"); its facet link
+    "outlet:LeMonde" named no outlet, since the typed value was lower-cased before the
+    comparison with the slug."""
+    corpus.monde.slug, corpus.monde.aliases = "LeMonde", []
+    corpus.monde.save()
+    Tag.objects.filter(name="Rallies").update(slug="Rallies--2019")
+    facets = search("camp OR villepinte").facets["outlet"]
+    link = next(value.filter for value in facets if value.label == "Le Monde")
+    assert link == "outlet:LeMonde"
+    assert ids(search(link)) == [corpus.elysee.pk, corpus.rally.pk]
+    assert ids(search("tag:Rallies--2019")) == [corpus.rally.pk]
+    assert ids(search("tag:rallies--2019")) == [corpus.rally.pk]
 
 
 def test_filter_alone_lists_newest_first(corpus):

@@ -3,6 +3,8 @@
 - Watched names: `load_alias_book` reads every entity's name and aliases for `aliases`.
 - Filters: outlet: matches an outlet's slug, name or one of its aliases; entity: an entity's
   name or alias; tag: a tag's slug or name; all folded, so case and accents do not matter.
+  A slug is compared lower-cased: one edited in the admin may hold capitals ("LeMonde") or
+  what `slugify` would not write ("camps--2019"), and its own facet link must find it.
   A name that matches nothing filters everything out, and says so.
 """
 
@@ -38,24 +40,30 @@ class ResolvedFilters:
     notes: list[str] = field(default_factory=list)
 
 
+def _slugs_of(value: str) -> tuple[str, str]:
+    """The slugs a typed value may name, lower-cased: as typed (a facet link, or an address
+    copied from the site, "outlet:LeMonde", "tag:camps--2019") and as `slugify` writes it."""
+    return value.strip().lower(), slugify(value)
+
+
 def _outlet_ids(value: str) -> set[int]:
-    wanted, slug = fold(value), slugify(value)
+    wanted, slugs = fold(value), _slugs_of(value)
     found: set[int] = set()
     for outlet_id, name, outlet_slug, aliases in Outlet.objects.values_list(
         "id", "name", "slug", "aliases"
     ):
         names = [name, *(a for a in aliases or [] if isinstance(a, str))]
-        if outlet_slug == slug or wanted in {fold(n) for n in names}:
+        if outlet_slug.lower() in slugs or wanted in {fold(n) for n in names}:
             found.add(outlet_id)
     return found
 
 
 def _tag_ids(value: str) -> set[int]:
-    wanted, slug = fold(value), slugify(value)
+    wanted, slugs = fold(value), _slugs_of(value)
     return {
         tag_id
         for tag_id, name, tag_slug in Tag.objects.values_list("id", "name", "slug")
-        if tag_slug == slug or fold(name) == wanted
+        if tag_slug.lower() in slugs or fold(name) == wanted
     }
 
 
