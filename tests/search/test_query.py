@@ -48,6 +48,24 @@ def test_prefix_needs_two_characters():
     assert "prefix" in " ".join(parsed.notes)
 
 
+@pytest.mark.parametrize(
+    ("query", "node"),
+    [
+        ("北京*", Phrase(("北", "京"))),
+        ('"北京*"', Phrase(("北", "京"))),
+        ("京*", Term("京")),
+        ("東京ニュ*", Phrase(("東", "京", "ニ", "ュ"))),
+    ],
+)
+def test_a_star_after_chinese_or_japanese_searches_the_characters_without_a_note(query, node):
+    """Each Han or kana character is a search word of its own, so the characters typed find
+    every longer word they begin: the prefix is already searched, and "a prefix needs 2
+    letters or more" was wrong."""
+    parsed = parse(query)
+    assert [c.node for c in parsed.include] == [node]
+    assert parsed.notes == []
+
+
 def test_prefix_on_the_last_word_of_a_hyphenated_word():
     assert nodes("mojahedin-e-kh*")[0] == [Phrase(("mojahedin", "e", "kh"), prefix=True)]
 

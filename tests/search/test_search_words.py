@@ -214,6 +214,15 @@ def test_a_chinese_or_japanese_word_inside_a_sentence_is_found_and_marked(search
 
 
 @pytest.mark.django_db
+def test_a_star_after_chinese_characters_finds_the_words_they_begin(search_home):
+    beijing = make_post("北京会议", excerpt="我们在北京开会。")
+    reindex_all()
+    found = search("北京*")
+    assert [r.id for r in found.results] == [beijing.pk]
+    assert "prefix" not in found.message
+
+
+@pytest.mark.django_db
 def test_the_upgrade_for_chinese_and_japanese_notes_everything_again(search_home):
     post = make_post("北京会议", excerpt="北京.")
     migration = importlib.import_module(

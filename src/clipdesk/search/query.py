@@ -6,7 +6,8 @@ What a reader can type:
     "camp ashraf"              a phrase: the words in this order
     -rumour  -"fake news"      leave out documents with this word or phrase
     paris OR berlin            either word (OR in capitals binds two neighbours)
-    mojah*                     a word beginning with "mojah" (at least two characters)
+    mojah*                     a word beginning with "mojah" (at least two characters;
+                               "北京*" is "北京", whose characters are words of their own)
     "maryam raj*"              a phrase whose last word begins with "raj"
     outlet:guardian  outlet:"Le Monde"   entity:MEK  tag:protests  lang:fa
     from:2019  to:2020-06  from:2019-02-14
@@ -33,7 +34,7 @@ import datetime
 import re
 from dataclasses import dataclass, field
 
-from clipdesk.search.words import MAX_TOKEN_CHARS, tokens
+from clipdesk.search.words import MAX_TOKEN_CHARS, is_unspaced_character, tokens
 from clipdesk.watch.normalizing import fold
 
 # A reader's query is a few words; past this it is pasted text, and each extra word only
@@ -230,14 +231,14 @@ def _lex(text: str, query: ParsedQuery) -> list[_Item]:
             # are read (the star used to be dropped, and the phrase asked for "raj" whole).
             prefix = inner.rstrip().endswith("*")
             node = node_for(inner.rstrip().rstrip("*"), prefix=prefix)
-            if prefix and node is not None and not _is_prefix(node):
+            if prefix and _prefix_too_short(node):
                 query.notes.append(f"“{value}”: a prefix needs {MIN_PREFIX} letters or more.")
             clause = Clause(node, inner.strip()) if node else None
         else:  # a word, or an unknown "name:value", which is searched as words
             prefix = value.endswith("*")
             stem = value.rstrip("*")
             node = node_for(stem, prefix=prefix)
-            if prefix and node is not None and not _is_prefix(node):
+            if prefix and _prefix_too_short(node):
                 query.notes.append(f"“{value}”: a prefix needs {MIN_PREFIX} letters or more.")
             clause = Clause(node, stem, plain=not prefix) if node else None
         if clause is None:
@@ -254,6 +255,18 @@ def _lex(text: str, query: ParsedQuery) -> list[_Item]:
 
 def _is_prefix(node: Node) -> bool:
     return isinstance(node, Term | Phrase) and node.prefix
+
+
+def _prefix_too_short(node: Node | None) -> bool:
+    """Whether a star was dropped because the word before it was too short ("m*"). A star
+    after Chinese or Japanese ("北京*") is not: each of those characters is a search word of
+    its own (words.py), so the characters searched side by side already find every longer
+    word they begin, and the note said the prefix was too short where it was searched."""
+    if isinstance(node, Term) and not node.prefix:
+        return not is_unspaced_character(node.text)
+    if isinstance(node, Phrase) and not node.prefix:
+        return not is_unspaced_character(node.words[-1])
+    return False
 
 
 def _group(items: list[_Item], query: ParsedQuery) -> None:

@@ -79,6 +79,12 @@ def split_unspaced(word: str) -> list[str]:
     return [piece for piece in _UNSPACED_SPLIT.split(word) if piece]
 
 
+def is_unspaced_character(word: str) -> bool:
+    """Whether a search word is one Han or kana character, as `split_unspaced` cuts them: a
+    word of its own, so a prefix of it is the character itself."""
+    return len(word) == 1 and _UNSPACED.match(word) is not None
+
+
 def _unspaced_spans(text: str, start: int, end: int, parts: list[str]) -> list[tuple[int, int]]:
     """The span of `text[start:end]` that each of `parts` (the word's pieces) was folded from;
     `fold` maps character by character, so each original character is folded alone. Where the
