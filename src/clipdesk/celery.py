@@ -15,10 +15,17 @@ Queues:
 
 from __future__ import annotations
 
+import functools
+import logging
 import os
+from typing import TYPE_CHECKING
 
 from celery import Celery
 from django.conf import settings
+
+if TYPE_CHECKING:
+    import redis
+    from celery.app.task import Context
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clipdesk.settings")
 
@@ -63,3 +70,53 @@ app.conf.update(
         }
     },
 )
+
+# A task whose worker process dies (the pool process killed for want of memory while it
+# extracted a huge page, a crash in a parser's C code) is handed back by the settings above,
+# and, killing each worker that takes it, would be handed back for ever. Its deliveries are
+# counted (in Redis: CLIPDESK_REDIS_URL, by default the Redis broker) and past this many it is
+# dropped. Without Redis (RabbitMQ alone) nothing is counted: docs/celery.md, Limits.
+MAX_DELIVERIES = 3
+DELIVERIES_KEPT = 24 * 3600  # seconds a task's count is kept: far longer than a redelivery takes
+DELIVERIES_KEY = "clipdesk:deliveries:{task_id}:{retries}"
+
+log = logging.getLogger(__name__)
+
+
+def count_delivery(client: redis.Redis, task_id: str, retries: int = 0) -> int:
+    """One more delivery of the task; how many deliveries it has had so far.
+
+    Counted per attempt: a retry (PageNotNow, HostBusy) is a new message with the same task
+    ID, and must not be counted as the first attempt delivered again."""
+    key = DELIVERIES_KEY.format(task_id=task_id, retries=retries)
+    pipe = client.pipeline()
+    pipe.incr(key)
+    pipe.expire(key, DELIVERIES_KEPT)
+    count, _ = pipe.execute()
+    return int(count)
+
+
+@functools.cache
+def _deliveries_client() -> redis.Redis | None:
+    url = getattr(settings, "CLIPDESK_REDIS_URL", "")
+    if not url:
+        return None
+    import redis
+
+    return redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
+
+
+def delivered_too_often(request: Context) -> int | None:
+    """The task's deliveries when it has had more than MAX_DELIVERIES (its worker process died
+    each time: it is to be dropped), else None. A Redis that does not answer drops nothing."""
+    client = _deliveries_client()
+    if client is None or not request.id:
+        return None
+    import redis
+
+    try:
+        count = count_delivery(client, request.id, request.retries or 0)
+    except redis.RedisError as exc:
+        log.warning("task %s: its deliveries could not be counted (%s)", request.id, exc)
+        return None
+    return count if count > MAX_DELIVERIES else None

@@ -972,6 +972,15 @@ def _remember_refusal(page: Download) -> bool:
     return False
 
 
+def remember_refused(url: str, reason: str) -> None:
+    """Remember an entry's address as refused for good, whatever was counted for it before (a
+    404 not yet final): polling no longer hands it on. Deleting it in the admin (Entry
+    addresses) has it asked for again."""
+    EntryAddress.objects.update_or_create(
+        url=url, defaults={"article": None, "reason": reason[:300], "seen_at": timezone.now()}
+    )
+
+
 def _count_not_found(entry: ParsedEntry, reason: str) -> bool:
     """One more 404 for the entry's page; whether it has tries left."""
     with transaction.atomic():

@@ -318,10 +318,13 @@ class Cluster:
         self.env, self.logs = env, logs
         self.procs: dict[str, subprocess.Popen] = {}
 
-    def start(self, name: str, *args: str) -> subprocess.Popen:
+    def start(self, name: str, *args: str, code: str | None = None) -> subprocess.Popen:
+        """`python -m clipdesk ARGS`, or with `code`: `python -c CODE ARGS` (a script that
+        changes something in the process and then runs the command itself)."""
         log = open(self.logs / f"{name}.log", "w")  # noqa: SIM115 - closed with the process
+        command = ["-c", code] if code is not None else ["-m", "clipdesk"]
         proc = subprocess.Popen(
-            [sys.executable, "-m", "clipdesk", *args],
+            [sys.executable, *command, *args],
             env=self.env,
             stdout=log,
             stderr=subprocess.STDOUT,

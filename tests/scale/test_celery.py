@@ -205,3 +205,77 @@ def test_an_entry_whose_host_has_no_free_slot_is_retried_until_it_is_stored(
     )
     log = (tmp_path / "logs" / "worker.log").read_text(errors="replace")
     assert "Retry in" in log and "no free request slot" in log
+
+
+# A worker whose pool process dies on one page (argv[1]) as the kernel's out-of-memory killer
+# would kill it, mid-task; every other page it reads as usual. Then the worker command.
+DIES_ON_PAGE = """
+import os, signal, sys, django
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clipdesk.settings")
+django.setup()
+from clipdesk import ingest
+from clipdesk.cli import main
+fatal, read_entry = sys.argv[1], ingest.ingest_entry
+def dies_on_page(source, entry, **kwargs):
+    if entry.url == fatal:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return read_entry(source, entry, **kwargs)
+ingest.ingest_entry = dies_on_page
+raise SystemExit(main(sys.argv[2:]))
+"""
+
+
+def test_deliveries_are_counted_per_task_and_attempt(redis_broker):
+    import redis
+
+    from clipdesk.celery import DELIVERIES_KEPT, count_delivery
+
+    client = redis.Redis.from_url(redis_broker.url)
+    assert [count_delivery(client, "task-a") for _ in range(3)] == [1, 2, 3]
+    assert count_delivery(client, "task-b") == 1
+    # A retry is a new attempt of the same task: counted from one again.
+    assert count_delivery(client, "task-a", retries=1) == 1
+    assert 0 < client.ttl("clipdesk:deliveries:task-a:0") <= DELIVERIES_KEPT
+
+
+def test_a_page_that_kills_its_worker_process_is_dropped_after_a_few_deliveries(
+    database, redis_broker, cluster_for, corpus, tmp_path
+):
+    """Handed back each time its pool process died, the task went round for ever, killing a
+    worker process each time. It is dropped after MAX_DELIVERIES, said in the log, and its
+    address is remembered as refused; the worker reads the other pages."""
+    import psycopg
+
+    from clipdesk.celery import MAX_DELIVERIES
+
+    cluster = cluster_for(database, redis_broker)
+    feed, (fatal_path, fine_path, *_) = next(iter(EXPECTED["by_feed"].items()))
+    fatal, fine = corpus.url(fatal_path), corpus.url(fine_path)
+    source_id = source_ids(database)[corpus.url(feed)]
+    producer = Producer(redis_broker.url)
+    producer.send(INGEST_ENTRY, source_id, {"url": fatal})
+    producer.send(INGEST_ENTRY, source_id, {"url": fine})
+    producer.close()
+    cluster.start("worker", fatal, "worker", "--concurrency", "1", code=DIES_ON_PAGE)
+
+    def refused() -> str | None:
+        with psycopg.connect(database) as conn:
+            row = conn.execute(
+                "SELECT reason FROM articles_entryaddress WHERE url = %s", (fatal,)
+            ).fetchone()
+        return row[0] if row else None
+
+    wait_until(
+        lambda: refused() is not None and not redis_broker.pending(),
+        timeout=60,
+        cluster=cluster,
+        what="the page that kills its worker dropped",
+    )
+    assert "worker process died" in refused()
+    outcome = settle(database, redis_broker, cluster, timeout=30)
+    assert len(outcome.articles) == 1  # the fine page
+    log = (tmp_path / "logs" / "worker.log").read_text(errors="replace")
+    received = [line for line in log.splitlines() if "ingest_entry[" in line and "received" in line]
+    assert len(received) == MAX_DELIVERIES + 2  # the fatal task's deliveries, the fine page
+    dropped = [line for line in log.splitlines() if "dropped" in line]
+    assert len(dropped) == 1 and fatal in dropped[0], dropped

@@ -2,18 +2,38 @@
 
 from __future__ import annotations
 
+import logging
+
 from clipdesk import ingest
 from clipdesk.articles.models import Article
-from clipdesk.celery import app
+from clipdesk.celery import app, delivered_too_often
 from clipdesk.sources.models import Source
 from clipdesk.sources.politeness import HostBusy
 from clipdesk.stories.tasks import group_article
+
+log = logging.getLogger(__name__)
 
 
 # Retried later, with a growing pause: no free request slot for the host, or a page that
 # failed for now (the source will not list the entry again, so this is its only retry).
 @app.task(bind=True, autoretry_for=(HostBusy, ingest.PageNotNow), retry_backoff=5, max_retries=5)
 def ingest_entry(self, source_id: int, entry: dict) -> None:
+    if deliveries := delivered_too_often(self.request):
+        # Its worker process died each time (out of memory on the page, a crash): handed
+        # back again it would kill worker after worker for ever. Remembered as refused, the
+        # entry is not queued again when its feed lists it.
+        url = str(entry.get("url") or "")
+        log.error(
+            "ingest: dropped %s after %d deliveries: its worker process died each time "
+            "(out of memory, a crash); it is remembered as refused (Entry addresses)",
+            url or entry,
+            deliveries,
+        )
+        if url:
+            ingest.remember_refused(
+                url, f"its worker process died each of {deliveries} times it was read"
+            )
+        return
     source = Source.objects.filter(pk=source_id, enabled=True).first()
     if source is None:
         # Deleted or disabled since it was polled: its entries go with it (an editor who

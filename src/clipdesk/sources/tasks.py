@@ -8,7 +8,7 @@ from django.db import InterfaceError, OperationalError
 
 from clipdesk import ingest
 from clipdesk.articles.tasks import ingest_entry
-from clipdesk.celery import app
+from clipdesk.celery import app, delivered_too_often
 from clipdesk.sources.feeds import ParsedEntry
 from clipdesk.sources.models import Source
 from clipdesk.sources.politeness import HostBusy
@@ -33,11 +33,21 @@ def poll_due_sources() -> int:
     return len(claimed)
 
 
-@app.task(autoretry_for=(HostBusy,), retry_backoff=5, max_retries=5)
-def poll_source(source_id: int) -> None:
+@app.task(bind=True, autoretry_for=(HostBusy,), retry_backoff=5, max_retries=5)
+def poll_source(self, source_id: int) -> None:
     source = Source.objects.enabled().filter(pk=source_id).first()
     if source is None:
         return  # deleted or disabled since it was claimed
+    if deliveries := delivered_too_often(self.request):
+        # Its worker process died each time it read the source; its claim lapses and the
+        # scheduler hands it on again later (CLAIM_LEASE), not at once and for ever.
+        log.error(
+            "poll: dropped the poll of %s after %d deliveries: its worker process died "
+            "each time (out of memory, a crash)",
+            source.url,
+            deliveries,
+        )
+        return
     ingest.poll_source(
         source,
         poller=ingest.process_poller(),
