@@ -512,6 +512,39 @@ with Fetcher(FetchPolicy(allow=frozenset({"127.0.0.1"}))) as fetcher:
 """
 
 
+@pytest.mark.parametrize("sent", ["with a length", "without a length", "gzipped"])
+def test_a_robots_txt_larger_than_the_fetch_limit_is_read_as_far_as_the_parsing_limit(
+    http_server: LoopbackServer, fetcher: Fetcher, sent: str
+):
+    # Refused whole as too large (past the fetcher's 10 MB), the file kept its whole site out
+    # as unreadable; RFC 9309 §2.5 has a crawler read the first 500 KiB at least.
+    head = b"User-agent: *\nDisallow: /private\n"
+    body = head + (b"#" + b"x" * 78 + b"\n") * (11 * 1024 * 1024 // 80)
+    assert len(body) > fetcher.policy.max_bytes
+    headers = {"Content-Type": "text/plain"}
+    if sent == "gzipped":
+        body, headers["Content-Encoding"] = gzip.compress(body), "gzip"
+    http_server.handle(
+        "/robots.txt",
+        lambda _request: Reply(body=body, headers=headers, send_length=sent != "without a length"),
+    )
+    robots = RobotsCache(fetcher)
+    assert robots.refusal(http_server.url("/public/page")) is None
+    refusal = robots.refusal(http_server.url("/private/page"))
+    assert refusal is not None and not refusal.passing, refusal
+
+
+def test_a_fetch_can_read_only_the_first_bytes_of_a_body(
+    http_server: LoopbackServer, fetcher: Fetcher
+):
+    url = http_server.route("/big", b"0123456789" * 2_000_000)  # 20 MB, past the limit
+    assert fetcher.get(url, read_at_most=25).body == b"0123456789012345678901234"
+    assert fetcher.get(http_server.route("/small", b"short"), read_at_most=25).body == b"short"
+    with pytest.raises(FetchError) as refused:
+        fetcher.get(url)
+    assert refused.value.kind == "too_large"
+
+
 def test_robots_hostile_wildcards_are_matched_without_backtracking(http_server: LoopbackServer):
     # Each "*" tried at every length took len(path) × len(pattern) steps per rule: rules like
     # these up to the parsing limit took most of a minute for each page of the site checked.

@@ -210,8 +210,13 @@ class Fetcher:
         etag: str | None = None,
         last_modified: str | None = None,
         accept: str | None = None,
+        read_at_most: int | None = None,
     ) -> FetchResult:
-        """Fetch ``url``; pass the stored validators to get a cheap 304 when nothing changed."""
+        """Fetch ``url``; pass the stored validators to get a cheap 304 when nothing changed.
+
+        ``read_at_most``: keep only the body's first that many bytes (decompressed) and stop
+        reading there, where a longer body would be refused as too large: for a file of which
+        only the beginning counts (robots.txt, RFC 9309 §2.5)."""
         started = time.monotonic()
         headers = {"Accept": accept or "*/*"}
         if etag and etag.isprintable():
@@ -236,7 +241,7 @@ class Fetcher:
                             if status == 304 and conditional:
                                 body = b""
                             else:  # an unasked-for 304 is refused there, as an error
-                                body = self._body(response, str(current))
+                                body = self._body(response, str(current), read_at_most)
                             break
                     finally:
                         response.close()
@@ -287,8 +292,9 @@ class Fetcher:
                 "connection", url, f"fetcher: connection failed for {where}: {reason}"
             ) from exc
 
-    def _body(self, response: httpx.Response, url: str) -> bytes:
-        """Read and inflate the body, refusing it as soon as it exceeds the cap."""
+    def _body(self, response: httpx.Response, url: str, read_at_most: int | None = None) -> bytes:
+        """Read and inflate the body, refusing it as soon as it exceeds the cap; with
+        ``read_at_most``, its first that many bytes instead, never refused for its size."""
         status = response.status_code
         if status >= 300:
             retry_after = retry_after_seconds(response.headers) if status in (429, 503) else None
@@ -304,7 +310,7 @@ class Fetcher:
             )
         cap = self.policy.max_bytes
         declared = response.headers.get("content-length", "").strip()
-        if declared.isdigit() and int(declared) > cap:
+        if read_at_most is None and declared.isdigit() and int(declared) > cap:
             raise _too_large(url, cap, f"Content-Length says {int(declared)} bytes")
         decoders = _decoders(response.headers.get("content-encoding", ""), url)
         body = bytearray()
@@ -312,6 +318,9 @@ class Fetcher:
             for chunk in chain(response.iter_raw(), [None]):  # None: the end, flush inflaters
                 for piece in _inflate(decoders, chunk or b"", final=chunk is None):
                     body += piece
+                    if read_at_most is not None and len(body) >= read_at_most:
+                        # The rest is not read (closing the response drops the connection).
+                        return bytes(body[:read_at_most])
                     if len(body) > cap:
                         what = "decompressed body" if decoders else "body, as it arrived"
                         raise _too_large(url, cap, what)

@@ -264,7 +264,12 @@ class RobotsCache:
 
         robots_url = f"{origin}/robots.txt"
         try:
-            result = self.fetcher.get(robots_url, accept="text/plain")
+            # Only the first ROBOTS_PARSING_LIMIT bytes are read (one more, for parse_robots to
+            # see the last line may be cut): a larger file was refused whole by the fetcher's
+            # size limit, and its site kept out as if robots.txt were unreadable.
+            result = self.fetcher.get(
+                robots_url, accept="text/plain", read_at_most=ROBOTS_PARSING_LIMIT + 1
+            )
         except FetchError as exc:
             if exc.kind == "blocked_address" and exc.url == robots_url:
                 # The page itself will be refused for the same reason; let that error say so.
