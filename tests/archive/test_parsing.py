@@ -335,6 +335,16 @@ def test_an_outlets_edition_in_brackets_stays_part_of_its_name() -> None:
     ]
 
 
+@pytest.mark.parametrize("edition", ["UK edition", "print edition", "Weekend edition"])
+def test_an_outlets_edition_in_brackets_in_lower_case_is_still_a_credit(edition) -> None:
+    line = f"Mara Keel, Coastal Ledger ({edition}), March 3 2019:… The quay was rebuilt."
+    _, item = only_post(text_page(post(line)))
+    assert item.sources == [
+        ArchiveCredit("Mara Keel", f"Coastal Ledger ({edition})", datetime.date(2019, 3, 3))
+    ]
+    assert item.excerpt == "The quay was rebuilt."
+
+
 def test_parenthesised_alias_outlet() -> None:
     line = "Luise Brandt, Der Kurier (Kurier Online), February 19 2019:… Text."
     _, item = only_post(text_page(post(line)))

@@ -20,6 +20,7 @@ from functools import lru_cache
 
 from clipdesk.archive.dates import WEEKDAYS, DateMention, find_dates
 from clipdesk.archive.gazetteer import (
+    EDITION_WORDS,
     LINKING_WORDS,
     is_particle,
     is_place,
@@ -53,6 +54,7 @@ _DATELESS_LEAD = re.compile(r"^(?P<names>[^:…\n]{3,150}?)\s*:\s*(?:…|\.{3})\
 _TRAIL_MARKER = re.compile(
     r"(?:^|(?<=\s)|(?<=[.!?…”\"]))(?:(?:by|via)\b|sources?:|[—–]|--?|\()\s*", re.IGNORECASE
 )
+_BRACKETED_TEXT = re.compile(r"\(([^()]*)\)")
 _SENTENCE_BREAK = re.compile(r"[!?;“”\"]|\.\s+[a-z]|\s[a-z]+\s[a-z]+\s[a-z]+")
 EXCERPT_LEAD_IN = re.compile(r"^(?:\s|[:;,]|…|\.{2,}|[–—-](?=\s))+")
 
@@ -93,6 +95,9 @@ def names_look_like_credit(names: str) -> bool:
         words = part.split()
         if len(part) > 80 or len(words) > 9:
             return False
+        # "Coastal Ledger (UK edition)": an outlet's edition in brackets is written in lower
+        # case as often as not, and a lower-case word made the whole line prose.
+        bracketed = {word for inner in _BRACKETED_TEXT.findall(part) for word in inner.split()}
         if part[0].islower() and not part.startswith(("and ", "& ")):
             if position in (0, len(parts) - 1) or len(words) > 4:
                 return False
@@ -100,6 +105,9 @@ def names_look_like_credit(names: str) -> bool:
         for word in words:
             # Lower-case linking words: "Le Courrier des Rives", "Ludwig van Hal", "al-Rashid".
             if word.casefold() in LINKING_WORDS or is_particle(word) or not word[0].isalpha():
+                continue
+            bare = word.strip("()")
+            if bare in bracketed and bare.casefold() in EDITION_WORDS:
                 continue
             if without_particle(word)[0].islower():
                 return False
