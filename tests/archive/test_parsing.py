@@ -345,6 +345,23 @@ def test_an_outlets_edition_in_brackets_in_lower_case_is_still_a_credit(edition)
     assert item.excerpt == "The quay was rebuilt."
 
 
+@pytest.mark.parametrize(
+    "label", ["updated", "published", "posted", "Updated:", "published on", "first published"]
+)
+def test_a_word_saying_what_the_date_is_does_not_hide_the_credit(label) -> None:
+    line = f"Mara Keel, Coastal Ledger, {label} March 3 2019:… The quay was rebuilt."
+    _, item = only_post(text_page(post(line)))
+    assert item.sources == [ArchiveCredit("Mara Keel", "Coastal Ledger", datetime.date(2019, 3, 3))]
+    assert item.excerpt == "The quay was rebuilt."
+
+
+def test_a_trailing_credit_with_a_word_saying_what_the_date_is_is_read() -> None:
+    line = "The quay was rebuilt.\nby Mara Keel, Coastal Ledger, updated March 3 2019"
+    _, item = only_post(text_page(f"Quay Rebuilt\n\nPosted on: 2019/03/04\n\n{line}\n"))
+    assert item.sources == [ArchiveCredit("Mara Keel", "Coastal Ledger", datetime.date(2019, 3, 3))]
+    assert item.excerpt == "The quay was rebuilt."
+
+
 def test_parenthesised_alias_outlet() -> None:
     line = "Luise Brandt, Der Kurier (Kurier Online), February 19 2019:… Text."
     _, item = only_post(text_page(post(line)))

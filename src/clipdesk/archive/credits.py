@@ -50,6 +50,12 @@ _TIME_AFTER_DATE = re.compile(
     r",?\s*(?:at\s+|um\s+|à\s+)?\d{1,2}[:.h]\d\d(?:\s*(?:[ap]\.?\s?m\.?|uhr))?(?=\W|$)",
     re.IGNORECASE,
 )
+# "Coastal Ledger, updated March 3 2019": a word saying which date it is, between the names
+# and the date; it left the names without the comma that ends them.
+_DATE_LABEL = re.compile(
+    r"(?<![^\W_])(?:(?:first|last)\s+)?(?:updated|published|posted|modified)(?:\s+on)?\s*:?\s*$",
+    re.IGNORECASE,
+)
 _DATELESS_LEAD = re.compile(r"^(?P<names>[^:…\n]{3,150}?)\s*:\s*(?:…|\.{3})\s*")
 _TRAIL_MARKER = re.compile(
     r"(?:^|(?<=\s)|(?<=[.!?…”\"]))(?:(?:by|via)\b|sources?:|[—–]|--?|\()\s*", re.IGNORECASE
@@ -125,7 +131,7 @@ def find_lead_credit(line: str) -> CreditMatch | None:
     if ARABIC_COMMA in line[:LEAD_WINDOW]:
         line = line[:LEAD_WINDOW].replace(ARABIC_COMMA, ",") + line[LEAD_WINDOW:]
     for mention in find_dates(line, partial=True, end=LEAD_WINDOW):
-        prefix = line[: mention.start]
+        prefix = _DATE_LABEL.sub("", line[: mention.start])
         names = prefix.strip()
         if not names:
             return None
@@ -184,7 +190,7 @@ def find_trailing_credit(line: str) -> CreditMatch | None:
         if not mentions or credit_text[mentions[-1].end :].strip(" ,.;)]"):
             continue
         mention = mentions[-1]
-        prefix = credit_text[: mention.start]
+        prefix = _DATE_LABEL.sub("", credit_text[: mention.start])
         separated = _NAMES_END.search(prefix)
         if not separated:
             continue
