@@ -55,6 +55,19 @@ def test_words_that_are_not_months(word: str) -> None:
     assert match_month(word) is None
 
 
+@pytest.mark.parametrize(
+    "text", ["March 3-4 2019", "March 3–4, 2019", "3-4 March 2019", "3rd–4th March 2019"]
+)
+def test_a_range_of_days_is_dated_by_its_first_day(text: str) -> None:
+    [mention] = find_dates(f"Coastal Ledger, {text}: The quay was rebuilt.")
+    assert mention.resolve() == datetime.date(2019, 3, 3)
+
+
+def test_a_range_of_days_without_a_year_is_completed_from_its_first_day() -> None:
+    [mention] = find_dates("Coastal Ledger, March 3-4: The quay", partial=True)
+    assert mention.resolve(datetime.date(2019, 3, 10)) == datetime.date(2019, 3, 3)
+
+
 def test_misspelled_month_in_full_date() -> None:
     assert parse_date("Febrauary 17 2019") == datetime.date(2019, 2, 17)
 

@@ -362,6 +362,13 @@ def test_a_trailing_credit_with_a_word_saying_what_the_date_is_is_read() -> None
     assert item.excerpt == "The quay was rebuilt."
 
 
+def test_a_credit_dated_with_a_range_of_days_is_dated_by_the_first() -> None:
+    line = "Mara Keel, Coastal Ledger, March 3-4 2019:… The quay was rebuilt."
+    _, item = only_post(text_page(post(line)))
+    assert item.sources == [ArchiveCredit("Mara Keel", "Coastal Ledger", datetime.date(2019, 3, 3))]
+    assert item.excerpt == "The quay was rebuilt."
+
+
 def test_parenthesised_alias_outlet() -> None:
     line = "Luise Brandt, Der Kurier (Kurier Online), February 19 2019:… Text."
     _, item = only_post(text_page(post(line)))

@@ -15,6 +15,7 @@ Layouts understood (``find_dates``):
   month names in French, German, Spanish and Italian too: 3 juin 2018, 1er février 2019,
   3. Juni 2018, 28 de febrero de 2021, 3 giugno 2018
   a two-digit year after a month name: March 2 '18, 2 March 18, 2-Mar-18 (not 02/03/18)
+  a range of days, dated by its first day: March 3-4 2019, 3–4 March 2019
 and with ``partial=True`` also "February 16" (no year) and "16th" (day only), which
 ``DateMention.resolve`` completes from a reference date (see there for the rule).
 """
@@ -72,6 +73,9 @@ _AFTER = r"(?:(?![\w/]|-\d|\.\d)|(?=T\d\d:\d\d))"
 # number is the year is a guess): "'18", or "18" where the credit or the text ends, not the
 # hour of "18:30" nor the number of "18 people" or "18-year-olds".
 _SHORT_YEAR = r"(?:['’]\d\d|\d\d(?!:\d)(?=\s*(?:[:;,…)\]|]|\.(?!\d)|[–—-]\s|$)))"
+# The last day of a range, straight after its first: no spaces around the dash, which would
+# be the dash between a credit and its excerpt ("March 3 - 4 boats sank").
+_DAY_RANGE_END = rf"[-–]{_DAY}"
 _FULL_LAYOUTS = [
     rf"(?P<ymd_y>{_YEAR})(?P<ymd_sep>[/.\-])(?P<ymd_m>[01]?\d)(?P=ymd_sep)(?P<ymd_d>[0-3]?\d)",
     rf"(?P<dmyn_d>[0-3]?\d)(?P<dmyn_sep>[/.\-])(?P<dmyn_m>[0-3]?\d)(?P=dmyn_sep)(?P<dmyn_y>{_YEAR})",
@@ -81,8 +85,14 @@ _FULL_LAYOUTS = [
     rf"(?P<mds_m>{_MONTH})\s*(?P<mds_d>{_DAY})(?:\s*,\s*|\s+)(?P<mds_y>{_SHORT_YEAR})",
     rf"(?P<dms_d>{_DAY})\.?\s+(?P<dms_m>{_MONTH}),?\s+(?P<dms_y>{_SHORT_YEAR})",
     rf"(?P<dhs_d>[0-3]?\d)-(?P<dhs_m>{_MONTH})-(?P<dhs_y>{_SHORT_YEAR})",
+    # A range of days ("March 3-4 2019", "3–4 March 2019"): dated by its first day. Read as
+    # no date, the whole of it became an outlet's name.
+    rf"(?P<mdr_m>{_MONTH})\s*(?P<mdr_d>{_DAY}){_DAY_RANGE_END}(?:\s*,\s*|\s+)(?P<mdr_y>{_YEAR})",
+    rf"(?P<dmr_d>{_DAY}){_DAY_RANGE_END}\.?\s+(?P<dmr_m>{_MONTH}),?\s+(?P<dmr_y>{_YEAR})",
 ]
 _PARTIAL_LAYOUTS = [
+    rf"(?P<mdq_m>{_MONTH})\s+(?P<mdq_d>{_DAY}){_DAY_RANGE_END}",
+    rf"(?P<dmq_d>{_DAY}){_DAY_RANGE_END}\s+(?P<dmq_m>{_MONTH})",
     rf"(?P<md_m>{_MONTH})\s+(?P<md_d>{_DAY})",
     rf"(?P<dm_d>{_DAY})(?:\s+of)?\s+(?P<dm_m>{_MONTH})",
     r"(?P<d_d>[0-3]?\d)(?:st|nd|rd|th)",
