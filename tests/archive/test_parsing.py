@@ -369,6 +369,14 @@ def test_a_credit_dated_with_a_range_of_days_is_dated_by_the_first() -> None:
     assert item.excerpt == "The quay was rebuilt."
 
 
+@pytest.mark.parametrize("separator", [":…. ", ":… . ", "…. ", ":.... ", ":…."])
+def test_a_full_stop_after_the_ellipsis_is_not_left_in_the_excerpt(separator) -> None:
+    line = f"Mara Keel, Coastal Ledger, March 3 2019{separator}The quay was rebuilt."
+    _, item = only_post(text_page(post(line)))
+    assert item.sources == [ArchiveCredit("Mara Keel", "Coastal Ledger", datetime.date(2019, 3, 3))]
+    assert item.excerpt == "The quay was rebuilt."
+
+
 def test_parenthesised_alias_outlet() -> None:
     line = "Luise Brandt, Der Kurier (Kurier Online), February 19 2019:… Text."
     _, item = only_post(text_page(post(line)))

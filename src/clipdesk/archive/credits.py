@@ -44,7 +44,7 @@ _PROSE_OPENERS = word_set(
 
 _NAMES_END = re.compile(r"(?:,|\s[–—-]|\s?\||\()\s*$")
 _AFTER_DATE = re.compile(
-    r"^\s*\)?\s*(?:[:;,.]?\s*(?:…|\.{2,})|[:;]|[–—-]{1,2}(?=\s)|[,.](?=\s)|(?=\s)|$)\s*"
+    r"^\s*\)?\s*(?:[:;,.]?\s*(?:…\.*|\.{2,})|[:;]|[–—-]{1,2}(?=\s)|[,.](?=\s)|(?=\s)|$)\s*"
 )
 _TIME_AFTER_DATE = re.compile(
     r",?\s*(?:at\s+|um\s+|à\s+)?\d{1,2}[:.h]\d\d(?:\s*(?:[ap]\.?\s?m\.?|uhr))?(?=\W|$)",
@@ -62,7 +62,9 @@ _TRAIL_MARKER = re.compile(
 )
 _BRACKETED_TEXT = re.compile(r"\(([^()]*)\)")
 _SENTENCE_BREAK = re.compile(r"[!?;“”\"]|\.\s+[a-z]|\s[a-z]+\s[a-z]+\s[a-z]+")
-EXCERPT_LEAD_IN = re.compile(r"^(?:\s|[:;,]|…|\.{2,}|[–—-](?=\s))+")
+# What stands between a credit and its excerpt; a full stop typed after the ellipsis
+# (":…. The quay") or on its own (":… . The quay") is one more, not the excerpt's start.
+EXCERPT_LEAD_IN = re.compile(r"^(?:\s|[:;,]|…\.*|\.{2,}|\.(?=\s)|[–—-](?=\s))+")
 
 
 @dataclass(frozen=True)
