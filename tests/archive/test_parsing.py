@@ -1205,6 +1205,22 @@ def test_an_author_with_a_title_or_suffix_is_a_person_not_an_outlet(author):
     assert [(s.author, s.outlet) for s in item.sources] == [(author, "Ridge Weekly")]
 
 
+@pytest.mark.parametrize("degree", ["PhD", "Ph.D.", "MD", "MBA", "QC", "KC"])
+def test_a_degree_after_the_authors_name_is_the_authors_not_an_outlet(degree):
+    line = f"Osric Tallow, {degree}, Shore Daily, March 3 2019:… The ferry ran late."
+    _, item = only_post(text_page(post(line)))
+    assert item.sources == [
+        ArchiveCredit(f"Osric Tallow, {degree}", "Shore Daily", datetime.date(2019, 3, 3))
+    ]
+    assert item.excerpt == "The ferry ran late."
+
+
+def test_letters_like_a_degree_after_an_outlet_are_not_joined_to_it():
+    line = "Bayside Herald, MD, March 3 2019:… The ferry ran late."  # Maryland, not a doctor
+    _, item = only_post(text_page(post(line)))
+    assert item.sources[0] == ArchiveCredit(None, "Bayside Herald", datetime.date(2019, 3, 3))
+
+
 @pytest.mark.parametrize("when", ["July 2020", "5 Mai 2018", "2019", "19/02/19", "۱۲/۰۲/۲۰۱۹"])
 def test_a_date_the_reader_cannot_place_on_a_day_is_no_outlet_or_place(when):
     _, item = only_post(text_page(post(f"Jane Roe, Ridge Weekly, {when}:… The ferry ran late.")))

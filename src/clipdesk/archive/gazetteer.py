@@ -175,6 +175,24 @@ def is_particle(word: str) -> bool:
 NAME_TITLES = word_set("dr prof mr mrs ms mx mme mlle rev hon sen rep gen col capt lt sgt jr sr")
 
 
+# Degrees and ranks written after a name, with or without a comma ("Osric Tallow, PhD",
+# "Mara Keel QC"), compared without full stops ("Ph.D."): part of the author's name, where
+# they were read as an outlet of their own.
+DEGREE_SUFFIXES = word_set("phd dphil md mba msc llm qc kc obe mbe cbe esq")
+
+
+def is_degree(word: str) -> bool:
+    return word.strip().replace(".", "").casefold() in DEGREE_SUFFIXES
+
+
+def without_degree(name: str) -> str:
+    """The name without a degree after it: "Osric Tallow, PhD" gives "Osric Tallow"."""
+    head, _, last = name.strip().rpartition(" ")
+    if head and is_degree(last):
+        return head.rstrip(" ,")
+    return name
+
+
 def _is_name_word(word: str) -> bool:
     if is_particle(word):
         return True
@@ -193,8 +211,9 @@ def _is_name_word(word: str) -> bool:
 
 @lru_cache(maxsize=16384)
 def looks_like_person(name: str) -> bool:
-    """Two to four capitalised name words and nothing that marks an outlet or a place."""
-    text = name.strip()
+    """Two to four capitalised name words and nothing that marks an outlet or a place; a
+    degree may follow them."""
+    text = without_degree(name).strip()
     words = text.split()
     if not 2 <= len(words) <= 4 or any(ch in text for ch in '()@/&:;"“”0123456789'):
         return False
@@ -296,9 +315,22 @@ def split_credit_names(names: str, *, brackets: bool = True) -> list[str]:
     text = _LEADING_JUNK.sub("", names.strip())
     parts = _split_outside_brackets(text, _SEGMENT_SEPARATORS)
     cleaned = [p.strip(" \t,;:-–—(") for p in parts if p.strip(" \t,;:-–—(")]
+    cleaned = _with_degrees_joined(cleaned)
     if not brackets:
         return cleaned
     return [name for part in cleaned for name in _person_and_outlet(part)]
+
+
+def _with_degrees_joined(parts: list[str]) -> list[str]:
+    """ "Osric Tallow", "PhD" → "Osric Tallow, PhD": a degree after a person's name is theirs.
+    After an outlet the same letters are something else ("Bayside Herald, MD": Maryland)."""
+    joined: list[str] = []
+    for part in parts:
+        if joined and is_degree(part) and looks_like_person(joined[-1]):
+            joined[-1] = f"{joined[-1]}, {part}"
+        else:
+            joined.append(part)
+    return joined
 
 
 _BRACKETED = re.compile(r"^(?P<outside>[^()]+?)\s*\((?P<inside>[^()]+)\)$")
