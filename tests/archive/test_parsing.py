@@ -377,6 +377,22 @@ def test_a_full_stop_after_the_ellipsis_is_not_left_in_the_excerpt(separator) ->
     assert item.excerpt == "The quay was rebuilt."
 
 
+@pytest.mark.parametrize("edition", ["Sunday Edition", "UK Edition", "Weekend Supplement"])
+def test_an_outlets_edition_after_a_comma_is_the_outlets_not_a_second_author(edition) -> None:
+    line = f"Mara Keel, Coastal Ledger, {edition}, March 3 2019:… The quay was rebuilt."
+    _, item = only_post(text_page(post(line)))
+    assert item.sources == [
+        ArchiveCredit("Mara Keel", f"Coastal Ledger ({edition})", datetime.date(2019, 3, 3))
+    ]
+
+
+def test_an_edition_after_an_author_alone_is_still_read_as_the_outlet() -> None:
+    line = "Mara Keel, Weekend Edition, March 3 2019:… The quay was rebuilt."
+    _, item = only_post(text_page(post(line)))
+    march_3 = datetime.date(2019, 3, 3)
+    assert item.sources == [ArchiveCredit("Mara Keel", "Weekend Edition", march_3)]
+
+
 def test_parenthesised_alias_outlet() -> None:
     line = "Luise Brandt, Der Kurier (Kurier Online), February 19 2019:… Text."
     _, item = only_post(text_page(post(line)))

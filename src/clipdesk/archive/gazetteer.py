@@ -358,6 +358,20 @@ EDITION_WORDS = word_set(
 )
 
 
+# What an edition's name ends with: "Sunday Edition", "UK Edition", "Weekend Supplement".
+_EDITION_ENDS = word_set("edition supplement")
+
+
+def is_edition(name: str) -> bool:
+    """An outlet's edition or section standing as a name of its own ("Sunday Edition")."""
+    words = name.casefold().split()
+    return (
+        len(words) >= 2
+        and words[-1] in _EDITION_ENDS
+        and all(word in EDITION_WORDS or is_place(word) for word in words[:-1])
+    )
+
+
 def _reads_as_author(name: str) -> bool:
     words = {word.casefold() for word in name.split()}
     return looks_like_person(name) and not words & EDITION_WORDS
@@ -372,7 +386,7 @@ class CreditReader:
     def _segments(self, names: str) -> list[_Segment]:
         """The names of a credit; in a list ("A, B and C", "A, B, and C", "A & B") every
         name is a listed outlet, except a person's name standing first (the author)."""
-        parts = split_credit_names(names)
+        parts = self._with_editions_joined(split_credit_names(names))
         outlet_in_context = any(self.gazetteer.is_outlet(p) for p in parts)
         groups: list[list[str]] = []
         is_list = False
@@ -390,6 +404,25 @@ class CreditReader:
             author_first = position == 0 and len(group) == 1 and self.gazetteer.is_person(group[0])
             segments.extend(_Segment(member, listed=not author_first) for member in group)
         return segments
+
+    def _with_editions_joined(self, parts: list[str]) -> list[str]:
+        """ "Coastal Ledger", "Sunday Edition" → "Coastal Ledger (Sunday Edition)": the
+        edition of the outlet before it, written as an edition in brackets is, where its two
+        capitalised words made it a second author. After a person's name it is the outlet."""
+        joined: list[str] = []
+        for part in parts:
+            before = joined[-1] if joined else ""
+            # Not after a job title ("chief writer"), dropped with it, nor after a date.
+            if (
+                before[:1].isupper()
+                and is_edition(part)
+                and not self.gazetteer.is_person(before)
+                and not is_undated_date(before)
+            ):
+                joined[-1] = f"{before} ({part})"
+            else:
+                joined.append(part)
+        return joined
 
     def _list_members(self, part: str, outlet_in_context: bool) -> list[str]:
         """ "Tehran Times and Sun Daily" is two outlets; "Arts & Letters Daily" is one, and
