@@ -119,24 +119,22 @@ class FormInputChecks:
         return super().formfield_for_dbfield(db_field, request, **kwargs)  # type: ignore[misc]
 
     def formfield_for_foreignkey(self, db_field: models.Field, request: HttpRequest, **kwargs):
-        autocomplete = self.get_autocomplete_fields(request)  # type: ignore[attr-defined]
-        if "widget" not in kwargs and db_field.name in autocomplete:
-            kwargs["widget"] = RowCheckedAutocompleteSelect(
-                db_field,
-                self.admin_site,  # type: ignore[attr-defined]
-                using=kwargs.get("using"),
-            )
+        self._checked_autocomplete(RowCheckedAutocompleteSelect, db_field, request, kwargs)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
 
     def formfield_for_manytomany(self, db_field: models.Field, request: HttpRequest, **kwargs):
+        self._checked_autocomplete(RowCheckedAutocompleteSelectMultiple, db_field, request, kwargs)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)  # type: ignore[misc]
+
+    def _checked_autocomplete(
+        self, widget: type, db_field: models.Field, request: HttpRequest, kwargs: dict
+    ) -> None:
+        """The checked autocomplete `widget` for a field the admin autocompletes, unless the
+        caller chose a widget itself (as Django's own formfield_for_* decide)."""
         autocomplete = self.get_autocomplete_fields(request)  # type: ignore[attr-defined]
         if "widget" not in kwargs and db_field.name in autocomplete:
-            kwargs["widget"] = RowCheckedAutocompleteSelectMultiple(
-                db_field,
-                self.admin_site,  # type: ignore[attr-defined]
-                using=kwargs.get("using"),
-            )
-        return super().formfield_for_manytomany(db_field, request, **kwargs)  # type: ignore[misc]
+            site = self.admin_site  # type: ignore[attr-defined]
+            kwargs["widget"] = widget(db_field, site, using=kwargs.get("using"))
 
 
 class CheckedModelAdmin(FormInputChecks, admin.ModelAdmin):
