@@ -402,3 +402,21 @@ def test_an_article_of_several_authors_is_credited_to_them_as_the_source_line_na
     client.force_login(editor)
     page = " ".join(client.get(post.get_absolute_url()).content.decode().split())
     assert '<span class="author">Jane Roe, Tomas Elder and Ana Ferreira</span>, <a' in page
+
+
+def test_the_suggested_excerpt_marks_its_names_where_the_same_words_came_earlier(
+    client, editor, watchlist
+):
+    # The suggested sentence is also the start of an earlier one, where "MEK.org" is an
+    # address and no mention: the marks were placed as if the excerpt were that earlier text.
+    filler = " ".join(["the ferry timetable was printed again for the summer season"] * 12)
+    text = (
+        "Police said they had spoken to the MEK.org webmaster about the page.\n"
+        f"Harbour staff said {filler}.\n"
+        "Police said they had spoken to the MEK."
+    )
+    article = make_article("Weekly notice", text, "Coastal Ledger")
+    group_article(article)
+    client.force_login(editor)
+    page = client.get("/desk/").content.decode()
+    assert "Police said they had spoken to the <mark>MEK</mark>." in page

@@ -12,7 +12,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from clipdesk.articles.models import Article, EntryAddress
 from clipdesk.digest.models import Credit
-from clipdesk.stories.excerpts import suggest_excerpt
+from clipdesk.stories.excerpts import suggest_excerpt_span
 from clipdesk.stories.models import Story, StoryMember
 from clipdesk.watch.models import Match
 
@@ -213,9 +213,11 @@ def _present_one(story: Story, articles: list[Article]) -> DeskStory:
     articles = sorted(articles, key=lambda a: (-len(a.matches.all()), a.pk))
     lead = articles[0]
     text_spans = [(m.start, m.end) for m in lead.matches.all() if m.field == "text"]
-    excerpt = suggest_excerpt(lead.text, headline=lead.title, entity_spans=text_spans)
-    offset = lead.text.find(excerpt)
-    excerpt_spans = [(s - offset, e - offset) for s, e in text_spans if offset >= 0 and offset <= s]
+    # The marks are placed by where the passage was taken from, not by searching the text for
+    # it: the same words earlier in the text (a repeated line) put them in the wrong place.
+    start, end = suggest_excerpt_span(lead.text, headline=lead.title, entity_spans=text_spans)
+    excerpt = lead.text[start:end]
+    excerpt_spans = [(s - start, e - start) for s, e in text_spans if start <= s and e <= end]
     return DeskStory(
         story=story,
         articles=[
@@ -229,7 +231,7 @@ def _present_one(story: Story, articles: list[Article]) -> DeskStory:
             for a in articles
         ],
         excerpt=excerpt,
-        excerpt_html=highlight(excerpt, [(s, e) for s, e in excerpt_spans if e <= len(excerpt)]),
+        excerpt_html=highlight(excerpt, excerpt_spans),
         entities=sorted({m.entity.name for a in articles for m in a.matches.all()}),
     )
 

@@ -97,12 +97,31 @@ def suggest_excerpt(
     max_sentences: int = 3,
 ) -> str:
     """The best passage of `text`, verbatim; the start of the text when nothing scores."""
+    start, end = suggest_excerpt_span(
+        text, headline=headline, entity_spans=entity_spans, max_sentences=max_sentences
+    )
+    return text[start:end]
+
+
+FALLBACK_LENGTH = 600  # characters of the text's start, when no sentence is left to score
+
+
+def suggest_excerpt_span(
+    text: str,
+    *,
+    headline: str = "",
+    entity_spans: Iterable[tuple[int, int]] = (),
+    max_sentences: int = 3,
+) -> tuple[int, int]:
+    """Where in `text` the suggested passage is, as (start, end) offsets: what marks the
+    watched names in it needs these, as a search for the passage finds the same words earlier
+    in the text when they are there (the start of a longer sentence, a repeated line)."""
     spans, parts = _without_headline(text, sentences(text), headline)
     if not spans:
-        return text.strip()[:600]
+        return _text_start(text)
     mentions = sorted(entity_spans)
     news_words = {w for w in _words(headline) if w not in _STOP and len(w) > 2}
-    best: tuple[float, int, str] | None = None
+    best: tuple[float, tuple[int, int]] | None = None
     for i in range(len(spans)):
         for size in range(1, max_sentences + 1):
             if i + size > len(spans) or parts[i + size - 1] != parts[i]:
@@ -111,8 +130,30 @@ def suggest_excerpt(
             passage = text[start:end].strip()
             score = _score(passage, start, end, i, mentions, news_words)
             if best is None or score > best[0]:
-                best = (score, i, passage)
-    return best[2] if best else text.strip()[:600]
+                best = (score, _stripped(text, start, end))
+    return best[1] if best else _text_start(text)
+
+
+def _stripped(text: str, start: int, end: int) -> tuple[int, int]:
+    """The offsets of text[start:end] without the whitespace around it."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _text_start(text: str) -> tuple[int, int]:
+    """The start of the text, at most FALLBACK_LENGTH characters, cut where a word ends (the
+    quote check takes whole words only) unless the first word is longer than that."""
+    start, end = _stripped(text, 0, len(text))
+    if end - start <= FALLBACK_LENGTH:
+        return start, end
+    cut = start + FALLBACK_LENGTH
+    if not text[cut].isspace():
+        spaces = [m.start() for m in re.finditer(r"\s", text[start:cut])]
+        cut = start + spaces[-1] if spaces else cut
+    return _stripped(text, start, cut)
 
 
 def _score(
