@@ -153,3 +153,37 @@ def test_a_russian_article_is_quoted_by_its_sentence_not_its_whole_paragraph():
     excerpt = suggest_excerpt(text, headline="ОМИН собрание", entity_spans=[(start, start + 4)])
     assert excerpt.endswith("Власти разрешили ОМИН провести собрание на набережной.")
     assert not excerpt.startswith("Предложение номер 0")
+
+
+@pytest.mark.parametrize(
+    "fragment",
+    ["isbon - The harbour", "L", "The harbou", "authority of Port Cal", "ort Calder … the quay"],
+)
+def test_quote_check_refuses_a_quote_that_begins_or_ends_inside_a_word(fragment):
+    text = "Lisbon - The harbour authority of Port Calder said the quay would open."
+    with pytest.raises(ExcerptNotFound, match="must begin and end with whole words"):
+        check_excerpt(fragment, [text])
+
+
+def test_quote_check_takes_whole_words_where_a_fragment_of_them_came_first():
+    # "Cal" is first found inside "Calder": the quote is the later whole word.
+    check_excerpt("Cal said", ["Port Calder. Cal said the quay would open."])
+    check_excerpt("Lisbon", ["Lisbon - The harbour"])
+    check_excerpt("The harbour authority", ["Lisbon - The harbour authority."])
+    check_excerpt("“The quay,” he said", ["“The quay,” he said."])
+
+
+@pytest.mark.parametrize(
+    "quote, text",
+    [
+        # Chinese, Japanese and Thai are written without spaces between words.
+        ("政府表示", "北京今天宣布。政府表示支持。"),
+        ("東京で", "昨日東京で会議が開かれた。"),
+        ("รัฐบาล", "วันนี้รัฐบาลประกาศ"),
+        # Persian is compared without the spaces between its letters (a retyped quote
+        # cannot show which the page used): its words cannot be told apart there.
+        ("گویند شمار", PERSIAN),
+    ],
+)
+def test_quote_check_takes_part_of_a_line_in_scripts_written_without_spaces(quote, text):
+    check_excerpt(quote, [text])
