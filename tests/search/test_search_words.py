@@ -11,6 +11,7 @@ from django.apps import apps
 from clipdesk.search.indexing import index_pending, reindex_all
 from clipdesk.search.models import PendingIndexUpdate
 from clipdesk.search.service import search
+from clipdesk.search.snippets import Highlighter, mark
 from clipdesk.search.words import tokens, words_with_spans
 from clipdesk.watch.store import add_entity
 from tests.factories import make_post
@@ -42,6 +43,31 @@ def test_each_word_keeps_the_span_it_was_written_in():
     words, spans = words_with_spans(text)
     assert words == ["rajavi", "exile", "ashraf"]
     assert [text[start:end] for start, end in spans] == ["Rajavi’s", "exile", "d’Ashraf"]
+
+
+@pytest.mark.parametrize(
+    ("text", "written"),
+    [
+        ("a \u0301Rajavi x", ["a", "Rajavi", "x"]),  # a stray accent with no letter before it
+        ("a \u200dRajavi\u200d x", ["a", "Rajavi", "x"]),  # joiners at both ends
+        ("\u00adRaj\u00adavi\u00ad", ["Raj\u00adavi"]),  # a soft hyphen inside stays
+        ("\u0301\u200dRajavi", ["Rajavi"]),
+        ("Rajavi\u0301 x", ["Rajavi\u0301", "x"]),  # an accent on the last letter stays
+        ("\u0301北\u200d京", ["北", "京"]),
+    ],
+)
+def test_a_word_is_marked_from_its_first_letter_without_invisibles_at_its_ends(text, written):
+    """A combining mark before a word's first letter, or a joiner at either end, shows
+    nothing of its own; the snippet's mark began on it, so a stray accent was highlighted as
+    part of the word. The words themselves are unchanged."""
+    words, spans = words_with_spans(text)
+    assert words == tokens(text)
+    assert [text[start:end] for start, end in spans] == written
+
+
+def test_a_stray_accent_before_a_word_is_left_out_of_its_mark():
+    marked = mark("a \u0301Rajavi\u0301 x", Highlighter(terms={"rajavi"}))
+    assert marked == "a \u0301<mark>Rajavi\u0301</mark> x"
 
 
 @pytest.fixture

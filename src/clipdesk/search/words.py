@@ -37,6 +37,7 @@ from clipdesk.watch.normalizing import (
     folded_pieces,
     glued_words,
     strip_arabic_article,
+    visible_span,
 )
 
 MAX_TOKEN_CHARS = 100  # longer tokens are not indexed, so not searched for either
@@ -145,13 +146,18 @@ def _runs(positions: list[int]) -> list[tuple[int, int]]:
 
 
 def words_with_spans(text: str) -> tuple[list[str], list[tuple[int, int]]]:
-    """Every search word of `text` and the (start, end) of the original text it came from."""
+    """Every search word of `text` and the (start, end) of the original text it came from.
+
+    A span starts at the word's first letter and leaves out invisible characters at its ends
+    (`visible_span`, as the watchlist marks a mention): a stray accent before a word, or a
+    joiner pasted beside it, was marked as part of it."""
     words: list[str] = []
     spans: list[tuple[int, int]] = []
     for pieces, start, end in glued_words(text):
         parts = split_unspaced(search_word(pieces))
         words += parts
-        spans += [(start, end)] if len(parts) == 1 else _unspaced_spans(text, start, end, parts)
+        found = [(start, end)] if len(parts) == 1 else _unspaced_spans(text, start, end, parts)
+        spans += [visible_span(text, *span) for span in found]
     return words, spans
 
 

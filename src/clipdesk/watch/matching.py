@@ -49,6 +49,7 @@ from clipdesk.watch.normalizing import (
     fold,
     fold_piece,
     fold_token,
+    is_invisible,
     skeleton,
     split_tokens,
     strip_arabic_article,
@@ -56,6 +57,7 @@ from clipdesk.watch.normalizing import (
     token_spans,
     token_texts,
     transliteration_key,
+    visible_span,
 )
 
 ACRONYM_MAX_LETTERS = 6
@@ -227,30 +229,8 @@ def _in_capitals(text: str) -> bool:
     return all(char.isupper() for char in text if char.isalpha())
 
 
-def _is_invisible(char: str) -> bool:
-    """A format character (category Cf: zero-width joiner, soft hyphen, ...): nothing to see."""
-    return unicodedata.category(char) == "Cf"
-
-
-# What a token may begin with that shows nothing of its own: format characters (Cf) and
-# combining marks (Mn, Mc, Me).
-_NOTHING_TO_SHOW_ALONE = frozenset({"Cf", "Mn", "Mc", "Me"})
-
-
 def _without_invisibles(text: str) -> str:
-    return "".join(char for char in text if not _is_invisible(char))
-
-
-def _visible_span(value: str, start: int, end: int) -> tuple[int, int]:
-    """The token span without what shows nothing at its edges: a combining mark with no letter
-    before it ("\u0301MEK") or a joiner at either end. Highlighting those marked a stray
-    accent, or nothing, as part of the name. A mark at the end stays: it sits on the last
-    letter ("Khalq\u0301")."""
-    while start < end - 1 and unicodedata.category(value[start]) in _NOTHING_TO_SHOW_ALONE:
-        start += 1
-    while end - 1 > start and _is_invisible(value[end - 1]):
-        end -= 1
-    return start, end
+    return "".join(char for char in text if not is_invisible(char))
 
 
 def _unaccented(text: str) -> str:
@@ -408,7 +388,7 @@ class Matcher:
         spans = token_spans(value, count=kept[needed - 1] + 1)
         candidates: dict[tuple[int, int], list[_Alias]] = {}
         for first, length, items in found:
-            span = _visible_span(value, spans[kept[first]][0], spans[kept[first + length - 1]][1])
+            span = visible_span(value, spans[kept[first]][0], spans[kept[first + length - 1]][1])
             for item in items:
                 # Stage 3.
                 if item.acronym and not _written_as_acronym(value[slice(*span)], item.acronym):

@@ -117,6 +117,28 @@ def _is_mark(char: str) -> bool:
     return char == TATWEEL or unicodedata.category(char)[0] == "M"
 
 
+def is_invisible(char: str) -> bool:
+    """A format character (category Cf: zero-width joiner, soft hyphen, ...): nothing to see."""
+    return unicodedata.category(char) == "Cf"
+
+
+# What a token may begin with that shows nothing of its own: format characters (Cf) and
+# combining marks (Mn, Mc, Me).
+_NOTHING_TO_SHOW_ALONE = frozenset({"Cf", "Mn", "Mc", "Me"})
+
+
+def visible_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """A token's span without what shows nothing at its edges: a combining mark with no letter
+    before it ("\u0301MEK") or a joiner at either end. Highlighting those marked a stray
+    accent, or nothing, as part of the word. A mark at the end stays: it sits on the last
+    letter ("Khalq\u0301"). Watchlist mentions and search snippets both mark this span."""
+    while start < end - 1 and unicodedata.category(text[start]) in _NOTHING_TO_SHOW_ALONE:
+        start += 1
+    while end - 1 > start and is_invisible(text[end - 1]):
+        end -= 1
+    return start, end
+
+
 def strip_marks(text: str) -> str:
     """Drop combining marks and tatweel; expects decomposed (NFKD) text."""
     return "".join(char for char in text if not _is_mark(char))
