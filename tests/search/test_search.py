@@ -19,7 +19,7 @@ from clipdesk.search.backends import engine_name, get_backend
 from clipdesk.search.indexing import index_post, reindex_all, remove_post
 from clipdesk.search.service import search
 from clipdesk.watch.store import add_entity
-from tests.factories import make_post, make_tag
+from tests.factories import make_outlet, make_post, make_tag
 from tests.search.conftest import make_article
 
 pytestmark = pytest.mark.django_db
@@ -174,6 +174,30 @@ def test_a_facet_link_finds_an_outlet_or_tag_whose_slug_has_capitals(corpus):
     assert ids(search(link)) == [corpus.elysee.pk, corpus.rally.pk]
     assert ids(search("tag:Rallies--2019")) == [corpus.rally.pk]
     assert ids(search("tag:rallies--2019")) == [corpus.rally.pk]
+
+
+def test_a_slug_written_exactly_names_only_its_outlet_or_tag(corpus):
+    """Two slugs that differ only in case ("LeMonde", "lemonde") were both named by either
+    one, so a facet link for one outlet or tag listed the other's posts too. A slug written
+    exactly names its own; case is set aside only when no slug is written so."""
+    corpus.monde.slug, corpus.monde.aliases = "LeMonde", []
+    corpus.monde.save()
+    weekly = make_outlet("Le Monde Weekly", slug="lemonde")
+    weekly_post = make_post(
+        "Weekly on Villepinte",
+        posted_on=datetime.date(2023, 1, 1),
+        credits=[{"outlet": weekly, "author": ""}],
+        tags=[Tag.objects.create(name="Rally coverage", slug="rallies--2019")],
+    )
+    Tag.objects.filter(name="Rallies").update(slug="Rallies--2019")
+    reindex_all()
+    assert ids(search("outlet:LeMonde")) == [corpus.elysee.pk, corpus.rally.pk]
+    assert ids(search("outlet:lemonde")) == [weekly_post.pk]
+    assert ids(search("tag:Rallies--2019")) == [corpus.rally.pk]
+    assert ids(search("tag:rallies--2019")) == [weekly_post.pk]
+    # No slug written so: case aside, both.
+    assert ids(search("outlet:LEMONDE")) == [weekly_post.pk, corpus.elysee.pk, corpus.rally.pk]
+    assert ids(search("tag:RALLIES--2019")) == [weekly_post.pk, corpus.rally.pk]
 
 
 def test_filter_alone_lists_newest_first(corpus):

@@ -3,8 +3,9 @@
 - Watched names: `load_alias_book` reads every entity's name and aliases for `aliases`.
 - Filters: outlet: matches an outlet's slug, name or one of its aliases; entity: an entity's
   name or alias; tag: a tag's slug or name; all folded, so case and accents do not matter.
-  A slug is compared lower-cased: one edited in the admin may hold capitals ("LeMonde") or
-  what `slugify` would not write ("camps--2019"), and its own facet link must find it.
+  A slug is compared as typed: one edited in the admin may hold capitals ("LeMonde") or
+  what `slugify` would not write ("camps--2019"), and its own facet link must find it, and
+  only it; when no slug is written so, case is set aside (`_slug_ids`).
   A name that matches nothing filters everything out, and says so.
 """
 
@@ -40,31 +41,35 @@ class ResolvedFilters:
     notes: list[str] = field(default_factory=list)
 
 
-def _slugs_of(value: str) -> tuple[str, str]:
-    """The slugs a typed value may name, lower-cased: as typed (a facet link, or an address
-    copied from the site, "outlet:LeMonde", "tag:camps--2019") and as `slugify` writes it."""
-    return value.strip().lower(), slugify(value)
+def _slug_ids(value: str, slugs: list[tuple[int, str]]) -> set[int]:
+    """The ids whose slug `value` names. A slug written exactly as typed names only its own
+    (a facet link, "outlet:lemonde", must not list "LeMonde" too, though the two differ only
+    in case). Only when no slug is written so is case set aside, and the value also read as
+    `slugify` writes it ("outlet:LEMONDE", "tag:Camps 2019")."""
+    typed = value.strip()
+    exact = {row_id for row_id, slug in slugs if slug == typed}
+    if exact:
+        return exact
+    wanted = {typed.lower(), slugify(value)}
+    return {row_id for row_id, slug in slugs if slug.lower() in wanted}
 
 
 def _outlet_ids(value: str) -> set[int]:
-    wanted, slugs = fold(value), _slugs_of(value)
-    found: set[int] = set()
-    for outlet_id, name, outlet_slug, aliases in Outlet.objects.values_list(
-        "id", "name", "slug", "aliases"
-    ):
+    wanted = fold(value)
+    rows = list(Outlet.objects.values_list("id", "name", "slug", "aliases"))
+    found = _slug_ids(value, [(outlet_id, slug) for outlet_id, _name, slug, _aliases in rows])
+    for outlet_id, name, _slug, aliases in rows:
         names = [name, *(a for a in aliases or [] if isinstance(a, str))]
-        if outlet_slug.lower() in slugs or wanted in {fold(n) for n in names}:
+        if wanted in {fold(n) for n in names}:
             found.add(outlet_id)
     return found
 
 
 def _tag_ids(value: str) -> set[int]:
-    wanted, slugs = fold(value), _slugs_of(value)
-    return {
-        tag_id
-        for tag_id, name, tag_slug in Tag.objects.values_list("id", "name", "slug")
-        if tag_slug.lower() in slugs or fold(name) == wanted
-    }
+    wanted = fold(value)
+    rows = list(Tag.objects.values_list("id", "name", "slug"))
+    found = _slug_ids(value, [(tag_id, slug) for tag_id, _name, slug in rows])
+    return found | {tag_id for tag_id, name, _slug in rows if fold(name) == wanted}
 
 
 def _entity_ids(value: str, book: AliasBook) -> set[int]:
