@@ -7,7 +7,6 @@ Django (`createsuperuser`, `migrate`, `shell`, ...).
 
 from __future__ import annotations
 
-import errno
 import gc
 import os
 import shutil
@@ -15,10 +14,7 @@ import sys
 import tempfile
 
 from clipdesk import __version__
-from clipdesk.instance import HOME_ENV, ensure_home, home_dir
-
-# Failures of the disk rather than of the command: said in one line, with the file.
-STORAGE_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EIO}
+from clipdesk.instance import HOME_ENV, STORAGE_ERRORS, ensure_home, home_dir
 
 COMMANDS = {
     "init": "create or migrate an instance",

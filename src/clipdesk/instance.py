@@ -7,6 +7,7 @@ everything else stays in the home.
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import os
 import secrets
@@ -16,6 +17,9 @@ from pathlib import Path
 
 HOME_ENV = "CLIPDESK_HOME"
 DEFAULT_HOME = "clipdesk-data"
+# Failures of the disk rather than of the command (full, over quota, read-only, refused,
+# failing): said in one line by those who write.
+STORAGE_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EIO}
 
 
 def home_dir() -> Path:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import errno
 import fcntl
 import functools
 import json
@@ -377,7 +378,7 @@ def test_an_interrupted_incremental_export_is_repaired_by_the_next(site, tmp_pat
         replace(source, destination)
 
     monkeypatch.setattr(os, "replace", disk_full)
-    with pytest.raises(OSError):
+    with pytest.raises(ExportError, match="partly updated; the next export rebuilds it"):
         export_site(target, incremental=True)
     monkeypatch.setattr(os, "replace", replace)
     assert (target / export.PENDING).exists()  # three pages written, the manifest not
@@ -419,6 +420,49 @@ def test_a_failed_export_leaves_the_previous_build_in_place(site, tmp_path, monk
     assert target.resolve() == good
     assert (target / "index.html").exists() and (target / MANIFEST).exists()
     assert [p.name for p in export.builds_dir(target).iterdir()] == [good.name]
+
+
+def _disk_full_after(calls: int, write):
+    """`write` failing as a full disk does once `calls` files are written: at the close, with
+    an error that names no file."""
+    count = {"n": 0}
+
+    def failing(*args, **kwargs):
+        count["n"] += 1
+        if count["n"] > calls:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return write(*args, **kwargs)
+
+    return failing
+
+
+def test_a_full_disk_is_said_in_one_line_and_the_live_copy_kept(site, tmp_path, monkeypatch):
+    target = tmp_path / "copy"
+    export_site(target, base_url="http://example.org/")
+    good = target.resolve()
+    monkeypatch.setattr(export, "_write", _disk_full_after(5, export._write))
+    with pytest.raises(CommandError) as refused:
+        call_command("export_static", str(target))
+    message = str(refused.value)
+    assert refused.value.returncode == 2 and "\n" not in message
+    assert f"cannot write the static copy at {target}" in message
+    assert "No space left on device" in message and "previous export" in message
+    assert target.resolve() == good and (target / MANIFEST).exists()
+    assert [p.name for p in export.builds_dir(target).iterdir()] == [good.name]
+
+
+def test_a_disk_filling_up_during_a_patch_says_the_next_export_repairs_it(
+    site, tmp_path, monkeypatch
+):
+    target = tmp_path / "copy"
+    export_site(target, base_url="http://example.org/")
+    set_status(Post.objects.filter(pk=site["draft"].pk), Post.Status.PUBLISHED)
+    monkeypatch.setattr(os, "replace", _disk_full_after(3, os.replace))
+    with pytest.raises(CommandError) as refused:
+        call_command("export_static", str(target), "--incremental")
+    message = str(refused.value)
+    assert "No space left on device" in message and "next export" in message
+    assert (target / export.PENDING).exists()
 
 
 def test_readers_always_find_a_complete_build(site, tmp_path):

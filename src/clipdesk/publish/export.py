@@ -48,7 +48,7 @@ from django.template import engines
 from django.urls import get_resolver
 
 from clipdesk.digest.models import Post
-from clipdesk.instance import file_lock
+from clipdesk.instance import STORAGE_ERRORS, file_lock
 from clipdesk.publish import manifest as manifests
 from clipdesk.publish import plan as planning
 from clipdesk.publish.manifest import Manifest
@@ -240,20 +240,30 @@ def export_site(
             report = ExportReport(plan.mode, plan.reason, str(target), str(previous), base_url)
             report.compared = plan.compared
             report.timings["plan"] = time.perf_counter() - started
-            _patch(plan, previous, manifest, addresses, jobs, report)
+            with _disk_refusal_in_words(
+                target,
+                lambda: (
+                    "it is partly updated; the next export rebuilds it in full"
+                    if (previous / PENDING).exists()  # some files were replaced
+                    else "it was left unchanged"
+                ),
+            ):
+                _patch(plan, previous, manifest, addresses, jobs, report)
             report.seconds = time.perf_counter() - started
             return report
         build = builds_dir(target) / _build_id()
         build.parent.mkdir(exist_ok=True)
         report = ExportReport("full", reason, str(target), str(build), base_url)
         report.timings["plan"] = time.perf_counter() - started
-        try:
-            outcome = _build_full(outcome, build, addresses, jobs, report, per_page)
-            _record(manifest, outcome)
-            manifest.write(build)
-        except BaseException:
-            shutil.rmtree(build, ignore_errors=True)  # TARGET still points at the old build
-            raise
+        kept = "it still serves the previous export" if previous else "nothing is there yet"
+        with _disk_refusal_in_words(target, lambda: kept):
+            try:
+                outcome = _build_full(outcome, build, addresses, jobs, report, per_page)
+                _record(manifest, outcome)
+                manifest.write(build)
+            except BaseException:
+                shutil.rmtree(build, ignore_errors=True)  # TARGET still points at the old build
+                raise
         _swap(target, build)
         report.seconds = time.perf_counter() - started
         if prune:
@@ -261,6 +271,21 @@ def export_site(
             _prune(target, keep={build, previous})
             report.timings["prune"] = time.perf_counter() - mark
     return report
+
+
+@contextlib.contextmanager
+def _disk_refusal_in_words(target: Path, left: Callable[[], str]) -> Iterator[None]:
+    """A disk that refuses the export's writes (full, over quota, read-only) is said in one
+    line, with what `left` says the copy now is. A full disk fails a write when the file is
+    flushed, with an error that names no file: the command printed a traceback for it."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.errno not in STORAGE_ERRORS:
+            raise
+        raise ExportError(
+            f"export: cannot write the static copy at {target} ({exc.strerror or exc}); {left()}"
+        ) from exc
 
 
 def _record(manifest: Manifest, outcome: Outcome) -> None:
