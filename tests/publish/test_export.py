@@ -583,6 +583,20 @@ def test_a_folder_of_other_files_is_never_replaced(site, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mine"]  # no lock, no builds left
 
 
+def test_a_symlink_to_a_folder_of_other_files_is_never_replaced(site, tmp_path):
+    web_root = tmp_path / "www"
+    web_root.mkdir()
+    (web_root / "index.html").write_text("my own site")
+    target = tmp_path / "public"
+    target.symlink_to(web_root)
+    for incremental in (False, True):
+        with pytest.raises(ExportError, match="not a static copy made by clipdesk"):
+            export_site(target, incremental=incremental)
+    assert target.is_symlink() and target.resolve() == web_root
+    assert (web_root / "index.html").read_text() == "my own site"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["public", "www"]
+
+
 @pytest.mark.parametrize("place", ["under a file", "in /proc"])
 def test_a_folder_that_cannot_hold_files_is_refused_in_words(site, tmp_path, place):
     (tmp_path / "notes.txt").write_text("keep me")

@@ -137,6 +137,8 @@ def builds_dir(target: Path) -> Path:
 def current_build(target: Path) -> Path | None:
     """The build TARGET points at; None before the first export."""
     if target.is_symlink():
+        if _links_elsewhere(target):
+            raise _not_ours(target)
         build = target.resolve()
         return build if build.is_dir() else None
     if not target.exists():
@@ -145,6 +147,14 @@ def current_build(target: Path) -> Path | None:
         target.rmdir()  # an empty folder made for us: the symlink takes its place
         return None
     raise _not_ours(target)
+
+
+def _links_elsewhere(target: Path) -> bool:
+    """Whether the symlink `target` points at a folder that is not one of its builds: an
+    operator's link to a web root (`public -> /srv/www`) was taken for a previous build and
+    replaced by a link to the new one. A link to nothing is left to be replaced."""
+    pointed = target.resolve()
+    return pointed.exists() and pointed.parent != builds_dir(target).resolve()
 
 
 def _not_ours(target: Path) -> ExportError:
@@ -157,7 +167,11 @@ def _not_ours(target: Path) -> ExportError:
 def _refuse_foreign(target: Path) -> None:
     """Refuse a path that holds something else before anything is made beside it (the
     lock, the builds folder); `current_build` checks again under the lock."""
-    if target.is_symlink() or not target.exists():
+    if target.is_symlink():
+        if _links_elsewhere(target):
+            raise _not_ours(target)
+        return
+    if not target.exists():
         return
     if not (target.is_dir() and not any(target.iterdir())):
         raise _not_ours(target)
