@@ -64,6 +64,9 @@ def _pop_home(argv: list[str]) -> tuple[str | None, list[str]]:
             home = arg.split("=", 1)[1]
         else:
             rest.append(arg)
+    if home is not None and not home.strip():
+        # An empty value ("$UNSET_VARIABLE") fell back to ./clipdesk-data without a word.
+        raise SystemExit("clipdesk: --home needs a folder, not an empty value")
     return home, rest
 
 

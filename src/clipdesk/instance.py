@@ -15,6 +15,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from django.core.exceptions import ImproperlyConfigured
+
 HOME_ENV = "CLIPDESK_HOME"
 DEFAULT_HOME = "clipdesk-data"
 # Failures of the disk rather than of the command (full, over quota, read-only, refused,
@@ -43,9 +45,17 @@ def secret_key(home: Path) -> str:
         return from_env
     path = home / "secret_key"
     try:
-        return path.read_text().strip()
+        kept = path.read_text().strip()
     except FileNotFoundError:
         pass
+    else:
+        if not kept:
+            # Signing with an empty key would fail later, wherever it is first used.
+            raise ImproperlyConfigured(
+                f"settings: {path} is empty; delete it and a new signing key is made "
+                "(signed-in sessions end), or set CLIPDESK_SECRET_KEY"
+            )
+        return kept
     ensure_home(home)
     # Written aside and linked into place: two processes starting together (a worker and a
     # scheduler, say) must agree on one key, and neither may read a half-written file.

@@ -133,3 +133,20 @@ def test_a_redis_broker_that_refuses_the_password_is_one_line_and_exit_2(tmp_pat
     assert result.returncode == 2
     assert "refused to connect" in result.stderr and "Traceback" not in result.stderr
     assert "not-the-password" not in result.stderr
+
+
+def test_an_empty_home_is_refused_not_taken_for_the_default(tmp_path):
+    result = clipdesk(tmp_path / "home", "--home", "", "init", check=False)
+    assert result.returncode != 0
+    assert "--home needs a folder, not an empty value" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_an_emptied_signing_key_file_is_said_to_be_so(tmp_path):
+    home = tmp_path / "home"
+    clipdesk(home, "init", CLIPDESK_SECRET_KEY="")
+    (home / "secret_key").write_text("\n")
+    result = clipdesk(home, "source", "list", check=False, CLIPDESK_SECRET_KEY="")
+    assert result.returncode == 2
+    assert "secret_key is empty; delete it and a new signing key is made" in result.stderr
+    assert "Traceback" not in result.stderr
