@@ -95,9 +95,12 @@ NO_ARTICLE_LINKS = (
     "no link on the page reads like an article's (dated or slug-like addresses on the same "
     "site); if this page lists articles, its feed or sitemap may be the better source"
 )
-# An entry whose page answers 404 is asked for this many times in all, one round after another
-# (a feed may list a page a moment before it is published), then no more (a dead link).
+# An entry whose page answers 404 is counted this many tries in all, then no more asked for (a
+# dead link). A feed may list a page a while before it is published: a 404 counts as a new try
+# only this long after the last one counted, so the page is given (TRIES - 1) × SPACING, half
+# an hour, however often its source is polled; a 404 in between is asked for, but not counted.
 NOT_FOUND_TRIES = 3
+NOT_FOUND_SPACING = datetime.timedelta(minutes=15)
 MAX_RETRY_AFTER_SECONDS = 86400  # the longest next check (robots.next_check_seconds)
 MAX_CHILD_SITEMAPS = 20  # of a sitemap index, the newest (newest_first)
 MAX_SITEMAP_DEPTH = 3  # sitemap indexes listing sitemap indexes, followed this many levels
@@ -982,15 +985,22 @@ def remember_refused(url: str, reason: str) -> None:
 
 
 def _count_not_found(entry: ParsedEntry, reason: str) -> bool:
-    """One more 404 for the entry's page; whether it has tries left."""
+    """One more 404 for the entry's page; whether it has tries left.
+
+    Counted only NOT_FOUND_SPACING after the last 404 counted (its `seen_at`): counted at
+    every poll, a source polled each minute used up its tries in three minutes, and a page
+    listed a little longer before it was published was never stored."""
+    now = timezone.now()
     with transaction.atomic():
         address, _ = EntryAddress.objects.select_for_update().get_or_create(
-            url=entry.url, defaults={"reason": EntryAddress.NOT_FOUND_YET}
+            url=entry.url, defaults={"reason": EntryAddress.NOT_FOUND_YET, "seen_at": now}
         )
         if address.reason != EntryAddress.NOT_FOUND_YET:
             return False  # remembered meanwhile for another reason (another worker)
+        if address.not_found and now - address.seen_at < NOT_FOUND_SPACING:
+            return True  # too soon to count: asked for again, still the same try
         address.not_found += 1
-        address.seen_at = timezone.now()
+        address.seen_at = now
         if address.not_found >= NOT_FOUND_TRIES:
             address.reason = f"{reason} ({address.not_found} times)"[:300]
         address.save()

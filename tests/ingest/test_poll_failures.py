@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime
 import threading
 
 import pytest
+from django.utils import timezone
 
 from clipdesk.articles.models import Article, EntryAddress, Snapshot
 from clipdesk.ingest import (
     DOWNLOAD_AHEAD_PER_WORKER,
+    NOT_FOUND_SPACING,
     NOT_FOUND_TRIES,
     PageNotNow,
     Poller,
@@ -133,26 +136,64 @@ def test_an_empty_answer_is_asked_for_again_though_the_feed_has_not_changed(serv
     assert poll_sources(due_only=False).not_modified == 1
 
 
+def counted_ago(url: str, spacing: datetime.timedelta = NOT_FOUND_SPACING) -> None:
+    """As if the last counted 404 of the page was that long ago (tests do not wait)."""
+    EntryAddress.objects.filter(url=url).update(seen_at=timezone.now() - spacing)
+
+
+def failed(summary) -> list[str]:
+    return [f["url"] for f in summary.pages_failed]
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_page_not_found_is_asked_for_again_a_few_times_then_no_more(server):
     """A feed may list a page a minute before it is published: its 404 kept the feed's
     validators, the feed answered 304 from then on, and the page was never asked for again.
-    It is asked for NOT_FOUND_TRIES times in all, one round after another; a dead link then
+    It is asked for NOT_FOUND_TRIES times in all, NOT_FOUND_SPACING apart; a dead link then
     no longer makes the feed be read in full, nor is it fetched again when the feed changes."""
     html = {"Content-Type": "text/html; charset=utf-8"}
     steady = server.route("/steady.html", page(1), headers=html)
     gone = server.route("/gone.html", b"", status=404)
     add_source(feed_with_etag(server, "/feed.xml", feed(steady, gone)), kind="feed")
 
-    rounds = [poll_sources(due_only=False) for _ in range(NOT_FOUND_TRIES + 1)]
+    rounds = []
+    for _ in range(NOT_FOUND_TRIES + 1):
+        rounds.append(poll_sources(due_only=False))
+        counted_ago(gone)
 
-    assert [[f["url"] for f in r.pages_failed] for r in rounds[:-1]] == [[gone]] * NOT_FOUND_TRIES
+    assert [failed(r) for r in rounds[:-1]] == [[gone]] * NOT_FOUND_TRIES
     assert rounds[-1].not_modified == 1 and rounds[-1].pages_failed == []
     assert len(server.requests_for("/gone.html")) == NOT_FOUND_TRIES
     assert len(server.requests_for("/steady.html")) == 1
     Source.objects.update(etag="")  # the feed is read in full: the dead link is not fetched
     assert poll_sources(due_only=False).pages_failed == []
     assert len(server.requests_for("/gone.html")) == NOT_FOUND_TRIES
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_page_not_found_has_its_tries_spaced_in_time_not_in_polls(server):
+    """A source polled every minute used up its tries in three minutes, and a page listed
+    a little longer before it was published was never stored. A 404 within
+    NOT_FOUND_SPACING of the last one counted is asked for, but is not one more try."""
+    gone = server.route("/late.html", b"", status=404)
+    add_source(feed_with_etag(server, "/feed.xml", feed(gone)), kind="feed")
+
+    for _ in range(NOT_FOUND_TRIES + 2):  # a poll a minute
+        assert failed(poll_sources(due_only=False)) == [gone]
+    assert EntryAddress.objects.get(url=gone).not_found == 1
+    counted_ago(gone)
+    for _ in range(NOT_FOUND_TRIES + 2):
+        assert failed(poll_sources(due_only=False)) == [gone]
+    assert EntryAddress.objects.get(url=gone).not_found == 2
+    counted_ago(gone, NOT_FOUND_SPACING - datetime.timedelta(minutes=1))
+    assert failed(poll_sources(due_only=False)) == [gone]
+    assert len(server.requests_for("/late.html")) == 2 * (NOT_FOUND_TRIES + 2) + 1
+
+    html = {"Content-Type": "text/html; charset=utf-8"}
+    server.route("/late.html", page(5), headers=html)  # published half an hour later
+    assert poll_sources(due_only=False).articles_new == 1
+    assert list(Article.objects.values_list("url", flat=True)) == [gone]
+    assert not EntryAddress.objects.exists()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -187,6 +228,14 @@ def test_an_entry_task_whose_page_is_not_found_has_its_source_read_in_full_again
         left = tries < NOT_FOUND_TRIES  # the last try settles it: the validators are kept
         assert Source.objects.get(pk=source.pk).etag == ("" if left else '"harbour-1"')
         Source.objects.filter(pk=source.pk).update(etag='"harbour-1"')
+        counted_ago(gone)
+    # A 404 within the spacing is not counted, and the validators are forgotten again.
+    EntryAddress.objects.all().delete()
+    for _ in range(NOT_FOUND_TRIES + 1):
+        assert ingest_entry(source, entry_from_data({"url": gone}), poller=poller) is None
+        assert Source.objects.get(pk=source.pk).etag == ""
+        Source.objects.filter(pk=source.pk).update(etag='"harbour-1"')
+    assert EntryAddress.objects.get(url=gone).not_found == 1
 
 
 @pytest.mark.django_db(transaction=True)

@@ -92,8 +92,9 @@ class EntryAddress(models.Model):
     syndicated copy), or its page is no article at all (a PDF, a feed)."""
 
     COPY = "a copy of an article stored"
-    # Its page answered 404, and is asked for again a few times (ingest.NOT_FOUND_TRIES): a
-    # feed may list a page a moment before it is published. Not yet an address polling skips.
+    # Its page answered 404, and is asked for again a few times (ingest.NOT_FOUND_TRIES, spaced
+    # by NOT_FOUND_SPACING; `seen_at` is the last counted): a feed may list a page a while
+    # before it is published. Not yet an address polling skips.
     NOT_FOUND_YET = "not found (HTTP 404) yet: asked for again"
 
     url = models.URLField(max_length=2000, unique=True)
