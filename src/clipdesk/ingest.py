@@ -101,6 +101,11 @@ NO_ARTICLE_LINKS = (
 # an hour, however often its source is polled; a 404 in between is asked for, but not counted.
 NOT_FOUND_TRIES = 3
 NOT_FOUND_SPACING = datetime.timedelta(minutes=15)
+# A page not found yet whose entry left its feed before its tries were used up is no longer
+# asked for; its pending record is forgotten this long after its last counted try. Far longer
+# than the longest wait between two polls of a source (a day), so a listed dead link is counted
+# again before its record could be forgotten and its count start over.
+PENDING_NOT_FOUND_KEPT = datetime.timedelta(days=7)
 MAX_RETRY_AFTER_SECONDS = 86400  # the longest next check (robots.next_check_seconds)
 MAX_CHILD_SITEMAPS = 20  # of a sitemap index, the newest (newest_first)
 MAX_SITEMAP_DEPTH = 3  # sitemap indexes listing sitemap indexes, followed this many levels
@@ -1011,6 +1016,15 @@ def _forget_not_found(entry: ParsedEntry) -> None:
     EntryAddress.objects.filter(url=entry.url, reason=EntryAddress.NOT_FOUND_YET).delete()
 
 
+def forget_stale_not_found(now: datetime.datetime | None = None) -> int:
+    """Forget the pages not found yet whose last counted 404 is PENDING_NOT_FOUND_KEPT old: their
+    entries left their feeds before their tries were used up, and their pending records
+    cluttered Entry addresses for ever. One DELETE, run at the end of a poll round; how many."""
+    cutoff = (now or timezone.now()) - PENDING_NOT_FOUND_KEPT
+    stale = EntryAddress.objects.filter(reason=EntryAddress.NOT_FOUND_YET, seen_at__lt=cutoff)
+    return stale.delete()[0]
+
+
 def _remember(entry: ParsedEntry, article: Article | None, reason: str, **credit) -> None:
     EntryAddress.objects.bulk_create(
         [EntryAddress(url=entry.url, article=article, reason=reason[:300], **credit)],
@@ -1163,6 +1177,7 @@ def poll_sources(
     try:
         with search_indexing.batched():
             summary = Poller(fetcher, workers=workers, per_host=per_host, limit=limit).poll(sources)
+        forget_stale_not_found()
         summary.seconds = time.perf_counter() - started
         return summary
     except BaseException:

@@ -13,6 +13,7 @@ from clipdesk.ingest import (
     DOWNLOAD_AHEAD_PER_WORKER,
     NOT_FOUND_SPACING,
     NOT_FOUND_TRIES,
+    PENDING_NOT_FOUND_KEPT,
     PageNotNow,
     Poller,
     StoreContext,
@@ -193,6 +194,40 @@ def test_a_page_not_found_has_its_tries_spaced_in_time_not_in_polls(server):
     server.route("/late.html", page(5), headers=html)  # published half an hour later
     assert poll_sources(due_only=False).articles_new == 1
     assert list(Article.objects.values_list("url", flat=True)) == [gone]
+    assert not EntryAddress.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_entry_dropped_from_its_feed_while_not_found_yet_is_forgotten_in_time(server):
+    """A page not found, then dropped from its feed before its tries were used up, kept its
+    pending record in Entry addresses for ever; a round forgets those not counted for
+    PENDING_NOT_FOUND_KEPT. Addresses remembered for good stay."""
+    now = timezone.now()
+    old = now - PENDING_NOT_FOUND_KEPT - datetime.timedelta(minutes=1)
+    pending = EntryAddress.NOT_FOUND_YET
+    EntryAddress.objects.create(url="http://a.example/dropped", reason=pending, seen_at=old)
+    EntryAddress.objects.create(url="http://a.example/recent", reason=pending, seen_at=now)
+    EntryAddress.objects.create(url="http://a.example/pdf", reason="no article", seen_at=old)
+    add_source(server.route("/feed.xml", feed()), kind="feed")
+
+    poll_sources(due_only=False)
+
+    assert set(EntryAddress.objects.values_list("url", flat=True)) == {
+        "http://a.example/recent",
+        "http://a.example/pdf",
+    }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_schedulers_round_forgets_entries_not_found_yet_long_ago_too():
+    from clipdesk.sources.tasks import poll_due_sources
+
+    old = timezone.now() - PENDING_NOT_FOUND_KEPT - datetime.timedelta(minutes=1)
+    pending = EntryAddress.NOT_FOUND_YET
+    EntryAddress.objects.create(url="http://a.example/dropped", reason=pending, seen_at=old)
+
+    assert poll_due_sources() == 0  # no source due: nothing handed to the broker
+
     assert not EntryAddress.objects.exists()
 
 

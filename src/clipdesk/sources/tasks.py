@@ -30,6 +30,7 @@ def poll_due_sources() -> int:
         return 0
     for source_id in claimed:
         poll_source.delay(source_id)
+    ingest.forget_stale_not_found()  # pages not found yet whose entries left their feeds
     return len(claimed)
 
 
