@@ -8,6 +8,9 @@ from clipdesk.command import ClipdeskCommand
 from clipdesk.publish.export import DEFAULT_BASE_URL, export_site
 from clipdesk.publish.rendering import ExportError
 
+# Rendering processes at most: past the cores, more only wait for one another.
+MAX_JOBS = 64
+
 
 class Command(ClipdeskCommand):
     help = (
@@ -35,8 +38,9 @@ class Command(ClipdeskCommand):
         )
         parser.add_argument(
             "--jobs",
-            type=whole_number(1),
-            default=os.cpu_count() or 1,
+            # Each job is a process with a whole Django in it: "--jobs 1000" started a thousand.
+            type=whole_number(1, MAX_JOBS),
+            default=min(os.cpu_count() or 1, MAX_JOBS),
             help="processes rendering a full export (default: one per core)",
         )
         parser.add_argument("--json", action="store_true", help="print the report as JSON")
