@@ -68,6 +68,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "clipdesk.server.security.ForwardedOnlyByTrustedProxiesMiddleware",
     "clipdesk.server.head.HeadWithoutBodyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "clipdesk.server.security.ContentSecurityPolicyMiddleware",

@@ -392,3 +392,26 @@ def test_a_refusal_in_the_admin_is_one_line_in_the_log(client, caplog):
     assert forbidden.levelname == "WARNING" and forbidden.exc_info is None
     assert "/admin/people/auditentry/add/" in forbidden.getMessage()
     assert error.exc_info is not None and error.exc_info[0] is RuntimeError
+
+
+@pytest.mark.parametrize(("connected", "secure"), [("10.0.0.7", True), ("203.0.113.9", False)])
+def test_a_request_is_https_by_its_forwarded_header_only_from_a_trusted_proxy(
+    client, connected, secure
+):
+    # Behind HTTPS the header makes a request secure; a client reaching the port directly
+    # could say so itself. HSTS is sent on secure requests only.
+    with override_settings(
+        CLIPDESK_TRUSTED_PROXIES=proxies("10.0.0.0/8"),
+        SECURE_PROXY_SSL_HEADER=("HTTP_X_FORWARDED_PROTO", "https"),
+        SECURE_HSTS_SECONDS=3600,
+    ):
+        response = client.get("/", HTTP_X_FORWARDED_PROTO="https", REMOTE_ADDR=connected)
+    assert response.has_header("Strict-Transport-Security") is secure
+
+
+def test_with_no_proxy_named_the_forwarded_header_is_believed_as_before(client):
+    with override_settings(
+        SECURE_PROXY_SSL_HEADER=("HTTP_X_FORWARDED_PROTO", "https"), SECURE_HSTS_SECONDS=3600
+    ):
+        response = client.get("/", HTTP_X_FORWARDED_PROTO="https", REMOTE_ADDR="203.0.113.9")
+    assert response.has_header("Strict-Transport-Security")

@@ -75,3 +75,9 @@ def client_address(request: HttpRequest) -> str:
         if not _is_trusted(hop, proxies):
             break
     return str(hop)
+
+
+def from_trusted_proxy(request: HttpRequest) -> bool:
+    """Whether the request reached the server from a proxy named in CLIPDESK_TRUSTED_PROXIES."""
+    hop = _address(request.META.get("REMOTE_ADDR", ""))
+    return hop is not None and _is_trusted(hop, settings.CLIPDESK_TRUSTED_PROXIES)
