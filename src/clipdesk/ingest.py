@@ -772,7 +772,7 @@ def ingest_entry(
         if _remember_refusal(page) and source is not None:
             # Not found, yet: the source's validators, saved before this task ran, would
             # have its feed answer 304 and the entry never be listed again.
-            Source.objects.filter(pk=source.pk).update(etag="", last_modified="")
+            forget_validators(source.pk)
         return None
     context = context or StoreContext.load()
     prepared = _prepare_page(page, context)
@@ -781,8 +781,15 @@ def ingest_entry(
         # Fetched but not read (an empty answer, a page the reader failed on), as a round
         # does: the source forgets the validators it saved before this task ran, so that its
         # next poll lists the entry again instead of the feed answering 304 for good.
-        Source.objects.filter(pk=source.pk).update(etag="", last_modified="")
+        forget_validators(source.pk)
     return stored
+
+
+def forget_validators(source_id: int) -> None:
+    """Have the source's next poll read it in full (no ETag, no Last-Modified sent): what an
+    entry task leaves for later. Its feed would answer 304 to the validators saved before the
+    task ran, and the entry would never be listed again."""
+    Source.objects.filter(pk=source_id).update(etag="", last_modified="")
 
 
 def store_page(

@@ -69,7 +69,7 @@ def canonical_url(url: str) -> str:
         if key.lower() not in EXTRA_TRACKERS and key.lower() not in PAGE_VARIANTS
     ]
     path = normal.path or "/"
-    netloc = normal.netloc.rpartition("@")[2]  # no user name or password: see below
+    netloc = _host_and_port(normal.netloc)  # no user name or password: see below
     return urlunsplit((normal.scheme, netloc, path, urlencode(query), ""))  # 3
 
 
@@ -81,7 +81,7 @@ def without_credentials(url: str) -> str:
     parts = urlsplit(url)
     if "@" not in parts.netloc:
         return url
-    return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
+    return urlunsplit(parts._replace(netloc=_host_and_port(parts.netloc)))
 
 
 def same_site(url: str, other: str) -> bool:
@@ -100,12 +100,17 @@ def user_info(url: str) -> str:
     return urlsplit(url).netloc.rpartition("@")[0]
 
 
+def _host_and_port(netloc: str) -> str:
+    """An address's authority without the `user:password@` it may begin with."""
+    return netloc.rpartition("@")[2]
+
+
 def with_user_info(url: str, info: str) -> str:
     """`url` carrying `info` (a `user_info`) before its host; `url` itself for none."""
     if not info:
         return url
     parts = urlsplit(url)
-    return urlunsplit(parts._replace(netloc=f"{info}@{parts.netloc.rpartition('@')[2]}"))
+    return urlunsplit(parts._replace(netloc=f"{info}@{_host_and_port(parts.netloc)}"))
 
 
 # The path below an article of its other views, which name the article as their address:

@@ -52,7 +52,7 @@ def ingest_entry(self, source_id: int, entry: dict) -> None:
             # last): the entry was lost for good, its source's validators hiding it behind
             # the feed's 304. Forgotten, the source's next poll lists the entry again, as
             # a round without a broker does.
-            Source.objects.filter(pk=source_id).update(etag="", last_modified="")
+            ingest.forget_validators(source_id)
         raise
 
 
