@@ -415,3 +415,36 @@ def test_with_no_proxy_named_the_forwarded_header_is_believed_as_before(client):
     ):
         response = client.get("/", HTTP_X_FORWARDED_PROTO="https", REMOTE_ADDR="203.0.113.9")
     assert response.has_header("Strict-Transport-Security")
+
+
+@pytest.mark.parametrize("desk_page", ["/desk/", "/desk/?tab=new", "http://testserver/desk/"])
+def test_a_reader_sent_to_sign_in_from_the_desk_goes_to_the_front_page(client, desk_page):
+    """The desk sends a visitor to sign in with `next` set to it; a reader who did was taken
+    back there, only to be answered 403."""
+    from django.contrib.auth.models import Group
+
+    from clipdesk.people.roles import ensure_roles
+
+    ensure_roles()
+    account = User.objects.create_user("rowan", password="a-long-reader-password")
+    account.groups.add(Group.objects.get(name=READER))
+    sent = client.get("/desk/")
+    assert sent.status_code == 302 and "next=/desk/" in sent["Location"]
+
+    signed_in = client.post(
+        "/login/", {"username": "rowan", "password": "a-long-reader-password", "next": desk_page}
+    )
+
+    assert signed_in.status_code == 302 and signed_in["Location"] == "/"
+
+
+def test_an_editor_sent_to_sign_in_from_the_desk_goes_back_to_it(client):
+    from django.contrib.auth.models import Group
+
+    from clipdesk.people.roles import ensure_roles
+
+    ensure_roles()
+    account = User.objects.create_user("ed", password="a-long-editor-password")
+    account.groups.add(Group.objects.get(name=EDITOR))
+    credentials = {"username": "ed", "password": "a-long-editor-password", "next": "/desk/?tab=new"}
+    assert client.post("/login/", credentials)["Location"] == "/desk/?tab=new"

@@ -60,7 +60,22 @@ def desk_required(view):
             return HttpResponseForbidden(f"The desk is for editors; this account is {held}.")
         return view(request, *args, **kwargs)
 
+    wrapped.desk_only = True  # read by sign-in, so as not to send a reader on to a 403
     return wrapped
+
+
+def is_desk_only(address: str) -> bool:
+    """Whether `address` (a path, or a whole address on this site) is a page only the desk's
+    roles may open."""
+    from urllib.parse import urlsplit
+
+    from django.urls import Resolver404, resolve
+
+    try:
+        match = resolve(urlsplit(address).path)
+    except Resolver404:
+        return False
+    return getattr(match.func, "desk_only", False)
 
 
 def ensure_roles() -> None:

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from clipdesk.people import throttle
 from clipdesk.people.addresses import client_address
-from clipdesk.people.roles import can_use_desk
+from clipdesk.people.roles import can_use_desk, is_desk_only
 
 
 class ThrottledLoginView(auth_views.LoginView):
@@ -40,6 +40,15 @@ class ThrottledLoginView(auth_views.LoginView):
     def form_valid(self, form):
         throttle.clear(client_address(self.request), form.get_user().get_username())
         return super().form_valid(form)
+
+    def get_redirect_url(self) -> str:
+        """A safe `next`, unless it is a desk page and this account may not use the desk: a
+        reader sent to sign in from /desk/ was taken back there, to be answered 403."""
+        url = super().get_redirect_url()
+        user = self.request.user
+        if url and user.is_authenticated and not can_use_desk(user) and is_desk_only(url):
+            return ""
+        return url
 
     def get_default_redirect_url(self) -> str:
         """Where an account goes without a safe `next`: the desk for its editors and admins
