@@ -40,6 +40,7 @@ import trafilatura
 from lxml import etree
 from trafilatura.baseline import html2txt
 
+from clipdesk import jalali
 from clipdesk.articles.canonical import (
     URLError,
     canonical_url,
@@ -130,7 +131,7 @@ def extract_article(
     outlets = _choose_outlet(meta, traf, url, choices)  # 5
     page_title = _choose_title(meta, traf, rule, outlets, url, choices)
     page_authors = _choose_authors(meta, traf, rule, choices)
-    page_published = _choose_date(rule, traf, choices)
+    page_published = _choose_date(rule, traf, tree, page_title, choices)
     description = meta.description or traf.description
 
     prune = list(rules.get("drop_xpaths", ())) if rules else []
@@ -651,7 +652,11 @@ def _choose_authors(
 
 
 def _choose_date(
-    rule: _RuleResult, traf: TrafilaturaMeta, choices: dict[str, str]
+    rule: _RuleResult,
+    traf: TrafilaturaMeta,
+    tree: lxml.html.HtmlElement,
+    title: str | None,
+    choices: dict[str, str],
 ) -> datetime.date | None:
     if rule.date:
         choices["published"] = "the site rule's date_xpath"
@@ -660,7 +665,40 @@ def _choose_date(
     if found:
         choices["published"] = "htmldate (original publication date)"
         return datetime.date.fromisoformat(found)
+    if title and _ARABIC_SCRIPT.search(title) and (solar := _solar_hijri_date(tree)):
+        choices["published"] = f"a Persian-calendar date in the page's date line ({solar[1]!r})"
+        return solar[0]
     choices["published"] = "none: htmldate found no date"
+    return None
+
+
+_ARABIC_SCRIPT = re.compile("[\u0600-\u06ff]")
+# Where a page prints its own date: a <time>, or an element named for the date; not the
+# article's text, which names other days ("30 Khordad 1360" in a story about 1981).
+_DATE_LINES = etree.XPath(
+    "//time"
+    " | //*[@itemprop='datePublished' or @itemprop='dateCreated']"
+    " | //*[not(self::html or self::body)]"
+    "[contains(translate(@class, 'DATEPUBLISH', 'datepublish'), 'date')"
+    " or contains(translate(@class, 'DATEPUBLISH', 'datepublish'), 'publish')"
+    " or contains(translate(@id, 'DATEPUBLISH', 'datepublish'), 'date')"
+    " or contains(@class, 'time')]"
+    " | //meta[contains(@name, 'date') or contains(@property, 'date')]/@content"
+)
+_DATE_LINE_CHARS = 200  # a date line; a longer element is a section holding one
+
+
+def _solar_hijri_date(tree: lxml.html.HtmlElement) -> tuple[datetime.date, str] | None:
+    """The first Solar Hijri date in the page's date lines (htmldate reads only Gregorian
+    ones), with the line it was read from; None when none is a date up to tomorrow."""
+    latest = datetime.date.today() + datetime.timedelta(days=1)
+    for found in _DATE_LINES(tree)[:50]:
+        line = found if isinstance(found, str) else " ".join(found.itertext())
+        line = " ".join(line.split())
+        if not line or len(line) > _DATE_LINE_CHARS:
+            continue
+        if day := jalali.find_date(line, latest=latest):
+            return day, line
     return None
 
 
