@@ -180,10 +180,113 @@ def test_quote_check_takes_whole_words_where_a_fragment_of_them_came_first():
         ("政府表示", "北京今天宣布。政府表示支持。"),
         ("東京で", "昨日東京で会議が開かれた。"),
         ("รัฐบาล", "วันนี้รัฐบาลประกาศ"),
-        # Persian is compared without the spaces between its letters (a retyped quote
-        # cannot show which the page used): its words cannot be told apart there.
-        ("گویند شمار", PERSIAN),
     ],
 )
 def test_quote_check_takes_part_of_a_line_in_scripts_written_without_spaces(quote, text):
     check_excerpt(quote, [text])
+
+
+# Each row: the quote, the article's text, and whether the quote is one. English, French and
+# Italian apostrophes: inside a word they join, after an elided article a new word begins.
+SHIPYARD = "Workers at the shipyard don't expect the owners' offer to change, and it isn’t over."
+LEADERS = "The union's leaders met the board's chairman."
+ROME = "Le ministre est rentré d’Iran aujourd’hui, a dit l'ambassade qu'il dirige."
+
+
+@pytest.mark.parametrize(
+    "quote, text, is_a_quote",
+    [
+        ("don't expect", SHIPYARD, True),
+        ("don’t expect the owners’ offer", SHIPYARD, True),
+        ("the owners", SHIPYARD, True),  # a plural possessive's apostrophe ends the word
+        ("it isn't over", SHIPYARD, True),
+        ("Workers at the shipyard don", SHIPYARD, False),
+        ("don", SHIPYARD, False),
+        ("t expect", SHIPYARD, False),
+        ("don'", SHIPYARD, False),
+        ("it isn", SHIPYARD, False),
+        ("’t over", SHIPYARD, False),
+        ("The union's leaders", LEADERS, True),
+        ("the board's", LEADERS, True),
+        ("The union", LEADERS, False),  # the possessive 's is part of the word
+        ("met the board", LEADERS, False),
+        ("s leaders", LEADERS, False),
+        ("'s chairman", LEADERS, False),
+        ("no", "The minister said ‘no’ twice.", True),  # between quotation marks
+        ("said 'no'", "The minister said ‘no’ twice.", True),
+        ("Senator O'Brien", "Senator O'Brien abstained.", True),
+        ("Brien abstained", "Senator O'Brien abstained.", False),  # O' is no elided article
+        ("roll on the quay", "A night of rock'n'roll on the quay.", False),
+        ("rock'n'roll", "A night of rock'n'roll on the quay.", True),
+    ],
+)
+def test_an_apostrophe_between_letters_is_inside_the_word(quote, text, is_a_quote):
+    if is_a_quote:
+        check_excerpt(quote, [text])
+    else:
+        with pytest.raises(ExcerptNotFound, match="must begin and end with whole words"):
+            check_excerpt(quote, [text])
+
+
+@pytest.mark.parametrize(
+    "quote, text, is_a_quote",
+    [
+        ("Iran aujourd'hui", ROME, True),  # after "d'" the name is a word of its own
+        ("rentré d'Iran", ROME, True),
+        ("ambassade", ROME, True),
+        ("il dirige", ROME, True),
+        ("anno scorso", "Il bilancio dell’anno scorso è in rosso.", True),
+        ("rentré d", ROME, False),  # the elided article cut from its apostrophe
+        ("'Iran", ROME, False),
+        ("aujourd", ROME, False),  # one word, though written with an apostrophe
+        ("hui, a dit", ROME, False),
+        ("a dit l", ROME, False),
+    ],
+)
+def test_a_french_or_italian_word_begins_after_an_elided_article(quote, text, is_a_quote):
+    if is_a_quote:
+        check_excerpt(quote, [text])
+    else:
+        with pytest.raises(ExcerptNotFound, match="must begin and end with whole words"):
+            check_excerpt(quote, [text])
+
+
+# "The ministry said the talks will go on until the end of the week."
+ARABIC = "قالت الوزارة إن المحادثات ستستمر حتى نهاية الأسبوع."
+# "The reporters say the meeting is held on Tuesday evening."
+FARSI = "خبرنگاران می\u200cگویند جلسه سه\u200cشنبه شب برگزار می\u200cشود."
+
+
+@pytest.mark.parametrize(
+    "quote, text, is_a_quote",
+    [
+        ("قالت الوزارة", ARABIC, True),
+        ("الوزارة إن المحادثات", ARABIC, True),
+        ("نهاية الأسبوع", ARABIC, True),
+        ("قالتالوزارة", ARABIC, True),  # retyped without its space
+        ("المحادثـــات ستستمر", ARABIC, True),  # stretched with tatweel
+        ("قَالَت الوِزَارَة", ARABIC, True),  # with its short vowels written
+        ("الوزارة", ARABIC.replace("الوزارة", "الوِزارَة"), True),
+        ("الت الوزارة", ARABIC, False),  # begins inside قالت
+        ("الوزارة إن المحادث", ARABIC, False),  # ends inside المحادثات
+        ("وزارة", ARABIC, False),  # the article ال is written onto its noun
+        ("حتى نهاية الأسب", ARABIC, False),
+        ("می\u200cگویند جلسه سه\u200cشنبه", FARSI, True),
+        ("میگویند جلسه سهشنبه", FARSI, True),  # copied without the non-joiners
+        ("می گویند جلسه سه شنبه", FARSI, True),  # retyped with spaces for them
+        ("جلسه سه\u200cشنبه شب", FARSI.replace("\u200c", ""), True),  # stored without them
+        ("گویند جلسه", FARSI, False),  # the non-joiner is inside می‌گویند
+        ("جلسه سه", FARSI, False),
+        ("شنبه شب برگزار", FARSI, False),
+        ("جلسه سه", FARSI.replace("\u200c", ""), False),
+        ("خبرنگاران می", FARSI, False),
+    ],
+)
+def test_a_quote_in_arabic_script_begins_and_ends_where_the_article_has_a_space(
+    quote, text, is_a_quote
+):
+    if is_a_quote:
+        check_excerpt(quote, [text])
+    else:
+        with pytest.raises(ExcerptNotFound, match="must begin and end with whole words"):
+            check_excerpt(quote, [text])

@@ -1,17 +1,26 @@
 """Quote checking: an excerpt must be in the credited articles, word for word.
 
-Compared modulo whitespace, quote styles (“ ” „ « » ‘ ’ ‚ ‹ › → " and '), dashes, and the
+Compared modulo whitespace, quote styles (“ ” „ « » ‘ ’ ‚ ‹ › → " and '), dashes, the
 invisible zero-width joiners and soft hyphens (an excerpt copied from a Persian page keeps
 its non-joiners, which a text stored by an older version lacks, and some sites put soft
-hyphens inside long words), and the spaces between two letters of the Arabic script (Persian
-writes "سه‌شنبه" with a non-joiner, a space or nothing, and an editor retyping a quote
-cannot see which the page used); case of nothing else. An ellipsis in the excerpt marks an
-omission: each part between ellipses must appear, in order, in one of the articles.
+hyphens inside long words), the Arabic tatweel and vowel signs, harakat (they stretch or
+vocalise a word without making it another), and the spaces between two letters of the Arabic
+script (Persian writes "سه‌شنبه" with a non-joiner, a space or nothing, and an editor retyping
+a quote cannot see which the page used); case of nothing else. An ellipsis in the excerpt
+marks an omission: each part between ellipses must appear, in order, in one of the articles.
 
 Each part begins and ends with whole words of the article: "isbon - The harbour" or "L" out
-of "Lisbon" is no quote, though the letters are in the text. Not where the text's words are not
-set apart by spaces: in Chinese, Japanese, Thai, Lao, Khmer and Myanmar, and between two
-letters of the Arabic script, whose spaces the comparison removes (see above).
+of "Lisbon" is no quote, though the letters are in the text. Where a word ends is read in the
+article as stored:
+- an apostrophe between two letters is inside the word: "don" out of "don't", "aujourd" out of
+  "aujourd'hui" and "group" out of "group's" (the possessive is a suffix) are no quotes, while
+  "the players'" or a word before a closing quotation mark is one. After a French or Italian
+  elided word ("l'", "d'", "qu'", "jusqu'", "dell'"...) a new word begins: "Iran" out of
+  "l'Iran" is a quote, as is the whole "l'Iran";
+- in the Arabic script a word ends where the article has a space, though the comparison
+  ignores those spaces; a non-joiner is inside a word ("گویند" out of "می‌گویند" is no quote);
+- in Chinese, Japanese, Thai, Lao, Khmer and Myanmar, whose words are not set apart by
+  spaces, a quote may begin and end anywhere in a line.
 """
 
 from __future__ import annotations
@@ -19,6 +28,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
+from typing import NamedTuple
 
 _QUOTES = str.maketrans(
     {
@@ -26,17 +36,24 @@ _QUOTES = str.maketrans(
         "‘": "'", "’": "'", "‚": "'", "‹": "'", "›": "'", "′": "'", "`": "'",
         "–": "-", "—": "-", "‐": "-", "‑": "-", "\u00a0": " ",
         "\u200c": None, "\u200d": None, "\u00ad": None,
+        "\u0640": None,  # tatweel
+        **{chr(c): None for c in range(0x064B, 0x0653)}, "\u0670": None,  # harakat
     }
 )  # fmt: skip
 _ELLIPSIS = re.compile(r"\s*(?:…|\.\.\.|\[\s*(?:…|\.\.\.)\s*\])\s*")
 _SPACE = re.compile(r"\s+")
 _ARABIC_LETTER = r"[\u0620-\u064a\u066e-\u06d3\u06d5\u06fa-\u06fc\u06ff\u0750-\u077f]"
 _SPACE_IN_ARABIC = re.compile(f"(?<={_ARABIC_LETTER}) (?={_ARABIC_LETTER})")
-_ARABIC_LETTER_ONE = re.compile(_ARABIC_LETTER)
 # Scripts written without spaces between words: a quote may begin or end anywhere in a line.
 _UNSPACED = re.compile(
     r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u19e0-\u19ff\u3040-\u30ff\u31f0-\u31ff"
     r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f\U00020000-\U0003ffff]"
+)
+# French and Italian words that drop their last vowel before a vowel and are written joined to
+# the next word by an apostrophe; that next word is a word of its own.
+_ELIDED = frozenset(
+    {"c", "d", "j", "l", "m", "n", "s", "t", "qu", "jusqu", "lorsqu", "puisqu", "quoiqu"}
+    | {"un", "all", "dall", "dell", "nell", "sull", "quell", "quest"}
 )
 
 
@@ -44,10 +61,15 @@ class ExcerptNotFound(ValueError):
     """The excerpt, or a part of it, is not in any credited article."""
 
 
-def normalise_for_quote(text: str) -> str:
+def _compared(text: str) -> tuple[str, str]:
+    """The text as compared, before and after the spaces inside Arabic script are dropped."""
     text = unicodedata.normalize("NFC", text).translate(_QUOTES)
     text = _SPACE.sub(" ", text).strip()
-    return _SPACE_IN_ARABIC.sub("", text) if " " in text else text
+    return text, _SPACE_IN_ARABIC.sub("", text) if " " in text else text
+
+
+def normalise_for_quote(text: str) -> str:
+    return _compared(text)[1]
 
 
 def excerpt_parts(excerpt: str) -> list[str]:
@@ -55,32 +77,70 @@ def excerpt_parts(excerpt: str) -> list[str]:
     return [p for p in (normalise_for_quote(x) for x in _ELLIPSIS.split(excerpt)) if p]
 
 
+class _Article(NamedTuple):
+    """An article's text as compared, and where a dropped space set two words apart there."""
+
+    text: str
+    word_breaks: frozenset[int]
+
+
+def _article(text: str) -> _Article:
+    spaced, compared = _compared(text)
+    # The n-th dropped space stood before what is now position (its index - n).
+    dropped = (m.start() for m in _SPACE_IN_ARABIC.finditer(spaced)) if " " in spaced else ()
+    return _Article(compared, frozenset(at - n for n, at in enumerate(dropped)))
+
+
 def _in_a_word(char: str) -> bool:
     """A letter, digit or mark (a vowel sign, an accent) that a word goes on with."""
     return unicodedata.category(char)[0] in "LNM"
 
 
-def _splits_a_word(before: str, after: str) -> bool:
-    """Whether a quote's edge between these two characters of the text cuts a word in two."""
+def _inner_apostrophe(text: str, at: int) -> bool:
+    """An apostrophe with a letter or digit either side: "don't", "group's", "l'Iran"."""
+    return (
+        0 < at < len(text) - 1
+        and text[at] == "'"
+        and _in_a_word(text[at - 1])
+        and _in_a_word(text[at + 1])
+    )
+
+
+def _after_an_elision(text: str, apostrophe: int) -> bool:
+    """Whether the word before this apostrophe is an elided article or the like ("l'", "qu'")
+    standing as a word of its own, so that the next word begins after the apostrophe."""
+    start = apostrophe
+    while start > 0 and unicodedata.category(text[start - 1])[0] == "L":
+        start -= 1
+    if start > 0 and (_in_a_word(text[start - 1]) or _inner_apostrophe(text, start - 1)):
+        return False  # "rock'n'roll": the "n" is inside a word itself
+    return text[start:apostrophe].casefold() in _ELIDED
+
+
+def _splits_a_word(article: _Article, at: int) -> bool:
+    """Whether a quote beginning or ending at this position of the text cuts a word in two."""
+    text = article.text
+    if at <= 0 or at >= len(text) or at in article.word_breaks:
+        return False
+    if _inner_apostrophe(text, at):
+        return True  # "don" out of "don't", "group" out of "group's"
+    if _inner_apostrophe(text, at - 1):
+        return not _after_an_elision(text, at - 1)  # "t" out of "don't"; "Iran" of "l'Iran"
+    before, after = text[at - 1], text[at]
     if not (_in_a_word(before) and _in_a_word(after)):
         return False
-    if _UNSPACED.match(before) or _UNSPACED.match(after):
-        return False  # words not set apart by spaces: no edge to tell
-    # Between two Arabic letters the comparison dropped any space the text had.
-    return not (_ARABIC_LETTER_ONE.match(before) and _ARABIC_LETTER_ONE.match(after))
+    # Words not set apart by spaces: no edge to tell.
+    return not (_UNSPACED.match(before) or _UNSPACED.match(after))
 
 
-def _find_quoted(text: str, part: str, position: int = 0) -> int:
-    """Where `part` is in `text` from `position` on, beginning and ending with whole words
-    there; -1 when it is not, or only inside longer words."""
-    found = text.find(part, position)
+def _find_quoted(article: _Article, part: str, position: int = 0) -> int:
+    """Where `part` is in the article from `position` on, beginning and ending with whole
+    words there; -1 when it is not, or only inside longer words."""
+    found = article.text.find(part, position)
     while found >= 0:
-        end = found + len(part)
-        starts_a_word = found == 0 or not _splits_a_word(text[found - 1], part[0])
-        ends_a_word = end == len(text) or not _splits_a_word(part[-1], text[end])
-        if starts_a_word and ends_a_word:
+        if not (_splits_a_word(article, found) or _splits_a_word(article, found + len(part))):
             return found
-        found = text.find(part, found + 1)
+        found = article.text.find(part, found + 1)
     return -1
 
 
@@ -89,19 +149,17 @@ def check_excerpt(excerpt: str, texts: Sequence[str]) -> None:
     parts = excerpt_parts(excerpt)
     if not parts:
         raise ExcerptNotFound("the excerpt is empty")
-    haystacks = [normalise_for_quote(t) for t in texts]
-    for text in haystacks:
+    haystacks = [_article(t) for t in texts]
+    for article in haystacks:
         position = 0
         for part in parts:
-            found = _find_quoted(text, part, position)
+            found = _find_quoted(article, part, position)
             if found < 0:
                 break
             position = found + len(part)
         else:
             return
-    missing = next(
-        (p for p in parts if not any(_find_quoted(text, p) >= 0 for text in haystacks)), None
-    )
+    missing = next((p for p in parts if not any(_find_quoted(a, p) >= 0 for a in haystacks)), None)
     if missing is None:
         # Every part is quoted, but not all from one article, or not in their order there.
         raise ExcerptNotFound(
@@ -111,7 +169,7 @@ def check_excerpt(excerpt: str, texts: Sequence[str]) -> None:
     typed = next((p for p in _ELLIPSIS.split(excerpt) if normalise_for_quote(p) == missing), "")
     shown = " ".join(typed.split()) or missing  # as the editor typed it, not as compared
     shown = shown if len(shown) <= 80 else shown[:77] + "…"
-    if any(missing in text for text in haystacks):
+    if any(missing in article.text for article in haystacks):
         # The letters are there, but the quote starts or stops in the middle of a word.
         raise ExcerptNotFound(
             f"the excerpt is not a quote from the credited articles: “{shown}” begins or ends "
