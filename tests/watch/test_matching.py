@@ -46,6 +46,11 @@ ENGLISH = [
     case("acronym_in_a_hashtag", "Supporters posted #MEK all day.", ("MEK", "MEK")),
     case("acronym_after_a_slash", "The PMOI/MEK spoke.", ("MEK", "PMOI"), ("MEK", "MEK")),
     case("acronym_possessive", "The MEK's spokesman said nothing.", ("MEK", "MEK")),
+    case("acronym_possessive_typographic", "The MEK’s spokesman", ("MEK", "MEK")),
+    case("other_acronym_possessive_typographic", "the PMOI’s office", ("MEK", "PMOI")),
+    case("acronym_possessive_in_capitals", "THE MEK'S LEADER", ("MEK", "MEK")),
+    case("acronym_plural", "rival MEKs in exile", ("MEK", "MEKs")),
+    case("acronym_plural_at_sentence_end", "They met the PMOIs.", ("MEK", "PMOIs")),
     case("acronym_in_hyphenated_compound", "a MEK-backed conference", ("MEK", "MEK")),
     case("acronym_with_dots", "files on the M.E.K. network", ("MEK", "M.E.K")),
     case("acronym_at_sentence_end", "They blamed the PMOI.", ("MEK", "PMOI")),
@@ -187,7 +192,9 @@ def test_an_arabic_construct_finds_the_persian_alias_and_the_other_way_round():
         pytest.param("a mek in lowercase", id="lowercase_acronym_is_not_matched"),
         pytest.param("Mek and Pmoi", id="title_case_acronym_is_not_matched"),
         pytest.param("No smoking, Mko.", id="mko_does_not_match_smoking_or_title_case"),
-        pytest.param("the MEKs", id="acronym_plural_without_apostrophe_is_another_word"),
+        pytest.param("MEKONG DELTA FLOODS", id="headline_in_capitals_mekong"),
+        pytest.param("the MEKS report", id="plural_in_capitals_may_be_another_acronym"),
+        pytest.param("the Meks", id="title_case_plural"),
         pytest.param("visit mek.example.org", id="acronym_in_lowercase_url"),
         pytest.param("write to info@MEK.example", id="acronym_in_an_email_address"),
         pytest.param("see www.PMOI.example today", id="acronym_in_a_host_name"),
@@ -235,6 +242,31 @@ def test_a_long_word_is_not_found_as_a_three_letter_word(alias, text, word):
 
 
 @pytest.mark.parametrize(
+    ("alias", "word"),
+    [
+        pytest.param("Stone", "stun", id="stone_is_not_stun"),
+        pytest.param("Stun", "stone", id="stun_is_not_stone"),
+        pytest.param("Desk", "disk", id="desk_is_not_disk"),
+        pytest.param("Sheep", "ship", id="sheep_is_not_ship"),
+        pytest.param("Steel", "still", id="steel_is_not_still"),
+        pytest.param("Stock", "stuck", id="stock_is_not_stuck"),
+        pytest.param("Later", "latter", id="later_is_not_latter"),
+        pytest.param("Plane", "plan", id="plane_is_not_plan"),
+        pytest.param("West", "vest", id="west_is_not_vest"),
+        pytest.param("Lower", "lover", id="lower_is_not_lover"),
+    ],
+)
+def test_an_alias_that_is_a_short_word_does_not_find_its_look_alike(alias, word):
+    """Vowels, doubled letters, a mute "e" and "w"/"v" vary only in words of three syllables or
+    more: short words differing by them are different words."""
+    matcher = Matcher.build({"Entity": [alias]})
+    assert matcher.find(text=f"They said {word}.") == []
+    assert [m.matched_text for m in matcher.find(text=f"{word} and {alias.upper()}")] == [
+        alias.upper()
+    ]
+
+
+@pytest.mark.parametrize(
     ("alias", "text"),
     [
         pytest.param("القاعدة", "أقامت الولايات المتحدة قاعدة عسكرية", id="qaeda_is_not_a_base"),
@@ -249,6 +281,36 @@ def test_an_alias_written_with_the_arabic_article_needs_it_in_the_text(alias, te
     matcher = Matcher.build({"Entity": [alias]})
     assert matcher.find(text=text) == []
     assert [m.matched_text for m in matcher.find(text=f"{text} و {alias}")] == [alias]
+
+
+@pytest.mark.parametrize(
+    ("alias", "text"),
+    [
+        pytest.param("ماس", "الماس", id="diamond_is_not_the_article_and_mas"),
+        pytest.param("هام", "الهام", id="persian_name_elham_is_not_the_article_and_ham"),
+        pytest.param("قدس", "القدس", id="three_letters_even_where_it_is_the_article"),
+    ],
+)
+def test_an_alias_of_three_letters_does_not_find_a_word_with_the_arabic_article(alias, text):
+    """A word of the article and three letters is as often a word of its own ("الماس",
+    diamond): an alias that short needs the spelling with "ال" as an alias of its own."""
+    matcher = Matcher.build({"Entity": [alias]})
+    assert matcher.find(text=text) == []
+    assert [m.matched_text for m in matcher.find(text=f"{text} و {alias}")] == [alias]
+    assert len(Matcher.build({"Entity": [alias, text]}).find(text=text)) == 1
+
+
+@pytest.mark.parametrize(
+    ("alias", "text"),
+    [
+        pytest.param("شباب", "الشباب", id="four_letters"),
+        pytest.param("قاعدة", "القاعدة", id="five_letters"),
+        pytest.param("منافقین", "المنافقين", id="seven_letters"),
+    ],
+)
+def test_an_alias_of_four_letters_or_more_finds_the_word_with_the_arabic_article(alias, text):
+    (match,) = Matcher.build({"Entity": [alias]}).find(text=f"قال {text}")
+    assert match.matched_text == text
 
 
 def test_an_alias_without_the_arabic_article_finds_the_word_with_it():
@@ -332,6 +394,9 @@ def test_a_match_starts_at_its_first_letter(text, visible):
         pytest.param("They blamed the MEK.The group denied it.", id="english_no_space"),
         pytest.param("Ils ont cité l’OMPI.Le groupe a nié.", id="french_no_space"),
         pytest.param("Er nannte die MEK.In Paris", id="next_sentence_starts_like_a_tld"),
+        pytest.param("Ils ont cité le MEK.Comme toujours", id="next_sentence_starts_with_com"),
+        pytest.param("a MEK-backed rally.", id="hyphenated_compound_at_sentence_end"),
+        pytest.param("the MEK-backed rally.The police", id="hyphenated_compound_before_stop"),
         pytest.param("RALLY OF THE MEK.THE POLICE WATCHED", id="headline_in_capitals"),
         pytest.param("Iran.MEK responded", id="acronym_after_a_word_and_stop"),
         pytest.param("the MEK.2024 was a hard year", id="digits_after_the_stop"),
@@ -352,6 +417,12 @@ def test_an_acronym_before_a_missing_space_is_a_mention(text):
         pytest.param("see MEK.org/contact", id="host_with_a_path"),
         pytest.param("see news.MEK.org.", id="host_at_sentence_end"),
         pytest.param("see MEK.xn--p1ai", id="punycode_tld"),
+        pytest.param("see MEK.Com for more", id="generic_tld_in_title_case"),
+        pytest.param("see PMOI.Org", id="other_generic_tld_in_title_case"),
+        pytest.param("see www.mek.org", id="lowercase_host_with_www"),
+        pytest.param("SEE WWW.MEK.ORG", id="host_with_www_in_capitals"),
+        pytest.param("see NCRI-Iran.org", id="hyphenated_label"),
+        pytest.param("(MEK-Iran.org)", id="hyphenated_label_in_parentheses"),
     ],
 )
 def test_an_acronym_in_a_host_name_is_not_a_mention(text):
@@ -402,6 +473,7 @@ def test_equal_spans_keep_one_match_per_entity():
         ),
         pytest.param("MEK", "MEK", True, "acronym “MEK” as a whole word", id="acronym"),
         pytest.param("MEK", "M.E.K", True, "acronym “MEK” as “M.E.K”, a whole word", id="dots"),
+        pytest.param("MEK", "MEKs", True, "acronym “MEK” as “MEKs”, its plural", id="plural"),
         pytest.param("Rajavi", "Rajavi", False, "matched alias “Rajavi” exactly", id="exact"),
         pytest.param(
             "Rajavi",
@@ -501,8 +573,13 @@ def test_entities_in_names_each_entity_once():
 
 
 def test_alias_with_apostrophe_gets_joined_and_split_patterns():
-    assert alias_patterns("People's Mujahedin") == [" piupl s mujahidin ", " piupls mujahidin "]
-    assert alias_patterns("Peoples Mujahedin") == [" piupls mujahidin ", " piupl s mujahidin "]
+    assert alias_patterns("People's Mujahedin") == [" people s mujahidin ", " peoples mujahidin "]
+    assert alias_patterns("Peoples Mujahedin") == [" peoples mujahidin ", " people s mujahidin "]
+
+
+def test_an_acronym_alias_gets_its_plural_pattern():
+    assert alias_patterns("MEK") == [" mek ", " meks "]
+    assert alias_patterns("M") == [" m "]  # "Ms" and "As" are words
 
 
 def test_alias_without_letters_is_ignored():

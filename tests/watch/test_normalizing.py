@@ -136,6 +136,11 @@ def test_transliteration_variants_share_a_skeleton(variants):
         pytest.param("mek", "mik", id="short_words_are_not_transliterated"),
         pytest.param("Chalq", "Khalq", id="german_ch_is_not_kh"),
         pytest.param("Achraf", "Ashraf", id="french_ch_is_not_sh"),
+        pytest.param("stone", "stun", id="short_words_keep_their_vowels"),
+        pytest.param("desk", "disk", id="short_words_keep_e_and_i_apart"),
+        pytest.param("plane", "plan", id="short_words_keep_a_final_e"),
+        pytest.param("later", "latter", id="short_words_keep_doubled_letters"),
+        pytest.param("west", "vest", id="short_words_keep_w_and_v_apart"),
     ],
 )
 def test_distinct_words_keep_distinct_skeletons(one, other):
@@ -147,8 +152,10 @@ def test_ezafe_and_article_are_connectors_without_skeleton(connector):
     assert skeleton(fold_token(connector)) == ""
 
 
-def test_arabic_article_is_optional_on_words_of_three_letters_or_more():
+def test_arabic_article_is_optional_on_words_of_four_letters_or_more():
     assert skeleton(fold_token("المنافقين")) == skeleton(fold_token("منافقین"))
+    assert skeleton(fold_token("الشباب")) == skeleton(fold_token("شباب"))
+    assert skeleton(fold_token("الماس")) == "الماس"
     assert skeleton(fold_token("الف")) == "الف"
 
 

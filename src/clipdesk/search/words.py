@@ -8,10 +8,12 @@ for "Rajavi" or "exil" means those words too. So a search word is the folded wor
 - an English possessive "’s" at its end ("Rajavi’s", "People’s" → "rajavi", "people");
 - an elided article, pronoun or conjunction at its start, as French and Italian write them
   ("l’exil", "d’Ashraf", "qu’il", "dell’Iran" → "exil", "ashraf", "il", "iran");
-- the Arabic article "ال" glued to a word of three letters or more ("الساحل" → "ساحل"), as
-  the watchlist matcher drops it: a reader searching "ساحل" means "the coast" too. A Persian
-  word that begins with those letters ("الهام") loses them as well; both sides of a search
-  agree, at the cost of a rare look-alike.
+- the Arabic article "ال" glued to a word of three letters or more ("الساحل" → "ساحل"): a
+  reader searching "ساحل" means "the coast" too. A word that begins with those letters
+  ("الهام", "الماس") loses them as well; both sides of a search agree, at the cost of a rare
+  look-alike. The watchlist matcher, which says an article names an entity, keeps them on a
+  rest of three letters ("الماس" is not "ماس"); search keeps three: it lists what it found,
+  where a reader passes over a look-alike, and every index was built so.
 
 Other glued words stay whole ("O’Brien" → "obrien", "Shi’ite" → "shiite").
 
@@ -42,6 +44,8 @@ from clipdesk.watch.normalizing import (
 
 MAX_TOKEN_CHARS = 100  # longer tokens are not indexed, so not searched for either
 
+# The fewest letters a word keeps once a glued "ال" is dropped from it.
+ARTICLE_SHORTEST_REST = 3
 POSSESSIVE = "s"
 # Folded, as they come before an apostrophe: French, then Italian (Catalan shares the short ones).
 ELIDED = frozenset(
@@ -59,7 +63,7 @@ def search_word(pieces: list[str]) -> str:
         pieces = pieces[:-1]
     if len(pieces) > 1 and pieces[0] in ELIDED:
         pieces = pieces[1:]
-    return strip_arabic_article("".join(pieces))
+    return strip_arabic_article("".join(pieces), shortest_rest=ARTICLE_SHORTEST_REST)
 
 
 # Scripts written without spaces between words (as folded: NFKC has made half-width kana and
@@ -117,7 +121,9 @@ def tokens(text: str) -> list[str]:
         # generator step and a list a word); here only glued words are handled one by one.
         folded, glued = found
         folded = [
-            strip_arabic_article(word) if word.startswith(ARABIC_ARTICLE) else word
+            strip_arabic_article(word, shortest_rest=ARTICLE_SHORTEST_REST)
+            if word.startswith(ARABIC_ARTICLE)
+            else word
             for word in folded
         ]
         words = []

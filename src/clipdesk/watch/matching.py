@@ -1,22 +1,23 @@
 """The watchlist matcher: which entities an article names, where exactly, and why.
 
 1. Build (`Matcher.build`). Every alias becomes token patterns: an alias in capitals of at most
-   six letters ("MEK", "PMOI") is an acronym; every alias is tokenised and folded like article
-   text (`normalizing`) and each token replaced by its `skeleton`. An alias with an apostrophe
-   also gets its joined form ("People’s" ~ "Peoples"), a word ending in "s" its
-   possessive form ("Peoples" ~ "People’s"), and an Arabic-script word that may begin a
-   construct its other form ("مجاهدین خلق" ~ "مجاهدي خلق"). All patterns go into one
-   Aho-Corasick automaton, each written as " tok tok ", so a pattern can only ever match
-   whole tokens.
+   six letters ("MEK", "PMOI") is an acronym, also found in its plural ("MEKs"); every alias
+   is tokenised and folded like article text (`normalizing`) and each token replaced by its
+   `skeleton`. An alias with an apostrophe also gets its joined form ("People’s" ~
+   "Peoples"), a word ending in "s" its possessive form ("Peoples" ~ "People’s"), and an
+   Arabic-script word that may begin a construct its other form ("مجاهدین خلق" ~
+   "مجاهدي خلق"). All patterns go into one Aho-Corasick automaton, each written as
+   " tok tok ", so a pattern can only ever match whole tokens.
 2. Scan. A field is tokenised, each token replaced by its skeleton (cached per process), and
    the skeletons joined by single spaces; the automaton reads that string once. Apostrophes
    separate tokens here, so "MEK's", "Rajavi's" and "l’OMPI" contain "MEK", "Rajavi", "OMPI".
 3. Verify. An acronym hit counts only when the original token is written in capitals ("MEK",
-   "M.E.K."): "Mek" and "mek" are rejected, and "Mekong" was never a hit (another token);
-   nor when it is a label of an address ("info@MEK.org", "MEK.org"; "MEK.Die", a sentence
-   that lost the space after its full stop, is a mention). An acronym written with marks
-   ("AT&T") is matched as words, in capitals only. An alias word written with the Arabic
-   article ("القاعدة") counts only where the text writes it so (not "قاعدة", a base).
+   "M.E.K.", or its plural "MEKs"): "Mek" and "mek" are rejected, and "Mekong" was never a
+   hit (another token); nor when it is a label of an address ("info@MEK.org", "MEK.Com",
+   "NCRI-Iran.org"; "MEK.Die", a sentence that lost the space after its full stop, is a
+   mention). An acronym written with marks ("AT&T") is matched as words, in capitals only.
+   An alias word written with the Arabic article ("القاعدة") counts only where the text
+   writes it so (not "قاعدة", a base).
 4. Map back. Token positions in the scanned string → offsets in the original field.
 5. Resolve. Overlapping matches keep the longest span; an equal span keeps one match per
    entity, the alias written closest to the text.
@@ -158,14 +159,29 @@ def article_words(text: str) -> frozenset[int]:
 
 
 def _written_as_acronym(original: str, acronym: str) -> bool:
-    """Case-sensitive: "MEK" or "M.E.K." (or with accents "MÉK"), never "Mek" or "mek".
+    """Case-sensitive: "MEK" or "M.E.K." (or with accents "MÉK"), never "Mek" or "mek"; or its
+    plural "MEKs" (`acronym_plural`).
 
     Invisible format characters (a zero-width joiner or a soft hyphen pasted with the word,
     "ME\u00adK") are left out, as folding leaves them out: they hid the acronym."""
     compact = _without_invisibles(original.replace(".", ""))
+    if acronym_plural(acronym) and compact.endswith(PLURAL_S):
+        compact = compact.removesuffix(PLURAL_S)
     return compact == acronym or (
         compact.isupper() and _unaccented(compact) == _unaccented(acronym)
     )
+
+
+PLURAL_S = "s"
+
+
+def acronym_plural(acronym: str) -> str:
+    """The plural of an acronym of two or more characters, "MEKs", or "".
+
+    An acronym's plural names what the acronym does ("two MEKs", as "NGOs"), so it is a
+    mention; only with a small "s": "MEKS" in capitals may be another acronym, and a
+    headline in capitals then loses the plural. One letter plus "s" is a word ("As", "Is")."""
+    return acronym + PLURAL_S if len(acronym) >= 2 else ""
 
 
 # How far around an acronym an address is looked for: a text without spaces (a hostile page)
@@ -175,9 +191,10 @@ ADDRESS_MAX_CHARS = 200
 
 def _in_an_address(value: str, start: int, end: int) -> bool:
     """Whether the span is part of an e-mail address, a URL or a host name ("info@MEK.org",
-    "http://x.example/MEK/", "MEK.example"): a label of an address, not a mention. "#MEK",
-    "(MEK)" and "PMOI/MEK" are mentions, and so is "MEK.Die", a sentence whose space after
-    the full stop was lost (`_ends_in_a_top_level_domain`)."""
+    "http://x.example/MEK/", "MEK.example", "MEK.Com", "NCRI-Iran.org"): a label of an
+    address, not a mention. "#MEK", "(MEK)", "PMOI/MEK", "MEK-backed" and "MEK." at a
+    sentence's end are mentions, and so is "MEK.Die", a sentence whose space after the full
+    stop was lost (`_ends_in_a_top_level_domain`)."""
     left = value[max(0, start - ADDRESS_MAX_CHARS) : start]
     left = "" if not left or left[-1].isspace() else left.split()[-1]
     right = value[end : end + ADDRESS_MAX_CHARS]
@@ -185,20 +202,22 @@ def _in_an_address(value: str, start: int, end: int) -> bool:
     chunk = left + value[start:end] + right  # the run of text without spaces the span is in
     if "@" in chunk or "://" in chunk or chunk.casefold().startswith("www."):
         return True
-    before = value[start - 1] if start else ""
-    after = value[end] if end < len(value) else ""
-    label_before = before == "." and start >= 2 and value[start - 2].isalnum()
-    label_after = after == "." and end + 1 < len(value) and value[end + 1].isalnum()
-    if not (label_before or label_after):
+    # The run of host-name characters the span is in: "MEK" + ".org" of "MEK.org/x",
+    # "NCRI" + "-Iran.org" of "(NCRI-Iran.org)".
+    before = _HOST_RUN.match(left[::-1]).group()[::-1]
+    host = (before + value[start:end] + _HOST_RUN.match(right).group()).strip(".-")
+    if "." not in host:
         return False
-    host = _HOST_RUN.match(right).group()  # "MEK" + ".org" of "MEK.org/x"
-    last_label = (value[start:end] + host).strip(".").rsplit(".", 1)[-1]
-    return _ends_in_a_top_level_domain(last_label)
+    return _ends_in_a_top_level_domain(host.rsplit(".", 1)[-1])
 
 
-# What may follow a label in a host name: more labels, up to the first other character.
+# What may stand beside a label in a host name: more labels, up to the first other character.
 _HOST_RUN = re.compile(r"[\w.-]*")
 _TOP_LEVEL_MAX_CHARS = 24
+# Top-level domains that a host name written in title case ends in ("MEK.Com", "PMOI.Org"),
+# and which do not begin a sentence in the languages read. Any other label in title case
+# after a lost space ("MEK.Die", "MEK.In", "MEK.Le") is a sentence's first word.
+_TITLE_CASE_TOP_LEVEL = frozenset({"Com", "Org", "Net", "Edu", "Gov"})
 
 
 def _ends_in_a_top_level_domain(label: str) -> bool:
@@ -206,10 +225,13 @@ def _ends_in_a_top_level_domain(label: str) -> bool:
 
     In lower case any run of 2 to 24 letters may ("org", "de", and "example" or "test", which
     no registry lists), as may a listed one in punycode ("xn--p1ai"). A label with capitals
-    must be a listed top-level domain, in capitals ("MEK.ORG"): written "Die" or "In", it is
-    the first word of a sentence whose space was lost ("MEK.Die Gruppe", "MEK.In Paris"),
-    though "in" is India's. The list is the Public Suffix List that courlan's `tld` ships."""
+    must be a listed top-level domain, in capitals ("MEK.ORG"), or one of the generic ones in
+    title case ("MEK.Com"): another, such as "Die" or "In", is the first word of a sentence
+    whose space was lost ("MEK.Die Gruppe", "MEK.In Paris"), though "in" is India's. The list
+    is the Public Suffix List that courlan's `tld` ships."""
     if label.islower() and label.isalpha() and 2 <= len(label) <= _TOP_LEVEL_MAX_CHARS:
+        return True
+    if label in _TITLE_CASE_TOP_LEVEL:
         return True
     if label != label.lower() and label != label.upper():
         return False
@@ -283,8 +305,9 @@ def alias_patterns(alias: str) -> list[str]:
     """The automaton keys for one alias, each " tok tok " (none if nothing could match)."""
     acronym = acronym_of(alias)
     if acronym:
-        key = skeleton(fold(acronym))
-        return [f" {key} "] if key else []
+        forms = [acronym, acronym_plural(acronym)]
+        keys = (skeleton(fold(form)) for form in forms if form)
+        return list(dict.fromkeys(f" {key} " for key in keys if key))
     tokens, separators = split_tokens(alias)
     words: list[list[str]] = []
     for index, token in enumerate(tokens):
@@ -578,6 +601,9 @@ def explain(alias: str, matched: str, *, acronym: bool = False) -> str:
     if acronym:
         if matched == alias:
             return f"acronym “{alias}” as a whole word"
+        plural = acronym_plural(acronym_of(alias))
+        if plural and _without_invisibles(matched.replace(".", "")) == plural:
+            return f"acronym “{alias}” as “{shown}”, its plural"
         return f"acronym “{alias}” as “{shown}”, a whole word"
     if matched == alias:
         return f"matched alias “{alias}” exactly"

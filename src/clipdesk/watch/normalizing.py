@@ -283,7 +283,9 @@ EZAFE = frozenset({"e", "i", "ye", "yi"})
 ARABIC_ARTICLE = "ال"
 
 _MIN_TRANSLITERATED = 4  # shorter words have too many look-alikes ("mek", "mik", "meek")
-_CONSONANTS = re.compile(r"dsch|sch|dj|ck|zation|q|w|gh$")
+# Vowels, doubled letters, a mute "e" and "w"/"v" vary only in words of this many syllables.
+_MIN_LOOSE_SYLLABLES = 3
+_CONSONANTS = re.compile(r"dsch|sch|dj|ck|zation|q|gh$")
 _CONSONANT_KEYS = {
     "dsch": "j",  # German Mudschahedin
     "sch": "sh",  # German Schah
@@ -291,12 +293,17 @@ _CONSONANT_KEYS = {
     "ck": "k",
     "zation": "sation",  # Organization / Organisation
     "q": "k",  # Khalq / Khalk, Qaida / Kaida
-    "w": "v",  # German Radschawi
     "gh": "k",  # only word-final: Khalgh
 }
 _MUTE_E = re.compile(r"(?<=[bcdfghjklmnpqrstvwxz])e(s?)$")
-_VOWEL_CLASSES = str.maketrans("eo", "iu")
+_LOOSE_LETTERS = str.maketrans("eow", "iuv")  # German writes "w" for "v": Radschawi
 _DOUBLED = re.compile(r"(.)\1+")
+_VOWEL_GROUP = re.compile(r"[aeiouy]+")
+
+
+def _syllables(word: str) -> int:
+    """The vowel groups of a Latin word, a mute final "e" left out ("stone" has one)."""
+    return len(_VOWEL_GROUP.findall(_MUTE_E.sub(r"\1", word)))
 
 
 def transliteration_key(token: str) -> str:
@@ -307,30 +314,50 @@ def transliteration_key(token: str) -> str:
     scripts write three vowel qualities (a; e/i; o/u), so the key keeps that much and no more:
 
     a. consonant spellings: "dsch", "dj" → "j"; "sch" → "sh"; "ck", "q" and a word-final "gh"
-       → "k"; "w" → "v"; "-zation" → "-sation";
-    b. a mute final "e" (or "es") after a consonant goes (French "Moudjahidine");
-    c. vowels: "e" → "i", "o" → "u"; then doubled letters collapse ("Mujahideen", "Moudjahiddine").
+       → "k"; "-zation" → "-sation";
+    b. in a word of three syllables or more only: a mute final "e" (or "es") after a consonant
+       goes (French "Moudjahidine"); "e" → "i", "o" → "u", "w" → "v"; then doubled letters
+       collapse ("Mujahideen", "Moudjahiddine").
 
     Mojahedin, Mujahedin, Mujahideen, Mojahedeen, Mudjahedin, Moudjahidine and Mudschahedin all
     give "mujahidin"; Khalq, Khalgh and Khalk give "khalk"; Rajavi, Radjavi and Radschawi give
-    "rajavi". Deliberately not merged, because each would make distinct names collide: "a"
-    with "e" (Hassan/Hessen), "ch" with "kh" or "sh" (German writes Chalq for Khalq, French
-    Achraf for Ashraf), a word-initial "gh" with "q" (distinct Arabic letters: Ghassan, Qassam),
-    and words shorter than four letters, which stay as folded. So does a word whose key would
-    be shorter than that: the key would be a short word's look-alike ("Wien", "Wein" and "wine"
-    gave "vin", French for wine; "José" gave "jus", "Moore" "mur", "Nike" "nik" as "Nick").
+    "rajavi". Step b leaves shorter words alone: they come in pairs that differ by just that
+    and are different words: "stone" and "stun", "desk" and "disk", "sheep" and "ship",
+    "later" and "latter", "plane" and "plan", "west" and "vest", "lower" and "lover". Long
+    words seldom do, and the transliterated names whose vowels vary most are long; a short
+    name's other spelling ("Hasan" for "Hassan", "Masoud" for "Massoud", "Omar" for "Umar") is
+    added as an alias. Deliberately not merged at any length, because each would make distinct
+    names collide: "a" with "e" (Hassan/Hessen), "ch" with "kh" or "sh" (German writes Chalq
+    for Khalq, French Achraf for Ashraf), a word-initial "gh" with "q" (distinct Arabic
+    letters: Ghassan, Qassam), and words shorter than four letters, which stay as folded. So
+    does a word whose key would be shorter than that ("Nick" keeps its "ck": "nik" would be
+    a three-letter key with three-letter look-alikes).
     """
     if len(token) < _MIN_TRANSLITERATED or not (token.isascii() and token.isalpha()):
         return token
     key = _CONSONANTS.sub(lambda found: _CONSONANT_KEYS[found.group()], token)
-    key = _MUTE_E.sub(r"\1", key)
-    key = _DOUBLED.sub(r"\1", key.translate(_VOWEL_CLASSES))
+    if _syllables(key) >= _MIN_LOOSE_SYLLABLES:
+        key = _MUTE_E.sub(r"\1", key)
+        key = _DOUBLED.sub(r"\1", key.translate(_LOOSE_LETTERS))
     return key if len(key) >= _MIN_TRANSLITERATED else token
 
 
-def strip_arabic_article(token: str) -> str:
-    """Drop a glued Arabic article "ال" from a word of three or more letters (المنافقین)."""
-    if token.startswith(ARABIC_ARTICLE) and len(token) >= len(ARABIC_ARTICLE) + 3:
+# The fewest letters a word keeps after a glued "ال" for the "ال" to be read as the article.
+_MIN_AFTER_ARTICLE = 4
+
+
+def strip_arabic_article(token: str, *, shortest_rest: int = _MIN_AFTER_ARTICLE) -> str:
+    """Drop a glued Arabic article "ال" from a word of four or more letters after it.
+
+    "the X" names X: "المنافقين" is "منافقین" with the article, "القاعدة" "قاعدة". But the
+    spelling alone cannot tell the article from a word that merely begins with those two
+    letters: "الماس" is one word (almās, diamond), not "ال" + "ماس", and "الهام" is the name
+    Elham, not "ال" + "هام" (important). The shorter the rest, the likelier it is such a
+    word and the more common words it would stand for, so a rest of three letters or fewer
+    keeps its "ال": an alias of three letters never finds a word with the article glued on
+    (add that spelling as an alias), and one written with it finds only that spelling.
+    Search words take `shortest_rest` 3 (clipdesk/search/words.py)."""
+    if token.startswith(ARABIC_ARTICLE) and len(token) >= len(ARABIC_ARTICLE) + shortest_rest:
         return token[len(ARABIC_ARTICLE) :]
     return token
 
