@@ -250,15 +250,13 @@ def test_a_long_word_is_not_found_as_a_three_letter_word(alias, text, word):
         pytest.param("Sheep", "ship", id="sheep_is_not_ship"),
         pytest.param("Steel", "still", id="steel_is_not_still"),
         pytest.param("Stock", "stuck", id="stock_is_not_stuck"),
-        pytest.param("Later", "latter", id="later_is_not_latter"),
         pytest.param("Plane", "plan", id="plane_is_not_plan"),
         pytest.param("West", "vest", id="west_is_not_vest"),
-        pytest.param("Lower", "lover", id="lower_is_not_lover"),
     ],
 )
 def test_an_alias_that_is_a_short_word_does_not_find_its_look_alike(alias, word):
-    """Vowels, doubled letters, a mute "e" and "w"/"v" vary only in words of three syllables or
-    more: short words differing by them are different words."""
+    """Vowels, doubled letters, a mute "e" and "w"/"v" vary only in words of two syllables or
+    more: one-syllable words differing by them are different words."""
     matcher = Matcher.build({"Entity": [alias]})
     assert matcher.find(text=f"They said {word}.") == []
     assert [m.matched_text for m in matcher.find(text=f"{word} and {alias.upper()}")] == [

@@ -284,7 +284,7 @@ ARABIC_ARTICLE = "ال"
 
 _MIN_TRANSLITERATED = 4  # shorter words have too many look-alikes ("mek", "mik", "meek")
 # Vowels, doubled letters, a mute "e" and "w"/"v" vary only in words of this many syllables.
-_MIN_LOOSE_SYLLABLES = 3
+_MIN_LOOSE_SYLLABLES = 2
 _CONSONANTS = re.compile(r"dsch|sch|dj|ck|zation|q|gh$")
 _CONSONANT_KEYS = {
     "dsch": "j",  # German Mudschahedin
@@ -315,18 +315,19 @@ def transliteration_key(token: str) -> str:
 
     a. consonant spellings: "dsch", "dj" → "j"; "sch" → "sh"; "ck", "q" and a word-final "gh"
        → "k"; "-zation" → "-sation";
-    b. in a word of three syllables or more only: a mute final "e" (or "es") after a consonant
+    b. in a word of two syllables or more only: a mute final "e" (or "es") after a consonant
        goes (French "Moudjahidine"); "e" → "i", "o" → "u", "w" → "v"; then doubled letters
        collapse ("Mujahideen", "Moudjahiddine").
 
     Mojahedin, Mujahedin, Mujahideen, Mojahedeen, Mudjahedin, Moudjahidine and Mudschahedin all
     give "mujahidin"; Khalq, Khalgh and Khalk give "khalk"; Rajavi, Radjavi and Radschawi give
-    "rajavi". Step b leaves shorter words alone: they come in pairs that differ by just that
-    and are different words: "stone" and "stun", "desk" and "disk", "sheep" and "ship",
-    "later" and "latter", "plane" and "plan", "west" and "vest", "lower" and "lover". Long
-    words seldom do, and the transliterated names whose vowels vary most are long; a short
-    name's other spelling ("Hasan" for "Hassan", "Masoud" for "Massoud", "Omar" for "Umar") is
-    added as an alias. Deliberately not merged at any length, because each would make distinct
+    "rajavi"; Massoud and Masoud, Hossein and Hussein, Hassan and Hasan, Omar and Umar share
+    theirs. Step b leaves words of one syllable alone: they come in pairs that differ by just
+    that and are different words: "stone" and "stun", "desk" and "disk", "sheep" and "ship",
+    "plane" and "plan", "west" and "vest". Two-syllable English pairs still meet ("later"
+    and "latter", "lower" and "lover"); the given names of the languages a desk follows are
+    mostly of two syllables, and missing "Hussein" for "Hossein" costs more than a watched
+    word finding its rare look-alike. Deliberately not merged at any length, because each would make distinct
     names collide: "a" with "e" (Hassan/Hessen), "ch" with "kh" or "sh" (German writes Chalq
     for Khalq, French Achraf for Ashraf), a word-initial "gh" with "q" (distinct Arabic
     letters: Ghassan, Qassam), and words shorter than four letters, which stay as folded. So
