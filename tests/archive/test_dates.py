@@ -63,6 +63,40 @@ def test_a_range_of_days_is_dated_by_its_first_day(text: str) -> None:
     assert mention.resolve() == datetime.date(2019, 3, 3)
 
 
+@pytest.mark.parametrize(
+    ("text", "first_day"),
+    [
+        ("February 19 - 21 2019", FEB_19),
+        ("February 19 – 21, 2019", FEB_19),
+        ("19 – 21 February 2019", FEB_19),
+        ("19th - 21st February 2019", FEB_19),
+        ("February 28 – March 2 2019", datetime.date(2019, 2, 28)),
+        ("Febrauary 28 — March 2, 2019", datetime.date(2019, 2, 28)),
+        ("28 February–2 March 2019", datetime.date(2019, 2, 28)),
+        ("28 February – 2 March, 2019", datetime.date(2019, 2, 28)),
+        ("December 30 – January 2 2019", datetime.date(2018, 12, 30)),
+        ("30 December–2 January 2019", datetime.date(2018, 12, 30)),
+    ],
+)
+def test_a_spaced_range_or_one_across_months_is_dated_by_its_first_day(text, first_day) -> None:
+    line = f"Coastal Ledger, {text}: The quay was rebuilt."
+    [mention] = find_dates(line, partial=True)
+    assert mention.resolve() == first_day
+    assert line[mention.start : mention.end] == text
+
+
+@pytest.mark.parametrize(
+    ("text", "dates"),
+    [
+        ("March 3 - 4 boats sank", []),  # no year: the dash before the excerpt
+        ("France 24 – 12 March 2019", [datetime.date(2019, 3, 12)]),  # the outlet's number
+        ("February 28 – Roe 2 2019", []),  # no month after the dash
+    ],
+)
+def test_a_spaced_dash_without_a_range_around_it_is_no_range(text, dates) -> None:
+    assert [mention.resolve() for mention in find_dates(text)] == dates
+
+
 def test_a_range_of_days_without_a_year_is_completed_from_its_first_day() -> None:
     [mention] = find_dates("Coastal Ledger, March 3-4: The quay", partial=True)
     assert mention.resolve(datetime.date(2019, 3, 10)) == datetime.date(2019, 3, 3)

@@ -1234,7 +1234,7 @@ def test_a_degree_after_the_authors_name_is_the_authors_not_an_outlet(degree):
 def test_letters_like_a_degree_after_an_outlet_are_not_joined_to_it():
     line = "Bayside Herald, MD, March 3 2019:… The ferry ran late."  # Maryland, not a doctor
     _, item = only_post(text_page(post(line)))
-    assert item.sources[0] == ArchiveCredit(None, "Bayside Herald", datetime.date(2019, 3, 3))
+    assert item.sources == [ArchiveCredit(None, "Bayside Herald (MD)", datetime.date(2019, 3, 3))]
 
 
 @pytest.mark.parametrize("when", ["July 2020", "5 Mai 2018", "2019", "19/02/19", "۱۲/۰۲/۲۰۱۹"])

@@ -219,3 +219,48 @@ def test_a_dry_run_shows_only_the_later_files_copy_of_a_corrected_post(tmp_path)
         "1 post(s) found in 2 file(s) (1 older copy(ies) that a later file corrects left out)"
         in said
     )
+
+
+def test_outlets_with_and_in_their_names_states_and_ranges_of_days_are_stored_as_read(tmp_path):
+    home = tmp_path / "home"
+    clipdesk(home, "init")
+    with sqlite3.connect(home / "clipdesk.sqlite3") as db:  # an outlet the editors entered
+        db.execute(
+            "insert into digest_outlet (name, slug, aliases, homepage)"
+            " values ('Foreign Policy and Defence Review', 'fpdr', '[]', '')"
+        )
+    page = tmp_path / "credits.txt"
+    page.write_text(
+        "Quay Notes\n\nNotes on the quay in the press.\n\n"
+        "Ferry timetable cut\n\nPosted on: 2019/03/04\n\n"
+        "Jane Roe, Arts and Letters Daily, February 28 – March 2 2019:… The winter ferry "
+        "was cut.\n\n"
+        "Pier reopened\n\nPosted on: 2019/02/22\n\n"
+        "Smith and Jones, Bayside Herald, MD, 19 – 21 February 2019; Reuters and AP, "
+        "February 20 2019; Osric Tallow, Foreign Policy and Defence Review, February 19 - 21 "
+        "2019:… The pier reopened.\n"
+    )
+
+    clipdesk(home, "import-archive", str(page))
+
+    with sqlite3.connect(home / "clipdesk.sqlite3") as db:
+        stored = db.execute(
+            "select p.headline, c.author, o.name, c.date from digest_credit c"
+            " join digest_outlet o on o.id = c.outlet_id join digest_post p on p.id = c.post_id"
+            " order by p.posted_on desc, c.position"
+        ).fetchall()
+        outlets = {name for (name,) in db.execute("select name from digest_outlet")}
+    assert stored == [
+        ("Ferry timetable cut", "Jane Roe", "Arts and Letters Daily", "2019-02-28"),
+        ("Pier reopened", "Smith and Jones", "Bayside Herald (MD)", "2019-02-19"),
+        ("Pier reopened", "", "Reuters", "2019-02-20"),
+        ("Pier reopened", "", "AP", "2019-02-20"),
+        ("Pier reopened", "Osric Tallow", "Foreign Policy and Defence Review", "2019-02-19"),
+    ]
+    assert outlets == {
+        "Arts and Letters Daily",
+        "Bayside Herald (MD)",
+        "Reuters",
+        "AP",
+        "Foreign Policy and Defence Review",
+    }

@@ -15,7 +15,10 @@ Layouts understood (``find_dates``):
   month names in French, German, Spanish and Italian too: 3 juin 2018, 1er février 2019,
   3. Juni 2018, 28 de febrero de 2021, 3 giugno 2018
   a two-digit year after a month name: March 2 '18, 2 March 18, 2-Mar-18 (not 02/03/18)
-  a range of days, dated by its first day: March 3-4 2019, 3–4 March 2019
+  a range of days, dated by its first day: March 3-4 2019, 3–4 March 2019, and with a
+  year after it also spaced (February 19 - 21 2019, 19 – 21 February 2019) or across
+  months (February 28 – March 2 2019, 28 February–2 March 2019; December 30 – January 2
+  2019 begins in 2018)
 and with ``partial=True`` also "February 16" (no year) and "16th" (day only), which
 ``DateMention.resolve`` completes from a reference date (see there for the rule).
 """
@@ -74,8 +77,11 @@ _AFTER = r"(?:(?![\w/]|-\d|\.\d)|(?=T\d\d:\d\d))"
 # hour of "18:30" nor the number of "18 people" or "18-year-olds".
 _SHORT_YEAR = r"(?:['’]\d\d|\d\d(?!:\d)(?=\s*(?:[:;,…)\]|]|\.(?!\d)|[–—-]\s|$)))"
 # The last day of a range, straight after its first: no spaces around the dash, which would
-# be the dash between a credit and its excerpt ("March 3 - 4 boats sank").
-_DAY_RANGE_END = rf"[-–]{_DAY}"
+# be the dash between a credit and its excerpt ("March 3 - 4 boats sank") ...
+_DAY_RANGE_END = rf"[-–—]{_DAY}"
+# ... unless a year follows the range: "February 19 - 21 2019" is a date however spaced.
+_SPACED_RANGE_END = rf"\s*[-–—]\s*{_DAY}"
+_RANGE_DASH = r"\s*[-–—]\s*"
 _FULL_LAYOUTS = [
     rf"(?P<ymd_y>{_YEAR})(?P<ymd_sep>[/.\-])(?P<ymd_m>[01]?\d)(?P=ymd_sep)(?P<ymd_d>[0-3]?\d)",
     rf"(?P<dmyn_d>[0-3]?\d)(?P<dmyn_sep>[/.\-])(?P<dmyn_m>[0-3]?\d)(?P=dmyn_sep)(?P<dmyn_y>{_YEAR})",
@@ -85,10 +91,20 @@ _FULL_LAYOUTS = [
     rf"(?P<mds_m>{_MONTH})\s*(?P<mds_d>{_DAY})(?:\s*,\s*|\s+)(?P<mds_y>{_SHORT_YEAR})",
     rf"(?P<dms_d>{_DAY})\.?\s+(?P<dms_m>{_MONTH}),?\s+(?P<dms_y>{_SHORT_YEAR})",
     rf"(?P<dhs_d>[0-3]?\d)-(?P<dhs_m>{_MONTH})-(?P<dhs_y>{_SHORT_YEAR})",
-    # A range of days ("March 3-4 2019", "3–4 March 2019"): dated by its first day. Read as
-    # no date, the whole of it became an outlet's name.
-    rf"(?P<mdr_m>{_MONTH})\s*(?P<mdr_d>{_DAY}){_DAY_RANGE_END}(?:\s*,\s*|\s+)(?P<mdr_y>{_YEAR})",
+    # A range of days ("March 3-4 2019", "3 – 4 March 2019"): dated by its first day. Read
+    # as no date, the whole of it became an outlet's name.
+    rf"(?P<mdr_m>{_MONTH})\s*(?P<mdr_d>{_DAY}){_SPACED_RANGE_END}(?:\s*,\s*|\s+)(?P<mdr_y>{_YEAR})",
     rf"(?P<dmr_d>{_DAY}){_DAY_RANGE_END}\.?\s+(?P<dmr_m>{_MONTH}),?\s+(?P<dmr_y>{_YEAR})",
+    # Spaced, its first day not straight after a word: in "France 24 – 12 March 2019" the
+    # number is the outlet's and the dash the one before the date.
+    rf"(?<![^\W\d_]\s)(?P<dms2_d>{_DAY}){_SPACED_RANGE_END}\.?\s+(?P<dms2_m>{_MONTH}),?\s+"
+    rf"(?P<dms2_y>{_YEAR})",
+    # A range across months ("February 28 – March 2 2019", "28 February–2 March 2019"); the
+    # year written is the last day's (see ``_mention``).
+    rf"(?P<mdx_m>{_MONTH})\s*(?P<mdx_d>{_DAY}){_RANGE_DASH}(?P<mdx_m2>{_MONTH})\s*{_DAY}"
+    rf"(?:\s*,\s*|\s+)(?P<mdx_y>{_YEAR})",
+    rf"(?P<dmx_d>{_DAY})\.?\s+(?P<dmx_m>{_MONTH}){_RANGE_DASH}{_DAY}\.?\s+(?P<dmx_m2>{_MONTH})"
+    rf",?\s+(?P<dmx_y>{_YEAR})",
 ]
 _PARTIAL_LAYOUTS = [
     rf"(?P<mdq_m>{_MONTH})\s+(?P<mdq_d>{_DAY}){_DAY_RANGE_END}",
@@ -271,6 +287,12 @@ def _mention(match: re.Match[str]) -> DateMention | None:
             return None
     else:
         month = None
+    if (last_month_text := groups.get(f"{layout}_m2")) is not None:
+        last_month = match_month(last_month_text)
+        if last_month is None or month is None:
+            return None
+        if year is not None and last_month < month:
+            year -= 1  # "December 30 – January 2 2019": the year is the range's last day's
     if not 1 <= day <= 31 or (month is not None and not 1 <= month <= 12):
         return None
     return DateMention(match.start(), match.end(), day, month, year)

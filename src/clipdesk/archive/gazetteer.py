@@ -8,6 +8,26 @@ Position alone cannot decide: legacy pages write "Newsweek, Jane Roe" as often a
   3. name heuristics: outlet marker words (Times, News, Daily, ...), acronyms (BBC),
      a leading "The", a parenthesised alias; person names are 2-4 capitalised name words;
   4. position ("Author, Outlet") only when all of the above leave a tie.
+
+"A and B" (``CreditReader._list_members``) is one name or two, decided per part of a credit:
+  - a name the gazetteer knows is never cut ("Foreign Policy and Defence Review", once it is
+    an Outlet in the database or on the page), nor is a run of pieces that makes one;
+  - two people are one pair of authors ("Jane Roe and Tomas Elder"; "Smith and Jones" too,
+    standing before the outlet);
+  - a piece that reads as nothing alone ("Arts", "Ladies"), or a lone newspaper word
+    ("Post"), before an outlet's piece or another newspaper word belongs to that name:
+    "Arts and Letters Daily", "Ladies and Gentlemen Weekly", "Post and Courier";
+  - what is left is cut where every piece reads as an outlet or a person ("Tehran Times and
+    Sun Daily", "Reuters and AP"), at "&" only where every piece reads as an outlet; after an
+    outlet, at the end of a list, a bare name is a piece too ("Sun Daily, Harbour Lights and
+    Gullwing"). Two names that both read as outlets are two outlets unless the whole is
+    known: an outlet whose name is such a pair is kept whole by adding it to the outlets.
+
+A state, province or country code after a name ("Bayside Herald, MD", "Valley Courier, Ky.",
+"Lakeshore Tribune, ON", "The Herald, U.K.") says which of the papers of that name it is: it
+is stored as part of the outlet's name in brackets, "Bayside Herald (MD)" (as an edition is),
+and never as an outlet or an author of its own. After a city it is the city's ("Boston, MA"
+is the place). Letters the gazetteer knows as an outlet ("PA") stay that outlet.
 """
 
 from __future__ import annotations
@@ -101,6 +121,46 @@ KNOWN_PLACES = frozenset(
     Vancouver|Vienna|Vilnius|Warsaw|Washington|Washington DC|Washington D.C.|Wellington|
     Yerevan|Zagreb|Zurich""".replace("\n", "").split("|")
 )
+
+
+# What a newspaper's name is followed by, after a comma, to say which of the many Heralds and
+# Couriers it is ("Bayside Herald, MD", "Valley Courier, Ky.", "Lakeshore Tribune, ON"): US
+# states (postal codes, and the AP's abbreviations written with a full stop), Canadian
+# provinces and territories, and the short names of a few countries. The code is part of the
+# outlet's name, written in brackets ("Bayside Herald (MD)", see ``CreditReader``); read on
+# its own it became a second outlet or author. Postal codes count in capitals only ("IN",
+# "ON", "ME" are words too); each written form maps to the code stored.
+_US_STATES = word_set(
+    """AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE
+    NV NH NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY"""
+)
+_CANADIAN_PROVINCES = word_set("AB BC MB NB NL NS NT NU ON PE QC SK YT")
+_AP_STATES = {
+    "Ala.": "AL", "Ariz.": "AZ", "Ark.": "AR", "Calif.": "CA", "Colo.": "CO", "Conn.": "CT",
+    "Del.": "DE", "D.C.": "DC", "Fla.": "FL", "Ga.": "GA", "Ill.": "IL", "Ind.": "IN",
+    "Kan.": "KS", "Ky.": "KY", "La.": "LA", "Md.": "MD", "Mass.": "MA", "Mich.": "MI",
+    "Minn.": "MN", "Miss.": "MS", "Mo.": "MO", "Mont.": "MT", "Neb.": "NE", "Nev.": "NV",
+    "N.H.": "NH", "N.J.": "NJ", "N.M.": "NM", "N.Y.": "NY", "N.C.": "NC", "N.D.": "ND",
+    "Okla.": "OK", "Ore.": "OR", "Pa.": "PA", "R.I.": "RI", "S.C.": "SC", "S.D.": "SD",
+    "Tenn.": "TN", "Vt.": "VT", "Va.": "VA", "Wash.": "WA", "W.Va.": "WV", "Wis.": "WI",
+    "Wyo.": "WY", "Ont.": "ON", "Que.": "QC", "B.C.": "BC", "Alta.": "AB", "Man.": "MB",
+    "Sask.": "SK", "N.S.": "NS", "N.B.": "NB",
+}  # fmt: skip
+_COUNTRY_CODES = {
+    "UK": "UK", "U.K.": "UK", "US": "US", "U.S.": "US", "USA": "USA", "U.S.A.": "USA",
+    "UAE": "UAE", "U.A.E.": "UAE", "NZ": "NZ", "N.Z.": "NZ",
+}  # fmt: skip
+_REGION_CODES = {
+    **{code: code for code in _US_STATES | _CANADIAN_PROVINCES},
+    **_AP_STATES,
+    **_COUNTRY_CODES,
+}
+
+
+def region_code(name: str) -> str | None:
+    """The state, province or country code a name after an outlet is ("MD", "Ky." → "KY",
+    "U.K." → "UK"), else None."""
+    return _REGION_CODES.get(name.strip())
 
 
 # Caches below: the same few names recur on every line of a page; all are pure functions.
@@ -244,7 +304,10 @@ class OutletGazetteer:
         keys = [name_key(display)]
         alias = re.fullmatch(r"(.+?)\s*\((.+)\)", display)
         if alias:
-            keys += [name_key(alias.group(1)), name_key(alias.group(2))]
+            keys.append(name_key(alias.group(1)))
+            # "Bayside Herald (MD)": the state says which Herald, and is no outlet's name.
+            if region_code(alias.group(2)) is None and not is_place(alias.group(2)):
+                keys.append(name_key(alias.group(2)))
         for key in keys:
             if key:
                 self._names.setdefault(key, display)
@@ -286,6 +349,7 @@ class CreditRoles:
 class _Segment:
     text: str
     listed: bool = False  # member of an "A, B and C" list: every member is an outlet
+    region: str | None = None  # "Bayside Herald, MD": the state written after the name
 
 
 def _split_outside_brackets(text: str, separators: re.Pattern[str]) -> list[str]:
@@ -331,6 +395,15 @@ def _with_degrees_joined(parts: list[str]) -> list[str]:
         else:
             joined.append(part)
     return joined
+
+
+def _stripped_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """The span without the spaces at its ends."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
 
 
 _BRACKETED = re.compile(r"^(?P<outside>[^()]+?)\s*\((?P<inside>[^()]+)\)$")
@@ -385,25 +458,45 @@ class CreditReader:
 
     def _segments(self, names: str) -> list[_Segment]:
         """The names of a credit; in a list ("A, B and C", "A, B, and C", "A & B") every
-        name is a listed outlet, except a person's name standing first (the author)."""
-        parts = self._with_editions_joined(split_credit_names(names))
-        outlet_in_context = any(self.gazetteer.is_outlet(p) for p in parts)
-        groups: list[list[str]] = []
+        name is a listed outlet, except a person's name standing first (the author). A
+        state or country code after a name ("Bayside Herald, MD") is that name's region."""
+        parts = self._with_regions_joined(self._with_editions_joined(split_credit_names(names)))
+        groups: list[list[tuple[str, str | None]]] = []
         is_list = False
-        for part in parts:
+        for position, (part, region) in enumerate(parts):
             serial = re.match(r"(?:and|&)\s+", part, re.IGNORECASE)
             if serial and groups:
                 part, is_list = part[serial.end() :], True
-            members = self._list_members(part, outlet_in_context)
+            after_an_outlet = any(self.gazetteer.is_outlet(p) for p, _ in parts[:position])
+            members = self._list_members(part, after_an_outlet)
             is_list = is_list or len(members) > 1
-            groups.append(members)
+            # The region belongs to the last of the names it follows ("A and B, MD").
+            last = len(members) - 1
+            groups.append([(m, region if i == last else None) for i, m in enumerate(members)])
         if not is_list:
-            return [_Segment(group[0]) for group in groups]
+            return [_Segment(group[0][0], region=group[0][1]) for group in groups]
         segments = []
         for position, group in enumerate(groups):
-            author_first = position == 0 and len(group) == 1 and self.gazetteer.is_person(group[0])
-            segments.extend(_Segment(member, listed=not author_first) for member in group)
+            author_first = (
+                position == 0 and len(group) == 1 and self.gazetteer.is_person(group[0][0])
+            )
+            segments.extend(
+                _Segment(member, listed=not author_first, region=region) for member, region in group
+            )
         return segments
+
+    def _with_regions_joined(self, parts: list[str]) -> list[tuple[str, str | None]]:
+        """ "Bayside Herald", "MD" → ("Bayside Herald", "MD"): a state, province or country
+        code after a name says where that name is, and names nothing of its own (it became a
+        second outlet, or an author). A code the gazetteer knows as an outlet stays one."""
+        joined: list[tuple[str, str | None]] = []
+        for part in parts:
+            code = region_code(part)
+            if joined and joined[-1][1] is None and code and not self.gazetteer.is_known(part):
+                joined[-1] = (joined[-1][0], code)
+            else:
+                joined.append((part, None))
+        return joined
 
     def _with_editions_joined(self, parts: list[str]) -> list[str]:
         """ "Coastal Ledger", "Sunday Edition" → "Coastal Ledger (Sunday Edition)": the
@@ -424,18 +517,72 @@ class CreditReader:
                 joined.append(part)
         return joined
 
-    def _list_members(self, part: str, outlet_in_context: bool) -> list[str]:
-        """ "Tehran Times and Sun Daily" is two outlets; "Arts & Letters Daily" is one, and
-        so is a pair of people ("Jane Roe and John Doe"), who write together."""
-        if not _LIST_SEPARATORS.search(part) or self.gazetteer.is_known(part):
+    def _list_members(self, part: str, after_an_outlet: bool) -> list[str]:
+        """The names that "and" or "&" join in one part of a credit, or the part whole, by
+        the rule in the module docstring ("A and B"): known names and pairs of people stay
+        whole, a bare piece or a lone newspaper word joins the outlet's piece after it, and
+        what is left is cut where every piece reads as a name of its own ("Tehran Times and
+        Sun Daily"), or, after an outlet ("Sun Daily, Harbour Lights and Gullwing"), where
+        no piece is a lone newspaper word."""
+        gaz = self.gazetteer
+        pieces = self._known_runs(part)
+        if len(pieces) == 1 or all(gaz.is_person(part[a:b]) for a, b in pieces):
             return [part]
-        members = [m.strip() for m in _split_outside_brackets(part, _LIST_SEPARATORS)]
-        if not all(members) or all(self.gazetteer.is_person(m) for m in members):
+        spans = [(a, b, self._piece_kind(part[a:b])) for a, b in pieces]
+        merged = [spans[-1]]
+        for a, b, kind in reversed(spans[:-1]):
+            _, next_end, next_kind = merged[-1]
+            if kind in ("bare", "generic") and next_kind in ("outlet", "generic"):
+                merged[-1] = (a, next_end, "outlet")
+            else:
+                merged.append((a, b, kind))
+        merged.reverse()
+        members = [part[a:b] for a, b, _ in merged]
+        kinds = [kind for _, _, kind in merged]
+        if len(members) == 1:
             return [part]
-        outlet = self.gazetteer.is_outlet
         if "&" in part:
-            return members if all(outlet(m) for m in members) else [part]
-        return members if outlet_in_context else [part]
+            return members if all(kind == "outlet" for kind in kinds) else [part]
+        if all(kind in ("outlet", "person") for kind in kinds):
+            return members
+        return members if after_an_outlet and "generic" not in kinds else [part]
+
+    def _known_runs(self, part: str) -> list[tuple[int, int]]:
+        """Where the pieces of the part are, cut at every "and" and "&" outside brackets,
+        the longest runs of pieces that make a name the gazetteer knows kept together."""
+        cuts = [
+            match
+            for match in _LIST_SEPARATORS.finditer(part)
+            if part[: match.start()].count("(") == part[: match.start()].count(")")
+        ]
+        starts = [0, *(m.end() for m in cuts)]
+        ends = [*(m.start() for m in cuts), len(part)]
+        runs: list[tuple[int, int]] = []
+        first = 0
+        while first < len(starts):
+            last = next(
+                (
+                    end
+                    for end in range(len(ends) - 1, first, -1)
+                    if self.gazetteer.is_known(part[starts[first] : ends[end]])
+                ),
+                first,
+            )
+            runs.append(_stripped_span(part, starts[first], ends[last]))
+            first = last + 1
+        return runs if all(a < b for a, b in runs) else [(0, len(part))]
+
+    def _piece_kind(self, piece: str) -> str:
+        """ "outlet", "person", "generic" (one newspaper word: "Post", "Courier") or
+        "bare" (anything else: "Arts", "Gullwing")."""
+        gaz = self.gazetteer
+        if gaz.is_known(piece):
+            return "outlet"
+        if " " not in piece and piece.casefold() in OUTLET_MARKERS and not piece.isupper():
+            return "generic"
+        if gaz.is_outlet(piece):
+            return "outlet"
+        return "person" if gaz.is_person(piece) else "bare"
 
     def roles(self, names: str) -> list[CreditRoles]:
         """Every source the names stand for; empty when they name no author and no outlet."""
@@ -472,27 +619,36 @@ class CreditReader:
             for s in self._segments(names)
             if not s.text[:1].islower() and not is_undated_date(s.text)
         ]
+        regions = {s.text: s.region for s in segments if s.region}
+
+        def outlet_named(text: str) -> str:
+            """ "Bayside Herald (MD)": the state is part of the outlet's name."""
+            return f"{text} ({regions[text]})" if text in regions else text
+
+        def place_named(text: str) -> str:
+            return f"{text}, {regions[text]}" if text in regions else text
+
         place = None
         if len(segments) > 1:
             for seg in reversed(segments):
                 if is_place(seg.text) and not gaz.is_known(seg.text):
-                    place = seg.text
+                    place = place_named(seg.text)
                     segments.remove(seg)
                     break
         if not segments:
             return [], [], []
         if any(s.listed for s in segments):
-            outlets = [s.text for s in segments if s.listed]
+            outlets = [outlet_named(s.text) for s in segments if s.listed]
             persons = [s.text for s in segments if not s.listed]
             author = " and ".join(persons) or None
             return [CreditRoles(author, o, place) for o in outlets], outlets, []
         if len(segments) == 1:
             text = segments[0].text
             if self._kind(text) == "person":
-                return [CreditRoles(text, None, place)], [], []
+                return [CreditRoles(text, None, place or regions.get(text))], [], []
             if is_place(text):
                 return [], [], []
-            return [CreditRoles(None, text, place)], [text], []
+            return [CreditRoles(None, outlet_named(text), place)], [outlet_named(text)], []
         kinds = {s.text: self._kind(s.text) for s in segments}
         # A name between two outlets is one too: an author stands first ("Jane Roe, The
         # Ledger, Northport Echo, Saltmarsh Herald" names three outlets, not two authors).
@@ -502,6 +658,9 @@ class CreditReader:
             for text in order[named[0] + 1 : named[-1]]:
                 if kinds[text] == "person":
                     kinds[text] = "outlet"
+        # "Smith and Jones, Coastal Ledger": two surnames before the outlet are its authors.
+        if kinds[order[0]] == "unknown" and named and self._is_surname_pair(order[0]):
+            kinds[order[0]] = "person"
         persons = [s.text for s in segments if kinds[s.text] == "person"]
         outlets = [s.text for s in segments if kinds[s.text] == "outlet"]
         unknown = [s.text for s in segments if kinds[s.text] == "unknown"]
@@ -514,7 +673,7 @@ class CreditReader:
             # outlet, and learned as one, it changed the next import's posts).
             last = order.index(text) == len(order) - 1
             if after_outlet and place is None and (persons or last):
-                place = text
+                place = place_named(text)
             else:
                 outlets.append(text)
                 if persons:
@@ -523,9 +682,20 @@ class CreditReader:
         if not outlets and len(persons) > 1:
             outlets = tie = [persons.pop()]  # a tie: fall back on the usual "Author, Outlet"
         outlets.sort(key=order.index)
+        if place is None:
+            place = next((regions[p] for p in persons if p in regions), None)
         author = " and ".join(persons) or None
-        credits = [CreditRoles(author, o, place) for o in outlets]
-        return credits or [CreditRoles(author, None, place)], learn, tie
+        credits = [CreditRoles(author, outlet_named(o), place) for o in outlets]
+        learned = [outlet_named(o) for o in learn], [outlet_named(o) for o in tie]
+        return credits or [CreditRoles(author, None, place)], *learned
+
+    def _is_surname_pair(self, text: str) -> bool:
+        """ "Smith and Jones", "Roe & Elder": single capitalised name words joined."""
+        members = [m.strip() for m in _split_outside_brackets(text, _LIST_SEPARATORS)]
+        return len(members) > 1 and all(
+            len(m.split()) == 1 and _is_name_word(m) and not self.gazetteer.is_outlet(m)
+            for m in members
+        )
 
     def _kind(self, text: str) -> str:
         if self.gazetteer.is_outlet(text):
