@@ -49,10 +49,14 @@ from django.utils import timezone
 
 from clipdesk.articles import language
 from clipdesk.articles.canonical import (
+    URLError,
+    entry_key,
     same_site,
+    slash_twin,
     user_info,
     with_user_info,
     without_credentials,
+    without_session,
 )
 from clipdesk.articles.extraction import (
     ExtractedArticle,
@@ -333,10 +337,11 @@ class Poller:
         wanted: list[tuple[Source, ParsedEntry]] = []
         # A page two feeds list (an outlet's and an aggregator's) is fetched once a round: it
         # was downloaded and extracted for each, and every copy after the first thrown away.
+        # Once whatever the spelling: a session parameter, or a final slash on the path.
         taken: set[str] = set()
         for source, download in zip(sources, downloads, strict=True):
             for entry in self.read_source(source, download, summary, save=False):
-                if (key := canonical_url(entry.url)) not in taken:
+                if (key := entry_key(entry.url)) not in taken:
                     taken.add(key)
                     wanted.append((source, entry))
         # 3–6. each new entry's page, downloaded in the pool a few pages ahead; then one page
@@ -542,22 +547,29 @@ class Poller:
         return feed, entries
 
     def _unknown(self, entries: list[ParsedEntry]) -> list[ParsedEntry]:
-        """Entries not stored yet (by URL or canonical URL), each URL once."""
-        by_url: dict[str, ParsedEntry] = {}
+        """Entries not stored yet (by URL or canonical URL, in any spelling `_spellings`
+        gives), each page once."""
+        by_key: dict[str, ParsedEntry] = {}
         for entry in entries:
             if entry.url and entry.url.startswith(("http://", "https://")):
-                by_url.setdefault(canonical_url(entry.url), entry)
-        if not by_url:
+                by_key.setdefault(entry_key(entry.url), entry)
+        if not by_key:
             return []
+        spellings = {key: _spellings(entry.url) for key, entry in by_key.items()}
+        canonicals = sorted({url for canonical, _ in spellings.values() for url in canonical})
+        addresses = sorted({url for _, listed in spellings.values() for url in listed})
         known = set(
-            Article.objects.filter(canonical_url__in=list(by_url)).values_list(
+            Article.objects.filter(canonical_url__in=canonicals).values_list(
                 "canonical_url", flat=True
             )
         )
-        urls = [e.url for e in by_url.values()]
-        known |= set(Article.objects.filter(url__in=urls).values_list("url", flat=True))
-        known |= set(_remembered().filter(url__in=urls).values_list("url", flat=True))
-        return [e for key, e in by_url.items() if key not in known and e.url not in known]
+        known |= set(Article.objects.filter(url__in=addresses).values_list("url", flat=True))
+        known |= set(_remembered().filter(url__in=addresses).values_list("url", flat=True))
+        return [
+            entry
+            for key, entry in by_key.items()
+            if known.isdisjoint(spellings[key][0]) and known.isdisjoint(spellings[key][1])
+        ]
 
 
 def _article_sitemaps(entries: list[ParsedEntry]) -> list[ParsedEntry]:
@@ -763,7 +775,7 @@ def ingest_entry(
         if group is not None and _awaits_grouping(stored):
             group(stored)
         return None
-    if _remembered().filter(url=entry.url).exists():
+    if _is_remembered(entry):
         return None  # led before to no new article (a redirect, a copy, a PDF)
     page = poller.fetch_entry(entry)
     if page.transient:
@@ -816,7 +828,7 @@ def store_page(
     # extracts the next page; and before the transaction, which needs only the result.
     findings = read_text(prepared.extracted, context.matcher) if prepared.extracted else None
     with transaction.atomic():
-        _lock_url(page.entry.url if page.entry else page.url)
+        _lock_url(_lock_key(page.entry.url if page.entry else page.url))
         if page.entry is not None and _known(page.entry):
             return None
         if source is not None and not _source_kept(source):
@@ -939,17 +951,42 @@ def prepare_ahead(
             yield source, page, future.result()
 
 
+def _spellings(url: str) -> tuple[list[str], list[str]]:
+    """The addresses an entry's page may be stored or remembered under already: its canonical
+    URL and that URL's slash twin; its address as listed, without its session parameters
+    (as EntryAddress keeps it), and that one's slash twin.
+
+    A site that writes a visitor's session into its links (`;jsessionid=`, `?PHPSESSID=`)
+    lists its pages under new addresses every round, and one that links to `/news/pier` here
+    and `/news/pier/` there lists each page twice: each spelling was fetched again, and
+    stored as a copy. Raises URLError as canonical_url does."""
+    canonical = canonical_url(url)
+    address = without_session(url)
+    canonicals = [canonical, *filter(None, [slash_twin(canonical)])]
+    addresses = list(dict.fromkeys([url, address, *filter(None, [slash_twin(address)])]))
+    return canonicals, addresses
+
+
 def _stored(entry: ParsedEntry) -> QuerySet[Article]:
-    """The article already stored for this entry, by canonical URL or URL (one query)."""
+    """The article already stored for this entry, by canonical URL or URL in any of their
+    spellings (`_spellings`; one query)."""
     if not entry.url or not entry.url.startswith(("http://", "https://")):
         return Article.objects.none()
-    return Article.objects.filter(Q(canonical_url=canonical_url(entry.url)) | Q(url=entry.url))
+    canonicals, addresses = _spellings(entry.url)
+    return Article.objects.filter(Q(canonical_url__in=canonicals) | Q(url__in=addresses))
 
 
 def _known(entry: ParsedEntry) -> bool:
     """Whether the entry's page is stored, or its address is remembered as leading to no new
     article (EntryAddress)."""
-    return _stored(entry).exists() or _remembered().filter(url=entry.url).exists()
+    return _stored(entry).exists() or _is_remembered(entry)
+
+
+def _is_remembered(entry: ParsedEntry) -> bool:
+    """Whether the entry's address, in any of its spellings, is one polling skips."""
+    if not entry.url or not entry.url.startswith(("http://", "https://")):
+        return _remembered().filter(url=entry.url).exists()
+    return _remembered().filter(url__in=_spellings(entry.url)[1]).exists()
 
 
 def _remembered() -> QuerySet[EntryAddress]:
@@ -964,7 +1001,8 @@ def _remember_address(entry: ParsedEntry, stored: StoredArticle | None) -> None:
     if stored is None or not stored.created:
         return  # stored meanwhile by another worker, which remembers what it needs to
     article = stored.article
-    if entry.url != article.url and canonical_url(entry.url) != article.canonical_url:
+    canonicals, addresses = _spellings(entry.url)
+    if article.url not in addresses and article.canonical_url not in canonicals:
         _remember(entry, article, "led to the article at its own address")
 
 
@@ -992,7 +1030,8 @@ def remember_refused(url: str, reason: str) -> None:
     404 not yet final): polling no longer hands it on. Deleting it in the admin (Entry
     addresses) has it asked for again."""
     EntryAddress.objects.update_or_create(
-        url=url, defaults={"article": None, "reason": reason[:300], "seen_at": timezone.now()}
+        url=without_session(url),
+        defaults={"article": None, "reason": reason[:300], "seen_at": timezone.now()},
     )
 
 
@@ -1005,7 +1044,8 @@ def _count_not_found(entry: ParsedEntry, reason: str) -> bool:
     now = timezone.now()
     with transaction.atomic():
         address, _ = EntryAddress.objects.select_for_update().get_or_create(
-            url=entry.url, defaults={"reason": EntryAddress.NOT_FOUND_YET, "seen_at": now}
+            url=without_session(entry.url),
+            defaults={"reason": EntryAddress.NOT_FOUND_YET, "seen_at": now},
         )
         if address.reason != EntryAddress.NOT_FOUND_YET:
             return False  # remembered meanwhile for another reason (another worker)
@@ -1020,7 +1060,8 @@ def _count_not_found(entry: ParsedEntry, reason: str) -> bool:
 
 
 def _forget_not_found(entry: ParsedEntry) -> None:
-    EntryAddress.objects.filter(url=entry.url, reason=EntryAddress.NOT_FOUND_YET).delete()
+    pending = EntryAddress.objects.filter(reason=EntryAddress.NOT_FOUND_YET)
+    pending.filter(url__in=[entry.url, without_session(entry.url)]).delete()
 
 
 def forget_stale_not_found(now: datetime.datetime | None = None) -> int:
@@ -1033,8 +1074,10 @@ def forget_stale_not_found(now: datetime.datetime | None = None) -> int:
 
 
 def _remember(entry: ParsedEntry, article: Article | None, reason: str, **credit) -> None:
+    # Without its session parameters: the next round lists the page with another session.
+    url = without_session(entry.url)
     EntryAddress.objects.bulk_create(
-        [EntryAddress(url=entry.url, article=article, reason=reason[:300], **credit)],
+        [EntryAddress(url=url, article=article, reason=reason[:300], **credit)],
         ignore_conflicts=True,  # remembered meanwhile by another worker
     )
 
@@ -1047,6 +1090,14 @@ def _source_kept(source: Source) -> bool:
 
 def _awaits_grouping(article: Article) -> bool:
     return article.matches.exists() and not hasattr(article, "story_member")
+
+
+def _lock_key(url: str) -> str:
+    """What two workers storing one page lock, whichever spelling of its address each has."""
+    try:
+        return entry_key(url)
+    except URLError:
+        return url
 
 
 def _lock_url(url: str) -> None:

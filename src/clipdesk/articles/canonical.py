@@ -1,7 +1,8 @@
 """Canonical URLs: one spelling per article, so the same story from two feeds is one article.
 
 Stages of `canonical_url`:
-1. Resolve dot segments (`/a/../b`) and refuse what is not an http(s) address with a host.
+1. Refuse what is not an http(s) address with a host, drop a visitor's session parameters
+   (`without_session`) and resolve dot segments (`/a/../b`).
 2. courlan's normalisation: lower-case scheme and host, no default port, query parameters
    sorted, its tracker list (utm_*, fbclid, gclid, mc_*, ...) removed.
 3. Our own additions to that tracker list (parameters seen in real feeds that courlan keeps),
@@ -12,7 +13,7 @@ Stages of `canonical_url`:
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urljoin, urlsplit, urlunsplit
 
 from courlan import normalize_url
 
@@ -48,6 +49,19 @@ EXTRA_TRACKERS = {
 # Parameters that ask for a variant of the same post: WordPress's comment reply form
 # (`?replytocom=123`, one link per comment on a listing page) and its AMP page (`?amp=1`).
 PAGE_VARIANTS = {"replytocom", "amp"}
+# Parameters that carry a visitor's session, not what the page shows: a site that writes them
+# into its links (Java's `;jsessionid=` path parameter, PHP's `?PHPSESSID=`) gives the same
+# page a new address every round, and it was fetched and stored again each time. Listed by
+# hand: courlan 1.4 drops only names that begin with "session" (sessionid, session_id), and
+# only from a query; it keeps the others and percent-encodes a `;jsessionid=` into the path.
+# `without_session` also works on addresses as listed, which courlan never sees, so the names
+# it does drop are here too.
+SESSION_PARAMETERS = {"jsessionid", "phpsessid", "sessid", "sessionid", "session_id"}
+# Names that are a session only when the value is a session's token (phpBB's `sid=`,
+# vBulletin's `s=`: 32 hexadecimal digits, or a SHA-1's 40). Otherwise they select what the
+# page shows: PHP-Nuke's `?sid=123` is a story, WordPress's `?s=harbour` a search.
+TOKEN_PARAMETERS = {"sid", "s"}
+SESSION_TOKEN = re.compile(r"[0-9a-f]{32}(?:[0-9a-f]{8})?", re.IGNORECASE)
 
 
 class URLError(ValueError):
@@ -60,6 +74,8 @@ def canonical_url(url: str) -> str:
     parts = urlsplit(url)
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         raise URLError(f"urls: not an http(s) address with a host: {url[:200]!r}")
+    url = without_session(url)
+    parts = urlsplit(url)
     if "/." in parts.path:
         url = urljoin(url, urlunsplit(("", "", parts.path, parts.query, "")))  # 1
     normal = urlsplit(normalize_url(url, strict=False))  # 2
@@ -71,6 +87,52 @@ def canonical_url(url: str) -> str:
     path = normal.path or "/"
     netloc = _host_and_port(normal.netloc)  # no user name or password: see below
     return urlunsplit((normal.scheme, netloc, path, urlencode(query), ""))  # 3
+
+
+def without_session(url: str) -> str:
+    """`url` without the session parameters it may carry (SESSION_PARAMETERS,
+    TOKEN_PARAMETERS), in the query or as a path parameter; the rest as spelled. The address
+    an entry is remembered under: its session is new every round, its page is not."""
+    parts = urlsplit(url)
+    path = "/".join(
+        ";".join([first, *(p for p in params if not _is_session(p))])
+        for first, *params in (segment.split(";") for segment in parts.path.split("/"))
+    )
+    query = "&".join(p for p in parts.query.split("&") if not _is_session(p))
+    if path == parts.path and query == parts.query:
+        return url  # unchanged, to the last character (urlunsplit may drop an empty "?")
+    return urlunsplit(parts._replace(path=path, query=query))
+
+
+def _is_session(parameter: str) -> bool:
+    """Whether one `name=value` of a query or a path segment carries a session."""
+    name, _, value = parameter.partition("=")
+    name = unquote(name).strip().lower()
+    if name in SESSION_PARAMETERS:
+        return True
+    return name in TOKEN_PARAMETERS and bool(SESSION_TOKEN.fullmatch(unquote(value).strip()))
+
+
+def slash_twin(url: str) -> str | None:
+    """`url` with its path's final slash taken off, or one put on (`/news/pier` and
+    `/news/pier/`): the same host, the same query, the path different by that slash alone.
+    Sites link to an article both ways, from one page or from a feed and a listing page, and
+    each spelling was fetched and stored as an article of its own; polling takes the two for
+    one entry (stored addresses keep their spelling). None for a site's front page."""
+    parts = urlsplit(url)
+    path = parts.path
+    if not path.strip("/") or path.endswith("//"):
+        return None
+    return urlunsplit(parts._replace(path=path[:-1] if path.endswith("/") else path + "/"))
+
+
+def entry_key(url: str) -> str:
+    """One key for the spellings of an entry's address that are one page: its canonical URL
+    with no final slash on the path (`slash_twin`). Raises URLError as canonical_url does."""
+    canonical = canonical_url(url)
+    if urlsplit(canonical).path.endswith("/"):
+        return slash_twin(canonical) or canonical
+    return canonical
 
 
 def without_credentials(url: str) -> str:
