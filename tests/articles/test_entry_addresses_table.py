@@ -1,8 +1,16 @@
-"""Entry addresses as they are kept and found again: without a visitor's session."""
+"""Entry addresses as they are kept and found again: without a visitor's session, and with the
+pending 404s that each poll round prunes found by an index rather than by reading the table."""
 
 from __future__ import annotations
 
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
 from clipdesk.articles.canonical import canonical_url, without_session
+from clipdesk.articles.models import EntryAddress
+
+PENDING_INDEX = "0006_entry_addresses_pending_index"
 
 
 def test_session_parameters_are_dropped_and_what_selects_the_page_is_kept():
@@ -27,3 +35,23 @@ def test_session_parameters_are_dropped_and_what_selects_the_page_is_kept():
         "https://a.example/a;v=2/b",
     ]:
         assert without_session(url) == url
+
+
+def _pending_index_columns() -> list[list[str]]:
+    with connection.cursor() as cursor:
+        found = connection.introspection.get_constraints(cursor, EntryAddress._meta.db_table)
+    return [c["columns"] for c in found.values() if c["index"] and not c["unique"]]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_indexes_the_columns_stale_404s_are_pruned_by():
+    executor = MigrationExecutor(connection)
+    try:
+        executor.migrate([("articles", "0005_entries_not_found_yet")])
+        assert ["reason", "seen_at"] not in _pending_index_columns()
+        executor.loader.build_graph()
+        executor.migrate([("articles", PENDING_INDEX)])
+        assert ["reason", "seen_at"] in _pending_index_columns()
+    finally:
+        executor.loader.build_graph()
+        executor.migrate(executor.loader.graph.leaf_nodes())

@@ -116,6 +116,14 @@ class EntryAddress(models.Model):
     )
     not_found = models.PositiveSmallIntegerField(default=0)  # times its page answered 404
 
+    class Meta:
+        indexes = [
+            # For ingest.forget_stale_not_found, at the end of every poll round: the pending
+            # 404s (one reason) counted last before a time. Without it each round read the
+            # whole table, which grows by every copy and refused page ever listed.
+            models.Index(fields=["reason", "seen_at"], name="entryaddress_reason_seen"),
+        ]
+
     def __str__(self) -> str:
         return f"{self.url}: {self.reason}"
 
