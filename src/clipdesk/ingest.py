@@ -67,6 +67,7 @@ from clipdesk.articles.extraction import (
 from clipdesk.articles.models import Article, EntryAddress, ExtractionRule, Snapshot
 from clipdesk.articles.snapshots import EncodedSnapshot, append_snapshot, encode_snapshot_soon
 from clipdesk.articles.storing import StoredArticle, copy_credit, read_text, save_article
+from clipdesk.digest.models import SiteProfile
 from clipdesk.digest.outlets import OutletDirectory
 from clipdesk.search import indexing as search_indexing
 from clipdesk.sources.discovery import (
@@ -201,10 +202,16 @@ class StoreContext:
     outlets: OutletDirectory
     matcher: WatchMatcher
     rules: dict[str, dict]
+    site_name: str = ""  # named in the warcinfo record of each day's WARC file
 
     @classmethod
     def load(cls) -> StoreContext:
-        return cls(OutletDirectory(), load_matcher(), ExtractionRule.enabled_by_host())
+        return cls(
+            OutletDirectory(),
+            load_matcher(),
+            ExtractionRule.enabled_by_host(),
+            SiteProfile.chosen_name(),
+        )
 
 
 class Poller:
@@ -838,7 +845,9 @@ def store_page(
             return None
         if page.entry is not None:
             _forget_not_found(page.entry)  # found now: what it led to is remembered below
-        stored_snapshot = append_snapshot(settings.CLIPDESK_HOME, prepared.encoded)
+        stored_snapshot = append_snapshot(
+            settings.CLIPDESK_HOME, prepared.encoded, operator=context.site_name
+        )
         snapshot = Snapshot.objects.create(**prepared.snapshot, **stored_snapshot.__dict__)
         if prepared.extracted is None:
             page.error = prepared.error

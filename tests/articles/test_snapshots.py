@@ -2,7 +2,10 @@
 
 import datetime
 import gzip
+import hashlib
+import json
 import os
+from pathlib import Path
 
 import pytest
 from warcio.archiveiterator import ArchiveIterator
@@ -38,10 +41,10 @@ def test_snapshots_round_trip_and_share_one_valid_warc_file(tmp_path):
         assert content.status == 200
     with open(tmp_path / stored[0].warc_file, "rb") as fh:
         types = [r.rec_type for r in ArchiveIterator(fh)]
-    assert types == ["response", "response"]
+    assert types == ["warcinfo", "response", "response"]
     # Plain gzip members, one per record: the standard library reads the day's file whole.
     whole = gzip.decompress((tmp_path / stored[0].warc_file).read_bytes())
-    assert whole.count(b"WARC/1.") == 2 and all(body in whole for body in bodies)
+    assert whole.count(b"WARC/1.") == 3 and all(body in whole for body in bodies)
 
 
 def test_an_address_with_line_breaks_cannot_add_headers_to_its_record(tmp_path):
@@ -51,7 +54,7 @@ def test_an_address_with_line_breaks_cannot_add_headers_to_its_record(tmp_path):
     stored = write_snapshot(tmp_path, url, 200, {"Content-Type": "text/html"}, b"<p>x</p>", WHEN)
     with open(tmp_path / stored.warc_file, "rb") as fh:
         records = [(r.rec_type, r.rec_headers.get_header("X")) for r in ArchiveIterator(fh)]
-    assert records == [("response", None)]
+    assert records == [("warcinfo", None), ("response", None)]
     content = read_snapshot(tmp_path, stored.warc_file, stored.warc_offset, stored.warc_length)
     assert content.url == "https://news.example/c%0D%0AWARC-Type:%20metadata%0D%0AX:%20y"
 
@@ -152,7 +155,7 @@ body = os.urandom(4000)  # does not compress: the record is larger than the room
 try:
     append_snapshot(home, encode_snapshot("https://news.example/2", 200, {}, body, when))
 except OSError as exc:
-    print(exc.filename, exc.strerror, first.warc_length)
+    print(exc.filename, exc.strerror, first.warc_offset + first.warc_length)
 """
 
 
@@ -166,19 +169,25 @@ def test_a_record_cut_short_by_a_full_disk_is_taken_out_again(tmp_path):
         text=True,
         check=True,
     )
-    filename, *_, first_length = result.stdout.split()
+    filename, *_, first_end = result.stdout.split()
     warc = tmp_path / "snapshots" / "2026-03-01.warc.gz"
     assert filename == str(warc)  # the error names the file
-    assert warc.stat().st_size == int(first_length)  # only the whole first record is left
+    assert warc.stat().st_size == int(first_end)  # only the whole first record is left
+    assert _uris(warc) == ["https://news.example/1"]
+
+
+def _records(warc) -> list[tuple[str, str | None]]:
     with open(warc, "rb") as fh:
-        assert [r.rec_headers.get_header("WARC-Target-URI") for r in ArchiveIterator(fh)] == [
-            "https://news.example/1"
+        return [
+            (r.rec_type, r.rec_headers.get_header("WARC-Target-URI")) for r in ArchiveIterator(fh)
         ]
 
 
 def _uris(warc) -> list[str]:
-    with open(warc, "rb") as fh:
-        return [r.rec_headers.get_header("WARC-Target-URI") for r in ArchiveIterator(fh)]
+    """The responses' addresses, once the file is seen to begin with its one warcinfo."""
+    records = _records(warc)
+    assert [kind for kind, _ in records] == ["warcinfo"] + ["response"] * (len(records) - 1)
+    return [uri for _, uri in records[1:]]
 
 
 def test_a_record_left_half_written_by_a_writer_that_died_is_cut_off_by_the_next(tmp_path):
@@ -193,8 +202,8 @@ def test_a_record_left_half_written_by_a_writer_that_died_is_cut_off_by_the_next
 
     second = write_snapshot(tmp_path, "https://news.example/2", 200, {}, b"b" * 500, WHEN)
 
-    assert second.warc_offset == first.warc_length
-    assert warc.stat().st_size == first.warc_length + second.warc_length
+    assert second.warc_offset == first.warc_offset + first.warc_length
+    assert warc.stat().st_size == second.warc_offset + second.warc_length
     assert _uris(warc) == ["https://news.example/1", "https://news.example/2"]
     content = read_snapshot(tmp_path, second.warc_file, second.warc_offset, second.warc_length)
     assert content.body == b"b" * 500
@@ -211,12 +220,210 @@ def test_whole_records_appended_by_another_writer_are_kept(tmp_path):
 
     second = write_snapshot(tmp_path, "https://news.example/2", 200, {}, b"b" * 500, WHEN)
 
-    assert second.warc_offset == first.warc_length + len(other.member)
+    assert second.warc_offset == first.warc_offset + first.warc_length + len(other.member)
     assert _uris(warc) == [
         "https://news.example/1",
         "https://news.example/other",
         "https://news.example/2",
     ]
+
+
+def test_a_day_file_begins_with_one_warcinfo_record_saying_what_wrote_it(tmp_path):
+    from warcio.cli import main as warcio_main
+
+    from clipdesk import __version__
+
+    first = append_snapshot(
+        tmp_path,
+        encode_snapshot("https://news.example/1", 200, {}, b"<p>one</p>", WHEN),
+        operator="Harbour\r\nWARC-Type: metadata  Desk",
+    )
+    second = write_snapshot(tmp_path, "https://news.example/2", 200, {}, b"<p>two</p>", WHEN)
+    warc = tmp_path / first.warc_file
+
+    with open(warc, "rb") as fh:
+        infos = [
+            (r.rec_headers.get_header("WARC-Filename"), r.content_stream().read().decode())
+            for r in ArchiveIterator(fh)
+            if r.rec_type == "warcinfo"
+        ]
+    assert infos == [
+        (
+            "2026-03-01.warc.gz",
+            f"software: clipdesk/{__version__}\r\n"
+            "format: WARC File Format 1.0\r\n"
+            "operator: Harbour WARC-Type: metadata Desk\r\n"
+            "robots: obey\r\n"
+            "http-header-user-agent: clipdesk/0.1 "
+            "(+https://github.com/clipdesk; press-clipping desk)\r\n",
+        )
+    ]
+    index = tmp_path / "index.cdxj"
+    warcio_main(["index", "-f", "offset,warc-type,warc-target-uri", "-o", str(index), str(warc)])
+    listed = [json.loads(line) for line in index.read_text().splitlines()]
+    assert listed == [
+        {"offset": "0", "warc-type": "warcinfo"},
+        {"offset": str(first.warc_offset), "warc-type": "response",
+         "warc-target-uri": "https://news.example/1"},
+        {"offset": str(second.warc_offset), "warc-type": "response",
+         "warc-target-uri": "https://news.example/2"},
+    ]  # fmt: skip
+    for stored, body in ((first, b"<p>one</p>"), (second, b"<p>two</p>")):
+        content = read_snapshot(
+            tmp_path,
+            stored.warc_file,
+            stored.warc_offset,
+            stored.warc_length,
+            stored.payload_sha256,
+        )
+        assert content.body == body
+
+
+APPENDS_WHEN_LET_IN = """
+import datetime, sys
+from pathlib import Path
+from clipdesk.articles.snapshots import encode_snapshot, append_snapshot
+home, name = Path(sys.argv[1]), sys.argv[2]
+when = datetime.datetime(2026, 3, 1, 12, 0, tzinfo=datetime.UTC)
+for i in range(5):
+    url = f"https://news.example/{name}/{i}"
+    s = append_snapshot(home, encode_snapshot(url, 200, {}, url.encode() * 50, when))
+    print(s.warc_offset, s.warc_length, s.payload_sha256, url)
+"""
+
+
+def _blocked_on_a_lock(pids: set[int]) -> set[int]:
+    """Which of `pids` wait for a file lock (the kernel lists each waiter with "->")."""
+    waiting = set()
+    for line in Path("/proc/locks").read_text().splitlines():
+        fields = line.split()
+        if "->" in fields and int(fields[fields.index("->") + 4]) in pids:
+            waiting.add(int(fields[fields.index("->") + 4]))
+    return waiting
+
+
+def test_two_processes_creating_the_day_file_at_once_write_one_warcinfo(tmp_path):
+    """Both writers open the new day's file before either has written: the warcinfo is
+    decided under the file lock, so the second finds the first's records and adds none."""
+    import fcntl
+    import subprocess
+    import sys
+    import time
+
+    warc = tmp_path / "snapshots" / "2026-03-01.warc.gz"
+    warc.parent.mkdir()
+    with open(warc, "ab") as held:  # created empty, as the first writer's open leaves it
+        fcntl.flock(held, fcntl.LOCK_EX)
+        writers = [
+            subprocess.Popen(
+                [sys.executable, "-c", APPENDS_WHEN_LET_IN, str(tmp_path), name],
+                stdout=subprocess.PIPE,
+                text=True,
+            )
+            for name in ("a", "b")
+        ]
+        pids = {w.pid for w in writers}
+        deadline = time.monotonic() + 60
+        while _blocked_on_a_lock(pids) != pids and time.monotonic() < deadline:
+            assert all(w.poll() is None for w in writers)
+            time.sleep(0.02)
+        assert _blocked_on_a_lock(pids) == pids  # both wait at the empty file
+        fcntl.flock(held, fcntl.LOCK_UN)
+    written = []
+    for w in writers:
+        out, _ = w.communicate(timeout=60)
+        assert w.returncode == 0
+        written += [line.split() for line in out.splitlines()]
+
+    assert len(written) == 10
+    records = _records(warc)
+    assert [kind for kind, _ in records] == ["warcinfo"] + ["response"] * 10
+    for offset, length, digest, url in written:
+        content = read_snapshot(tmp_path, "snapshots/2026-03-01.warc.gz", int(offset), int(length))
+        assert content.url == url and hashlib.sha256(content.body).hexdigest() == digest
+
+
+def _old_style_day_file(home, cut_short: bool) -> tuple[Path, list]:
+    """A day's file as versions before the end note wrote it: records only, no warcinfo and
+    no note beside it; with `cut_short`, part of a record whose writer died ends it."""
+    warc = home / "snapshots" / "2026-03-01.warc.gz"
+    warc.parent.mkdir(parents=True)
+    records, data = [], b""
+    for i in range(3):
+        body = f"<p>old {i}</p>".encode() * 40
+        member = encode_snapshot(f"https://news.example/old/{i}", 200, {}, body, WHEN).member
+        records.append((len(data), len(member), body))
+        data += member
+    if cut_short:
+        died = encode_snapshot("https://news.example/died", 200, {}, os.urandom(3000), WHEN)
+        data += died.member[: len(died.member) // 2]
+    warc.write_bytes(data)
+    return warc, records
+
+
+def test_an_old_file_ending_in_a_record_cut_short_has_it_cut_off_before_the_next(tmp_path):
+    """Without the end note nothing was checked: the next records went after the fragment,
+    and WARC readers stopped at it."""
+    warc, old = _old_style_day_file(tmp_path, cut_short=True)
+    whole_end = old[-1][0] + old[-1][1]
+
+    new = write_snapshot(tmp_path, "https://news.example/new", 200, {}, b"<p>new</p>", WHEN)
+
+    assert new.warc_offset == whole_end
+    assert warc.stat().st_size == whole_end + new.warc_length
+    # No warcinfo put in front: the rows of the records already there keep their offsets.
+    assert _records(warc) == [
+        ("response", "https://news.example/old/0"),
+        ("response", "https://news.example/old/1"),
+        ("response", "https://news.example/old/2"),
+        ("response", "https://news.example/new"),
+    ]
+    for offset, length, body in old:
+        assert read_snapshot(tmp_path, new.warc_file, offset, length).body == body
+    assert read_snapshot(tmp_path, new.warc_file, new.warc_offset, new.warc_length).body == (
+        b"<p>new</p>"
+    )
+
+
+def test_an_old_file_of_whole_records_is_left_as_it_was_by_the_next_append(tmp_path):
+    warc, old = _old_style_day_file(tmp_path, cut_short=False)
+    before = warc.read_bytes()
+
+    new = write_snapshot(tmp_path, "https://news.example/new", 200, {}, b"<p>new</p>", WHEN)
+
+    after = warc.read_bytes()
+    assert after[: len(before)] == before and len(after) == len(before) + new.warc_length
+    assert new.warc_offset == len(before)
+    assert [uri for _, uri in _records(warc)][-1] == "https://news.example/new"
+    for offset, length, body in old:
+        assert read_snapshot(tmp_path, new.warc_file, offset, length).body == body
+
+
+@pytest.mark.parametrize("noted", [False, True])
+@pytest.mark.parametrize("damage", ["text", "incompressible bytes"])
+def test_a_file_damaged_in_the_middle_is_not_cut_there(tmp_path, damage, noted):
+    """A record cut short and whole records after it (appended by a version that did not cut
+    it off): cut at the damage, the file lost the whole records that rows point at. Reading
+    on from the record cut short, the next records can fail to inflate, or read as more of it
+    to the file's end (always so after incompressible bytes, which deflate keeps as they are,
+    and sometimes after text)."""
+    first = write_snapshot(tmp_path, "https://news.example/1", 200, {}, b"a" * 500, WHEN)
+    warc = tmp_path / first.warc_file
+    body = b"The quay vote was postponed. " * 400 if damage == "text" else None
+    died = encode_snapshot("https://news.example/died", 200, {}, body or os.urandom(60000), WHEN)
+    later = encode_snapshot("https://news.example/later", 200, {}, b"l" * 500, WHEN)
+    with open(warc, "ab") as fh:
+        fh.write(died.member[: len(died.member) // 2] + later.member)
+    if not noted:
+        (warc.parent / f".{warc.name}.end").unlink()
+    before = warc.read_bytes()
+
+    new = write_snapshot(tmp_path, "https://news.example/new", 200, {}, b"<p>new</p>", WHEN)
+
+    assert warc.read_bytes()[: len(before)] == before
+    assert new.warc_offset == len(before)
+    later_at = len(before) - len(later.member)
+    assert read_snapshot(tmp_path, new.warc_file, later_at, len(later.member)).body == b"l" * 500
 
 
 def stored_snapshot(home, body: bytes, content_type: str) -> Snapshot:
@@ -448,3 +655,16 @@ def _read_back(settings, snap):
         snap.warc_length,
         snap.payload_sha256,
     )
+
+
+@pytest.mark.django_db
+def test_the_warcinfo_names_the_site_only_once_its_operator_named_it():
+    from clipdesk.digest.models import SiteProfile
+    from clipdesk.ingest import StoreContext
+
+    assert StoreContext.load().site_name == ""  # no profile yet: none is made for it
+    assert not SiteProfile.objects.exists()
+    SiteProfile.load()
+    assert StoreContext.load().site_name == ""  # "clipdesk", the default, names no one
+    SiteProfile.objects.update(name="Harbour Watch")
+    assert StoreContext.load().site_name == "Harbour Watch"

@@ -8,6 +8,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
+from warcio.archiveiterator import ArchiveIterator
 
 from clipdesk.demo.corpus_server import EXPECTED, WATCHLIST, CorpusServer
 from tests.cli import clipdesk as run_clipdesk
@@ -20,7 +21,7 @@ def clipdesk(home: Path, *args: str, check: bool = True) -> subprocess.Completed
 
 def test_source_add_watch_add_poll_on_a_fresh_instance(tmp_path):
     home = tmp_path / "home"
-    clipdesk(home, "init")
+    clipdesk(home, "init", "--site-name", "Harbour Watch")
     with CorpusServer() as corpus:
         # A homepage: its feed is found through <link rel="alternate">.
         added = clipdesk(home, "source", "add", corpus.url("/harbour-gazette/"))
@@ -48,6 +49,16 @@ def test_source_add_watch_add_poll_on_a_fresh_instance(tmp_path):
     sources = json.loads(clipdesk(home, "source", "list", "--json").stdout)
     broken = next(s for s in sources if "copperline" in s["url"])
     assert broken["problems"] and broken["last_success"]
+    # Each day's WARC file begins with the one record saying what wrote it, and for whom.
+    days = sorted((home / "snapshots").glob("*.warc.gz"))
+    assert days
+    for day in days:
+        with open(day, "rb") as fh:
+            records = [(r.rec_type, r.content_stream().read()) for r in ArchiveIterator(fh)]
+        kinds = [kind for kind, _ in records]
+        assert kinds[:2] == ["warcinfo", "response"] and kinds.count("warcinfo") == 1
+        info = records[0][1].decode()
+        assert "operator: Harbour Watch\r\n" in info and "robots: obey\r\n" in info
 
 
 def test_hostile_sources_are_refused_with_reasons_and_the_rest_still_polls(tmp_path):

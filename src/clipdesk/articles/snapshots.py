@@ -1,9 +1,11 @@
 """Snapshots: raw responses kept as WARC records (warcio) in the instance home.
 
 One gzipped WARC file per day under `<home>/snapshots/`; each record is its own gzip member,
-so a snapshot is read back by seeking to its offset. Writers take an exclusive file lock, so
-several processes (workers) can append to the same day's file safely; part of a record
-left by a writer that died mid-append is cut off by the next (`_cut_off_a_record_cut_short`).
+so a snapshot is read back by seeking to its offset. A day's file begins with a `warcinfo`
+record saying what wrote it (WARC 1.1 §6.1), written by the append that creates the file.
+Writers take an exclusive file lock, so several processes (workers) can append to the same
+day's file safely; part of a record left by a writer that died mid-append is cut off by the
+next (`_cut_off_a_record_cut_short`).
 
 warcio serialises the record; we gzip it ourselves, with ISA-L (`isal`) at level 3, because
 warcio's own gzip runs zlib at level 9, which took a tenth of the ingest path's time for a few
@@ -33,6 +35,9 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
+
+from clipdesk import __version__
+from clipdesk.sources.fetching import FetchPolicy
 
 GZIP_LEVEL = 3
 # The stored body is already decompressed and de-chunked; these would misdescribe it.
@@ -131,8 +136,9 @@ def encode_snapshot_soon(
     return pool.submit(encode_snapshot, url, status, headers, body, fetched_at)
 
 
-def append_snapshot(home: Path, encoded: EncodedSnapshot) -> StoredSnapshot:
-    """Append an encoded record to its day's WARC file and say where it went."""
+def append_snapshot(home: Path, encoded: EncodedSnapshot, operator: str = "") -> StoredSnapshot:
+    """Append an encoded record to its day's WARC file and say where it went; `operator` (the
+    site's name) goes into the `warcinfo` record when this append creates the file."""
     (home / "snapshots").mkdir(parents=True, exist_ok=True)
     path = home / encoded.relative_path
     # Unbuffered: a failed write must leave nothing behind in a buffer for close() to try
@@ -142,16 +148,21 @@ def append_snapshot(home: Path, encoded: EncodedSnapshot) -> StoredSnapshot:
         fcntl.flock(fh, fcntl.LOCK_EX)
         try:
             fh.seek(0, io.SEEK_END)
-            offset = _cut_off_a_record_cut_short(path, fh.fileno(), fh.tell(), marker)
+            start = _cut_off_a_record_cut_short(path, fh.fileno(), fh.tell(), marker)
+            # Decided under the lock, by the file being empty (opening it created it, or
+            # nothing whole was left in it): of two writers creating the day's file at once,
+            # the second finds the first's records, and the warcinfo is written once.
+            head = _warcinfo_member(path.name, operator) if start == 0 else b""
+            offset = start + len(head)
             try:
-                left = memoryview(encoded.member)
+                left = memoryview(head + encoded.member)
                 while left:  # a raw write may take part of the bytes
                     left = left[fh.write(left) :]
             except OSError as exc:
                 # A full disk: the part of the record that was written is cut off again, so
                 # the file stays a sequence of whole records that any WARC reader can read.
                 with contextlib.suppress(OSError):
-                    os.ftruncate(fh.fileno(), offset)
+                    os.ftruncate(fh.fileno(), start)
                 raise OSError(exc.errno, exc.strerror, str(path)) from exc
             # Not written: the next writer checks the bytes past the end it finds, and keeps
             # them when they are whole records.
@@ -166,6 +177,29 @@ def append_snapshot(home: Path, encoded: EncodedSnapshot) -> StoredSnapshot:
         record_id=encoded.record_id,
         payload_sha256=encoded.payload_sha256,
     )
+
+
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _warcinfo_member(filename: str, operator: str) -> bytes:
+    """The `warcinfo` record a day's file begins with, as its own gzip member: what wrote the
+    file and how its pages were fetched, for whoever reads the file without this instance."""
+    fields = {
+        "software": f"clipdesk/{__version__}",
+        "format": "WARC File Format 1.0",  # the version warcio writes in every record
+        # A line break would end the field and start one of the name's choosing.
+        "operator": " ".join(_CONTROLS.sub(" ", operator).split()),
+        # Article pages are fetched only when the site's robots.txt allows it (robots.py).
+        "robots": "obey",
+        "http-header-user-agent": FetchPolicy.user_agent,
+    }
+    serialised = io.BytesIO()
+    writer = WARCWriter(serialised, gzip=False)
+    writer.write_record(
+        writer.create_warcinfo_record(filename, {k: v for k, v in fields.items() if v})
+    )
+    return igzip.compress(serialised.getvalue(), compresslevel=GZIP_LEVEL)
 
 
 def _end_marker(path: Path) -> Path:
@@ -183,19 +217,63 @@ def _cut_off_a_record_cut_short(path: Path, fd: int, size: int, marker: Path) ->
     Only the bytes past the end noted by the last writer are looked at (none, usually), and
     only a trailing gzip member that stops short is cut: whole records are kept, and bytes
     that are no gzip at all are left as they are.
+
+    A file with no note was written before notes were kept (or its first append died): it is
+    walked from its start, once, since the append that follows writes the note. Files larger
+    than `UNNOTED_WALK_LIMIT` are not walked (the other writers wait on the lock meanwhile)
+    and are left as they are. Damage in the middle of a file (a record cut short, then whole
+    records appended by a version that did not cut it off) is never cut there: the walk stops
+    at bytes that do not inflate, or reads them as part of the record cut short; in the second
+    case a record beginning inside what would be cut shows the fragment is not the file's
+    tail, and the file is left as it is. Cutting there would throw away the whole records
+    after the damage, which their rows point at.
     """
     try:
         noted = int(marker.read_text().strip())
+    except FileNotFoundError:
+        if not 0 < size <= UNNOTED_WALK_LIMIT:
+            return size
+        noted = 0
     except (OSError, ValueError):
-        return size  # no note (a file written before it was kept): nothing known to check
+        return size  # a note that cannot be read: nothing known to check
     if not 0 <= noted < size:
         return size
     with open(path, "rb") as fh:
         whole_end = _whole_members_end(fh, noted)
-    if whole_end is None or whole_end == size:
-        return size
+        if whole_end is None or whole_end == size:
+            return size
+        if _a_record_begins_within(fh, whole_end + 1, size):
+            return size
     os.ftruncate(fd, whole_end)
     return whole_end
+
+
+# The walk inflates about 100 MB of records a second (zlib, one core, real article pages):
+# at this limit the other writers wait some ten seconds, once per file.
+UNNOTED_WALK_LIMIT = 1 << 30
+_GZIP_MAGIC = b"\x1f\x8b\x08"
+
+
+def _a_record_begins_within(fh: io.BufferedReader, start: int, end: int) -> bool:
+    """Whether a gzip member holding a WARC record begins between `start` and `end`. A record
+    cut short holds none (unless its body is itself a gzipped WARC record stored as it was:
+    then the file is left as it is, which is the safe side)."""
+    chunk_size = 1 << 20
+    position = start
+    while position < end:
+        fh.seek(position)
+        chunk = fh.read(min(chunk_size, end - position))
+        found = chunk.find(_GZIP_MAGIC)
+        while found != -1:
+            fh.seek(position + found)
+            head = fh.read(4096)
+            with contextlib.suppress(zlib.error):
+                if zlib.decompressobj(wbits=31).decompress(head, 8).startswith(b"WARC/"):
+                    return True
+            found = chunk.find(_GZIP_MAGIC, found + 1)
+        # The magic may straddle two chunks: the next one starts two bytes back.
+        position += max(len(chunk) - len(_GZIP_MAGIC) + 1, 1)
+    return False
 
 
 def _whole_members_end(fh: io.BufferedReader, start: int) -> int | None:

@@ -326,6 +326,13 @@ class SiteProfile(models.Model):
         profile, _ = cls.objects.get_or_create(id=cls.SINGLETON_ID)
         return profile
 
+    @classmethod
+    def chosen_name(cls) -> str:
+        """The name the operator gave the site; blank while it is the default (read only: a
+        worker storing pages makes no row)."""
+        name = cls.objects.filter(id=cls.SINGLETON_ID).values_list("name", flat=True).first()
+        return "" if name in (None, cls._meta.get_field("name").default) else name
+
 
 def today() -> datetime.date:
     return timezone.localdate()
