@@ -327,12 +327,12 @@ def transliteration_key(token: str) -> str:
     "plane" and "plan", "west" and "vest". Two-syllable English pairs still meet ("later"
     and "latter", "lower" and "lover"); the given names of the languages a desk follows are
     mostly of two syllables, and missing "Hussein" for "Hossein" costs more than a watched
-    word finding its rare look-alike. Deliberately not merged at any length, because each would make distinct
-    names collide: "a" with "e" (Hassan/Hessen), "ch" with "kh" or "sh" (German writes Chalq
-    for Khalq, French Achraf for Ashraf), a word-initial "gh" with "q" (distinct Arabic
-    letters: Ghassan, Qassam), and words shorter than four letters, which stay as folded. So
-    does a word whose key would be shorter than that ("Nick" keeps its "ck": "nik" would be
-    a three-letter key with three-letter look-alikes).
+    word finding its rare look-alike. Deliberately not merged at any length, because each
+    would make distinct names collide: "a" with "e" (Hassan/Hessen), "ch" with "kh" or "sh"
+    (German writes Chalq for Khalq, French Achraf for Ashraf), a word-initial "gh" with "q"
+    (distinct Arabic letters: Ghassan, Qassam), and words shorter than four letters, which
+    stay as folded. So does a word whose key would be shorter than that ("Nick" keeps its
+    "ck": "nik" would be a three-letter key with three-letter look-alikes).
     """
     if len(token) < _MIN_TRANSLITERATED or not (token.isascii() and token.isalpha()):
         return token
