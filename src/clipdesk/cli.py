@@ -14,7 +14,8 @@ import sys
 import tempfile
 
 from clipdesk import __version__
-from clipdesk.instance import HOME_ENV, STORAGE_ERRORS, ensure_home, home_dir
+from clipdesk.instance import HOME_ENV, ensure_home, home_dir
+from clipdesk.storage import database_refusal, file_refusal
 
 COMMANDS = {
     "init": "create or migrate an instance",
@@ -129,7 +130,18 @@ def main(argv: list[str] | None = None) -> int:
     except ImproperlyConfigured as exc:  # the environment's settings (DATABASE_URL, ...)
         sys.stderr.write(f"clipdesk {command}: {exc}\n")
         return 2
-    except DatabaseError:
+    except DatabaseError as exc:
+        if (refusal := database_refusal(exc)) is not None:
+            # A full or read-only disk under the database: the transaction the write was in
+            # is rolled back, so the command can simply run again once the disk is mended.
+            from clipdesk.server.setup import database_label
+
+            sys.stderr.write(
+                f"clipdesk {command}: cannot write the database, {database_label()} "
+                f"({refusal.reason}); what the command was writing is rolled back; "
+                f"{refusal.remedy}, then run the command again\n"
+            )
+            return 1
         from clipdesk.server.guards import database_problem
 
         if (problem := database_problem()) is None:
@@ -142,10 +154,15 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141  # 128 + SIGPIPE
     except OSError as exc:
-        if exc.errno not in STORAGE_ERRORS or not exc.filename:
+        if (refusal := file_refusal(exc)) is None:
             raise
         # What was being written is rolled back with its transaction; the next run does it.
-        sys.stderr.write(f"clipdesk {command}: cannot write {exc.filename} ({exc.strerror})\n")
+        # A full disk fails a write when the file is flushed, with an error that names none.
+        what = exc.filename or "to the disk"
+        sys.stderr.write(
+            f"clipdesk {command}: cannot write {what} ({refusal.reason}); "
+            f"{refusal.remedy}, then run the command again\n"
+        )
         return 1
     except KeyboardInterrupt:
         # Ctrl-C (the terminal sends it to `run`'s poller and workers too): what was written

@@ -19,9 +19,17 @@ from django.core.exceptions import ImproperlyConfigured
 
 HOME_ENV = "CLIPDESK_HOME"
 DEFAULT_HOME = "clipdesk-data"
-# Failures of the disk rather than of the command (full, over quota, read-only, refused,
-# failing): said in one line by those who write.
-STORAGE_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EIO}
+# Failures of the disk rather than of the command (full, over quota, a file at its largest
+# size, read-only, refused, failing): said in one line by those who write.
+STORAGE_ERRORS = {
+    errno.ENOSPC,
+    errno.EDQUOT,
+    errno.EFBIG,
+    errno.EROFS,
+    errno.EACCES,
+    errno.EPERM,
+    errno.EIO,
+}
 
 
 def home_dir() -> Path:
@@ -61,12 +69,14 @@ def secret_key(home: Path) -> str:
     # scheduler, say) must agree on one key, and neither may read a half-written file.
     draft = home / f".secret_key.{os.getpid()}.{secrets.token_hex(4)}"
     fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        fh.write(secrets.token_urlsafe(50))
     try:
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_urlsafe(50))
         os.link(draft, path)
     except FileExistsError:
         pass  # another process won; its key is the key
+    except OSError as exc:  # a full disk fails the write at close, naming no file
+        raise OSError(exc.errno, exc.strerror, exc.filename or str(path)) from exc
     finally:
         draft.unlink()
     return path.read_text().strip()

@@ -45,7 +45,9 @@ def test_a_round_cut_short_by_a_full_disk_loses_no_entry(tmp_path):
         assert failed.returncode == 1
         assert "Traceback" not in failed.stderr
         assert failed.stderr.strip() in {
-            f"clipdesk poll: cannot write {warc} (No space left on device)" for warc in warcs
+            f"clipdesk poll: cannot write {warc} (No space left on device); free space on that "
+            "disk (or raise the quota), then run the command again"
+            for warc in warcs
         }
         assert json.loads(clipdesk(home, "articles", "--json").stdout) == []
 

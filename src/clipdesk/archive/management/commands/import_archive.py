@@ -18,6 +18,7 @@ from clipdesk.arguments import usage_name
 from clipdesk.command import ClipdeskCommand
 from clipdesk.digest.outlets import OutletDirectory
 from clipdesk.server.setup import refresh_query_statistics
+from clipdesk.storage import database_refusal
 
 
 class Command(ClipdeskCommand):
@@ -110,6 +111,11 @@ class Command(ClipdeskCommand):
                 try:
                     summary.totals += import_page(read, outlets, next(superseded))
                 except DatabaseError as exc:
+                    if database_refusal(exc) is not None:
+                        # A full or read-only disk refuses every file after this one too:
+                        # said once (cli.py), not once a file. This file is rolled back, the
+                        # ones before it are stored, and importing again skips them.
+                        raise
                     summary.failures.append(ImportFailure(str(path), f"{path}: not stored ({exc})"))
                     outlets = OutletDirectory()  # forget outlets the rolled-back file created
                 progress.advance(task)
