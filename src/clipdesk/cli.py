@@ -33,6 +33,7 @@ COMMANDS = {
     "run": "serve the instance with a production server",
     "worker": "run ingest tasks from the broker (CLIPDESK_BROKER_URL): worker [--queues]",
     "scheduler": "send the look for due sources to the workers every interval (Celery beat)",
+    "people": "accounts: people add NAME --role R, people list, people role|unlock|disable NAME",
     "demo": "start a demo instance with sample content in a temporary home",
     "manage": "any Django management command (createsuperuser, migrate, shell, ...)",
 }

@@ -14,6 +14,7 @@ COMMANDS = [
     ["search", "harbour"],
     ["watch", "add", "Harbour Council"],
     ["export-static", "site"],
+    ["people", "list"],
 ]
 
 

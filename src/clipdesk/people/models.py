@@ -1,4 +1,4 @@
-"""The audit trail: every editorial action, by whom and when."""
+"""The audit trail: every editorial action, and every change to an account, by whom and when."""
 
 from __future__ import annotations
 
@@ -17,6 +17,12 @@ class AuditEntry(models.Model):
         SPLIT = "split", "split"
         EDIT = "edit", "edited"
         RESTORE = "restore", "restored"
+        # Accounts, changed by an operator with `clipdesk people` (no account of their own).
+        ADD_ACCOUNT = "add_account", "added"
+        SET_ROLE = "set_role", "changed the role of"
+        UNLOCK = "unlock", "unlocked sign-in to"
+        DISABLE = "disable", "disabled"
+        ENABLE = "enable", "enabled"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL

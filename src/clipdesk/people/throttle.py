@@ -31,7 +31,11 @@ WINDOW_SECONDS = 15 * 60
 
 
 def _keys(address: str, username: str) -> list[str]:
-    return [f"login-fail:ip:{address}", f"login-fail:user:{account_key(username)}"]
+    return [f"login-fail:ip:{address}", _account_count(username)]
+
+
+def _account_count(username: str) -> str:
+    return f"login-fail:user:{account_key(username)}"
 
 
 def account_key(username: str) -> str:
@@ -88,6 +92,25 @@ def _one_count_at_a_time(cache: BaseCache) -> Iterator[None]:
     with open(folder / "counting.lock", "a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         yield
+
+
+def account_is_locked(username: str) -> bool:
+    """Whether signing in to this account is refused now, from any address (an address's own
+    lock aside). Raises CounterUnavailable when the count cannot be read."""
+    try:
+        return (counter().get(_account_count(username)) or 0) >= MAX_FAILURES
+    except (*unreachable_errors(), OSError) as exc:
+        raise CounterUnavailable(str(exc)) from exc
+
+
+def clear_account(username: str) -> None:
+    """Forget the failures against one account (an operator letting its owner in at once).
+    Unlike clear(), a cache that does not answer is raised (CounterUnavailable): the operator
+    must be told the account is still locked."""
+    try:
+        counter().delete(_account_count(username))
+    except (*unreachable_errors(), OSError) as exc:
+        raise CounterUnavailable(str(exc)) from exc
 
 
 def clear(address: str, username: str) -> None:
