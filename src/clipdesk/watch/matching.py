@@ -61,6 +61,13 @@ from clipdesk.watch.normalizing import (
     visible_span,
 )
 
+# The version of the matching rules. Raise it by one whenever a change here or in
+# `normalizing` alters what is found (a place found or no longer found, for the same
+# watchlist and text): matches an instance stored under an older version are out of date, and
+# `init`, `poll`, `watch list` and the admin tell the operator to run `watch rematch`.
+# tests/watch/test_rules_version.py pins what a sample of texts finds for each version.
+RULES_VERSION = 1
+
 ACRONYM_MAX_LETTERS = 6
 # An alias with many "s"-final words would multiply its possessive variants; past this many
 # patterns per alias only the joined and split forms of real apostrophes are kept.

@@ -72,3 +72,20 @@ class Match(models.Model):
 
     def __str__(self) -> str:
         return f"{self.entity} in {self.field} at {self.start}"
+
+
+class MatchingState(models.Model):
+    """Which version of the matching rules (`matching.RULES_VERSION`) the stored matches were
+    made with; one row. No row while articles are stored: made before the rules had versions."""
+
+    SINGLETON_ID = 1
+
+    rules_version = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="matchingstate_singleton"),
+        ]
+
+    def __str__(self) -> str:
+        return f"matching rules version {self.rules_version}"

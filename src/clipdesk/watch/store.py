@@ -9,10 +9,14 @@ from django.db import transaction
 from clipdesk.storable import has_unstorable
 from clipdesk.watch import matching
 from clipdesk.watch.matching import Matcher, never_matched
-from clipdesk.watch.models import Alias, Entity, Match, Watchlist
+from clipdesk.watch.models import Alias, Entity, Match, MatchingState, Watchlist
 from clipdesk.watch.normalizing import fold
 
 DEFAULT_WATCHLIST = "Watchlist"
+MATCHING_CHANGED = (
+    "matching has changed since the stored matches were made: `clipdesk watch rematch` "
+    "previews the change and `clipdesk watch rematch --apply` stores it"
+)
 
 
 @dataclass
@@ -145,7 +149,9 @@ def rematch_articles(*, apply: bool) -> list[Rematch]:
 
     A change is any place a name is found or no longer found, not only an entity gained or
     lost: an alias added to an entity the article matched already was never stored (nor
-    highlighted) where the article used it, and a removed alias's places stayed."""
+    highlighted) where the article used it, and a removed alias's places stayed. Applied, it
+    records these rules' version as the stored matches' (changed or not): the notice of
+    `matching_has_changed` ends there."""
     from clipdesk.articles.models import Article
 
     matcher = load_matcher()
@@ -169,4 +175,34 @@ def rematch_articles(*, apply: bool) -> list[Rematch]:
         if apply:
             with transaction.atomic():
                 store_matches(article, matcher, found=found)
+    if apply:
+        record_rules_version()
     return changes
+
+
+def record_rules_version() -> None:
+    """Say that the stored matches are those of the rules of this version."""
+    MatchingState.objects.update_or_create(
+        id=MatchingState.SINGLETON_ID, defaults={"rules_version": matching.RULES_VERSION}
+    )
+
+
+def matching_has_changed() -> bool:
+    """Whether the stored matches were made by other matching rules than this version's (or
+    before the rules had versions), so that `watch rematch` would bring them in line.
+
+    With no article stored there is nothing out of date: the version is recorded as current,
+    or the first articles stored after an upgrade would be taken for older ones."""
+    from clipdesk.articles.models import Article
+
+    stored = (
+        MatchingState.objects.filter(id=MatchingState.SINGLETON_ID)
+        .values_list("rules_version", flat=True)
+        .first()
+    )
+    if stored == matching.RULES_VERSION:
+        return False
+    if Article.objects.exists():
+        return True
+    record_rules_version()
+    return False

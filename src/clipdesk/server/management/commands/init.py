@@ -1,5 +1,6 @@
 from clipdesk.command import ClipdeskCommand
 from clipdesk.server.setup import database_label, init_instance
+from clipdesk.watch.store import MATCHING_CHANGED, matching_has_changed
 
 
 class Command(ClipdeskCommand):
@@ -11,3 +12,6 @@ class Command(ClipdeskCommand):
     def handle(self, *args, site_name: str | None = None, **options) -> None:
         profile = init_instance(site_name)
         self.stdout.write(f"Instance ready: {database_label()}; site name “{profile.name}”.")
+        if matching_has_changed():
+            # An upgrade may bring new matching rules; the stored matches keep the old ones.
+            self.stderr.write(f"watch: {MATCHING_CHANGED}")

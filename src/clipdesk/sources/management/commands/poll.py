@@ -11,6 +11,7 @@ from clipdesk.arguments import whole_number
 from clipdesk.command import ClipdeskCommand
 from clipdesk.ingest import poll_sources
 from clipdesk.sources.models import Source
+from clipdesk.watch.store import MATCHING_CHANGED, matching_has_changed
 
 # Between rounds the poller sleeps until the next source is due, within these bounds: a
 # source added meanwhile (due at once) waits a minute at most, where it waited five.
@@ -49,6 +50,9 @@ class Command(ClipdeskCommand):
     def handle(self, *args, once: bool, json: bool, workers: int, quiet: bool, **opts) -> None:
         shard = _parse_shard(opts["shard"])
         options = {"workers": workers, "shard": shard, "quiet": quiet, "as_json": json}
+        if matching_has_changed():
+            # Once per run: a poller that runs for weeks would repeat it every round.
+            self.stderr.write(f"watch: {MATCHING_CHANGED}")
         if once:
             self._round(due_only=False, **options)
             return

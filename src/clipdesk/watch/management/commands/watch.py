@@ -9,9 +9,11 @@ from clipdesk.watch.matching import too_short
 from clipdesk.watch.models import Entity
 from clipdesk.watch.store import (
     DEFAULT_WATCHLIST,
+    MATCHING_CHANGED,
     WatchError,
     add_entity,
     find_entity,
+    matching_has_changed,
     rematch_articles,
     shared_aliases,
 )
@@ -71,6 +73,8 @@ class Command(ClipdeskCommand):
             else:
                 for r in rows:
                     self.stdout.write(f"{r['name']}: {', '.join(r['aliases'])}")
+            if matching_has_changed():
+                self.stderr.write(f"watch: {MATCHING_CHANGED}")
         else:
             changes = rematch_articles(apply=options["apply"])
             for c in changes:
