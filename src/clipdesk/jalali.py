@@ -9,15 +9,21 @@ from __future__ import annotations
 
 import datetime
 import re
+from typing import NamedTuple
 
 import jdatetime
 
-# Persian and Arabic-Indic digits, Arabic yeh and kaf as Persian writes them, and the
-# non-joiner (inside "اردی‌بهشت") and tatweel dropped: month names are then one spelling each.
+# Persian and Arabic-Indic digits as ASCII ones: one character for one, so positions hold.
+_DIGITS = {
+    **{chr(0x06F0 + d): str(d) for d in range(10)},
+    **{chr(0x0660 + d): str(d) for d in range(10)},
+}
+_ASCII_DIGITS = str.maketrans(_DIGITS)
+# The digits, Arabic yeh and kaf as Persian writes them, and the non-joiner (inside
+# "اردی‌بهشت") and tatweel dropped: month names are then one spelling each.
 _FOLD = str.maketrans(
     {
-        **{chr(0x06F0 + d): str(d) for d in range(10)},
-        **{chr(0x0660 + d): str(d) for d in range(10)},
+        **_DIGITS,
         "\u064a": "\u06cc",  # ي → ی
         "\u0649": "\u06cc",  # ى → ی
         "\u0643": "\u06a9",  # ك → ک
@@ -65,6 +71,8 @@ _NAMED = re.compile(
 )
 # "1405/09/08", "1405-9-8", "08/09/1405": a year of the 13th or 14th Solar Hijri century
 # tells the calendar (Gregorian years that far back are not publication dates).
+# "8 آذر", "8 آذر 1405": a day and a month, with or without a year.
+_DAY_AND_MONTH = re.compile(rf"(\d{{1,2}})\s*({_MONTH})(?:\s*ماه)?(?:[\s,،]*\d{{4}})?")
 _YEAR_FIRST = re.compile(r"(?<!\d)(1[34]\d\d)\s*([/\-.])\s*(\d{1,2})\s*\2\s*(\d{1,2})(?!\d)")
 _YEAR_LAST = re.compile(r"(?<!\d)(\d{1,2})\s*([/\-.])\s*(\d{1,2})\s*\2\s*(1[34]\d\d)(?!\d)")
 
@@ -74,6 +82,12 @@ _EARLIEST_YEAR = 1300  # 1921: older than anything a press desk reads
 def fold(text: str) -> str:
     """`text` with ASCII digits and one spelling of each Persian letter the calendar uses."""
     return text.translate(_FOLD)
+
+
+def ascii_digits(text: str) -> str:
+    """`text` with Persian and Arabic-Indic digits written as ASCII ones, and nothing else
+    changed: an index into the result is an index into `text`."""
+    return text.translate(_ASCII_DIGITS)
 
 
 def gregorian(year: int, month: int, day: int) -> datetime.date | None:
@@ -87,25 +101,62 @@ def gregorian(year: int, month: int, day: int) -> datetime.date | None:
         return None
 
 
-def find_date(text: str, *, latest: datetime.date | None = None) -> datetime.date | None:
-    """The first Solar Hijri date written in `text`, as a Gregorian date; None when there is
-    none, or when it is later than `latest` (a page is not published tomorrow)."""
-    folded = fold(text)
-    found: list[tuple[int, datetime.date]] = []
+def is_day_and_month(text: str) -> bool:
+    """Whether `text` is only a day and a Solar Hijri month, and perhaps a year ("۸ آذر",
+    "8 آذرماه", "۳۰ اسفند ۱۴۰۴"): a date, not a name, though no year says which day it is
+    or the day is not in the calendar."""
+    found = _DAY_AND_MONTH.fullmatch(fold(text).strip())
+    return found is not None and 1 <= int(found[1]) <= 31
+
+
+class DateSpan(NamedTuple):
+    """A Solar Hijri date written in a text: where it is (indexes into the text as given, not
+    folded) and its Gregorian day."""
+
+    start: int
+    end: int
+    date: datetime.date
+
+
+def find_spans(text: str) -> list[DateSpan]:
+    """Every Solar Hijri date written in `text`, left to right, none overlapping another;
+    impossible days (the 31st of a 30-day month) are not dates. The archive reader cuts a
+    credit line around them, so the spans index `text` itself, whatever folding dropped."""
+    folded, origin = _folded_with_origin(text)
+    found: list[DateSpan] = []
     for match in _NAMED.finditer(folded):
-        day = gregorian(int(match[3]), _MONTHS[match[2]], int(match[1]))
-        if day:
-            found.append((match.start(), day))
-            break
+        if day := gregorian(int(match[3]), _MONTHS[match[2]], int(match[1])):
+            found.append(DateSpan(origin[match.start()], origin[match.end() - 1] + 1, day))
     for pattern, order in ((_YEAR_FIRST, (1, 3, 4)), (_YEAR_LAST, (4, 3, 1))):
         for match in pattern.finditer(folded):
             year, month, day_of_month = (int(match[i]) for i in order)
             if 1 <= month <= 12 and (day := gregorian(year, month, day_of_month)):
-                found.append((match.start(), day))
-                break
-    if not found:
+                found.append(DateSpan(origin[match.start()], origin[match.end() - 1] + 1, day))
+    spans: list[DateSpan] = []
+    for span in sorted(found):
+        if not spans or span.start >= spans[-1].end:
+            spans.append(span)
+    return spans
+
+
+def _folded_with_origin(text: str) -> tuple[str, list[int]]:
+    """`fold(text)`, and for each of its characters the index of the one it came from."""
+    folded: list[str] = []
+    origin: list[int] = []
+    for index, char in enumerate(text):
+        replaced = char.translate(_FOLD)
+        folded.append(replaced)
+        origin.extend([index] * len(replaced))
+    return "".join(folded), origin
+
+
+def find_date(text: str, *, latest: datetime.date | None = None) -> datetime.date | None:
+    """The first Solar Hijri date written in `text`, as a Gregorian date; None when there is
+    none, or when it is later than `latest` (a page is not published tomorrow)."""
+    spans = find_spans(text)
+    if not spans:
         return None
-    date = min(found)[1]
+    date = spans[0].date
     if latest is not None and date > latest:
         return None
     return date

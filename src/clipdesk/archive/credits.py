@@ -61,7 +61,11 @@ _TRAIL_MARKER = re.compile(
     r"(?:^|(?<=\s)|(?<=[.!?…”\"]))(?:(?:by|via)\b|sources?:|[—–]|--?|\()\s*", re.IGNORECASE
 )
 _BRACKETED_TEXT = re.compile(r"\(([^()]*)\)")
-_SENTENCE_BREAK = re.compile(r"[!?;“”\"]|\.\s+[a-z]|\s[a-z]+\s[a-z]+\s[a-z]+")
+# Scripts without capitals end a sentence with a stop before the next word or the dash of a
+# trailing credit ("…بازگشایی شد. — نیما کریمی، …"), where a Latin one shows a small letter.
+_SENTENCE_BREAK = re.compile(
+    r"[!?;“”\"]|\.\s+[a-z]|\s[a-z]+\s[a-z]+\s[a-z]+|[\u0600-\u06ff][.؟!]\s+(?:[—–-]|[\u0600-\u06ff])"
+)
 # What stands between a credit and its excerpt; a full stop typed after the ellipsis
 # (":…. The quay") or on its own (":… . The quay") is one more, not the excerpt's start.
 EXCERPT_LEAD_IN = re.compile(r"^(?:\s|[:;,]|…\.*|\.{2,}|\.(?=\s)|[–—-](?=\s))+")
@@ -75,6 +79,7 @@ class CreditMatch:
     date: DateMention | None
     before: str = ""  # text before a trailing credit (part of the excerpt)
     after: str = ""  # text after a lead credit (the start of the excerpt)
+    end: int = 0  # where a lead credit's names and date end in its line
 
 
 def _first_word(text: str) -> str:
@@ -152,13 +157,14 @@ def find_lead_credit(line: str) -> CreditMatch | None:
         if after is None or not names_look_like_credit(names):
             continue
         excerpt = original[end + after.end() :]
-        return CreditMatch(names, mention, after=_clean_excerpt(excerpt))
+        return CreditMatch(names, mention, after=_clean_excerpt(excerpt), end=end)
     dateless = _DATELESS_LEAD.match(line)
     if dateless and names_look_like_credit(dateless.group("names")):
         parts = split_credit_names(dateless.group("names"))
         if any(reads_as_outlet(p) for p in parts):  # "Reuters:… The council voted."
             after = original[dateless.end() :]
-            return CreditMatch(dateless.group("names").strip(), None, after=after)
+            names = dateless.group("names").strip()
+            return CreditMatch(names, None, after=after, end=dateless.end("names"))
     return None
 
 
@@ -187,7 +193,8 @@ def find_trailing_credit(line: str) -> CreditMatch | None:
     """
     window_start = max(0, len(line) - TRAIL_WINDOW)
     for marker in _TRAIL_MARKER.finditer(line, window_start):
-        credit_text = line[marker.end() :].rstrip(" .)]")
+        # The Arabic comma between the credit's names, as in a lead credit.
+        credit_text = line[marker.end() :].rstrip(" .)]").replace(ARABIC_COMMA, ",")
         mentions = list(find_dates(credit_text, partial=True))
         if not mentions or credit_text[mentions[-1].end :].strip(" ,.;)]"):
             continue

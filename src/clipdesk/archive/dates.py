@@ -21,6 +21,11 @@ Layouts understood (``find_dates``):
   2019 begins in 2018)
 and with ``partial=True`` also "February 16" (no year) and "16th" (day only), which
 ``DateMention.resolve`` completes from a reference date (see there for the rule).
+
+Persian archives: Persian and Arabic-Indic digits read as ASCII ones; the Gregorian months
+by their Persian names (۲۰ مارس ۲۰۲۱, ۸ می ۲۰۲۱); and Solar Hijri dates (۸ آذر ۱۴۰۵,
+۱۴۰۵/۰۹/۰۸, 08/09/1405), found by ``clipdesk.jalali`` and given as their Gregorian day.
+A Solar Hijri date needs its year: "۸ آذر" alone is no date.
 """
 
 from __future__ import annotations
@@ -30,6 +35,8 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
+
+from clipdesk import jalali
 
 MONTH_NAMES = (
     "january",
@@ -64,6 +71,24 @@ OTHER_MONTH_NAMES = {  # French, German, Spanish, Italian, Portuguese, Dutch
 }
 
 _MONTH = r"[^\W\d_]{3,10}\.?"
+# The Gregorian months as Persian writes them, matched whole (after ``_month_word``): a
+# prefix or a letter off is another Persian word. May is "مه" or "می", two letters: read
+# only between a day and a year (``_FULL_LAYOUTS``), as "می" also begins many verbs.
+PERSIAN_MONTH_NAMES = {
+    **dict.fromkeys(("ژانویه", "ژانویهٔ"), 1),
+    **dict.fromkeys(("فوریه", "فوریهٔ"), 2),
+    "مارس": 3,
+    "آوریل": 4,
+    **dict.fromkeys(("مه", "می"), 5),
+    "ژوئن": 6,
+    **dict.fromkeys(("ژوئیه", "ژوئیهٔ", "جولای"), 7),
+    **dict.fromkeys(("اوت", "آگوست"), 8),
+    "سپتامبر": 9,
+    "اکتبر": 10,
+    "نوامبر": 11,
+    "دسامبر": 12,
+}
+_PERSIAN_MAY = r"مه|می"
 _DAY = r"[0-3]?\d(?:st|nd|rd|th|er)?"  # "1er": French writes the first of the month so
 _YEAR = r"(?:1[89]\d\d|2[01]\d\d)"
 # Not glued to a preceding word or number ...
@@ -86,7 +111,7 @@ _FULL_LAYOUTS = [
     rf"(?P<ymd_y>{_YEAR})(?P<ymd_sep>[/.\-])(?P<ymd_m>[01]?\d)(?P=ymd_sep)(?P<ymd_d>[0-3]?\d)",
     rf"(?P<dmyn_d>[0-3]?\d)(?P<dmyn_sep>[/.\-])(?P<dmyn_m>[0-3]?\d)(?P=dmyn_sep)(?P<dmyn_y>{_YEAR})",
     rf"(?P<mdy_m>{_MONTH})\s*(?P<mdy_d>{_DAY})(?:\s*,\s*|\s+)(?P<mdy_y>{_YEAR})",
-    rf"(?P<dmy_d>{_DAY})\.?(?:\s+of|\s+de)?\s+(?P<dmy_m>{_MONTH})(?:,|\s+de)?\s+(?P<dmy_y>{_YEAR})",
+    rf"(?P<dmy_d>{_DAY})\.?(?:\s+of|\s+de)?\s+(?P<dmy_m>{_MONTH}|{_PERSIAN_MAY})(?:,|\s+de)?\s+(?P<dmy_y>{_YEAR})",
     rf"(?P<dhy_d>[0-3]?\d)-(?P<dhy_m>{_MONTH})-(?P<dhy_y>{_YEAR})",
     rf"(?P<mds_m>{_MONTH})\s*(?P<mds_d>{_DAY})(?:\s*,\s*|\s+)(?P<mds_y>{_SHORT_YEAR})",
     rf"(?P<dms_d>{_DAY})\.?\s+(?P<dms_m>{_MONTH}),?\s+(?P<dms_y>{_SHORT_YEAR})",
@@ -149,7 +174,9 @@ def match_month(token: str) -> int | None:
     ("Agust"), two for longer ones ("Febrauary"), the first letter right, and exactly one
     closest month.
     """
-    word = _unaccented(token.strip().rstrip(".").casefold())
+    word = _month_word(token)
+    if word in _PERSIAN_MONTHS:
+        return _PERSIAN_MONTHS[word]
     if len(word) < 3 or not word.isalpha():
         return None
     named = {number for number, name in enumerate(MONTH_NAMES, start=1) if name.startswith(word)}
@@ -178,6 +205,16 @@ def _unaccented(word: str) -> str:
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
+def _month_word(token: str) -> str:
+    """A month word as month names are compared: lower case, unaccented, and in Persian one
+    spelling of each letter (Arabic yeh and kaf as Persian writes them, madda and hamza
+    dropped by the unaccenting)."""
+    return jalali.fold(_unaccented(token.strip().rstrip(".").casefold()))
+
+
+_PERSIAN_MONTHS = {_month_word(name): number for name, number in PERSIAN_MONTH_NAMES.items()}
+
+
 _MONTH_YEAR = re.compile(rf"^(?P<month>{_MONTH})\s+{_YEAR}$")
 # A day, a word and a year, either way round: a date in a language the reader has no month
 # names for ("5 Mai 2018", "Agosto 3 2019").
@@ -198,9 +235,10 @@ def is_undated_date(text: str) -> bool:
     and a year ("July 2020"), a day and year around a month name it does not know ("5 Mai
     2018"), a year alone, or digits and separators only ("19/02/19", Arabic-Indic digits
     too), or a day of the week ("Reuters, Sunday, February 28, 2021"). Read as names, these
-    became outlets and places."""
+    became outlets and places. A day and a Solar Hijri month with no year ("۸ آذر") too.
+    """
     text = text.strip()
-    if text.rstrip(".").casefold() in WEEKDAYS:
+    if text.rstrip(".").casefold() in WEEKDAYS or jalali.is_day_and_month(text):
         return True
     if found := _MONTH_YEAR.match(text):
         return match_month(found.group("month")) is not None
@@ -308,17 +346,46 @@ def find_dates(
     """
     pattern = _ANY_DATE if partial else _FULL_DATE
     limit = len(text) if end is None else min(end, len(text))
+    solar = _solar_hijri_mentions(text, start, limit)
+    text = jalali.ascii_digits(text)  # "۲۰ مارس ۲۰۲۱": the same length, so positions hold
     position = start
+    while position < limit:
+        solar = [found for found in solar if found.start >= position]
+        mention = _next_mention(text, pattern, position, limit)
+        if solar and (mention is None or solar[0].start <= mention.start):
+            mention = solar[0]  # whichever starts first is the date; one overlapping it not
+        if mention is None:
+            return
+        yield mention
+        position = mention.end
+
+
+def _next_mention(
+    text: str, pattern: re.Pattern[str], position: int, limit: int
+) -> DateMention | None:
     while position < limit:
         match = pattern.search(text, position, limit)
         if match is None:
-            return
-        mention = _mention(match)
-        if mention is None:
-            position = match.start() + 1
-            continue
-        yield mention
-        position = match.end()
+            return None
+        if (mention := _mention(match)) is not None:
+            return mention
+        position = match.start() + 1
+    return None
+
+
+# Where a Solar Hijri date may be: a letter of the Arabic script, or a year of the 13th or
+# 14th century of that calendar. Other text is not searched for one.
+_MAY_BE_SOLAR_HIJRI = re.compile(r"[\u0600-\u06ff]|(?<!\d)1[34]\d\d(?!\d)")
+
+
+def _solar_hijri_mentions(text: str, start: int, limit: int) -> list[DateMention]:
+    if not _MAY_BE_SOLAR_HIJRI.search(text, start, limit):
+        return []
+    return [
+        DateMention(start + span.start, start + span.end, day.day, day.month, day.year)
+        for span in jalali.find_spans(text[start:limit])
+        if (day := span.date)
+    ]
 
 
 def parse_date(text: str) -> datetime.date | None:

@@ -27,7 +27,13 @@ from lxml import etree
 from clipdesk.archive.credits import find_lead_credit, find_trailing_credit
 from clipdesk.archive.dates import parse_date, parse_iso_date
 from clipdesk.archive.gazetteer import word_set
-from clipdesk.archive.text_pages import Line, RawPage, RawPost, segment_lines
+from clipdesk.archive.text_pages import (
+    Line,
+    RawPage,
+    RawPost,
+    join_wrapped_credits,
+    segment_lines,
+)
 
 _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 _BLOCK_TAGS = word_set(
@@ -303,7 +309,7 @@ def _container_post(container: etree._Element, headline: etree._Element) -> RawP
     for el in [el for el in _elements(container) if _tokens(el) & _META_CLASSES]:
         if el.getparent() is not None:
             el.drop_tree()
-    post.body = [line.text for line in element_lines(container)]
+    post.body = [line.text for line in join_wrapped_credits(element_lines(container))]
     return post
 
 
@@ -376,6 +382,8 @@ def _teaser(item: etree._Element) -> RawPost | None:
 
 
 _BREAK = "\ue000"  # a private-use character marking a paragraph break inside a text node
+_LINE_BREAK = "\ue001"  # and one marking a line break (<br>, a new line inside <pre>)
+_BREAKS = re.compile(f"({_BREAK}|{_LINE_BREAK})")
 _BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n")
 
 
@@ -388,19 +396,29 @@ def element_lines(root: etree._Element) -> list[Line]:
     heading, href, in_pre = 0, None, 0
 
     def add(text: str) -> None:
-        buffer.append(text.replace("\n", _BREAK) if in_pre else _BLANK_LINE.sub(_BREAK, text))
+        text = _BLANK_LINE.sub(_BREAK, text)
+        buffer.append(text.replace("\n", _LINE_BREAK) if in_pre else text)
 
     def flush() -> None:
-        for part in "".join(buffer).split(_BREAK):
-            text = " ".join(part.split())
-            if text:
-                lines.append(Line(text, heading, href))
+        # A line after a single line break may be the rest of the line before it; after a
+        # blank line, two breaks or a new block it is a paragraph of its own.
+        breaks, first = 0, True
+        for part in _BREAKS.split("".join(buffer)):
+            if part == _LINE_BREAK:
+                breaks += 1
+            elif part == _BREAK:
+                breaks += 2
+            elif text := " ".join(part.split()):
+                lines.append(Line(text, heading, href, wrapped=breaks == 1 and not first))
+                breaks, first = 0, False
         buffer.clear()
 
     for event, el in etree.iterwalk(root, events=("start", "end")):
         tag = el.tag if isinstance(el.tag, str) else ""
         if event == "start":
-            if tag in _BLOCK_TAGS or tag == "br":
+            if tag == "br":
+                buffer.append(_LINE_BREAK)
+            elif tag in _BLOCK_TAGS:
                 flush()
             if tag in _HEADINGS:
                 heading, href = _HEADINGS[tag], None

@@ -61,6 +61,8 @@ class ImportSummary:
     files: int = 0
     totals: ImportResult = field(default_factory=ImportResult)
     failures: list[ImportFailure] = field(default_factory=list)
+    # Files of the folders given that are not pages: {"path", "reason"} each.
+    skipped_files: list[dict[str, str]] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return {
@@ -69,6 +71,7 @@ class ImportSummary:
             "updated": self.totals.updated,
             "skipped": self.totals.skipped,
             "failed": [{"path": f.path, "reason": f.reason} for f in self.failures],
+            "skipped_files": self.skipped_files,
         }
 
 

@@ -142,8 +142,13 @@ def _is_html_name(filename: str) -> bool:
 
 
 def _looks_like_html(text: str, filename: str) -> bool:
-    if _is_html_name(filename):
-        return True
+    return _is_html_name(filename) or reads_as_html(text)
+
+
+def reads_as_html(text: str) -> bool:
+    """Whether a text whose name does not say so is an HTML page: it starts with a tag
+    such as <html> or <div>, or has three of them near its start. A folder's .php or
+    .shtml pages, saved from a site, are picked by this rule too."""
     tags = len(_HTML_START.findall(text[:4096]))
     return tags >= 3 or (tags >= 1 and text.lstrip().startswith("<"))
 

@@ -26,7 +26,7 @@ from clipdesk.archive.dates import parse_date
 
 # "Posted on: 2019/02/19", "Posted on February 3, 2020 by admin", "Published: 19 Feb 2019";
 # not "Posted in Uncategorized" nor "Posted by admin", which are chrome. The same labels in
-# the other languages whose months dates.py reads ("Publié le : 5 mars 2021").
+# the other languages whose months dates.py reads ("Publié le : 5 mars 2021"), and Persian.
 POSTED_LINE = re.compile(
     r"^(?:(?:posted|published)(?:\s+on\b\s*:?|\s*:)"
     r"|(?:publi[ée]|post[ée]|mis\s+en\s+ligne)\s+le\b\s*:?"
@@ -34,7 +34,10 @@ POSTED_LINE = re.compile(
     r"|publicado(?:\s+(?:el|en|em)\b)?\s*:?"
     r"|pubblicato(?:\s+il\b)?\s*:?"
     r"|(?:gepubliceerd|geplaatst)(?:\s+op\b)?\s*:?"
-    r"|(?:date|datum|fecha|data)\s*:)\s*(?P<value>.*)$",
+    r"|(?:date|datum|fecha|data)\s*:"
+    # Persian: "تاریخ انتشار: …", "تاریخ: …", "منتشر شده در …", "ارسال شده در …"
+    r"|(?:تاریخ(?:[\s\u200c]*(?:انتشار|ارسال))?|زمان[\s\u200c]*انتشار)\s*:"
+    r"|(?:منتشر|ارسال)[\s\u200c]*شده(?:[\s\u200c]+در\b)?\s*:?)\s*(?P<value>.*)$",
     re.IGNORECASE,
 )
 # A "Posted on" value that is no date is a sentence ("Posted on social media, the clip…"):
@@ -65,11 +68,14 @@ HEADLINE_MAX_WORDS = 30
 
 
 class Line(NamedTuple):
-    """One paragraph of a page; HTML pages also say if it was a heading and where it links."""
+    """One paragraph of a page; HTML pages also say if it was a heading and where it links.
+    `wrapped`: only a line break stands between it and the line before (no blank line, no
+    new block), so the two may be one line broken in two (``join_wrapped_credits``)."""
 
     text: str
     heading: int = 0
     href: str | None = None
+    wrapped: bool = False
 
 
 @dataclass
@@ -96,8 +102,70 @@ class RawPage:
 
 def text_lines(text: str) -> list[Line]:
     """Non-empty, whitespace-collapsed lines of a normalised plain-text page."""
-    lines = (" ".join(raw.split()) for raw in text.split("\n"))
-    return [Line(line) for line in lines if line]
+    lines: list[Line] = []
+    previous = ""
+    for raw in text.split("\n"):
+        line = " ".join(raw.split())
+        if line:
+            lines.append(Line(line, wrapped=bool(previous and lines)))
+        previous = line
+    return lines
+
+
+# A line ending so has ended a sentence, an excerpt or a credit: what follows is another.
+_ENDS_LINE = re.compile(r"[.!?…:;\"”’)\]؟]$")
+# A line ending so stops between two names of a credit ("Jane Roe, The Coastal Ledger,").
+_ENDS_IN_NAMES = re.compile(r"(?:[,،&|]|\s[–—-]|\sand)$", re.IGNORECASE)
+
+
+def join_wrapped_credits(lines: list[Line]) -> list[Line]:
+    """Credit lines that a hard wrap (or a <br>) broke in two, joined again.
+
+    Rule: a line and the next, with only a line break between them, are joined when
+      - neither is a heading, a "Posted on" line, a tag or chrome line, and the first does
+        not end a sentence, an excerpt or a credit (a stop, ellipsis, colon, quote mark)
+        nor already hold a credit with its excerpt;
+      - the two joined start with a credit (names, then a date or ":…") whose names or date
+        run across the break: "Jane Roe, The Coastal / Ledger, February 19 2019:…",
+        "Jane Roe, The Coastal Ledger, / February 19 2019:…", "…, February 19 / 2019:…";
+      - and, when the second line is a credit on its own ("Ledger, February 19 2019:…"),
+        the first cannot be the post's headline above it: it ends between names (a comma,
+        "&", "and", a dash) or the post's "Posted on" line stands right before it.
+    Lines of an excerpt are never joined (a line that starts with a credit and its excerpt
+    ends the search), so a hard-wrapped excerpt keeps its paragraphs as before.
+    """
+    joined: list[Line] = []
+    for line in lines:
+        if (
+            joined
+            and line.wrapped
+            and _joins(joined[-1], line, joined[-2] if len(joined) > 1 else None)
+        ):
+            first = joined[-1]
+            joined[-1] = first._replace(text=f"{first.text} {line.text}")
+        else:
+            joined.append(line)
+    return joined
+
+
+def _joins(first: Line, second: Line, before: Line | None) -> bool:
+    if first.heading or second.heading or _ENDS_LINE.search(first.text):
+        return False
+    if posted_line(first.text) or posted_line(second.text):
+        return False
+    if tags_in_line(first.text) or is_chrome_line(first.text):
+        return False
+    alone = find_lead_credit(first.text)
+    if alone is not None and alone.after:
+        return False
+    text = f"{first.text} {second.text}"
+    credit = find_lead_credit(text)
+    if credit is None or credit.end <= len(first.text):
+        return False  # no credit, or one that ends before the break: the break is not in it
+    if find_lead_credit(second.text) is None:
+        return True
+    after_posted = before is not None and posted_line(before.text) is not None
+    return after_posted or bool(_ENDS_IN_NAMES.search(first.text))
 
 
 # Cached: HTML pages without post markup are cut twice (anchors only, then with fallbacks).
@@ -131,6 +199,7 @@ def _headline_like(text: str) -> bool:
 def segment_lines(lines: list[Line], *, fallback: bool = True) -> RawPage:
     """Cut lines into header and posts (see the module docstring for the numbered rules);
     without ``fallback``, only rules 1-3, which need a date or a credit to anchor a post."""
+    lines = join_wrapped_credits(lines)
     kinds = [_kind(line) for line in lines]
     kept = [i for i, kind in enumerate(kinds) if kind != "chrome"]
     lines = [lines[i] for i in kept]

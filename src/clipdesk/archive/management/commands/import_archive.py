@@ -13,7 +13,12 @@ from clipdesk.archive.importing import (
     superseded_copies,
 )
 from clipdesk.archive.parsing import OutletGazetteer
-from clipdesk.archive.reading import ArchiveFileError, expand_paths, read_pages
+from clipdesk.archive.reading import (
+    ArchiveFileError,
+    ArchiveFiles,
+    find_archive_files,
+    read_pages,
+)
 from clipdesk.arguments import usage_name
 from clipdesk.command import ClipdeskCommand
 from clipdesk.digest.outlets import OutletDirectory
@@ -38,15 +43,19 @@ class Command(ClipdeskCommand):
         parser.add_argument("--json", action="store_true", help="print the result as JSON")
 
     def handle(self, *args, paths: list[str], dry_run: bool, json: bool, **options) -> None:
-        files = list(expand_paths(paths))
+        found = find_archive_files(paths)
+        files = found.pages
         if not files:
+            for line in found.skipped_lines():
+                self.stderr.write(f"import-archive: {line}")
             raise CommandError("no archive files found in the given paths", returncode=2)
         if dry_run:
-            self._dry_run(files, as_json=json)
+            self._dry_run(found, as_json=json)
         else:
-            self._import(files, as_json=json)
+            self._import(found, as_json=json)
 
-    def _dry_run(self, files, as_json: bool) -> None:
+    def _dry_run(self, found: ArchiveFiles, as_json: bool) -> None:
+        files = found.pages
         # The outlets the database knows, as the import itself reads with them (a dry run
         # that showed otherwise told the editor something the import would not do); none on
         # an instance not set up yet.
@@ -74,7 +83,8 @@ class Command(ClipdeskCommand):
             corrected_later += len(left_out)
             posts.extend(p for i, p in enumerate(page["posts"]) if i not in left_out)
         if as_json:
-            self.stdout.write(json_dumps({"site": site, "posts": posts}))
+            skipped = found.skipped_list()
+            self.stdout.write(json_dumps({"site": site, "posts": posts, "skipped_files": skipped}))
         else:
             aside = (
                 f" ({corrected_later} older copy(ies) that a later file corrects left out)"
@@ -84,9 +94,11 @@ class Command(ClipdeskCommand):
             self.stdout.write(
                 f"{len(posts)} post(s) found in {len(files)} file(s){aside}; nothing written."
             )
+            self._say_skipped(found)
         self._fail_if(failures)
 
-    def _import(self, files, as_json: bool) -> None:
+    def _import(self, found: ArchiveFiles, as_json: bool) -> None:
+        files = found.pages
         try:
             outlets = OutletDirectory()
         except DatabaseError as exc:
@@ -95,7 +107,7 @@ class Command(ClipdeskCommand):
                 returncode=2,
             ) from exc
         gazetteer = gazetteer_for(outlets)
-        summary = ImportSummary()
+        summary = ImportSummary(skipped_files=found.skipped_list())
         with Progress(console=Console(stderr=True), disable=as_json, transient=True) as progress:
             reading = progress.add_task("Reading", total=len(files))
             task = progress.add_task("Importing", total=len(files))
@@ -129,7 +141,14 @@ class Command(ClipdeskCommand):
                 f"{summary.files} file(s): {t.added} post(s) added, {t.updated} updated, "
                 f"{t.skipped} skipped (already up to date), {len(summary.failures)} file(s) failed."
             )
+            self._say_skipped(found)
         self._fail_if([f.reason for f in summary.failures])
+
+    def _say_skipped(self, found: ArchiveFiles) -> None:
+        """The files of the folders given that were not read, and why: a page under a name
+        the import did not expect used to be left out without a word."""
+        for line in found.skipped_lines():
+            self.stdout.write(line)
 
     def _fail_if(self, failures: list[str]) -> None:
         for reason in failures:
