@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from clipdesk.search.query import AllOf, AnyOf, Clause, Node, Phrase, Term, node_for
+from clipdesk.search.query import AllOf, AnyOf, Clause, Node, Phrase, Term, node_for, spellings
 from clipdesk.search.words import entity_word, tokens
 from clipdesk.watch.matching import acronym_of
 from clipdesk.watch.normalizing import skeleton
@@ -46,6 +46,16 @@ def _node_words(node: Node) -> tuple[str, ...] | None:
     if isinstance(node, Phrase) and not node.prefix:
         return node.words
     return None
+
+
+def _loose(node: Node) -> list[Node]:
+    """A bare word's tokens as words found anywhere; a word cut by a zero-width non-joiner
+    ("مجاهدین‌خلق") is its parts anywhere or the word whole (`Phrase.joined`)."""
+    words = [Term(word) for word in _node_words(node) or ()]
+    if not (isinstance(node, Phrase) and node.joined):
+        return list(words)
+    whole = spellings(node)[-1]
+    return [AnyOf((words[0] if len(words) == 1 else AllOf(tuple(words)), whole))]
 
 
 @dataclass
@@ -175,10 +185,10 @@ class _Expander:
                 continue
             end, entity = found
             run = clauses[index:end]
-            words = tuple(w for c in run for w in _node_words(c.node) or ())
             # Bare words as typed stay words found anywhere ("maryam rajavi aide" finds
             # "Maryam visited, said Rajavi's aide"); the entity's names are searched beside.
-            typed: Node = Term(words[0]) if len(words) == 1 else AllOf(tuple(map(Term, words)))
+            parts = [part for c in run for part in _loose(c.node)]
+            typed: Node = parts[0] if len(parts) == 1 else AllOf(tuple(parts))
             nodes.append(self.group(entity, typed, " ".join(c.source for c in run)))
             index = end
         return nodes

@@ -3,7 +3,9 @@
 A post is searched by its headline (the title field) and by its excerpt, commentary and
 credits (author and outlet names, so "Jane Doe" finds the posts credited to her). An article by
 its title, and by its text, authors and outlet name. Both fields are made of search words
-(words.py): the watchlist matcher's folded tokens, less possessives and elisions.
+(words.py): the watchlist matcher's folded tokens, less possessives and elisions. Where a word
+is cut by a zero-width non-joiner ("می‌خواهد"), the field's words come a second time with such
+words whole (`joined_title`, `joined_body`), so a reader who types "میخواهد" finds it.
 
 Facet values come with the document: outlets of the credits (of the article), tags, the year
 of the date the site files the post under, and entities — for articles the stored watchlist
@@ -22,7 +24,7 @@ from clipdesk.articles.language import detect_language
 from clipdesk.articles.models import Article
 from clipdesk.digest.models import Post
 from clipdesk.search.backends import IndexDoc
-from clipdesk.search.words import entity_word, tokens
+from clipdesk.search.words import entity_word, joined_tokens, tokens
 from clipdesk.watch.matching import Matcher
 from clipdesk.watch.models import Alias, Entity
 
@@ -85,19 +87,39 @@ class _MatcherCache:
 MATCHERS = _MatcherCache()
 
 
+class _Words:
+    """The search words of a field's texts, and the same with words cut by a zero-width
+    non-joiner whole (empty when no word is)."""
+
+    def __init__(self, *texts: str) -> None:
+        self.words: list[str] = []
+        self.joined: list[str] = []
+        changed = False
+        for text in texts:
+            words = tokens(text)
+            joined = joined_tokens(text, words)
+            changed |= joined is not None
+            self.words += words
+            self.joined += words if joined is None else joined
+        if not changed:
+            self.joined = []
+
+
 def post_document(post: Post, matcher: Matcher) -> IndexDoc:
     """The document of a published post (its credits, outlets and tags prefetched)."""
     text = post_text(post)
     sample = f"{post.headline}. {post.excerpt}"[:LANGUAGE_SAMPLE_CHARS]
     language, _ = detect_language(sample)
     entities = tuple(sorted(int(entity) for entity in matcher.entities_in(post.headline, text)))
+    title = _Words(post.headline)
+    body = _Words(text, " ".join(_credit_words(post)))
     return IndexDoc(
         kind="post",
         object_id=post.pk,
-        title=tuple(tokens(post.headline)),
-        body=tuple(tokens(text))
-        + tuple(tokens(" ".join(_credit_words(post))))
-        + tuple(map(entity_word, entities)),
+        title=tuple(title.words),
+        body=tuple(body.words) + tuple(map(entity_word, entities)),
+        joined_title=tuple(title.joined),
+        joined_body=tuple(body.joined),
         date=post.posted_on_inferred,
         lang=language or "",
         outlets=tuple(sorted({c.outlet_id for c in post.credits.all() if c.outlet_id is not None})),
@@ -111,13 +133,15 @@ def article_document(article: Article) -> IndexDoc:
     extra = " ".join([*(str(a) for a in article.authors or []), article.outlet_name or ""])
     date = article.published or article.fetched_at.date()
     entities = tuple(sorted({match.entity_id for match in article.matches.all()}))
+    title = _Words(article.title)
+    body = _Words(article_text(article), extra)
     return IndexDoc(
         kind="article",
         object_id=article.pk,
-        title=tuple(tokens(article.title)),
-        body=tuple(tokens(article_text(article)))
-        + tuple(tokens(extra))
-        + tuple(map(entity_word, entities)),
+        title=tuple(title.words),
+        body=tuple(body.words) + tuple(map(entity_word, entities)),
+        joined_title=tuple(title.joined),
+        joined_body=tuple(body.joined),
         date=date,
         lang=(article.language or "").lower(),
         outlets=(article.outlet_id,) if article.outlet_id else (),

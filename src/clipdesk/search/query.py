@@ -19,7 +19,9 @@ Stages of `parse`:
 3. Fold each word with the watchlist matcher's `fold` (case, accents, Persian/Arabic letter
    forms, ZWNJ), less a possessive or an elision (words.py), as documents are folded for
    the index. A word that folds to several tokens ("Mojahedin-e-Khalq", "foo:bar", "NEAR(a")
-   becomes a phrase; one that folds to nothing (punctuation) disappears.
+   becomes a phrase; one that folds to nothing (punctuation) disappears. A word cut by a
+   zero-width non-joiner ("می‌خواهد") is a phrase of its parts that also matches the word
+   whole ("میخواهد", `Phrase.joined`), as writers spell it without the non-joiner.
 4. Group `a OR b OR c` into one clause; everything else is a separate clause that must match.
 
 Engines never receive the user's text: `backends` compile the tree into tantivy query objects
@@ -34,7 +36,7 @@ import datetime
 import re
 from dataclasses import dataclass, field
 
-from clipdesk.search.words import MAX_TOKEN_CHARS, is_unspaced_character, tokens
+from clipdesk.search.words import MAX_TOKEN_CHARS, is_unspaced_character, joined_tokens, tokens
 from clipdesk.watch.normalizing import fold
 
 # A reader's query is a few words; past this it is pasted text, and each extra word only
@@ -68,10 +70,15 @@ class Term:
 
 @dataclass(frozen=True)
 class Phrase:
-    """Folded tokens that must appear next to each other, in order; `prefix` is for the last."""
+    """Folded tokens that must appear next to each other, in order; `prefix` is for the last.
+
+    `joined`: where the reader wrote a word with a zero-width non-joiner ("می‌خواهد"), the
+    same tokens with that word whole ("میخواهد"), which the phrase matches too (words.py):
+    `spellings` gives both."""
 
     words: tuple[str, ...]
     prefix: bool = False
+    joined: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -90,6 +97,17 @@ class AllOf:
 
 
 Node = Term | Phrase | AnyOf | AllOf
+
+
+def spellings(phrase: Phrase) -> list[Term | Phrase]:
+    """The phrase as its words, then (when it has one) its `joined` spelling, a Term when that
+    is one word: what an engine or a highlighter looks for, any of them."""
+    found: list[Term | Phrase] = [Phrase(phrase.words, phrase.prefix)]
+    if len(phrase.joined) == 1:
+        found.append(Term(phrase.joined[0], phrase.prefix))
+    elif phrase.joined:
+        found.append(Phrase(phrase.joined, phrase.prefix))
+    return found
 
 
 @dataclass(frozen=True)
@@ -141,7 +159,8 @@ def node_for(text: str, *, prefix: bool = False) -> Node | None:
         prefix = False
     if len(words) == 1:
         return Term(words[0], prefix)
-    return Phrase(tuple(words), prefix)
+    joined = joined_tokens(text, words) or ()
+    return Phrase(tuple(words), prefix, tuple(joined))
 
 
 def parse_date(value: str, *, end: bool) -> datetime.date | None:

@@ -2,7 +2,9 @@
 
 Matching is done on search words (words.py, as the index holds them), and marks are placed on
 the original characters each word came from, so "Mojahédin" is marked for "mojahedin",
-"Rajavi’s" for "rajavi", and Persian text with its own letter forms. Everything is
+"Rajavi’s" for "rajavi", and Persian text with its own letter forms. A word cut by a
+zero-width non-joiner ("می‌خواهد") is marked whole where the query found it whole
+("میخواهد"), as the index holds it (words.py, `joined_words_with_spans`). Everything is
 HTML-escaped before the marks are added: a snippet is safe to render as it is.
 
 A long text is first cut into pieces of about SNIPPET_CHARS at spaces, each piece scored, and
@@ -17,8 +19,8 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from clipdesk.search.query import AllOf, AnyOf, Node, Phrase, Term
-from clipdesk.search.words import words_with_spans
+from clipdesk.search.query import AllOf, AnyOf, Node, Phrase, Term, spellings
+from clipdesk.search.words import joined_words_with_spans, words_with_spans
 from clipdesk.watch.normalizing import CONNECTORS
 
 SNIPPET_CHARS = 240
@@ -54,6 +56,8 @@ class Highlighter:
                 )
             elif isinstance(node, Term):
                 (found.prefixes if node.prefix else found.terms).add(node.text)
+            elif node.joined:
+                pending.extend(spellings(node))
             else:
                 found.phrases.add(node)
         return found
@@ -85,24 +89,42 @@ def _capitals(original: str) -> bool:
     return bool(letters) and all(char.isupper() for char in letters)
 
 
-def _token_spans(text: str) -> tuple[list[str], list[tuple[int, int]]]:
-    """Search words of `text` and the span of original characters each one came from."""
+def _marked_words(text: str, highlighter: Highlighter) -> tuple[list[tuple[int, int]], list[bool]]:
+    """The span of original characters of each search word of `text`, and whether it is part
+    of a match: as written, or as the same words with those cut by a non-joiner whole (each
+    part of such a word is marked where the whole word matched)."""
     words, spans = words_with_spans(text)
+    marks = highlighter.marked(words, [text[start:end] for start, end in spans])
+    joined = joined_words_with_spans(text)
+    if joined is not None:
+        whole_words, whole_spans = joined
+        whole_marks = highlighter.marked(whole_words, [text[a:b] for a, b in whole_spans])
+        index = 0
+        for (start, end), marked in zip(whole_spans, whole_marks, strict=True):
+            while index < len(spans) and spans[index][0] < start:
+                index += 1
+            while index < len(spans) and spans[index][1] <= end:
+                marks[index] = marks[index] or marked
+                index += 1
+    return spans, marks
+
+
+def _with_marks_after(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """`spans` with the combining marks after each last letter kept inside the mark."""
     ends = []
     for start, end in spans:
-        # Keep the combining marks after the last letter inside the mark.
         while end < len(text) and unicodedata.category(text[end])[0] == "M":
             end += 1
         ends.append((start, end))
-    return words, ends
+    return ends
 
 
 def mark(text: str, highlighter: Highlighter) -> str:
     """All of `text`, escaped, with its matches marked."""
     if not text:
         return ""
-    words, spans = _token_spans(text)
-    marks = highlighter.marked(words, [text[start:end] for start, end in spans])
+    spans, marks = _marked_words(text, highlighter)
+    spans = _with_marks_after(text, spans)
     parts: list[str] = []
     cursor = 0
     index = 0
@@ -150,9 +172,7 @@ def snippet(text: str, highlighter: Highlighter) -> str:
     pieces = _pieces(text)
     best, best_score = pieces[0], 0
     for start, end in pieces:
-        piece = text[start:end]
-        words, spans = words_with_spans(piece)
-        score = sum(highlighter.marked(words, [piece[a:b] for a, b in spans]))
+        score = sum(_marked_words(text[start:end], highlighter)[1])
         if score > best_score:
             best, best_score = (start, end), score
     start, end = best

@@ -25,6 +25,16 @@ them (query.py), which finds the characters side by side, as they were typed. Th
 Lucene's possessive and elision filters do; it is written here because both engines are given
 tokens made by this project (backends/__init__.py), so neither engine's analysers apply.
 
+Persian writes many words in parts joined by a zero-width non-joiner (ZWNJ): "می‌خواهد",
+"کتاب‌ها", "سازمان‌های". `fold` cuts at it as at a space, so "خواهد" and "کتاب" find those
+words, and so does "می خواهد" typed as a phrase. But writers and readers often leave the
+non-joiner out ("میخواهد"), and that one token never met the two parts. So a document that
+writes a word with a non-joiner is indexed a second time with such words whole
+(`joined_tokens`, documents.py), after its ordinary words, where no phrase runs from one copy
+into the other; a query word typed without a non-joiner finds that copy, and one typed with
+it asks for its parts as a phrase or for the word whole (query.py, `Phrase.joined`). A word
+written with a space ("می خواهد") is two words, and only its parts as a phrase find it.
+
 Documents (documents.py) and queries (query.py) both go through `tokens`, and snippets mark
 words found by `words_with_spans`, so all three agree.
 """
@@ -35,6 +45,7 @@ import re
 
 from clipdesk.watch.normalizing import (
     ARABIC_ARTICLE,
+    ZWNJ,
     fold_token,
     folded_pieces,
     glued_words,
@@ -140,6 +151,16 @@ def tokens(text: str) -> list[str]:
     return [word for word in words if len(word) <= MAX_TOKEN_CHARS]
 
 
+def joined_tokens(text: str, parts: list[str]) -> list[str] | None:
+    """The search words of `text` with each word that a zero-width non-joiner cuts into parts
+    ("می‌خواهد" → "می", "خواهد") kept whole ("میخواهد"), as a writer who leaves the non-joiner
+    out writes it. `parts` are `tokens(text)`; None when no word of `text` is so cut."""
+    if ZWNJ not in text:
+        return None
+    joined = tokens(text.replace(ZWNJ, ""))
+    return joined if joined != parts else None
+
+
 def _runs(positions: list[int]) -> list[tuple[int, int]]:
     """Consecutive glue positions as (first, last): 3, 4 and 7 → (3, 4), (7, 7)."""
     runs: list[tuple[int, int]] = []
@@ -165,6 +186,17 @@ def words_with_spans(text: str) -> tuple[list[str], list[tuple[int, int]]]:
         found = [(start, end)] if len(parts) == 1 else _unspaced_spans(text, start, end, parts)
         spans += [visible_span(text, *span) for span in found]
     return words, spans
+
+
+def joined_words_with_spans(text: str) -> tuple[list[str], list[tuple[int, int]]] | None:
+    """`words_with_spans` of `text` with words cut by a non-joiner kept whole (see
+    `joined_tokens`), each span from its first part's start to its last part's end; None when
+    `text` has no non-joiner."""
+    if ZWNJ not in text:
+        return None
+    kept = [index for index, char in enumerate(text) if char != ZWNJ]
+    words, spans = words_with_spans(text.replace(ZWNJ, ""))
+    return words, [(kept[start], kept[end - 1] + 1) for start, end in spans]
 
 
 # A word in a document for each watched entity the watchlist matcher found in it: a query that

@@ -128,7 +128,7 @@ def _row(doc: IndexDoc) -> tuple:
         list(doc.outlets),
         list(doc.entities),
         list(doc.tags),
-        tsvector_literal(doc.title, doc.body),
+        tsvector_literal(doc.title, doc.body, doc.joined_title, doc.joined_body),
         sample_bucket(doc.object_id),
     )
 

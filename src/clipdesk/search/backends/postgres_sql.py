@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from clipdesk.search.backends import Plan
-from clipdesk.search.query import AllOf, AnyOf, Node, Phrase, Term
+from clipdesk.search.query import AllOf, AnyOf, Node, Phrase, Term, spellings
 
 MAX_POSITION = 16383  # PostgreSQL keeps positions up to this; larger ones are clamped
 MAX_POSITIONS_PER_LEXEME = 256  # and at most this many positions of one lexeme
@@ -43,8 +43,18 @@ def quote_lexeme(token: str) -> str:
     return f"'{token}'"
 
 
-def tsvector_literal(title: Iterable[str], body: Iterable[str]) -> str:
+def tsvector_literal(
+    title: Iterable[str],
+    body: Iterable[str],
+    joined_title: Iterable[str] = (),
+    joined_body: Iterable[str] = (),
+) -> str:
     """The weighted vector of a document: headline positions weight A, text positions B.
+
+    The words of headline and text with words cut by a zero-width non-joiner whole
+    (`IndexDoc.joined_title`, `joined_body`) follow, weighted the same, each after a gap: a
+    phrase is found in either copy, never across them. They come last, so a long text keeps
+    its own positions and only the copy's may run past MAX_POSITION.
 
     Written for speed (a rebuild calls it once per document): positions past MAX_POSITION
     would all be clamped to it by PostgreSQL, so only a lexeme's first one is kept.
@@ -57,7 +67,8 @@ def tsvector_literal(title: Iterable[str], body: Iterable[str]) -> str:
     places: dict[str, list[str]] = {}
     position = 0
     size = 0
-    for weight, tokens in (("A", title), ("B", body)):
+    sections = (("A", title), ("B", body), ("A", joined_title), ("B", joined_body))
+    for weight, tokens in sections:
         for token in tokens:
             position += 1
             found = places.get(token)
@@ -70,7 +81,7 @@ def tsvector_literal(title: Iterable[str], body: Iterable[str]) -> str:
             elif position <= MAX_POSITION and len(found) < MAX_POSITIONS_PER_LEXEME:
                 found.append(f"{position}{weight}")
                 size += 2
-        position += 1  # a gap between headline and text: no phrase across the two
+        position += 1  # a gap after each section: no phrase runs from one into the next
     return " ".join(quote_lexeme(token) + ":" + ",".join(at) for token, at in places.items())
 
 
@@ -85,6 +96,8 @@ def sample_bucket(object_id: int) -> int:
 def tsquery_literal(node: Node) -> str:
     if isinstance(node, Term):
         return quote_lexeme(node.text) + (":*" if node.prefix else "")
+    if isinstance(node, Phrase) and node.joined:
+        return "(" + " | ".join(tsquery_literal(one) for one in spellings(node)) + ")"
     if isinstance(node, Phrase):
         words = [quote_lexeme(word) for word in node.words]
         if node.prefix:
@@ -106,6 +119,8 @@ def pairs_condition(node: Node) -> tuple[str, list] | None:
     """
     if isinstance(node, Term):
         return None
+    if isinstance(node, Phrase) and node.joined:
+        return pairs_condition(AnyOf(tuple(spellings(node))))
     if isinstance(node, Phrase):
         words = node.words[:-1] if node.prefix else node.words
         pairs = [f"{first}|{second}" for first, second in pairwise(words)]

@@ -24,7 +24,10 @@ phrase of two words that are both in nearly every document (215 ms: positions ar
 every match); the benchmark times it apart, under "stress".
 
 Choices made by measurement here (bench at 100k/1M documents):
-- One field, `text`: the headline TITLE_REPEAT times, then the text, separated by SEPARATOR.
+- One field, `text`: the headline TITLE_REPEAT times, then the text, separated by SEPARATOR;
+  then, for a document with words cut by a zero-width non-joiner, the same again with those
+  words whole (`IndexDoc.joined_title`, `joined_body`), so both spellings are found and
+  phrases of either, and a phrase of neighbouring words keeps its positions.
   A title field with a boost doubled or tripled multi-word queries (each clause a union).
 - One index per kind (posts, articles): a `kind` filter doubled a common word's cost.
 - Facets exact up to FACET_EXACT_LIMIT matches, above it counted on a fixed 1/16 sample.
@@ -68,7 +71,7 @@ from clipdesk.search.backends import (
     Plan,
     Progress,
 )
-from clipdesk.search.query import AllOf, AnyOf, Node, Phrase, Term
+from clipdesk.search.query import AllOf, AnyOf, Node, Phrase, Term, spellings
 
 log = logging.getLogger(__name__)
 
@@ -240,10 +243,12 @@ class TantivyBackend:
     def _document(self, doc: IndexDoc) -> tantivy.Document:
         document = tantivy.Document()
         document.add_text("key", str(doc.object_id))
-        title = " ".join(doc.title)
-        document.add_text(
-            "text", f" {SEPARATOR} ".join([title] * TITLE_REPEAT + [" ".join(doc.body)])
-        )
+        parts = [" ".join(doc.title)] * TITLE_REPEAT + [" ".join(doc.body)]
+        if doc.joined_title:
+            parts += [" ".join(doc.joined_title)] * TITLE_REPEAT
+        if doc.joined_body:
+            parts.append(" ".join(doc.joined_body))
+        document.add_text("text", f" {SEPARATOR} ".join(parts))
         document.add_integer("recency", recency_key(doc.date.toordinal(), doc.object_id))
         document.add_unsigned("sample", sample_bucket(doc.object_id))
         document.add_unsigned("year", doc.date.year)
@@ -304,6 +309,10 @@ class TantivyBackend:
                 return self._prefix(node.text, searcher)
             return tantivy.Query.term_query(self.schema, "text", node.text)
         if isinstance(node, Phrase):
+            if node.joined:
+                return tantivy.Query.boolean_query(
+                    [(tantivy.Occur.Should, self._node(one, searcher)) for one in spellings(node)]
+                )
             if node.prefix:
                 return tantivy.Query.phrase_prefix_query(self.schema, "text", list(node.words))
             return tantivy.Query.phrase_query(self.schema, "text", list(node.words))
