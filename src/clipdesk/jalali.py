@@ -69,10 +69,10 @@ _NAMED = re.compile(
     rf"(?<![\d{_LETTER}])(\d{{1,2}})\s*({_MONTH})(?:\s*ماه)?(?![{_LETTER}])"
     rf"[\s,،]*(\d{{4}})(?!\d)"
 )
-# "1405/09/08", "1405-9-8", "08/09/1405": a year of the 13th or 14th Solar Hijri century
-# tells the calendar (Gregorian years that far back are not publication dates).
 # "8 آذر", "8 آذر 1405": a day and a month, with or without a year.
 _DAY_AND_MONTH = re.compile(rf"(\d{{1,2}})\s*({_MONTH})(?:\s*ماه)?(?:[\s,،]*\d{{4}})?")
+# "1405/09/08", "1405-9-8", "08/09/1405": a year of the 13th or 14th Solar Hijri century
+# tells the calendar (Gregorian years that far back are not publication dates).
 _YEAR_FIRST = re.compile(r"(?<!\d)(1[34]\d\d)\s*([/\-.])\s*(\d{1,2})\s*\2\s*(\d{1,2})(?!\d)")
 _YEAR_LAST = re.compile(r"(?<!\d)(\d{1,2})\s*([/\-.])\s*(\d{1,2})\s*\2\s*(1[34]\d\d)(?!\d)")
 
