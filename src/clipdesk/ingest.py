@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import functools
 import hashlib
 import logging
 import re
@@ -960,7 +961,10 @@ def prepare_ahead(
             yield source, page, future.result()
 
 
-def _spellings(url: str) -> tuple[list[str], list[str]]:
+# Asked for each entry when the round sorts new from known, and again for each page stored
+# (whether it is stored, whether it is remembered, what to remember): made once a page.
+@functools.lru_cache(maxsize=4096)
+def _spellings(url: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The addresses an entry's page may be stored or remembered under already: its canonical
     URL and that URL's slash twin; its address as listed, without its session parameters
     (as EntryAddress keeps it), and that one's slash twin.
@@ -971,8 +975,8 @@ def _spellings(url: str) -> tuple[list[str], list[str]]:
     stored as a copy. Raises URLError as canonical_url does."""
     canonical = canonical_url(url)
     address = without_session(url)
-    canonicals = [canonical, *filter(None, [slash_twin(canonical)])]
-    addresses = list(dict.fromkeys([url, address, *filter(None, [slash_twin(address)])]))
+    canonicals = (canonical, *filter(None, [slash_twin(canonical)]))
+    addresses = tuple(dict.fromkeys([url, address, *filter(None, [slash_twin(address)])]))
     return canonicals, addresses
 
 
