@@ -170,9 +170,20 @@ def _ctrl_c(process: subprocess.Popen, within: float) -> tuple[int, str]:
     try:
         process.wait(timeout=within)
     except subprocess.TimeoutExpired:
+        # Which of the group's processes was still there, and what it had said: a hang is
+        # rare and timing-bound, and without this its failure says nothing of its cause.
+        left = subprocess.run(
+            ["ps", "-o", "pid,ppid,stat,etime,args", "-g", str(process.pid)],
+            capture_output=True,
+            text=True,
+        ).stdout
         os.killpg(process.pid, signal.SIGKILL)
         process.wait()
-        raise AssertionError(f"still running {within} s after Ctrl-C") from None
+        said = process.stderr.read() if process.stderr else ""
+        raise AssertionError(
+            f"still running {within} s after Ctrl-C; processes left:\n{left}\n"
+            f"last of its errors:\n{said[-3000:]}"
+        ) from None
     return process.returncode, process.stderr.read()
 
 
