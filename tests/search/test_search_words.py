@@ -165,6 +165,7 @@ GLUE_CASES = [
     "Ma\u0301ryam a\u0301 \u0301 b",  # combining marks, one of them alone
     "Mojahedin-e-Khalq " + "x" * 150 + " مجاهدین‌خلق",  # a token too long to index
     "我们在北京开会。東京都に住んでいます、ﾆｭｰｽ 北京2008年 北京's",
+    "काम कम ข้าว ขาว でかぎ て\u3099 ﾃﾞﾊﾟｰﾄ \u3099",  # marks that are letters, one alone
 ]
 
 
@@ -253,6 +254,45 @@ def test_the_upgrade_for_chinese_and_japanese_notes_everything_again(search_home
     post = make_post("北京会议", excerpt="北京.")
     migration = importlib.import_module(
         "clipdesk.search.migrations.0007_index_again_with_han_and_kana_words"
+    )
+    PendingIndexUpdate.objects.all().delete()
+    migration.Migration.operations[0].code(apps, None)
+    assert list(PendingIndexUpdate.objects.values_list("kind", "object_id")) == [("post", post.pk)]
+
+
+def test_vowel_signs_and_voicing_marks_stay_in_search_words():
+    """A vowel sign of Devanagari or Thai, or a kana voicing mark, is a letter: "काम" (work)
+    is no search word "कम" (less), and "で" is one character, not "て" and a mark."""
+    assert tokens("काम कम") == ["काम", "कम"]
+    assert tokens("ข้าว ขาว") == ["ข้าว", "ขาว"]
+    assert tokens("でかぎ") == ["て\u3099", "か", "き\u3099"]
+    assert tokens("ﾃﾞ") == tokens("デ") != tokens("テ")
+    text = "東京でかぎ"
+    words, spans = words_with_spans(text)
+    assert words == ["東", "京", "て\u3099", "か", "き\u3099"]
+    assert [text[a:b] for a, b in spans] == list(text)
+
+
+@pytest.mark.django_db
+def test_a_word_is_not_found_by_its_look_alike_without_a_vowel_sign(search_home):
+    work = make_post("काम की बात", excerpt="यह काम ज़रूरी है।")
+    less = make_post("कम बारिश", excerpt="इस साल कम बारिश हुई।")
+    key = make_post("かぎをなくした", excerpt="家のかぎ。")
+    oyster = make_post("かきを食べた", excerpt="広島のかき。")
+    reindex_all()
+    assert [r.id for r in search("काम").results] == [work.pk]
+    assert [r.id for r in search("कम").results] == [less.pk]
+    assert [r.id for r in search("かぎ").results] == [key.pk]
+    assert [r.id for r in search("かき").results] == [oyster.pk]
+    result = search("かぎ").results[0]
+    assert result.title_html == "<mark>かぎ</mark>をなくした"
+
+
+@pytest.mark.django_db
+def test_the_upgrade_for_vowel_signs_notes_everything_again(search_home):
+    post = make_post("काम की बात", excerpt="काम.")
+    migration = importlib.import_module(
+        "clipdesk.search.migrations.0009_index_again_with_vowel_signs"
     )
     PendingIndexUpdate.objects.all().delete()
     migration.Migration.operations[0].code(apps, None)

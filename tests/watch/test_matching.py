@@ -619,3 +619,92 @@ def test_modifier_letter_apostrophe_separates_a_possessive():
 def test_an_acronym_written_with_marks_is_found_in_capitals_only(alias, text, found):
     matches = Matcher.build({"Entity": [alias]}).find(text=text)
     assert [m.matched_text for m in matches] == ([found] if found else [])
+
+
+@pytest.mark.parametrize(
+    ("alias", "look_alike"),
+    [
+        pytest.param("कमल", "कमाल", id="hindi_kamal_is_not_kamaal"),
+        pytest.param("कमल", "कोमल", id="hindi_kamal_is_not_komal"),
+        pytest.param("काम", "कम", id="hindi_vowel_sign_aa"),
+        pytest.param("दिल्ली", "दल्ली", id="hindi_vowel_sign_i"),
+        pytest.param("เสื้อแดง", "เสือแดง", id="thai_red_shirts_are_not_red_tigers"),
+        pytest.param("ข้าว", "ขาว", id="thai_tone_mark"),
+        pytest.param("กิน", "กัน", id="thai_vowel_sign"),
+        pytest.param("கல்", "கால்", id="tamil_vowel_sign"),
+        pytest.param("কাল", "কল", id="bengali_vowel_sign"),
+        pytest.param("かぎ", "かき", id="kana_voicing_mark"),
+    ],
+)
+def test_a_vowel_sign_of_a_brahmic_script_is_a_letter(alias, look_alike):
+    """Accents are dropped ("é" is "e"), but a vowel sign, virama or tone mark of Devanagari,
+    Thai and the other Brahmic scripts, or a kana voicing mark, is a letter: a word that
+    differs by one is another word."""
+    matcher = Matcher.build({"Entity": [alias]})
+    assert matcher.find(text=f"{look_alike} ।") == []
+    assert [m.matched_text for m in matcher.find(text=f"{look_alike} {alias} ।")] == [alias]
+
+
+@pytest.mark.parametrize(
+    ("alias", "text", "written"),
+    [
+        pytest.param("Élysée", "à l'Elysee hier", "Elysee", id="french_accents_dropped"),
+        pytest.param("Elysee", "l’ÉLYSÉE a dit", "ÉLYSÉE", id="french_accents_in_the_text"),
+        pytest.param(
+            "Nguyễn Tấn Dũng", "ông Nguyen Tan Dung nói", "Nguyen Tan Dung", id="vietnamese"
+        ),
+        pytest.param("Đà Nẵng", "in Da Nang today", "Da Nang", id="vietnamese_d_with_stroke"),
+        pytest.param("Hanoi", "ở Hà Nội", None, id="vietnamese_two_words_are_not_one"),
+        pytest.param("Москва", "в МОСКВА\u0301", "МОСКВА\u0301", id="cyrillic_stress_accent"),
+        pytest.param("ירושלים", "ב ירוּשָׁלַיִם", "ירוּשָׁלַיִם", id="hebrew_points_dropped"),
+    ],
+)
+def test_accents_and_optional_vowel_points_are_still_ignored(alias, text, written):
+    matches = Matcher.build({"Entity": [alias]}).find(text=text)
+    assert [m.matched_text for m in matches] == ([written] if written else [])
+
+
+@pytest.mark.parametrize(
+    ("alias", "text"),
+    [
+        pytest.param("El País", "el Gobierno del País Vasco", id="el_pais_is_not_pais_vasco"),
+        pytest.param("El País", "Basque: País Vasco", id="el_pais_without_article"),
+        pytest.param("Al Jazeera", "Jazeera Airways flew", id="al_jazeera_is_not_the_airline"),
+        pytest.param("El Salvador", "Salvador de Bahia", id="el_salvador_is_not_salvador"),
+    ],
+)
+def test_an_alias_that_begins_with_an_article_written_apart_needs_it(alias, text):
+    """The romanised Arabic article is optional ("al-Qaeda", "Qaeda"), but an alias that
+    writes it apart from its first word names the entity with it: without it, the word is
+    another name or a common word."""
+    matcher = Matcher.build({"Entity": [alias]})
+    assert matcher.find(text=text) == []
+    assert [m.matched_text for m in matcher.find(text=f"{text}, {alias}")] == [alias]
+
+
+def test_a_known_limit_an_article_before_a_longer_name_is_the_article():
+    """ "en el País Vasco" writes an article before "País": the words alone cannot tell it
+    from the newspaper, as "New York" is found in "New York Times"."""
+    matcher = Matcher.build({"El País": []})
+    assert [m.matched_text for m in matcher.find(text="en el País Vasco")] == ["el País"]
+
+
+@pytest.mark.parametrize(
+    ("alias", "text", "written"),
+    [
+        pytest.param("al-Qaeda", "a Qaeda cell", "Qaeda", id="joined_article_is_optional"),
+        pytest.param("al-Qaeda", "the el-Qaida leader", "el-Qaida", id="el_for_al"),
+        pytest.param("al-Qaeda", "AL QAEDA said", "AL QAEDA", id="article_spaced_in_the_text"),
+        pytest.param("el-Sisi", "President Sisi said", "Sisi", id="egyptian_el"),
+        pytest.param("El\u2011Sisi", "El-Sisi said", "El-Sisi", id="nonbreaking_hyphen"),
+        pytest.param("al’Qaeda", "Qaeda", "Qaeda", id="joined_by_an_apostrophe"),
+        pytest.param("Al Jazeera", "on al-Jazeera tonight", "al-Jazeera", id="apart_found_joined"),
+        pytest.param("El País", "EL PAIS reported", "EL PAIS", id="apart_found_in_capitals"),
+        pytest.param("Ayman al Zawahiri", "Ayman Zawahiri", "Ayman Zawahiri", id="inside_alias"),
+        pytest.param("Qaeda", "the al-Qaeda cell", "Qaeda", id="alias_without_article"),
+    ],
+)
+def test_an_article_joined_to_its_word_or_inside_an_alias_is_optional(alias, text, written):
+    """A mention is marked from the text's article when the alias begins with one."""
+    matches = Matcher.build({"Entity": [alias]}).find(text=text)
+    assert [m.matched_text for m in matches] == [written]

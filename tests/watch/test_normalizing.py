@@ -45,6 +45,50 @@ def test_fold_unifies_persian_and_arabic_writing(written, reference):
     assert fold(written) == fold(reference)
 
 
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        pytest.param("काम", "कम", id="devanagari_vowel_sign"),
+        pytest.param("क़लम", "कलम", id="devanagari_nukta"),
+        pytest.param("কাল", "কল", id="bengali_vowel_sign"),
+        pytest.param("ਕਾਲ", "ਕਲ", id="gurmukhi_vowel_sign"),
+        pytest.param("கல்", "கல", id="tamil_virama"),
+        pytest.param("కాలం", "కలం", id="telugu_vowel_sign"),
+        pytest.param("เสื้อ", "เสือ", id="thai_tone_mark"),
+        pytest.param("กิน", "กัน", id="thai_vowel_signs"),
+        pytest.param("ກິນ", "ກນ", id="lao_vowel_sign"),
+        pytest.param("កុំ", "កំ", id="khmer_vowel_sign"),
+        pytest.param("မြန်မာ", "မြနမာ", id="myanmar_asat"),
+        pytest.param("で", "て", id="kana_voicing_mark"),
+    ],
+)
+def test_fold_keeps_the_marks_that_are_letters(one, other):
+    """In Brahmic scripts a vowel sign, virama, nukta or tone mark is a letter, as is a kana
+    voicing mark: dropping them as accents made different words one."""
+    assert fold(one) != fold(other)
+    assert fold(one) == fold(f" {one.upper()} ")
+
+
+@pytest.mark.parametrize(
+    ("written", "plain"),
+    [
+        pytest.param("Nguyễn Tấn Dũng", "nguyen tan dung", id="vietnamese"),
+        pytest.param("Ở HÀ NỘI", "o ha noi", id="vietnamese_capitals"),
+        pytest.param("Ἀθῆναι", "αθηναι", id="greek_polytonic"),
+        pytest.param("Москва\u0301", "москва", id="cyrillic_stress_mark"),
+        pytest.param("יְרוּשָׁלַיִם", "ירושלים", id="hebrew_points"),
+        pytest.param("1\u20e3 a\ufe0f", "1 a", id="keycap_and_variation_selector"),
+    ],
+)
+def test_fold_still_drops_accents_and_optional_vowel_points(written, plain):
+    assert fold(written) == plain
+
+
+def test_kana_with_a_voicing_mark_folds_alike_composed_half_width_or_decomposed():
+    assert fold("で") == fold("て\u3099")
+    assert fold("デ") == fold("ﾃﾞ") != fold("テ")
+
+
 def test_dotted_abbreviation_is_one_word_but_a_missing_space_is_not():
     assert fold("M.E.K. and U.S.") == "mek and us"
     assert fold("in Iran.The group") == "in iran the group"

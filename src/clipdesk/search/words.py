@@ -45,6 +45,7 @@ import re
 
 from clipdesk.watch.normalizing import (
     ARABIC_ARTICLE,
+    MARK_CHARS,
     ZWNJ,
     fold_token,
     folded_pieces,
@@ -84,7 +85,11 @@ _UNSPACED_CHAR = (
     "\U00020000-\U0003134f"
 )
 _UNSPACED = re.compile(f"[{_UNSPACED_CHAR}]")
-_UNSPACED_SPLIT = re.compile(f"([{_UNSPACED_CHAR}])")
+# A character with the marks folding keeps after it: "で" is folded to "て" and a voicing mark,
+# one character to a reader, and a search word apart from "て".
+_UNSPACED_CHARACTER = f"[{_UNSPACED_CHAR}][{MARK_CHARS}]*"
+_UNSPACED_SPLIT = re.compile(f"({_UNSPACED_CHARACTER})")
+_ONE_UNSPACED = re.compile(_UNSPACED_CHARACTER)
 
 
 def split_unspaced(word: str) -> list[str]:
@@ -96,9 +101,9 @@ def split_unspaced(word: str) -> list[str]:
 
 
 def is_unspaced_character(word: str) -> bool:
-    """Whether a search word is one Han or kana character, as `split_unspaced` cuts them: a
-    word of its own, so a prefix of it is the character itself."""
-    return len(word) == 1 and _UNSPACED.match(word) is not None
+    """Whether a search word is one Han or kana character (with its voicing mark), as
+    `split_unspaced` cuts them: a word of its own, so a prefix of it is the character itself."""
+    return _ONE_UNSPACED.fullmatch(word) is not None
 
 
 def _unspaced_spans(text: str, start: int, end: int, parts: list[str]) -> list[tuple[int, int]]:

@@ -17,8 +17,11 @@
    "NCRI-Iran.org"; "MEK.Die", a sentence that lost the space after its full stop, is a
    mention). An acronym written with marks ("AT&T") is matched as words, in capitals only.
    An alias word written with the Arabic article ("القاعدة") counts only where the text
-   writes it so (not "قاعدة", a base).
-4. Map back. Token positions in the scanned string → offsets in the original field.
+   writes it so (not "قاعدة", a base). The romanised article "al"/"el" is optional, but an
+   alias that begins with it written apart ("El País", "Al Jazeera") counts only where the
+   text writes an article before it (not "País Vasco", "Jazeera Airways"): `leading_article`.
+4. Map back. Token positions in the scanned string → offsets in the original field; an alias
+   that begins with the article is marked from the text's article ("al-Qaeda", not "Qaeda").
 5. Resolve. Overlapping matches keep the longest span; an equal span keeps one match per
    entity, the alias written closest to the text.
 6. Explain. Each match says in words which differences were ignored to find it.
@@ -43,6 +46,7 @@ import ahocorasick
 from clipdesk.watch.normalizing import (
     APOSTROPHES,
     ARABIC_ARTICLE,
+    ARTICLES,
     CONNECTORS,
     EZAFE,
     SKELETONS,
@@ -66,7 +70,7 @@ from clipdesk.watch.normalizing import (
 # watchlist and text): matches an instance stored under an older version are out of date, and
 # `init`, `poll`, `watch list` and the admin tell the operator to run `watch rematch`.
 # tests/watch/test_rules_version.py pins what a sample of texts finds for each version.
-RULES_VERSION = 1
+RULES_VERSION = 2
 
 ACRONYM_MAX_LETTERS = 6
 # An alias with many "s"-final words would multiply its possessive variants; past this many
@@ -96,6 +100,8 @@ class _Alias:
     capitals: bool = False  # an acronym with other marks ("AT&T"): found in capitals only
     # Which of the alias's words are written with a glued "ال": the text must write them so.
     articles: frozenset[int] = frozenset()
+    # How the alias writes an "al"/"el" before its first word (`leading_article`).
+    leading_article: str = ""
 
 
 def acronym_of(alias: str) -> str:
@@ -163,6 +169,46 @@ def article_words(text: str) -> frozenset[int]:
     return frozenset(
         index for index, word in enumerate(compared) if strip_arabic_article(word) != word
     )
+
+
+ARTICLE_JOINED = "joined"
+ARTICLE_APART = "apart"
+
+
+def leading_article(alias: str) -> str:
+    """How `alias` writes the romanised article "al"/"el" before its first word: joined to it
+    by a hyphen or an apostrophe ("al-Qaeda", "el-Sisi", "Al\u2011Quds"), apart from it
+    ("El País", "Al Jazeera"), or not at all ("").
+
+    The article is optional in romanised Arabic names: "al-Qaeda", "el-Qaeda" and "Qaeda"
+    name the same group, and Egyptian papers write "El-Sisi" for "Sisi". Joined to its word
+    it is that kind of article, and the alias finds the word without it. Written apart at an
+    alias's start it is as often Spanish ("El País", "El Salvador") or part of a name that
+    the word alone does not make ("Al Jazeera", the network; "Jazeera Airways" another
+    company): such an alias needs the article in the text (written either way). Inside an
+    alias ("Ayman al Zawahiri") the words before it tell the name from others, so there it
+    stays optional however it is written. An alias in Arabic script writes its article
+    glued to the word ("الجزيرة"), which `article_words` handles."""
+    tokens, separators = split_tokens(alias)
+    if len(tokens) < 2 or fold_token(tokens[0]) not in ARTICLES:
+        return ""
+    if not any(skeleton(fold_token(token)) for token in tokens[1:]):
+        return ""
+    between = separators[0]
+    joined = len(between) == 1 and (
+        between in APOSTROPHES or unicodedata.category(between) == "Pd" or between == "\u2212"
+    )
+    return ARTICLE_JOINED if joined else ARTICLE_APART
+
+
+def _article_before(tokens: list[str], kept: list[int], word: int) -> int | None:
+    """The index among `tokens` of an article "al"/"el" among the skipped connectors right
+    before the `word`-th compared token (the nearest one), or None."""
+    previous = kept[word - 1] if word else -1
+    for index in range(kept[word] - 1, previous, -1):
+        if fold_token(tokens[index]) in ARTICLES:
+            return index
+    return None
 
 
 def _written_as_acronym(original: str, acronym: str) -> bool:
@@ -376,6 +422,7 @@ class Matcher:
                     rank,
                     capitals_only(alias),
                     article_words(alias),
+                    leading_article(alias),
                 )
                 rank += 1
                 for pattern in patterns:
@@ -404,7 +451,8 @@ class Matcher:
         if self._automaton is None:
             return []
         # Stage 2: one C-speed pass each for tokens, cached skeletons and the automaton.
-        skeletons = list(map(SKELETONS.__getitem__, token_texts(value)))
+        tokens = token_texts(value)
+        skeletons = list(map(SKELETONS.__getitem__, tokens))
         scanned = " " + " ".join(filter(None, skeletons)) + " "
         hits = list(self._automaton.iter(scanned))
         if not hits:
@@ -418,8 +466,20 @@ class Matcher:
         spans = token_spans(value, count=kept[needed - 1] + 1)
         candidates: dict[tuple[int, int], list[_Alias]] = {}
         for first, length, items in found:
-            span = visible_span(value, spans[kept[first]][0], spans[kept[first + length - 1]][1])
+            last_end = spans[kept[first + length - 1]][1]
+            word_span = visible_span(value, spans[kept[first]][0], last_end)
+            article_span = None  # from an "al"/"el" before the first word, if any alias asks
+            if any(item.leading_article for item in items):
+                article = _article_before(tokens, kept, first)
+                if article is not None:
+                    article_span = visible_span(value, spans[article][0], last_end)
             for item in items:
+                span = word_span
+                if item.leading_article:
+                    # Stage 3 and 4 for an alias that begins with "al"/"el".
+                    if article_span is None and item.leading_article == ARTICLE_APART:
+                        continue
+                    span = article_span or word_span
                 # Stage 3.
                 if item.acronym and not _written_as_acronym(value[slice(*span)], item.acronym):
                     continue

@@ -10,10 +10,12 @@ the same stages, so comparing folded forms compares what a reader would call the
    spaces, line breaks, hyphens, dashes, punctuation, apostrophes, and the zero-width
    non-joiner (ZWNJ), which in Persian marks a morpheme boundary, so "مجاهدین‌خلق" and
    "مجاهدین خلق" give the same tokens.
-2. Fold each token character by character: NFKD, drop combining marks (accents, Arabic
-   harakat, U+064B–U+065F, U+0670) and tatweel, casefold, unify Arabic and Persian letter forms
-   (ي ى → ی, ك → ک, ة → ه, أ إ آ ٱ → ا), read every decimal digit as 0–9, drop the dots of
-   abbreviations and the in-word invisibles.
+2. Fold each token character by character: NFKD, drop the combining marks that are accents
+   or optional vowel signs (those of Latin, Greek and Cyrillic, Hebrew points, Arabic
+   harakat; `_DROPPED_MARKS`) and tatweel, keep the marks that are letters (the vowel signs
+   of Devanagari, Thai and the other Brahmic scripts, the kana voicing marks), casefold,
+   unify Arabic and Persian letter forms (ي ى → ی, ك → ک, ة → ه, أ إ آ ٱ → ا), read every
+   decimal digit as 0–9, drop the dots of abbreviations and the in-word invisibles.
 3. Join the folded tokens with one space; tokens separated by a single apostrophe are joined
    without one ("People’s" → "peoples", "l’OMPI" → "lompi").
 4. For matching only, `skeleton` reduces a folded token to a key shared by its common
@@ -49,13 +51,14 @@ def _mark_ranges() -> str:
     )
 
 
+MARK_CHARS = _mark_ranges()  # for a character class: every combining mark of the BMP
 TATWEEL = "\u0640"
 ZWNJ = "\u200c"
 _IN_WORD_INVISIBLES = "\u00ad\u200d"  # soft hyphen, zero-width joiner
 _LETTER = r"[^\W\d_]"
 # One character class is twice as fast as an alternation; it cannot leave out "_" (part of
 # \w), so `_scannable` turns underscores into spaces first, which keeps every offset.
-_WORD_CHARS = rf"[\w{_mark_ranges()}{_IN_WORD_INVISIBLES}]"
+_WORD_CHARS = rf"[\w{MARK_CHARS}{_IN_WORD_INVISIBLES}]"
 # A dotted abbreviation must end at a word end, so "Iran.The" (a missing space) stays two words.
 TOKEN_RE = re.compile(rf"{_LETTER}\.(?:{_LETTER}\.)*{_LETTER}(?!\w)|{_WORD_CHARS}+")
 
@@ -113,8 +116,48 @@ _LETTER_FORMS = str.maketrans(
 )
 
 
-def _is_mark(char: str) -> bool:
-    return char == TATWEEL or unicodedata.category(char)[0] == "M"
+# The combining marks that folding drops. In some scripts a mark is an accent or an optional
+# vowel sign: a reader sees "é" as "e", and Arabic, Hebrew and Syriac are mostly written
+# without their vowel points. In the others it is a letter: the vowel signs, viramas, nuktas
+# and tone marks of Devanagari, Bengali, Tamil, Thai, Khmer, Myanmar and the other Brahmic
+# scripts, and the kana voicing marks ("か" ka, "が" ga); "काम" (work) and "कम" (less), or
+# "ข้าว" (rice) and "ขาว" (white), are different words. Text goes through NFKD one character
+# at a time (`_FoldTable`), so the rule is decided by the mark alone, not by the letter it
+# sits on: a mark is dropped when it is in one of these ranges, and kept otherwise.
+_DROPPED_MARKS = (
+    (0x0300, 0x036F),  # combining diacritical marks: the accents of Latin, Greek, Cyrillic
+    (0x0483, 0x0489),  # Cyrillic titlo and the like
+    (0x0591, 0x05C7),  # Hebrew points and cantillation
+    (0x0610, 0x061A),  # Arabic honorific marks
+    (0x064B, 0x065F),  # Arabic harakat (and the hamza that NFKD takes off "أ")
+    (0x0670, 0x0670),  # Arabic superscript alef
+    (0x06D6, 0x06ED),  # Quranic annotation marks
+    (0x0711, 0x0711),  # Syriac superscript alaph
+    (0x0730, 0x074A),  # Syriac vowel points
+    (0x0898, 0x08FF),  # Arabic extended: more Quranic marks
+    (0x180B, 0x180F),  # Mongolian free variation selectors
+    (0x1AB0, 0x1AFF),  # combining diacritical marks extended
+    (0x1DC0, 0x1DFF),  # combining diacritical marks supplement
+    (0x20D0, 0x20FF),  # combining marks for symbols (enclosing circles, keycaps)
+    (0x2DE0, 0x2DFF),  # Cyrillic combining letters
+    (0xA66F, 0xA67D),  # more Cyrillic combining marks
+    (0xA69E, 0xA69F),
+    (0xFB1E, 0xFB1E),  # Hebrew point varika
+    (0xFE00, 0xFE0F),  # variation selectors: they change a glyph's look, never the word
+    (0xFE20, 0xFE2F),  # combining half marks
+    (0xE0100, 0xE01EF),  # variation selectors supplement
+)
+
+
+def _is_dropped_mark(char: str) -> bool:
+    """Tatweel, or a combining mark that is an accent or an optional vowel sign
+    (`_DROPPED_MARKS`); a mark of a script in which marks are letters is no such mark."""
+    if char == TATWEEL:
+        return True
+    if unicodedata.category(char)[0] != "M":
+        return False
+    code = ord(char)
+    return any(low <= code <= high for low, high in _DROPPED_MARKS)
 
 
 def is_invisible(char: str) -> bool:
@@ -140,8 +183,9 @@ def visible_span(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def strip_marks(text: str) -> str:
-    """Drop combining marks and tatweel; expects decomposed (NFKD) text."""
-    return "".join(char for char in text if not _is_mark(char))
+    """Drop accents, optional vowel signs and tatweel (`_is_dropped_mark`); expects decomposed
+    (NFKD) text. The vowel signs of Brahmic scripts and the kana voicing marks stay."""
+    return "".join(char for char in text if not _is_dropped_mark(char))
 
 
 def _ascii_digits(text: str) -> str:
@@ -278,8 +322,9 @@ def glued_words(text: str) -> Iterator[tuple[list[str], int, int]]:
 
 
 # Stage 4.
-CONNECTORS = frozenset({"e", "i", "ye", "yi", "al", "el"})
 EZAFE = frozenset({"e", "i", "ye", "yi"})
+ARTICLES = frozenset({"al", "el"})  # the Arabic article as romanised, folded
+CONNECTORS = EZAFE | ARTICLES
 ARABIC_ARTICLE = "ال"
 
 _MIN_TRANSLITERATED = 4  # shorter words have too many look-alikes ("mek", "mik", "meek")
@@ -368,8 +413,10 @@ def skeleton(token: str) -> str:
 
     Connectors are the Persian ezafe written as its own word ("Mojahedin-e Khalq",
     "Mujahidin-i Khalq") and the article "al"/"el" ("al-Qaida", "el-Qaida", "Qaida"): optional
-    in romanised names, so dropped from alias and text alike. Then the Arabic-script article
-    goes (`strip_arabic_article`) and Latin words get their `transliteration_key`.
+    in romanised names, so dropped from alias and text alike (an alias that begins with the
+    article written apart, "El País", needs it in the text: matching.leading_article). Then
+    the Arabic-script article goes (`strip_arabic_article`) and Latin words get their
+    `transliteration_key`.
     """
     if token in CONNECTORS:
         return ""
