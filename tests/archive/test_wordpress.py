@@ -124,3 +124,57 @@ def test_a_post_with_over_ten_megabytes_of_content_is_read():
     picture = '<img src="data:image/png;base64,' + "A" * 11_000_000 + '">'
     (post,) = parse_archive(one_post_export(f"{picture}\n\n{CREDIT}"), filename="e.xml").posts
     assert post.sources[0].outlet == "The Coastal Herald"
+
+
+# A bold line in a post's block quote, with a credit line somewhere in the quote: the shape of
+# a pasted link card on a saved page, but in an export every post is one post of its own.
+QUOTED = [
+    pytest.param(
+        "<p>The board split.</p><blockquote><p><strong>Harbour board splits on dredging"
+        "</strong></p><p>Jane Roe, The Coastal Herald, March 2 2021:… Four votes to three."
+        "</p></blockquote>",
+        ["The Coastal Herald"],
+        "The board split.\n\nHarbour board splits on dredging\n\nFour votes to three.",
+        id="credit_inside_the_quote_after_its_bold_line",
+    ),
+    pytest.param(
+        "<blockquote><p>Jane Roe, The Coastal Herald, March 2 2021:…</p><p><b>Harbour board "
+        "splits on dredging</b></p><p>Four votes to three.</p><p>Tomas Elder, Ridge Weekly, "
+        "March 3 2021:… The mayor abstained.</p></blockquote>",
+        ["The Coastal Herald", "Ridge Weekly"],
+        "Harbour board splits on dredging\n\nFour votes to three.\n\nThe mayor abstained.",
+        id="quote_holding_every_credit_of_the_post",
+    ),
+    pytest.param(
+        '<!-- wp:quote --><blockquote class="wp-block-quote"><p><strong>Harbour board splits'
+        " on dredging</strong><br>Four votes to three. — Jane Roe, The Coastal Herald, March 2"
+        " 2021</p></blockquote><!-- /wp:quote -->",
+        ["The Coastal Herald"],
+        "Harbour board splits on dredging\n\nFour votes to three.",
+        id="block_editor_quote_with_a_trailing_credit",
+    ),
+    pytest.param(
+        "<p>Jane Roe, The Coastal Herald, March 2 2021:…</p><blockquote><p>Four votes to three."
+        "</p></blockquote>",
+        ["The Coastal Herald"],
+        "Four votes to three.",
+        id="quote_without_a_bold_line_as_before",
+    ),
+]
+
+
+@pytest.mark.parametrize(("content", "outlets", "excerpt"), QUOTED)
+def test_a_bold_line_in_a_posts_block_quote_is_part_of_its_excerpt(content, outlets, excerpt):
+    (post,) = parse_archive(one_post_export(content), filename="e.xml").posts
+    assert post.headline == "Barrage vote delayed again"
+    assert [s.outlet for s in post.sources] == outlets
+    assert post.excerpt == excerpt
+
+
+def test_a_quoted_card_on_a_saved_page_is_still_a_post_of_its_own():
+    card = (
+        "<blockquote><p><strong>Harbour board splits on dredging</strong></p>"
+        "<p>Jane Roe, The Coastal Herald, March 2 2021:… Four votes to three.</p></blockquote>"
+    )
+    page = parse_archive(f"<html><body><h1>Reading list</h1>{card}</body></html>".encode())
+    assert [p.headline for p in page.posts] == ["Harbour board splits on dredging"]

@@ -88,10 +88,12 @@ class _SiteHints:
     canonical: str | None = None
 
 
-def parse_html(text: str) -> RawPage:
+def parse_html(text: str, *, quote_cards: bool = True) -> RawPage:
+    """The page's posts. ``quote_cards`` False: no plain blockquote is a pasted card (a
+    WordPress export's posts, each one post whose quotes are its excerpt)."""
     root = _parse_tree(text)
     hints = _site_hints(root)
-    containers = _containers(root)
+    containers = _containers(root, quote_cards=quote_cards)
     _drop_chrome(root, containers)
     posts = _container_posts(containers)
     fallback = None
@@ -223,7 +225,7 @@ def _is_chrome_block(el: etree._Element) -> bool:
     return el.tag in ("aside", "nav", "footer") or any(_CHROME_CLASS.match(t) for t in tokens)
 
 
-def _containers(root: etree._Element) -> list[etree._Element]:
+def _containers(root: etree._Element, *, quote_cards: bool = True) -> list[etree._Element]:
     # Sets hold the elements themselves: lxml proxies live only while referenced, so their
     # id() is reused and cannot stand for an element.
     found = [
@@ -232,7 +234,11 @@ def _containers(root: etree._Element) -> list[etree._Element]:
         if _is_post_container(el) and not any(_is_chrome_block(a) for a in el.iterancestors())
     ]
     inside = {a for el in found for a in el.iterancestors()} | set(found)
-    quotes = [q for q in root.iter("blockquote") if q not in inside and _looks_like_card(q)]
+    quotes = [
+        q
+        for q in root.iter("blockquote")
+        if quote_cards and q not in inside and _looks_like_card(q)
+    ]
     chosen = set(found) | set(quotes)
     return [el for el in _elements(root) if el in chosen]
 

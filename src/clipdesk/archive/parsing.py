@@ -281,7 +281,10 @@ def parse_archive(
     if isinstance(content, bytearray | memoryview):
         content = bytes(content)
     identities: dict[str, str] = {}
-    if isinstance(content, bytes) and is_wordpress_export(content):
+    # Each article written out from an export is one post: a block quote in it, bold line
+    # and all, is the excerpt the post quotes, never a pasted card of a post of its own.
+    from_export = isinstance(content, bytes) and is_wordpress_export(content)
+    if from_export:
         try:
             export = as_listing_html(content)
         except WordPressExportError as exc:
@@ -303,7 +306,7 @@ def parse_archive(
     text = _scrub_controls(text)
     try:
         if _looks_like_html(text, filename):
-            raw = parse_html(text)
+            raw = parse_html(text, quote_cards=not from_export)
             _drop_invisible_from(raw)
         else:
             raw = parse_text(text)
