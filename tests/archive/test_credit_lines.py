@@ -140,6 +140,43 @@ REGION_CASES = [
         [("Jane Roe", "Coastal Ledger", MAR_3, "Lisbon")],
         id="a_city_after_an_outlet_is_still_the_place",
     ),
+    pytest.param(
+        "Bayside Herald, MD and Valley Courier, KY, March 3 2019",
+        [(None, "Bayside Herald (MD)", MAR_3, None), (None, "Valley Courier (KY)", MAR_3, None)],
+        id="a_state_before_the_and_of_a_list_is_the_first_outlets",
+    ),
+    pytest.param(
+        "Jane Roe, Bayside Herald, Md. & Valley Courier, March 3 2019",
+        [
+            ("Jane Roe", "Bayside Herald (MD)", MAR_3, None),
+            ("Jane Roe", "Valley Courier", MAR_3, None),
+        ],
+        id="a_state_written_the_ap_way_before_an_ampersand",
+    ),
+    pytest.param(
+        "Bayside Herald, MD, Valley Courier, KY and Lakeshore Tribune, ON, March 3 2019",
+        [
+            (None, "Bayside Herald (MD)", MAR_3, None),
+            (None, "Valley Courier (KY)", MAR_3, None),
+            (None, "Lakeshore Tribune (ON)", MAR_3, None),
+        ],
+        id="a_state_after_every_outlet_of_a_list",
+    ),
+    pytest.param(
+        "Bayside Herald and Valley Courier, KY, March 3 2019",
+        [(None, "Bayside Herald", MAR_3, None), (None, "Valley Courier (KY)", MAR_3, None)],
+        id="a_state_after_the_last_of_a_list_is_the_last_outlets_only",
+    ),
+    pytest.param(
+        "Shore Daily, Boston, MA and Valley Courier, March 3 2019",
+        [(None, "Shore Daily", MAR_3, "Boston, MA"), (None, "Valley Courier", MAR_3, "Boston, MA")],
+        id="a_state_after_a_city_in_a_list_is_the_citys",
+    ),
+    pytest.param(
+        "Osric Tallow, MD and Jane Roe, Shore Daily, March 3 2019",
+        [("Osric Tallow, MD and Jane Roe", "Shore Daily", MAR_3, None)],
+        id="a_degree_before_the_and_of_two_authors_stays_a_degree",
+    ),
 ]
 
 # Ranges of days, dated by their first day.
@@ -207,6 +244,15 @@ def test_letters_the_gazetteer_knows_as_an_outlet_are_no_state() -> None:
     assert credits_of("Jane Roe, Coastal Ledger, PA, March 3 2019", known) == [
         ("Jane Roe", "Coastal Ledger", MAR_3, None),
         ("Jane Roe", "PA", MAR_3, None),
+    ]
+
+
+def test_letters_the_gazetteer_knows_as_an_outlet_are_no_state_before_an_and_either() -> None:
+    known = OutletGazetteer(["PA"])
+    assert credits_of("Coastal Ledger, PA and Reuters, March 3 2019", known) == [
+        (None, "Coastal Ledger", MAR_3, None),
+        (None, "PA", MAR_3, None),
+        (None, "Reuters", MAR_3, None),
     ]
 
 

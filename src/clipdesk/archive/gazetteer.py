@@ -27,7 +27,10 @@ A state, province or country code after a name ("Bayside Herald, MD", "Valley Co
 "Lakeshore Tribune, ON", "The Herald, U.K.") says which of the papers of that name it is: it
 is stored as part of the outlet's name in brackets, "Bayside Herald (MD)" (as an edition is),
 and never as an outlet or an author of its own. After a city it is the city's ("Boston, MA"
-is the place). Letters the gazetteer knows as an outlet ("PA") stay that outlet.
+is the place). Letters the gazetteer knows as an outlet ("PA") stay that outlet. In a list
+each code is the name's it follows ("Bayside Herald, MD and Valley Courier, KY" names
+"Bayside Herald (MD)" and "Valley Courier (KY)"); after a person's name, "MD and" is the
+author's degree ("Osric Tallow, MD and Jane Roe" are the authors).
 """
 
 from __future__ import annotations
@@ -367,6 +370,9 @@ def _split_outside_brackets(text: str, separators: re.Pattern[str]) -> list[str]
     return parts
 
 
+# A region code standing first in a part, before the "and" or "&" of a list: "MD and Valley
+# Courier" (the rest keeps its "and", which marks it a member of the list).
+_CODE_BEFORE_AND = re.compile(r"^(?P<code>\S+)\s+(?P<rest>(?:and|&)\s+\S.*)$", re.IGNORECASE)
 _SEGMENT_SEPARATORS = re.compile(r",|\s+[|–—]\s+|\s+-\s+")
 _LIST_SEPARATORS = re.compile(r"\s+(?:and|&)\s+")
 _LEADING_JUNK = re.compile(r"^(?:by|via|source:|sources:|[—–\-]+)\s+", re.IGNORECASE)
@@ -494,8 +500,21 @@ class CreditReader:
             code = region_code(part)
             if joined and joined[-1][1] is None and code and not self.gazetteer.is_known(part):
                 joined[-1] = (joined[-1][0], code)
-            else:
-                joined.append((part, None))
+                continue
+            # "Bayside Herald, MD and Valley Courier, KY": the comma splits the list after
+            # the code, so the code opens the next part, before the "and" of the list.
+            listed = _CODE_BEFORE_AND.match(part)
+            code = region_code(listed.group("code")) if listed else None
+            if joined and joined[-1][1] is None and code and listed:
+                before, rest = joined[-1][0], listed.group("rest")
+                if is_degree(listed.group("code")) and looks_like_person(before):
+                    joined[-1] = (f"{before}, {part}", None)  # "Osric Tallow, MD and Jane Roe"
+                    continue
+                if not self.gazetteer.is_known(listed.group("code")):
+                    joined[-1] = (before, code)
+                    joined.append((rest, None))
+                    continue
+            joined.append((part, None))
         return joined
 
     def _with_editions_joined(self, parts: list[str]) -> list[str]:
