@@ -436,6 +436,74 @@ def test_dateline_is_not_taken_for_a_credit() -> None:
     assert "Officials met on Monday." in item.excerpt
 
 
+# A news text's opening line after the credit: where and when it was written, then a dash.
+DATELINES = [
+    pytest.param("Baltimore, MD, March 3 2020 – The pier closed.", id="city_and_state"),
+    pytest.param("BALTIMORE, Md. — The pier closed.", id="no_date_no_credit_as_before"),
+    pytest.param("BALTIMORE, Md., March 3 2020 — The pier closed.", id="capitals_ap_state"),
+    pytest.param("San Jose, Calif., March 3 2020 - The pier closed.", id="two_word_city"),
+    pytest.param("FORT ASHBY, WV, 3 March 2020 -- The pier closed.", id="capitals_two_words"),
+    pytest.param("Boston, MA, March 3 2020 – The pier closed.", id="listed_city_and_state"),
+    pytest.param("Boston, MA, March 3 2020:… The pier closed.", id="listed_city_any_separator"),
+    pytest.param("London, UK, March 3 2020 – The pier closed.", id="listed_city_and_country"),
+]
+
+
+@pytest.mark.parametrize("dateline", DATELINES)
+def test_a_dateline_with_its_state_is_the_excerpts_first_words_not_a_credit(dateline):
+    credit = "Jane Roe, Baltimore Sun, March 3 2020:…"
+    _, item = only_post(text_page(post(f"{credit}\n\n{dateline}\n\nThe vote was close.")))
+    assert item.sources == [ArchiveCredit("Jane Roe", "Baltimore Sun", datetime.date(2020, 3, 3))]
+    assert item.excerpt == f"{dateline}\n\nThe vote was close."
+
+
+# Credits in the same shape: an outlet's name, a colon, or no text after the dash.
+CREDITS_LIKE_DATELINES = [
+    pytest.param(
+        "Jane Roe, Baltimore Sun, March 3 2020:… The pier closed.",
+        [("Jane Roe", "Baltimore Sun", None)],
+        id="city_in_an_outlets_name",
+    ),
+    pytest.param(
+        "Bayside Herald, MD, March 3 2020 – The pier closed.",
+        [(None, "Bayside Herald (MD)", None)],
+        id="outlet_and_state_before_a_dash",
+    ),
+    pytest.param(
+        "MSNBC, NY, March 3 2020 – The pier closed.",
+        [(None, "MSNBC (NY)", None)],
+        id="short_acronym_and_state",
+    ),
+    pytest.param(
+        "Politico, DC, March 3 2020 – The pier closed.",
+        [(None, "Politico (DC)", None)],
+        id="well_known_outlet_and_state",
+    ),
+    pytest.param(
+        "Gullwing, March 3 2020 – The pier closed.",
+        [(None, "Gullwing", None)],
+        id="one_plain_word_without_a_state",
+    ),
+    pytest.param(
+        "Baltimore, MD, March 3 2020:… The pier closed.",
+        [(None, "Baltimore (MD)", None)],
+        id="unlisted_name_and_state_before_a_colon",
+    ),
+    pytest.param(
+        "Jane Roe, Shore Daily, Boston, MA, March 3 2020 – The pier closed.",
+        [("Jane Roe", "Shore Daily", "Boston, MA")],
+        id="city_and_state_after_an_outlet",
+    ),
+]
+
+
+@pytest.mark.parametrize(("line", "expected"), CREDITS_LIKE_DATELINES)
+def test_a_credit_shaped_like_a_dateline_is_still_a_credit(line, expected):
+    _, item = only_post(text_page(post(line)))
+    assert [(s.author, s.outlet, s.place) for s in item.sources] == expected
+    assert item.excerpt == "The pier closed."
+
+
 # --- site chrome -------------------------------------------------------------------------
 
 

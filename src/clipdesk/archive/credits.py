@@ -10,6 +10,19 @@ Shapes recognised:
             year; a dateless "Names:… excerpt" counts when a name is outlet-like.
   trailing: "excerpt … — Jane Roe, The Herald, March 3 2020", "by Jane Roe, ...", or the
             credit in brackets at the end, as newsletters write it.
+
+A dateline opens a news text with where and when it was written, in a credit's shape:
+"Baltimore, MD, March 3 2020 – The council voted …". It is no credit (``is_dateline``) when
+its names are a place with nothing but state or country codes after it, and
+  - the place is one the gazetteer lists ("Lisbon", "Boston, MA"), whatever follows the
+    date; or
+  - a name the list lacks, of one to three capitalised words, is followed by at least one
+    code ("Baltimore, MD", "San Jose, Calif."), the date by a dash and text on the same
+    line, and the name reads as no outlet (no marker word, not on the built-in list; a name
+    in capitals is read as the words it spells, "BALTIMORE", unless it is one word of five
+    letters or fewer, an acronym: "MSNBC, NY" stays a credit).
+A lone unlisted name without a code ("Gullwing, March 3 2020 – …") stays a credit: outlets
+with one plain word for a name are too many to take it for a town.
 """
 
 from __future__ import annotations
@@ -25,6 +38,7 @@ from clipdesk.archive.gazetteer import (
     is_particle,
     is_place,
     reads_as_outlet,
+    region_code,
     split_credit_names,
     without_particle,
     word_set,
@@ -100,7 +114,7 @@ def names_look_like_credit(names: str) -> bool:
     parts = split_credit_names(names)
     if not 1 <= len(parts) <= 6 or _first_word(parts[0]) in _PROSE_OPENERS:
         return False
-    if len(parts) == 1 and is_place(parts[0]):
+    if is_place_named(parts):
         return False  # "Washington, March 3 2020 – ..." is a dateline, not a credit
     for position, part in enumerate(parts):
         if part.rstrip(".").casefold() in WEEKDAYS:
@@ -125,6 +139,46 @@ def names_look_like_credit(names: str) -> bool:
             if without_particle(word)[0].islower():
                 return False
     return True
+
+
+def _without_codes(parts: list[str]) -> list[str]:
+    """The names without the state or country codes that end them ("Baltimore", "MD")."""
+    named = list(parts)
+    while len(named) > 1 and region_code(named[-1]):
+        named.pop()
+    return named
+
+
+def is_place_named(parts: list[str]) -> bool:
+    """A place the gazetteer lists, alone or with its codes: "Lisbon", "Boston", "MA"."""
+    named = _without_codes(parts)
+    return len(named) == 1 and is_place(named[0])
+
+
+# The most letters an acronym standing for an outlet is read as ("MSNBC"); a longer word in
+# capitals is a name written as datelines write it ("BALTIMORE").
+ACRONYM_LETTERS = 5
+
+
+def is_dateline(names: str, separator: str, text: str) -> bool:
+    """Whether the names, the separator after the date and the text after it open a news
+    text rather than credit a source: the rule in the module docstring."""
+    parts = split_credit_names(names)
+    if is_place_named(parts):
+        return True
+    named = _without_codes(parts)
+    opens_text = bool(re.search(r"[–—-]", separator)) and bool(text.strip())
+    if len(named) != 1 or len(named) == len(parts) or not opens_text:
+        return False
+    name = named[0]
+    if name.isupper() and (" " in name or len(name) > ACRONYM_LETTERS):
+        name = name.title()  # "BALTIMORE", "SAN JOSE"
+    words = name.split()
+    return (
+        1 <= len(words) <= 3
+        and all(word[0].isupper() for word in words)
+        and not reads_as_outlet(name)
+    )
 
 
 # Cached: a page's lines are read once to cut posts and again to read their bodies.
@@ -156,10 +210,18 @@ def find_lead_credit(line: str) -> CreditMatch | None:
         after = _AFTER_DATE.match(rest)
         if after is None or not names_look_like_credit(names):
             continue
+        if is_dateline(names, after.group(), rest[after.end() :]):
+            continue  # "Baltimore, MD, March 3 2020 – The council voted …"
         excerpt = original[end + after.end() :]
         return CreditMatch(names, mention, after=_clean_excerpt(excerpt), end=end)
     dateless = _DATELESS_LEAD.match(line)
-    if dateless and names_look_like_credit(dateless.group("names")):
+    # Names with a date in them were read with it above, and refused ("Boston, MA, March 3
+    # 2020:…" is a dateline): the date is no name.
+    if (
+        dateless
+        and names_look_like_credit(dateless.group("names"))
+        and next(find_dates(dateless.group("names")), None) is None
+    ):
         parts = split_credit_names(dateless.group("names"))
         if any(reads_as_outlet(p) for p in parts):  # "Reuters:… The council voted."
             after = original[dateless.end() :]
