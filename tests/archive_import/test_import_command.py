@@ -264,3 +264,32 @@ def test_outlets_with_and_in_their_names_states_and_ranges_of_days_are_stored_as
         "AP",
         "Foreign Policy and Defence Review",
     }
+
+
+def test_states_in_a_list_a_dateline_and_an_outlet_without_its_the_as_imported(home, tmp_path):
+    page = tmp_path / "pier.txt"
+    page.write_text(
+        "Pier Notes\n\nNotes on the pier in the press.\n\n"
+        "Pier closes for the winter\n\nPosted on: 2020/03/04\n\n"
+        "Jane Roe, The Pierside Times, March 3 2020:…\n\n"
+        "Baltimore, MD, March 3 2020 – The council voted to close the pier.\n\n"
+        "Pier reopens in spring\n\nPosted on: 2020/04/02\n\n"
+        "Bayside Herald, MD, Valley Courier, KY and Pierside Times, April 1 2020:… It opened.\n"
+    )
+    clipdesk(home, "import-archive", str(page))
+    with sqlite3.connect(home / "clipdesk.sqlite3") as db:
+        rows = db.execute(
+            "select p.headline, o.name from digest_credit c join digest_post p on p.id = c.post_id"
+            " join digest_outlet o on o.id = c.outlet_id where p.headline like 'Pier%'"
+            " order by p.posted_on, c.position"
+        ).fetchall()
+        excerpt = db.execute(
+            "select excerpt from digest_post where headline = 'Pier closes for the winter'"
+        ).fetchone()[0]
+    assert rows == [
+        ("Pier closes for the winter", "The Pierside Times"),
+        ("Pier reopens in spring", "Bayside Herald (MD)"),
+        ("Pier reopens in spring", "Valley Courier (KY)"),
+        ("Pier reopens in spring", "The Pierside Times"),
+    ]
+    assert excerpt.startswith("Baltimore, MD, March 3 2020 – The council voted")

@@ -493,3 +493,73 @@ def test_two_dates_may_be_one_typed_wrong_only_by_a_digit_or_a_swap(one, other, 
     from clipdesk.archive.importing import _mistyped
 
     assert _mistyped(datetime.date(*one), datetime.date(*other)) is mistyped
+
+
+def import_credits(*outlets: str) -> list[str]:
+    """Import one post a credit, each of these outlets; the stored outlet of every credit."""
+    posts = "".join(
+        f"Quay note {n}\n\nPosted on: 2020/03/0{n + 1}\n\n"
+        f"Jane Roe, {outlet}, March {n} 2020:… The quay note number {n}.\n\n"
+        for n, outlet in enumerate(outlets, start=1)
+    )
+    directory = OutletDirectory()
+    text = f"Quay Notes\n\nNotes on the quay in the press.\n\n{posts}"
+    import_page(parse_archive(text.encode(), gazetteer=gazetteer_for(directory)), directory)
+    return [c.outlet.name for c in Credit.objects.order_by("post__posted_on")]
+
+
+# An outlet written with and without a leading "The": (outlets there before, credits'
+# outlets, every credit's stored outlet, every outlet there after).
+THE_CASES = [
+    pytest.param(
+        [], ["The Quayside Times", "Quayside Times"], ["The Quayside Times"] * 2,
+        ["The Quayside Times"], id="first_written_with_the",
+    ),
+    pytest.param(
+        [], ["Quayside Times", "The Quayside Times"], ["Quayside Times"] * 2,
+        ["Quayside Times"], id="first_written_without_the",
+    ),
+    pytest.param(
+        ["The Quayside Times"], ["Quayside Times"], ["The Quayside Times"],
+        ["The Quayside Times"], id="an_outlet_there_before_with_the",
+    ),
+    pytest.param(
+        ["Quayside Times"], ["The Quayside Times"], ["Quayside Times"],
+        ["Quayside Times"], id="an_outlet_there_before_without_the",
+    ),
+    pytest.param(
+        ["The Quayside Times", "Quayside Times"], ["Quayside Times", "The Quayside Times"],
+        ["Quayside Times", "The Quayside Times"], ["Quayside Times", "The Quayside Times"],
+        id="two_outlets_there_before_keep_their_own_credits",
+    ),
+    pytest.param(
+        [], ["The Quayside Times", "Quayside"], ["The Quayside Times", "Quayside"],
+        ["Quayside", "The Quayside Times"], id="other_words_are_another_outlet",
+    ),
+    pytest.param(
+        [], ["Times of the Quay", "Times of Quay"], ["Times of the Quay", "Times of Quay"],
+        ["Times of Quay", "Times of the Quay"], id="the_inside_a_name_counts",
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("before", "written", "credited", "after"), THE_CASES)
+def test_an_outlet_written_with_and_without_the_is_one_outlet(before, written, credited, after):
+    for name in before:
+        make_outlet(name)
+    assert import_credits(*written) == credited
+    assert sorted(Outlet.objects.values_list("name", flat=True)) == after
+
+
+def test_a_post_crediting_an_outlet_without_its_the_is_the_same_post_redated():
+    import_credits("The Quayside Times")
+    directory = OutletDirectory()
+    text = (
+        "Quay Notes\n\nNotes on the quay in the press.\n\nQuay note 1\n\nPosted on: 2020/03/03\n\n"
+        "Jane Roe, Quayside Times, March 2 2020:… The quay note number 1.\n"
+    )
+    result = import_page(
+        parse_archive(text.encode(), gazetteer=gazetteer_for(directory)), directory
+    )
+    assert (result.added, result.updated) == (0, 1)
+    assert Post.objects.count() == 1

@@ -27,7 +27,7 @@ from django.utils import timezone
 from clipdesk.archive.parsing import ArchiveCredit, ArchivePage, ArchivePost, OutletGazetteer
 from clipdesk.digest.actions import tag_named
 from clipdesk.digest.models import Credit, Post, SiteProfile
-from clipdesk.digest.names import fold_name
+from clipdesk.digest.names import fold_name, fold_without_the
 from clipdesk.digest.outlets import OutletDirectory, free_slug
 
 # How much of an undated post's excerpt goes into its key: enough to tell two "Weekend
@@ -316,7 +316,7 @@ class _Dating(NamedTuple):
     """What says whether two copies of a post are one post dated otherwise."""
 
     credit_dates: set[datetime.date]
-    outlets: set[str]  # folded names
+    outlets: set[str]  # folded names, without "The" as the outlets are found
     excerpt: str  # folded
     posted_on: datetime.date | None
 
@@ -325,7 +325,7 @@ class _Dating(NamedTuple):
         credits = post.credits.all()
         return cls(
             {c.date for c in credits if c.date},
-            {fold_name(c.outlet.name) for c in credits if c.outlet},
+            {fold_without_the(c.outlet.name) for c in credits if c.outlet},
             fold_name(post.excerpt),
             post.posted_on,
         )
@@ -334,7 +334,7 @@ class _Dating(NamedTuple):
     def of_item(cls, item: ArchivePost) -> _Dating:
         return cls(
             {c.date for c in item.sources if c.date},
-            {fold_name(c.outlet) for c in item.sources if c.outlet},
+            {fold_without_the(c.outlet) for c in item.sources if c.outlet},
             fold_name(item.excerpt.strip()),
             item.posted_on,
         )

@@ -12,6 +12,13 @@ def fold_name(text: str) -> str:
     return re.sub(r"\W+", " ", text).strip()
 
 
+def fold_without_the(text: str) -> str:
+    """`fold_name` without a leading English "The": 'The Times' ~ 'Times' ~ 'times'. Only
+    for finding an outlet that exists already (`OutletDirectory`): a name is stored as it is
+    written, "The" and all."""
+    return re.sub(r"^the ", "", fold_name(text))
+
+
 def name_list(value: object, what: str) -> list[str]:
     """A JSON list of names as it is kept: each stripped, empty ones and repeats left out.
     Anything else (a bare string, a number, an object) is refused with ValueError, in words:

@@ -8,7 +8,7 @@ from anyascii import anyascii
 from django.utils.text import slugify
 
 from clipdesk.digest.models import Outlet
-from clipdesk.digest.names import fold_name
+from clipdesk.digest.names import fold_name, fold_without_the
 
 
 def slug_of(text: str) -> str:
@@ -33,16 +33,30 @@ def free_slug(model: type, text: str, max_length: int = 100) -> str:
 
 
 class OutletDirectory:
-    """Finds or creates outlets by name or alias, loaded once per import or poll."""
+    """Finds or creates outlets by name or alias, loaded once per import or poll.
+
+    A name is found as written first ("The Times" is the outlet of that name or alias), then
+    without a leading "The" ("Times" finds "The Times", and "The Times" finds "Times"), but
+    only where that leaves one outlet: when "The Times" and "Times" are both outlets, each
+    keeps its own credits. A new outlet is made with the name as written, "The" and all.
+    """
 
     def __init__(self) -> None:
         self._by_key: dict[str, Outlet] = {}
+        # Keys without "The" → the one outlet so named, or None where two outlets share one.
+        self._by_bare_key: dict[str, Outlet | None] = {}
         for outlet in Outlet.objects.all():
             self._remember(outlet)
 
     def _remember(self, outlet: Outlet) -> None:
         for name in [outlet.name, *_aliases(outlet)]:
             self._by_key.setdefault(fold_name(name), outlet)
+            bare = fold_without_the(name)
+            if not bare:
+                continue
+            known = self._by_bare_key.setdefault(bare, outlet)
+            if known is not None and known.pk != outlet.pk:
+                self._by_bare_key[bare] = None
 
     def names(self) -> Iterable[str]:
         for outlet in {o.pk: o for o in self._by_key.values()}.values():
@@ -50,7 +64,10 @@ class OutletDirectory:
             yield from _aliases(outlet)
 
     def find(self, name: str) -> Outlet | None:
-        return self._by_key.get(fold_name(name))
+        found = self._by_key.get(fold_name(name))
+        if found is None and (bare := fold_without_the(name)):
+            found = self._by_bare_key.get(bare)
+        return found
 
     def get_or_create(self, name: str) -> Outlet:
         outlet = self.find(name)
