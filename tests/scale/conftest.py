@@ -12,6 +12,7 @@ import itertools
 import json
 import os
 import re
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -294,6 +295,37 @@ def broker(request) -> Iterator[Broker]:
 @pytest.fixture
 def redis_broker() -> Iterator[Broker]:
     yield from _broker("redis")
+
+
+@pytest.fixture
+def rabbitmq_alone() -> Iterator[Broker]:
+    """RabbitMQ with no Redis beside it, in a virtual host of this test's own (made and
+    deleted with rabbitmqctl): its `default` queue is nobody else's."""
+    require_service("RabbitMQ", 5672)
+    ctl = shutil.which("rabbitmqctl") or "/usr/sbin/rabbitmqctl"
+    vhost = f"clipdesk_test_{os.getpid()}"
+
+    def rabbitmqctl(*args: str) -> str | None:
+        """None when done, else what went wrong."""
+        try:
+            done = subprocess.run(
+                [ctl, *args], capture_output=True, text=True, timeout=60, check=False
+            )
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            return f"rabbitmqctl {args[0]}: {exc}"
+        if done.returncode != 0:
+            return f"rabbitmqctl {args[0]}: {(done.stderr or done.stdout).strip()}"
+        return None
+
+    problem = rabbitmqctl("add_vhost", vhost) or rabbitmqctl(
+        "set_permissions", "-p", vhost, "guest", ".*", ".*", ".*"
+    )
+    try:
+        if problem:
+            skip_or_fail(f"no RabbitMQ virtual host of our own ({problem})")
+        yield AmqpBroker(f"amqp://guest:guest@127.0.0.1:5672/{vhost}")
+    finally:
+        rabbitmqctl("delete_vhost", vhost)
 
 
 def _broker(kind: str) -> Iterator[Broker]:

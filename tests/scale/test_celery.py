@@ -18,6 +18,7 @@ from clipdesk.sources.politeness import HostBusy, RedisHostLimiter
 from tests.scale.conftest import (
     PausingHandler,
     Producer,
+    RedisBroker,
     finish,
     matched_article_ids,
     read_outcome,
@@ -238,21 +239,29 @@ def test_deliveries_are_counted_per_task_and_attempt(redis_broker):
     assert 0 < client.ttl("clipdesk:deliveries:task-a:0") <= DELIVERIES_KEPT
 
 
+@pytest.fixture(params=["redis", "rabbitmq-alone"])
+def counting_broker(request):
+    """Redis, which counts deliveries itself; or RabbitMQ with no Redis, where the database
+    counts them."""
+    return request.getfixturevalue("redis_broker" if request.param == "redis" else "rabbitmq_alone")
+
+
 def test_a_page_that_kills_its_worker_process_is_dropped_after_a_few_deliveries(
-    database, redis_broker, cluster_for, corpus, tmp_path
+    database, counting_broker, cluster_for, corpus, tmp_path
 ):
     """Handed back each time its pool process died, the task went round for ever, killing a
-    worker process each time. It is dropped after MAX_DELIVERIES, said in the log, and its
-    address is remembered as refused; the worker reads the other pages."""
+    worker process each time (with RabbitMQ and no Redis, nothing counted its deliveries). It
+    is dropped after MAX_DELIVERIES, said in the log, and its address is remembered as
+    refused; the worker reads the other pages."""
     import psycopg
 
     from clipdesk.celery import MAX_DELIVERIES
 
-    cluster = cluster_for(database, redis_broker)
+    cluster = cluster_for(database, counting_broker)
     feed, (fatal_path, fine_path, *_) = next(iter(EXPECTED["by_feed"].items()))
     fatal, fine = corpus.url(fatal_path), corpus.url(fine_path)
     source_id = source_ids(database)[corpus.url(feed)]
-    producer = Producer(redis_broker.url)
+    producer = Producer(counting_broker.url)
     producer.send(INGEST_ENTRY, source_id, {"url": fatal})
     producer.send(INGEST_ENTRY, source_id, {"url": fine})
     producer.close()
@@ -266,16 +275,21 @@ def test_a_page_that_kills_its_worker_process_is_dropped_after_a_few_deliveries(
         return row[0] if row else None
 
     wait_until(
-        lambda: refused() is not None and not redis_broker.pending(),
+        lambda: refused() is not None and not counting_broker.pending(),
         timeout=60,
         cluster=cluster,
         what="the page that kills its worker dropped",
     )
     assert "worker process died" in refused()
-    outcome = settle(database, redis_broker, cluster, timeout=30)
+    outcome = settle(database, counting_broker, cluster, timeout=30)
     assert len(outcome.articles) == 1  # the fine page
     log = (tmp_path / "logs" / "worker.log").read_text(errors="replace")
     received = [line for line in log.splitlines() if "ingest_entry[" in line and "received" in line]
     assert len(received) == MAX_DELIVERIES + 2  # the fatal task's deliveries, the fine page
     dropped = [line for line in log.splitlines() if "dropped" in line]
     assert len(dropped) == 1 and fatal in dropped[0], dropped
+    with psycopg.connect(database) as conn:
+        counted = sorted(r[0] for r in conn.execute("SELECT deliveries FROM sources_taskdelivery"))
+    # Redis counts where there is one; without it, the database: the fine page once, the
+    # fatal one each time it was delivered.
+    assert counted == ([] if isinstance(counting_broker, RedisBroker) else [1, MAX_DELIVERIES + 1])

@@ -67,3 +67,28 @@ class Source(models.Model):
 
     def __str__(self) -> str:
         return self.name or self.url
+
+
+class TaskDelivery(models.Model):
+    """How many times one attempt of a worker task was handed to a worker process, counted in
+    the database where no Redis is configured (RabbitMQ alone): a task whose worker process
+    dies each time is dropped past clipdesk.celery.MAX_DELIVERIES. Kept in the sources app
+    with the scheduler's tick (sources.tasks.poll_due_sources), which prunes old rows."""
+
+    task_id = models.CharField(max_length=255)
+    retries = models.PositiveIntegerField(default=0)  # a retry is a new attempt, counted anew
+    deliveries = models.PositiveIntegerField(default=1)
+    delivered_at = models.DateTimeField(default=timezone.now)  # the last delivery
+
+    class Meta:
+        constraints = [
+            # The key of the upsert that counts (celery.count_delivery_in_database).
+            models.UniqueConstraint(fields=["task_id", "retries"], name="taskdelivery_attempt"),
+        ]
+        indexes = [
+            # For the pruning at every scheduler tick: rows delivered last before a time.
+            models.Index(fields=["delivered_at"], name="taskdelivery_delivered_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task_id} (try {self.retries + 1}): {self.deliveries} deliveries"

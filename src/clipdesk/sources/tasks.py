@@ -8,7 +8,7 @@ from django.db import InterfaceError, OperationalError
 
 from clipdesk import ingest
 from clipdesk.articles.tasks import ingest_entry
-from clipdesk.celery import app, delivered_too_often
+from clipdesk.celery import app, delivered_too_often, forget_old_deliveries
 from clipdesk.sources.feeds import ParsedEntry
 from clipdesk.sources.models import Source
 from clipdesk.sources.politeness import HostBusy
@@ -31,6 +31,7 @@ def poll_due_sources() -> int:
     for source_id in claimed:
         poll_source.delay(source_id)
     ingest.forget_stale_not_found()  # pages not found yet whose entries left their feeds
+    forget_old_deliveries()  # counts of tasks delivered a day ago (celery.py)
     return len(claimed)
 
 
