@@ -219,7 +219,70 @@ RANGE_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("line", "expected"), AND_CASES + REGION_CASES + RANGE_CASES)
+# Newspaper words missing from the outlet markers ("Sun", "Star", "Bee", "Record"), some of
+# them people's surnames too: a known given name before one keeps the person a person.
+NEWSPAPER_WORD_CASES = [
+    pytest.param(
+        "Baltimore Sun, MD, March 3 2019",
+        [(None, "Baltimore Sun (MD)", MAR_3, None)],
+        id="sun_with_a_state_is_no_doctor",
+    ),
+    pytest.param(
+        "Jane Roe, Baltimore Sun, MD, March 3 2019",
+        [("Jane Roe", "Baltimore Sun (MD)", MAR_3, None)],
+        id="sun_with_a_state_after_its_author",
+    ),
+    pytest.param(
+        "Corbin Star, March 3 2019",
+        [(None, "Corbin Star", MAR_3, None)],
+        id="star_alone_is_an_outlet_not_an_author",
+    ),
+    pytest.param(
+        "Tulare Bee, CA, March 3 2019",
+        [(None, "Tulare Bee (CA)", MAR_3, None)],
+        id="bee_with_a_state",
+    ),
+    pytest.param(
+        "Hillside Record, NJ, March 3 2019",
+        [(None, "Hillside Record (NJ)", MAR_3, None)],
+        id="record",
+    ),
+    pytest.param(
+        "Quarry Sun-Times, IL, March 3 2019",
+        [(None, "Quarry Sun-Times (IL)", MAR_3, None)],
+        id="a_marker_word_inside_a_hyphenated_name",
+    ),
+    pytest.param(
+        "Wei Sun, MD, March 3 2019",
+        [("Wei Sun, MD", None, MAR_3, None)],
+        id="a_doctor_whose_surname_is_sun",
+    ),
+    pytest.param(
+        "Wei Sun, The Coastal Herald, March 3 2019",
+        [("Wei Sun", "The Coastal Herald", MAR_3, None)],
+        id="an_author_whose_surname_is_sun",
+    ),
+    pytest.param(
+        "Samantha Bee, March 3 2019",
+        [("Samantha Bee", None, MAR_3, None)],
+        id="an_author_alone_whose_surname_is_bee",
+    ),
+    pytest.param(
+        "Dr. Jane Q. Star, Coastal Ledger, March 3 2019",
+        [("Dr. Jane Q. Star", "Coastal Ledger", MAR_3, None)],
+        id="a_titled_author_with_an_initial_whose_surname_is_star",
+    ),
+    pytest.param(
+        "Sun Yang, Coastal Ledger, March 3 2019",
+        [("Sun Yang", "Coastal Ledger", MAR_3, None)],
+        id="sun_as_a_first_word_is_a_name",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"), AND_CASES + REGION_CASES + RANGE_CASES + NEWSPAPER_WORD_CASES
+)
 def test_a_credit_line_gives_its_authors_outlets_and_date(line, expected) -> None:
     assert credits_of(line) == expected
 

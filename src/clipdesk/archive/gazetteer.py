@@ -7,6 +7,8 @@ Position alone cannot decide: legacy pages write "Newsweek, Jane Roe" as often a
   2. a short built-in list of well-known outlets whose names carry no marker ("Newsweek");
   3. name heuristics: outlet marker words (Times, News, Daily, ...), acronyms (BBC),
      a leading "The", a parenthesised alias; person names are 2-4 capitalised name words;
+     a marker word that is a surname too ("Sun", "Star", "Bee") marks an outlet as the
+     name's last word ("Baltimore Sun"), except after a known given name ("Wei Sun");
   4. position ("Author, Outlet") only when all of the above leave a tie.
 
 "A and B" (``CreditReader._list_members``) is one name or two, decided per part of a credit:
@@ -71,7 +73,8 @@ OUTLET_MARKERS = word_set(
     broadcast media today courier dispatch examiner inquirer sentinel standard bulletin digest
     insider voice register ledger globe mail newspaper newsletter blog zeitung nachrichten
     echo beacon clarion mercury argus advertiser messenger pioneer recorder spectator
-    statesman gleaner courant banner bugle enquirer
+    statesman gleaner courant banner bugle enquirer record telegram citizen advocate
+    intelligencer transcript tidings picayune
     television fm podcast institute foundation council centre center committee association
     organization organisation ministry forum campaign watch affairs policy international
     world bbc cnn npr pbs cbs nbc abc afp ap irna isna
@@ -79,6 +82,37 @@ OUTLET_MARKERS = word_set(
     corriere krant dagblad
     روزنامه نامه خبرگزاری ماهنامه نشریه رادیو تلویزیون شبکه سایت پایگاه
     صحيفة جريدة وكالة قناة موقع مجلة"""
+)
+# Newspaper words that are people's surnames too ("Baltimore Sun" and "Wei Sun", "Toronto
+# Star", "Sacramento Bee" and "Samantha Bee"): the last word of a name, they mark an outlet
+# unless the name is a known given name and that surname (``_given_name_and_surname``).
+NAME_LIKE_MARKERS = word_set("sun star bee")
+# Given names common in the languages of the archives read, only to tell "Wei Sun", a
+# person, from "Baltimore Sun", a newspaper; a person whose given name is not here reads as
+# an outlet where the surname is one of the words above, as a surname that is a marker word
+# always did ("Emily Post"), and the "Author, Outlet" order still puts one standing before
+# an outlet and after an author right.
+GIVEN_NAMES = word_set(
+    """aaron adam alan albert alex alexander alice amanda amber amy andrea andrew angela anna
+    anne ann anthony arthur ashley barbara ben benjamin beth betty bill bob brandon brenda
+    brian bruce carl carol caroline catherine charles charlotte chris christina christine
+    christopher claire daniel david deborah debra dennis diana diane donald donna dorothy
+    douglas edward elizabeth ellen emily emma eric evelyn frances frank gary george grace
+    gregory hannah harold harry heather helen henry isabella jack jacob james jane janet
+    jason jean jeffrey jennifer jeremy jessica joan joe john jonathan joseph joshua judith
+    julia julie justin karen kate katherine kathleen kelly kenneth kevin kimberly larry
+    laura lauren linda lisa louis lucy margaret maria marie mark martha mary matthew megan
+    melissa michael michelle nancy natalie nicholas nicole olivia pamela patricia patrick
+    paul peter rachel raymond rebecca richard robert ronald ruth ryan samantha samuel sandra
+    sara sarah scott sharon sophia stephanie stephen steven susan thomas timothy tom victoria
+    walter william
+    mara osric tomas jo lee
+    bin bo chao chen dan fei fang feng gang hao hong hua hui jian jie jing jun kai lan lei
+    li lin ling mei min ming na nan peng ping qiang qing rui shan tao tian ting wei wen
+    xia xiao xin xue yan yang yi ying yong yu yuan yue yun zhen zhi
+    ji jin seung soo sung hyun young
+    ali ahmad ahmed hassan hossein mohammad mohammed omar reza mehdi maryam fatemeh zahra
+    leila amir sina"""
 )
 OUTLET_PHRASES = ("front page", "www.")
 _DOMAIN = re.compile(r"\.(?:com|org|net|info|news|co\.uk|org\.uk|ir|de|fr|io)\b", re.IGNORECASE)
@@ -205,11 +239,28 @@ def has_outlet_marker(name: str) -> bool:
         return True
     if re.search(r"\([^)]+\)", text):  # "Der Spiegel (Spiegel Online)": an alias in brackets
         return True
-    if any(word.casefold().strip(".") in OUTLET_MARKERS for word in _words(text)):
+    words = _words(text)
+    # A hyphenated word by its parts too: "Chicago Sun-Times", "Star-Ledger", "Post-Dispatch".
+    parts = [part for word in words for part in word.casefold().strip(".").split("-") if part]
+    if any(part in OUTLET_MARKERS for part in parts):
+        return True
+    if parts and parts[-1] in NAME_LIKE_MARKERS and not _given_name_and_surname(words):
         return True
     if _ACRONYM.fullmatch(text.replace(" ", "")) and sum(c.isalpha() for c in text) >= 2:
         return True  # TRT, BBC, AFP, RFE/RL
     return bool(re.match(r"the\s+[^\W\d_]", text, re.IGNORECASE))
+
+
+def _given_name_and_surname(words: list[str]) -> bool:
+    """ "Wei Sun", "Samantha Bee", "Dr. Jane Q. Star": a given name on the list (after a
+    title), at most one more given name or initial, then the surname."""
+    names = [word for word in words if word.casefold().rstrip(".") not in NAME_TITLES]
+    if not 2 <= len(names) <= 3 or not names[0][:1].isupper():
+        return False
+    first, *middle = names[:-1]
+    return first.casefold() in GIVEN_NAMES and all(
+        word.casefold() in GIVEN_NAMES or _INITIAL.fullmatch(word) for word in middle
+    )
 
 
 _ARABIC_SCRIPT_WORD = re.compile(r"[\u0600-\u06ff\u0750-\u077f\u200c]+")
