@@ -216,7 +216,7 @@ def test_a_dry_run_shows_only_the_later_files_copy_of_a_corrected_post(tmp_path)
 
     assert [p["posted_on"] for p in shown["posts"]] == ["2021-09-12"]
     assert (
-        "1 post(s) found in 2 file(s) (1 older copy(ies) that a later file corrects left out)"
+        "1 post(s) found in 2 file(s) (1 older copy(ies) that a later file corrects not written)"
         in said
     )
 

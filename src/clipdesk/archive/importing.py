@@ -37,16 +37,25 @@ UNDATED_KEY_CHARS = 300
 
 @dataclass
 class ImportResult:
-    """What one file did to the database."""
+    """What one file did to the database: posts added, updated, found stored as they are
+    (`unchanged`), and copies not written (`repeated`: a post shown twice on a page, or an
+    older copy that a later file of the import corrects)."""
 
     added: int = 0
     updated: int = 0
-    skipped: int = 0
+    unchanged: int = 0
+    repeated: int = 0
+
+    @property
+    def skipped(self) -> int:
+        """The posts not written, for whatever reason: the summary's first count of them."""
+        return self.unchanged + self.repeated
 
     def __iadd__(self, other: ImportResult) -> ImportResult:
         self.added += other.added
         self.updated += other.updated
-        self.skipped += other.skipped
+        self.unchanged += other.unchanged
+        self.repeated += other.repeated
         return self
 
 
@@ -61,17 +70,23 @@ class ImportSummary:
     files: int = 0
     totals: ImportResult = field(default_factory=ImportResult)
     failures: list[ImportFailure] = field(default_factory=list)
-    # Files of the folders given that are not pages: {"path", "reason"} each.
-    skipped_files: list[dict[str, str]] = field(default_factory=list)
+    # Files of the folders given that are no digest pages: {"path", "reason"} each.
+    left_out_files: list[dict[str, str]] = field(default_factory=list)
 
     def as_dict(self) -> dict:
+        """The summary as JSON; "skipped" (unchanged and repeated posts together) and
+        "skipped_files" are the first names of "unchanged" + "repeated" and
+        "left_out_files", kept for the scripts that read them."""
         return {
             "files": self.files,
             "added": self.totals.added,
             "updated": self.totals.updated,
+            "unchanged": self.totals.unchanged,
+            "repeated": self.totals.repeated,
             "skipped": self.totals.skipped,
             "failed": [{"path": f.path, "reason": f.reason} for f in self.failures],
-            "skipped_files": self.skipped_files,
+            "left_out_files": self.left_out_files,
+            "skipped_files": self.left_out_files,
         }
 
 
@@ -149,7 +164,7 @@ def _store_post(
     outlets: OutletDirectory,
     taken: set[int],
 ) -> str:
-    """Insert or update one post: 'added', 'updated' or 'skipped' (stored as it is).
+    """Insert or update one post: 'added', 'updated' or 'unchanged' (stored as it is).
     `taken` holds the posts this page has stored so far, and gets this one."""
     rows = _credit_rows(item.sources, outlets)
     post = _imported_before(item, key, taken)
@@ -200,7 +215,7 @@ def _write_post(
     changed = [name for name, value in fields.items() if getattr(post, name) != value]
     same_tags = {t.pk for t in post.tags.all()} >= {t.pk for t in tags}
     if not changed and _same_credits(post, rows) and same_tags:
-        return "skipped", post
+        return "unchanged", post
     for name in changed:
         setattr(post, name, fields[name])
     post.save()
@@ -446,7 +461,7 @@ def import_page(
     page: ArchivePage, outlets: OutletDirectory, superseded: Collection[int] = ()
 ) -> ImportResult:
     """Store every post of one parsed page in one transaction: all of it, or none. The posts
-    at the indexes `superseded` (see `superseded_copies`) are skipped."""
+    at the indexes `superseded` (see `superseded_copies`) are not written (`repeated`)."""
     result = ImportResult()
     seen: dict[str, int] = {}
     taken: set[int] = set()
@@ -456,10 +471,10 @@ def import_page(
         shown: set[tuple] = set()
         for index, (item, inferred) in enumerate(zip(page.posts, dates, strict=True)):
             if index in superseded:
-                result.skipped += 1
+                result.repeated += 1
                 continue
             if (fingerprint := _fingerprint(item)) in shown:
-                result.skipped += 1
+                result.repeated += 1
                 continue
             shown.add(fingerprint)
             key = import_key(item)

@@ -50,6 +50,7 @@ __all__ = [
     "ArchivePage",
     "ArchiveParseError",
     "ArchivePost",
+    "NoPostsError",
     "OutletGazetteer",
     "parse_archive",
 ]
@@ -105,6 +106,12 @@ class ArchivePage:
 
 class ArchiveParseError(ValueError):
     """The content is not an archive page this parser can read; the message says why."""
+
+
+class NoPostsError(ArchiveParseError):
+    """The content was read, and holds no post: empty, or text with nothing in a digest
+    post's shape (a robots.txt, a readme). A folder's file that says so is left out of an
+    import; one that cannot be read at all fails it."""
 
 
 def _iso(day: datetime.date | None) -> str | None:
@@ -258,7 +265,7 @@ def _scrub_controls(text: str) -> str:
 
 def _check_is_text(text: str) -> None:
     if not text.strip():
-        raise ArchiveParseError("empty input: no text at all")
+        raise NoPostsError("empty input: no text at all")
     sample = text[:20000]
     controls = sum(
         1 for ch in sample if unicodedata.category(ch) == "Cc" and ch not in "\t\n\x0b\x0c"
@@ -316,7 +323,7 @@ def parse_archive(
         raise ArchiveParseError("page nested too deeply to read") from exc
     posts = [post for post in raw.posts if post.headline.strip() or post.headless]
     if not posts:
-        raise ArchiveParseError("no posts found")
+        raise NoPostsError("no posts found")
     reader = CreditReader(gazetteer if gazetteer is not None else OutletGazetteer())
     built = _build_posts(posts, reader)
     if not any(post.sources for post in built) and not _links_to_post_pages(built):
@@ -324,7 +331,7 @@ def parse_archive(
         # do; a page with neither is something else (a shop's page, a readme, a list of
         # links to other sites), whose lines would become published posts, and its name the
         # site's.
-        raise ArchiveParseError(
+        raise NoPostsError(
             "no source lines (such as “Author, Outlet, March 3 2019:… excerpt”) found: "
             "not a page of the archive"
         )

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import codecs
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from clipdesk.archive.parsing import (
     ArchivePage,
     ArchiveParseError,
+    NoPostsError,
     OutletGazetteer,
     parse_archive,
     reads_as_html,
 )
-from clipdesk.archive.wordpress import is_wordpress_export
+from clipdesk.archive.wordpress import is_feed, is_wordpress_export
 
 ARCHIVE_SUFFIXES = {".txt", ".text", ".html", ".htm", ".xhtml"}
 # Pages a web server made (PHP, server-side includes, ASP, JSP, ColdFusion): saved from a
@@ -41,38 +42,81 @@ MAX_FILE_BYTES = 50 * 1024 * 1024
 SNIFF_BYTES = 4096
 # Server-side code: "<?php", "<?=", "<% ... %>" never reach a page the server sent.
 _SERVER_CODE = re.compile(rb"<\?(?:php\b|=)|<%", re.IGNORECASE)
-# Skipped files named in the summary under each reason; the rest are counted.
-SKIPPED_NAMES_SHOWN = 3
+# Files a site serves beside its pages for crawlers, ad networks and the curious: a saved
+# site holds them, and being text they were read as pages and failed the import.
+SITE_FILE_NAMES = frozenset(
+    {
+        "robots.txt",
+        "humans.txt",
+        "ads.txt",
+        "app-ads.txt",
+        "security.txt",
+        "llms.txt",
+        "llms-full.txt",
+        "crossdomain.xml",
+        "browserconfig.xml",
+    }
+)
+# "sitemap.xml", "sitemap_index.xml", "post-sitemap.xml", "wp-sitemap-posts-1.xml",
+# "sitemap.txt" (one address a line).
+_SITEMAP_NAME = re.compile(r"sitemap[\w.-]*\.(?:xml|txt)$")
+_SITEMAP_ROOT = re.compile(rb"<(?:\w+:)?(?:urlset|sitemapindex)\b")
+# Plain-text files of a folder: those with no post in them are left out (a readme, a list
+# of addresses); an HTML page is left only by its name or first bytes, as before.
+TEXT_SUFFIXES = {".txt", ".text"}
+# Why files are left out, where several files share the reason.
+SITE_FILE = "a site file by its name, not a page"
+SITEMAP = "a sitemap"
+FEED = "an RSS or Atom feed"
+TEXT_WITHOUT_POSTS = "text with no post in it"
+# Left-out files named in the summary under each reason; the rest are counted.
+LEFT_OUT_NAMES_SHOWN = 3
 
 
 class ArchiveFileError(Exception):
     """A file that cannot be imported; the message names the file and the reason."""
 
 
+class NoPostsInFile(ArchiveFileError):
+    """A file that was read and holds no post (see `parsing.NoPostsError`)."""
+
+
+@dataclass(frozen=True)
+class LeftOutFile:
+    """A file of a folder read and found to be no digest page: left out, not failed."""
+
+    reason: str
+
+
 @dataclass
 class ArchiveFiles:
-    """The files an import reads, and those of its folders it leaves, by the reason why."""
+    """The files an import reads, and those of its folders it leaves out, by the reason why.
+
+    `postless_allowed`: the plain-text files of the folders given. Read, one that holds no
+    post is left out with the rest (a folder's notes or address lists are no failure), where
+    a file named on its own, or an HTML page, that holds none fails the import."""
 
     pages: list[Path] = field(default_factory=list)
-    skipped: dict[str, list[Path]] = field(default_factory=dict)
+    left_out: dict[str, list[Path]] = field(default_factory=dict)
+    postless_allowed: set[Path] = field(default_factory=set)
 
-    def skip(self, path: Path, reason: str) -> None:
-        self.skipped.setdefault(reason, []).append(path)
+    def leave(self, path: Path, reason: str) -> None:
+        self.left_out.setdefault(reason, []).append(path)
 
-    def skipped_lines(self) -> list[str]:
+    def left_out_lines(self) -> list[str]:
         """One line a reason: how many files, why, and the first few of them."""
         lines = []
-        for reason, paths in self.skipped.items():
-            names = ", ".join(str(p) for p in paths[:SKIPPED_NAMES_SHOWN])
-            more = len(paths) - SKIPPED_NAMES_SHOWN
+        for reason, paths in self.left_out.items():
+            names = ", ".join(str(p) for p in paths[:LEFT_OUT_NAMES_SHOWN])
+            more = len(paths) - LEFT_OUT_NAMES_SHOWN
             names += f" and {more} more" if more > 0 else ""
-            lines.append(f"skipped {len(paths)} file(s), {reason}: {names}")
+            lines.append(f"left out {len(paths)} file(s), {reason}: {names}")
         return lines
 
-    def skipped_list(self) -> list[dict[str, str]]:
+    def left_out_list(self) -> list[dict[str, str]]:
         return [
             {"path": str(path), "reason": reason}
-            for reason, paths in self.skipped.items()
+            for reason, paths in self.left_out.items()
             for path in paths
         ]
 
@@ -88,10 +132,12 @@ def find_archive_files(paths: list[str]) -> ArchiveFiles:
             continue
         for inner in sorted(p for p in path.rglob("*") if p.is_file()):
             reason = _why_not_read(inner)
-            if reason is None:
-                found.pages.append(inner)
-            else:
-                found.skip(inner, reason)
+            if reason is not None:
+                found.leave(inner, reason)
+                continue
+            found.pages.append(inner)
+            if _suffix(inner) in TEXT_SUFFIXES:
+                found.postless_allowed.add(inner)
     return found
 
 
@@ -100,22 +146,40 @@ def expand_paths(paths: list[str]) -> Iterator[Path]:
     yield from find_archive_files(paths).pages
 
 
+def _suffix(path: Path) -> str:
+    return path.suffix.lower().split("?", 1)[0]
+
+
 def _why_not_read(path: Path) -> str | None:
     """None for a file of a folder that is a page (by its name, or a server's page or a
     WordPress export by its first bytes), else why it is left: a saved site holds styles,
-    pictures, scripts and other XML (sitemaps, feeds) that are no part of the archive."""
-    suffix = path.suffix.lower().split("?", 1)[0]
-    if suffix in ARCHIVE_SUFFIXES:
-        return None
-    if suffix and suffix != ".xml" and suffix not in SERVER_PAGE_SUFFIXES:
+    pictures, scripts, its robots.txt and ads.txt, sitemaps and feeds, no part of the
+    archive."""
+    name = path.name.casefold().split("?", 1)[0]
+    if name in SITE_FILE_NAMES:
+        return SITE_FILE
+    if _SITEMAP_NAME.search(name):
+        return SITEMAP
+    suffix = _suffix(path)
+    if suffix and suffix not in ARCHIVE_SUFFIXES | SERVER_PAGE_SUFFIXES | {".xml"}:
         return f"not a page by its name ({suffix})"
     try:
         with path.open("rb") as file:
             head = file.read(SNIFF_BYTES)
     except OSError as exc:
         return f"cannot be read ({exc.strerror or exc})"
+    if is_wordpress_export(head):
+        return None
+    # A feed is saved under any name: "rss.xml", "atom.xml", and "feed/index.html" by copiers
+    # that name every address ending in "/" so.
+    if is_feed(head):
+        return FEED
+    if _SITEMAP_ROOT.search(head):
+        return SITEMAP
     if suffix == ".xml":
-        return None if is_wordpress_export(head) else "XML that is not a WordPress export"
+        return "XML that is not a WordPress export"
+    if suffix in ARCHIVE_SUFFIXES:
+        return None
     kind = suffix or "no name ending"
     if _SERVER_CODE.search(head):
         return f"server code, not a saved page ({kind})"
@@ -140,6 +204,8 @@ def read_page(path: Path, gazetteer: OutletGazetteer) -> ArchivePage:
         raise ArchiveFileError(f"{path}: cannot read ({exc.strerror or exc})") from exc
     try:
         return parse_archive(content, gazetteer=gazetteer, filename=path.name)
+    except NoPostsError as exc:
+        raise NoPostsInFile(f"{path}: {exc}") from exc
     except ArchiveParseError as exc:
         raise ArchiveFileError(f"{path}: {exc}") from exc
     except Exception as exc:  # a parser bug must cost one file, not the whole import
@@ -152,9 +218,10 @@ def read_pages(
     paths: list[Path],
     gazetteer: OutletGazetteer,
     on_read: Callable[[Path], None] = lambda path: None,
-) -> Iterator[tuple[Path, ArchivePage | ArchiveFileError]]:
+    postless_allowed: Collection[Path] = (),
+) -> Iterator[tuple[Path, ArchivePage | ArchiveFileError | LeftOutFile]]:
     """Every file's page (or why it cannot be read), each read knowing every outlet the whole
-    archive names.
+    archive names; a file of `postless_allowed` that holds no post is a `LeftOutFile`.
 
     A credit with one name ("Morning Beacon, March 4 2021") is an outlet when the gazetteer
     knows that name, else it may read as a person. Read once in order, a page took an outlet
@@ -163,17 +230,20 @@ def read_pages(
     So every file is read first, the gazetteer learning from all of them; a page read before
     it learned its last outlet is read again. `on_read` is told of each first reading.
     """
-    first: list[tuple[Path, ArchivePage | ArchiveFileError, int]] = []
+    first: list[tuple[Path, ArchivePage | ArchiveFileError | LeftOutFile, int]] = []
     for path in paths:
+        page: ArchivePage | ArchiveFileError | LeftOutFile
         try:
-            page: ArchivePage | ArchiveFileError = read_page(path, gazetteer)
+            page = read_page(path, gazetteer)
+        except NoPostsInFile as exc:
+            page = LeftOutFile(TEXT_WITHOUT_POSTS) if path in postless_allowed else exc
         except ArchiveFileError as exc:
             page = exc
         first.append((path, page, len(gazetteer)))
         on_read(path)
     learned = len(gazetteer)
     for path, page, known in first:
-        if known < learned and not isinstance(page, ArchiveFileError):
+        if known < learned and isinstance(page, ArchivePage):
             try:
                 page = read_page(path, gazetteer)
             except ArchiveFileError as exc:

@@ -1,4 +1,6 @@
 import json
+from collections.abc import Iterable
+from pathlib import Path
 
 from django.core.management.base import CommandError
 from django.db import DatabaseError
@@ -12,10 +14,11 @@ from clipdesk.archive.importing import (
     import_page,
     superseded_copies,
 )
-from clipdesk.archive.parsing import OutletGazetteer
+from clipdesk.archive.parsing import ArchivePage, OutletGazetteer
 from clipdesk.archive.reading import (
     ArchiveFileError,
     ArchiveFiles,
+    LeftOutFile,
     find_archive_files,
     read_pages,
 )
@@ -44,11 +47,8 @@ class Command(ClipdeskCommand):
 
     def handle(self, *args, paths: list[str], dry_run: bool, json: bool, **options) -> None:
         found = find_archive_files(paths)
-        files = found.pages
-        if not files:
-            for line in found.skipped_lines():
-                self.stderr.write(f"import-archive: {line}")
-            raise CommandError("no archive files found in the given paths", returncode=2)
+        if not found.pages:
+            self._no_archive_files(found)
         if dry_run:
             self._dry_run(found, as_json=json)
         else:
@@ -66,7 +66,8 @@ class Command(ClipdeskCommand):
         site: dict = {"name": None, "about": None}
         posts: list[dict] = []
         failures: list[str] = []
-        pages = list(read_pages(files, gazetteer))
+        read = read_pages(files, gazetteer, postless_allowed=found.postless_allowed)
+        pages = self._pages_read(found, read)
         read_whole = [read for _, read in pages if not isinstance(read, ArchiveFileError)]
         superseded = iter(superseded_copies(read_whole))
         corrected_later = 0
@@ -79,22 +80,23 @@ class Command(ClipdeskCommand):
             site["about"] = site["about"] or page["site"]["about"]
             # A copy that a later file gives again with its dates corrected is not written by
             # the import; the dry run shows the posts the import would write.
-            left_out = next(superseded)
-            corrected_later += len(left_out)
-            posts.extend(p for i, p in enumerate(page["posts"]) if i not in left_out)
+            not_written = next(superseded)
+            corrected_later += len(not_written)
+            posts.extend(p for i, p in enumerate(page["posts"]) if i not in not_written)
         if as_json:
-            skipped = found.skipped_list()
-            self.stdout.write(json_dumps({"site": site, "posts": posts, "skipped_files": skipped}))
+            left_out = found.left_out_list()
+            shown = {"site": site, "posts": posts, "left_out_files": left_out}
+            self.stdout.write(json_dumps({**shown, "skipped_files": left_out}))
         else:
             aside = (
-                f" ({corrected_later} older copy(ies) that a later file corrects left out)"
+                f" ({corrected_later} older copy(ies) that a later file corrects not written)"
                 if corrected_later
                 else ""
             )
             self.stdout.write(
-                f"{len(posts)} post(s) found in {len(files)} file(s){aside}; nothing written."
+                f"{len(posts)} post(s) found in {len(pages)} file(s){aside}; nothing written."
             )
-            self._say_skipped(found)
+            self._say_left_out(found)
         self._fail_if(failures)
 
     def _import(self, found: ArchiveFiles, as_json: bool) -> None:
@@ -107,11 +109,18 @@ class Command(ClipdeskCommand):
                 returncode=2,
             ) from exc
         gazetteer = gazetteer_for(outlets)
-        summary = ImportSummary(skipped_files=found.skipped_list())
         with Progress(console=Console(stderr=True), disable=as_json, transient=True) as progress:
             reading = progress.add_task("Reading", total=len(files))
             task = progress.add_task("Importing", total=len(files))
-            pages = list(read_pages(files, gazetteer, on_read=lambda _: progress.advance(reading)))
+            read = read_pages(
+                files,
+                gazetteer,
+                on_read=lambda _: progress.advance(reading),
+                postless_allowed=found.postless_allowed,
+            )
+            pages = self._pages_read(found, read)
+            progress.update(task, total=len(pages))
+            summary = ImportSummary(left_out_files=found.left_out_list())
             read_whole = [read for _, read in pages if not isinstance(read, ArchiveFileError)]
             superseded = iter(superseded_copies(read_whole))
             for path, read in pages:
@@ -137,17 +146,42 @@ class Command(ClipdeskCommand):
             self.stdout.write(json_dumps(summary.as_dict()))
         else:
             t = summary.totals
+            repeated = f", {t.repeated} repeated copy(ies) not written" if t.repeated else ""
             self.stdout.write(
                 f"{summary.files} file(s): {t.added} post(s) added, {t.updated} updated, "
-                f"{t.skipped} skipped (already up to date), {len(summary.failures)} file(s) failed."
+                f"{t.unchanged} unchanged (already stored as they are){repeated}, "
+                f"{len(summary.failures)} file(s) failed."
             )
-            self._say_skipped(found)
+            self._say_left_out(found)
         self._fail_if([f.reason for f in summary.failures])
 
-    def _say_skipped(self, found: ArchiveFiles) -> None:
-        """The files of the folders given that were not read, and why: a page under a name
-        the import did not expect used to be left out without a word."""
-        for line in found.skipped_lines():
+    def _pages_read(
+        self,
+        found: ArchiveFiles,
+        read: Iterable[tuple[Path, ArchivePage | ArchiveFileError | LeftOutFile]],
+    ) -> list[tuple[Path, ArchivePage | ArchiveFileError]]:
+        """The files read as pages (or that failed); those found to be no digest page join
+        the files left out, and when that is all of them there is nothing to import."""
+        pages: list[tuple[Path, ArchivePage | ArchiveFileError]] = []
+        for path, page in read:
+            if isinstance(page, LeftOutFile):
+                found.leave(path, page.reason)
+            else:
+                pages.append((path, page))
+        if not pages:
+            self._no_archive_files(found)
+        return pages
+
+    def _no_archive_files(self, found: ArchiveFiles) -> None:
+        for line in found.left_out_lines():
+            self.stderr.write(f"import-archive: {line}")
+        raise CommandError("no archive files found in the given paths", returncode=2)
+
+    def _say_left_out(self, found: ArchiveFiles) -> None:
+        """The files of the folders given that were left out, and why: a page under a name
+        the import did not expect used to be left out without a word. Posts already stored
+        are "unchanged", files are "left out": one word ("skipped") said both."""
+        for line in found.left_out_lines():
             self.stdout.write(line)
 
     def _fail_if(self, failures: list[str]) -> None:
