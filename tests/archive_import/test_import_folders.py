@@ -314,3 +314,33 @@ def test_a_folder_of_site_files_and_postless_text_names_them_and_exits_2(tmp_pat
     assert "no archive files found" in result.stderr
     assert f"text with no post in it: {site / 'readme.txt'}" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+ABOUT_PAGE = (
+    "<html><head><title>About this digest</title></head><body><h1>About us</h1>"
+    "<p>We gather press coverage every week and write to our readers on Fridays.</p>"
+    "<p>Write to the editors through the form on the contact page.</p></body></html>"
+)
+
+
+def test_a_saved_sites_page_with_no_post_is_left_out_and_named_not_failed(tmp_path):
+    """A saved site's about and contact pages hold no post: each made the whole import exit
+    2, as a failed file. Named on its own, such a page still fails: it was given as a page."""
+    home = tmp_path / "home"
+    clipdesk(home, "init")
+    site = saved_site(tmp_path)
+    (site / "about").mkdir()
+    (site / "about" / "index.html").write_text(ABOUT_PAGE)
+
+    imported = clipdesk(home, "import-archive", str(site))
+
+    assert imported.returncode == 0
+    assert imported.stdout.splitlines()[0].startswith("2 file(s): 2 post(s) added")
+    assert (
+        "left out 1 file(s), a page with no post in it (an about, contact or index page): "
+        f"{site / 'about' / 'index.html'}"
+    ) in imported.stdout.splitlines()
+
+    named = clipdesk(home, "import-archive", str(site / "about" / "index.html"), check=False)
+    assert named.returncode == 2
+    assert "no posts found" in named.stderr

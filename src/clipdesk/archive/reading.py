@@ -69,6 +69,7 @@ SITE_FILE = "a site file by its name, not a page"
 SITEMAP = "a sitemap"
 FEED = "an RSS or Atom feed"
 TEXT_WITHOUT_POSTS = "text with no post in it"
+PAGE_WITHOUT_POSTS = "a page with no post in it (an about, contact or index page)"
 # Left-out files named in the summary under each reason; the rest are counted.
 LEFT_OUT_NAMES_SHOWN = 3
 
@@ -92,9 +93,10 @@ class LeftOutFile:
 class ArchiveFiles:
     """The files an import reads, and those of its folders it leaves out, by the reason why.
 
-    `postless_allowed`: the plain-text files of the folders given. Read, one that holds no
-    post is left out with the rest (a folder's notes or address lists are no failure), where
-    a file named on its own, or an HTML page, that holds none fails the import."""
+    `postless_allowed`: the files of the folders given. Read, one that holds no post is left
+    out with the rest (a saved site's about and contact pages, a folder's notes or address
+    lists are no failure, and the summary names them), where a file named on its own that
+    holds none fails the import: it was named as an archive page."""
 
     pages: list[Path] = field(default_factory=list)
     left_out: dict[str, list[Path]] = field(default_factory=dict)
@@ -136,9 +138,12 @@ def find_archive_files(paths: list[str]) -> ArchiveFiles:
                 found.leave(inner, reason)
                 continue
             found.pages.append(inner)
-            if _suffix(inner) in TEXT_SUFFIXES:
-                found.postless_allowed.add(inner)
+            found.postless_allowed.add(inner)
     return found
+
+
+def _without_posts(path: Path) -> str:
+    return TEXT_WITHOUT_POSTS if _suffix(path) in TEXT_SUFFIXES else PAGE_WITHOUT_POSTS
 
 
 def expand_paths(paths: list[str]) -> Iterator[Path]:
@@ -236,7 +241,7 @@ def read_pages(
         try:
             page = read_page(path, gazetteer)
         except NoPostsInFile as exc:
-            page = LeftOutFile(TEXT_WITHOUT_POSTS) if path in postless_allowed else exc
+            page = LeftOutFile(_without_posts(path)) if path in postless_allowed else exc
         except ArchiveFileError as exc:
             page = exc
         first.append((path, page, len(gazetteer)))
