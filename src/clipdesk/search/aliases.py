@@ -14,6 +14,19 @@ folding and transliteration) and in no other entity's. "Mujahedin" is such a wor
 "People's" (not in the entity's name) and "Maryam" of "Maryam Rajavi" are not. Whole-word
 only: the word must be the whole clause, never a prefix or a part of a longer alias run.
 
+Acronyms. The watchlist matcher finds an acronym alias ("WHO", "MEK") only where it is
+written in capitals, and a document carries its entity's word where the matcher found it
+(words.py, `entity_word`). A search word is folded ("who"), so a query word names an entity
+through an acronym only where it is written as the acronym, capitals and all ("WHO",
+"W.H.O."): it then looks for the entity word and the entity's other names, and not for the
+folded word, which is in every "who knows". Written any other way ("who", "Who") it is an
+ordinary word, unless another name of an entity is that word ("Who", an alias of "The Who").
+An acronym in capitals inside a longer phrase ('"the WHO warned"') keeps the phrase and also
+asks for the entity word: the index has no word for "WHO in capitals here", but a document
+whose phrase writes it so is one where the matcher found the entity. An option of an OR is
+read against the OR as typed. `entity:` filters are names, not words: "entity:who" names the
+entity whatever its case (resolving.py).
+
 Pure functions over an `AliasBook` (entity id → names); `resolving.load_alias_book` fills
 one from the watchlists, and the benchmark builds one from made-up names.
 """
@@ -24,7 +37,7 @@ import re
 from dataclasses import dataclass, field
 
 from clipdesk.search.query import AllOf, AnyOf, Clause, Node, Phrase, Term, node_for, spellings
-from clipdesk.search.words import entity_word, tokens
+from clipdesk.search.words import entity_word, tokens, words_with_spans
 from clipdesk.watch.matching import acronym_of
 from clipdesk.watch.normalizing import skeleton
 
@@ -62,10 +75,13 @@ def _loose(node: Node) -> list[Node]:
 class AliasBook:
     """Every watched entity's names, by key."""
 
-    entity_of: dict[Key, int] = field(default_factory=dict)
+    entity_of: dict[Key, int] = field(default_factory=dict)  # any name, case aside (entity:)
     names: dict[int, list[str]] = field(default_factory=dict)  # entity → name, then aliases
     longest: int = 0
     heads: dict[str, int] = field(default_factory=dict)  # skeleton of a shortening word → entity
+    # What a query word names: a name that is no acronym by its key, an acronym as written.
+    named: dict[Key, int] = field(default_factory=dict)
+    acronyms: dict[str, int] = field(default_factory=dict)  # "WHO" → entity
 
     @classmethod
     def from_names(cls, names: dict[int, list[str]]) -> AliasBook:
@@ -81,6 +97,11 @@ class AliasBook:
                 book.longest = max(book.longest, len(key))
                 for word in set(key):
                     owners.setdefault(word, set()).add(entity_id)
+            for name in entity_names:
+                if acronym := acronym_of(name):
+                    book.acronyms.setdefault(acronym, entity_id)
+                elif key := key_of(name):
+                    book.named.setdefault(key, entity_id)
             own_name = key_of(entity_names[0]) if entity_names else ()
             for word in set(own_name):
                 if sum(word in key for key in keys) >= 2:
@@ -114,17 +135,14 @@ class _Expander:
 
         An acronym among the names ("MEK") is looked for through the entity word alone: as a
         search word it is "mek", found in every lowercase word of those letters, which the
-        matcher rejects. Typed as an acronym, the reader's own word is left out the same way.
+        matcher rejects. Typed as an acronym, the reader's own word is left out the same way
+        (kept where the query also writes it otherwise: "WHO OR who").
         `written` is the query as typed where `source` is only its words (an OR's option).
         """
         options: dict[Node, None] = {}
-        key = key_of(source)
         acronyms = [acronym_of(n) for n in self.book.names[entity_id] if acronym_of(n)]
-        typed_in_capitals = any(
-            key_of(acronym) == key and _in_capitals(acronym, written or source)
-            for acronym in acronyms
-        )
-        if not typed_in_capitals:
+        forms = _written_forms(key_of(source), written or source)
+        if not forms or not all(form in acronyms for form in forms):
             options[typed] = None
         options[Term(entity_word(entity_id))] = None
         self.typed.add(" ".join(tokens(source)))
@@ -161,12 +179,38 @@ class _Expander:
     def _node(self, node: Node, source: str, *, heads: bool, written: str = "") -> Node:
         words = _node_words(node)
         key = key_of_words(words) if words else ()
-        entity = self.book.entity_of.get(key) if key else None
+        entity = self.named(key, written or source)
         if entity is None and heads and isinstance(node, Term) and len(key) == 1:
             entity = self.book.heads.get(key[0])
         if entity is None:
-            return node
+            return self.with_acronyms(node, written or source)
         return self.group(entity, node, source, written)
+
+    def named(self, key: Key, written: str) -> int | None:
+        """The entity that words of this key name: through an acronym where `written` (the
+        query as typed) writes one in capitals, else through any other name (module doc)."""
+        if not key:
+            return None
+        if len(key) == 1:
+            for form in _written_forms(key, written):
+                if (entity := self.book.acronyms.get(form)) is not None:
+                    return entity
+        return self.book.named.get(key)
+
+    def with_acronyms(self, node: Node, written: str) -> Node:
+        """A phrase that writes an acronym in capitals among other words ('"the WHO warned"',
+        "WHO-led"), as typed and where the matcher found the acronym's entity."""
+        if not isinstance(node, Phrase):
+            return node
+        found: dict[Node, None] = {}
+        for word in dict.fromkeys(node.words):
+            for form in _written_forms(key_of_words([word]), written):
+                if (entity := self.book.acronyms.get(form)) is not None:
+                    found[Term(entity_word(entity))] = None
+                    self.acronyms.update(dict.fromkeys(tokens(form)))
+                    if entity not in self.entities:
+                        self.entities.append(entity)
+        return AllOf((node, *found)) if found else node
 
     def runs(self, clauses: list[Clause]) -> list[Node]:
         """Expand clauses, trying runs of bare words together, longest first."""
@@ -199,7 +243,7 @@ class _Expander:
         key = key_of_words(words) if words and len(words) == 1 else ()
         entity = self.book.heads.get(key[0]) if len(key) == 1 else None
         if entity is None or not isinstance(clause.node, Term):
-            return clause.node
+            return self.with_acronyms(clause.node, clause.source)
         return self.group(entity, clause.node, clause.source)
 
     def _longest_alias_at(self, clauses: list[Clause], start: int) -> tuple[int, int] | None:
@@ -211,7 +255,8 @@ class _Expander:
             key = key_of_words(words)
             if len(key) > self.book.longest:
                 continue
-            if key and (entity := self.book.entity_of.get(key)) is not None:
+            written = " ".join(c.source for c in clauses[start:stop])
+            if (entity := self.named(key, written)) is not None:
                 return stop, entity
         return None
 
@@ -224,8 +269,17 @@ def expand_aliases(include: list[Clause], exclude: list[Clause], book: AliasBook
     return Expansion(included, excluded, also, expander.entities, list(expander.acronyms))
 
 
-def _in_capitals(acronym: str, written: str) -> bool:
-    """Whether the query has `acronym` ("MEK") written in capitals, as a word, dotted or not
-    ("MEK", "M.E.K."); "mek" is a word the reader asks for as written."""
-    letters = r"\.?".join(map(re.escape, acronym))
-    return re.search(rf"(?<!\w){letters}\.?(?!\w)", written) is not None
+def _written_forms(key: Key, written: str) -> list[str]:
+    """How `written` (a query as typed) writes each of its words whose key is `key` (one
+    word), compared as an acronym: dots and a possessive left out ("W.H.O.'s" → "WHO")."""
+    if len(key) != 1:
+        return []
+    words, spans = words_with_spans(written)
+    return [
+        _POSSESSIVE.split(written[start:end], maxsplit=1)[0].replace(".", "")
+        for word, (start, end) in zip(words, spans, strict=True)
+        if key_of_words([word]) == key
+    ]
+
+
+_POSSESSIVE = re.compile("['’]")

@@ -22,7 +22,7 @@ from clipdesk.articles.models import Article
 from clipdesk.digest.models import Outlet, Post
 from clipdesk.search.aliases import expand_aliases
 from clipdesk.search.backends import FACET_SIZE, KINDS, Plan, SearchUnavailable, get_backend
-from clipdesk.search.documents import article_text, post_text
+from clipdesk.search.documents import MATCHERS, article_text, post_text
 from clipdesk.search.query import parse
 from clipdesk.search.resolving import load_alias_book, resolve_filters
 from clipdesk.search.snippets import Highlighter, mark, snippet
@@ -197,7 +197,8 @@ def search(
                 "Add a word or a filter to rank them all."
             )
         # 4.
-        highlighter = Highlighter.for_nodes(list(plan.include), expansion.acronyms)
+        matcher = MATCHERS.get() if expansion.entities else None
+        highlighter = Highlighter.for_nodes(list(plan.include), expansion.acronyms, matcher)
         results.results = _load(type, found.ids, highlighter)
         # 5.
         results.facets = _name_facets(found.facets)

@@ -4,8 +4,11 @@ Matching is done on search words (words.py, as the index holds them), and marks 
 the original characters each word came from, so "Mojahédin" is marked for "mojahedin",
 "Rajavi’s" for "rajavi", and Persian text with its own letter forms. A word cut by a
 zero-width non-joiner ("می‌خواهد") is marked whole where the query found it whole
-("میخواهد"), as the index holds it (words.py, `joined_words_with_spans`). Everything is
-HTML-escaped before the marks are added: a snippet is safe to render as it is.
+("میخواهد"), as the index holds it (words.py, `joined_words_with_spans`). A document found
+through an entity word (words.py, `entity_word`: where the watchlist matcher found a searched
+entity) has the matcher's mentions of that entity marked, under whatever spelling the text
+writes it ("Mujahedin-i-Khalq" for "Mojahedin-e Khalq"). Everything is HTML-escaped before the
+marks are added: a snippet is safe to render as it is.
 
 A long text is first cut into pieces of about SNIPPET_CHARS at spaces, each piece scored, and
 only the best piece is marked (the first one when nothing matches).
@@ -20,7 +23,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from clipdesk.search.query import AllOf, AnyOf, Node, Phrase, Term, spellings
-from clipdesk.search.words import joined_words_with_spans, words_with_spans
+from clipdesk.search.words import entity_of_word, joined_words_with_spans, words_with_spans
+from clipdesk.watch.matching import Matcher
 from clipdesk.watch.normalizing import CONNECTORS
 
 SNIPPET_CHARS = 240
@@ -37,10 +41,16 @@ class Highlighter:
     phrases: set[Phrase] = field(default_factory=set)
     # Acronyms searched through the entity word (aliases.py): marked where written in capitals.
     acronyms: set[str] = field(default_factory=set)
+    # Entities searched through their entity word (by id, as the matcher names them), and the
+    # watchlist matcher that finds their mentions; without one, only the words are marked.
+    entities: set[str] = field(default_factory=set)
+    matcher: Matcher | None = None
 
     @classmethod
-    def for_nodes(cls, nodes: list[Node], acronyms: Iterable[str] = ()) -> Highlighter:
-        found = cls(acronyms=set(acronyms))
+    def for_nodes(
+        cls, nodes: list[Node], acronyms: Iterable[str] = (), matcher: Matcher | None = None
+    ) -> Highlighter:
+        found = cls(acronyms=set(acronyms), matcher=matcher)
         pending = list(nodes)
         while pending:
             node = pending.pop()
@@ -54,6 +64,8 @@ class Highlighter:
                     for part in node.parts
                     if not (isinstance(part, Term) and part.text in CONNECTORS)
                 )
+            elif isinstance(node, Term) and (entity := entity_of_word(node.text)):
+                found.entities.add(entity)
             elif isinstance(node, Term):
                 (found.prefixes if node.prefix else found.terms).add(node.text)
             elif node.joined:
@@ -61,6 +73,13 @@ class Highlighter:
             else:
                 found.phrases.add(node)
         return found
+
+    def mentions(self, text: str) -> list[tuple[int, int]]:
+        """Where the matcher finds a searched entity in `text`: (start, end) of each mention."""
+        if not self.entities or self.matcher is None:
+            return []
+        found = self.matcher.find(text=text)
+        return [(m.start, m.end) for m in found if m.entity in self.entities]
 
     def _word(self, token: str, original: str | None) -> bool:
         if token in self.terms or any(token.startswith(p) for p in self.prefixes):
@@ -95,6 +114,10 @@ def _marked_words(text: str, highlighter: Highlighter) -> tuple[list[tuple[int, 
     part of such a word is marked where the whole word matched)."""
     words, spans = words_with_spans(text)
     marks = highlighter.marked(words, [text[start:end] for start, end in spans])
+    for first, last in highlighter.mentions(text):
+        for index, (start, end) in enumerate(spans):
+            if start < last and first < end:
+                marks[index] = True
     joined = joined_words_with_spans(text)
     if joined is not None:
         whole_words, whole_spans = joined

@@ -211,7 +211,14 @@ def joined_words_with_spans(text: str) -> tuple[list[str], list[tuple[int, int]]
 # letters ("mek"), which a search word, folded, cannot tell apart. No typed word can be it:
 # `tokens` never keeps the mark it begins with.
 ENTITY_WORD_MARK = "\u2058"  # FOUR DOT PUNCTUATION
+_ENTITY_WORD_START = f"{ENTITY_WORD_MARK}entity"
 
 
 def entity_word(entity_id: int) -> str:
-    return f"{ENTITY_WORD_MARK}entity{entity_id}"
+    return f"{_ENTITY_WORD_START}{entity_id}"
+
+
+def entity_of_word(word: str) -> str:
+    """The entity id (as text, as the matcher names entities) an entity word stands for, or
+    "" for any other word."""
+    return word.removeprefix(_ENTITY_WORD_START) if word.startswith(_ENTITY_WORD_START) else ""
