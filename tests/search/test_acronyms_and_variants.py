@@ -2,7 +2,9 @@
 implies (tantivy on SQLite, the tsvector table on PostgreSQL).
 
 An acronym alias typed in capitals ("WHO") searches its entity: where the watchlist matcher
-found it, and the entity's other names; typed any other way ("who") it is a word. A watched
+found it, and the entity's other names, not the word "who". Typed any other way ("who",
+"mek") it is the word as typed and the entity too: a search box is typed in lower case, and
+"mek" means the MEK under all its names. A watched
 name typed letter for letter also finds the posts where the matcher found the entity under
 another spelling ("Mujahedin-i-Khalq"), and the snippet marks that spelling.
 """
@@ -69,13 +71,13 @@ QUERIES = [
     ("MEK", {"mek", "variant"}),
     ("NCRI", {"councils"}),
     ("EU", {"councils", "union"}),
-    # Written any other way, it is the word as typed, found wherever it is written.
-    ("who", EVERY_WHO),
-    ("Who", EVERY_WHO),
+    # Written any other way, it is the word as typed, wherever it is written, and the entity.
+    ("who", EVERY_WHO | WHO),
+    ("Who", EVERY_WHO | WHO),
     ("who knows", {"knows"}),
-    ("mek", {"mek", "mek_word"}),
+    ("mek", {"mek", "mek_word", "variant"}),
     ("ncri", {"councils", "lowercase"}),
-    ("eu", {"councils", "lowercase"}),
+    ("eu", {"councils", "lowercase", "union"}),
     ("WHO OR who", WHO | EVERY_WHO),
     # In a longer phrase, the phrase is found where the acronym is the entity.
     ('"the WHO warned"', {"acronym"}),

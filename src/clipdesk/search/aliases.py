@@ -19,8 +19,10 @@ written in capitals, and a document carries its entity's word where the matcher 
 (words.py, `entity_word`). A search word is folded ("who"), so a query word names an entity
 through an acronym only where it is written as the acronym, capitals and all ("WHO",
 "W.H.O."): it then looks for the entity word and the entity's other names, and not for the
-folded word, which is in every "who knows". Written any other way ("who", "Who") it is an
-ordinary word, unless another name of an entity is that word ("Who", an alias of "The Who").
+folded word, which is in every "who knows". Written any other way ("who", "mek") it is the
+word as typed and the entity too (a search box is typed in lower case, and "mek" means the
+MEK under every name), unless another name of an entity is that word ("Who", an alias of
+"The Who"), which it then names.
 An acronym in capitals inside a longer phrase ('"the WHO warned"') keeps the phrase and also
 asks for the entity word: the index has no word for "WHO in capitals here", but a document
 whose phrase writes it so is one where the matcher found the entity. An option of an OR is
@@ -195,7 +197,7 @@ class _Expander:
             for form in _written_forms(key, written):
                 if (entity := self.book.acronyms.get(form)) is not None:
                     return entity
-        return self.book.named.get(key)
+        return self.book.named.get(key, self.book.entity_of.get(key))
 
     def with_acronyms(self, node: Node, written: str) -> Node:
         """A phrase that writes an acronym in capitals among other words ('"the WHO warned"',
