@@ -165,6 +165,12 @@ def _stop_group(process: subprocess.Popen) -> None:
     process.wait(timeout=20)
 
 
+# A worker that does not quit is killed by the server at its graceful timeout, 10 s after
+# Ctrl-C: a stop by then is a stop "at once". A loaded machine (the whole suite beside other
+# work) has taken over 8 s to stop a healthy demo; a hung worker still takes over 10.
+CTRL_C_WITHIN = 9.5
+
+
 def _ctrl_c(process: subprocess.Popen, within: float) -> tuple[int, str]:
     os.killpg(process.pid, signal.SIGINT)
     try:
@@ -235,7 +241,7 @@ def _ctrl_c_the_ready_demo(demo: subprocess.Popen, port: int, home: str) -> None
     with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as response:
         assert response.status == 200
     _searched_in_the_demo(port, home)
-    code, err = _ctrl_c(demo, within=8)  # the workers' graceful timeout is 10 s
+    code, err = _ctrl_c(demo, within=CTRL_C_WITHIN)
     assert code == 130  # as the other commands stopped by Ctrl-C (gunicorn's master says 0)
     assert "[ERROR]" not in err  # a clean stop, not "Shutting down" logged as an error
     assert "SIGKILL" not in err
@@ -365,7 +371,7 @@ def test_a_demo_in_a_temporary_instance_leaves_nothing_behind(tmp_path):
             assert demo.poll() is None and time.monotonic() < deadline, "the demo never ran"
             time.sleep(0.2)
         assert any(line.startswith(f"Demo instance in {scratch}/clipdesk-demo-") for line in lines)
-        _ctrl_c(demo, within=8)
+        _ctrl_c(demo, within=CTRL_C_WITHIN)
     finally:
         _stop_group(demo)
     assert not [p for p in scratch.iterdir() if p.name.startswith("clipdesk-demo-")]
