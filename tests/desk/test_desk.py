@@ -275,10 +275,10 @@ def test_a_story_number_that_is_no_number_is_refused_in_words(client, editor, sy
     assert not Post.objects.exists()
 
 
-def change_form(client, url: str) -> dict:
+def change_form(client, url: str, form_id: str = "post_form") -> dict:
     """The fields of an admin change form as the browser would send them back."""
     page = html.fromstring(client.get(url).content)
-    form = page.get_element_by_id("post_form")
+    form = page.get_element_by_id(form_id)
     data: dict = {}
     for field in form.xpath(".//input[@name] | .//textarea[@name] | .//select[@name]"):
         name = field.get("name")

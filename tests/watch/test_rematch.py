@@ -9,6 +9,7 @@ import pytest
 from django.core.management import call_command
 
 from clipdesk.articles.models import Article
+from clipdesk.people.models import AuditEntry
 from clipdesk.watch.models import Alias, Match
 from clipdesk.watch.store import add_entity, load_matcher, store_matches
 
@@ -55,6 +56,10 @@ def test_an_alias_added_to_an_entity_already_matched_is_stored_where_it_is_used(
     assert "1 article(s) applied" in rematch("--apply")
     assert places(article) == [("MEK", "MEK"), ("PMOI", "PMOI")]
     assert "0 article(s) would change" in rematch()
+    # Applied from the shell, it is in the audit trail as the admin's button puts it there.
+    (entry,) = AuditEntry.objects.filter(action="rematch")
+    assert entry.user is None and entry.detail["by"] == "clipdesk watch rematch"
+    assert entry.detail["articles_changed"] == 1
 
 
 def test_a_removed_alias_leaves_no_place_behind():

@@ -46,7 +46,9 @@ def test_the_admin_warns_of_a_one_letter_alias_on_save(admin_client):
     assert page.status_code == 200
     assert Entity.objects.get().aliases.count() == 2
     assert "is one letter" in page.content.decode()
-    assert "follow the changed names after" in page.content.decode()  # what to run next
+    said = page.content.decode()
+    assert "follow the changed names once the watchlists are" in said  # what to do next
+    assert 'href="/admin/watch/entity/rematch/"' in said
 
 
 @pytest.mark.django_db

@@ -23,6 +23,8 @@ class AuditEntry(models.Model):
         UNLOCK = "unlock", "unlocked sign-in to"
         DISABLE = "disable", "disabled"
         ENABLE = "enable", "enabled"
+        # The watchlists applied again to every stored article (from the admin or the shell).
+        REMATCH = "rematch", "re-matched the stored articles under"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL

@@ -1,10 +1,25 @@
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
 
 from clipdesk.admin_input import CheckedModelAdmin
 from clipdesk.inlines import ParentCheckedInline
+from clipdesk.people.roles import ADMIN, role_of
 from clipdesk.watch.matching import too_short
 from clipdesk.watch.models import Alias, Entity, Match, Watchlist
+from clipdesk.watch.rematching import apply_rematch, preview_rematch
 from clipdesk.watch.store import MATCHING_CHANGED, matching_has_changed
+
+REMATCH_PAGE = "admin:watch_entity_rematch"
+
+
+def may_rematch(user) -> bool:
+    """Admins only: they keep the watchlists (people/roles.py). An editor, who cannot change a
+    watchlist, has nothing to act on in the preview, and each one costs seconds of matching."""
+    return role_of(user) == ADMIN
 
 
 class MatchingNoticeAdmin(CheckedModelAdmin):
@@ -23,9 +38,12 @@ class MatchingNoticeAdmin(CheckedModelAdmin):
         # On a page drawn, not on a form sent: that is answered by a redirect to a page that
         # says it, or redrawn with errors, where it would only add to them.
         if request.method == "GET" and matching_has_changed():
-            self.message_user(
-                request, MATCHING_CHANGED[0].upper() + MATCHING_CHANGED[1:] + ".", messages.WARNING
-            )
+            notice = MATCHING_CHANGED[0].upper() + MATCHING_CHANGED[1:] + "."
+            if may_rematch(request.user):
+                notice = format_html(
+                    '{} <a href="{}">Preview and apply it here.</a>', notice, reverse(REMATCH_PAGE)
+                )
+            self.message_user(request, notice, messages.WARNING)
 
 
 class AliasInline(ParentCheckedInline):
@@ -37,6 +55,7 @@ class AliasInline(ParentCheckedInline):
 class EntityAdmin(MatchingNoticeAdmin):
     list_display = ["name", "watchlist"]
     list_filter = ["watchlist"]
+    change_list_template = "admin/watch/entity/change_list.html"
     search_fields = ["name", "aliases__text"]
     inlines = [AliasInline]
 
@@ -47,14 +66,53 @@ class EntityAdmin(MatchingNoticeAdmin):
             if warning := too_short(alias):
                 self.message_user(request, f"Saved, but {warning}.", messages.WARNING)
         if form.has_changed() or any(f.has_changed() for f in formsets):
-            # Not done here: re-matching the articles and indexing every post again can take
-            # minutes on a large archive, longer than a page should.
+            # Not done on saving: re-matching the articles and indexing every post again can
+            # take minutes on a large archive, longer than a save should.
             self.message_user(
                 request,
-                "Stored articles and published posts follow the changed names after "
-                "`clipdesk watch rematch --apply` (a preview without --apply).",
+                format_html(
+                    "Stored articles and published posts follow the changed names once the "
+                    'watchlists are <a href="{}">re-applied to stored articles</a> (or with '
+                    "<code>clipdesk watch rematch --apply</code>).",
+                    reverse(REMATCH_PAGE),
+                ),
                 messages.INFO,
             )
+
+    def changelist_view(self, request, extra_context=None):
+        if may_rematch(request.user):
+            extra_context = {**(extra_context or {}), "rematch_url": reverse(REMATCH_PAGE)}
+        return super().changelist_view(request, extra_context)
+
+    def get_urls(self):
+        rematch = path(
+            "rematch/", self.admin_site.admin_view(self.rematch_view), name="watch_entity_rematch"
+        )
+        return [rematch, *super().get_urls()]  # before the change page's catch-all
+
+    def rematch_view(self, request: HttpRequest) -> HttpResponse:
+        """The watchlists re-applied to stored articles: a preview of what would change, and
+        a button that applies it (a form sent, never a page looked at, changes anything)."""
+        if not may_rematch(request.user):
+            raise PermissionDenied("Only an admin may re-apply the watchlists.")
+        if request.method == "POST":
+            applied = apply_rematch(request.user, by="the admin")
+            posts = applied.posts_indexed
+            said = f"Watchlists re-applied: {len(applied.changes)} stored article(s) changed"
+            if posts is not None:
+                said += f"; {posts} published post(s) indexed again"
+            self.message_user(request, said + ".", messages.SUCCESS)
+            return HttpResponseRedirect(reverse("admin:watch_entity_changelist"))
+        if request.method != "GET":
+            return HttpResponseNotAllowed(["GET", "POST"])
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Re-apply watchlists to stored articles",
+            "preview": preview_rematch(),
+            "matching_changed": matching_has_changed(),
+        }
+        return TemplateResponse(request, "admin/watch/entity/rematch.html", context)
 
 
 @admin.register(Watchlist)

@@ -143,20 +143,36 @@ class Rematch:
     places_found: int = 0  # places (field, start, end) of a name not stored before
     places_lost: int = 0  # stored places the watchlists no longer find
 
+    @property
+    def gained(self) -> list[str]:
+        return sorted(self.after - self.before)
 
-def rematch_articles(*, apply: bool) -> list[Rematch]:
+    @property
+    def lost(self) -> list[str]:
+        return sorted(self.before - self.after)
+
+
+def rematch_articles(*, apply: bool, newest: int | None = None) -> list[Rematch]:
     """Re-run the watchlists over stored articles; list what would change, and apply it.
 
     A change is any place a name is found or no longer found, not only an entity gained or
     lost: an alias added to an entity the article matched already was never stored (nor
     highlighted) where the article used it, and a removed alias's places stayed. Applied, it
     records these rules' version as the stored matches' (changed or not): the notice of
-    `matching_has_changed` ends there."""
+    `matching_has_changed` ends there.
+
+    `newest` looks at only that many of the articles stored last, for a preview that must
+    answer in a page's time; applied, every article is matched again."""
     from clipdesk.articles.models import Article
 
+    if apply and newest is not None:
+        raise ValueError("rematch_articles: applied, the watchlists go over every article")
+    articles = Article.objects.prefetch_related("matches__entity")
+    if newest is not None:
+        articles = articles.order_by("-pk")[:newest]
     matcher = load_matcher()
     changes: list[Rematch] = []
-    for article in Article.objects.prefetch_related("matches__entity").iterator(chunk_size=500):
+    for article in articles.iterator(chunk_size=500):
         stored = list(article.matches.all())
         found = matcher.find(article.title or "", article.text or "")
         held = {(m.entity.name, m.alias, m.field, m.start, m.end) for m in stored}

@@ -1,12 +1,11 @@
 import json
 
-from django.conf import settings
 from django.core.management.base import CommandError
 
 from clipdesk.command import ClipdeskCommand
-from clipdesk.search.indexing import index_articles, reindex_posts
 from clipdesk.watch.matching import too_short
 from clipdesk.watch.models import Entity
+from clipdesk.watch.rematching import apply_rematch, follow_in_search
 from clipdesk.watch.store import (
     DEFAULT_WATCHLIST,
     MATCHING_CHANGED,
@@ -57,7 +56,8 @@ class Command(ClipdeskCommand):
                     f"watch: warning: {other.name} also goes by {alias!r}: "
                     "an article naming it matches both"
                 )
-            self._posts_follow()
+            # Published posts indexed again, so that search finds them by the new names.
+            self._say_posts_indexed(follow_in_search())
         elif action == "list":
             rows = [
                 {
@@ -76,22 +76,21 @@ class Command(ClipdeskCommand):
             if matching_has_changed():
                 self.stderr.write(f"watch: {MATCHING_CHANGED}")
         else:
-            changes = rematch_articles(apply=options["apply"])
+            if options["apply"]:
+                applied = apply_rematch(None, by="clipdesk watch rematch")
+                changes = applied.changes
+            else:
+                changes = rematch_articles(apply=False)
             for c in changes:
-                gone, new = sorted(c.before - c.after), sorted(c.after - c.before)
                 places = f"{c.places_found} place(s) found, {c.places_lost} no longer"
-                self.stdout.write(f"article {c.article_id} “{c.title}”: +{new} -{gone}; {places}")
+                self.stdout.write(
+                    f"article {c.article_id} “{c.title}”: +{c.gained} -{c.lost}; {places}"
+                )
             verb = "applied" if options["apply"] else "would change (preview; --apply stores it)"
             self.stdout.write(f"{len(changes)} article(s) {verb}")
             if options["apply"]:
-                self._posts_follow([c.article_id for c in changes])
+                self._say_posts_indexed(applied.posts_indexed)
 
-    def _posts_follow(self, articles: list[int] = ()) -> None:
-        """Published posts, and the articles whose matches changed, indexed again, so that
-        search finds them by the new names (matches stored in bulk index nothing by
-        themselves: an article's first match was missed by `entity:` until a reindex)."""
-        if not getattr(settings, "CLIPDESK_SEARCH_AUTO_INDEX", True):
-            return
-        if articles:
-            index_articles(articles)
-        self.stdout.write(f"{reindex_posts()} published post(s) indexed with the watchlists")
+    def _say_posts_indexed(self, posts: int | None) -> None:
+        if posts is not None:
+            self.stdout.write(f"{posts} published post(s) indexed with the watchlists")
