@@ -1281,7 +1281,12 @@ def test_a_credit_dated_with_a_two_digit_year_keeps_its_year_out_of_the_excerpt(
 
 
 @pytest.mark.parametrize(
-    "author", ["Dr. Osric Tallow", "Prof. Marta Quill", "Mrs. Ines Farrow", "Osric Tallow Jr."]
+    "author",
+    [
+        *("Dr. Osric Tallow", "Prof. Marta Quill", "Mrs. Ines Farrow", "Osric Tallow Jr."),
+        # The titles a suggested excerpt knows are an author's too, and French ones kept.
+        *("Gov. Osric Tallow", "Mme. Ines Farrow", "Mlle. Ines Farrow"),
+    ],
 )
 def test_an_author_with_a_title_or_suffix_is_a_person_not_an_outlet(author):
     line = f"{author}, Ridge Weekly, March 3 2021:… The ferry ran late."

@@ -133,10 +133,20 @@ def test_a_sentence_opening_with_a_short_headline_is_kept():
             "Mr. Vance and Dr. Orla Pike met at St. Ives. Gen. Tallow left.",
             ["Mr. Vance and Dr. Orla Pike met at St. Ives.", "Gen. Tallow left."],
         ),
+        # The titles an archive's credit line knows are titles here too: French ones and
+        # those of English text alike.
+        (
+            "Mme. Roux and Mlle. Pike spoke. Gov. Tallow and Messrs. Quill left.",
+            ["Mme. Roux and Mlle. Pike spoke.", "Gov. Tallow and Messrs. Quill left."],
+        ),
         # A word ending like a title still ends its sentence.
         (
             "They called the doctor. Dr was not there.",
             ["They called the doctor.", "Dr was not there."],
+        ),
+        (
+            "They staged the programme. Mme Roux sang. Mlle Pike sang too.",
+            ["They staged the programme.", "Mme Roux sang.", "Mlle Pike sang too."],
         ),
     ],
 )

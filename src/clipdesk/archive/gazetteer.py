@@ -44,6 +44,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from clipdesk.archive.dates import is_undated_date
+from clipdesk.name_titles import NAME_TITLES
 
 
 def word_set(words: str) -> frozenset[str]:
@@ -284,11 +285,6 @@ def is_particle(word: str) -> bool:
     return folded in NAME_PARTICLES or folded.rstrip("-'’") in NAME_PARTICLES
 
 
-# Titles and suffixes written with a full stop ("Dr. Jane Roe", "John Roe Jr."): a word with
-# a dot in it is no name word, and a titled author was read as an outlet (and stored as one).
-NAME_TITLES = word_set("dr prof mr mrs ms mx mme mlle rev hon sen rep gen col capt lt sgt jr sr")
-
-
 # Degrees and ranks written after a name, with or without a comma ("Osric Tallow, PhD",
 # "Mara Keel QC"), compared without full stops ("Ph.D."): part of the author's name, where
 # they were read as an outlet of their own.
@@ -310,6 +306,8 @@ def without_degree(name: str) -> str:
 def _is_name_word(word: str) -> bool:
     if is_particle(word):
         return True
+    # A title with its full stop ("Dr. Jane Roe", "John Roe Jr."): a word with a dot in it is
+    # no name word, and a titled author was read as an outlet (and stored as one).
     if word[0].isupper() and word.endswith(".") and word[:-1].casefold() in NAME_TITLES:
         return True
     if _ARABIC_SCRIPT_WORD.fullmatch(word):

@@ -30,6 +30,8 @@ import unicodedata
 from collections.abc import Sequence
 from typing import NamedTuple
 
+from clipdesk.scripts import UNSPACED_SCRIPTS
+
 _QUOTES = str.maketrans(
     {
         "“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "″": '"',
@@ -45,10 +47,7 @@ _SPACE = re.compile(r"\s+")
 _ARABIC_LETTER = r"[\u0620-\u064a\u066e-\u06d3\u06d5\u06fa-\u06fc\u06ff\u0750-\u077f]"
 _SPACE_IN_ARABIC = re.compile(f"(?<={_ARABIC_LETTER}) (?={_ARABIC_LETTER})")
 # Scripts written without spaces between words: a quote may begin or end anywhere in a line.
-_UNSPACED = re.compile(
-    r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u19e0-\u19ff\u3040-\u30ff\u31f0-\u31ff"
-    r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f\U00020000-\U0003ffff]"
-)
+_UNSPACED = re.compile(f"[{UNSPACED_SCRIPTS}]")
 # French and Italian words that drop their last vowel before a vowel and are written joined to
 # the next word by an apostrophe; that next word is a word of its own.
 _ELIDED = frozenset(

@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import re
 
+from clipdesk.scripts import HAN_AND_KANA
 from clipdesk.watch.normalizing import (
     ARABIC_ARTICLE,
     MARK_CHARS,
@@ -78,16 +79,12 @@ def search_word(pieces: list[str]) -> str:
     return strip_arabic_article("".join(pieces), shortest_rest=ARTICLE_SHORTEST_REST)
 
 
-# Scripts written without spaces between words (as folded: NFKC has made half-width kana and
-# compatibility ideographs the ordinary ones): Hiragana, Katakana, CJK ideographs.
-_UNSPACED_CHAR = (
-    "\u3005\u3007\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-    "\U00020000-\U0003134f"
-)
-_UNSPACED = re.compile(f"[{_UNSPACED_CHAR}]")
+# Chinese and Japanese, written without spaces between words (clipdesk.scripts; folded, so
+# NFKC has made half-width kana and compatibility ideographs the ordinary ones).
+_UNSPACED = re.compile(f"[{HAN_AND_KANA}]")
 # A character with the marks folding keeps after it: "で" is folded to "て" and a voicing mark,
 # one character to a reader, and a search word apart from "て".
-_UNSPACED_CHARACTER = f"[{_UNSPACED_CHAR}][{MARK_CHARS}]*"
+_UNSPACED_CHARACTER = f"[{HAN_AND_KANA}][{MARK_CHARS}]*"
 _UNSPACED_SPLIT = re.compile(f"({_UNSPACED_CHARACTER})")
 _ONE_UNSPACED = re.compile(_UNSPACED_CHARACTER)
 

@@ -16,6 +16,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
+from clipdesk.name_titles import NAME_TITLES
+
 # A sentence ends at its full stop, before the next one's first letter or digit (after an
 # opening quote): a space between them, or none after the full stops of Chinese and Japanese.
 # Whether that letter may open a sentence (not lower case) is asked in `sentences`: a class of
@@ -34,11 +36,15 @@ _STOP = frozenset(
 )
 
 
-# Titles and abbreviations a name or a word follows ("Mr. Smith", "Gen. Vance", "St. Ives"):
-# their full stop ends no sentence, and a suggestion began "Smith said…".
+# Abbreviations a name or a word follows that are no title of a person ("St. Ives", "No. 5",
+# "Acme Co. Ltd."), written as they are (case counts).
+_OTHER_ABBREVIATIONS = ("St", "Mt", "Ft", "No", "Nos", "vs", "Inc", "Corp", "Co", "Ltd")
+# Titles ("Mr. Smith", "Gen. Vance") and those abbreviations: their full stop ends no sentence,
+# and a suggestion began "Smith said…". A title is capitalised, as it is written before a name.
 _TITLES = re.compile(
-    r"(?<![\w.])(?:Mr|Mrs|Ms|Mx|Dr|Prof|Sen|Rep|Gov|Gen|Col|Capt|Lt|Sgt|Rev|Hon|St|Mt|Ft"
-    r"|Jr|Sr|No|Nos|vs|Inc|Corp|Co|Ltd|Messrs)\.$"
+    r"(?<![\w.])(?:"
+    + "|".join(sorted(title.capitalize() for title in NAME_TITLES) + list(_OTHER_ABBREVIATIONS))
+    + r")\.$"
 )
 
 
