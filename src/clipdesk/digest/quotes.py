@@ -31,6 +31,7 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from clipdesk.scripts import UNSPACED_SCRIPTS
+from clipdesk.watch.normalizing import ELIDED_WORDS
 
 _QUOTES = str.maketrans(
     {
@@ -48,12 +49,9 @@ _ARABIC_LETTER = r"[\u0620-\u064a\u066e-\u06d3\u06d5\u06fa-\u06fc\u06ff\u0750-\u
 _SPACE_IN_ARABIC = re.compile(f"(?<={_ARABIC_LETTER}) (?={_ARABIC_LETTER})")
 # Scripts written without spaces between words: a quote may begin or end anywhere in a line.
 _UNSPACED = re.compile(f"[{UNSPACED_SCRIPTS}]")
-# French and Italian words that drop their last vowel before a vowel and are written joined to
-# the next word by an apostrophe; that next word is a word of its own.
-_ELIDED = frozenset(
-    {"c", "d", "j", "l", "m", "n", "s", "t", "qu", "jusqu", "lorsqu", "puisqu", "quoiqu"}
-    | {"un", "all", "dall", "dell", "nell", "sull", "quell", "quest"}
-)
+# After an elided word a new word begins; but "presqu'île" is one word (a peninsula), whose
+# "île" is no quote of its own, though search finds it by "île".
+_ELIDED = ELIDED_WORDS - {"presqu"}
 
 
 class ExcerptNotFound(ValueError):

@@ -46,6 +46,7 @@ import re
 from clipdesk.scripts import HAN_AND_KANA
 from clipdesk.watch.normalizing import (
     ARABIC_ARTICLE,
+    ELIDED_WORDS,
     MARK_CHARS,
     ZWNJ,
     fold_token,
@@ -60,21 +61,13 @@ MAX_TOKEN_CHARS = 100  # longer tokens are not indexed, so not searched for eith
 # The fewest letters a word keeps once a glued "ال" is dropped from it.
 ARTICLE_SHORTEST_REST = 3
 POSSESSIVE = "s"
-# Folded, as they come before an apostrophe: French, then Italian (Catalan shares the short ones).
-ELIDED = frozenset(
-    {
-        *("c", "d", "j", "l", "m", "n", "s", "t", "qu"),
-        *("jusqu", "lorsqu", "puisqu", "quoiqu", "presqu"),
-        *("all", "dall", "dell", "nell", "sull", "coll", "quell", "quest", "un", "nessun"),
-    }
-)
 
 
 def search_word(pieces: list[str]) -> str:
     """One word from its folded pieces (see the module's docstring)."""
     if len(pieces) > 1 and pieces[-1] == POSSESSIVE:
         pieces = pieces[:-1]
-    if len(pieces) > 1 and pieces[0] in ELIDED:
+    if len(pieces) > 1 and pieces[0] in ELIDED_WORDS:
         pieces = pieces[1:]
     return strip_arabic_article("".join(pieces), shortest_rest=ARTICLE_SHORTEST_REST)
 

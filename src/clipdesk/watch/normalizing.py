@@ -323,6 +323,19 @@ def glued_words(text: str) -> Iterator[tuple[list[str], int, int]]:
 
 # Stage 4.
 EZAFE = frozenset({"e", "i", "ye", "yi"})
+
+# French and Italian words that drop their last vowel before a vowel and are written joined
+# to the next word by an apostrophe ("l'exil", "qu'il", "dell'Iran"); the next word is a word
+# of its own. Folded, as they come before the apostrophe: French, then Italian (Catalan shares
+# the short ones). Search drops them from its words (search/words.py); the quote check lets
+# a quote begin after them (digest/quotes.py).
+ELIDED_WORDS = frozenset(
+    {
+        *("c", "d", "j", "l", "m", "n", "s", "t", "qu"),
+        *("jusqu", "lorsqu", "puisqu", "quoiqu", "presqu"),
+        *("all", "dall", "dell", "nell", "sull", "coll", "quell", "quest", "un", "nessun"),
+    }
+)
 ARTICLES = frozenset({"al", "el"})  # the Arabic article as romanised, folded
 CONNECTORS = EZAFE | ARTICLES
 ARABIC_ARTICLE = "ال"
