@@ -16,6 +16,8 @@
    hit (another token); nor when it is a label of an address ("info@MEK.org", "MEK.Com",
    "NCRI-Iran.org"; "MEK.Die", a sentence that lost the space after its full stop, is a
    mention). An acronym written with marks ("AT&T") is matched as words, in capitals only.
+   An acronym (or capitals-only) hit in text written all in capitals needs corroboration
+   (`Shouting`, stage 5): there every word is in capitals, so the case check tells nothing.
    An alias word written with the Arabic article ("القاعدة") counts only where the text
    writes it so (not "قاعدة", a base). The romanised article "al"/"el" is optional, but an
    alias that begins with it written apart ("El País", "Al Jazeera") counts only where the
@@ -23,7 +25,9 @@
 4. Map back. Token positions in the scanned string → offsets in the original field; an alias
    that begins with the article is marked from the text's article ("al-Qaeda", not "Qaeda").
 5. Resolve. Overlapping matches keep the longest span; an equal span keeps one match per
-   entity, the alias written closest to the text.
+   entity, the alias written closest to the text. Then, over headline and text together, an
+   acronym hit in shouted text is kept only when the article names its entity elsewhere
+   (`_corroborated`).
 6. Explain. Each match says in words which differences were ignored to find it.
 
 Lowercase acronyms ("mek") are not matched on purpose: newsrooms write acronyms in capitals,
@@ -38,7 +42,7 @@ import re
 import unicodedata
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import ahocorasick
@@ -70,7 +74,7 @@ from clipdesk.watch.normalizing import (
 # watchlist and text): matches an instance stored under an older version are out of date, and
 # `init`, `poll`, `watch list` and the admin tell the operator to run `watch rematch`.
 # tests/watch/test_rules_version.py pins what a sample of texts finds for each version.
-RULES_VERSION = 2
+RULES_VERSION = 3
 
 ACRONYM_MAX_LETTERS = 6
 # An alias with many "s"-final words would multiply its possessive variants; past this many
@@ -437,17 +441,19 @@ class Matcher:
 
     def find(self, headline: str = "", text: str = "") -> list[Match]:
         """Every mention, ordered by field (headline first) and then by start offset."""
-        matches: list[Match] = []
+        found: list[tuple[Match, bool]] = []
         for field, value in (("headline", headline), ("text", text)):
             if value:
-                matches.extend(self._find_in(field, value))
-        return matches
+                found.extend(self._find_in(field, value))
+        return _corroborated(found)
 
     def entities_in(self, headline: str = "", text: str = "") -> set[str]:
         """The names of the entities mentioned at least once."""
         return {match.entity for match in self.find(headline, text)}
 
-    def _find_in(self, field: str, value: str) -> list[Match]:
+    def _find_in(self, field: str, value: str) -> list[tuple[Match, bool]]:
+        """The mentions in one field, each with whether it is an acronym in shouted text (and
+        counts only if corroborated: `_corroborated`)."""
         if self._automaton is None:
             return []
         # Stage 2: one C-speed pass each for tokens, cached skeletons and the automaton.
@@ -490,8 +496,12 @@ class Matcher:
                 if item.articles and not item.articles <= article_words(value[slice(*span)]):
                     continue
                 candidates.setdefault(span, []).append(item)
+        shouting = Shouting(value)
         return [
-            self._match(field, value, span, item)
+            (
+                self._match(field, value, span, item),
+                bool(item.acronym or item.capitals) and shouting.covers(*span),
+            )
             for span in _longest_first(candidates)
             for item in _one_per_entity(value[slice(*span)], candidates[span])
         ]
@@ -552,6 +562,174 @@ def _one_per_entity(matched: str, items: list[_Alias]) -> list[_Alias]:
     return sorted(best.values(), key=lambda item: item.rank)
 
 
+# Stage 5, over the whole article: acronyms in shouted text.
+#
+# An acronym alias is found only where it is written in capitals, because "WHO", "IT" and
+# "EU" in capitals name the World Health Organization, an IT department and the European
+# Union, while "who" and "it" are words. Text written all in capitals ("WHO KILLED THE
+# HARBOUR MASTER?", "IT IS OVER FOR THE MAYOR") writes every word so, and there the capitals
+# tell nothing: such a hit counts only when the article names the same entity where they do
+# tell, either the acronym written in capitals among words that are not ("the WHO said"), or
+# another alias of the entity anywhere ("World Health Organization", also in capitals, which
+# is matched in any case anyway). The match's reason then says what corroborated it.
+#
+# Shouted text is one of:
+# a. a line (a headline is one) whose words are all in capitals ("WHO WARNS OF MEASLES",
+#    "NATO, EU AND UN LEADERS MEET");
+# b. in a line of mixed case, a stretch of at least `SHOUTED_MIN_WORDS` consecutive words in
+#    capitals within a sentence ("Update: IT IS OVER FOR THE MAYOR, aides say").
+# Either way two of its words must stand side by side with nothing but spaces between them,
+# as the words of a phrase do: acronyms listed in running text are set apart by commas,
+# slashes or "and" ("the US, UK, EU", "the MEK and NCRI said", "PMOI/MEK"), and are mentions.
+# Words without letters ("2024", "—") or of one letter ("A", "I") neither count nor break a
+# stretch, though they part its words (they are not side by side); a word of a script
+# without case (Persian, Arabic) is a word not in capitals, so Persian or Arabic text around
+# an acronym is never shouted. Known limit: three acronyms side by side in running text ("the
+# US EU UK talks") read as shouted, and one of them counts only when corroborated.
+SHOUTED_MIN_WORDS = 3
+_LINE_BREAKS = frozenset("\n\r\v\f\x85\u2028\u2029")
+_LINE = re.compile(r"[^\n\r\v\f\x85\u2028\u2029]+")
+# A word: characters other than spaces, ended also by a full stop, "!" or "?" after two word
+# characters and before a letter: a sentence that lost its space ("MEK.THE POLICE").
+_WORD = re.compile(r"(?:[^\s.!?]|(?<!\w\w)[.!?]|[.!?](?![^\W\d_]))+")
+_CLOSING = "\"'’”»)]"
+_DOTTED = re.compile(r"\W*(?:[^\W\d_]\.)+")  # "U.S.", "M.E.K.", an initial "J.": no sentence end
+_CAPITALS, _NOT_CAPITALS, _NO_LETTERS = "capitals", "not capitals", "no letters"
+_MODIFIER_APOSTROPHES = "ʼʻ"
+
+
+def _written_in(word: str) -> str:
+    """Whether a word's letters are all capitals, or it has one that is not (a small letter, a
+    letter of a script without case), or it has no letters to tell. Modifier apostrophes
+    ("ʼ") are letters to Unicode but apostrophes to a reader. A word of one capital letter
+    tells nothing either: "A" begins sentences and "I" is written so in any text ("A UN WHO
+    mission")."""
+    capitals = 0
+    for char in word:
+        if char.isupper():
+            capitals += 1
+        elif char.isalpha() and char not in _MODIFIER_APOSTROPHES:
+            return _NOT_CAPITALS
+    return _CAPITALS if capitals > 1 else _NO_LETTERS
+
+
+def _ends_a_sentence(word: str, gap: str) -> bool:
+    """Whether a sentence ends after `word`, followed by `gap` (the text up to the next word)."""
+    if any(char in ".!?" for char in gap):
+        return True
+    word = word.rstrip(_CLOSING)
+    if word.endswith(("!", "?")):
+        return True
+    return word.endswith(".") and not _DOTTED.fullmatch(word)
+
+
+def _side_by_side(left: str, gap: str, right: str) -> bool:
+    """Two words written as a phrase: only spaces between them, no punctuation at the join."""
+    return gap.isspace() and left[-1:].isalnum() and right[:1].isalnum()
+
+
+def shouted_spans(line: str) -> list[tuple[int, int]]:
+    """The spans of `line` (no line breaks in it) that are written all in capitals, in the
+    sense of the rule above: the whole line, or its shouted stretches."""
+    words = list(_WORD.finditer(line))
+    kinds = [_written_in(word.group()) for word in words]
+    gaps = [line[a.end() : b.start()] for a, b in itertools.pairwise(words)]
+    # side[i]: words i and i + 1 are both in capitals and stand side by side.
+    side = [
+        kinds[index] == kinds[index + 1] == _CAPITALS
+        and _side_by_side(words[index].group(), gap, words[index + 1].group())
+        for index, gap in enumerate(gaps)
+    ]
+    capitals = [index for index, kind in enumerate(kinds) if kind == _CAPITALS]
+    if capitals and _NOT_CAPITALS not in kinds:
+        return [(words[capitals[0]].start(), words[capitals[-1]].end())] if any(side) else []
+    spans: list[tuple[int, int]] = []
+    stretch: list[int] = []  # indices of the words in capitals of the current stretch
+    for index, kind in enumerate(kinds):
+        if kind == _CAPITALS:
+            stretch.append(index)
+        ends = kind == _NOT_CAPITALS or (
+            index < len(gaps) and _ends_a_sentence(words[index].group(), gaps[index])
+        )
+        if ends or index == len(kinds) - 1:
+            if len(stretch) >= SHOUTED_MIN_WORDS and any(side[i] for i in stretch[:-1]):
+                spans.append((words[stretch[0]].start(), words[stretch[-1]].end()))
+            stretch = []
+    return spans
+
+
+class Shouting:
+    """Which spans of a field are shouted text, worked out line by line, and only for the lines
+    where an acronym may be in capitals among capitals (`covers`)."""
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+        self._lines: list[tuple[int, int]] | None = None
+        self._spans: dict[int, list[tuple[int, int]]] = {}
+
+    def _next_letter_is_a_capital(self, position: int, step: int) -> bool:
+        """Whether the first letter from `position` on, going by `step`, on the same line, is a
+        capital."""
+        value = self._value
+        while 0 <= position < len(value) and value[position] not in _LINE_BREAKS:
+            char = value[position]
+            if char.isalpha() and char not in _MODIFIER_APOSTROPHES:
+                return char.isupper()
+            position += step
+        return False
+
+    def covers(self, start: int, end: int) -> bool:
+        """Whether the span `start`-`end` lies in shouted text."""
+        # Shouted text around a hit has a capital word beside it (after words without letters
+        # or of one capital), so the letters on either side of most hits, small ones ("the MEK
+        # said") settle it without reading the line.
+        if not (
+            self._next_letter_is_a_capital(start - 1, -1) or self._next_letter_is_a_capital(end, 1)
+        ):
+            return False
+        if self._lines is None:
+            self._lines = [line.span() for line in _LINE.finditer(self._value)]
+        index = bisect_left(self._lines, (start + 1,)) - 1
+        if index < 0:
+            return False
+        line_start, line_end = self._lines[index]
+        if index not in self._spans:
+            line = self._value[line_start:line_end]
+            self._spans[index] = [(line_start + a, line_start + b) for a, b in shouted_spans(line)]
+        return any(a < end and start < b for a, b in self._spans[index])
+
+
+def _corroborated(found: list[tuple[Match, bool]]) -> list[Match]:
+    """Stage 5 over the article: the matches, less each acronym in shouted text whose entity
+    the article names nowhere else; one kept says so in its reason."""
+    witnesses: dict[str, Match] = {}
+    for match, shouted in found:
+        if not shouted:
+            witnesses.setdefault(match.entity, match)
+    kept: list[Match] = []
+    for match, shouted in found:
+        if not shouted:
+            kept.append(match)
+        elif (witness := witnesses.get(match.entity)) is not None:
+            kept.append(replace(match, reason=f"{match.reason}; {corroboration(match, witness)}"))
+    return kept
+
+
+def corroboration(match: Match, witness: Match) -> str:
+    """In words why an acronym in shouted text counts: where else the article names it."""
+    shown = " ".join(witness.matched_text.split())
+    where = f"the {witness.field}"
+    if witness.alias == match.alias:
+        return (
+            f"in text written all in capitals, counted because {where} also writes “{shown}” "
+            "where capitals tell"
+        )
+    return (
+        f"in text written all in capitals, counted because {where} also names the entity "
+        f"as “{shown}”"
+    )
+
+
 # Stage 6. A step is named in the reason when the match would fail without it; each step
 # switches off one part of the normalisation that matching applies.
 _STEPS = (
@@ -566,7 +744,6 @@ _STEPS = (
     ("case", "ignoring case"),
     ("separators", ""),  # worded from the separator characters involved
 )
-_LINE_BREAKS = frozenset("\n\r\v\f\x85\u2028\u2029")
 _SEPARATOR_KINDS = (
     "hyphens",
     "apostrophes",
