@@ -19,6 +19,7 @@ from clipdesk.storage import database_refusal, file_refusal
 
 COMMANDS = {
     "init": "create or migrate an instance",
+    "status": "the instance's health in one look (--json); exit 1: something needs attention",
     "import-archive": "import saved digest pages (text or HTML)",
     "source": "sources: source add URL, source list, source set ID, source remove ID",
     "watch": "watched entities: watch add NAME --alias A, watch list, watch rematch",

@@ -103,6 +103,17 @@ def account_is_locked(username: str) -> bool:
         raise CounterUnavailable(str(exc)) from exc
 
 
+def locked_accounts(usernames: list[str]) -> list[str]:
+    """Those of these accounts that signing in to is refused now, read in one cache call.
+    Raises CounterUnavailable when the counts cannot be read."""
+    keys = {_account_count(name): name for name in usernames}
+    try:
+        counts = counter().get_many(list(keys))
+    except (*unreachable_errors(), OSError) as exc:
+        raise CounterUnavailable(str(exc)) from exc
+    return sorted(keys[key] for key, count in counts.items() if count >= MAX_FAILURES)
+
+
 def clear_account(username: str) -> None:
     """Forget the failures against one account (an operator letting its owner in at once).
     Unlike clear(), a cache that does not answer is raised (CounterUnavailable): the operator

@@ -43,7 +43,7 @@ def require_broker_accepts(command: str) -> None:
         with Connection(settings.CELERY_BROKER_URL, connect_timeout=BROKER_CHECK_SECONDS) as c:
             c.ensure_connection(max_retries=1, interval_start=0, interval_step=0)
     except Exception as exc:
-        if _unreachable(exc):
+        if broker_unreachable(exc):
             return
         reason = " ".join(str(exc).split()) or type(exc).__name__
         raise CommandError(
@@ -53,7 +53,7 @@ def require_broker_accepts(command: str) -> None:
         ) from exc
 
 
-def _unreachable(exc: BaseException) -> bool:
+def broker_unreachable(exc: BaseException) -> bool:
     """Whether a broker's error (or what kombu wrapped) is the network's: nobody answered."""
     import redis.exceptions
 
@@ -67,10 +67,15 @@ def _unreachable(exc: BaseException) -> bool:
 
 
 def _broker_label() -> str:
-    """The broker's address without its password."""
+    return address_label(settings.CELERY_BROKER_URL)
+
+
+def address_label(url: str) -> str:
+    """A server's address (a broker's, a cache's) as it may be shown: without its user name
+    and password."""
     from urllib.parse import urlsplit
 
-    parts = urlsplit(settings.CELERY_BROKER_URL)
+    parts = urlsplit(url)
     host = parts.hostname or ""
     port = f":{parts.port}" if parts.port else ""
     return f"{parts.scheme}://{host}{port}{parts.path}"

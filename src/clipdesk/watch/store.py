@@ -203,12 +203,13 @@ def record_rules_version() -> None:
     )
 
 
-def matching_has_changed() -> bool:
+def matching_has_changed(*, record: bool = True) -> bool:
     """Whether the stored matches were made by other matching rules than this version's (or
     before the rules had versions), so that `watch rematch` would bring them in line.
 
     With no article stored there is nothing out of date: the version is recorded as current,
-    or the first articles stored after an upgrade would be taken for older ones."""
+    or the first articles stored after an upgrade would be taken for older ones. `record`
+    False only reads (`clipdesk status`, which looks and changes nothing)."""
     from clipdesk.articles.models import Article
 
     stored = (
@@ -220,5 +221,6 @@ def matching_has_changed() -> bool:
         return False
     if Article.objects.exists():
         return True
-    record_rules_version()
+    if record:
+        record_rules_version()
     return False

@@ -1,0 +1,362 @@
+"""What `clipdesk status` reports: the instance's state in one look, and what needs attention.
+
+An operator had the sources' list, the admin's columns and the log, and nothing that summed
+them up. `instance_status()` reads the facts in a fixed number of cheap queries (counts over
+indexed columns and bounded ranges, never a walk over the articles or matches), lists the
+snapshot files (one a day) and asks the broker and the page cache whether they answer, each
+within BROKER_CHECK_SECONDS. It writes nothing.
+
+The report is a plain dict with stable keys (`--json` prints it as it is); `attention` lists,
+in words, each thing an operator should act on, and `healthy` is whether that list is empty.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import os
+import shutil
+from pathlib import Path
+
+from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.migrations.recorder import MigrationRecorder
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q
+from django.utils import timezone
+
+import clipdesk
+
+# Free space on the snapshots' disk below either of these is a warning: each poll adds to it.
+LOW_FREE_BYTES = 1 << 30
+LOW_FREE_SHARE = 0.05
+# How long the broker and the page cache are given to answer.
+BROKER_CHECK_SECONDS = 2.0
+# Index updates waiting are counted up to this many (an upgrade may note every document).
+PENDING_COUNT_LIMIT = 100_000
+
+
+def not_set_up() -> str | None:
+    """Why the instance cannot be reported on yet (never initialised), in words; None when
+    its database holds clipdesk's tables. SQLite's file is looked for before connecting, as
+    connecting would make an empty one."""
+    from clipdesk.server.setup import database_label
+
+    database = settings.DATABASES["default"]
+    sqlite = database["ENGINE"].endswith("sqlite3")
+    where = settings.CLIPDESK_HOME if sqlite else database_label()
+    problem = f"the instance at {where} is not set up; run `clipdesk init`"
+    if sqlite and not Path(database["NAME"]).exists():
+        return problem
+    recorder = MigrationRecorder(connections[DEFAULT_DB_ALIAS])
+    if not recorder.has_table() or not recorder.migration_qs.filter(app="sources").exists():
+        return problem
+    return None
+
+
+def instance_status(now: datetime.datetime | None = None) -> dict:
+    """Every fact `clipdesk status` shows, and what needs attention (see the module's doc)."""
+    now = now or timezone.now()
+    attention: list[str] = []
+    instance = _instance(attention)
+    # The sign-in counter is in the page cache's Redis when there is one: not asked again
+    # (and waited for again) when that did not answer.
+    cache = instance["cache"]
+    counter_answers = not cache["configured"] or cache["reachable"]
+    report = {
+        "instance": instance,
+        "sources": _sources(attention),
+        "articles": _articles(now),
+        "desk": _desk(),
+        "snapshots": _snapshots(attention),
+        "accounts": _accounts(counter_answers=counter_answers),
+    }
+    return {"healthy": not attention, "attention": attention, **report}
+
+
+# -- the instance ----------------------------------------------------------------------------
+
+
+def _instance(attention: list[str]) -> dict:
+    from clipdesk.server.setup import pending_migrations
+    from clipdesk.watch.store import matching_has_changed
+
+    pending = pending_migrations()
+    if pending:
+        attention.append(
+            f"{len(pending)} migration(s) not applied ({', '.join(pending[:5])}"
+            f"{', …' if len(pending) > 5 else ''}): run `clipdesk init`"
+        )
+    matching_changed = matching_has_changed(record=False)
+    if matching_changed:
+        attention.append(
+            "matching rules changed since the stored matches were made: "
+            "`clipdesk watch rematch` previews, `--apply` stores"
+        )
+    broker = _broker()
+    if broker["configured"] and not broker["reachable"]:
+        how = "refuses this instance" if broker["answers"] else "does not answer"
+        attention.append(f"the broker at {broker['address']} {how} ({broker['error']})")
+    cache = _cache()
+    if cache["configured"] and not cache["reachable"]:
+        attention.append(
+            f"the page cache at {cache['address']} does not answer ({cache['error']}): "
+            "sign-in is refused until it does"
+        )
+    return {
+        "home": str(settings.CLIPDESK_HOME),
+        "database": _database(),
+        "version": clipdesk.__version__,
+        "pending_migrations": pending,
+        "search": _search(),
+        "matching_changed": matching_changed,
+        "broker": broker,
+        "cache": cache,
+    }
+
+
+def _database() -> dict:
+    """Where the data is, without the password."""
+    database = settings.DATABASES["default"]
+    if database["ENGINE"].endswith("sqlite3"):
+        return {"engine": "sqlite", "path": str(database["NAME"])}
+    return {
+        "engine": "postgresql",
+        "host": database.get("HOST") or "local socket",
+        "port": database.get("PORT") or None,
+        "name": database.get("NAME"),
+    }
+
+
+def _search() -> dict:
+    from clipdesk.search.backends import engine_name
+    from clipdesk.search.models import PendingIndexUpdate
+
+    waiting = PendingIndexUpdate.objects.values("id")[:PENDING_COUNT_LIMIT].count()
+    return {
+        "engine": engine_name(),
+        "waiting": waiting,
+        "waiting_at_least": waiting >= PENDING_COUNT_LIMIT,
+    }
+
+
+def _broker() -> dict:
+    """Whether a broker is configured and answers: one connection, BROKER_CHECK_SECONDS."""
+    from clipdesk.server.guards import address_label
+
+    url = settings.CELERY_BROKER_URL
+    if not url:
+        return {
+            "configured": False,
+            "address": None,
+            "reachable": None,
+            "answers": None,
+            "error": None,
+        }
+    from kombu import Connection
+
+    from clipdesk.server.guards import broker_unreachable
+
+    error = None
+    answers = True
+    try:
+        with Connection(url, connect_timeout=BROKER_CHECK_SECONDS) as connection:
+            connection.ensure_connection(max_retries=1, interval_start=0, interval_step=0)
+    except Exception as exc:  # down, or up and refusing this instance (a wrong password)
+        error = " ".join(str(exc).split()) or type(exc).__name__
+        answers = not broker_unreachable(exc)
+    return {
+        "configured": True,
+        "address": address_label(url),
+        "reachable": error is None,
+        "answers": answers,
+        "error": error,
+    }
+
+
+def _cache() -> dict:
+    """The shared page cache (CLIPDESK_CACHE_URL), which also counts failed sign-ins."""
+    from django.core.cache import caches
+
+    from clipdesk.publish.redis_cache import PooledRedisCache
+    from clipdesk.server.guards import address_label
+
+    cache = caches["default"]
+    if not isinstance(cache, PooledRedisCache):
+        return {"configured": False, "address": None, "reachable": None, "error": None}
+    from redis.exceptions import RedisError
+
+    error = None
+    try:
+        cache.get("status:probe")
+    except (RedisError, OSError) as exc:
+        error = " ".join(str(exc).split()) or type(exc).__name__
+    return {
+        "configured": True,
+        "address": address_label(settings.CACHES["default"]["LOCATION"]),
+        "reachable": error is None,
+        "error": error,
+    }
+
+
+# -- sources, articles, the desk --------------------------------------------------------------
+
+
+def _sources(attention: list[str]) -> dict:
+    from clipdesk.sources.models import Source
+
+    counts = Source.objects.aggregate(
+        polled=Count("id", filter=Q(enabled=True)),
+        not_polled=Count("id", filter=Q(enabled=False)),
+        never_polled=Count("id", filter=Q(enabled=True, last_checked_at__isnull=True)),
+        last_success=Max("last_success_at"),
+        next_check=Min("next_check_at", filter=Q(enabled=True)),
+    )
+    failing = [
+        {
+            "id": source.pk,
+            "name": str(source),
+            "url": source.url,
+            "error": source.last_error or "no response",
+            "failures_in_a_row": source.error_count,
+            # The failures began after the last good read (or, never read, after it was added).
+            "failing_since": _iso(source.last_success_at or source.created_at),
+            "never_read": source.last_success_at is None,
+            "last_tried": _iso(source.last_checked_at),
+        }
+        for source in Source.objects.enabled()
+        .filter(error_count__gt=0)
+        .only(
+            "url",
+            "name",
+            "last_error",
+            "error_count",
+            "last_success_at",
+            "last_checked_at",
+            "created_at",
+        )
+        .order_by("id")
+    ]
+    if failing:
+        attention.append(f"{len(failing)} source(s) failing")
+    return {
+        "enabled": counts["polled"],
+        "disabled": counts["not_polled"],
+        "never_polled": counts["never_polled"],
+        "failing": failing,
+        "last_success": _iso(counts["last_success"]),
+        "next_check": _iso(counts["next_check"]),
+    }
+
+
+def _articles(now: datetime.datetime) -> dict:
+    from clipdesk.articles.models import Article
+    from clipdesk.watch.models import Match
+
+    day, week = now - datetime.timedelta(days=1), now - datetime.timedelta(days=7)
+    # Bounded by the index on fetched_at: only the week's articles are looked at.
+    counts = Article.objects.filter(fetched_at__gte=week).aggregate(
+        last_24h=Count("id", filter=Q(fetched_at__gte=day)),
+        last_7d=Count("id"),
+        matched_7d=Count("id", filter=Q(Exists(Match.objects.filter(article=OuterRef("pk"))))),
+    )
+    newest = Article.objects.order_by("-fetched_at").values_list("fetched_at", flat=True).first()
+    return {
+        "last_24h": counts["last_24h"],
+        "last_7d": counts["last_7d"],
+        "matched_7d": counts["matched_7d"],
+        "newest": _iso(newest),
+    }
+
+
+def _desk() -> dict:
+    """Stories waiting for an editor, as the desk lists them (those with a matched article;
+    only matched articles are grouped into stories)."""
+    from clipdesk.stories.models import Story, StoryMember
+    from clipdesk.watch.models import Match
+
+    matched = StoryMember.objects.filter(story=OuterRef("pk")).filter(
+        Exists(Match.objects.filter(article=OuterRef("article_id")))
+    )
+    return {"waiting": Story.objects.on_desk().filter(Exists(matched)).count()}
+
+
+# -- the disk and the accounts ----------------------------------------------------------------
+
+
+def disk_is_nearly_full(free: int, total: int) -> bool:
+    return free < LOW_FREE_BYTES or (total > 0 and free / total < LOW_FREE_SHARE)
+
+
+def _snapshots(attention: list[str]) -> dict:
+    """The snapshots' size (one WARC file a day, so a short listing) and the room left."""
+    folder = Path(settings.CLIPDESK_HOME) / "snapshots"
+    size = files = 0
+    for root, _dirs, names in os.walk(folder):
+        for name in names:
+            try:
+                size += os.stat(os.path.join(root, name), follow_symlinks=False).st_size
+            except OSError:  # removed meanwhile
+                continue
+            files += 1
+    usage = shutil.disk_usage(folder if folder.is_dir() else settings.CLIPDESK_HOME)
+    nearly_full = disk_is_nearly_full(usage.free, usage.total)
+    if nearly_full:
+        attention.append(
+            f"the disk of {folder} is nearly full: {human_bytes(usage.free)} free "
+            f"of {human_bytes(usage.total)}"
+        )
+    return {
+        "path": str(folder),
+        "bytes": size,
+        "files": files,
+        "disk_free_bytes": usage.free,
+        "disk_total_bytes": usage.total,
+        "disk_nearly_full": nearly_full,
+    }
+
+
+def _accounts(*, counter_answers: bool) -> dict:
+    """Active accounts by role (as `people list` names them) and those locked out now."""
+    from django.contrib.auth.models import User
+
+    from clipdesk.people import throttle
+    from clipdesk.people.accounts import ROLES  # admin, editor, reader: role_of's order
+    from clipdesk.people.roles import ADMIN, EDITOR, READER
+
+    accounts: dict[int, tuple[str, bool, set[str]]] = {}
+    disabled = set()
+    rows = User.objects.values_list("pk", "username", "is_superuser", "is_active", "groups__name")
+    for pk, username, superuser, active, group in rows:  # one row an account and group
+        if not active:
+            disabled.add(pk)
+            continue
+        accounts.setdefault(pk, (username, superuser, set()))[2].add(group)
+    counts = {ADMIN: 0, EDITOR: 0, READER: 0, None: 0}
+    for _username, superuser, held in accounts.values():
+        counts[ADMIN if superuser else next((r for r in ROLES if r in held), None)] += 1
+    locked: list[str] | None = None  # unknown: the counter does not answer
+    if counter_answers:
+        with contextlib.suppress(throttle.CounterUnavailable):
+            locked = throttle.locked_accounts([a[0] for a in accounts.values()])
+    return {
+        "admins": counts[ADMIN],
+        "editors": counts[EDITOR],
+        "readers": counts[READER],
+        "without_role": counts[None],
+        "disabled": len(disabled),
+        "locked": locked,
+    }
+
+
+def human_bytes(size: float) -> str:
+    if size < 1024:
+        return f"{int(size)} bytes"
+    for unit in ("KiB", "MiB", "GiB", "TiB"):
+        size /= 1024
+        if size < 1024 or unit == "TiB":
+            break
+    return f"{size:.1f} {unit}"
+
+
+def _iso(moment: datetime.datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
