@@ -159,3 +159,35 @@ def test_a_cache_url_that_is_not_redis_is_refused(tmp_path):
     assert result.returncode == 2
     assert "clipdesk init: CLIPDESK_CACHE_URL must be a Redis address" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.fixture
+def not_redis():
+    """A server on the cache's address that is no Redis: an HTTP server, as a port reused by
+    another service would be."""
+    import http.server
+    import threading
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), http.server.SimpleHTTPRequestHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"redis://127.0.0.1:{server.server_address[1]}/0"
+    server.shutdown()
+
+
+@committed
+def test_signing_in_pauses_when_the_cache_address_answers_as_no_redis(client, not_redis):
+    """Redis's "Protocol error" was no error the counter knew: signing in answered 500."""
+    backend = {
+        "BACKEND": "clipdesk.publish.redis_cache.PooledRedisCache",
+        "LOCATION": not_redis,
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+    }
+    User.objects.create_user("editor", password="a long passphrase of words")
+    with override_settings(CACHES={"default": backend}):
+        response = client.post(
+            "/login/", {"username": "editor", "password": "a long passphrase of words"}
+        )
+        caches["default"].close()
+    assert response.status_code == 503
+    assert "Signing in is paused for a moment" in response.text
+    assert "_auth_user_id" not in client.session

@@ -30,6 +30,15 @@ MAX_FAILURES = 5
 WINDOW_SECONDS = 15 * 60
 
 
+def _counter_errors() -> tuple[type[BaseException], ...]:
+    """What a count that cannot be kept raises: Redis not answering, or answering in a way
+    no Redis does (CLIPDESK_CACHE_URL moved to another server: "Protocol error"), or the
+    default cache's files. Signing in then pauses, rather than answering 500."""
+    from redis.exceptions import RedisError
+
+    return (*unreachable_errors(), RedisError, OSError)
+
+
 def _keys(address: str, username: str) -> list[str]:
     return [f"login-fail:ip:{address}", _account_count(username)]
 
@@ -60,7 +69,7 @@ def is_locked(address: str, username: str) -> bool:
     try:
         counts = counter().get_many(_keys(address, username))
         return any(count >= MAX_FAILURES for count in counts.values())
-    except (*unreachable_errors(), OSError) as exc:
+    except _counter_errors() as exc:
         log.error("sign-in refused: the failed-attempt counter does not answer (%s)", exc)
         raise CounterUnavailable(str(exc)) from exc
 
@@ -75,7 +84,7 @@ def note_failure(address: str, username: str) -> None:
                         cache.incr(key)
                     except ValueError:  # expired between add and incr
                         cache.set(key, 1, WINDOW_SECONDS)
-    except (*unreachable_errors(), OSError) as exc:  # the failure is answered as one all the same
+    except _counter_errors() as exc:  # the failure is answered as one all the same
         log.error("a failed sign-in could not be counted (%s)", exc)
 
 
@@ -99,7 +108,7 @@ def account_is_locked(username: str) -> bool:
     lock aside). Raises CounterUnavailable when the count cannot be read."""
     try:
         return (counter().get(_account_count(username)) or 0) >= MAX_FAILURES
-    except (*unreachable_errors(), OSError) as exc:
+    except _counter_errors() as exc:
         raise CounterUnavailable(str(exc)) from exc
 
 
@@ -109,7 +118,7 @@ def locked_accounts(usernames: list[str]) -> list[str]:
     keys = {_account_count(name): name for name in usernames}
     try:
         counts = counter().get_many(list(keys))
-    except (*unreachable_errors(), OSError) as exc:
+    except _counter_errors() as exc:
         raise CounterUnavailable(str(exc)) from exc
     return sorted(keys[key] for key, count in counts.items() if count >= MAX_FAILURES)
 
@@ -120,12 +129,12 @@ def clear_account(username: str) -> None:
     must be told the account is still locked."""
     try:
         counter().delete(_account_count(username))
-    except (*unreachable_errors(), OSError) as exc:
+    except _counter_errors() as exc:
         raise CounterUnavailable(str(exc)) from exc
 
 
 def clear(address: str, username: str) -> None:
     try:
         counter().delete_many(_keys(address, username))
-    except (*unreachable_errors(), OSError) as exc:  # the count lapses with its window
+    except _counter_errors() as exc:  # the count lapses with its window
         log.error("failed sign-ins could not be cleared (%s)", exc)

@@ -25,11 +25,13 @@ log = logging.getLogger(__name__)
 def unreachable_errors() -> tuple[type[BaseException], ...]:
     """What a cache call raises when Redis does not answer: redis-py's connection errors and
     timeouts (imported when first needed: a process on the default cache never loads
-    redis-py), and OSError (the default cache's version file, which can fail to be written)."""
+    redis-py), a reply no Redis gives ("Protocol error": another server took the address),
+    and OSError (the default cache's version file, which can fail to be written)."""
     from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import InvalidResponse
     from redis.exceptions import TimeoutError as RedisTimeoutError
 
-    return (RedisConnectionError, RedisTimeoutError, OSError)
+    return (RedisConnectionError, RedisTimeoutError, InvalidResponse, OSError)
 
 
 class PooledClient(RedisCacheClient):
