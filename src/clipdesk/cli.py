@@ -31,6 +31,7 @@ COMMANDS = {
     "search": "search posts or articles: search QUERY [--type article] [--json]",
     "reindex": "rebuild the search index from the database",
     "export-static": "write a static copy of the site: export-static DIR [--base-url URL]",
+    "backup": "a consistent copy of the instance while it runs: backup DEST [--verify]",
     "run": "serve the instance with a production server",
     "worker": "run ingest tasks from the broker (CLIPDESK_BROKER_URL): worker [--queues]",
     "scheduler": "send the look for due sources to the workers every interval (Celery beat)",

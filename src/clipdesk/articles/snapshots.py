@@ -209,10 +209,35 @@ def _end_marker(path: Path) -> Path:
 
 
 def _cut_off_a_record_cut_short(path: Path, fd: int, size: int, marker: Path) -> int:
-    """Where the next record goes: the file's end, unless a writer that died mid-append
-    (killed, the power lost) left part of a record there. After such a fragment every WARC
-    reader (warcio check and index, replay tools) stopped reading the day's file, so it is
-    cut off; nothing refers to it, since its writer never got to store the row.
+    """Where the next record goes (`_kept_end`), the bytes past it cut off."""
+    end = _kept_end(path, size, marker)
+    if end < size:
+        os.ftruncate(fd, end)
+    return end
+
+
+def whole_records_end(path: Path) -> int:
+    """The end of the whole records of a day's WARC file, as its next writer would keep them:
+    the bytes before it never change again (writers append past it, and cut off only what
+    lies past it), so a copy of them taken without the lock holds whole records only.
+
+    Read under the writers' lock, shared, so an append in progress is never seen half-done;
+    it is held for a look at the size and the note (and the walk past the note, which is
+    empty unless a writer died or could not write the note)."""
+    with open(path, "rb") as fh:
+        fcntl.flock(fh, fcntl.LOCK_SH)
+        try:
+            return _kept_end(path, os.fstat(fh.fileno()).st_size, _end_marker(path))
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _kept_end(path: Path, size: int, marker: Path) -> int:
+    """Where a file of `size` bytes ends once a record cut short is cut off: its size, unless
+    a writer that died mid-append (killed, the power lost) left part of a record there.
+    After such a fragment every WARC reader (warcio check and index, replay tools) stopped
+    reading the day's file, so it is cut off; nothing refers to it, since its writer never
+    got to store the row.
 
     Only the bytes past the end noted by the last writer are looked at (none, usually), and
     only a trailing gzip member that stops short is cut: whole records are kept, and bytes
@@ -244,7 +269,6 @@ def _cut_off_a_record_cut_short(path: Path, fd: int, size: int, marker: Path) ->
             return size
         if _a_record_begins_within(fh, whole_end + 1, size):
             return size
-    os.ftruncate(fd, whole_end)
     return whole_end
 
 
