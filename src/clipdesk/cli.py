@@ -96,9 +96,12 @@ def main(argv: list[str] | None = None) -> int:
             throwaway = home
     if home is not None:
         os.environ[HOME_ENV] = home
-    dry_run = command == "import-archive" and "--dry-run" in rest
-    if dry_run and not os.environ.get("DATABASE_URL") and not home_dir().exists():
-        # A dry run reads the archive only; with no instance yet it must not make one.
+    # A dry run reads the archive only, and verifying a backup reads the backup only (on a
+    # machine that keeps backups and runs no instance): with no instance they make none.
+    reads_only = (command == "import-archive" and "--dry-run" in rest) or (
+        command == "backup" and "--verify" in rest
+    )
+    if reads_only and not os.environ.get("DATABASE_URL") and not home_dir().exists():
         throwaway = tempfile.mkdtemp(prefix="clipdesk-dry-run-")
         os.environ[HOME_ENV] = throwaway
     sqlite = not os.environ.get("DATABASE_URL")

@@ -334,3 +334,17 @@ def test_with_postgresql_the_rest_is_copied_and_pg_dump_named(home, tmp_path):
     backup = Path(report["path"])
     assert not (backup / "clipdesk.sqlite3").exists()
     assert record_ids(backup / "snapshots" / today_file(home).name) == record_ids(today_file(home))
+
+
+def test_a_backup_is_verified_where_no_instance_runs(home, tmp_path):
+    """Backups are kept on another machine, which has no instance: --verify asked for one
+    (`clipdesk init`), and would have made one to read a folder it never writes."""
+    dest = tmp_path / "backups"
+    backup_json(home, dest)
+    nowhere = tmp_path / "no-instance"
+
+    verified = clipdesk(nowhere, "backup", "--verify", str(dest), check=False)
+
+    assert verified.returncode == 0, verified.stderr
+    assert "is whole" in verified.stdout
+    assert not nowhere.exists()
