@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import socket
+import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -73,6 +74,16 @@ def shared_dir() -> Path:
     if not SHARED.is_dir():
         skip_or_fail("../shared (test data beside the repository) is absent")
     return SHARED
+
+
+@pytest.fixture(autouse=True)
+def _process_poller_closed():
+    """A task run in this process (Celery's apply) makes the process's Poller, whose slots
+    live in a database session of their own on PostgreSQL: closed after the test, or the
+    test database could not be dropped at the end of the run."""
+    yield
+    if (ingest := sys.modules.get("clipdesk.ingest")) is not None:
+        ingest.close_process_poller()
 
 
 @pytest.fixture(autouse=True)

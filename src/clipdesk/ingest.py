@@ -1255,6 +1255,8 @@ def poll_sources(
         release_claims(claimed, claimed_at)
         raise
     finally:
+        if close_limit := getattr(limit, "close", None):
+            close_limit()  # the round's lock session, on PostgreSQL
         if own:
             fetcher.close()
 
@@ -1293,3 +1295,18 @@ def process_poller() -> Poller:
             limit = host_limiter(per_host, fetch_timeout=fetcher.policy.timeout)
             _process_poller = Poller(fetcher, workers=4, per_host=per_host, limit=limit)
         return _process_poller
+
+
+def close_process_poller() -> None:
+    """Close this process's Poller, if one was made: its HTTP connections and, on PostgreSQL,
+    the session its per-host slots are held in (a database with a session open cannot be
+    dropped). A worker process needs none of it (its end closes both); one that ran tasks
+    and goes on, as the test suite does, calls it. The next task makes another."""
+    global _process_poller
+    with _process_guard:
+        poller, _process_poller = _process_poller, None
+    if poller is None:
+        return
+    if close_limit := getattr(poller.limit, "close", None):
+        close_limit()
+    poller.fetcher.close()

@@ -310,8 +310,11 @@ LOGOUT_REDIRECT_URL = "/"
 # imported. See docs/celery.md.
 #   CLIPDESK_BROKER_URL          redis://host:6379/0 or amqp://user:pass@host:5672/vhost
 #   CLIPDESK_REDIS_URL           Redis for the per-host request limit shared by all workers
-#                                (default: the broker URL when the broker is Redis)
-#   CLIPDESK_FETCH_PER_HOST      requests in flight per host, across all workers (default 2)
+#                                (default: the broker URL when the broker is Redis); without
+#                                it the database shares the limit (advisory locks on
+#                                PostgreSQL, lock files in the home on SQLite)
+#   CLIPDESK_FETCH_PER_HOST      requests in flight per host, across all workers and every
+#                                `clipdesk poll` of the instance (default 2)
 #   CLIPDESK_SCHEDULER_INTERVAL  seconds between two looks for due sources (default 30)
 #   CLIPDESK_BROKER_VISIBILITY_TIMEOUT  Redis only: seconds before a task whose worker died
 #                                is handed to another worker (default 300)
