@@ -577,3 +577,52 @@ def test_only_text_is_compressed():
         middleware = CompressTextMiddleware(lambda r, t=content_type: HttpResponse(body, t))
         response = middleware(request)
         assert response.has_header("Content-Encoding") == compressed, content_type
+
+
+def _first_line_and_errors(home: Path, *args: str, **env: str) -> tuple[str, str]:
+    server = started(home, *args, **env)
+    try:
+        line = _first_line(server)
+    finally:
+        server.terminate()
+        _, errors = server.communicate(timeout=20)
+    return line, errors
+
+
+PRODUCTION = {"CLIPDESK_PRODUCTION": "1", "CLIPDESK_ALLOWED_HOSTS": "news.local,127.0.0.1"}
+# An address others may reach, as a server behind no proxy listens; a few seconds, --no-poll.
+EVERY_INTERFACE = "0.0.0.0"  # noqa: S104
+
+
+def test_run_warns_when_any_client_may_claim_https(tmp_path):
+    """Under CLIPDESK_PRODUCTION, X-Forwarded-Proto makes a request HTTPS; with no proxy
+    named it is believed from whoever reaches the port: on an address others reach, that
+    was never said."""
+    home = tmp_path / "home"
+    clipdesk(home, "init")
+    wide = ["run", "--host", EVERY_INTERFACE, "--port", str(free_port()), "--no-poll"]
+
+    line, errors = _first_line_and_errors(home, *wide, **PRODUCTION)
+
+    assert line.startswith("Serving")
+    assert "listening on 0.0.0.0 under CLIPDESK_PRODUCTION with no CLIPDESK_TRUSTED_PROXIES" in (
+        errors
+    )
+
+
+@pytest.mark.parametrize(
+    ("host", "env"),
+    [
+        ("127.0.0.1", PRODUCTION),  # only this machine (the proxy) reaches it
+        (EVERY_INTERFACE, {**PRODUCTION, "CLIPDESK_TRUSTED_PROXIES": "10.0.0.5"}),
+        (EVERY_INTERFACE, {"CLIPDESK_ALLOWED_HOSTS": "news.local,127.0.0.1"}),  # no HTTPS
+    ],
+)
+def test_run_says_nothing_of_x_forwarded_proto_where_it_cannot_be_abused(tmp_path, host, env):
+    home = tmp_path / "home"
+    clipdesk(home, "init")
+    line, errors = _first_line_and_errors(
+        home, "run", "--host", host, "--port", str(free_port()), "--no-poll", **env
+    )
+    assert line.startswith("Serving")
+    assert "X-Forwarded-Proto" not in errors

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import ipaddress
 import socket
 
 from clipdesk.arguments import whole_number
@@ -46,3 +47,15 @@ def address(host: str, port: int) -> str:
     """`host:port` as a URL writes it ("[::1]:8000"); gunicorn read "::1:8000" as host ""
     and port "::1"."""
     return f"{url_host(host)}:{port}"
+
+
+def is_loopback(host: str) -> bool:
+    """Whether `host` (as `listen_host` gives it) is reached from this machine only: a
+    loopback address, or "localhost". A name is resolved by whoever connects, so any other
+    name, like "0.0.0.0" and "::", may be reached from elsewhere."""
+    if host.casefold() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

@@ -16,6 +16,23 @@ from clipdesk.server.setup import database_label
 POLLER = [sys.executable, "-m", "clipdesk", "poll", "--quiet"]
 
 
+def forwarded_proto_warning(host: str) -> str | None:
+    """Under CLIPDESK_PRODUCTION a request whose X-Forwarded-Proto says "https" is taken for
+    HTTPS. With no proxy named (CLIPDESK_TRUSTED_PROXIES) the header is believed from anyone
+    who reaches the port; on a loopback address that is only this machine (the proxy), on
+    any other a client could send it itself, and that is said at start."""
+    if not getattr(settings, "SECURE_PROXY_SSL_HEADER", None) or settings.CLIPDESK_TRUSTED_PROXIES:
+        return None
+    if ports.is_loopback(host):
+        return None
+    return (
+        f"run: warning: listening on {host} under CLIPDESK_PRODUCTION with no "
+        "CLIPDESK_TRUSTED_PROXIES: a client that reaches this port directly can say it came "
+        "over HTTPS (X-Forwarded-Proto); name the reverse proxy in CLIPDESK_TRUSTED_PROXIES, "
+        "or listen on 127.0.0.1 behind it"
+    )
+
+
 class Command(ClipdeskCommand):
     help = "Serve the instance with a production server (gunicorn, DEBUG off)."
     requires_system_checks = []
@@ -32,6 +49,8 @@ class Command(ClipdeskCommand):
         require_migrated("run")
         require_free_port("run", host, port)
         warn_if_cache_down("run", self.stderr.write)
+        if warning := forwarded_proto_warning(host):
+            self.stderr.write(warning)
         name = SiteProfile.load().name
         address = f"http://{ports.address(host, port)}/"
         note = ""
