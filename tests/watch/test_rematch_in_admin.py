@@ -8,8 +8,6 @@ change, article by article, and its button, for admins only, applies it as
 
 from __future__ import annotations
 
-import hashlib
-
 import pytest
 from django.test import Client
 from lxml import html
@@ -17,12 +15,12 @@ from lxml import html
 from clipdesk.articles.models import Article
 from clipdesk.people.accounts import add_account
 from clipdesk.people.models import AuditEntry
-from clipdesk.search.backends import reset_backends
 from clipdesk.search.indexing import reindex_all
 from clipdesk.search.service import search
 from clipdesk.watch.models import Entity, Match
 from clipdesk.watch.store import add_entity, load_matcher, store_matches
 from tests.desk.test_desk import change_form
+from tests.search.conftest import make_article, search_home  # noqa: F401 (autouse fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -31,24 +29,8 @@ ENTITY = "Mojahedin-e Khalq"
 PASSWORD = "a-long-enough-password-for-tests"
 
 
-@pytest.fixture(autouse=True)
-def search_home(settings, tmp_path):
-    """A throw-away instance home, so each test gets its own search index."""
-    settings.CLIPDESK_HOME = tmp_path
-    reset_backends()
-    yield tmp_path
-    reset_backends()
-
-
 def stored(title: str, text: str) -> Article:
-    digest = hashlib.sha256(f"{title}\n{text}".encode()).hexdigest()
-    article = Article.objects.create(
-        url=f"https://news.example/{digest[:12]}",
-        canonical_url=f"https://news.example/{digest[:12]}",
-        title=title,
-        text=text,
-        text_sha256=digest,
-    )
+    article = make_article(title, text)
     store_matches(article, load_matcher())
     return article
 
