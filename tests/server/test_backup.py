@@ -348,3 +348,120 @@ def test_a_backup_is_verified_where_no_instance_runs(home, tmp_path):
     assert verified.returncode == 0, verified.stderr
     assert "is whole" in verified.stdout
     assert not nowhere.exists()
+
+
+def test_keep_removes_the_oldest_backups_and_the_rest_stay_whole(home, tmp_path):
+    """The removed backup's snapshot files were hard links shared with the newer ones: those
+    stay whole. Folders of DEST that are not clipdesk backups are not counted or touched."""
+    dest = tmp_path / "backups"
+    first = backup_json(home, dest, "--keep", "2")
+    assert first["removed"] == []
+    others = {
+        "notes": "mine",
+        "photos": json.dumps({"format": "photo-album/1"}),  # a manifest, but not ours
+        ".hidden": json.dumps({"format": "clipdesk-backup/1", "created": "2000-01-01"}),
+    }
+    for name, text in others.items():
+        (dest / name).mkdir()
+        (dest / name / "MANIFEST.json").write_text(text)
+    second = backup_json(home, dest, "--keep", "2")
+    write_snapshot(
+        home,
+        "https://news.example/new",
+        200,
+        {},
+        b"<p>new</p>",
+        datetime.datetime.now(datetime.UTC),
+    )
+    third = backup_json(home, dest, "--keep", "2")
+
+    assert second["removed"] == [] and third["removed"] == [first["path"]]
+    assert second["linked"] and not Path(first["path"]).exists()
+    backups = sorted(p.name for p in dest.iterdir() if p.name.startswith("20"))
+    assert backups == sorted([Path(second["path"]).name, Path(third["path"]).name])
+    for name, text in others.items():
+        assert (dest / name / "MANIFEST.json").read_text() == text
+    for kept in (second, third):
+        verified = clipdesk(home, "backup", "--verify", kept["path"])
+        assert "is whole" in verified.stdout
+        for day in (home / "snapshots").glob("*.warc.gz"):
+            ids = record_ids(Path(kept["path"]) / "snapshots" / day.name)
+            assert ids and ids == record_ids(day)[: len(ids)]
+
+    result = clipdesk(home, "backup", str(dest), "--keep", "1")
+    removed = [line for line in result.stdout.splitlines() if line.startswith("removed")]
+    assert removed == [
+        f"removed old backup {second['path']} (--keep 1)",
+        f"removed old backup {third['path']} (--keep 1)",
+    ]
+
+
+def hold_lock(path: Path) -> subprocess.Popen:
+    """A process that holds the flock on `path`, as a backup writing that folder does."""
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import fcntl, sys\n"
+            f"fh = open({str(path)!r}, 'a')\n"
+            "fcntl.flock(fh, fcntl.LOCK_EX)\n"
+            "print('held', flush=True)\n"
+            "sys.stdin.read()\n",
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout.readline() == "held\n"
+    return holder
+
+
+def test_a_stale_partial_is_removed_and_a_live_one_left(home, tmp_path):
+    dest = tmp_path / "backups"
+    backup_json(home, dest)
+    two_days_ago = time.time() - 2 * 86400
+    partials = {}
+    for kind in ("stale", "live", "young"):
+        partial = dest / f".partial-2020-01-01T000000Z-{kind}"
+        (partial / "snapshots").mkdir(parents=True)
+        (partial / "clipdesk.sqlite3").write_bytes(b"half a copy")
+        (partial / ".writing").touch()
+        if kind != "young":
+            for path in (partial / ".writing", partial):
+                os.utime(path, (two_days_ago, two_days_ago))
+        partials[kind] = partial
+    holder = hold_lock(partials["live"] / ".writing")
+    try:
+        result = clipdesk(home, "backup", str(dest), "--keep", "5")
+    finally:
+        holder.communicate("")
+
+    assert not partials["stale"].exists()
+    assert partials["live"].exists() and partials["young"].exists()
+    assert (
+        f"removed {partials['stale']}: left by a backup that was stopped (no writer holds its "
+        "lock, unchanged for over a day)"
+    ) in result.stdout.splitlines()
+    assert not list(dest.glob("20*/.writing"))
+
+    report = backup_json(home, dest, "--keep", "5")  # the live one's writer is gone now
+    assert report["removed_partials"] == [str(partials["live"])]
+    assert partials["young"].exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["--keep", "0"], "backup: --keep must be 1 or more"),
+        (["--keep", "-3"], "backup: --keep must be 1 or more"),
+        (["--keep", "two"], "backup: --keep takes a whole number, not 'two'"),
+        (["--keep", "2", "--verify"], "backup: --keep removes old backups after writing one"),
+    ],
+)
+def test_a_keep_that_cannot_work_is_refused_in_one_line(home, tmp_path, args, said):
+    dest = tmp_path / "backups"
+    backup_json(home, dest)
+    before = sorted(p.name for p in dest.iterdir())
+    result = clipdesk(home, "backup", str(dest), *args, check=False)
+    assert one_line(result, 2).startswith(said)
+    assert sorted(p.name for p in dest.iterdir()) == before

@@ -25,12 +25,23 @@ operator's choosing, and its dumps are usually kept and watched with PostgreSQL'
 Each backup is a folder of DEST named after its time (UTC), written into DEST/.partial-NAME
 and renamed when whole, with MANIFEST.json: every file's size and SHA-256, the version and
 the time. `verify_backup` checks those and reads every WARC copy through.
+
+While a backup is written, its writer holds a lock on DEST/.partial-NAME/.writing (an flock,
+let go by the kernel when the writer dies). A partial folder whose lock nobody holds and that
+has not changed for a day was left by a stopped backup and is removed by the next one; a
+younger one is left alone, in case its writer cannot be seen through the lock (DEST/.lock
+deleted by hand, or shared from another machine). With `keep`, the oldest whole backups
+beyond the newest `keep` are removed after the new one is written: renamed to
+DEST/.removing-NAME first, so that a removal cut short never leaves a folder that looks like
+a whole backup. The unchanged snapshot files a newer backup shares are hard links, so they
+stay whole in it.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime
+import fcntl
 import hashlib
 import json
 import os
@@ -38,6 +49,7 @@ import shutil
 import sqlite3
 import time
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -55,6 +67,10 @@ SNAPSHOTS = "snapshots"
 SEARCH_INDEX = "search-index"
 LOCK = ".lock"  # two backups into one DEST take turns
 PARTIAL = ".partial-"
+WRITING = ".writing"  # in a partial folder, locked by its writer while it writes
+REMOVING = ".removing-"  # an old backup being removed
+# A partial folder nobody holds the lock of is removed once it has not changed for this long.
+STALE_PARTIAL = datetime.timedelta(days=1)
 # Top-level files of the home left out: the page cache's version and the scheduler's state
 # are made again on use; the database is copied through SQLite (its -wal and -shm with it).
 LEFT_OUT_FILES = ("content-version", "celerybeat-schedule")
@@ -98,6 +114,9 @@ class BackupReport:
     linked: dict[str, CopiedFile] = field(default_factory=dict)  # from the previous backup
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    removed: list[Path] = field(default_factory=list)  # old backups, beyond the newest `keep`
+    removed_partials: list[Path] = field(default_factory=list)  # left by stopped backups
+    not_removed: list[str] = field(default_factory=list)  # what could not be, and why
 
     def as_dict(self) -> dict:
         return {
@@ -109,39 +128,55 @@ class BackupReport:
             "linked": sorted(self.linked),
             "linked_bytes": sum(f.size for f in self.linked.values()),
             "notes": self.notes,
+            "removed": [str(p) for p in self.removed],
+            "removed_partials": [str(p) for p in self.removed_partials],
+            "not_removed": self.not_removed,
             "seconds": round(self.seconds, 3),
         }
 
 
 def back_up(
-    home: Path, dest: Path, *, database: Path | None, with_index: bool = False
+    home: Path,
+    dest: Path,
+    *,
+    database: Path | None,
+    with_index: bool = False,
+    keep: int | None = None,
 ) -> BackupReport:
     """Write a backup of the instance at `home` into a new folder of `dest`; `database` is the
-    SQLite file, None when the data is in PostgreSQL."""
+    SQLite file, None when the data is in PostgreSQL. With `keep`, the backups of `dest`
+    beyond the newest `keep` (the new one among them) are removed once it is whole."""
     started = time.monotonic()
     home, dest = home.resolve(), dest.expanduser().resolve()
+    if keep is not None and keep < 1:
+        raise BackupRefused(
+            f"backup: --keep must be 1 or more (the backups kept, the new one among them), "
+            f"not {keep}"
+        )
     _check_destination(home, dest)
     if database is not None and not database.is_file():
         raise BackupRefused(f"backup: there is no database at {database}; nothing to back up")
     try:
         dest.mkdir(parents=True, exist_ok=True)
         with file_lock(dest / LOCK):
-            for leftover in dest.glob(f"{PARTIAL}*"):  # of a backup that was stopped
-                shutil.rmtree(leftover, ignore_errors=True)
+            report = BackupReport(dest, "postgresql" if database is None else "sqlite", with_index)
+            _remove_stale_partials(dest, report)
             previous = _newest_backup(dest)
             name = _unused_name(dest)
+            report.path = dest / name
             partial = dest / f"{PARTIAL}{name}"
             partial.mkdir()
-            report = BackupReport(
-                dest / name, "postgresql" if database is None else "sqlite", with_index
-            )
             try:
-                _write_backup(home, partial, database, previous, report)
-                os.rename(partial, dest / name)
-                _sync_folder(dest)
+                with file_lock(partial / WRITING):
+                    _write_backup(home, partial, database, previous, report)
+                    os.rename(partial, report.path)
+                    _sync_folder(dest)
+                (report.path / WRITING).unlink()
             except BaseException:
                 shutil.rmtree(partial, ignore_errors=True)
                 raise
+            if keep is not None:
+                _remove_old_backups(dest, keep, report)
     except sqlite3.Error as exc:
         reason = " ".join(str(exc).split()) or type(exc).__name__
         if (refusal := database_refusal(exc)) is not None:
@@ -384,7 +419,7 @@ def _check_destination(home: Path, dest: Path) -> None:
         raise BackupRefused(
             f"backup: {dest} is one backup; give the folder that holds the backups ({dest.parent})"
         )
-    ours = [e for e in dest.iterdir() if e.name == LOCK or e.name.startswith(PARTIAL)]
+    ours = [e for e in dest.iterdir() if e.name == LOCK or e.name.startswith((PARTIAL, REMOVING))]
     if _newest_backup(dest) is None and len(ours) < sum(1 for _ in dest.iterdir()):
         raise BackupRefused(
             f"backup: {dest} holds other files and no clipdesk backup; give a new or empty "
@@ -414,6 +449,75 @@ def _newest_backup(dest: Path) -> tuple[Path, dict] | None:
         return None
     *_, folder, manifest = max(found)
     return folder, manifest
+
+
+def _remove_stale_partials(dest: Path, report: BackupReport) -> None:
+    """Remove the partial folders of backups that were stopped: nobody holds their lock, and
+    they have not changed for STALE_PARTIAL."""
+    for partial in sorted(dest.glob(f"{PARTIAL}*")):
+        if partial.is_symlink() or not partial.is_dir():
+            continue
+        try:
+            with _unless_locked(partial / WRITING) as free:
+                if not free or _unchanged_for(partial) < STALE_PARTIAL:
+                    continue
+                shutil.rmtree(partial)
+        except OSError as exc:
+            report.not_removed.append(f"{partial} ({exc.strerror or exc})")
+            continue
+        report.removed_partials.append(partial)
+
+
+@contextlib.contextmanager
+def _unless_locked(path: Path) -> Iterator[bool]:
+    """Yield whether the lock on `path` is free (or there is none), held meanwhile if so."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except FileNotFoundError:  # a writer of an earlier version, or one just starting
+        yield True
+        return
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        yield True
+    finally:
+        os.close(fd)  # lets go of the lock too
+
+
+def _unchanged_for(folder: Path) -> datetime.timedelta:
+    """How long since anything was written into `folder` (or its lock taken)."""
+    changed = max(
+        (p.stat().st_mtime for p in (folder, folder / WRITING) if p.exists()), default=0.0
+    )
+    return datetime.timedelta(seconds=max(time.time() - changed, 0.0))
+
+
+def _remove_old_backups(dest: Path, keep: int, report: BackupReport) -> None:
+    """Remove the whole backups of `dest` beyond the newest `keep`, the one just written
+    always kept. Only folders whose manifest says they are clipdesk backups are counted."""
+    for leftover in dest.glob(f"{REMOVING}*"):  # a removal that was cut short
+        shutil.rmtree(leftover, ignore_errors=True)
+    others = []
+    for folder in dest.iterdir():
+        if folder == report.path or folder.name.startswith(".") or folder.is_symlink():
+            continue
+        if folder.is_dir() and (manifest := _read_manifest(folder)) is not None:
+            others.append((str(manifest.get("created", "")), folder.name, folder))
+    for *_, folder in sorted(others, reverse=True)[keep - 1 :]:
+        removing = dest / f"{REMOVING}{folder.name}"
+        try:
+            os.rename(folder, removing)
+            shutil.rmtree(removing)
+        except OSError as exc:
+            report.not_removed.append(f"{folder} ({exc.strerror or exc})")
+            continue
+        report.removed.append(folder)
+    report.removed.sort()
+    if report.removed:
+        _sync_folder(dest)
 
 
 def _unused_name(dest: Path) -> str:

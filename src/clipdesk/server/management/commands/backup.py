@@ -1,9 +1,10 @@
-"""`clipdesk backup DEST`: a consistent copy of the instance while it runs; `--verify DEST`
-checks one.
+"""`clipdesk backup DEST`: a consistent copy of the instance while it runs; `--keep N` removes
+the older backups beyond the newest N; `--verify DEST` checks one.
 
 Exit status: 0 the backup is written (or verified whole); 1 it could not be written (a full
 or refusing disk: nothing of it is kept) or the backup verified is damaged; 2 refused (DEST
-inside the home, or holding other files and no backup; no backup to verify; no database).
+inside the home, or holding other files and no backup; no backup to verify; no database;
+--keep below 1). A backup written whose old backups could not all be removed exits 1 too.
 """
 
 from __future__ import annotations
@@ -16,7 +17,13 @@ from django.core.management.base import CommandError
 
 from clipdesk.arguments import usage_name
 from clipdesk.command import ClipdeskCommand
-from clipdesk.server.backup import BackupFailed, BackupRefused, back_up, verify_backup
+from clipdesk.server.backup import (
+    BackupFailed,
+    BackupRefused,
+    BackupReport,
+    back_up,
+    verify_backup,
+)
 
 
 class Command(ClipdeskCommand):
@@ -24,8 +31,8 @@ class Command(ClipdeskCommand):
         "Write a consistent copy of the instance into a new folder of DEST (the database, "
         "the snapshots, the signing key), while it keeps running; snapshot files unchanged "
         "since the previous backup in DEST are linked to it. --verify DEST checks the newest "
-        "backup there (or DEST itself) against its manifest. Exit 0 done, 1 not written or "
-        "damaged, 2 refused."
+        "backup there (or DEST itself) against its manifest. --keep N removes the oldest "
+        "backups beyond the newest N. Exit 0 done, 1 not written or damaged, 2 refused."
     )
     requires_system_checks: list[str] = []
 
@@ -42,13 +49,33 @@ class Command(ClipdeskCommand):
             help="copy the search index too (else run `clipdesk reindex` after restoring)",
         )
         parser.add_argument(
+            "--keep",
+            metavar="N",
+            help="once the backup is written, remove the oldest backups of DEST beyond the "
+            "newest N (the new one among them)",
+        )
+        parser.add_argument(
             "--verify", action="store_true", help="check the newest backup in DEST instead"
         )
         parser.add_argument("--json", action="store_true", help="print the report as JSON")
 
-    def handle(self, *args, dest: str, with_index: bool, verify: bool, json: bool, **opts):
+    def handle(
+        self,
+        *args,
+        dest: str,
+        with_index: bool,
+        keep: str | None,
+        verify: bool,
+        json: bool,
+        **opts,
+    ):
         try:
             if verify:
+                if keep is not None:
+                    raise BackupRefused(
+                        "backup: --keep removes old backups after writing one; it does not "
+                        "go with --verify"
+                    )
                 self._verify(Path(dest), json)
                 return
             database = settings.DATABASES["default"]
@@ -58,6 +85,7 @@ class Command(ClipdeskCommand):
                 Path(dest),
                 database=Path(database["NAME"]) if sqlite else None,
                 with_index=with_index,
+                keep=None if keep is None else _count(keep),
             )
         except BackupRefused as exc:
             raise CommandError(str(exc), returncode=2) from exc
@@ -65,6 +93,7 @@ class Command(ClipdeskCommand):
             raise CommandError(str(exc), returncode=1) from exc
         if json:
             self.stdout.write(_dumps(report.as_dict()))
+            self._fail_on_not_removed(report, as_json=True)
             return
         summary = report.as_dict()
         linked = (
@@ -79,6 +108,26 @@ class Command(ClipdeskCommand):
         )
         for note in report.notes:
             self.stdout.write(f"note: {note}")
+        for partial in report.removed_partials:
+            self.stdout.write(
+                f"removed {partial}: left by a backup that was stopped (no writer holds its "
+                "lock, unchanged for over a day)"
+            )
+        for folder in report.removed:
+            self.stdout.write(f"removed old backup {folder} (--keep {keep})")
+        self._fail_on_not_removed(report, as_json=False)
+
+    def _fail_on_not_removed(self, report: BackupReport, *, as_json: bool) -> None:
+        if not report.not_removed:
+            return
+        if not as_json:
+            for what in report.not_removed:
+                self.stderr.write(f"backup: could not remove {what}")
+        raise CommandError(
+            f"backup: written to {report.path}, but {len(report.not_removed)} folder(s) of "
+            "the destination could not be removed",
+            returncode=1,
+        )
 
     def _verify(self, dest: Path, as_json: bool) -> None:
         report = verify_backup(dest)
@@ -97,6 +146,14 @@ class Command(ClipdeskCommand):
                 f"backup --verify: {len(report.problems)} problem(s) in {report.path}",
                 returncode=1,
             )
+
+
+def _count(text: str) -> int:
+    """--keep's value; one below 1 is refused by the backup itself, in its words."""
+    try:
+        return int(text)
+    except ValueError:
+        raise BackupRefused(f"backup: --keep takes a whole number, not {text!r}") from None
 
 
 def _dumps(data: dict) -> str:
