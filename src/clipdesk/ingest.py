@@ -432,8 +432,7 @@ class Poller:
         now = timezone.now()
         source.last_checked_at = now
         if download.error or download.result is None:
-            source.error_count += 1
-            source.last_error = download.error or "no response"
+            _failed(source, download.error or "no response", now)
             wait = backoff_seconds(source.error_count)
             if download.retry_after:
                 # The server's wish, within the bounds every wait keeps: a Retry-After of
@@ -466,8 +465,7 @@ class Poller:
                 # the traceback goes to the log to be mended; the other sources go on.
                 log.exception("poll: reading %s failed", source.url)
                 reason = f"could not read the response ({type(exc).__name__}: {exc})"[:500]
-            source.error_count += 1
-            source.last_error = reason
+            _failed(source, reason, now)
             # Kept, the validators of a response that could not be read had the server
             # answer 304 next time, and the source showed as fine while its feed was not.
             source.etag = source.last_modified = ""
@@ -635,6 +633,7 @@ POLLED_STATE = (
     "last_success_at",
     "last_error",
     "error_count",
+    "failing_since",
     "problems",
     "feed_ttl_minutes",
     "moved_note",  # the address itself is moved by its own guarded update
@@ -728,9 +727,21 @@ def _port(url: str) -> int | None:
     return None if port in (80, 443) else port
 
 
+def _failed(source: Source, reason: str, now: datetime.datetime) -> None:
+    """One more failure in a row. The first of a run is when the source began failing: kept
+    while the failures go on, so `status` and `source list` say since when, which the last
+    good read only bounded (a source read daily may have failed from an hour after it)."""
+    if source.error_count == 0:
+        source.failing_since = now
+    source.error_count += 1
+    source.last_error = reason
+
+
 def _succeeded(source: Source, result: FetchResult, now, ttl: int | None) -> None:
+    """A good read, a 304 to the source's validators included: the run of failures ends."""
     source.error_count = 0
     source.last_error = ""
+    source.failing_since = None
     source.last_success_at = now
     wait = next_check_seconds(result.headers, feed_ttl_minutes=ttl)
     source.next_check_at = now + datetime.timedelta(seconds=wait)

@@ -109,7 +109,7 @@ def test_a_failing_source_is_named_with_its_error(tmp_path, http_server):  # noq
     (line,) = [line for line in result.stdout.splitlines() if line.startswith("! source")]
     assert line.startswith("! source 1 “Harbour Gazette” failing: ")
     assert "503" in line
-    assert "1 time(s) in a row since it was added" in line
+    assert "1 time(s) in a row since the first failure, " in line
 
     failing = json.loads(clipdesk(home, "status", "--json", check=False).stdout)["sources"][
         "failing"
@@ -118,6 +118,10 @@ def test_a_failing_source_is_named_with_its_error(tmp_path, http_server):  # noq
         (1, "Harbour Gazette", feed, 1)
     ]
     assert "503" in failing[0]["error"] and failing[0]["never_read"] is True
+    assert failing[0]["first_failure_known"] is True
+    (listed,) = json.loads(clipdesk(home, "source", "list", "--json").stdout)
+    assert listed["failing_since"] is not None
+    assert failing[0]["failing_since"] == listed["failing_since"]
 
 
 def test_migrations_not_applied_need_attention(tmp_path):
@@ -218,9 +222,28 @@ def test_sources_failing_now_are_listed_and_disabled_ones_are_not():
     (failing,) = sources["failing"]
     assert failing["name"] == "Down Daily" and failing["error"] == "HTTP 503"
     assert failing["failures_in_a_row"] == 3
+    # Failing from before sources kept the first failure: bounded by the last good read.
     assert failing["failing_since"] == read.isoformat() and failing["never_read"] is False
+    assert failing["first_failure_known"] is False
     assert sources["last_success"] == NOW.isoformat()
     assert report["attention"] == ["1 source(s) failing"] and report["healthy"] is False
+
+
+@pytest.mark.django_db
+def test_a_failing_source_is_failing_since_its_first_failure_not_its_last_good_read():
+    read, began = NOW - datetime.timedelta(days=2), NOW - datetime.timedelta(hours=5)
+    Source.objects.create(
+        url="https://down.example/feed",
+        error_count=4,
+        last_error="HTTP 503",
+        failing_since=began,
+        last_success_at=read,
+        last_checked_at=NOW,
+    )
+
+    (failing,) = instance_status(NOW)["sources"]["failing"]
+    assert failing["failing_since"] == began.isoformat()
+    assert failing["first_failure_known"] is True and failing["never_read"] is False
 
 
 @pytest.mark.django_db

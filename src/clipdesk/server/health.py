@@ -218,8 +218,12 @@ def _sources(attention: list[str]) -> dict:
             "url": source.url,
             "error": source.last_error or "no response",
             "failures_in_a_row": source.error_count,
-            # The failures began after the last good read (or, never read, after it was added).
-            "failing_since": _iso(source.last_success_at or source.created_at),
+            # The first failure of the run; for a run begun before sources kept it, bounded
+            # by the last good read (or, never read, by when the source was added).
+            "failing_since": _iso(
+                source.failing_since or source.last_success_at or source.created_at
+            ),
+            "first_failure_known": source.failing_since is not None,
             "never_read": source.last_success_at is None,
             "last_tried": _iso(source.last_checked_at),
         }
@@ -230,6 +234,7 @@ def _sources(attention: list[str]) -> dict:
             "name",
             "last_error",
             "error_count",
+            "failing_since",
             "last_success_at",
             "last_checked_at",
             "created_at",

@@ -13,13 +13,13 @@ class SourceAdmin(CheckedModelAdmin):
     formfield_overrides = URL_FIELDS
     list_display = [
         "__str__", "kind", "format", "enabled", "last_success_at", "error_count",
-        "last_error_short", "problems_short", "moved_note", "next_check_at",
+        "failing_since", "last_error_short", "problems_short", "moved_note", "next_check_at",
     ]  # fmt: skip
     list_filter = ["kind", "enabled", "format"]
     search_fields = ["url", "name"]
     readonly_fields = [
         "format", "etag", "last_modified", "last_checked_at", "last_success_at", "last_error",
-        "error_count", "problems", "moved_note", "created_at",
+        "error_count", "failing_since", "problems", "moved_note", "created_at",
     ]  # fmt: skip
     actions = ["check_now"]
 

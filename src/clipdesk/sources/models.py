@@ -46,6 +46,11 @@ class Source(models.Model):
     error_count = models.PositiveIntegerField(
         default=0, help_text="Failures in a row; the wait before the next try grows with it."
     )
+    failing_since = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the failures in a row began (the first of them); cleared by a good read.",
+    )
     problems = models.JSONField(
         default=list, blank=True, help_text="What was wrong with the last response, if anything."
     )

@@ -93,7 +93,10 @@ def report_lines(report: dict, now: datetime.datetime) -> list[str]:
         f"{sources['never_polled']} never polled"
     )
     for source in sources["failing"][:FAILING_SHOWN]:
-        since = "it was added" if source["never_read"] else "its last good read"
+        if source["first_failure_known"]:
+            since = "the first failure"
+        else:  # a run begun before sources kept its start: bounded by what is known
+            since = "it was added" if source["never_read"] else "its last good read"
         lines.append(
             f"! source {source['id']} “{source['name']}” failing: {source['error']} "
             f"({source['failures_in_a_row']} time(s) in a row since {since}, "

@@ -104,6 +104,8 @@ def _line(s: Source) -> str:
     if not s.enabled:
         state = f"disabled; {state}"
     times = []
+    if s.failing_since is not None:  # the first failure of the run still going on
+        times.append(f"failing since {_when(s.failing_since)}")
     if s.last_success_at is not None:
         times.append(f"last read {_when(s.last_success_at)}")
     if s.enabled:
@@ -130,6 +132,7 @@ def _row(s: Source) -> dict:
         "last_success": iso(s.last_success_at),
         "last_error": s.last_error,
         "error_count": s.error_count,
+        "failing_since": iso(s.failing_since),
         "next_check": iso(s.next_check_at),
         "problems": s.problems,
         "moved": s.moved_note,
