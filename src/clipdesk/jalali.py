@@ -69,6 +69,11 @@ _NAMED = re.compile(
     rf"(?<![\d{_LETTER}])(\d{{1,2}})\s*({_MONTH})(?:\s*ماه)?(?![{_LETTER}])"
     rf"[\s,،]*(\d{{4}})(?!\d)"
 )
+# "8 آذر" with no year after it (nor a number that may be one): a date the archive reader
+# completes from the post's own. The month a whole word, as in _NAMED.
+_NAMED_WITHOUT_YEAR = re.compile(
+    rf"(?<![\d{_LETTER}])(\d{{1,2}})\s*({_MONTH})(?:\s*ماه)?(?![{_LETTER}])(?![\s,،]*\d)"
+)
 # "8 آذر", "8 آذر 1405": a day and a month, with or without a year.
 _DAY_AND_MONTH = re.compile(rf"(\d{{1,2}})\s*({_MONTH})(?:\s*ماه)?(?:[\s,،]*\d{{4}})?")
 # "1405/09/08", "1405-9-8", "08/09/1405": a year of the 13th or 14th Solar Hijri century
@@ -99,6 +104,11 @@ def gregorian(year: int, month: int, day: int) -> datetime.date | None:
         return jdatetime.date(year, month, day).togregorian()
     except ValueError:
         return None
+
+
+def solar_year(day: datetime.date) -> int:
+    """The Solar Hijri year Gregorian `day` falls in (2019-02-19 is in 1397)."""
+    return jdatetime.date.fromgregorian(date=day).year
 
 
 def is_day_and_month(text: str) -> bool:
@@ -137,6 +147,27 @@ def find_spans(text: str) -> list[DateSpan]:
         if not spans or span.start >= spans[-1].end:
             spans.append(span)
     return spans
+
+
+class DayAndMonth(NamedTuple):
+    """A day and a Solar Hijri month written without a year: where they are (indexes into
+    the text as given) and the numbers written, which a year may yet make no day."""
+
+    start: int
+    end: int
+    month: int
+    day: int
+
+
+def find_days_and_months(text: str) -> list[DayAndMonth]:
+    """Every day and Solar Hijri month written without a year in `text` ("۸ آذر"), left to
+    right. Only the year a reader completes it with says whether it is a day at all."""
+    folded, origin = _folded_with_origin(text)
+    return [
+        DayAndMonth(origin[match.start()], origin[match.end() - 1] + 1, _MONTHS[match[2]], day)
+        for match in _NAMED_WITHOUT_YEAR.finditer(folded)
+        if 1 <= (day := int(match[1])) <= 31
+    ]
 
 
 def _folded_with_origin(text: str) -> tuple[str, list[int]]:

@@ -2,7 +2,8 @@
 Gregorian one with Persian month names, in Persian or Arabic-Indic digits.
 
 One row a line, with the credit the digest must make of it; a date that is none (a day the
-calendar lacks, no year) leaves the credit undated and is no name of it.
+calendar lacks) leaves the credit undated and is no name of it; a day and month without a year
+take the year from the post's date, in the Solar Hijri calendar.
 """
 
 import datetime
@@ -45,7 +46,7 @@ CREDIT_LINES = [
         id="gregorian_may_of_two_letters",
     ),
     pytest.param("نیما کریمی، روزنامه بندر، ۳۰ اسفند ۱۳۹۷:… ", None, id="no_30_esfand_in_1397"),
-    pytest.param("نیما کریمی، روزنامه بندر، ۳۰ بهمن:… ", None, id="no_year_no_date"),
+    pytest.param("نیما کریمی، روزنامه بندر، ۳۰ بهمن:… ", FEB_19, id="no_year_the_posts_year"),
 ]
 
 
@@ -53,6 +54,47 @@ CREDIT_LINES = [
 def test_a_persian_credit_line_is_dated_and_its_date_is_no_name(lead, date):
     post = only_post(lead + EXCERPT, posted="Posted on: 2019/02/20")
     assert post.sources == [ArchiveCredit(AUTHOR, OUTLET, date)]
+    assert post.excerpt == EXCERPT
+
+
+# A day and a Solar Hijri month with no year, and the post's "Posted on" date: the day is the
+# latest one on or before the post, in the post's Solar Hijri year or the year before it.
+YEARLESS_CREDITS = [
+    # 2019-12-05 is 14 Azar 1398
+    pytest.param("۸ آذر", "2019/12/05", datetime.date(2019, 11, 29), id="earlier_that_month"),
+    pytest.param("١٤ آذرماه", "2019/12/05", datetime.date(2019, 12, 5), id="the_posts_own_day"),
+    pytest.param("۵ دی", "2019/12/05", datetime.date(2018, 12, 26), id="after_it_the_year_before"),
+    # 2019-04-01 is 12 Farvardin 1398: Esfand is the last month of 1397
+    pytest.param("۲۰ اسفند", "2019/04/01", datetime.date(2019, 3, 11), id="across_nowruz"),
+    pytest.param("29 اسفند ماه", "2019/03/21", datetime.date(2019, 3, 20), id="eve_of_nowruz"),
+    # 1399 has a 30 Esfand; 2021-03-25 is 5 Farvardin 1400
+    pytest.param("۳۰ اسفند", "2021/03/25", datetime.date(2021, 3, 20), id="leap_day"),
+    pytest.param("۳۱ مهر", "2019/12/05", None, id="mehr_has_30_days"),
+]
+
+
+@pytest.mark.parametrize(("when", "posted", "date"), YEARLESS_CREDITS)
+def test_a_persian_credit_without_a_year_takes_it_from_the_post(when, posted, date):
+    post = only_post(f"{AUTHOR}، {OUTLET}، {when}:… {EXCERPT}", posted=f"Posted on: {posted}")
+    assert post.sources == [ArchiveCredit(AUTHOR, OUTLET, date)]
+    assert post.excerpt == EXCERPT
+
+
+def test_a_persian_credit_after_the_excerpt_without_a_year_takes_it_from_the_post():
+    post = only_post(f"{EXCERPT} — {AUTHOR}، {OUTLET}، ۸ آذر", posted="Posted on: 2019/12/05")
+    assert post.sources == [ArchiveCredit(AUTHOR, OUTLET, datetime.date(2019, 11, 29))]
+    assert post.excerpt == EXCERPT
+
+
+def test_a_persian_credit_with_no_date_stays_undated():
+    post = only_post(f"{AUTHOR}، {OUTLET}:… {EXCERPT}", posted="Posted on: 2019/12/05")
+    assert post.sources == [ArchiveCredit(AUTHOR, OUTLET, None)]
+    assert post.excerpt == EXCERPT
+
+
+def test_a_day_and_month_without_a_year_is_no_date_without_a_post_date():
+    post = only_post(f"{AUTHOR}، {OUTLET}، ۸ آذر:… {EXCERPT}")
+    assert post.sources == [ArchiveCredit(AUTHOR, OUTLET, None)]
     assert post.excerpt == EXCERPT
 
 
@@ -103,6 +145,22 @@ def test_a_persian_posted_on_line_dates_the_post(posted, expected):
 )
 def test_find_dates_reads_both_calendars_left_to_right(text, expected):
     assert [m.resolve() for m in find_dates(text)] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "written"),
+    [
+        ("نیما کریمی، ۸ آذر:… متن", "۸ آذر"),
+        ("نیما کریمی، ۱۲ اردی‌بهشت‌ماه:… متن", "۱۲ اردی‌بهشت‌ماه"),
+        ("نیما کریمی، ۳۰ اسفند ۱۳۹۷:… متن", None),  # its year makes it no day
+        ("نیما کریمی، ۸ آذر ۹۸:… متن", None),  # a number after it may be a year
+        ("۱۰ دیدار در بندر", None),
+    ],
+)
+def test_a_day_and_month_without_a_year_is_a_partial_date(text, written):
+    found = [text[m.start : m.end] for m in find_dates(text, partial=True)]
+    assert found == ([written] if written else [])
+    assert list(find_dates(text)) == []
 
 
 def test_a_solar_hijri_dates_span_covers_what_is_written():

@@ -25,7 +25,8 @@ and with ``partial=True`` also "February 16" (no year) and "16th" (day only), wh
 Persian archives: Persian and Arabic-Indic digits read as ASCII ones; the Gregorian months
 by their Persian names (۲۰ مارس ۲۰۲۱, ۸ می ۲۰۲۱); and Solar Hijri dates (۸ آذر ۱۴۰۵,
 ۱۴۰۵/۰۹/۰۸, 08/09/1405), found by ``clipdesk.jalali`` and given as their Gregorian day.
-A Solar Hijri date needs its year: "۸ آذر" alone is no date.
+With ``partial=True`` also a day and a Solar Hijri month without a year ("۸ آذر"), completed
+by the same rule in that calendar.
 """
 
 from __future__ import annotations
@@ -258,6 +259,9 @@ class DateMention:
     day: int
     month: int | None
     year: int | None
+    # Day and month of the Solar Hijri calendar, written without a year ("۸ آذر"); a Solar
+    # Hijri date with its year is held as its Gregorian day.
+    solar_hijri: bool = False
 
     @property
     def is_complete(self) -> bool:
@@ -269,17 +273,23 @@ class DateMention:
         Completion rule for partial dates: a missing year (and month) is taken from the
         reference date (the post's own date, else the previous post's), choosing the most
         recent such date on or before the reference, because a credit never postdates the
-        post quoting it: "28th" referred to 2019-02-02 means 2019-01-28.
+        post quoting it: "28th" referred to 2019-02-02 means 2019-01-28. A Solar Hijri day
+        and month take the reference's Solar Hijri year, or the one before: "۳۰ بهمن"
+        referred to 2019-02-20 (1 Esfand 1397) means 30 Bahman 1397, 2019-02-19.
         """
         if self.month is not None and self.year is not None:
             return _safe_date(self.year, self.month, self.day)
         if reference is None:
             return None
         if self.month is not None:
-            same_year = _safe_date(reference.year, self.month, self.day)
+            if self.solar_hijri:
+                in_year, year = jalali.gregorian, jalali.solar_year(reference)
+            else:
+                in_year, year = _safe_date, reference.year
+            same_year = in_year(year, self.month, self.day)
             if same_year is not None and same_year <= reference:
                 return same_year
-            return _safe_date(reference.year - 1, self.month, self.day)
+            return in_year(year - 1, self.month, self.day)
         year, month = reference.year, reference.month
         if self.day > reference.day:
             year, month = (year - 1, 12) if month == 1 else (year, month - 1)
@@ -346,7 +356,7 @@ def find_dates(
     """
     pattern = _ANY_DATE if partial else _FULL_DATE
     limit = len(text) if end is None else min(end, len(text))
-    solar = _solar_hijri_mentions(text, start, limit)
+    solar = _solar_hijri_mentions(text, start, limit, partial=partial)
     text = jalali.ascii_digits(text)  # "۲۰ مارس ۲۰۲۱": the same length, so positions hold
     position = start
     while position < limit:
@@ -378,14 +388,23 @@ def _next_mention(
 _MAY_BE_SOLAR_HIJRI = re.compile(r"[\u0600-\u06ff]|(?<!\d)1[34]\d\d(?!\d)")
 
 
-def _solar_hijri_mentions(text: str, start: int, limit: int) -> list[DateMention]:
+def _solar_hijri_mentions(text: str, start: int, limit: int, *, partial: bool) -> list[DateMention]:
+    """The Solar Hijri dates in text[start:limit], left to right; with `partial`, also the
+    days and months written without a year."""
     if not _MAY_BE_SOLAR_HIJRI.search(text, start, limit):
         return []
-    return [
+    window = text[start:limit]
+    found = [
         DateMention(start + span.start, start + span.end, day.day, day.month, day.year)
-        for span in jalali.find_spans(text[start:limit])
+        for span in jalali.find_spans(window)
         if (day := span.date)
     ]
+    if partial:
+        found += [
+            DateMention(start + d.start, start + d.end, d.day, d.month, None, solar_hijri=True)
+            for d in jalali.find_days_and_months(window)
+        ]
+    return sorted(found, key=lambda mention: mention.start)
 
 
 def parse_date(text: str) -> datetime.date | None:
