@@ -19,6 +19,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 HOME_ENV = "CLIPDESK_HOME"
 DEFAULT_HOME = "clipdesk-data"
+INSTANCE_ID = "instance-id"  # a file of the home, see instance_id()
 # Failures of the disk rather than of the command (full, over quota, a file at its largest
 # size, read-only, refused, failing): said in one line by those who write.
 STORAGE_ERRORS = {
@@ -64,17 +65,40 @@ def secret_key(home: Path) -> str:
                 "(signed-in sessions end), or set CLIPDESK_SECRET_KEY"
             )
         return kept
-    ensure_home(home)
+    return _made_once(path, secrets.token_urlsafe(50))
+
+
+def instance_id(home: Path) -> str:
+    """This instance's identity among the backups of a shared folder: made once in the home
+    (by `init`, or by the first backup of an older instance), copied into every backup and so
+    kept by a restore, which goes on as the same instance."""
+    path = home / INSTANCE_ID
+    try:
+        kept = path.read_text().strip()
+    except FileNotFoundError:
+        return _made_once(path, secrets.token_hex(16))
+    if not kept or len(kept.split()) != 1:
+        raise ImproperlyConfigured(
+            f"{path} holds no instance id; delete it and a new one is made (the backups "
+            "taken under the old one are then left to remove by hand)"
+        )
+    return kept
+
+
+def _made_once(path: Path, text: str) -> str:
+    """Write `text` to a new file `path`, readable by its owner only, unless another process
+    made it first; the file's text either way."""
+    ensure_home(path.parent)
     # Written aside and linked into place: two processes starting together (a worker and a
-    # scheduler, say) must agree on one key, and neither may read a half-written file.
-    draft = home / f".secret_key.{os.getpid()}.{secrets.token_hex(4)}"
+    # scheduler, say) must agree on one text, and neither may read a half-written file.
+    draft = path.parent / f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}"
     fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
         with os.fdopen(fd, "w") as fh:
-            fh.write(secrets.token_urlsafe(50))
+            fh.write(text)
         os.link(draft, path)
     except FileExistsError:
-        pass  # another process won; its key is the key
+        pass  # another process won; its text is the text
     except OSError as exc:  # a full disk fails the write at close, naming no file
         raise OSError(exc.errno, exc.strerror, exc.filename or str(path)) from exc
     finally:

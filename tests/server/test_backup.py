@@ -248,6 +248,7 @@ def test_without_the_index_the_backup_says_to_reindex_after_restoring(home, tmp_
     assert set(manifest["files"]) == {
         "clipdesk.sqlite3",
         "secret_key",
+        "instance-id",
         *(f"snapshots/{p.name}" for p in (home / "snapshots").iterdir()),
     }
 
@@ -394,6 +395,87 @@ def test_keep_removes_the_oldest_backups_and_the_rest_stay_whole(home, tmp_path)
         f"removed old backup {second['path']} (--keep 1)",
         f"removed old backup {third['path']} (--keep 1)",
     ]
+
+
+def another_instance(polled_instance: Path, tmp_path: Path) -> Path:
+    """A second instance with the same snapshot files byte for byte (a copy of the first
+    that dropped its id, as a copy meant to run beside it should), so that only the
+    instance told apart keeps one's backups from linking to the other's."""
+    other = tmp_path / "other-home"
+    shutil.copytree(polled_instance, other)
+    (other / "instance-id").unlink(missing_ok=True)
+    return other
+
+
+def backups_in(dest: Path) -> list[str]:
+    return sorted(p.name for p in dest.iterdir() if p.name.startswith("20"))
+
+
+def test_two_instances_keeping_one_each_in_one_dest_keep_their_own_newest(
+    home, polled_instance, tmp_path
+):
+    other = another_instance(polled_instance, tmp_path)
+    dest = tmp_path / "backups"
+    first = backup_json(home, dest, "--keep", "1")
+    other_first = backup_json(other, dest, "--keep", "1")
+    second = backup_json(home, dest, "--keep", "1")
+    other_second = backup_json(other, dest, "--keep", "1")
+
+    assert other_first["removed"] == []
+    assert second["removed"] == [first["path"]]
+    assert other_second["removed"] == [other_first["path"]]
+    assert backups_in(dest) == sorted(Path(r["path"]).name for r in (second, other_second))
+    assert first["instance"] != other_first["instance"]
+    for kept in (second, other_second):
+        assert "is whole" in clipdesk(home, "backup", "--verify", kept["path"]).stdout
+
+
+def test_a_backup_never_links_to_another_instances_files(home, polled_instance, tmp_path):
+    other = another_instance(polled_instance, tmp_path)
+    dest = tmp_path / "backups"
+    first = backup_json(home, dest)
+    other_first = backup_json(other, dest)
+    assert other_first["linked"] == []  # the same bytes, but the other instance's copy
+
+    second = backup_json(home, dest)
+    other_second = backup_json(other, dest)
+    for earlier, later in ((first, second), (other_first, other_second)):
+        assert later["linked"]
+        for name in later["linked"]:
+            assert (Path(earlier["path"]) / name).stat().st_ino == (
+                Path(later["path"]) / name
+            ).stat().st_ino
+    # The id is a file of the home, so a backup holds it and a restore keeps it.
+    assert (Path(second["path"]) / "instance-id").read_text() == second["instance"]
+    manifest = json.loads((Path(second["path"]) / "MANIFEST.json").read_text())
+    assert manifest["instance"] == (home / "instance-id").read_text()
+
+
+def test_a_backup_that_names_no_instance_is_left_alone_and_said_once(home, tmp_path):
+    """One written before manifests named their instance: not this instance's to remove,
+    nor to link to, since it may be another's."""
+    dest = tmp_path / "backups"
+    old = Path(backup_json(home, dest)["path"])
+    manifest = json.loads((old / "MANIFEST.json").read_text())
+    manifest.pop("instance", None)
+    manifest["files"].pop("instance-id", None)
+    (old / "instance-id").unlink(missing_ok=True)
+    (old / "MANIFEST.json").write_text(json.dumps(manifest))
+
+    result = clipdesk(home, "backup", str(dest), "--keep", "1")
+    again = backup_json(home, dest, "--keep", "1")
+
+    said = [line for line in result.stdout.splitlines() if "name no instance" in line]
+    assert said == [
+        f"note: 1 backup(s) in {dest} name no instance (written before backups did): they are "
+        "neither linked to nor removed by --keep; remove them by hand when newer ones cover them"
+    ]
+    assert old.exists() and again["linked"] and len(again["removed"]) == 1
+    assert "removed old backup" not in result.stdout
+    assert backups_in(dest) == sorted([old.name, Path(again["path"]).name])
+    for day in (old / "snapshots").glob("*.warc.gz"):  # copied anew, then linked to that copy
+        assert day.stat().st_nlink == 1
+    assert "is whole" in clipdesk(home, "backup", "--verify", str(old)).stdout
 
 
 def hold_lock(path: Path) -> subprocess.Popen:

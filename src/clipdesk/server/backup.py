@@ -35,6 +35,11 @@ beyond the newest `keep` are removed after the new one is written: renamed to
 DEST/.removing-NAME first, so that a removal cut short never leaves a folder that looks like
 a whole backup. The unchanged snapshot files a newer backup shares are hard links, so they
 stay whole in it.
+
+Several instances may back up into one DEST: each manifest names the instance that wrote it
+(`instance_id`, kept in the home and so in its backups and restores), and a backup links to,
+and `keep` counts and removes, only backups of its own instance. A backup whose manifest names
+no instance (written before they did) is nobody's: never linked to nor removed, and said so.
 """
 
 from __future__ import annotations
@@ -53,12 +58,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from django.core.exceptions import ImproperlyConfigured
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
 from clipdesk import __version__
 from clipdesk.articles.snapshots import whole_records_end
-from clipdesk.instance import file_lock
+from clipdesk.instance import file_lock, instance_id
 from clipdesk.storage import database_refusal, file_refusal
 
 FORMAT = "clipdesk-backup/1"
@@ -86,6 +92,10 @@ POSTGRES_NOTE = (
     "so that every row's snapshot is in the copy"
 )
 REINDEX_NOTE = "no search index in this backup: run `clipdesk reindex` after restoring it"
+UNKNOWN_INSTANCE_NOTE = (
+    "{count} backup(s) in {dest} name no instance (written before backups did): they are "
+    "neither linked to nor removed by --keep; remove them by hand when newer ones cover them"
+)
 
 
 class BackupRefused(Exception):
@@ -110,6 +120,7 @@ class BackupReport:
     path: Path
     database: str  # "sqlite" or "postgresql"
     search_index: bool
+    instance: str  # the id of the instance backed up; see instance_id()
     copied: dict[str, CopiedFile] = field(default_factory=dict)
     linked: dict[str, CopiedFile] = field(default_factory=dict)  # from the previous backup
     notes: list[str] = field(default_factory=list)
@@ -121,6 +132,7 @@ class BackupReport:
     def as_dict(self) -> dict:
         return {
             "path": str(self.path),
+            "instance": self.instance,
             "database": self.database,
             "search_index": self.search_index,
             "copied": sorted(self.copied),
@@ -157,11 +169,19 @@ def back_up(
     if database is not None and not database.is_file():
         raise BackupRefused(f"backup: there is no database at {database}; nothing to back up")
     try:
+        try:
+            instance = instance_id(home)
+        except ImproperlyConfigured as exc:
+            raise BackupRefused(f"backup: {exc}") from exc
         dest.mkdir(parents=True, exist_ok=True)
         with file_lock(dest / LOCK):
-            report = BackupReport(dest, "postgresql" if database is None else "sqlite", with_index)
+            report = BackupReport(
+                dest, "postgresql" if database is None else "sqlite", with_index, instance
+            )
             _remove_stale_partials(dest, report)
-            previous = _newest_backup(dest)
+            if unknown := sum(1 for _, m in _backups(dest) if not _instance_of(m)):
+                report.notes.append(UNKNOWN_INSTANCE_NOTE.format(count=unknown, dest=dest))
+            previous = _newest_backup(dest, instance)
             name = _unused_name(dest)
             report.path = dest / name
             partial = dest / f"{PARTIAL}{name}"
@@ -233,6 +253,7 @@ def _write_backup(
     manifest = {
         "format": FORMAT,
         "clipdesk": __version__,
+        "instance": report.instance,
         "created": datetime.datetime.now(datetime.UTC).isoformat(),
         "home": str(home),
         "database": report.database,
@@ -437,14 +458,28 @@ def _read_manifest(folder: Path) -> dict | None:
     return manifest
 
 
-def _newest_backup(dest: Path) -> tuple[Path, dict] | None:
-    """The newest whole backup in `dest`, with its manifest."""
-    found = []
+def _backups(dest: Path) -> Iterator[tuple[Path, dict]]:
+    """The whole backups in `dest` (of any instance), with their manifests."""
     for folder in dest.iterdir():
         if folder.name.startswith(".") or not folder.is_dir():
             continue
         if (manifest := _read_manifest(folder)) is not None:
-            found.append((str(manifest.get("created", "")), folder.name, folder, manifest))
+            yield folder, manifest
+
+
+def _instance_of(manifest: dict) -> str | None:
+    """The instance that wrote a backup; None for one written before manifests named it."""
+    instance = manifest.get("instance")
+    return instance if isinstance(instance, str) and instance else None
+
+
+def _newest_backup(dest: Path, instance: str | None = None) -> tuple[Path, dict] | None:
+    """The newest whole backup in `dest` (of `instance` only, if given), with its manifest."""
+    found = [
+        (str(manifest.get("created", "")), folder.name, folder, manifest)
+        for folder, manifest in _backups(dest)
+        if instance is None or _instance_of(manifest) == instance
+    ]
     if not found:
         return None
     *_, folder, manifest = max(found)
@@ -497,15 +532,17 @@ def _unchanged_for(folder: Path) -> datetime.timedelta:
 
 def _remove_old_backups(dest: Path, keep: int, report: BackupReport) -> None:
     """Remove the whole backups of `dest` beyond the newest `keep`, the one just written
-    always kept. Only folders whose manifest says they are clipdesk backups are counted."""
+    always kept. Only folders whose manifest says they are clipdesk backups of this instance
+    are counted: another instance's, or one that names none, is not this one's to remove."""
     for leftover in dest.glob(f"{REMOVING}*"):  # a removal that was cut short
         shutil.rmtree(leftover, ignore_errors=True)
-    others = []
-    for folder in dest.iterdir():
-        if folder == report.path or folder.name.startswith(".") or folder.is_symlink():
-            continue
-        if folder.is_dir() and (manifest := _read_manifest(folder)) is not None:
-            others.append((str(manifest.get("created", "")), folder.name, folder))
+    others = [
+        (str(manifest.get("created", "")), folder.name, folder)
+        for folder, manifest in _backups(dest)
+        if folder != report.path
+        and not folder.is_symlink()
+        and _instance_of(manifest) == report.instance
+    ]
     for *_, folder in sorted(others, reverse=True)[keep - 1 :]:
         removing = dest / f"{REMOVING}{folder.name}"
         try:

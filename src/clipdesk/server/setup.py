@@ -8,7 +8,7 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
 
 from clipdesk.digest.models import SiteProfile
-from clipdesk.instance import ensure_home
+from clipdesk.instance import ensure_home, instance_id
 
 
 def database_label() -> str:
@@ -22,6 +22,7 @@ def init_instance(site_name: str | None = None) -> SiteProfile:
     """Create the home and database, or bring an existing one up to date. Safe to repeat."""
     ensure_home(settings.CLIPDESK_HOME)
     ensure_home(settings.STATIC_ROOT)
+    instance_id(settings.CLIPDESK_HOME)  # names its backups among others' in a shared DEST
     call_command("migrate", interactive=False, verbosity=0)
     refresh_query_statistics()
     profile = SiteProfile.load()

@@ -30,9 +30,10 @@ class Command(ClipdeskCommand):
     help = (
         "Write a consistent copy of the instance into a new folder of DEST (the database, "
         "the snapshots, the signing key), while it keeps running; snapshot files unchanged "
-        "since the previous backup in DEST are linked to it. --verify DEST checks the newest "
-        "backup there (or DEST itself) against its manifest. --keep N removes the oldest "
-        "backups beyond the newest N. Exit 0 done, 1 not written or damaged, 2 refused."
+        "since this instance's previous backup in DEST are linked to it. --verify DEST checks "
+        "the newest backup there (or DEST itself) against its manifest. --keep N removes this "
+        "instance's oldest backups beyond its newest N. Exit 0 done, 1 not written or "
+        "damaged, 2 refused."
     )
     requires_system_checks: list[str] = []
 
@@ -51,8 +52,8 @@ class Command(ClipdeskCommand):
         parser.add_argument(
             "--keep",
             metavar="N",
-            help="once the backup is written, remove the oldest backups of DEST beyond the "
-            "newest N (the new one among them)",
+            help="once the backup is written, remove this instance's oldest backups in DEST "
+            "beyond its newest N (the new one among them); other instances' are left alone",
         )
         parser.add_argument(
             "--verify", action="store_true", help="check the newest backup in DEST instead"
