@@ -15,6 +15,19 @@ from tests.factories import make_outlet, make_post
 pytestmark = pytest.mark.django_db
 
 
+def account_with_role(name: str, password: str, role: str | None, **fields) -> User:
+    """An account in one role's group (or none), made as an admin would in the admin."""
+    from django.contrib.auth.models import Group
+
+    from clipdesk.people.roles import ensure_roles
+
+    ensure_roles()
+    account = User.objects.create_user(name, password=password, **fields)
+    if role:
+        account.groups.add(Group.objects.get(name=role))
+    return account
+
+
 def proxies(*addresses: str):
     """CLIPDESK_TRUSTED_PROXIES as the settings read it from the environment."""
     return trusted_proxies(",".join(addresses))
@@ -60,14 +73,7 @@ def test_an_account_is_locked_whichever_way_its_name_is_written(client):
 @pytest.mark.parametrize("role", [READER, None])
 def test_an_account_without_a_desk_role_goes_to_the_front_page_after_signing_in(client, role):
     """Sent to /desk/ as every account was, a reader was answered 403 on signing in."""
-    from django.contrib.auth.models import Group
-
-    from clipdesk.people.roles import ensure_roles
-
-    ensure_roles()
-    account = User.objects.create_user("rowan", password="a-long-reader-password")
-    if role:
-        account.groups.add(Group.objects.get(name=role))
+    account_with_role("rowan", "a-long-reader-password", role)
     credentials = {"username": "rowan", "password": "a-long-reader-password"}
 
     signed_in = client.post("/login/", credentials)
@@ -81,13 +87,7 @@ def test_an_account_without_a_desk_role_goes_to_the_front_page_after_signing_in(
 
 
 def test_an_editor_goes_to_the_desk_after_signing_in(client):
-    from django.contrib.auth.models import Group
-
-    from clipdesk.people.roles import ensure_roles
-
-    ensure_roles()
-    account = User.objects.create_user("ed", password="a-long-editor-password")
-    account.groups.add(Group.objects.get(name=EDITOR))
+    account_with_role("ed", "a-long-editor-password", EDITOR)
     signed_in = client.post("/login/", {"username": "ed", "password": "a-long-editor-password"})
     unsafe = client.post(
         "/login/?next=https://evil.example/",
@@ -108,13 +108,7 @@ def test_a_signed_in_account_the_admin_does_not_admit_is_asked_to_sign_in_as_ano
     """A reader (or an editor not marked staff) who opened /admin/ was sent to sign in, and
     the sign-in page, seeing them signed in already, sent them back: round and round until
     the browser gave up on "too many redirects"."""
-    from django.contrib.auth.models import Group
-
-    from clipdesk.people.roles import ensure_roles
-
-    ensure_roles()
-    account = User.objects.create_user("rowan", password="a-long-reader-password")
-    account.groups.add(Group.objects.get(name=role))
+    account = account_with_role("rowan", "a-long-reader-password", role)
     client.force_login(account)
 
     sent = client.get("/admin/")
@@ -179,13 +173,7 @@ def test_a_version_restored_after_its_outlet_was_merged_credits_the_merged_outle
 
 
 def test_editors_see_earlier_versions_but_do_not_extract_articles_again(client, db):
-    from django.contrib.auth.models import Group
-
-    from clipdesk.people.roles import EDITOR, ensure_roles
-
-    ensure_roles()
-    editor = User.objects.create_user("ed", password="a-long-editor-password", is_staff=True)
-    editor.groups.add(Group.objects.get(name=EDITOR))
+    editor = account_with_role("ed", "a-long-editor-password", EDITOR, is_staff=True)
     assert editor.has_perm("digest.view_postversion")
     client.force_login(editor)
     page = client.get("/admin/articles/article/")
@@ -371,13 +359,7 @@ def test_a_refusal_in_the_admin_is_one_line_in_the_log(client, caplog):
     did not. It is one line now; a server error keeps its traceback."""
     import logging
 
-    from django.contrib.auth.models import Group
-
-    from clipdesk.people.roles import ensure_roles
-
-    ensure_roles()
-    editor = User.objects.create_user("ed", password="a-long-editor-password", is_staff=True)
-    editor.groups.add(Group.objects.get(name=EDITOR))
+    editor = account_with_role("ed", "a-long-editor-password", EDITOR, is_staff=True)
     client.force_login(editor)
 
     with caplog.at_level(logging.WARNING, logger="django.request"):
@@ -421,13 +403,7 @@ def test_with_no_proxy_named_the_forwarded_header_is_believed_as_before(client):
 def test_a_reader_sent_to_sign_in_from_the_desk_goes_to_the_front_page(client, desk_page):
     """The desk sends a visitor to sign in with `next` set to it; a reader who did was taken
     back there, only to be answered 403."""
-    from django.contrib.auth.models import Group
-
-    from clipdesk.people.roles import ensure_roles
-
-    ensure_roles()
-    account = User.objects.create_user("rowan", password="a-long-reader-password")
-    account.groups.add(Group.objects.get(name=READER))
+    account_with_role("rowan", "a-long-reader-password", READER)
     sent = client.get("/desk/")
     assert sent.status_code == 302 and "next=/desk/" in sent["Location"]
 
@@ -439,12 +415,6 @@ def test_a_reader_sent_to_sign_in_from_the_desk_goes_to_the_front_page(client, d
 
 
 def test_an_editor_sent_to_sign_in_from_the_desk_goes_back_to_it(client):
-    from django.contrib.auth.models import Group
-
-    from clipdesk.people.roles import ensure_roles
-
-    ensure_roles()
-    account = User.objects.create_user("ed", password="a-long-editor-password")
-    account.groups.add(Group.objects.get(name=EDITOR))
+    account_with_role("ed", "a-long-editor-password", EDITOR)
     credentials = {"username": "ed", "password": "a-long-editor-password", "next": "/desk/?tab=new"}
     assert client.post("/login/", credentials)["Location"] == "/desk/?tab=new"
