@@ -108,13 +108,19 @@ def _capitals(original: str) -> bool:
     return bool(letters) and all(char.isupper() for char in letters)
 
 
-def _marked_words(text: str, highlighter: Highlighter) -> tuple[list[tuple[int, int]], list[bool]]:
+Mentions = list[tuple[int, int]]
+
+
+def _marked_words(
+    text: str, highlighter: Highlighter, mentions: Mentions | None = None
+) -> tuple[list[tuple[int, int]], list[bool]]:
     """The span of original characters of each search word of `text`, and whether it is part
     of a match: as written, or as the same words with those cut by a non-joiner whole (each
-    part of such a word is marked where the whole word matched)."""
+    part of such a word is marked where the whole word matched), or inside a mention of a
+    searched entity (`mentions`, found in `text` when not given)."""
     words, spans = words_with_spans(text)
     marks = highlighter.marked(words, [text[start:end] for start, end in spans])
-    for first, last in highlighter.mentions(text):
+    for first, last in highlighter.mentions(text) if mentions is None else mentions:
         for index, (start, end) in enumerate(spans):
             if start < last and first < end:
                 marks[index] = True
@@ -142,11 +148,11 @@ def _with_marks_after(text: str, spans: list[tuple[int, int]]) -> list[tuple[int
     return ends
 
 
-def mark(text: str, highlighter: Highlighter) -> str:
+def mark(text: str, highlighter: Highlighter, mentions: Mentions | None = None) -> str:
     """All of `text`, escaped, with its matches marked."""
     if not text:
         return ""
-    spans, marks = _marked_words(text, highlighter)
+    spans, marks = _marked_words(text, highlighter, mentions)
     spans = _with_marks_after(text, spans)
     parts: list[str] = []
     cursor = 0
@@ -193,11 +199,23 @@ def snippet(text: str, highlighter: Highlighter) -> str:
     if not text:
         return ""
     pieces = _pieces(text)
+    # The matcher reads the scanned text once, as a whole: piece by piece it ran dozens of
+    # times a result, and missed a mention cut by a piece's end.
+    found = highlighter.mentions(text[: pieces[-1][1]])
+
+    def within(start: int, end: int) -> Mentions:
+        return [(a - start, b - start) for a, b in found if a < end and start < b]
+
     best, best_score = pieces[0], 0
     for start, end in pieces:
-        score = sum(_marked_words(text[start:end], highlighter)[1])
+        score = sum(_marked_words(text[start:end], highlighter, within(start, end))[1])
         if score > best_score:
             best, best_score = (start, end), score
     start, end = best
-    body = mark(text[start:end].strip(), highlighter)
-    return (ELLIPSIS + " " if start else "") + body + (" " + ELLIPSIS if end < len(text) else "")
+    piece = text[start:end]
+    start += len(piece) - len(piece.lstrip())
+    end -= len(piece) - len(piece.rstrip())
+    body = mark(text[start:end], highlighter, within(start, end))
+    return (
+        (ELLIPSIS + " " if best[0] else "") + body + (" " + ELLIPSIS if best[1] < len(text) else "")
+    )
