@@ -203,16 +203,16 @@ class StoreContext:
     outlets: OutletDirectory
     matcher: WatchMatcher
     rules: dict[str, dict]
-    site_name: str = ""  # named in the warcinfo record of each day's WARC file
 
     @classmethod
     def load(cls) -> StoreContext:
-        return cls(
-            OutletDirectory(),
-            load_matcher(),
-            ExtractionRule.enabled_by_host(),
-            SiteProfile.chosen_name(),
-        )
+        return cls(OutletDirectory(), load_matcher(), ExtractionRule.enabled_by_host())
+
+    @functools.cached_property
+    def site_name(self) -> str:
+        """Named in the warcinfo record that begins each day's WARC file: read when a file is
+        begun (about once a day), not for every article a task stores."""
+        return SiteProfile.chosen_name()
 
 
 class Poller:
@@ -858,7 +858,7 @@ def store_page(
         if page.entry is not None:
             _forget_not_found(page.entry)  # found now: what it led to is remembered below
         stored_snapshot = append_snapshot(
-            settings.CLIPDESK_HOME, prepared.encoded, operator=context.site_name
+            settings.CLIPDESK_HOME, prepared.encoded, operator=lambda: context.site_name
         )
         snapshot = Snapshot.objects.create(**prepared.snapshot, **stored_snapshot.__dict__)
         if prepared.extracted is None:

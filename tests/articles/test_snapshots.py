@@ -668,3 +668,28 @@ def test_the_warcinfo_names_the_site_only_once_its_operator_named_it():
     assert StoreContext.load().site_name == ""  # "clipdesk", the default, names no one
     SiteProfile.objects.update(name="Harbour Watch")
     assert StoreContext.load().site_name == "Harbour Watch"
+
+
+@pytest.mark.django_db
+def test_the_site_name_is_read_only_when_a_days_file_is_begun(tmp_path):
+    """Every task's context read the site's name, one query an article, for a record written
+    about once a day."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from clipdesk.ingest import StoreContext
+
+    with CaptureQueriesContext(connection) as queries:
+        StoreContext.load()
+    assert not [q for q in queries if "siteprofile" in q["sql"]]
+
+    asked: list[int] = []
+
+    def name() -> str:
+        asked.append(1)
+        return "Harbour Watch"
+
+    for number in range(3):
+        page = encode_snapshot(f"https://news.example/{number}", 200, {}, b"<p>x</p>", WHEN)
+        append_snapshot(tmp_path, page, operator=name)
+    assert asked == [1]

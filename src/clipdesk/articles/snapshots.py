@@ -26,6 +26,7 @@ import os
 import re
 import threading
 import zlib
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -136,7 +137,9 @@ def encode_snapshot_soon(
     return pool.submit(encode_snapshot, url, status, headers, body, fetched_at)
 
 
-def append_snapshot(home: Path, encoded: EncodedSnapshot, operator: str = "") -> StoredSnapshot:
+def append_snapshot(
+    home: Path, encoded: EncodedSnapshot, operator: str | Callable[[], str] = ""
+) -> StoredSnapshot:
     """Append an encoded record to its day's WARC file and say where it went; `operator` (the
     site's name) goes into the `warcinfo` record when this append creates the file."""
     (home / "snapshots").mkdir(parents=True, exist_ok=True)
@@ -152,7 +155,11 @@ def append_snapshot(home: Path, encoded: EncodedSnapshot, operator: str = "") ->
             # Decided under the lock, by the file being empty (opening it created it, or
             # nothing whole was left in it): of two writers creating the day's file at once,
             # the second finds the first's records, and the warcinfo is written once.
-            head = _warcinfo_member(path.name, operator) if start == 0 else b""
+            if start == 0:
+                named = operator() if callable(operator) else operator
+                head = _warcinfo_member(path.name, named)
+            else:
+                head = b""
             offset = start + len(head)
             try:
                 left = memoryview(head + encoded.member)
