@@ -7,7 +7,6 @@ everything else stays in the home.
 
 from __future__ import annotations
 
-import errno
 import fcntl
 import os
 import secrets
@@ -20,17 +19,6 @@ from django.core.exceptions import ImproperlyConfigured
 HOME_ENV = "CLIPDESK_HOME"
 DEFAULT_HOME = "clipdesk-data"
 INSTANCE_ID = "instance-id"  # a file of the home, see instance_id()
-# Failures of the disk rather than of the command (full, over quota, a file at its largest
-# size, read-only, refused, failing): said in one line by those who write.
-STORAGE_ERRORS = {
-    errno.ENOSPC,
-    errno.EDQUOT,
-    errno.EFBIG,
-    errno.EROFS,
-    errno.EACCES,
-    errno.EPERM,
-    errno.EIO,
-}
 
 
 def home_dir() -> Path:

@@ -12,8 +12,6 @@ from __future__ import annotations
 import errno
 from dataclasses import dataclass
 
-from clipdesk.instance import STORAGE_ERRORS
-
 FULL = "free space on that disk (or raise the quota)"
 TOO_LARGE = (
     "raise the limit on file sizes (`ulimit -f`) or move to a file system that allows larger files"
@@ -31,6 +29,9 @@ _OS_REMEDIES = {
     errno.EPERM: REFUSED,
     errno.EIO: FAILING,
 }
+# Failures of the disk rather than of the command (full, over quota, a file at its largest
+# size, read-only, refused, failing): said in one line by those who write.
+STORAGE_ERRORS = frozenset(_OS_REMEDIES)
 # Without a file named, a refused permission may be anything's (a signal, a socket): only
 # these say for certain that a write to a disk failed.
 _DISK_ONLY = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EIO}

@@ -447,6 +447,7 @@ def test_a_full_disk_is_said_in_one_line_and_the_live_copy_kept(site, tmp_path, 
     assert refused.value.returncode == 2 and "\n" not in message
     assert f"cannot write the static copy at {target}" in message
     assert "No space left on device" in message and "previous export" in message
+    assert "free space on that disk" in message  # what to do, as every command says it
     assert target.resolve() == good and (target / MANIFEST).exists()
     assert [p.name for p in export.builds_dir(target).iterdir()] == [good.name]
 

@@ -48,7 +48,7 @@ from django.template import engines
 from django.urls import get_resolver
 
 from clipdesk.digest.models import Post
-from clipdesk.instance import STORAGE_ERRORS, file_lock
+from clipdesk.instance import file_lock
 from clipdesk.publish import manifest as manifests
 from clipdesk.publish import plan as planning
 from clipdesk.publish.manifest import Manifest
@@ -56,6 +56,7 @@ from clipdesk.publish.plan import Outcome, Plan
 from clipdesk.publish.preloaded import PreloadedArchive
 from clipdesk.publish.rendering import Addresses, ExportError, Renderer, site_root
 from clipdesk.server.setup import refresh_query_statistics
+from clipdesk.storage import file_refusal
 
 DEFAULT_BASE_URL = "http://localhost/"
 PENDING = ".clipdesk-export.pending"  # present while an incremental export patches a build
@@ -295,10 +296,11 @@ def _disk_refusal_in_words(target: Path, left: Callable[[], str]) -> Iterator[No
     try:
         yield
     except OSError as exc:
-        if exc.errno not in STORAGE_ERRORS:
+        if (refusal := file_refusal(exc)) is None:
             raise
         raise ExportError(
-            f"export: cannot write the static copy at {target} ({exc.strerror or exc}); {left()}"
+            f"export: cannot write the static copy at {target} ({refusal.reason}); {left()}; "
+            f"{refusal.remedy}, then export again"
         ) from exc
 
 
