@@ -91,12 +91,14 @@ def find_account(name: str) -> User:
 
 
 def account_states() -> list[AccountState]:
+    users = list(User.objects.order_by("username").prefetch_related("groups"))
+    try:
+        locked_now: set[str] | None = set(throttle.locked_accounts([u.username for u in users]))
+    except throttle.CounterUnavailable:
+        locked_now = None
     states = []
-    for user in User.objects.order_by("username").prefetch_related("groups"):
-        try:
-            locked: bool | None = throttle.account_is_locked(user.username)
-        except throttle.CounterUnavailable:
-            locked = None
+    for user in users:
+        locked = None if locked_now is None else user.username in locked_now
         states.append(
             AccountState(
                 name=user.username,

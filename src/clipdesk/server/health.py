@@ -78,7 +78,7 @@ def instance_status(now: datetime.datetime | None = None) -> dict:
 
 def _instance(attention: list[str]) -> dict:
     from clipdesk.server.setup import pending_migrations
-    from clipdesk.watch.store import matching_has_changed
+    from clipdesk.watch.store import MATCHING_CHANGED, matching_has_changed
 
     pending = pending_migrations()
     if pending:
@@ -88,10 +88,7 @@ def _instance(attention: list[str]) -> dict:
         )
     matching_changed = matching_has_changed(record=False)
     if matching_changed:
-        attention.append(
-            "matching rules changed since the stored matches were made: "
-            "`clipdesk watch rematch` previews, `--apply` stores"
-        )
+        attention.append(MATCHING_CHANGED)
     broker = _broker()
     if broker["configured"] and not broker["reachable"]:
         how = "refuses this instance" if broker["answers"] else "does not answer"

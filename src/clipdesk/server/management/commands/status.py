@@ -78,10 +78,9 @@ def report_lines(report: dict, now: datetime.datetime) -> list[str]:
     waiting = f"{search['waiting']:,}{' or more' if search['waiting_at_least'] else ''}"
     lines.append(f"  search: {search['engine']}, {waiting} document(s) waiting to be indexed")
     if instance["matching_changed"]:
-        lines.append(
-            "! matching: the rules changed since the stored matches were made; "
-            "`clipdesk watch rematch` previews the change, `--apply` stores it"
-        )
+        from clipdesk.watch.store import MATCHING_CHANGED
+
+        lines.append(f"! {MATCHING_CHANGED}")
     else:
         lines.append("  matching: the stored matches follow the current rules")
     lines.append(_server_line("broker", instance["broker"]))
