@@ -1266,8 +1266,7 @@ def poll_sources(
         release_claims(claimed, claimed_at)
         raise
     finally:
-        if close_limit := getattr(limit, "close", None):
-            close_limit()  # the round's lock session, on PostgreSQL
+        limit.close()  # the round's lock session, on PostgreSQL
         if own:
             fetcher.close()
 
@@ -1318,6 +1317,5 @@ def close_process_poller() -> None:
         poller, _process_poller = _process_poller, None
     if poller is None:
         return
-    if close_limit := getattr(poller.limit, "close", None):
-        close_limit()
+    poller.limit.close()
     poller.fetcher.close()

@@ -428,6 +428,9 @@ class BusyLimiter:
     def __call__(self, url: str):
         raise HostBusy(f"politeness: no free request slot for {host_of(url)} within 10 s")
 
+    def close(self) -> None:
+        pass
+
 
 @pytest.mark.django_db(transaction=True)
 def test_an_entry_task_that_finds_no_free_slot_for_its_host_is_told_to_try_again(server):

@@ -66,6 +66,9 @@ class HostBusy(RuntimeError):
 class Limiter(Protocol):
     def __call__(self, url: str) -> AbstractContextManager[Any]: ...
 
+    def close(self) -> None:
+        """Let go of what the limiter holds between rounds (a database session)."""
+
 
 def host_of(url: str) -> str:
     return (urlsplit(url).hostname or "").lower()
@@ -78,6 +81,9 @@ class HostLimiter:
         self._per_host = per_host
         self._locks: dict[str, threading.BoundedSemaphore] = {}
         self._guard = threading.Lock()
+
+    def close(self) -> None:
+        """Nothing to let go: the semaphores live as long as the process, a lease runs out."""
 
     def __call__(self, url: str) -> threading.BoundedSemaphore:
         host = host_of(url)
@@ -110,6 +116,9 @@ class RedisHostLimiter:
         self.max_wait = max_wait
         self.prefix = prefix
         self._acquire = client.register_script(_ACQUIRE)
+
+    def close(self) -> None:
+        """Nothing to let go: the semaphores live as long as the process, a lease runs out."""
 
     def __call__(self, url: str) -> AbstractContextManager[None]:
         return self._slot(host_of(url))
