@@ -458,8 +458,17 @@ def test_a_page_whose_host_has_no_free_slot_is_asked_for_again_next_round(server
     add_source(feed_with_etag(server, "/feed.xml", feed(url)), kind="feed")
     busy = BusyLimiter()
 
+    class BusyForPages(BusyLimiter):
+        """Busy for the article pages; the feed is read."""
+
+        def __init__(self, per_host: int) -> None:
+            self.per_host = per_host
+
+        def __call__(self, url: str):
+            return busy(url) if url.endswith(".html") else threading.Semaphore(self.per_host)
+
     def busy_for_pages(per_host: int, *, fetch_timeout: float):
-        return lambda u: busy(u) if u.endswith(".html") else threading.Semaphore(per_host)
+        return BusyForPages(per_host)
 
     with monkeypatch.context() as patch:
         patch.setattr("clipdesk.ingest.host_limiter", busy_for_pages)
