@@ -37,12 +37,8 @@ def require_broker_accepts(command: str) -> None:
     on those with a traceback and exit status 0 (as if asked to stop), or retried for ever,
     a traceback a second. A broker that does not answer at all (down, restarting) is no
     refusal: Celery waits for it, one line an attempt."""
-    from kombu import Connection
-
-    try:
-        with Connection(settings.CELERY_BROKER_URL, connect_timeout=BROKER_CHECK_SECONDS) as c:
-            c.ensure_connection(max_retries=1, interval_start=0, interval_step=0)
-    except Exception as exc:
+    exc = broker_error(settings.CELERY_BROKER_URL)
+    if exc is not None:
         if broker_unreachable(exc):
             return
         reason = " ".join(str(exc).split()) or type(exc).__name__
@@ -51,6 +47,19 @@ def require_broker_accepts(command: str) -> None:
             "check CLIPDESK_BROKER_URL",
             returncode=2,
         ) from exc
+
+
+def broker_error(url: str, timeout: float = BROKER_CHECK_SECONDS) -> Exception | None:
+    """What one connection to the broker at `url` raised (None when it connected), given
+    `timeout` seconds: the network's error (see broker_unreachable) or the broker's."""
+    from kombu import Connection
+
+    try:
+        with Connection(url, connect_timeout=timeout) as connection:
+            connection.ensure_connection(max_retries=1, interval_start=0, interval_step=0)
+    except Exception as exc:  # down, or up and refusing this instance (a wrong password)
+        return exc
+    return None
 
 
 def broker_unreachable(exc: BaseException) -> bool:

@@ -149,16 +149,11 @@ def _broker() -> dict:
             "answers": None,
             "error": None,
         }
-    from kombu import Connection
-
-    from clipdesk.server.guards import broker_unreachable
+    from clipdesk.server.guards import broker_error, broker_unreachable
 
     error = None
     answers = True
-    try:
-        with Connection(url, connect_timeout=BROKER_CHECK_SECONDS) as connection:
-            connection.ensure_connection(max_retries=1, interval_start=0, interval_step=0)
-    except Exception as exc:  # down, or up and refusing this instance (a wrong password)
+    if (exc := broker_error(url, BROKER_CHECK_SECONDS)) is not None:
         error = " ".join(str(exc).split()) or type(exc).__name__
         answers = not broker_unreachable(exc)
     return {
