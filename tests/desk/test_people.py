@@ -9,7 +9,7 @@ from clipdesk.digest.actions import restore_version, save_version
 from clipdesk.digest.models import Post
 from clipdesk.people.addresses import trusted_proxies
 from clipdesk.people.roles import EDITOR, READER
-from clipdesk.people.throttle import MAX_FAILURES, counter
+from clipdesk.people.throttle import DEVICE_COOKIE, MAX_FAILURES, counter
 from tests.factories import make_outlet, make_post
 
 pytestmark = pytest.mark.django_db
@@ -418,3 +418,84 @@ def test_an_editor_sent_to_sign_in_from_the_desk_goes_back_to_it(client):
     account_with_role("ed", "a-long-editor-password", EDITOR)
     credentials = {"username": "ed", "password": "a-long-editor-password", "next": "/desk/?tab=new"}
     assert client.post("/login/", credentials)["Location"] == "/desk/?tab=new"
+
+
+def _signed_in_once(client, name: str, password: str) -> str:
+    """Sign in and out again, as the account's owner did last week: the browser keeps the
+    device cookie it was given."""
+    response = client.post("/login/", {"username": name, "password": password})
+    assert response.status_code == 302
+    issued = response.cookies[DEVICE_COOKIE].value
+    client.logout()  # the test client's logout forgets every cookie; a browser's keeps this one
+    client.cookies[DEVICE_COOKIE] = issued
+    return issued
+
+
+def _lock_from_elsewhere(name: str) -> None:
+    from django.test import Client
+
+    stranger = Client()
+    for number in range(MAX_FAILURES):
+        guess = {"username": name, "password": f"guess-{number}"}
+        stranger.post("/login/", guess, REMOTE_ADDR=f"203.0.113.{number}")
+
+
+def test_a_browser_the_account_signed_in_with_is_not_kept_out_by_its_lock(client):
+    """Anyone knowing an editor's name could lock the account with five wrong passwords; the
+    editor's own browser, which signed in before, still gets in."""
+    User.objects.create_user("eddie", password="the-right-password-123")
+    _signed_in_once(client, "eddie", "the-right-password-123")
+    _lock_from_elsewhere("eddie")
+
+    response = client.post("/login/", {"username": "eddie", "password": "the-right-password-123"})
+
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"]
+
+
+def test_without_the_cookie_the_locked_account_is_refused_as_before(client):
+    User.objects.create_user("eddie", password="the-right-password-123")
+    _signed_in_once(client, "eddie", "the-right-password-123")
+    _lock_from_elsewhere("eddie")
+    client.cookies.pop(DEVICE_COOKIE)
+
+    response = client.post("/login/", {"username": "eddie", "password": "the-right-password-123"})
+
+    assert response.status_code == 429
+
+
+def test_a_device_cookie_counts_for_its_own_account_only_and_cannot_be_forged(client):
+    User.objects.create_user("eddie", password="the-right-password-123")
+    User.objects.create_user("mallory", password="mallorys-own-password-1")
+    issued = _signed_in_once(client, "mallory", "mallorys-own-password-1")
+    _lock_from_elsewhere("eddie")
+    right = {"username": "eddie", "password": "the-right-password-123"}
+
+    assert client.post("/login/", right).status_code == 429  # mallory's cookie, eddie's lock
+    client.cookies[DEVICE_COOKIE] = issued.replace("mallory", "eddie")
+    assert client.post("/login/", right).status_code == 429
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_known_device_is_locked_by_its_own_failures(client):
+    """The cookie spares a browser the lock others set off, not its own guesses: a stolen
+    cookie is worth five of them a quarter of an hour, as an address is."""
+    User.objects.create_user("eddie", password="the-right-password-123")
+    _signed_in_once(client, "eddie", "the-right-password-123")
+    for number in range(MAX_FAILURES):
+        client.post("/login/", {"username": "eddie", "password": f"guess-{number}"})
+
+    right = {"username": "eddie", "password": "the-right-password-123"}
+    assert client.post("/login/", right).status_code == 429
+    # Its failures were its own: another browser, from another address, is not locked.
+    from django.test import Client
+
+    assert Client().post("/login/", right, REMOTE_ADDR="198.51.100.7").status_code == 302
+
+
+def test_the_device_cookie_is_kept_from_scripts_and_other_sites(client):
+    User.objects.create_user("eddie", password="the-right-password-123")
+    response = client.post("/login/", {"username": "eddie", "password": "the-right-password-123"})
+    cookie = response.cookies[DEVICE_COOKIE]
+    assert cookie["httponly"] and cookie["samesite"] == "Lax"
+    assert int(cookie["max-age"]) >= 30 * 24 * 60 * 60

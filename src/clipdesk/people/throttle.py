@@ -5,6 +5,13 @@ the instance has one, else files in the instance home), so guessing passwords co
 attacker time, and a legitimate user is locked out of one account for a quarter of an hour
 at most.
 
+The count per account stops a guesser who spreads guesses over many addresses, but it also
+lets anyone who knows an editor's user name keep that editor out. So a browser the account
+has signed in with before carries a signed "device" cookie naming that account; an attempt
+that brings one is counted against that browser alone, neither against the address nor the
+account, and the account's lock does not stop it (OWASP's device-cookie scheme). A guesser
+holds no such cookie: they are issued only on signing in.
+
 When the cache does not answer, signing in is refused for the moment (CounterUnavailable)
 rather than let through uncounted: a password guesser must not gain from a Redis outage.
 """
@@ -14,11 +21,13 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import logging
+import secrets
 import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
 from django.conf import settings
+from django.core import signing
 from django.core.cache import BaseCache, caches
 from django.core.cache.backends.filebased import FileBasedCache
 
@@ -28,6 +37,9 @@ log = logging.getLogger(__name__)
 
 MAX_FAILURES = 5
 WINDOW_SECONDS = 15 * 60
+DEVICE_COOKIE = "clipdesk_device"
+DEVICE_MAX_AGE = 365 * 24 * 60 * 60
+_DEVICE_SALT = "clipdesk.people.device"
 
 
 def _counter_errors() -> tuple[type[BaseException], ...]:
@@ -39,8 +51,32 @@ def _counter_errors() -> tuple[type[BaseException], ...]:
     return (*unreachable_errors(), RedisError, OSError)
 
 
-def _keys(address: str, username: str) -> list[str]:
+def _keys(address: str, username: str, device: str | None = None) -> list[str]:
+    if device:
+        return [f"login-fail:device:{device}"]
     return [f"login-fail:ip:{address}", _account_count(username)]
+
+
+def device_cookie(username: str) -> str:
+    """A new device cookie's value for a browser that has just signed in to this account:
+    signed with the instance's key, so it cannot be made up or moved to another account."""
+    value = {"account": account_key(username), "device": secrets.token_urlsafe(16)}
+    return signing.dumps(value, salt=_DEVICE_SALT)
+
+
+def known_device(cookie: str | None, username: str) -> str | None:
+    """The device a cookie names when it was issued for the account this name signs in to and
+    is younger than DEVICE_MAX_AGE; None for a missing, forged, expired or other account's."""
+    if not cookie:
+        return None
+    try:
+        value = signing.loads(cookie, salt=_DEVICE_SALT, max_age=DEVICE_MAX_AGE)
+    except signing.BadSignature:  # SignatureExpired is one
+        return None
+    if not isinstance(value, dict) or value.get("account") != account_key(username):
+        return None
+    device = value.get("device")
+    return device if isinstance(device, str) and device else None
 
 
 def _account_count(username: str) -> str:
@@ -65,20 +101,22 @@ class CounterUnavailable(Exception):
     """The cache that counts failed sign-ins does not answer."""
 
 
-def is_locked(address: str, username: str) -> bool:
+def is_locked(address: str, username: str, device: str | None = None) -> bool:
+    """Whether this attempt is refused: by its address's or its account's failures, or,
+    from a known device, by that device's own."""
     try:
-        counts = counter().get_many(_keys(address, username))
+        counts = counter().get_many(_keys(address, username, device))
         return any(count >= MAX_FAILURES for count in counts.values())
     except _counter_errors() as exc:
         log.error("sign-in refused: the failed-attempt counter does not answer (%s)", exc)
         raise CounterUnavailable(str(exc)) from exc
 
 
-def note_failure(address: str, username: str) -> None:
+def note_failure(address: str, username: str, device: str | None = None) -> None:
     cache = counter()
     try:
         with _one_count_at_a_time(cache):
-            for key in _keys(address, username):
+            for key in _keys(address, username, device):
                 if not cache.add(key, 1, WINDOW_SECONDS):
                     try:
                         cache.incr(key)
@@ -133,8 +171,9 @@ def clear_account(username: str) -> None:
         raise CounterUnavailable(str(exc)) from exc
 
 
-def clear(address: str, username: str) -> None:
+def clear(address: str, username: str, device: str | None = None) -> None:
+    keys = _keys(address, username) + (_keys(address, username, device) if device else [])
     try:
-        counter().delete_many(_keys(address, username))
+        counter().delete_many(keys)
     except _counter_errors() as exc:  # the count lapses with its window
         log.error("failed sign-ins could not be cleared (%s)", exc)

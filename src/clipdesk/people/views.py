@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
@@ -15,11 +16,13 @@ from clipdesk.people.roles import can_use_desk, is_desk_only
 class ThrottledLoginView(auth_views.LoginView):
     template_name = "registration/login.html"
     redirect_authenticated_user = True
+    device: str | None = None  # a known device's id, read from the attempt's cookie
 
     def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         username = request.POST.get("username", "")
+        self.device = throttle.known_device(request.COOKIES.get(throttle.DEVICE_COOKIE), username)
         try:
-            locked = throttle.is_locked(client_address(request), username)
+            locked = throttle.is_locked(client_address(request), username, self.device)
         except throttle.CounterUnavailable:
             return self._refused(request, "unavailable", status=503, retry_after=60)
         if locked:
@@ -34,12 +37,25 @@ class ThrottledLoginView(auth_views.LoginView):
         return response
 
     def form_invalid(self, form):
-        throttle.note_failure(client_address(self.request), self.request.POST.get("username", ""))
+        username = self.request.POST.get("username", "")
+        throttle.note_failure(client_address(self.request), username, self.device)
         return super().form_invalid(form)
 
     def form_valid(self, form):
-        throttle.clear(client_address(self.request), form.get_user().get_username())
-        return super().form_valid(form)
+        username = form.get_user().get_username()
+        throttle.clear(client_address(self.request), username, self.device)
+        response = super().form_valid(form)
+        # This browser is now one the account signs in with: the account's lock, which anyone
+        # knowing its name can set off, no longer keeps it out (people/throttle.py).
+        response.set_cookie(
+            throttle.DEVICE_COOKIE,
+            throttle.device_cookie(username),
+            max_age=throttle.DEVICE_MAX_AGE,
+            secure=settings.SESSION_COOKIE_SECURE,
+            httponly=True,
+            samesite="Lax",
+        )
+        return response
 
     def get_redirect_url(self) -> str:
         """A safe `next`, unless it is a desk page and this account may not use the desk: a
