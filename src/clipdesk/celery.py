@@ -8,7 +8,8 @@ the task queue block of settings.py). What follows here is not a choice an opera
 each setting is what makes the tasks safe to run on many workers.
 
 Queues:
-  default   poll_due_sources, poll_source, ingest_entry: any number of workers;
+  default   poll_due_sources, poll_source, ingest_entry, rematch_requested: any number of
+            workers;
   grouping  group_article: one process (`clipdesk worker --queues grouping`), because the
             story index lives in that process's memory (stories/actions.py).
 """
@@ -36,6 +37,7 @@ TASK_MODULES = [
     "clipdesk.sources.tasks",
     "clipdesk.articles.tasks",
     "clipdesk.stories.tasks",
+    "clipdesk.watch.tasks",
 ]
 QUEUES = ("default", "grouping")
 

@@ -7,6 +7,7 @@ acknowledgement) or die with its worker, doing a task twice must store nothing t
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -293,3 +294,31 @@ def test_a_page_that_kills_its_worker_process_is_dropped_after_a_few_deliveries(
     # Redis counts where there is one; without it, the database: the fine page once, the
     # fatal one each time it was delivered.
     assert counted == ([] if isinstance(counting_broker, RedisBroker) else [1, MAX_DELIVERIES + 1])
+
+
+def test_the_watchlists_asked_for_in_the_admin_are_re_applied_by_a_worker(
+    database, redis_broker, cluster_for, tmp_path
+):
+    """With a broker nothing runs `clipdesk poll`: the scheduler's look for due sources sends
+    the job waiting to a worker (watch/tasks.py)."""
+    import psycopg
+
+    with psycopg.connect(database, autocommit=True) as conn:
+        conn.execute(
+            "INSERT INTO watch_rematchjob (requested_at, done, total, error) "
+            "VALUES (now(), 0, 0, '')"
+        )
+    cluster = cluster_for(database, redis_broker)
+    cluster.start("worker", "worker", "--concurrency", "1")
+    cluster.start("scheduler", "scheduler")
+
+    def finished() -> tuple | None:
+        with psycopg.connect(database) as conn:
+            return conn.execute(
+                "SELECT error, articles_changed FROM watch_rematchjob WHERE finished_at IS NOT NULL"
+            ).fetchone()
+
+    wait_until(lambda: finished() is not None, timeout=45, cluster=cluster, what="the job")
+    assert finished() == ("", 0)
+    log = (tmp_path / "logs" / "worker.log").read_text(errors="replace")
+    assert re.search(r"Task clipdesk\.watch\.tasks\.rematch_requested\[[^]]+\] succeeded", log)

@@ -8,8 +8,14 @@ change, article by article, and its button, for admins only, applies it as
 
 from __future__ import annotations
 
+import datetime
+import io
+import os
+import sys
+
 import pytest
 from django.test import Client
+from django.utils import timezone
 from lxml import html
 
 from clipdesk.articles.models import Article
@@ -17,7 +23,13 @@ from clipdesk.people.accounts import add_account
 from clipdesk.people.models import AuditEntry
 from clipdesk.search.indexing import reindex_all
 from clipdesk.search.service import search
-from clipdesk.watch.models import Entity, Match
+from clipdesk.watch.models import Entity, Match, RematchJob
+from clipdesk.watch.rematching import (
+    BACKGROUND,
+    STALLED_AFTER,
+    request_rematch,
+    run_requested_rematch,
+)
 from clipdesk.watch.store import add_entity, load_matcher, store_matches
 from tests.desk.test_desk import change_form
 from tests.search.conftest import make_article, search_home  # noqa: F401 (autouse fixture)
@@ -198,3 +210,116 @@ def test_a_large_archive_is_previewed_over_its_newest_articles(desk, admin_clien
 
     admin_client.post(PAGE)
     assert stored_places() == []
+
+
+# --- a large archive: re-applied in the background -------------------------------------------
+
+
+@pytest.fixture
+def large_archive(desk, monkeypatch):
+    """The three articles of `desk` taken for more than a page may re-apply while it waits."""
+    monkeypatch.setattr("clipdesk.watch.rematching.IN_REQUEST_ARTICLES", 2)
+    return desk
+
+
+def test_on_a_large_archive_the_button_queues_the_work_for_the_poller(large_archive):
+    entity, articles = large_archive
+    admin = signed_in("admin")
+    rename_aliases(admin, entity, add="PMOI", remove="MKO")
+
+    page = admin.post(PAGE, follow=True)
+
+    assert page.status_code == 200
+    assert "Queued" in page.content.decode()
+    assert "in the background" in page.content.decode()
+    # Nothing changed yet: the PMOI article is still unmatched, the MKO one still matched.
+    assert not Match.objects.filter(article=articles["pmoi"]).exists()
+    assert Match.objects.filter(article=articles["mko"]).exists()
+    (job,) = RematchJob.objects.all()
+    assert job.requested_by.username == "admin-account" and job.finished_at is None
+
+    done = run_requested_rematch()  # what the poller does before its next round
+
+    assert done is not None and done.pk == job.pk
+    assert done.finished_at is not None and done.error == ""
+    assert (done.done, done.total, done.articles_changed) == (3, 3, 2)
+    assert Match.objects.filter(article=articles["pmoi"], alias="PMOI").exists()
+    assert not Match.objects.filter(article=articles["mko"]).exists()
+    assert found_by(f'entity:"{ENTITY}"') == {articles["pmoi"].pk, articles["mek"].pk}
+    audit = AuditEntry.objects.filter(action=AuditEntry.Action.REMATCH).get()
+    assert audit.user.username == "admin-account"
+    assert audit.detail["by"] == BACKGROUND
+    shown = admin.get(PAGE).content.decode()
+    assert "Last re-applied in the background" in shown and "2 changed" in shown
+    assert run_requested_rematch() is None  # done once
+
+
+def test_asking_twice_before_it_starts_is_one_job(large_archive):
+    admin = signed_in("admin")
+    admin.post(PAGE)
+    admin.post(PAGE)
+    assert RematchJob.objects.count() == 1
+
+
+def test_a_job_whose_poller_stopped_is_taken_up_by_another_and_a_live_one_is_not(large_archive):
+    job = request_rematch(None)
+    RematchJob.objects.filter(pk=job.pk).update(
+        started_at=timezone.now(), heartbeat_at=timezone.now(), done=1, total=3
+    )
+    assert run_requested_rematch() is None  # another poller is at it
+
+    stalled = timezone.now() - STALLED_AFTER - datetime.timedelta(seconds=1)
+    RematchJob.objects.filter(pk=job.pk).update(heartbeat_at=stalled)
+    done = run_requested_rematch()
+
+    assert done is not None and done.finished_at is not None and done.total == 3
+
+
+def test_the_shells_apply_settles_a_job_still_waiting(large_archive, tmp_path):
+    from django.core.management import call_command
+
+    job = request_rematch(None)
+    call_command("watch", "rematch", "--apply", stdout=io.StringIO())
+
+    job.refresh_from_db()
+    assert job.finished_at is not None
+    assert run_requested_rematch() is None
+
+
+def test_a_small_archive_is_still_applied_while_the_page_waits(desk):
+    entity, articles = desk
+    admin = signed_in("admin")
+    rename_aliases(admin, entity, add="PMOI", remove="MKO")
+    admin.post(PAGE)
+    assert Match.objects.filter(article=articles["pmoi"], alias="PMOI").exists()
+    assert not RematchJob.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_poller_takes_up_a_queued_job_before_its_round(tmp_path):
+    """`clipdesk poll` (what `clipdesk run` runs beside the server) does the job."""
+    from tests.cli import clipdesk
+
+    home = tmp_path / "home"
+    clipdesk(home, "init")
+    made = (
+        "from tests.search.conftest import make_article\n"
+        "from clipdesk.watch.store import add_entity\n"
+        "from clipdesk.watch.rematching import request_rematch\n"
+        "make_article('Quay meeting', 'The MEK met on Monday at the quay.')\n"
+        "add_entity('Mojahedin-e Khalq', ['MEK'])\n"
+        "request_rematch(None)\n"
+    )
+    clipdesk(home, "manage", "shell", "-c", made, PYTHONPATH=os.pathsep.join(sys.path))
+
+    polled = clipdesk(home, "poll", "--once")
+
+    assert "watchlists re-applied to 1 stored article(s), 1 changed" in polled.stderr
+    check = (
+        "from clipdesk.watch.models import Match, RematchJob\n"
+        "print(Match.objects.count(), RematchJob.objects.get().finished_at is not None)"
+    )
+    assert clipdesk(home, "manage", "shell", "-c", check).stdout.splitlines()[-1].split() == [
+        "1",
+        "True",
+    ]

@@ -12,6 +12,8 @@ from clipdesk.celery import app, delivered_too_often, forget_old_deliveries
 from clipdesk.sources.feeds import ParsedEntry
 from clipdesk.sources.models import Source
 from clipdesk.sources.politeness import HostBusy
+from clipdesk.watch.rematching import rematch_waiting
+from clipdesk.watch.tasks import rematch_requested
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +32,8 @@ def poll_due_sources() -> int:
         return 0
     for source_id in claimed:
         poll_source.delay(source_id)
+    if rematch_waiting():  # an admin asked on a large archive (watch/rematching.py)
+        rematch_requested.delay()
     ingest.forget_stale_not_found()  # pages not found yet whose entries left their feeds
     forget_old_deliveries()  # counts of tasks delivered a day ago (celery.py)
     return len(claimed)

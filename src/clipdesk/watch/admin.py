@@ -10,7 +10,14 @@ from clipdesk.inlines import ParentCheckedInline
 from clipdesk.people.roles import ADMIN, role_of
 from clipdesk.watch.matching import too_short
 from clipdesk.watch.models import Alias, Entity, Match, Watchlist
-from clipdesk.watch.rematching import apply_rematch, preview_rematch
+from clipdesk.watch.rematching import (
+    applies_in_request,
+    apply_rematch,
+    latest_rematch,
+    preview_rematch,
+    rematch_outcome,
+    request_rematch,
+)
 from clipdesk.watch.store import MATCHING_CHANGED, matching_has_changed
 
 REMATCH_PAGE = "admin:watch_entity_rematch"
@@ -95,6 +102,15 @@ class EntityAdmin(MatchingNoticeAdmin):
         a button that applies it (a form sent, never a page looked at, changes anything)."""
         if not may_rematch(request.user):
             raise PermissionDenied("Only an admin may re-apply the watchlists.")
+        if request.method == "POST" and not applies_in_request():
+            request_rematch(request.user)
+            self.message_user(
+                request,
+                "Queued: the watchlists are re-applied in the background, before the poller's "
+                "next round; this page shows how far it has come.",
+                messages.SUCCESS,
+            )
+            return HttpResponseRedirect(reverse(REMATCH_PAGE))
         if request.method == "POST":
             applied = apply_rematch(request.user, by="the admin")
             posts = applied.posts_indexed
@@ -111,6 +127,9 @@ class EntityAdmin(MatchingNoticeAdmin):
             "title": "Re-apply watchlists to stored articles",
             "preview": preview_rematch(),
             "matching_changed": matching_has_changed(),
+            "job": (job := latest_rematch()),
+            "job_outcome": rematch_outcome(job) if job and job.finished_at else "",
+            "in_background": not applies_in_request(),
         }
         return TemplateResponse(request, "admin/watch/entity/rematch.html", context)
 

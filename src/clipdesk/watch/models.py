@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 
 from clipdesk.watch.matching import never_matched
 
@@ -89,3 +91,30 @@ class MatchingState(models.Model):
 
     def __str__(self) -> str:
         return f"matching rules version {self.rules_version}"
+
+
+class RematchJob(models.Model):
+    """The watchlists re-applied to every stored article, asked for in the admin and done by
+    the poller (`clipdesk run`) or a worker: on an archive larger than a page may wait for,
+    the request itself was cut off by the server's timeout half-way. The row says who asked
+    and how far it has come; `heartbeat_at` lets another poller take over from one that died
+    (watch/rematching.py)."""
+
+    requested_at = models.DateTimeField(default=timezone.now)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    done = models.PositiveIntegerField(default=0)  # articles gone over
+    total = models.PositiveIntegerField(default=0)  # articles stored when it started
+    articles_changed = models.PositiveIntegerField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        indexes = [models.Index(fields=["finished_at"], name="watch_rematch_unfinished")]
+
+    def __str__(self) -> str:
+        return f"re-applying the watchlists, asked for at {self.requested_at:%Y-%m-%d %H:%M}"

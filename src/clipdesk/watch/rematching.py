@@ -2,22 +2,40 @@
 
 `clipdesk watch rematch` and the admin's page of the same name both go through here, so that
 an alias changed in either place reaches search and the audit trail the same way.
+
+The admin applies it within the request up to IN_REQUEST_ARTICLES stored articles; beyond,
+the request would outlast the server's timeout, so it asks for a RematchJob instead, which
+the poller of `clipdesk run` (or, with a broker, a worker) takes up before its next round.
 """
 
 from __future__ import annotations
 
+import datetime
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
 
-from clipdesk.watch.models import MatchingState
+from clipdesk.watch.models import MatchingState, RematchJob
 from clipdesk.watch.store import Rematch, rematch_articles
+
+log = logging.getLogger(__name__)
 
 # A page's preview looks at this many of the newest articles: 5,000 took 1.5 s (3.4 KB of
 # text each, 35 entities) on a 2-core machine, and the time grows with the archive.
 PREVIEW_ARTICLES = 5000
 # And lists this many of the articles that would change; the others are counted.
 PREVIEW_SHOWN = 100
+# The admin applies it in the request up to this many articles (a few seconds), beyond that
+# in the background.
+IN_REQUEST_ARTICLES = PREVIEW_ARTICLES
+# A job that has said nothing for this long lost its poller (stopped, killed): another may
+# take it up. It says how far it has come every PROGRESS_EVERY articles, a second or two.
+STALLED_AFTER = datetime.timedelta(minutes=10)
+BACKGROUND = "the admin, in the background"
 
 
 @dataclass
@@ -50,12 +68,14 @@ def preview_rematch() -> RematchPreview:
     )
 
 
-def apply_rematch(user, *, by: str) -> RematchApplied:
+def apply_rematch(
+    user, *, by: str, progress: Callable[[int, int], None] | None = None
+) -> RematchApplied:
     """Store what the watchlists find now in every article, index the changed articles and
     the published posts again, and record who did it (`user` None: `by` a command)."""
     from clipdesk.people.models import AuditEntry, record
 
-    changes = rematch_articles(apply=True)
+    changes = rematch_articles(apply=True, progress=progress)
     posts = follow_in_search([c.article_id for c in changes])
     record(
         user,
@@ -80,3 +100,88 @@ def follow_in_search(articles: list[int] = ()) -> int | None:
     if articles:
         index_articles(articles)
     return reindex_posts()
+
+
+def applies_in_request() -> bool:
+    """Whether the admin's page may re-apply the watchlists itself: few enough articles."""
+    from clipdesk.articles.models import Article
+
+    return Article.objects.count() <= IN_REQUEST_ARTICLES
+
+
+def request_rematch(user) -> RematchJob:
+    """Ask for the watchlists to be re-applied in the background; a job asked for already and
+    not yet finished is that request (it reads the watchlists when it starts)."""
+    with transaction.atomic():
+        waiting = unfinished_rematch()
+        return waiting or RematchJob.objects.create(requested_by=user)
+
+
+def unfinished_rematch() -> RematchJob | None:
+    return RematchJob.objects.filter(finished_at__isnull=True).order_by("requested_at").first()
+
+
+def latest_rematch() -> RematchJob | None:
+    """The job to show: the one not finished, else the one that finished last."""
+    return unfinished_rematch() or RematchJob.objects.order_by("-finished_at", "-pk").first()
+
+
+def rematch_waiting(now: datetime.datetime | None = None) -> bool:
+    """Whether a job waits for a poller: not started, or its poller stalled."""
+    job = unfinished_rematch()
+    return job is not None and _may_take(job, now or timezone.now())
+
+
+def _may_take(job: RematchJob, now: datetime.datetime) -> bool:
+    return job.heartbeat_at is None or job.heartbeat_at < now - STALLED_AFTER
+
+
+def settle_waiting_rematches(changed: int) -> int:
+    """Jobs not started yet, done by another way (`clipdesk watch rematch --apply`): marked
+    finished, so that no poller does the same work again."""
+    now = timezone.now()
+    return RematchJob.objects.filter(finished_at__isnull=True, started_at__isnull=True).update(
+        started_at=now, heartbeat_at=now, finished_at=now, articles_changed=changed
+    )
+
+
+def run_requested_rematch() -> RematchJob | None:
+    """Take up the job waiting, if any, and do it: the poller's and the worker's part. The
+    job is claimed by a conditional update, so two pollers never both run it; the one that
+    loses finds it claimed and goes on polling. Returns the job done, or None."""
+    job = unfinished_rematch()
+    now = timezone.now()
+    if job is None or not _may_take(job, now):
+        return None
+    claimed = RematchJob.objects.filter(
+        pk=job.pk, finished_at__isnull=True, heartbeat_at=job.heartbeat_at
+    ).update(started_at=now, heartbeat_at=now, done=0)
+    if not claimed:
+        return None
+
+    def progress(done: int, total: int) -> None:
+        RematchJob.objects.filter(pk=job.pk).update(
+            done=done, total=total, heartbeat_at=timezone.now()
+        )
+
+    log.info("watch: re-applying the watchlists to the stored articles, as asked in the admin")
+    try:
+        applied = apply_rematch(job.requested_by, by=BACKGROUND, progress=progress)
+    except Exception as exc:  # said on the admin's page; the poller goes on
+        log.exception("watch: re-applying the watchlists failed")
+        reason = " ".join(str(exc).split()) or type(exc).__name__
+        RematchJob.objects.filter(pk=job.pk).update(finished_at=timezone.now(), error=reason)
+    else:
+        RematchJob.objects.filter(pk=job.pk).update(
+            finished_at=timezone.now(), articles_changed=len(applied.changes)
+        )
+        log.info("watch: watchlists re-applied, %d stored article(s) changed", len(applied.changes))
+    job.refresh_from_db()
+    return job
+
+
+def rematch_outcome(job: RematchJob) -> str:
+    """A finished job in one line, for the poller's output and the admin's page."""
+    if job.error:
+        return f"re-applying the watchlists failed: {job.error}"
+    return f"watchlists re-applied to {job.total} stored article(s), {job.articles_changed} changed"

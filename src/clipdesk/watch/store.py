@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -13,6 +14,8 @@ from clipdesk.watch.models import Alias, Entity, Match, MatchingState, Watchlist
 from clipdesk.watch.normalizing import fold
 
 DEFAULT_WATCHLIST = "Watchlist"
+# How often re-applying the watchlists says how far it has come (the admin shows it).
+PROGRESS_EVERY = 500
 MATCHING_CHANGED = (
     "matching has changed since the stored matches were made: `clipdesk watch rematch` "
     "previews the change and `clipdesk watch rematch --apply` stores it"
@@ -152,7 +155,12 @@ class Rematch:
         return sorted(self.before - self.after)
 
 
-def rematch_articles(*, apply: bool, newest: int | None = None) -> list[Rematch]:
+def rematch_articles(
+    *,
+    apply: bool,
+    newest: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[Rematch]:
     """Re-run the watchlists over stored articles; list what would change, and apply it.
 
     A change is any place a name is found or no longer found, not only an entity gained or
@@ -162,7 +170,8 @@ def rematch_articles(*, apply: bool, newest: int | None = None) -> list[Rematch]
     `matching_has_changed` ends there.
 
     `newest` looks at only that many of the articles stored last, for a preview that must
-    answer in a page's time; applied, every article is matched again."""
+    answer in a page's time; applied, every article is matched again. `progress` is told
+    (articles gone over, articles in all) every PROGRESS_EVERY articles and at the end."""
     from clipdesk.articles.models import Article
 
     if apply and newest is not None:
@@ -172,7 +181,10 @@ def rematch_articles(*, apply: bool, newest: int | None = None) -> list[Rematch]
         articles = articles.order_by("-pk")[:newest]
     matcher = load_matcher()
     changes: list[Rematch] = []
-    for article in articles.iterator(chunk_size=500):
+    total = articles.count() if progress else 0
+    for done, article in enumerate(articles.iterator(chunk_size=500)):
+        if progress and done and done % PROGRESS_EVERY == 0:
+            progress(done, total)
         stored = list(article.matches.all())
         found = matcher.find(article.title or "", article.text or "")
         held = {(m.entity.name, m.alias, m.field, m.start, m.end) for m in stored}
@@ -191,6 +203,8 @@ def rematch_articles(*, apply: bool, newest: int | None = None) -> list[Rematch]
         if apply:
             with transaction.atomic():
                 store_matches(article, matcher, found=found)
+    if progress:
+        progress(total, total)
     if apply:
         record_rules_version()
     return changes

@@ -11,6 +11,7 @@ from clipdesk.arguments import whole_number
 from clipdesk.command import ClipdeskCommand
 from clipdesk.ingest import poll_sources
 from clipdesk.sources.models import Source
+from clipdesk.watch.rematching import rematch_outcome, run_requested_rematch
 from clipdesk.watch.store import MATCHING_CHANGED, matching_has_changed
 
 # Between rounds the poller sleeps until the next source is due, within these bounds: a
@@ -77,6 +78,10 @@ class Command(ClipdeskCommand):
     def _round(
         self, *, due_only: bool, workers: int, shard: tuple[int, int], quiet: bool, as_json: bool
     ) -> None:
+        # The watchlists re-applied, when an admin asked for it on a large archive: before
+        # the round, so that the round's new articles are matched by the same watchlists.
+        if (job := run_requested_rematch()) is not None and not quiet:
+            self.stderr.write(f"watch: {rematch_outcome(job)}")
         summary = poll_sources(due_only=due_only, workers=workers, shard=shard)
         if not quiet or summary.articles_new or summary.failed:
             self._report(summary, as_json=as_json)
