@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-from clipdesk.articles.canonical import canonical_url, without_session
+from clipdesk.articles.canonical import canonical_url, entry_key, without_session
 from clipdesk.articles.models import EntryAddress
 
 PENDING_INDEX = "0006_entry_addresses_pending_index"
@@ -35,6 +35,41 @@ def test_session_parameters_are_dropped_and_what_selects_the_page_is_kept():
         "https://a.example/a;v=2/b",
     ]:
         assert without_session(url) == url
+
+
+def test_cookieless_session_segments_are_dropped_and_parenthesised_names_kept():
+    # ASP.NET's cookieless sessions: a path segment of one or more `Letter(value)` groups in
+    # parentheses, as listed and as stored (percent-encoded by the canonical form).
+    session = "lit3py55t21z5v55vlm25s55"
+    sessions = {
+        f"http://site.example/(S({session}))/news/item.aspx?id=4": "/news/item.aspx?id=4",
+        f"http://site.example/(X(1)S({session}))/news/item.aspx?id=4": "/news/item.aspx?id=4",
+        "http://site.example/(A(Zm9vYmFyLWFub24))/news/item.aspx?id=4": "/news/item.aspx?id=4",
+        "http://site.example/(F(8A4C77E9FD01))/news/item.aspx?id=4": "/news/item.aspx?id=4",
+        f"http://site.example/app/(S({session}))/news/": "/app/news/",
+        f"http://site.example/%28S%28{session}%29%29/news/item.aspx?id=4": "/news/item.aspx?id=4",
+        f"http://site.example/(S({session}))/": "/",
+    }
+    for url, kept in sessions.items():
+        assert without_session(url) == "http://site.example" + kept, url
+        assert canonical_url(url) == "http://site.example" + kept, url
+    assert entry_key(f"http://site.example/(S({session}))/news/") == entry_key(
+        "http://site.example/news"
+    )
+    # Parentheses that are part of a page's name, or hold more than letter groups, stay.
+    for url in [
+        "https://en.example/wiki/Mercury_(planet)",
+        "https://en.example/wiki/(planet)",
+        "https://en.example/files/(2024)/report",
+        "https://en.example/list/(S)/a",
+        "https://en.example/x/(S(a)b)/y",
+        "https://en.example/x/(S(a))b/y",
+    ]:
+        assert without_session(url) == url
+        assert canonical_url(url) == canonical_url(url.replace("(", "%28").replace(")", "%29"))
+    assert canonical_url("https://en.example/wiki/Mercury_(planet)").endswith(
+        "/wiki/Mercury_%28planet%29"
+    )
 
 
 def _pending_index_columns() -> list[list[str]]:

@@ -1,9 +1,10 @@
 """A page listed under another spelling of its address is the page already stored.
 
 A site that writes a visitor's session into its links (`;jsessionid=`, `?PHPSESSID=`, a
-forum's `?s=` token) lists its pages under new addresses every round, and a site that links
-to `/news/pier/` on one page and `/news/pier` on another (or in its feed) lists each page
-twice: each spelling was fetched again, every round, and kept as a copy of the article.
+forum's `?s=` token, ASP.NET's cookieless `/(S(...))/` segment) lists its pages under new
+addresses every round, and a site that links to `/news/pier/` on one page and `/news/pier`
+on another (or in its feed) lists each page twice: each spelling was fetched again, every
+round, and kept as a copy of the article.
 """
 
 from __future__ import annotations
@@ -72,6 +73,40 @@ def test_links_that_differ_by_their_session_alone_are_fetched_and_stored_once(se
         server.url(PIER),
         server.url("/story.php?id=7"),
         server.url("/story.php?id=8"),
+    ]
+
+
+def test_links_under_a_new_cookieless_session_segment_are_fetched_and_stored_once(server):
+    # ASP.NET without cookies writes the session as a path segment, a new one every round.
+    sessions = iter(["lit3py55t21z5v55vlm25s55", "qd1mbx45cnrgkd55ybkqaj45"])
+    planet = "/wiki/Mercury_(planet)"  # parentheses that name the page
+    server.route(planet, page(9), headers=HTML)
+
+    def by_id(request: SeenRequest) -> Reply:
+        return Reply(200, page(int(parse_qs(urlsplit(request.path).query)["id"][0])), HTML)
+
+    def session_feed(_request: SeenRequest) -> Reply:
+        token = next(sessions)
+        plain, with_flag = f"/(S({token}))/news/item.aspx", f"/(X(1)S({token}))/news/item.aspx"
+        server.handle(plain, by_id)
+        server.handle(with_flag, by_id)
+        links = [f"{plain}?id=4", f"{with_flag}?id=5", planet]
+        return Reply(200, feed(*(server.url(link) for link in links)), RSS)
+
+    add_source(server.handle("/feed.xml", session_feed), kind="feed")
+
+    first = poll_sources(due_only=False)
+    fetched_first = len(article_requests(server))
+    second = poll_sources(due_only=False)
+
+    assert first.articles_new == 3 and fetched_first == 3
+    assert second.entries_seen == 3 and second.articles_new == 0
+    assert len(server.requests_for("/feed.xml")) == 2 and len(article_requests(server)) == 3
+    assert Snapshot.objects.count() == 3 and not EntryAddress.objects.exists()
+    assert sorted(Article.objects.values_list("canonical_url", flat=True)) == [
+        server.url("/news/item.aspx?id=4"),
+        server.url("/news/item.aspx?id=5"),
+        server.url("/wiki/Mercury_%28planet%29"),
     ]
 
 

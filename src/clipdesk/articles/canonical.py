@@ -1,8 +1,9 @@
 """Canonical URLs: one spelling per article, so the same story from two feeds is one article.
 
 Stages of `canonical_url`:
-1. Refuse what is not an http(s) address with a host, drop a visitor's session parameters
-   (`without_session`) and resolve dot segments (`/a/../b`).
+1. Refuse what is not an http(s) address with a host, drop a visitor's session
+   (`without_session`: its parameters, an ASP.NET cookieless segment) and resolve dot
+   segments (`/a/../b`).
 2. courlan's normalisation: lower-case scheme and host, no default port, query parameters
    sorted, its tracker list (utm_*, fbclid, gclid, mc_*, ...) removed.
 3. Our own additions to that tracker list (parameters seen in real feeds that courlan keeps),
@@ -62,6 +63,11 @@ SESSION_PARAMETERS = {"jsessionid", "phpsessid", "sessid", "sessionid", "session
 # page shows: PHP-Nuke's `?sid=123` is a story, WordPress's `?s=harbour` a search.
 TOKEN_PARAMETERS = {"sid", "s"}
 SESSION_TOKEN = re.compile(r"[0-9a-f]{32}(?:[0-9a-f]{8})?", re.IGNORECASE)
+# ASP.NET's cookieless state: a path segment of its own holding one or more `Letter(value)`
+# groups in parentheses (`/(S(lit3py55t21z5v55vlm25s55))/news/item.aspx`, `(X(1)S(...))`,
+# `(A(...))` for an anonymous visitor, `(F(...))` for a sign-in ticket). Only a whole segment
+# of that shape: parentheses in a page's name (`/wiki/Mercury_(planet)`) are the page's.
+COOKIELESS_SEGMENT = re.compile(r"\((?:[A-Za-z]\([^()/]*\))+\)")
 
 
 class URLError(ValueError):
@@ -90,14 +96,21 @@ def canonical_url(url: str) -> str:
 
 
 def without_session(url: str) -> str:
-    """`url` without the session parameters it may carry (SESSION_PARAMETERS,
-    TOKEN_PARAMETERS), in the query or as a path parameter; the rest as spelled. The address
+    """`url` without the session it may carry: parameters (SESSION_PARAMETERS,
+    TOKEN_PARAMETERS) in the query or as a path parameter, and an ASP.NET cookieless path
+    segment (COOKIELESS_SEGMENT); the rest as spelled. The address
     an entry is remembered under: its session is new every round, its page is not."""
     parts = urlsplit(url)
     path = "/".join(
         ";".join([first, *(p for p in params if not _is_session(p))])
-        for first, *params in (segment.split(";") for segment in parts.path.split("/"))
+        for first, *params in (
+            segment.split(";")
+            for segment in parts.path.split("/")
+            if not COOKIELESS_SEGMENT.fullmatch(unquote(segment))
+        )
     )
+    if parts.path.startswith("/") and not path.startswith("/"):
+        path = "/" + path  # the session was all the path held: the site's front page
     query = "&".join(p for p in parts.query.split("&") if not _is_session(p))
     if path == parts.path and query == parts.query:
         return url  # unchanged, to the last character (urlunsplit may drop an empty "?")
