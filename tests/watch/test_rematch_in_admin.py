@@ -250,7 +250,8 @@ def test_on_a_large_archive_the_button_queues_the_work_for_the_poller(large_arch
     assert audit.user.username == "admin-account"
     assert audit.detail["by"] == BACKGROUND
     shown = admin.get(PAGE).content.decode()
-    assert "Last re-applied in the background" in shown and "2 changed" in shown
+    assert "Last re-applied as asked for here" in shown
+    assert "re-applied to 3 stored article(s), 2 changed" in shown
     assert run_requested_rematch() is None  # done once
 
 
@@ -282,7 +283,7 @@ def test_the_shells_apply_settles_a_job_still_waiting(large_archive, tmp_path):
     call_command("watch", "rematch", "--apply", stdout=io.StringIO())
 
     job.refresh_from_db()
-    assert job.finished_at is not None
+    assert job.finished_at is not None and (job.total, job.articles_changed) == (3, 0)
     assert run_requested_rematch() is None
 
 

@@ -139,9 +139,16 @@ def _may_take(job: RematchJob, now: datetime.datetime) -> bool:
 def settle_waiting_rematches(changed: int) -> int:
     """Jobs not started yet, done by another way (`clipdesk watch rematch --apply`): marked
     finished, so that no poller does the same work again."""
-    now = timezone.now()
+    from clipdesk.articles.models import Article
+
+    now, stored = timezone.now(), Article.objects.count()
     return RematchJob.objects.filter(finished_at__isnull=True, started_at__isnull=True).update(
-        started_at=now, heartbeat_at=now, finished_at=now, articles_changed=changed
+        started_at=now,
+        heartbeat_at=now,
+        finished_at=now,
+        done=stored,
+        total=stored,
+        articles_changed=changed,
     )
 
 
