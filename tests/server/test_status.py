@@ -127,11 +127,11 @@ def test_a_failing_source_is_named_with_its_error(tmp_path, http_server):  # noq
 def test_migrations_not_applied_need_attention(tmp_path):
     home = tmp_path / "home"
     clipdesk(home, "init")
-    clipdesk(home, "manage", "migrate", "search", "0008", "--verbosity", "0")
+    clipdesk(home, "manage", "migrate", "search", "0009", "--verbosity", "0")
     result = clipdesk(home, "status", check=False)
     assert result.returncode == 1
     assert (
-        "! migrations: 1 not applied (search.0009_index_again_with_vowel_signs); "
+        "! migrations: 1 not applied (search.0010_index_again_with_spaced_affixes_joined); "
         "run `clipdesk init`"
     ) in result.stdout.splitlines()
     clipdesk(home, "init")

@@ -4,8 +4,10 @@ A post is searched by its headline (the title field) and by its excerpt, comment
 credits (author and outlet names, so "Jane Doe" finds the posts credited to her). An article by
 its title, and by its text, authors and outlet name. Both fields are made of search words
 (words.py): the watchlist matcher's folded tokens, less possessives and elisions. Where a word
-is cut by a zero-width non-joiner ("می‌خواهد"), the field's words come a second time with such
-words whole (`joined_title`, `joined_body`), so a reader who types "میخواهد" finds it.
+is cut by a zero-width non-joiner ("می‌خواهد"), or by a space after a Persian verbal prefix or
+before a plural or comparative suffix ("می خواهد", "کتاب ها"), the field's words come a second
+time with such words whole (`joined_title`, `joined_body`), so a reader who types "میخواهد"
+finds it.
 
 Facet values come with the document: outlets of the credits (of the article), tags, the year
 of the date the site files the post under, and entities — for articles the stored watchlist

@@ -21,7 +21,10 @@ Stages of `parse`:
    the index. A word that folds to several tokens ("Mojahedin-e-Khalq", "foo:bar", "NEAR(a")
    becomes a phrase; one that folds to nothing (punctuation) disappears. A word cut by a
    zero-width non-joiner ("می‌خواهد") is a phrase of its parts that also matches the word
-   whole ("میخواهد", `Phrase.joined`), as writers spell it without the non-joiner.
+   whole ("میخواهد", `Phrase.joined`), as writers spell it without the non-joiner. So are
+   two bare words that are a Persian prefix and its word or a word and its suffix typed with
+   a space for the non-joiner ("می خواهد", "کتاب ها"; words.py, `joins_affix`), and a
+   phrase that writes one so.
 4. Group `a OR b OR c` into one clause; everything else is a separate clause that must match.
 
 Engines never receive the user's text: `backends` compile the tree into tantivy query objects
@@ -36,7 +39,13 @@ import datetime
 import re
 from dataclasses import dataclass, field
 
-from clipdesk.search.words import MAX_TOKEN_CHARS, is_unspaced_character, joined_tokens, tokens
+from clipdesk.search.words import (
+    MAX_TOKEN_CHARS,
+    is_unspaced_character,
+    joined_tokens,
+    joins_affix,
+    tokens,
+)
 from clipdesk.watch.normalizing import fold
 
 # A reader's query is a few words; past this it is pasted text, and each extra word only
@@ -256,6 +265,11 @@ def _lex(text: str, query: ParsedQuery) -> list[_Item]:
         else:  # a word, or an unknown "name:value", which is searched as words
             prefix = value.endswith("*")
             stem = value.rstrip("*")
+            previous = items[-1].clause if items and items[-1].kind == "clause" else None
+            if previous is not None and previous.plain and joins_affix(previous.source, stem):
+                # "می خواهد", "کتاب ها": one word typed with a space for its non-joiner.
+                stem = f"{previous.source} {stem}"
+                items.pop()
             node = node_for(stem, prefix=prefix)
             if prefix and _prefix_too_short(node):
                 query.notes.append(f"“{value}”: a prefix needs {MIN_PREFIX} letters or more.")

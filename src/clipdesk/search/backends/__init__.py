@@ -42,8 +42,9 @@ class IndexDoc:
     entities: tuple[int, ...] = ()
     tags: tuple[int, ...] = ()
     # The title's and the text's words again with each word cut by a zero-width non-joiner
-    # whole (words.py, `joined_tokens`); empty where no word is. Indexed after the others,
-    # with a gap before each, so no phrase runs from one copy into the other.
+    # (or a spaced Persian affix) whole (words.py, `joined_tokens`); empty where no word is.
+    # Indexed after the others, with a gap before each, so no phrase runs from one copy into
+    # the other.
     joined_title: tuple[str, ...] = ()
     joined_body: tuple[str, ...] = ()
 
