@@ -26,7 +26,13 @@ def storable_text(value: str) -> str:
     """`value` without NUL, the other C0 controls but tab and line breaks, DEL, lone
     surrogates and U+FFFE/U+FFFF; a vertical tab or form feed becomes a space. What is left
     is also valid in XML 1.0 (feeds), which refuses the same characters."""
-    return UNSTORABLE.sub("", value.translate(_SEPARATORS)) if value else value
+    if not value:
+        return value
+    # Both are rare; `str.translate` with a mapping costs per character even when nothing is
+    # replaced (most on non-ASCII text), and so does building a copy with nothing removed.
+    if "\x0b" in value or "\x0c" in value:
+        value = value.translate(_SEPARATORS)
+    return UNSTORABLE.sub("", value) if UNSTORABLE.search(value) else value
 
 
 def storable_or_none(value: str | None) -> str | None:
