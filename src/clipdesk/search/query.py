@@ -43,10 +43,9 @@ from clipdesk.search.words import (
     MAX_TOKEN_CHARS,
     is_unspaced_character,
     joined_tokens,
-    joins_affix,
     tokens,
 )
-from clipdesk.watch.normalizing import fold
+from clipdesk.watch.normalizing import fold, joins_affix
 
 # A reader's query is a few words; past this it is pasted text, and each extra word only
 # makes the engine's work longer without narrowing anything a person would notice.

@@ -38,10 +38,11 @@ Writers also put a plain space where the non-joiner belongs ("می خواهد", 
 is no sign of one word, so it joins only where Persian grammar puts a non-joiner: after the
 verbal prefixes "می" and "نمی" standing alone before an Arabic-script word, and before the
 plural and comparative suffixes "ها", "های", "هایی", "تر", "ترین" standing alone after one
-(`_AFFIX_GAP`). The second copy joins those too, and a query that writes them so ("می
-خواهد", quoted or not: query.py) is a phrase of its parts or the word whole, as if typed with
-the non-joiner. The rare other "می" (wine) or "تر" (wet) gets a joined look-alike in the
-second copy that no one searches for; its own word is still indexed as written.
+(`AFFIX_GAP`, in clipdesk/watch/normalizing.py: the watchlist matcher reads them so too). The
+second copy joins those too, and a query that writes them so ("می خواهد", quoted or not:
+query.py) is a phrase of its parts or the word whole, as if typed with the non-joiner. The
+rare other "می" (wine) or "تر" (wet) gets a joined look-alike in the second copy that no one
+searches for; its own word is still indexed as written.
 
 Documents (documents.py) and queries (query.py) both go through `tokens`, and snippets mark
 words found by `words_with_spans`, so all three agree.
@@ -53,6 +54,8 @@ import re
 
 from clipdesk.scripts import HAN_AND_KANA
 from clipdesk.watch.normalizing import (
+    AFFIX_GAP,
+    AFFIX_WORDS,
     ARABIC_ARTICLE,
     ELIDED_WORDS,
     MARK_CHARS,
@@ -154,49 +157,21 @@ def tokens(text: str) -> list[str]:
     return [word for word in words if len(word) <= MAX_TOKEN_CHARS]
 
 
-# Letters of the Arabic script (its block and supplement, without the marks and digits), the
-# three yehs that folding makes one, and the spaces of one line.
-_ARABIC_LETTER = (
-    "[\u0620-\u064a\u066e\u066f\u0671-\u06d3\u06d5\u06ee\u06ef\u06fa-\u06ff\u0750-\u077f]"
-)
-_YEH = "[\u06cc\u064a\u0649]"
-_LINE_SPACE = "[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]"
-# The spaces after a verbal prefix ("می", "نمی") that stands alone before a word, or before a
-# plural or comparative suffix ("ها", "های", "هایی", "تر", "ترین") that stands alone after
-# one: where a writer who spaces a word's parts puts a non-joiner (see the module docstring).
-# It begins with a space and looks behind from there, so the engine skips from space to space
-# (a pattern that begins by looking behind is tried at every character: four times slower
-# on Persian text).
-_AFFIX_GAP = re.compile(
-    f"{_LINE_SPACE}(?:"
-    f"(?:(?<=(?<!\\w)م{_YEH}.)|(?<=(?<!\\w)نم{_YEH}.)){_LINE_SPACE}*(?={_ARABIC_LETTER})"
-    f"|(?<={_ARABIC_LETTER}.){_LINE_SPACE}*(?=(?:ها{_YEH}{{0,2}}|تر(?:{_YEH}ن)?)(?!\\w))"
-    ")"
-)
-# The folded tokens of those affixes: a text none of which `tokens` found has no gap to join.
-AFFIX_WORDS = frozenset({"می", "نمی", "ها", "های", "هایی", "تر", "ترین"})
 _AFFIX_LETTERS = ("\u0645", "\u0647", "\u062a")  # م, ه, ت: every affix has one
 
 
 def _joined_text(text: str) -> str | None:
-    """`text` without its non-joiners and without the spaces of `_AFFIX_GAP`: each word a
+    """`text` without its non-joiners and without the spaces of `AFFIX_GAP`: each word a
     writer cut into parts written whole; None when `text` cuts no word so."""
     joined = text.replace(ZWNJ, "")
     if any(letter in joined for letter in _AFFIX_LETTERS):
-        joined = _AFFIX_GAP.sub("", joined)
+        joined = AFFIX_GAP.sub("", joined)
     return joined if joined != text else None
-
-
-def joins_affix(first: str, second: str) -> bool:
-    """Whether the words `first` and `second`, typed apart, are one word's prefix and rest or
-    its stem and suffix ("می", "خواهد"; "کتاب", "ها"), which `joined_tokens` writes whole."""
-    first = first.replace(ZWNJ, "")
-    return _AFFIX_GAP.match(f"{first} {second.replace(ZWNJ, '')}", len(first)) is not None
 
 
 def joined_tokens(text: str, parts: list[str]) -> list[str] | None:
     """The search words of `text` with each word that a zero-width non-joiner, or a space
-    beside a prefix or suffix (`_AFFIX_GAP`), cuts into parts ("می‌خواهد", "می خواهد" → "می",
+    beside a prefix or suffix (`AFFIX_GAP`), cuts into parts ("می‌خواهد", "می خواهد" → "می",
     "خواهد") kept whole ("میخواهد"), as a writer who leaves the non-joiner out writes it.
     `parts` are `tokens(text)`; None when no word of `text` is so cut."""
     if ZWNJ not in text and AFFIX_WORDS.isdisjoint(parts):
@@ -243,7 +218,7 @@ def joined_words_with_spans(text: str) -> tuple[list[str], list[tuple[int, int]]
         return None
     kept = [index for index, char in enumerate(text) if char != ZWNJ]
     plain = text.replace(ZWNJ, "")
-    gaps = {index for gap in _AFFIX_GAP.finditer(plain) for index in range(*gap.span())}
+    gaps = {index for gap in AFFIX_GAP.finditer(plain) for index in range(*gap.span())}
     if gaps:
         kept = [at for index, at in enumerate(kept) if index not in gaps]
         plain = "".join(char for index, char in enumerate(plain) if index not in gaps)

@@ -321,6 +321,53 @@ def glued_words(text: str) -> Iterator[tuple[list[str], int, int]]:
         yield pieces, start, end
 
 
+# Persian prefixes and suffixes. Persian writes a verb's prefix "می" or "نمی" and a noun's
+# plural or an adjective's comparative suffix ("ها", "های", "هایی", "تر", "ترین") three ways:
+# with a zero-width non-joiner ("می‌خواهد", "کتاب‌ها"), with a space ("می خواهد", "کتاب ها")
+# or joined ("میخواهد", "کتابها"). The first two give the same tokens; search
+# (clipdesk/search/words.py) and the watchlist matcher (matching.py) also take the joined
+# spelling for the same word. Both read a space as the join only where these stand alone:
+# "کمی" (a little) and "هاست" (is ...s) are words of their own. Folded forms; `AFFIX_GAP`
+# reads a text as written, so it takes any of the three yehs.
+VERB_PREFIXES = ("نمی", "می")
+NOUN_SUFFIXES = ("هایی", "های", "ها", "ترین", "تر")  # longest first
+AFFIX_WORDS = frozenset(VERB_PREFIXES + NOUN_SUFFIXES)
+# Letters of the Arabic script (its block and supplement, without the marks and digits), the
+# three yehs that folding makes one, and the spaces of one line.
+ARABIC_LETTER = (
+    "[\u0620-\u064a\u066e\u066f\u0671-\u06d3\u06d5\u06ee\u06ef\u06fa-\u06ff\u0750-\u077f]"
+)
+_ANY_YEH = "[\u06cc\u064a\u0649]"
+_LINE_SPACE = "[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]"
+
+
+def _any_yeh(word: str) -> str:
+    """A pattern for a folded affix as any text writes it (with any of the three yehs)."""
+    return "".join(_ANY_YEH if char == "\u06cc" else char for char in word)
+
+
+_PREFIX_BEHIND = "|".join(f"(?<=(?<!\\w){_any_yeh(prefix)}.)" for prefix in VERB_PREFIXES)
+_SUFFIX_AHEAD = "|".join(_any_yeh(suffix) for suffix in NOUN_SUFFIXES)
+# The spaces after a verbal prefix that stands alone before a word, or before a suffix that
+# stands alone after one: where a writer who spaces a word's parts puts a non-joiner. It
+# begins with a space and looks behind from there, so the engine skips from space to space (a
+# pattern that begins by looking behind is tried at every character: four times slower on
+# Persian text).
+AFFIX_GAP = re.compile(
+    f"{_LINE_SPACE}(?:"
+    f"(?:{_PREFIX_BEHIND}){_LINE_SPACE}*(?={ARABIC_LETTER})"
+    f"|(?<={ARABIC_LETTER}.){_LINE_SPACE}*(?=(?:{_SUFFIX_AHEAD})(?!\\w))"
+    ")"
+)
+
+
+def joins_affix(first: str, second: str) -> bool:
+    """Whether the words `first` and `second`, typed apart, are one word's prefix and rest or
+    its stem and suffix ("می", "خواهد"; "کتاب", "ها")."""
+    first = first.replace(ZWNJ, "")
+    return AFFIX_GAP.match(f"{first} {second.replace(ZWNJ, '')}", len(first)) is not None
+
+
 # Stage 4.
 EZAFE = frozenset({"e", "i", "ye", "yi"})
 
