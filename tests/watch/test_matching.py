@@ -28,6 +28,17 @@ WATCHLIST = {
     "NCRI": ["National Council of Resistance of Iran", "CNRI"],
     "Rajavi": ["رجوی"],
     "Camp Ashraf": ["Ashraf 3", "کمپ اشرف", "مخيم أشرف"],
+    # Persian prefixes and suffixes, each alias written one of three ways: apart, with a
+    # non-joiner, or joined.
+    "NGOs": ["سازمان های مردم نهاد"],
+    "No War": [f"جنگ نمی{ZWNJ}خواهیم"],
+    "Nemikhaham": ["کارزار نمیخواهم"],
+    "Green Books": ["کتابهای سبز"],
+    "Greater Tehran": ["تهران بزرگتر"],
+    # Words that begin with "می" without being a verb, and a word inside one of them.
+    "Azadi Square": ["میدان آزادی"],
+    "Round Table": ["میز گرد"],
+    "Persian Language": ["زبان فارسی"],
 }
 
 MATCHER = Matcher.build(WATCHLIST)
@@ -137,6 +148,40 @@ PERSIAN = [
     case("pejorative_name", "گزارشی درباره منافقین", ("MEK", "منافقین")),
     case("name_with_zwnj_plural_suffix", f"خانواده رجوی{ZWNJ}ها", ("Rajavi", "رجوی")),
     case("arabic_kaf_typed_in_persian", "در كمپ اشرف", ("Camp Ashraf", "كمپ اشرف")),
+    # A prefix or suffix written apart, with a non-joiner or joined is the same word.
+    case(
+        "spaced_suffix_alias_joined_text",
+        "نشست سازمانهای مردم نهاد",
+        ("NGOs", "سازمانهای مردم نهاد"),
+    ),
+    case(
+        "spaced_suffix_alias_zwnj_text",
+        f"نشست سازمان{ZWNJ}های مردم نهاد",
+        ("NGOs", f"سازمان{ZWNJ}های مردم نهاد"),
+    ),
+    case("zwnj_prefix_alias_joined_text", "گفتند جنگ نمیخواهیم", ("No War", "جنگ نمیخواهیم")),
+    case("zwnj_prefix_alias_spaced_text", "گفتند جنگ نمی خواهیم", ("No War", "جنگ نمی خواهیم")),
+    case("joined_prefix_alias_spaced_text", "کارزار نمی خواهم", ("Nemikhaham", "کارزار نمی خواهم")),
+    case(
+        "joined_prefix_alias_zwnj_text",
+        f"کارزار نمی{ZWNJ}خواهم",
+        ("Nemikhaham", f"کارزار نمی{ZWNJ}خواهم"),
+    ),
+    case("joined_suffix_alias_spaced_text", "کتاب های سبز", ("Green Books", "کتاب های سبز")),
+    case(
+        "joined_suffix_alias_zwnj_text",
+        f"کتاب{ZWNJ}های سبز",
+        ("Green Books", f"کتاب{ZWNJ}های سبز"),
+    ),
+    case(
+        "joined_comparative_alias_spaced_text", "تهران بزرگ تر", ("Greater Tehran", "تهران بزرگ تر")
+    ),
+    case(
+        "joined_comparative_alias_zwnj_text",
+        f"تهران بزرگ{ZWNJ}تر",
+        ("Greater Tehran", f"تهران بزرگ{ZWNJ}تر"),
+    ),
+    case("word_beginning_with_mi", "در میدان آزادی", ("Azadi Square", "میدان آزادی")),
 ]
 
 ARABIC = [
@@ -220,6 +265,17 @@ def test_an_arabic_construct_finds_the_persian_alias_and_the_other_way_round():
         pytest.param("منافق", id="persian_singular_is_another_word"),
         pytest.param("المجاهدين الأفغان", id="arabic_mujahideen_alone"),
         pytest.param("منظمة التحرير", id="arabic_other_organisation"),
+        # "می" and "نمی" are prefixes only standing alone or at the start of a verb; "ها",
+        # "های", "هایی", "تر", "ترین" suffixes only standing alone or at a word's end.
+        pytest.param("میزبان فارسی", id="persian_host_is_not_mi_and_language"),
+        pytest.param("می دان آزادی", id="persian_square_is_not_mi_and_a_word"),
+        pytest.param(f"می{ZWNJ}ز گرد", id="persian_table_is_not_mi_and_a_letter"),
+        pytest.param("کارزار کمی خواهم", id="persian_kami_is_not_the_prefix"),
+        pytest.param("کارزار کمیخواهم", id="persian_joined_kami_is_not_the_prefix"),
+        pytest.param("کتاب هاست سبز", id="persian_hast_is_not_the_suffix"),
+        pytest.param("کتاب هایی سبز", id="persian_other_suffix_is_another_word"),
+        pytest.param("جنگ خواهیم", id="persian_verb_without_its_prefix"),
+        pytest.param("تهران بزرگ", id="persian_adjective_without_its_suffix"),
     ],
 )
 def test_false_friends_do_not_match(text):
@@ -554,6 +610,30 @@ def test_equal_spans_keep_one_match_per_entity():
             "(reading full-width, ligature and presentation forms as plain letters)",
             id="arabic_presentation_forms",
         ),
+        pytest.param(
+            "سازمان های مردم نهاد",
+            "سازمانهای مردم نهاد",
+            False,
+            "matched alias “سازمان های مردم نهاد” as “سازمانهای مردم نهاد” "
+            "(the Persian suffix “های” written joined)",
+            id="persian_suffix_joined",
+        ),
+        pytest.param(
+            "نمیخواهد",
+            f"نمی{ZWNJ}خواهد",
+            False,
+            "matched alias “نمیخواهد” as “نمی‌خواهد” "
+            "(the Persian prefix “نمی” written with a non-joiner)",
+            id="persian_prefix_with_a_non_joiner",
+        ),
+        pytest.param(
+            "كتابها",
+            "کتاب ها",
+            False,
+            "matched alias “كتابها” as “کتاب ها” "
+            "(the Persian suffix “ها” written apart, unifying Arabic and Persian letter forms)",
+            id="persian_suffix_apart_and_letter_forms",
+        ),
     ],
 )
 def test_reason_says_what_was_ignored(alias, matched, acronym, reason):
@@ -713,3 +793,28 @@ def test_an_article_joined_to_its_word_or_inside_an_alias_is_optional(alias, tex
     """A mention is marked from the text's article when the alias begins with one."""
     matches = Matcher.build({"Entity": [alias]}).find(text=text)
     assert [m.matched_text for m in matches] == [written]
+
+
+def test_a_persian_affix_gets_its_other_spellings_as_patterns():
+    """A prefix or suffix standing alone is joined, and a word that begins with a prefix and
+    reads as a verb, or ends in a suffix, is cut; nothing else is."""
+    assert alias_patterns("سازمان های مردم نهاد") == [
+        " سازمان های مردم نهاد ",
+        " سازمانهای مردم نهاد ",
+    ]
+    assert alias_patterns("نمیخواهد") == [" نمیخواهد ", " نمی خواهد "]
+    assert alias_patterns("کتابها") == [" کتابها ", " کتاب ها "]
+    assert alias_patterns("میدان انقلاب") == [" میدان انقلاب "]  # no verb: not "می" + "دان"
+    assert alias_patterns("میز") == [" میز "]
+    assert alias_patterns("کمی صبر") == [" کمی صبر "]  # "کمی" is no "می"
+    assert alias_patterns("کتاب هاست") == [" کتاب هاست "]  # "هاست" is no "ها"
+    assert alias_patterns("رها") == [" رها "]  # too short to hold a stem and "ها"
+
+
+def test_an_alias_with_the_arabic_article_after_a_persian_suffix():
+    """The text must write the article where the alias does; a suffix written joined or apart
+    does not move the word that carries it."""
+    matcher = Matcher.build({"Entity": ["سازمان های القاعدة"]})
+    for text in ("سازمانهای القاعدة", f"سازمان{ZWNJ}های القاعدة", "سازمان های القاعدة"):
+        assert [m.matched_text for m in matcher.find(text=text)] == [text]
+    assert matcher.find(text="سازمانهای قاعدة") == []

@@ -6,7 +6,9 @@
    `skeleton`. An alias with an apostrophe also gets its joined form ("People’s" ~
    "Peoples"), a word ending in "s" its possessive form ("Peoples" ~ "People’s"), and an
    Arabic-script word that may begin a construct its other form ("مجاهدین خلق" ~
-   "مجاهدي خلق"). All patterns go into one Aho-Corasick automaton, each written as
+   "مجاهدي خلق"), and a Persian verb prefix or plural or comparative suffix its other
+   spelling, joined or apart ("سازمان های" ~ "سازمانهای", "نمیخواهد" ~ "نمی خواهد":
+   `persian_affix_spellings`). All patterns go into one Aho-Corasick automaton, each written as
    " tok tok ", so a pattern can only ever match whole tokens.
 2. Scan. A field is tokenised, each token replaced by its skeleton (cached per process), and
    the skeletons joined by single spaces; the automaton reads that string once. Apostrophes
@@ -53,12 +55,15 @@ from clipdesk.watch.normalizing import (
     ARTICLES,
     CONNECTORS,
     EZAFE,
+    NOUN_SUFFIXES,
     SKELETONS,
+    VERB_PREFIXES,
     ZWNJ,
     fold,
     fold_piece,
     fold_token,
     is_invisible,
+    joins_affix,
     skeleton,
     split_tokens,
     strip_arabic_article,
@@ -74,7 +79,7 @@ from clipdesk.watch.normalizing import (
 # watchlist and text): matches an instance stored under an older version are out of date, and
 # `init`, `poll`, `watch list` and the admin tell the operator to run `watch rematch`.
 # tests/watch/test_rules_version.py pins what a sample of texts finds for each version.
-RULES_VERSION = 3
+RULES_VERSION = 4
 
 ACRONYM_MAX_LETTERS = 6
 # An alias with many "s"-final words would multiply its possessive variants; past this many
@@ -169,10 +174,21 @@ def article_words(text: str) -> frozenset[int]:
     "المنافقين"; but an alias written with it names the entity where the bare word is a
     common noun ("القاعدة", al-Qaeda; "قاعدة", a base), so the text must write it there too."""
     words = [fold_token(token) for token in token_texts(text)]
-    compared = [word for word in words if skeleton(word)]
+    compared = _without_standalone_affixes([word for word in words if skeleton(word)])
     return frozenset(
         index for index, word in enumerate(compared) if strip_arabic_article(word) != word
     )
+
+
+def _without_standalone_affixes(words: list[str]) -> list[str]:
+    """`words` less each prefix or suffix written apart from its word: "سازمان های القاعدة"
+    and "سازمانهای القاعدة" have the article on the same word."""
+    return [
+        word
+        for index, word in enumerate(words)
+        if not (word in VERB_PREFIXES and index + 1 < len(words) and _joins(word, words[index + 1]))
+        and not (word in NOUN_SUFFIXES and index and _joins(words[index - 1], word))
+    ]
 
 
 ARTICLE_JOINED = "joined"
@@ -358,6 +374,72 @@ def _construct_form(option: str) -> str | None:
     return None
 
 
+# Persian verb prefixes and plural and comparative suffixes (normalizing.AFFIX_GAP): a writer
+# joins them to their word, or puts a non-joiner or a space between. Text is read as written
+# (a non-joiner separates tokens as a space does), so an alias gets the other spellings as
+# patterns of its own. A prefix or suffix that stands alone is joined to its word as search
+# joins it; a joined word is cut only where it reads as one: after "می"/"نمی" a verb, which
+# ends in a personal ending (م, ی, د, ت: "میخواهم", "نمیخواهد", "میرفت") and keeps at least
+# two letters ("میز", table, and "میدان", square, are not "می" + "ز" or "دان"); before a suffix
+# a stem of two letters or more ("رها" stays whole). The same holds for joining, so an alias
+# that writes "می دان" does not find "میدان" either. Known look-alikes the spelling cannot
+# tell: "تنها" (alone) and "تن ها" (bodies), "دکتر" (doctor) and "دک تر".
+_STEM_MIN_LETTERS = 2
+_VERB_ENDINGS = frozenset("\u0645\u06cc\u062f\u062a")  # م ی د ت, folded
+
+
+def _may_be_verb_after_prefix(rest: str) -> bool:
+    return len(rest) >= _STEM_MIN_LETTERS and rest[-1] in _VERB_ENDINGS
+
+
+def _joins(first: str, second: str) -> bool:
+    """Whether two folded words written apart are one word's prefix and rest, or stem and
+    suffix (`joins_affix`, with the stems this matcher asks for)."""
+    if not joins_affix(first, second):
+        return False
+    if first in VERB_PREFIXES and _may_be_verb_after_prefix(second):
+        return True
+    return second in NOUN_SUFFIXES and len(first) >= _STEM_MIN_LETTERS
+
+
+def _affix_cut(word: str) -> str | None:
+    """A joined folded word cut before its stem or suffix ("نمیخواهد" → "نمی خواهد",
+    "کتابها" → "کتاب ها"), or None when it holds no prefix or suffix."""
+    for prefix in VERB_PREFIXES:
+        rest = word.removeprefix(prefix)
+        if rest != word and _joins(prefix, rest):
+            return f"{prefix} {rest}"
+    for suffix in NOUN_SUFFIXES:
+        stem = word.removesuffix(suffix)
+        if stem != word and _joins(stem, suffix):
+            return f"{stem} {suffix}"
+    return None
+
+
+def persian_affix_spellings(pattern: str) -> list[str]:
+    """`pattern` (skeletons joined by spaces) and its spellings with each prefix or suffix
+    written the other way: joined where it stands apart, apart where it is joined. The
+    pattern as written comes first. Past `MAX_VARIANTS` only the two uniform spellings."""
+    words = pattern.split(" ")
+    units: list[list[str]] = []
+    index = 0
+    while index < len(words):
+        word = words[index]
+        if index + 1 < len(words) and _joins(word, words[index + 1]):
+            units.append([f"{word} {words[index + 1]}", word + words[index + 1]])
+            index += 2
+            continue
+        cut = _affix_cut(word)
+        units.append([word, cut] if cut else [word])
+        index += 1
+    if len(units) == len(words) and all(len(unit) == 1 for unit in units):
+        return [pattern]
+    if math.prod(len(unit) for unit in units) > MAX_VARIANTS:
+        other = " ".join(unit[-1] for unit in units)
+        return list(dict.fromkeys([pattern, other]))
+    return list(dict.fromkeys(" ".join(parts) for parts in itertools.product(*units)))
+
+
 def alias_patterns(alias: str) -> list[str]:
     """The automaton keys for one alias, each " tok tok " (none if nothing could match)."""
     acronym = acronym_of(alias)
@@ -381,7 +463,16 @@ def alias_patterns(alias: str) -> list[str]:
             for options, pieces in zip(choices, words, strict=True)
         ]
     patterns = (" ".join(part for part in parts if part) for parts in itertools.product(*choices))
-    return list(dict.fromkeys(f" {pattern} " for pattern in patterns if pattern))
+    spelled = (spelling for pattern in patterns if pattern for spelling in _spellings(pattern))
+    return list(dict.fromkeys(f" {pattern} " for pattern in spelled))
+
+
+def _spellings(pattern: str) -> list[str]:
+    """`persian_affix_spellings`, skipped for a pattern without Arabic script (every Latin one):
+    building a large English watchlist costs what it did."""
+    if not _has_arabic_script(pattern):
+        return [pattern]
+    return persian_affix_spellings(pattern)
 
 
 class Matcher:
@@ -838,6 +929,32 @@ def _has_arabic_script(text: str) -> bool:
     return any("\u0600" <= char <= "\u06ff" for char in text)
 
 
+def _affixes_joined(text: str) -> tuple[str, list[tuple[str, str]]]:
+    """`text` with each Persian prefix or suffix that stands apart joined to its word, and how
+    `text` writes each one: (affix, "joined" / "apart" / "with a non-joiner")."""
+    tokens, separators = split_tokens(text)
+    spans = token_spans(text)
+    words = [fold_token(token) for token in tokens]
+    found: list[tuple[str, str]] = []
+    cuts: list[tuple[int, int]] = []  # the separators to leave out
+    for index, word in enumerate(words):
+        if index + 1 < len(words) and word in VERB_PREFIXES and _joins(word, words[index + 1]):
+            gap = index
+        elif index and word in NOUN_SUFFIXES and _joins(words[index - 1], word):
+            gap = index - 1
+        else:
+            cut = _affix_cut(word)
+            if cut:
+                prefix, rest = cut.split(" ")
+                found.append((prefix if prefix in VERB_PREFIXES else rest, "joined"))
+            continue
+        found.append((word, "with a non-joiner" if separators[gap] == ZWNJ else "apart"))
+        cuts.append((spans[gap][1], spans[gap + 1][0]))
+    for start, end in reversed(cuts):
+        text = text[:start] + text[end:]
+    return text, found
+
+
 @lru_cache(maxsize=4096)
 def explain(alias: str, matched: str, *, acronym: bool = False) -> str:
     """In words why `matched` (the original text) counts as a mention of `alias`."""
@@ -851,17 +968,27 @@ def explain(alias: str, matched: str, *, acronym: bool = False) -> str:
         return f"acronym “{alias}” as “{shown}”, a whole word"
     if matched == alias:
         return f"matched alias “{alias}” exactly"
-    notes = []
+    # A Persian prefix or suffix is said once, how the text writes it; the other steps compare
+    # the words with it joined, or its space read as "ignoring spacing".
+    alias_joined, alias_affixes = _affixes_joined(alias)
+    matched_joined, matched_affixes = _affixes_joined(matched)
+    notes = [
+        f"the Persian {'prefix' if affix in VERB_PREFIXES else 'suffix'} “{affix}” written {how}"
+        for affix, how in dict.fromkeys(matched_affixes)
+        if (affix, how) not in alias_affixes
+    ]
     for step, note in _STEPS:
         # Joined, so that a word cut in two by a lost apostrophe ("People s") compares as
         # the alias's word: compared as tokens, every step seemed needed to find it.
-        if "".join(_comparison_key(alias, step)) == "".join(_comparison_key(matched, step)):
+        if "".join(_comparison_key(alias_joined, step)) == "".join(
+            _comparison_key(matched_joined, step)
+        ):
             continue
         if step == "letters" and _has_arabic_script(alias + matched):
             note = "unifying Arabic and Persian letter forms"
         elif step == "connectors":
-            note = _connector_note(alias, matched)
+            note = _connector_note(alias_joined, matched_joined)
         elif step == "separators":
-            note = _separator_note(alias, matched)
+            note = _separator_note(alias_joined, matched_joined)
         notes.append(note)
     return f"matched alias “{alias}” as “{shown}” ({', '.join(notes) or 'same folded form'})"
