@@ -54,7 +54,7 @@ import shutil
 import sqlite3
 import time
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -179,9 +179,12 @@ def back_up(
                 dest, "postgresql" if database is None else "sqlite", with_index, instance
             )
             _remove_stale_partials(dest, report)
-            if unknown := sum(1 for _, m in _backups(dest) if not _instance_of(m)):
+            # Read once, under the lock: no other backup into DEST adds or removes one meanwhile.
+            backups = list(_backups(dest))
+            if unknown := sum(1 for _, m in backups if not _instance_of(m)):
                 report.notes.append(UNKNOWN_INSTANCE_NOTE.format(count=unknown, dest=dest))
-            previous = _newest_backup(dest, instance)
+            ours = [(f, m) for f, m in backups if _instance_of(m) == instance]
+            previous = _newest(ours)
             name = _unused_name(dest)
             report.path = dest / name
             partial = dest / f"{PARTIAL}{name}"
@@ -196,7 +199,7 @@ def back_up(
                 shutil.rmtree(partial, ignore_errors=True)
                 raise
             if keep is not None:
-                _remove_old_backups(dest, keep, report)
+                _remove_old_backups(dest, ours, keep, report)
     except sqlite3.Error as exc:
         reason = " ".join(str(exc).split()) or type(exc).__name__
         if (refusal := database_refusal(exc)) is not None:
@@ -441,7 +444,9 @@ def _check_destination(home: Path, dest: Path) -> None:
             f"backup: {dest} is one backup; give the folder that holds the backups ({dest.parent})"
         )
     ours = [e for e in dest.iterdir() if e.name == LOCK or e.name.startswith((PARTIAL, REMOVING))]
-    if _newest_backup(dest) is None and len(ours) < sum(1 for _ in dest.iterdir()):
+    # Checked before the lock is taken (taking it writes DEST/.lock): the first backup found
+    # is enough, and the manifests are read in full once the lock is held.
+    if len(ours) < sum(1 for _ in dest.iterdir()) and next(_backups(dest), None) is None:
         raise BackupRefused(
             f"backup: {dest} holds other files and no clipdesk backup; give a new or empty "
             "folder, or the one that holds earlier backups"
@@ -473,12 +478,11 @@ def _instance_of(manifest: dict) -> str | None:
     return instance if isinstance(instance, str) and instance else None
 
 
-def _newest_backup(dest: Path, instance: str | None = None) -> tuple[Path, dict] | None:
-    """The newest whole backup in `dest` (of `instance` only, if given), with its manifest."""
+def _newest(backups: Iterable[tuple[Path, dict]]) -> tuple[Path, dict] | None:
+    """The newest of `backups` (folders with their manifests), by the time it was written."""
     found = [
         (str(manifest.get("created", "")), folder.name, folder, manifest)
-        for folder, manifest in _backups(dest)
-        if instance is None or _instance_of(manifest) == instance
+        for folder, manifest in backups
     ]
     if not found:
         return None
@@ -530,18 +534,19 @@ def _unchanged_for(folder: Path) -> datetime.timedelta:
     return datetime.timedelta(seconds=max(time.time() - changed, 0.0))
 
 
-def _remove_old_backups(dest: Path, keep: int, report: BackupReport) -> None:
+def _remove_old_backups(
+    dest: Path, ours: list[tuple[Path, dict]], keep: int, report: BackupReport
+) -> None:
     """Remove the whole backups of `dest` beyond the newest `keep`, the one just written
-    always kept. Only folders whose manifest says they are clipdesk backups of this instance
-    are counted: another instance's, or one that names none, is not this one's to remove."""
+    always kept. Only `ours`, the folders whose manifest says they are clipdesk backups of
+    this instance, are counted: another instance's, or one that names none, is not this
+    one's to remove."""
     for leftover in dest.glob(f"{REMOVING}*"):  # a removal that was cut short
         shutil.rmtree(leftover, ignore_errors=True)
     others = [
         (str(manifest.get("created", "")), folder.name, folder)
-        for folder, manifest in _backups(dest)
-        if folder != report.path
-        and not folder.is_symlink()
-        and _instance_of(manifest) == report.instance
+        for folder, manifest in ours
+        if folder != report.path and not folder.is_symlink()
     ]
     for *_, folder in sorted(others, reverse=True)[keep - 1 :]:
         removing = dest / f"{REMOVING}{folder.name}"
@@ -589,13 +594,14 @@ def verify_backup(path: Path) -> VerifyReport:
     """Check a backup (`path` itself, or the newest in it) against its manifest: each file's
     size and SHA-256, every WARC copy read through with warcio, the SQLite copy's own check."""
     path = path.expanduser().resolve()
-    if not (path / MANIFEST).exists():
-        newest = _newest_backup(path) if path.is_dir() else None
+    if (path / MANIFEST).exists():
+        manifest = _read_manifest(path)
+    else:
+        newest = _newest(_backups(path)) if path.is_dir() else None
         if newest is None:
             raise BackupRefused(f"backup --verify: there is no clipdesk backup in {path}")
-        path = newest[0]
+        path, manifest = newest
     report = VerifyReport(path)
-    manifest = _read_manifest(path)
     if manifest is None or not isinstance(manifest.get("files"), dict):
         report.problems.append(f"{MANIFEST} is damaged or not a clipdesk backup's")
         return report
