@@ -531,19 +531,32 @@ def test_a_stale_partial_is_removed_and_a_live_one_left(home, tmp_path):
     assert partials["young"].exists()
 
 
+KEPT = "(the backups kept, the new one among them)"
+
+
 @pytest.mark.parametrize(
     ("args", "said"),
     [
-        (["--keep", "0"], "backup: --keep must be 1 or more"),
-        (["--keep", "-3"], "backup: --keep must be 1 or more"),
-        (["--keep", "two"], "backup: --keep takes a whole number, not 'two'"),
-        (["--keep", "2", "--verify"], "backup: --keep removes old backups after writing one"),
+        # Refused by the command line itself, before any backup is begun: the usage, then this.
+        (["--keep", "0"], f"argument --keep: must be 1 or more {KEPT}, not 0"),
+        (["--keep", "-3"], f"argument --keep: must be 1 or more {KEPT}, not -3"),
+        (["--keep", "two"], "argument --keep: takes a whole number, not 'two'"),
+        (["--keep", "1.5"], "argument --keep: takes a whole number, not '1.5'"),
+        (["--keep", ""], "argument --keep: takes a whole number, not ''"),
     ],
 )
-def test_a_keep_that_cannot_work_is_refused_in_one_line(home, tmp_path, args, said):
+def test_a_keep_that_is_no_count_is_refused_in_one_line(home, tmp_path, args, said):
     dest = tmp_path / "backups"
     backup_json(home, dest)
     before = sorted(p.name for p in dest.iterdir())
     result = clipdesk(home, "backup", str(dest), *args, check=False)
-    assert one_line(result, 2).startswith(said)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.splitlines()[-1] == f"clipdesk backup: error: {said}"
     assert sorted(p.name for p in dest.iterdir()) == before
+
+
+def test_keep_with_verify_is_refused_in_one_line(home, tmp_path):
+    dest = tmp_path / "backups"
+    backup_json(home, dest)
+    result = clipdesk(home, "backup", str(dest), "--keep", "2", "--verify", check=False)
+    assert one_line(result, 2).startswith("backup: --keep removes old backups after writing one")

@@ -9,6 +9,7 @@ inside the home, or holding other files and no backup; no backup to verify; no d
 
 from __future__ import annotations
 
+import argparse
 import json
 from pathlib import Path
 
@@ -52,6 +53,7 @@ class Command(ClipdeskCommand):
         parser.add_argument(
             "--keep",
             metavar="N",
+            type=keep_count,
             help="once the backup is written, remove this instance's oldest backups in DEST "
             "beyond its newest N (the new one among them); other instances' are left alone",
         )
@@ -65,7 +67,7 @@ class Command(ClipdeskCommand):
         *args,
         dest: str,
         with_index: bool,
-        keep: str | None,
+        keep: int | None,
         verify: bool,
         json: bool,
         **opts,
@@ -86,7 +88,7 @@ class Command(ClipdeskCommand):
                 Path(dest),
                 database=Path(database["NAME"]) if sqlite else None,
                 with_index=with_index,
-                keep=None if keep is None else _count(keep),
+                keep=keep,
             )
         except BackupRefused as exc:
             raise CommandError(str(exc), returncode=2) from exc
@@ -149,12 +151,18 @@ class Command(ClipdeskCommand):
             )
 
 
-def _count(text: str) -> int:
-    """--keep's value; one below 1 is refused by the backup itself, in its words."""
+def keep_count(text: str) -> int:
+    """--keep's value, refused by the command line (exit 2, before anything is begun) unless
+    it is a count of backups to keep: the new one is always among them."""
     try:
-        return int(text)
+        count = int(text)
     except ValueError:
-        raise BackupRefused(f"backup: --keep takes a whole number, not {text!r}") from None
+        raise argparse.ArgumentTypeError(f"takes a whole number, not {text!r}") from None
+    if count < 1:
+        raise argparse.ArgumentTypeError(
+            f"must be 1 or more (the backups kept, the new one among them), not {count}"
+        )
+    return count
 
 
 def _dumps(data: dict) -> str:
