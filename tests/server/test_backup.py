@@ -560,3 +560,37 @@ def test_keep_with_verify_is_refused_in_one_line(home, tmp_path):
     backup_json(home, dest)
     result = clipdesk(home, "backup", str(dest), "--keep", "2", "--verify", check=False)
     assert one_line(result, 2).startswith("backup: --keep removes old backups after writing one")
+
+
+def test_a_backup_written_whose_old_one_cannot_be_removed_says_which_and_exits_1(home, tmp_path):
+    """An old backup renamed by hand to a name as long as the file system takes: --keep
+    renames a backup aside (.removing-NAME) before removing it, and that name is too long.
+    A real refusal of the file system, which permission bits (ignored for root) are not."""
+    dest = tmp_path / "backups"
+    first = Path(backup_json(home, dest)["path"])
+    name_max = os.pathconf(dest, "PC_NAME_MAX")
+    old = first.rename(dest / f"{first.name}-{'x' * (name_max - len(first.name) - 1)}")
+
+    result = clipdesk(home, "backup", str(dest), "--keep", "1", check=False)
+
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    (written,) = [p for p in dest.iterdir() if p.name.startswith("20") and p != old]
+    assert result.stdout.splitlines()[0].startswith(f"backup written to {written}: ")
+    assert result.stderr.splitlines() == [
+        f"backup: could not remove {old} (File name too long)",
+        f"backup: written to {written}, but 1 folder(s) of the destination could not be removed",
+    ]
+    # --json: the report on stdout, naming what was kept, and the summary line alone.
+    as_json = clipdesk(home, "backup", str(dest), "--keep", "1", "--json", check=False)
+    assert as_json.returncode == 1 and "Traceback" not in as_json.stderr
+    report = json.loads(as_json.stdout)
+    assert report["not_removed"] == [f"{old} (File name too long)"]
+    assert report["removed"] == [str(written)]
+    (line,) = as_json.stderr.strip().splitlines()
+    assert line == (
+        f"backup: written to {report['path']}, but 1 folder(s) of the destination could not "
+        "be removed"
+    )
+    assert backups_in(dest) == sorted([old.name, Path(report["path"]).name])
+    for kept in (old, Path(report["path"])):
+        assert "is whole" in clipdesk(home, "backup", "--verify", str(kept)).stdout
