@@ -680,6 +680,27 @@ def test_articles_matched_first_by_a_rematch_are_found_by_their_entity(search_ho
     assert [r.id for r in found.results] == [article.pk]
 
 
+def test_an_alias_named_only_by_a_post_reaches_search_though_no_article_changed(search_home):
+    """A post's watched names are found in its own text when it is indexed, not read from
+    articles' matches: an alias only posts use changes no article, and applying it must still
+    index the posts again."""
+    from clipdesk.watch.rematching import apply_rematch
+
+    add_entity("Lantern Fellowship", ["Lantern Fellowship"])
+    article = make_article("Quay lanterns lit", "The Lantern Fellowship lit the quay again.")
+    call_command("watch", "rematch", "--apply", stdout=StringIO())
+    post = make_post("Quay Guild lights the harbour", excerpt="The Quay Guild met at dusk.")
+    reindex_all()
+    add_entity("Lantern Fellowship", ["Quay Guild"])  # its other name, which no article uses
+    assert search('entity:"Lantern Fellowship"', type="post").results == []
+
+    applied = apply_rematch(None, by="test")
+
+    assert applied.changes == [] and applied.posts_indexed == 1
+    assert ids(search('entity:"Lantern Fellowship"', type="post")) == [post.pk]
+    assert ids(search('entity:"Lantern Fellowship"', type="article")) == [article.pk]
+
+
 def test_a_watched_name_finds_where_the_matcher_found_it_and_no_lowercase_acronym(db):
     """The matcher finds a spelling no alias writes, and rejects "mek" in lowercase; a
     search for the entity does the same (its acronym as a search word is only "mek")."""

@@ -72,7 +72,11 @@ def apply_rematch(
     user, *, by: str, progress: Callable[[int, int], None] | None = None
 ) -> RematchApplied:
     """Store what the watchlists find now in every article, index the changed articles and
-    the published posts again, and record who did it (`user` None: `by` a command)."""
+    the published posts again, and record who did it (`user` None: `by` a command).
+
+    The posts are indexed again even when no article changed: a post's watched names are
+    found in its own text as it is indexed (search.documents.post_document), not read from
+    the articles' matches, so an alias that only posts use changes them and no article."""
     from clipdesk.people.models import AuditEntry, record
 
     changes = rematch_articles(apply=True, progress=progress)
