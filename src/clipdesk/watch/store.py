@@ -82,6 +82,15 @@ class WatchError(ValueError):
 def add_entity(name: str, aliases: list[str], watchlist: str = DEFAULT_WATCHLIST) -> Entity:
     """Create an entity (or extend one) with its aliases; repeating it adds nothing twice.
     Every value is checked before anything is written."""
+    entity, _ = watch_entity(name, aliases, watchlist)
+    return entity
+
+
+def watch_entity(
+    name: str, aliases: list[str], watchlist: str = DEFAULT_WATCHLIST
+) -> tuple[Entity, bool]:
+    """add_entity, and whether the entity was already watched (extended, not made): `watch
+    add` says so, from the one look-up that decides it."""
     name, watchlist = name.strip(), watchlist.strip()
     aliases = [a.strip() for a in aliases if a.strip()]
     if not name:
@@ -99,10 +108,11 @@ def add_entity(name: str, aliases: list[str], watchlist: str = DEFAULT_WATCHLIST
         if reason := never_matched(alias):
             raise WatchError(f"watch: {reason}")
     wl, _ = Watchlist.objects.get_or_create(name=watchlist)
-    entity = find_entity(name, watchlist) or Entity.objects.create(watchlist=wl, name=name)
+    known = find_entity(name, watchlist)
+    entity = known or Entity.objects.create(watchlist=wl, name=name)
     for alias in aliases:
         Alias.objects.get_or_create(entity=entity, text=alias)
-    return entity
+    return entity, known is not None
 
 
 def find_entity(name: str, watchlist: str = DEFAULT_WATCHLIST) -> Entity | None:

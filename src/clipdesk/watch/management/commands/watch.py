@@ -14,11 +14,10 @@ from clipdesk.watch.store import (
     DEFAULT_WATCHLIST,
     MATCHING_CHANGED,
     WatchError,
-    add_entity,
-    find_entity,
     matching_has_changed,
     rematch_articles,
     shared_aliases,
+    watch_entity,
 )
 
 
@@ -40,9 +39,10 @@ class Command(ClipdeskCommand):
 
     def handle(self, *args, action: str, **options) -> None:
         if action == "add":
-            known = find_entity(options["name"], options["watchlist"])
             try:
-                entity = add_entity(options["name"], options["aliases"], options["watchlist"])
+                entity, known = watch_entity(
+                    options["name"], options["aliases"], options["watchlist"]
+                )
             except WatchError as exc:
                 raise CommandError(str(exc), returncode=2) from exc
             aliases = [a.text for a in entity.aliases.all()]
