@@ -211,6 +211,14 @@ def name_key(name: str) -> str:
 
 
 _WELL_KNOWN_KEYS = frozenset(name_key(n) for n in WELL_KNOWN_OUTLETS)
+_LONGEST_WELL_KNOWN_KEY = max(map(len, _WELL_KNOWN_KEYS), default=0)
+
+
+def _key_characters(text: str) -> str:
+    """What name_key keeps of `text`, but for a leading "The": it works one character at a
+    time, so the key of a name is that of its pieces one after the other, where each piece
+    but the first begins with a space (which nothing before it joins)."""
+    return re.sub(r"[\W_]+", "", unicodedata.normalize("NFKC", text).casefold())
 
 
 def reads_as_outlet(name: str) -> bool:
@@ -345,6 +353,7 @@ class OutletGazetteer:
 
     def __init__(self, names: Iterable[str] = ()) -> None:
         self._names: dict[str, str] = {}
+        self.longest_key = _LONGEST_WELL_KNOWN_KEY  # no longer name is known, nor looked up
         for name in names:
             self.add(name)
 
@@ -363,6 +372,7 @@ class OutletGazetteer:
         for key in keys:
             if key:
                 self._names.setdefault(key, display)
+                self.longest_key = max(self.longest_key, len(key))
 
     def __contains__(self, name: object) -> bool:
         if not isinstance(name, str):
@@ -379,7 +389,11 @@ class OutletGazetteer:
 
     def is_known(self, name: str) -> bool:
         """Learned or given, or on the short built-in list of well-known outlets."""
-        return name in self or name_key(name) in _WELL_KNOWN_KEYS
+        return self.is_known_key(name_key(name))
+
+    def is_known_key(self, key: str) -> bool:
+        """is_known, of a name given by its name_key."""
+        return bool(key) and (key in self._names or key in _WELL_KNOWN_KEYS)
 
     def is_outlet(self, name: str) -> bool:
         return self.is_known(name) or has_outlet_marker(name)
@@ -518,12 +532,13 @@ class CreditReader:
         parts = self._with_regions_joined(self._with_editions_joined(split_credit_names(names)))
         groups: list[list[tuple[str, str | None]]] = []
         is_list = False
+        after_an_outlet = False  # whether a part before this one is an outlet
         for position, (part, region) in enumerate(parts):
             serial = re.match(r"(?:and|&)\s+", part, re.IGNORECASE)
             if serial and groups:
                 part, is_list = part[serial.end() :], True
-            after_an_outlet = any(self.gazetteer.is_outlet(p) for p, _ in parts[:position])
             members = self._list_members(part, after_an_outlet)
+            after_an_outlet = after_an_outlet or self.gazetteer.is_outlet(parts[position][0])
             is_list = is_list or len(members) > 1
             # The region belongs to the last of the names it follows ("A and B, MD").
             last = len(members) - 1
@@ -618,27 +633,61 @@ class CreditReader:
     def _known_runs(self, part: str) -> list[tuple[int, int]]:
         """Where the pieces of the part are, cut at every "and" and "&" outside brackets,
         the longest runs of pieces that make a name the gazetteer knows kept together."""
-        cuts = [
-            match
-            for match in _LIST_SEPARATORS.finditer(part)
-            if part[: match.start()].count("(") == part[: match.start()].count(")")
-        ]
+        cuts = []
+        opened = closed = counted_to = 0
+        for match in _LIST_SEPARATORS.finditer(part):
+            opened += part.count("(", counted_to, match.start())
+            closed += part.count(")", counted_to, match.start())
+            counted_to = match.start()
+            if opened == closed:
+                cuts.append(match)
         starts = [0, *(m.end() for m in cuts)]
         ends = [*(m.start() for m in cuts), len(part)]
+        # The key characters piece i adds to a run that reaches it, its "and" with it.
+        added = ["", *(_key_characters(part[ends[i - 1] : ends[i]]) for i in range(1, len(ends)))]
+        # The first piece from i on that adds any (len(added): none does).
+        adding = [len(added)] * (len(added) + 1)
+        for i in range(len(added) - 1, 0, -1):
+            adding[i] = i if added[i] else adding[i + 1]
         runs: list[tuple[int, int]] = []
         first = 0
         while first < len(starts):
-            last = next(
-                (
-                    end
-                    for end in range(len(ends) - 1, first, -1)
-                    if self.gazetteer.is_known(part[starts[first] : ends[end]])
-                ),
-                first,
-            )
+            piece = part[starts[first] : ends[first]]
+            last = self._longest_known_run(piece, first, added, adding)
             runs.append(_stripped_span(part, starts[first], ends[last]))
             first = last + 1
         return runs if all(a < b for a, b in runs) else [(0, len(part))]
+
+    def _longest_known_run(
+        self, piece: str, first: int, added: list[str], adding: list[int]
+    ) -> int:
+        """The last piece of the longest run of two pieces or more from piece `first` (whose
+        text is `piece`) that makes a name the gazetteer knows; `first` if none does.
+
+        The run's key is built a piece at a time and given up once longer than any name
+        known, so that a piece is looked up with the few after it, not with every later one
+        (and the part's end): that made a part of many "and"s take minutes. Runs that end
+        at the pieces adding nothing to the key share one key, looked up once."""
+        key = _key_characters(piece)
+        begun = unicodedata.normalize("NFKC", piece).casefold().strip()
+        if re.match(r"the\s", f"{begun} "):  # name_key's leading "The", more following it
+            key = key[3:]
+        found = first
+        grown = first  # the last piece that added to the key
+        while grown + 1 < len(added):
+            following = adding[grown + 1]  # the next piece to add to it
+            if following - 1 > first and self.gazetteer.is_known_key(key):
+                found = following - 1  # the runs up to it end with the same key
+            if following == len(added):
+                break
+            key += added[following]
+            if len(key) > self.gazetteer.longest_key:
+                break
+            grown = following
+        else:
+            if grown > first and self.gazetteer.is_known_key(key):
+                found = grown
+        return found
 
     def _piece_kind(self, piece: str) -> str:
         """ "outlet", "person", "generic" (one newspaper word: "Post", "Courier") or
