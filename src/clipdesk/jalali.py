@@ -63,19 +63,18 @@ _MONTHS = {
 }
 _MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
 _LETTER = r"\u0600-\u06ff"
-# "8 آذر 1405", "8 آذرماه 1405", "8 آذر ماه 1405" (after folding). The month must be a whole
-# word: "دی" (the tenth month) is also the first letters of many words.
-_NAMED = re.compile(
-    rf"(?<![\d{_LETTER}])(\d{{1,2}})\s*({_MONTH})(?:\s*ماه)?(?![{_LETTER}])"
-    rf"[\s,،]*(\d{{4}})(?!\d)"
-)
+# "8 آذر", "8 آذرماه", "8 آذر ماه" (after folding): a day and a month.
+_DAY_MONTH = rf"(\d{{1,2}})\s*({_MONTH})(?:\s*ماه)?"
+# The same found in running text: the month a whole word, as "دی" (the tenth month) is also
+# the first letters of many words.
+_DAY_MONTH_IN_TEXT = rf"(?<![\d{_LETTER}]){_DAY_MONTH}(?![{_LETTER}])"
+# "8 آذر 1405": with the year after it.
+_NAMED = re.compile(rf"{_DAY_MONTH_IN_TEXT}[\s,،]*(\d{{4}})(?!\d)")
 # "8 آذر" with no year after it (nor a number that may be one): a date the archive reader
-# completes from the post's own. The month a whole word, as in _NAMED.
-_NAMED_WITHOUT_YEAR = re.compile(
-    rf"(?<![\d{_LETTER}])(\d{{1,2}})\s*({_MONTH})(?:\s*ماه)?(?![{_LETTER}])(?![\s,،]*\d)"
-)
-# "8 آذر", "8 آذر 1405": a day and a month, with or without a year.
-_DAY_AND_MONTH = re.compile(rf"(\d{{1,2}})\s*({_MONTH})(?:\s*ماه)?(?:[\s,،]*\d{{4}})?")
+# completes from the post's own.
+_NAMED_WITHOUT_YEAR = re.compile(rf"{_DAY_MONTH_IN_TEXT}(?![\s,،]*\d)")
+# "8 آذر", "8 آذر 1405": a text that is only a day and a month, with or without a year.
+_DAY_AND_MONTH = re.compile(rf"{_DAY_MONTH}(?:[\s,،]*\d{{4}})?")
 # "1405/09/08", "1405-9-8", "08/09/1405": a year of the 13th or 14th Solar Hijri century
 # tells the calendar (Gregorian years that far back are not publication dates).
 _YEAR_FIRST = re.compile(r"(?<!\d)(1[34]\d\d)\s*([/\-.])\s*(\d{1,2})\s*\2\s*(\d{1,2})(?!\d)")
