@@ -88,6 +88,8 @@ def test_a_latin_page_is_not_read_for_persian_calendar_numbers():
         ("۸ آذر ۱۴۰۵", datetime.date(2026, 11, 29)),
         ("8 آذرماه 1405", datetime.date(2026, 11, 29)),
         ("٨ آذر ١٤٠٥", datetime.date(2026, 11, 29)),  # Arabic-Indic digits
+        ("۸ آذر، ۱۴۰۵", datetime.date(2026, 11, 29)),  # an Arabic comma after the month
+        ("۸ آذر.", None),
         ("1405-9-8", datetime.date(2026, 11, 29)),
         ("08.09.1405", datetime.date(2026, 11, 29)),
         ("۳۰ اسفند ۱۴۰۳", datetime.date(2025, 3, 20)),  # 1403 is a leap year
