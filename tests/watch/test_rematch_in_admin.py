@@ -324,3 +324,12 @@ def test_the_poller_takes_up_a_queued_job_before_its_round(tmp_path):
         "1",
         "True",
     ]
+
+
+def test_re_applying_says_how_far_it_has_come(desk, monkeypatch):
+    from clipdesk.watch.store import rematch_articles
+
+    monkeypatch.setattr("clipdesk.watch.store.PROGRESS_EVERY", 2)
+    told: list[tuple[int, int]] = []
+    rematch_articles(apply=True, progress=lambda done, total: told.append((done, total)))
+    assert told == [(2, 3), (3, 3)]
