@@ -16,6 +16,7 @@ from clipdesk.articles.models import Article
 from clipdesk.people import throttle
 from clipdesk.people.accounts import add_account
 from clipdesk.server.health import LOW_FREE_BYTES, disk_is_nearly_full, instance_status
+from clipdesk.server.management.commands.status import report_lines
 from clipdesk.sources.models import Source
 from clipdesk.stories.models import Story, StoryMember
 from clipdesk.watch.models import Match, MatchingState
@@ -315,3 +316,39 @@ def test_snapshots_are_measured_on_their_disk(tmp_path):
 )
 def test_a_disk_is_nearly_full_under_a_gibibyte_or_five_percent(free, total, nearly_full):
     assert disk_is_nearly_full(free, total) is nearly_full
+
+
+@pytest.mark.django_db
+def test_the_watchlists_being_re_applied_are_shown_and_a_stalled_run_needs_attention():
+    from clipdesk.watch.models import RematchJob
+    from clipdesk.watch.rematching import STALLED_AFTER
+
+    assert instance_status(NOW)["instance"]["rematch"] is None
+    job = RematchJob.objects.create(requested_at=NOW - datetime.timedelta(minutes=1))
+    report = instance_status(NOW)
+    assert report["instance"]["rematch"]["state"] == "queued" and report["healthy"] is True
+
+    RematchJob.objects.filter(pk=job.pk).update(
+        started_at=NOW, heartbeat_at=NOW - datetime.timedelta(seconds=5), done=500, total=2000
+    )
+    rematch = instance_status(NOW)["instance"]["rematch"]
+    assert (rematch["state"], rematch["done"], rematch["total"]) == ("running", 500, 2000)
+
+    late = NOW + STALLED_AFTER + datetime.timedelta(minutes=1)
+    report = instance_status(late)
+    assert report["instance"]["rematch"]["state"] == "stalled"
+    assert any("stopped at 500 of 2000 articles" in line for line in report["attention"])
+    shown = report_lines(report, late)
+    assert "! matching: re-applying the watchlists stalled, 500 of 2,000 articles gone over" in (
+        shown
+    )
+
+
+@pytest.mark.django_db
+def test_a_re_application_nothing_takes_up_needs_attention():
+    from clipdesk.watch.models import RematchJob
+
+    RematchJob.objects.create(requested_at=NOW - datetime.timedelta(hours=1))
+    report = instance_status(NOW)
+    assert report["instance"]["rematch"]["needs_attention"] is True
+    assert any("waits for a poller" in line for line in report["attention"])

@@ -57,7 +57,7 @@ def instance_status(now: datetime.datetime | None = None) -> dict:
     """Every fact `clipdesk status` shows, and what needs attention (see the module's doc)."""
     now = now or timezone.now()
     attention: list[str] = []
-    instance = _instance(attention)
+    instance = _instance(attention, now)
     # The sign-in counter is in the page cache's Redis when there is one: not asked again
     # (and waited for again) when that did not answer.
     cache = instance["cache"]
@@ -76,7 +76,7 @@ def instance_status(now: datetime.datetime | None = None) -> dict:
 # -- the instance ----------------------------------------------------------------------------
 
 
-def _instance(attention: list[str]) -> dict:
+def _instance(attention: list[str], now: datetime.datetime) -> dict:
     from clipdesk.server.setup import pending_migrations
     from clipdesk.watch.store import MATCHING_CHANGED, matching_has_changed
 
@@ -89,6 +89,7 @@ def _instance(attention: list[str]) -> dict:
     matching_changed = matching_has_changed(record=False)
     if matching_changed:
         attention.append(MATCHING_CHANGED)
+    rematch = _rematch(attention, now)
     broker = _broker()
     if broker["configured"] and not broker["reachable"]:
         how = "refuses this instance" if broker["answers"] else "does not answer"
@@ -106,8 +107,45 @@ def _instance(attention: list[str]) -> dict:
         "pending_migrations": pending,
         "search": _search(),
         "matching_changed": matching_changed,
+        "rematch": rematch,
         "broker": broker,
         "cache": cache,
+    }
+
+
+def _rematch(attention: list[str], now: datetime.datetime) -> dict | None:
+    """The watchlists' re-application an admin asked for and not finished (None if none):
+    queued, running, or stalled, and how far it has come. One left waiting, or stopped, for
+    STALLED_AFTER means nothing is polling to take it up."""
+    from clipdesk.watch.rematching import STALLED_AFTER, unfinished_rematch
+
+    job = unfinished_rematch()
+    if job is None:
+        return None
+    long_ago = now - STALLED_AFTER
+    before = len(attention)
+    if job.started_at is None:
+        state = "queued"
+        if job.requested_at < long_ago:
+            attention.append(
+                f"re-applying the watchlists, asked for at {job.requested_at:%Y-%m-%d %H:%M}, "
+                "waits for a poller: nothing polls (`clipdesk run`, or a worker with a "
+                "broker); or run `clipdesk watch rematch --apply`"
+            )
+    elif job.heartbeat_at is not None and job.heartbeat_at < long_ago:
+        state = "stalled"
+        attention.append(
+            f"re-applying the watchlists stopped at {job.done} of {job.total} articles (last "
+            f"heard of at {job.heartbeat_at:%Y-%m-%d %H:%M}); the next poller takes it up"
+        )
+    else:
+        state = "running"
+    return {
+        "state": state,
+        "requested_at": job.requested_at.isoformat(),
+        "done": job.done,
+        "total": job.total,
+        "needs_attention": len(attention) > before,
     }
 
 
