@@ -102,12 +102,9 @@ def without_session(url: str) -> str:
     an entry is remembered under: its session is new every round, its page is not."""
     parts = urlsplit(url)
     path = "/".join(
-        ";".join([first, *(p for p in params if not _is_session(p))])
-        for first, *params in (
-            segment.split(";")
-            for segment in parts.path.split("/")
-            if not COOKIELESS_SEGMENT.fullmatch(unquote(segment))
-        )
+        _segment_without_session(segment)
+        for segment in parts.path.split("/")
+        if not COOKIELESS_SEGMENT.fullmatch(unquote(segment))
     )
     if parts.path.startswith("/") and not path.startswith("/"):
         path = "/" + path  # the session was all the path held: the site's front page
@@ -115,6 +112,23 @@ def without_session(url: str) -> str:
     if path == parts.path and query == parts.query:
         return url  # unchanged, to the last character (urlunsplit may drop an empty "?")
     return urlunsplit(parts._replace(path=path, query=query))
+
+
+# A path parameter begins at ";", or at "%3B" where a feed's generator (or an earlier
+# canonical form) escaped it: "pier.html%3Bjsessionid=…" carries the same session.
+_PATH_PARAMETER = re.compile(r"(;|%3[Bb])")
+
+
+def _segment_without_session(segment: str) -> str:
+    """One path segment less its session parameters, each other one kept as spelled."""
+    if ";" not in segment and "%3" not in segment:
+        return segment
+    first, *rest = _PATH_PARAMETER.split(segment)
+    kept = [first]
+    for separator, parameter in zip(rest[::2], rest[1::2], strict=True):
+        if not _is_session(parameter):
+            kept += [separator, parameter]
+    return "".join(kept)
 
 
 def _is_session(parameter: str) -> bool:
