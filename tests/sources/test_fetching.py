@@ -87,6 +87,26 @@ def test_unsupported_content_encoding_is_refused(http_server: LoopbackServer, fe
     assert fetch_error(fetcher, url).kind == "connection"
 
 
+def test_a_body_wrapped_in_too_many_encodings_is_refused(
+    http_server: LoopbackServer, fetcher: Fetcher
+):
+    text = b"<rss/>"
+    twice = http_server.route(
+        "/twice", gzip.compress(gzip.compress(text)), headers={"Content-Encoding": "gzip, gzip"}
+    )
+    assert fetcher.get(twice).body == text
+    # Each layer adds a few bytes on the wire and, unwrapped one inside the other, a level of
+    # Python's stack: a thousand of them raised RecursionError out of the fetch.
+    body = text
+    for _ in range(1200):
+        body = gzip.compress(body, compresslevel=1)
+    layers = ", ".join(["gzip"] * 1200)
+    url = http_server.route("/onion", body, headers={"Content-Encoding": layers})
+    err = fetch_error(fetcher, url)
+    assert err.kind == "connection"
+    assert f"1200 content encodings from {url}" in str(err)
+
+
 def test_one_fetcher_serves_a_thread_pool(http_server: LoopbackServer, fetcher: Fetcher):
     urls = [http_server.route(f"/p{i}", f"page {i}".encode()) for i in range(24)]
     with ThreadPoolExecutor(max_workers=8) as pool:
