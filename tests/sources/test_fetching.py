@@ -187,14 +187,37 @@ def test_more_than_max_redirects_is_refused(http_server: LoopbackServer):
     assert len(http_server.requests_for("/loop")) == 4  # the request and three redirects
 
 
-@pytest.mark.parametrize("location", ["file:///etc/passwd", "ftp://example.org/feed", "gopher://x"])
+@pytest.mark.parametrize(
+    "location",
+    [
+        "file:///etc/passwd",
+        "ftp://example.org/feed",
+        "gopher://x",
+        # Addresses with no host: they were refused by httpx with its own words about the
+        # URL that redirected ("For absolute URLs, path must be empty or begin with '/'").
+        "data:text/html,<script>alert(1)</script>",
+        "javascript:alert(1)",
+        "mailto:desk@example.org",
+    ],
+)
 def test_redirect_to_a_non_http_scheme_is_refused(
     http_server: LoopbackServer, fetcher: Fetcher, location: str
 ):
     url = http_server.redirect("/away", location)
     err = fetch_error(fetcher, url)
     assert err.kind == "bad_url"
-    assert "only http and https" in str(err)
+    assert "only http and https are fetched, not " + location.split(":")[0] in str(err)
+    assert f"(redirected from {url})" in str(err)
+
+
+def test_a_redirect_to_an_unreadable_location_names_it_briefly(
+    http_server: LoopbackServer, fetcher: Fetcher
+):
+    url = http_server.redirect("/long", "/" + "a" * 100_000)
+    err = fetch_error(fetcher, url)
+    assert err.kind == "bad_url"
+    assert "fetcher: bad redirect Location '/aaa" in str(err)
+    assert f"from {url}" in str(err) and len(str(err)) < 400
 
 
 @pytest.mark.parametrize(

@@ -72,6 +72,8 @@ _INFLATE_STEP = 64 * 1024  # most decompressed bytes produced per step, so the c
 # Most Content-Encoding layers unwrapped: real servers send one. Each costs a few bytes on the
 # wire and a level of the stack to unwrap, and a thousand of them overflowed it.
 _MOST_ENCODINGS = 4
+# A redirect's Location, kept out of httpx's sight (see Fetcher._hide_location).
+_LOCATION = "clipdesk.location"
 
 
 @dataclass(frozen=True)
@@ -194,6 +196,7 @@ class Fetcher:
             headers={"User-Agent": self.policy.user_agent, "Accept-Encoding": "gzip, deflate"},
             cookies=CookieJar(policy=_NoCookies()),
             follow_redirects=False,
+            event_hooks={"response": [_hide_location]},
             trust_env=False,  # a proxy from the environment would dodge the address checks
         )
 
@@ -239,7 +242,7 @@ class Fetcher:
                     response = self._client.send(request, stream=True)
                     try:
                         status = response.status_code
-                        location = response.headers.get("location")
+                        location = response.extensions.get(_LOCATION)
                         if status not in _REDIRECTS or not location:
                             if status == 304 and conditional:
                                 body = b""
@@ -408,6 +411,16 @@ def _inflate(decoders: list[_Inflater], data: bytes, *, final: bool = False) -> 
         yield from _inflate(tail, b"", final=True)
 
 
+def _hide_location(response: httpx.Response) -> None:
+    """Move a redirect's Location where httpx does not look (a response hook, run before it
+    does). Even with redirects not followed, httpx builds the next request from it and
+    raises its own error for one it cannot (``data:``, ``javascript:``, one too long), which
+    named the redirecting URL, not the address; the fetcher checks every hop itself."""
+    if response.status_code in _REDIRECTS and "location" in response.headers:
+        response.extensions[_LOCATION] = response.headers["location"]
+        del response.headers["location"]
+
+
 def _too_large(url: str, cap: int, detail: str) -> FetchError:
     return FetchError(
         "too_large",
@@ -454,8 +467,14 @@ def _join(current: httpx.URL, location: str, original: str) -> str:
         raise FetchError(
             "bad_url",
             str(current),
-            f"fetcher: bad redirect Location {location!r} from {_via(str(current), original)}",
+            f"fetcher: bad redirect Location {_shortened(location)!r} "
+            f"from {_via(str(current), original)}",
         ) from exc
+
+
+def _shortened(text: str, most: int = 100) -> str:
+    """``text`` cut to ``most`` characters, for a message quoting what a server sent."""
+    return text if len(text) <= most else text[: most - 1] + "…"
 
 
 def _result(
