@@ -300,6 +300,21 @@ def test_an_internal_address_given_by_the_editor_says_how_to_allow_it(fetcher: F
     assert "list the host in CLIPDESK_FETCH_ALLOW to permit it" in str(err)
 
 
+@pytest.mark.parametrize(
+    "typed",
+    ["http://LOCALHOST:9/feed.xml", "HTTP://127.0.0.2:9/feed.xml", "http://127.0.0.2:9/a b"],
+)
+def test_an_address_only_respelled_by_the_fetcher_is_not_called_a_redirect(
+    fetcher: Fetcher, typed: str
+):
+    # The host in lower case, the path's space as %20: the same address the editor gave,
+    # which was said to be "redirected from" itself and denied the advice to allow it.
+    err = fetch_error(fetcher, typed)
+    assert err.kind == "blocked_address"
+    assert "redirected" not in str(err)
+    assert "list the host in CLIPDESK_FETCH_ALLOW to permit it" in str(err)
+
+
 def test_address_check_happens_on_the_resolved_address_at_connect():
     backend = VettingBackend(AllowList.parse(["127.0.0.1"]))
     with pytest.raises(BlockedAddress):

@@ -235,7 +235,9 @@ class Fetcher:
         statuses: list[int] = []
         with deadline(started + self.policy.timeout):
             while True:
-                with self._errors(str(current), url, started):
+                # Until a redirect, the address is the editor's, only respelled by parsing
+                # (host in lower case, a space as %20): not "redirected from" what they typed.
+                with self._errors(str(current), url if redirects else str(current), started):
                     left = started + self.policy.timeout - time.monotonic()
                     request = self._client.build_request("GET", current, headers=headers)
                     request.extensions["timeout"] = httpx.Timeout(max(left, 0.0)).as_dict()
