@@ -384,3 +384,47 @@ def test_a_homepage_whose_robots_txt_names_no_readable_sitemap_is_a_listing(serv
 
     assert (added.source.url, added.source.kind) == (home, Source.Kind.PAGE)
     assert "could not be read" in added.note and "404" in added.note
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "content_type"),
+    [
+        ("/logo.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "image/png"),
+        ("/notes.txt", b"Harbour news, read by hand.\n", "text/plain"),
+        ("/report.pdf", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "application/pdf"),
+    ],
+)
+def test_an_address_that_is_neither_feed_sitemap_nor_web_page_is_refused(
+    server, path, body, content_type
+):
+    """Taken as a listing page, it was polled for links it could never hold, and each round
+    said only that no link read like an article's."""
+    address = server.route(path, body, headers={"Content-Type": content_type})
+
+    with pytest.raises(SourceError, match=rf"not a feed, a sitemap or a web page \({content_type}"):
+        add_source(address)
+
+    assert not Source.objects.exists()
+
+
+def test_a_web_page_served_with_another_content_type_is_still_a_listing(server):
+    home = server.route(
+        "/", b"<p><a href='/news/quay-reopens'>Quay</a></p>", headers={"Content-Type": "text/plain"}
+    )
+    assert add_source(home).source.kind == Source.Kind.PAGE
+
+
+def test_an_address_that_cannot_be_read_is_refused_in_the_commands_own_words(server):
+    gone = server.route("/feed.xml", b"gone", status=404)
+
+    with pytest.raises(SourceError) as refused:
+        add_source(gone)
+
+    assert str(refused.value) == f"source: {gone!r} cannot be read (HTTP 404 Not Found from {gone})"
+
+
+@pytest.mark.parametrize("written", ["news.example.com", "news.example.com/feed.xml"])
+def test_an_address_without_its_scheme_is_refused_with_the_address_it_may_mean(written):
+    with pytest.raises(SourceError, match=rf"did you mean 'https://{written}'\?"):
+        add_source(written)
+    assert not Source.objects.exists()

@@ -68,7 +68,7 @@ def add_source(url: str, *, name: str = "", kind: str | None = None) -> NewSourc
     """
     url = _written_plainly(url)
     if not url.startswith(("http://", "https://")):
-        raise SourceError(f"source: {url!r} is not an http(s) URL")
+        raise SourceError(f"source: {url!r} is not an http(s) URL{_scheme_hint(url)}")
     if has_unstorable(url) or has_unstorable(name):
         raise SourceError("source: the URL and name cannot hold control characters")
     try:
@@ -207,7 +207,7 @@ def _detect(url: str) -> tuple[str, str, str, str]:
         try:
             response = fetcher.get(url)
         except FetchError as exc:
-            raise SourceError(str(exc)) from exc
+            raise SourceError(f"source: {url!r} cannot be read ({_reason(str(exc))})") from exc
         try:
             feed = _parsed(fetcher, response)
             if feed.kind in SITEMAP_KINDS:
@@ -216,7 +216,12 @@ def _detect(url: str) -> tuple[str, str, str, str]:
                 found = FORMAT_NAMES.get(feed.kind, feed.kind)
                 return Source.Kind.FEED, url, f"found {found}", ""
         except FeedError:
-            pass
+            if not _may_be_web_page(response):
+                served = response.headers.get("content-type", "").split(";")[0].strip()
+                raise SourceError(
+                    f"source: {url!r} is not a feed, a sitemap or a web page "
+                    f"({served or 'no content type'}): there is nothing in it to poll"
+                ) from None
         failures: list[str] = []
         # Each is read before it is taken: a page's first feed may be a comments feed long
         # gone, which would fail at every poll while the site's own feed was named next.
@@ -249,6 +254,35 @@ def _detect(url: str) -> tuple[str, str, str, str]:
             )
         note = "no feed found: the page's article links will be followed"
         return Source.Kind.PAGE, url, note, named
+
+
+# An HTML element a listing page is made of, near its start, whatever type it is served as.
+_HTML_MARKUP = re.compile(
+    rb"<(?:!doctype\s+html|html|head|body|title|meta|a|div|p|ul|ol|li|table|article|main)[\s>/]",
+    re.IGNORECASE,
+)
+
+
+def _may_be_web_page(response: FetchResult) -> bool:
+    """Whether a response that is no feed can be read for links: served as HTML, or holding
+    HTML markup. A picture, a PDF or a text file was taken for a listing page, and each poll
+    then said only that no link on it read like an article's."""
+    mime = response.headers.get("content-type", "").split(";")[0].strip().lower()
+    if mime in ("text/html", "application/xhtml+xml"):
+        return True
+    return bool(_HTML_MARKUP.search(response.body[:65536]))
+
+
+_BARE_HOST = re.compile(r"(?:[a-z0-9-]+\.)+[a-z0-9-]+(?::[0-9]+)?|localhost(?::[0-9]+)?", re.I)
+
+
+def _scheme_hint(written: str) -> str:
+    """The address a host name pasted without its scheme may mean ("news.example/feed"),
+    for the refusal to suggest; nothing for what begins with no host name ("ftp://…")."""
+    host = written.split("/", 1)[0]
+    if not _BARE_HOST.fullmatch(host) or any(char.isspace() for char in written):
+        return ""
+    return f" (did you mean {'https://' + written!r}?)"
 
 
 def _robots_sitemaps(robots: RobotsCache, page_url: str, *, passed: list[str]) -> list[str]:
