@@ -20,6 +20,16 @@ def test_one_letter_is_flagged_and_longer_aliases_are_not():
     assert [m.matched_text for m in matcher.find(text="Signed, Jane L. Doe")] == ["L"]
 
 
+@pytest.mark.parametrize("alias", ["X1", "B-2", "F 16"])
+def test_one_letter_with_a_number_is_not_flagged_for_it_is_never_matched_alone(alias):
+    """The warning said "X1" matched every "X" standing alone; it matches only itself."""
+    assert too_short(alias) is None
+    matcher = Matcher.build({"Unit": [alias]})
+    found = matcher.find(text=f"The {alias[0]} said so, and {alias} too.")
+    assert [m.matched_text for m in found] == [alias]
+    assert not matcher.find(text=f"Signed, Jane {alias[0]}. Doe")
+
+
 @pytest.mark.django_db
 def test_watch_add_warns_of_a_one_letter_alias_and_still_adds_it():
     out, err = io.StringIO(), io.StringIO()

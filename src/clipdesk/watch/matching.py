@@ -150,8 +150,8 @@ def too_short(alias: str) -> str | None:
     mistake should hear what it will do.
     """
     letters = [char for char in alias if char.isalpha()]
-    if len(letters) != 1:
-        return None
+    if len(letters) != 1 or any(char.isdigit() for char in alias):
+        return None  # "X1" and "B-2" are matched whole, never as the letter alone
     return (
         f"the alias {alias!r} is one letter: it matches every {letters[0]!r} standing alone "
         "(initials, list labels), not only this entity"
