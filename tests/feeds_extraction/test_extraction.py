@@ -523,3 +523,23 @@ def test_a_first_line_that_only_begins_with_by_is_kept():
     )
     article = extract_article(html, "https://ferry-notes.example/winter")
     assert "By the harbour, the ferries wait for the spring." in article.text.split("\n")
+
+
+@pytest.mark.parametrize("control", ["\x01", "\x0b", "\x0c", "\x1c", "\x1f"])
+def test_a_control_character_in_the_text_is_read_past_and_the_article_kept(control):
+    # A vertical tab is a word processor's line break pasted into a page; lxml keeps it in
+    # the tree but refuses to set it back, and trafilatura sets every text it cleans: the
+    # page failed with a ValueError and its article was lost, every round. "\x01" lost the
+    # whole text silently.
+    paragraph = (
+        f"The harbour council voted on Monday{control}to build the tidal barrier "
+        "at the mouth of the estuary, seven votes to two, after a debate of four hours."
+    )
+    html = (
+        "<html><head><title>Council backs the barrier</title></head><body><article>"
+        f"<h1>Council backs the barrier</h1><p>{paragraph}</p></article></body></html>"
+    )
+    article = extract_article(html, "https://shoreline-post.example/barrier")
+    assert "voted on Monday" in article.text
+    assert "to build the tidal barrier" in article.text
+    assert control not in article.text

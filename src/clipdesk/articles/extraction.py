@@ -258,9 +258,12 @@ _parsers = _Parsers()
 
 
 def _parse_html(text: str) -> lxml.html.HtmlElement:
+    """The page's tree, with the characters XML refuses taken out first (`storable_text`):
+    lxml's HTML parser keeps a vertical tab or form feed in the tree but refuses to set one
+    back, and trafilatura sets every text it cleans, so such a page failed extraction."""
     try:
         return lxml.html.document_fromstring(
-            XML_DECLARATION.sub("", text, count=1), parser=_parsers.html
+            XML_DECLARATION.sub("", storable_text(text), count=1), parser=_parsers.html
         )
     except (etree.ParserError, ValueError) as exc:
         raise ExtractionError(f"extraction: the HTML cannot be parsed ({exc})") from exc
