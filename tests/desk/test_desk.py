@@ -420,3 +420,14 @@ def test_the_suggested_excerpt_marks_its_names_where_the_same_words_came_earlier
     client.force_login(editor)
     page = client.get("/desk/").content.decode()
     assert "Police said they had spoken to the <mark>MEK</mark>." in page
+
+
+def test_each_headline_outlet_and_byline_on_the_desk_is_isolated(client, editor, syndicated):
+    """A headline, outlet or byline in another direction (or one a page left with an override
+    open) must not reorder the desk's text around it: each is a <bdi>."""
+    client.force_login(editor)
+    tree = html.fromstring(client.get("/desk/").content)
+    headlines = tree.xpath("//ul[@class='articles']/li/label/bdi[@class='title']")
+    assert len(headlines) == len(syndicated)
+    outlets = [bdi.text_content() for bdi in tree.xpath("//span[@class='meta']/bdi[1]")]
+    assert {a.outlet.name for a in syndicated} <= set(outlets)

@@ -55,6 +55,7 @@ from clipdesk.articles.joiners import JoinerRestorer, may_have_lost_joiners
 from clipdesk.articles.language import detect_language, primary_subtag
 from clipdesk.articles.page_metadata import PageMeta, clean_text, read_page_metadata
 from clipdesk.articles.trafilatura_meta import TrafilaturaMeta
+from clipdesk.bidi import closed_bidi
 from clipdesk.charsets import binary_kind, decode_page
 from clipdesk.sources.feed_formats import EMAIL_NAME, NAME_EMAIL
 from clipdesk.sources.feeds import ParsedEntry
@@ -190,17 +191,30 @@ def _restore_joiners(article: ExtractedArticle, joiners: JoinerRestorer) -> None
         setattr(article, name, [joiners.restore(a) for a in getattr(article, name)])
 
 
+# The values shown on one line beside others (the desk's "headline · outlet · date", a post
+# page's title): what bidirectional controls they open is closed at their end (bidi.py).
+_SHOWN_BESIDE_OTHERS = frozenset(
+    {"title", "page_title", "feed_title", "outlet_name", "authors", "page_authors", "feed_authors"}
+)
+
+
 def _make_storable(article: ExtractedArticle) -> None:
     """Every text of the article as a database column takes it (clipdesk/storable.py): a page
     can put NUL or a lone surrogate anywhere, JSON-LD most easily."""
     for item in fields(article):
         value = getattr(article, item.name)
+        tidy = closed_bidi if item.name in _SHOWN_BESIDE_OTHERS else _unchanged
         if isinstance(value, str):
-            setattr(article, item.name, storable_text(value))
+            setattr(article, item.name, tidy(storable_text(value)))
         elif isinstance(value, list):
-            setattr(article, item.name, [storable_text(v) for v in value if storable_text(v)])
+            kept = (storable_text(v) for v in value)
+            setattr(article, item.name, [tidy(v) for v in kept if v])
         elif isinstance(value, dict):
             setattr(article, item.name, {k: storable_text(v) for k, v in value.items()})
+
+
+def _unchanged(value: str) -> str:
+    return value
 
 
 # --- 1. decode -------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from django.utils.text import add_truncation_text
 from jinja2 import Environment, pass_environment
 from markupsafe import Markup, escape
 
+from clipdesk.bidi import closed_bidi
 from clipdesk.digest.cards import PostCard
 from clipdesk.digest.credits import format_credit_date
 from clipdesk.digest.links import site_links, url
@@ -203,6 +204,10 @@ def environment(**options) -> Environment:
         text_direction=text_direction,
     )
     env.filters.update(
-        date=date, truncatewords=truncatewords, linebreaks=linebreaks, pluralize=pluralize
+        date=date,
+        truncatewords=truncatewords,
+        linebreaks=linebreaks,
+        pluralize=pluralize,
+        closed_bidi=closed_bidi,
     )
     return env
