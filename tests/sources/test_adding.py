@@ -48,6 +48,21 @@ def test_a_fragment_or_an_empty_query_makes_no_second_source():
         assert not again.created and again.source.pk == first.source.pk
 
 
+def test_campaign_parameters_are_left_out_of_a_sources_address_and_others_kept():
+    """A feed's address pasted from a newsletter carries the newsletter's campaign: it made a
+    second source of the same feed, and every poll reported the campaign to the site."""
+    first = add_source("https://harbour.example/rss.xml?topic=port", kind="feed")
+    again = add_source(
+        "https://harbour.example/rss.xml?utm_source=letter&topic=port&fbclid=Xy1&UTM_Medium=e",
+        kind="feed",
+    )
+    assert not again.created and again.source.pk == first.source.pk
+    kept = add_source("https://harbour.example/search.rss?keyword=ferry&ref=x", kind="feed")
+    assert kept.source.url == "https://harbour.example/search.rss?keyword=ferry&ref=x"
+    alone = add_source("https://harbour.example/all.xml?utm_campaign=spring", kind="feed")
+    assert alone.source.url == "https://harbour.example/all.xml"
+
+
 @pytest.mark.parametrize(
     ("first", "same"),
     [

@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote_plus, urlsplit, urlunsplit
 
 from django.db import transaction
 from django.utils import timezone
 
-from clipdesk.articles.canonical import same_site
+from clipdesk.articles.canonical import EXTRA_TRACKERS, same_site
 from clipdesk.sources.discovery import (
     find_feed_links,
     find_sitemap_links,
@@ -85,7 +85,13 @@ def add_source(url: str, *, name: str = "", kind: str | None = None) -> NewSourc
         raise SourceError(f"source: {url!r} cannot be fetched ({reason})") from exc
     # A fragment is never sent, "feed.xml?" is "feed.xml", no path is "/", and "./" and "../"
     # are resolved before a request is made: one source, however pasted.
-    url = urlunsplit(parts._replace(path=_without_dot_segments(parts.path), fragment=""))
+    url = urlunsplit(
+        parts._replace(
+            path=_without_dot_segments(parts.path),
+            query=_without_campaign(parts.query),
+            fragment="",
+        )
+    )
     _fits("the URL", url)
     _fits("the name", name, "name")
     existing = Source.objects.filter(url=url).first()
@@ -103,6 +109,26 @@ def add_source(url: str, *, name: str = "", kind: str | None = None) -> NewSourc
     _fits("the feed's URL found on the page", url)
     source = Source.objects.create(url=url, name=name, kind=kind)
     return NewSource(source, True, note)
+
+
+# Parameters that only tell the site which newsletter or advert a visitor came from: an
+# address pasted from one is the same feed, and polling should not report the campaign every
+# round. A narrower list than the articles' (articles/canonical.py, after courlan's), which
+# also drops names such as "ref", "source" or "keyword": a search feed may be chosen by them.
+CAMPAIGN_PARAMETERS = frozenset(
+    {"fbclid", "gclid", "dclid", "msclkid", "yclid", "igshid", "mc_cid", "mc_eid"}
+) | frozenset(EXTRA_TRACKERS)
+
+
+def _without_campaign(query: str) -> str:
+    """`query` less its campaign parameters (utm_*, CAMPAIGN_PARAMETERS), the rest as spelled."""
+    kept = []
+    for parameter in query.split("&"):
+        name = unquote_plus(parameter.partition("=")[0]).strip().lower()
+        if name.startswith("utm_") or name in CAMPAIGN_PARAMETERS:
+            continue
+        kept.append(parameter)
+    return "&".join(kept)
 
 
 def changed_source(
