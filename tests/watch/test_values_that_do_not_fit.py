@@ -21,6 +21,9 @@ from clipdesk.watch.models import Alias, Entity, Watchlist
         (["Harbour Council", "--list", "w" * 201], "the watchlist name is 201 characters long"),
         (["Harbour Council", "--list", "  "], "a watchlist needs a name"),
         (["  "], "an entity needs a name"),
+        # An empty alias is most often a shell variable left unset (--alias "$NAME").
+        (["Harbour Council", "--alias", ""], "an alias cannot be empty"),
+        (["Harbour Council", "--alias", "  "], "an alias cannot be empty"),
         (["Harbour\x01Council"], "names and aliases cannot hold control characters"),
         (["Harbour Council", "--alias", "H\x07C"], "cannot hold control characters"),
         (["Harbour Council", "--list", "Ports\x1b[2J"], "cannot hold control characters"),

@@ -92,7 +92,10 @@ def watch_entity(
     """add_entity, and whether the entity was already watched (extended, not made): `watch
     add` says so, from the one look-up that decides it."""
     name, watchlist = name.strip(), watchlist.strip()
-    aliases = [a.strip() for a in aliases if a.strip()]
+    if not all(alias.strip() for alias in aliases):
+        # Left out in silence, an unset shell variable (--alias "$NAME") looked like success.
+        raise WatchError('watch: an alias cannot be empty (--alias "")')
+    aliases = [a.strip() for a in aliases]
     if not name:
         raise WatchError("watch: an entity needs a name")
     if not watchlist:
