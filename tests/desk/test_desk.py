@@ -431,3 +431,31 @@ def test_each_headline_outlet_and_byline_on_the_desk_is_isolated(client, editor,
     assert len(headlines) == len(syndicated)
     outlets = [bdi.text_content() for bdi in tree.xpath("//span[@class='meta']/bdi[1]")]
     assert {a.outlet.name for a in syndicated} <= set(outlets)
+
+
+def test_merging_a_story_into_one_snoozed_for_later_keeps_it_on_the_desk(client, editor, syndicated):
+    client.force_login(editor)
+    other = council_article()
+    later, waiting = story_of(syndicated[0]), story_of(other)
+    client.post(f"/desk/story/{later.pk}/snooze/", {"until": "2099-01-01"})
+    later.refresh_from_db()
+    assert later.status == Story.Status.SNOOZED
+
+    client.post(f"/desk/story/{later.pk}/merge/", {"other": waiting.pk})
+
+    later.refresh_from_db()
+    assert later.status == Story.Status.NEW and later.snoozed_until is None
+    assert Story.objects.on_desk().filter(pk=later.pk).exists()
+    assert story_of(other).pk == later.pk
+
+
+def test_merging_a_snoozed_story_into_another_snoozed_one_wakes_neither(editor, syndicated):
+    from clipdesk.stories.actions import merge_stories, snooze_story
+
+    other = council_article()
+    keep, gone = story_of(syndicated[0]), story_of(other)
+    later = datetime.date(2099, 1, 1)
+    snooze_story(keep, later)
+    snooze_story(gone, later)
+    merged = merge_stories(Story.objects.get(pk=keep.pk), Story.objects.get(pk=gone.pk))
+    assert merged.status == Story.Status.SNOOZED and merged.snoozed_until == later

@@ -233,6 +233,13 @@ def merge_stories(keep: Story, other: Story, user=None) -> Story:
         )
     _lock_grouping()  # a grouping worker must not place an article from the view before this
     decided = keep.status in (Story.Status.PUBLISHED, Story.Status.DISMISSED)
+    # Merged from the desk into a story snoozed for later, the articles left the desk with no
+    # word until that day: the story the editor is handling now is woken instead.
+    wake = (
+        keep.status == Story.Status.SNOOZED
+        and Story.objects.on_desk().filter(pk=other.pk).exists()
+        and not Story.objects.on_desk().filter(pk=keep.pk).exists()
+    )
     now = timezone.now()
     # Into a decided story the articles come as news (they had vanished from the desk).
     joined = {"joined_at": now} if decided else {}
@@ -243,7 +250,9 @@ def merge_stories(keep: Story, other: Story, user=None) -> Story:
     other.save()
     if decided and moved and keep.new_coverage_since is None:
         keep.new_coverage_since = now
-    keep.save(update_fields=["updated_at", "new_coverage_since"])
+    if wake:
+        keep.status, keep.snoozed_until = Story.Status.NEW, None
+    keep.save(update_fields=["updated_at", "new_coverage_since", "status", "snoozed_until"])
     record(user, AuditEntry.Action.MERGE, keep, merged=other.pk, articles_moved=moved)
     with _lock:
         if _index is not None:
