@@ -433,7 +433,7 @@ def test_each_headline_outlet_and_byline_on_the_desk_is_isolated(client, editor,
     assert {a.outlet.name for a in syndicated} <= set(outlets)
 
 
-def test_merging_a_story_into_one_snoozed_for_later_keeps_it_on_the_desk(client, editor, syndicated):
+def test_merging_into_a_story_snoozed_for_later_keeps_it_on_the_desk(client, editor, syndicated):
     client.force_login(editor)
     other = council_article()
     later, waiting = story_of(syndicated[0]), story_of(other)
