@@ -120,6 +120,15 @@ def test_bad_date_is_said_and_ignored():
     assert "not a date" in parsed.notes[0]
 
 
+def test_dates_the_wrong_way_round_are_said_to_be():
+    parsed = parse("rally from:2021 to:2020-06")
+    assert parsed.notes == [
+        "“from:2021” comes after “to:2020-06”: no day lies between them; swap them to search "
+        "that span."
+    ]
+    assert parse("rally from:2020 to:2020").notes == []
+
+
 def test_unknown_field_is_searched_as_words():
     assert nodes("title:ashraf")[0] == [Phrase(("title", "ashraf"))]
 

@@ -209,6 +209,18 @@ def _unquote(value: str) -> tuple[str, bool]:
     return value, False
 
 
+def _say_if_the_dates_are_reversed(query: ParsedQuery) -> None:
+    """ "from:2021 to:2020" finds nothing; said so, rather than a bare "nothing matched"."""
+    filters = query.filters
+    if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
+        written = dict(re.findall(r"\b(from|to):(\S+)", query.text))
+        query.notes.append(
+            f"“from:{written.get('from', filters.date_from)}” comes after "
+            f"“to:{written.get('to', filters.date_to)}”: no day lies between them; swap them "
+            "to search that span."
+        )
+
+
 def _add_filter(name: str, raw: str | None, query: ParsedQuery) -> None:
     value, _ = _unquote(raw or "")
     value = value.strip()
@@ -356,6 +368,7 @@ def parse(text: str) -> ParsedQuery:
     cleaned = _clean(text, notes)
     query = ParsedQuery(cleaned, notes=notes)
     _group(_lex(cleaned, query), query)
+    _say_if_the_dates_are_reversed(query)
     clauses = len(query.include) + len(query.exclude)
     if clauses > MAX_CLAUSES:
         query.notes.append(f"Only the first {MAX_CLAUSES} words or phrases were searched.")
