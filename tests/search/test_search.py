@@ -470,6 +470,32 @@ def desk_account(role: str | None, **fields):
     return account
 
 
+@pytest.mark.parametrize(
+    ("name", "value", "said"),
+    [
+        ("per_page", "abc", "per_page must be a whole number from 1 to 100"),
+        ("per_page", "0", "per_page must be a whole number from 1 to 100"),
+        ("per_page", "-1", "per_page must be a whole number from 1 to 100"),
+        ("per_page", "101", "per_page must be a whole number from 1 to 100"),
+        ("per_page", "9" * 40, "per_page must be a whole number from 1 to 100"),
+        ("sort", "newest", "sort must be one of: relevance, date"),
+    ],
+)
+def test_the_apis_paging_and_order_are_refused_in_words_when_unreadable(
+    client, corpus, name, value, said
+):
+    """A program that asks for what the API cannot give is told, not given something else:
+    "per_page=500" answered 100 results, "sort=newest" results by relevance."""
+    response = client.get("/api/search", {"q": "camp", name: value})
+    assert response.status_code == 400
+    assert response.json() == {"error": said}
+
+
+def test_the_apis_largest_page_is_given(client, corpus):
+    payload = client.get("/api/search", {"q": "camp", "per_page": "100"}).json()
+    assert payload["per_page"] == 100
+
+
 def test_api_articles_need_a_desk_role(client, corpus):
     """Articles are the desk's working material: an editor's or an admin's. An account marked
     staff but given no desk role searched them all the same."""

@@ -90,12 +90,16 @@ def search_api(request: HttpRequest) -> JsonResponse:
         page = _page_number(request)
     except NoSuchPage:
         return JsonResponse({"error": "page must be a whole number from 1"}, status=400)
+    per_page = request.GET.get("per_page") or "20"
+    if not _whole_number_within(per_page, 1, service.MAX_PER_PAGE):
+        said = f"per_page must be a whole number from 1 to {service.MAX_PER_PAGE}"
+        return JsonResponse({"error": said}, status=400)
+    sort = request.GET.get("sort") or "relevance"
+    if sort not in service.SORTS:
+        said = f"sort must be one of: {', '.join(service.SORTS)}"
+        return JsonResponse({"error": said}, status=400)
     found = service.search(
-        request.GET.get("q", ""),
-        type=kind,
-        page=page,
-        per_page=request.GET.get("per_page", 20),
-        sort=request.GET.get("sort", "relevance"),
+        request.GET.get("q", ""), type=kind, page=page, per_page=int(per_page), sort=sort
     )
     if found.page > found.pages:
         return JsonResponse(
@@ -104,6 +108,11 @@ def search_api(request: HttpRequest) -> JsonResponse:
         )
     _keep_the_watchlist(request, found)
     return JsonResponse(found.as_json(), json_dumps_params={"ensure_ascii": False})
+
+
+def _whole_number_within(text: str, low: int, high: int) -> bool:
+    # Digits only, and few: int() reads "+5", " 5" and "٥", and refuses 4,300 digits and more.
+    return text.isascii() and text.isdigit() and len(text) <= 6 and low <= int(text) <= high
 
 
 def _keep_the_watchlist(request: HttpRequest, found: service.SearchResults) -> None:
