@@ -139,6 +139,22 @@ def test_migrations_not_applied_need_attention(tmp_path):
     assert clipdesk(home, "status", check=False).returncode == 0
 
 
+def test_an_upgrade_not_migrated_yet_is_reported_with_its_tables_missing(tmp_path):
+    # After an upgrade, before `clipdesk init`: a table the new release reads is not there
+    # yet, and status still reports, with the migrations to apply, not "not set up".
+    home = tmp_path / "home"
+    clipdesk(home, "init")
+    clipdesk(home, "manage", "migrate", "watch", "0002", "--verbosity", "0")
+    result = clipdesk(home, "status", check=False)
+    assert result.returncode == 1, result.stderr
+    assert (
+        "! migrations: 1 not applied (watch.0003_rematch_job); run `clipdesk init`"
+    ) in result.stdout.splitlines()
+    report = json.loads(clipdesk(home, "status", "--json", check=False).stdout)
+    assert report["instance"]["pending_migrations"] == ["watch.0003_rematch_job"]
+    assert report["instance"]["rematch"] is None
+
+
 def test_a_home_never_set_up_is_sent_to_init_and_left_as_it_was(tmp_path):
     home = tmp_path / "home"
     home.mkdir()

@@ -16,10 +16,12 @@ import contextlib
 import datetime
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 from django.db.migrations.recorder import MigrationRecorder
 from django.db.models import Count, Exists, Max, Min, OuterRef, Q
 from django.utils import timezone
@@ -33,6 +35,8 @@ LOW_FREE_SHARE = 0.05
 BROKER_CHECK_SECONDS = 2.0
 # Index updates waiting are counted up to this many (an upgrade may note every document).
 PENDING_COUNT_LIMIT = 100_000
+
+T = TypeVar("T")
 
 
 def not_set_up() -> str | None:
@@ -89,7 +93,9 @@ def _instance(attention: list[str], now: datetime.datetime) -> dict:
     matching_changed = matching_has_changed(record=False)
     if matching_changed:
         attention.append(MATCHING_CHANGED)
-    rematch = _rematch(attention, now)
+    # Its table is made by watch 0003: an instance upgraded from before it, not migrated
+    # yet, has none, and is reported all the same (its migrations first among what to do).
+    rematch = _unless_not_migrated(pending, lambda: _rematch(attention, now))
     broker = _broker()
     if broker["configured"] and not broker["reachable"]:
         how = "refuses this instance" if broker["answers"] else "does not answer"
@@ -111,6 +117,18 @@ def _instance(attention: list[str], now: datetime.datetime) -> dict:
         "broker": broker,
         "cache": cache,
     }
+
+
+def _unless_not_migrated(pending: list[str], read: Callable[[], T]) -> T | None:
+    """What `read` reads, or None when it fails on a table or column that migrations not
+    applied yet would make; with every migration applied, a failure is a fault and raised."""
+    if not pending:
+        return read()
+    try:
+        with transaction.atomic():  # PostgreSQL: the failed query's transaction rolled back
+            return read()
+    except DatabaseError:
+        return None
 
 
 def _rematch(attention: list[str], now: datetime.datetime) -> dict | None:
