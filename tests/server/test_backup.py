@@ -337,6 +337,18 @@ def test_with_postgresql_the_rest_is_copied_and_pg_dump_named(home, tmp_path):
     assert record_ids(backup / "snapshots" / today_file(home).name) == record_ids(today_file(home))
 
 
+def test_with_postgresql_search_no_reindex_is_asked_for(home, tmp_path):
+    # PostgreSQL's search keeps its index in the database, which pg_dump copies: the home
+    # holds no index to leave out, and a restore has nothing to reindex.
+    (home / "clipdesk.sqlite3").unlink()
+    shutil.rmtree(home / "search-index")
+    report = backup_json(
+        home, tmp_path / "backups", DATABASE_URL="postgres://clipdesk@127.0.0.1:9/nowhere"
+    )
+    assert not [note for note in report["notes"] if "reindex" in note]
+    assert any("pg_dump" in note for note in report["notes"])
+
+
 def test_a_backup_is_verified_where_no_instance_runs(home, tmp_path):
     """Backups are kept on another machine, which has no instance: --verify asked for one
     (`clipdesk init`), and would have made one to read a folder it never writes."""

@@ -235,7 +235,9 @@ def _write_backup(
     index = home / SEARCH_INDEX
     if report.search_index and index.is_dir():
         report.copied.update(_copy_index(index, target))
-    elif not report.search_index:
+    elif index.is_dir():
+        # Left out, to be rebuilt after a restore. No such folder: nothing to rebuild (with
+        # PostgreSQL's search the index is in the database, which pg_dump copies).
         report.notes.append(REINDEX_NOTE)
     if database is not None:
         relative = database.name
