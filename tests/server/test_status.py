@@ -3,9 +3,13 @@ something needs attention."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import json
+import os
 import sqlite3
+import subprocess
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
@@ -61,6 +65,7 @@ def test_json_is_one_object_with_every_fact(fresh_home):
     assert instance["database"] == {
         "engine": "sqlite",
         "path": str(fresh_home / "clipdesk.sqlite3"),
+        "writable": True,
     }
     assert instance["pending_migrations"] == []
     assert instance["search"] == {"engine": "tantivy", "waiting": 0, "waiting_at_least": False}
@@ -153,6 +158,43 @@ def test_an_upgrade_not_migrated_yet_is_reported_with_its_tables_missing(tmp_pat
     report = json.loads(clipdesk(home, "status", "--json", check=False).stdout)
     assert report["instance"]["pending_migrations"] == ["watch.0003_rematch_job"]
     assert report["instance"]["rematch"] is None
+
+
+@contextlib.contextmanager
+def read_only(path: Path):
+    """`path` made read-only for this process: its mode, or for root (whom modes do not
+    stop) the immutable attribute where the file system has one."""
+    path.chmod(0o444)
+    immutable = False
+    try:
+        if os.access(path, os.W_OK):
+            done = subprocess.run(["chattr", "+i", str(path)], capture_output=True, check=False)
+            immutable = done.returncode == 0
+            if not immutable:
+                pytest.skip("no way to make a file read-only for this user here")
+        yield path
+    finally:
+        if immutable:
+            subprocess.run(["chattr", "-i", str(path)], check=True)
+        path.chmod(0o644)
+
+
+def test_a_database_that_cannot_be_written_needs_attention(tmp_path):
+    # A restore copied as another user, a disk remounted read-only: the pages are served,
+    # but every poll and edit fails, so it is not "healthy".
+    home = tmp_path / "home"
+    clipdesk(home, "init")
+    database = home / "clipdesk.sqlite3"
+    with read_only(database):
+        result = clipdesk(home, "status", check=False)
+        report = json.loads(clipdesk(home, "status", "--json", check=False).stdout)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert (
+        f"! database: SQLite {database} cannot be written (read-only): polls and every "
+        "change fail until it can"
+    ) in result.stdout.splitlines()
+    assert report["instance"]["database"]["writable"] is False
+    assert report["healthy"] is False
 
 
 def test_a_home_never_set_up_is_sent_to_init_and_left_as_it_was(tmp_path):

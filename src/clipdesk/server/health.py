@@ -95,6 +95,12 @@ def _instance(attention: list[str], now: datetime.datetime) -> dict:
         attention.append(MATCHING_CHANGED)
     # Its table is made by watch 0003: an instance upgraded from before it, not migrated
     # yet, has none, and is reported all the same (its migrations first among what to do).
+    database = _database()
+    if database.get("writable") is False:
+        attention.append(
+            f"the database {database['path']} cannot be written (read-only): polls and every "
+            "change fail until it can"
+        )
     rematch = _unless_not_migrated(pending, lambda: _rematch(attention, now))
     broker = _broker()
     if broker["configured"] and not broker["reachable"]:
@@ -108,7 +114,7 @@ def _instance(attention: list[str], now: datetime.datetime) -> dict:
         )
     return {
         "home": str(settings.CLIPDESK_HOME),
-        "database": _database(),
+        "database": database,
         "version": clipdesk.__version__,
         "pending_migrations": pending,
         "search": _search(),
@@ -171,7 +177,14 @@ def _database() -> dict:
     """Where the data is, without the password."""
     database = settings.DATABASES["default"]
     if database["ENGINE"].endswith("sqlite3"):
-        return {"engine": "sqlite", "path": str(database["NAME"])}
+        path = Path(database["NAME"])
+        # SQLite opens a file it may not write read-only, without a word: each write then
+        # fails. Its folder too, where the -wal and -shm files are made.
+        # None: no file (the tests' database in memory).
+        writable = (
+            os.access(path, os.W_OK) and os.access(path.parent, os.W_OK) if path.is_file() else None
+        )
+        return {"engine": "sqlite", "path": str(path), "writable": writable}
     return {
         "engine": "postgresql",
         "host": database.get("HOST") or "local socket",

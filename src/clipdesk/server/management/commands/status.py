@@ -65,7 +65,13 @@ def report_lines(report: dict, now: datetime.datetime) -> list[str]:
     lines = [f"clipdesk {instance['version']}, instance at {instance['home']}", "instance"]
     database = instance["database"]
     if database["engine"] == "sqlite":
-        lines.append(f"  database: SQLite {database['path']}")
+        if database["writable"] is not False:
+            lines.append(f"  database: SQLite {database['path']}")
+        else:
+            lines.append(
+                f"! database: SQLite {database['path']} cannot be written (read-only): polls "
+                "and every change fail until it can"
+            )
     else:
         port = f":{database['port']}" if database["port"] else ""
         lines.append(f"  database: PostgreSQL {database['name']} on {database['host']}{port}")
