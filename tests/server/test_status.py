@@ -26,6 +26,7 @@ from clipdesk.stories.models import Story, StoryMember
 from clipdesk.watch.models import Match, MatchingState
 from clipdesk.watch.store import add_entity
 from tests.cli import clipdesk, free_port
+from tests.conftest import skip_or_fail
 from tests.sources.conftest import http_server, http_server_session  # noqa: F401
 
 SECTIONS = {"instance", "sources", "articles", "desk", "snapshots", "accounts"}
@@ -171,7 +172,9 @@ def read_only(path: Path):
             done = subprocess.run(["chattr", "+i", str(path)], capture_output=True, check=False)
             immutable = done.returncode == 0
             if not immutable:
-                pytest.skip("no way to make a file read-only for this user here")
+                skip_or_fail(
+                    "no way to make a file read-only for this user here (chattr +i refused)"
+                )
         yield path
     finally:
         if immutable:
