@@ -823,6 +823,21 @@ def test_binary_data_raises() -> None:
 
 
 @pytest.mark.parametrize(
+    ("content", "said"),
+    [
+        (b"PK\x03\x04\x14\x00\x00\x00\x08\x00\x9c\x8b" + bytes(range(256)) * 4, "zip"),
+        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Length 9 >>\nstream\n\x9c\xf3\x00", "PDF"),
+        (b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01" + bytes(range(256)), "binary data"),
+    ],
+)
+def test_binary_file_is_not_said_to_be_text_in_another_encoding(content: bytes, said: str) -> None:
+    """A zip of saved pages or a PDF was told to be saved again as UTF-8: it is no text."""
+    with pytest.raises(ArchiveParseError, match=said) as failure:
+        parse_archive(content, filename="pages.zip")
+    assert "UTF-8" not in str(failure.value)
+
+
+@pytest.mark.parametrize(
     "content",
     ["Just a line of text.", "<html><body><p>Hello.</p></body></html>", "<html></html>", "<"],
 )

@@ -188,6 +188,8 @@ def _decode(content: bytes, filename: str) -> str:
         # UTF-8 but for a stray byte or two: those alone are read as windows-1252.
         if says_utf8 == "utf-8" and (text := mostly_utf8(content)) is not None:
             return text
+        if (kind := _binary_kind(head)) is not None:
+            raise ArchiveParseError(f"{kind}, not a text or HTML page") from exc
         if not _is_html_name(filename) and not _HTML_START.search(head.decode("ascii", "replace")):
             raise ArchiveParseError(_not_utf8(content, exc.start)) from exc
     for label in (declared.group(1).decode("ascii") if declared else None, "cp1252"):
@@ -204,6 +206,25 @@ def _decode(content: bytes, filename: str) -> str:
                 return content.decode("latin-1")  # the five bytes cp1252 leaves undefined
             continue
     raise ArchiveParseError("not valid UTF-8 text, nor in the page's declared charset or cp1252")
+
+
+# The files most often named by mistake, by their first bytes.
+_BINARY_SIGNATURES = (
+    (b"PK\x03\x04", "a zip file (unpack it and import its folder)"),
+    (b"%PDF-", "a PDF document"),
+)
+
+
+def _binary_kind(head: bytes) -> str | None:
+    """What a file that is no text is ("a zip file", "a PDF document", "binary data"), or
+    None for text: a zip of saved pages was told to be saved again as UTF-8."""
+    for signature, kind in _BINARY_SIGNATURES:
+        if head.startswith(signature):
+            return kind
+    controls = sum(1 for byte in head if byte < 0x20 and byte not in b"\t\n\r\x0b\x0c")
+    if b"\x00" in head or controls > _MAX_CONTROL_SHARE * len(head):
+        return "binary data"
+    return None
 
 
 def _not_utf8(content: bytes, start: int) -> str:
