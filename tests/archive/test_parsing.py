@@ -1449,3 +1449,23 @@ def test_a_posted_on_line_below_the_credit_of_a_post_with_an_unusual_headline_be
         )
     )
     assert all(p.excerpt and p.sources for p in page.posts)
+
+
+def test_what_the_parser_doubts_is_kept_with_the_post() -> None:
+    """A date not yet come, a "Posted on" that reads as no date and a post crediting no one
+    are kept as doubts, so the import can say them, where they were dropped in silence."""
+    far = datetime.date.today().year + 60
+    page = parse_archive(
+        "Quay Notes\n\n"
+        "Wall cracks\n\nPosted on: Januray 5 "
+        f"{far}\n\nBay Herald, January 5 {far}:… A crack in the west wall.\n\n"
+        "Gates shut\n\nPosted on: Smarch 45 2019\n\nBay Herald, March 4 2019:… Shut for winter.\n\n"
+        "Pier report\n\nPosted on: 2019/03/02\n\nThe pier is to be repaired by summer.\n\n"
+        "Market opens\n\nPosted on: 2019/03/01\n\nBay Herald, March 1 2019:… It opened.\n"
+    )
+    wall, gates, pier, market = page.posts
+    assert wall.posted_on is None and [c.date for c in wall.sources] == [None]
+    assert any(f"January 5 {far}" in d and "not yet come" in d for d in wall.doubts)
+    assert gates.doubts == ["its “Posted on” date “Smarch 45 2019” reads as no date"]
+    assert pier.doubts == ["no source line: it credits no one"]
+    assert market.doubts == []

@@ -293,3 +293,37 @@ def test_states_in_a_list_a_dateline_and_an_outlet_without_its_the_as_imported(h
         ("Pier reopens in spring", "The Pierside Times"),
     ]
     assert excerpt.startswith("Baltimore, MD, March 3 2020 – The council voted")
+
+
+def test_what_the_import_doubts_is_said_in_words_and_in_the_json(tmp_path):
+    """A date left out as not yet come, a "Posted on" that reads as no date and a post
+    crediting no one were imported without a word."""
+    home = tmp_path / "home"
+    clipdesk(home, "init")
+    page = tmp_path / "doubts.txt"
+    page.write_text(
+        "Quay Notes\n\n"
+        "Gates shut\n\nPosted on: Smarch 45 2019\n\nBay Herald, March 4 2019:… Shut.\n\n"
+        "Pier report\n\nPosted on: 2019/03/02\n\nThe pier is to be repaired by summer.\n\n"
+        "Market opens\n\nPosted on: 2019/03/01\n\nBay Herald, March 1 2019:… It opened.\n",
+        encoding="utf-8",
+    )
+    dry = json.loads(clipdesk(home, "import-archive", str(page), "--dry-run", "--json").stdout)
+    assert dry["doubtful"] == [
+        {
+            "path": str(page),
+            "headline": "Gates shut",
+            "doubt": "its “Posted on” date “Smarch 45 2019” reads as no date",
+        },
+        {
+            "path": str(page),
+            "headline": "Pier report",
+            "doubt": "no source line: it credits no one",
+        },
+    ]
+    said = clipdesk(home, "import-archive", str(page)).stdout
+    assert "3 post(s) added" in said
+    assert f"doubtful: {page}: “Pier report”: no source line: it credits no one" in said
+    assert "“Gates shut”: its “Posted on” date “Smarch 45 2019” reads as no date" in said
+    again = json.loads(clipdesk(home, "import-archive", str(page), "--json").stdout)
+    assert [d["headline"] for d in again["doubtful"]] == ["Gates shut", "Pier report"]

@@ -563,3 +563,24 @@ def test_a_post_crediting_an_outlet_without_its_the_is_the_same_post_redated():
     )
     assert (result.added, result.updated) == (0, 1)
     assert Post.objects.count() == 1
+
+
+def test_a_source_dated_in_a_year_not_yet_come_does_not_top_the_front_page(client):
+    """ "Jnauary 5 2090" for 2019: the post was ordered by its credit's date, first on the
+    front page for decades, and the credit showed a day not yet come."""
+    far = datetime.date.today().year + 60
+    text = (
+        "Quay Notes\n\n"
+        "Market opens\n\nPosted on: 2019/03/02\n\nBay Herald, March 2 2019:… It opened.\n\n"
+        "Gates shut\n\nPosted on: 2019/03/01\n\nBay Herald, March 1 2019:… Shut for winter.\n\n"
+        f"Wall cracks\n\nPosted on:\n\nBay Herald, Jnauary 5 {far}:… A crack in the wall.\n"
+    )
+    outlets = OutletDirectory()
+    import_page(parse_archive(text.encode(), gazetteer=gazetteer_for(outlets)), outlets)
+
+    wall = Post.objects.get(headline="Wall cracks")
+    assert [c.date for c in wall.credits.all()] == [None]
+    assert wall.posted_on_inferred == datetime.date(2019, 3, 1)  # the post's above it
+    front = client.get("/").content.decode()
+    assert front.index("Market opens") < front.index("Wall cracks")
+    assert str(far) not in front

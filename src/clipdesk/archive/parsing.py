@@ -77,6 +77,9 @@ class ArchivePost:
     # What the post is known by through every edit, where its source keeps one (a WordPress
     # export's post id); None for saved pages, known by their headline and date.
     identity: str | None = None
+    # What the reading doubts, in words for the summary: a date not yet come and left out, a
+    # "Posted on" that reads as no date, no source line.
+    doubts: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -400,6 +403,7 @@ class _PostParts:
     posted_on: datetime.date | None
     byline: str | None = None
     intro: list[str] = field(default_factory=list)
+    doubts: list[str] = field(default_factory=list)
 
 
 # A credit line that ends pointing at what follows ("…, March 3 2020:" then the quote below).
@@ -459,11 +463,23 @@ def _split_body(raw: RawPost, reader: CreditReader) -> _PostParts:
                 else:
                     del parts.paragraphs[index]
                 break
-    if parts.posted_on is not None and parts.posted_on > datetime.date.today() + POSTED_SLACK:
+    if _not_yet_come(parts.posted_on):
         # Not yet come, so mistyped ("2091" for "2019"): a post it would have sorted above
         # every other, for decades. Undated, it is ordered by its credits' dates.
+        said = _said(parts.posted_on)
+        parts.doubts.append(f"its “Posted on” date {said} is not yet come: left out")
         parts.posted_on = None
+    elif parts.posted_on is None and raw.posted_text:
+        parts.doubts.append(f"its “Posted on” date “{raw.posted_text}” reads as no date")
     return parts
+
+
+def _not_yet_come(day: datetime.date | None) -> bool:
+    return day is not None and day > datetime.date.today() + POSTED_SLACK
+
+
+def _said(day: datetime.date) -> str:
+    return f"{day:%B} {day.day} {day.year}"
 
 
 # A "Posted on" date this far ahead of today (time zones, a clock set wrong) is still taken.
@@ -493,6 +509,11 @@ def _build_posts(raw_posts: list[RawPost], reader: CreditReader) -> list[Archive
         sources = []
         for credit in parts.credits:
             day = credit.date.resolve(reference) if credit.date else None
+            if _not_yet_come(day):
+                # Mistyped as a "Posted on" can be: the post was ordered by it, above every
+                # other for decades, and the credit showed a day not yet come.
+                parts.doubts.append(f"a source's date {_said(day)} is not yet come: left out")
+                day = None
             for roles in reader.roles(credit.names):
                 sources.append(ArchiveCredit(roles.author, roles.outlet, day, roles.place))
         if not sources and parts.byline:
@@ -507,6 +528,8 @@ def _build_posts(raw_posts: list[RawPost], reader: CreditReader) -> list[Archive
                 url=raw.url,
                 tags=parts.tags,
                 commentary="\n\n".join(p for p in parts.intro if p).strip(),
+                doubts=parts.doubts
+                + ([] if sources or raw.url else ["no source line: it credits no one"]),
             )
         )
         own_dates = [s.date for s in sources if s.date]

@@ -86,6 +86,8 @@ class RawPost:
     body: list[str] = field(default_factory=list)
     posted_on: datetime.date | None = None
     has_posted_line: bool = False
+    # The "Posted on" line's value as written, to say which one read as no date.
+    posted_text: str = ""
     url: str | None = None
     tags: list[str] = field(default_factory=list)
     # Begun at a "Posted on" line with no headline above it (lost when the page was saved):
@@ -287,7 +289,8 @@ def _raw_post(headline: Line, body: list[Line]) -> RawPost:
         posted = posted_line(line.text)
         if posted and position < 3 and not post.has_posted_line:
             post.has_posted_line = True
-            post.posted_on = parse_date(posted.group("value"))
+            post.posted_text = posted.group("value").strip()
+            post.posted_on = parse_date(post.posted_text)
             continue
         post.body.append(line.text)
     return post

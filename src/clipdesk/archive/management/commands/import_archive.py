@@ -28,6 +28,9 @@ from clipdesk.digest.outlets import OutletDirectory
 from clipdesk.server.setup import refresh_query_statistics
 from clipdesk.storage import database_refusal
 
+# Doubtful posts said one a line in the summary; --json lists them all.
+DOUBTS_SHOWN = 20
+
 
 class Command(ClipdeskCommand):
     help = (
@@ -86,7 +89,8 @@ class Command(ClipdeskCommand):
         if as_json:
             left_out = found.left_out_list()
             shown = {"site": site, "posts": posts, "left_out_files": left_out}
-            self.stdout.write(json_dumps({**shown, "skipped_files": left_out}))
+            doubtful = {"doubtful": doubts_in(pages)}
+            self.stdout.write(json_dumps({**shown, "skipped_files": left_out, **doubtful}))
         else:
             aside = (
                 f" ({corrected_later} older copy(ies) that a later file corrects not written)"
@@ -97,6 +101,7 @@ class Command(ClipdeskCommand):
                 f"{len(posts)} post(s) found in {len(pages)} file(s){aside}; nothing written."
             )
             self._say_left_out(found)
+            self._say_doubts(pages)
         self._fail_if(failures)
 
     def _import(self, found: ArchiveFiles, as_json: bool) -> None:
@@ -143,7 +148,7 @@ class Command(ClipdeskCommand):
         if summary.totals.added:
             refresh_query_statistics()  # the tables may have grown tenfold
         if as_json:
-            self.stdout.write(json_dumps(summary.as_dict()))
+            self.stdout.write(json_dumps({**summary.as_dict(), "doubtful": doubts_in(pages)}))
         else:
             t = summary.totals
             repeated = f", {t.repeated} repeated copy(ies) not written" if t.repeated else ""
@@ -153,6 +158,7 @@ class Command(ClipdeskCommand):
                 f"{len(summary.failures)} file(s) failed."
             )
             self._say_left_out(found)
+            self._say_doubts(pages)
         self._fail_if([f.reason for f in summary.failures])
 
     def _pages_read(
@@ -184,11 +190,32 @@ class Command(ClipdeskCommand):
         for line in found.left_out_lines():
             self.stdout.write(line)
 
+    def _say_doubts(self, pages: list[tuple[Path, ArchivePage | ArchiveFileError]]) -> None:
+        """The posts read with a doubt (a date not yet come, one that reads as no date, no
+        source line): stored as read, they were imported without a word."""
+        doubts = doubts_in(pages)
+        for doubt in doubts[:DOUBTS_SHOWN]:
+            self.stdout.write(f"doubtful: {doubt['path']}: “{doubt['headline']}”: {doubt['doubt']}")
+        if len(doubts) > DOUBTS_SHOWN:
+            more = len(doubts) - DOUBTS_SHOWN
+            self.stdout.write(f"doubtful: {more} more; --json lists them all")
+
     def _fail_if(self, failures: list[str]) -> None:
         for reason in failures:
             self.stderr.write(f"import-archive: {reason}")
         if failures:
             raise CommandError(f"{len(failures)} file(s) could not be imported", returncode=2)
+
+
+def doubts_in(pages: list[tuple[Path, ArchivePage | ArchiveFileError]]) -> list[dict[str, str]]:
+    """Every doubt of the pages read, with its file and post: {"path", "headline", "doubt"}."""
+    return [
+        {"path": str(path), "headline": post.headline, "doubt": doubt}
+        for path, page in pages
+        if isinstance(page, ArchivePage)
+        for post in page.posts
+        for doubt in post.doubts
+    ]
 
 
 def json_dumps(data: dict) -> str:
