@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import sys
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
@@ -140,8 +141,22 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     return render(request, "404.html", status=404)
 
 
+# How long a client is asked to wait when the database is busy or away.
+DATABASE_BUSY_RETRY_SECONDS = 30
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
+    """Django's answer to an exception no view handled. One from the database itself (SQLite
+    locked by a long write past its busy timeout, PostgreSQL restarting or unreachable) is no
+    fault of the page: 503 with Retry-After, so a client and a proxy know to try again soon,
+    rather than a 500. The traceback is logged either way."""
     # No context processors here: the database may be what failed.
+    from django.db import InterfaceError, OperationalError
     from django.template import loader
 
+    failed = sys.exc_info()[1]  # called inside Django's handler for the exception
+    if isinstance(failed, OperationalError | InterfaceError):
+        response = HttpResponse(loader.get_template("503.html").render({}), status=503)
+        response["Retry-After"] = str(DATABASE_BUSY_RETRY_SECONDS)
+        return response
     return HttpResponse(loader.get_template("500.html").render({}), status=500)
