@@ -1469,3 +1469,22 @@ def test_what_the_parser_doubts_is_kept_with_the_post() -> None:
     assert gates.doubts == ["its “Posted on” date “Smarch 45 2019” reads as no date"]
     assert pier.doubts == ["no source line: it credits no one"]
     assert market.doubts == []
+
+
+def test_a_source_date_that_reads_as_no_date_is_no_outlet_and_is_doubted() -> None:
+    """ "Smarch 45 2019" at a credit's end is a date mistyped past reading, not an outlet:
+    it was stored as one, and every post so credited listed it beside the real outlet."""
+    page = parse_archive(
+        "Quay Notes\n\n"
+        "Gates shut\n\nPosted on: 2019/03/04\n\n"
+        "Ann Lee, Bay Herald, Smarch 45 2019:… The gates were shut for winter.\n\n"
+        "Expo plans\n\nPosted on: 2019/03/05\n\n"
+        "Bay Herald, Expo 2020:… Plans for the fair were shown.\n"
+    )
+    gates, expo = page.posts
+    assert [(c.author, c.outlet, c.date) for c in gates.sources] == [
+        ("Ann Lee", "Bay Herald", None)
+    ]
+    assert gates.doubts == ["a source's date “Smarch 45 2019” reads as no date"]
+    # A name with a year in it and no day stays a name.
+    assert "Expo 2020" in {c.outlet for c in expo.sources} | {c.author for c in expo.sources}

@@ -85,6 +85,15 @@ _SENTENCE_BREAK = re.compile(
 EXCERPT_LEAD_IN = re.compile(r"^(?:\s|[:;,]|…\.*|\.{2,}|\.(?=\s)|[–—-](?=\s))+")
 
 
+# The last of a credit's names shaped as a day, a month and a year, but no date that can be
+# read ("Smarch 45 2019", "12 Febrary 2019" past the spellings dates.py forgives): a date
+# mistyped, not an outlet. A year alone with a name ("Expo 2020") is a name.
+_UNREADABLE_DATE = re.compile(
+    r",\s*(?P<date>(?:[^\W\d_]{3,12}\.?\s+\d{1,2}(?:st|nd|rd|th)?|\d{1,2}(?:st|nd|rd|th)?\s+"
+    r"[^\W\d_]{3,12}\.?),?\s+(?:1[89]|2[01])\d\d)\s*$"
+)
+
+
 @dataclass(frozen=True)
 class CreditMatch:
     """Where a credit sits in a line: its names, its date, and the text on either side."""
@@ -94,6 +103,8 @@ class CreditMatch:
     before: str = ""  # text before a trailing credit (part of the excerpt)
     after: str = ""  # text after a lead credit (the start of the excerpt)
     end: int = 0  # where a lead credit's names and date end in its line
+    # A date too mistyped to read ("Smarch 45 2019"), taken off the names: the import says it.
+    unread_date: str = ""
 
 
 def _first_word(text: str) -> str:
@@ -222,11 +233,15 @@ def find_lead_credit(line: str) -> CreditMatch | None:
         and names_look_like_credit(dateless.group("names"))
         and next(find_dates(dateless.group("names")), None) is None
     ):
-        parts = split_credit_names(dateless.group("names"))
+        names = dateless.group("names").strip()
+        unread = ""
+        if (broken := _UNREADABLE_DATE.search(names)) and broken.start() > 0:
+            names, unread = names[: broken.start()].strip(), broken.group("date")
+        parts = split_credit_names(names)
         if any(reads_as_outlet(p) for p in parts):  # "Reuters:… The council voted."
             after = original[dateless.end() :]
-            names = dateless.group("names").strip()
-            return CreditMatch(names, None, after=after, end=dateless.end("names"))
+            end = dateless.end("names")
+            return CreditMatch(names, None, after=after, end=end, unread_date=unread)
     return None
 
 

@@ -508,6 +508,8 @@ def _build_posts(raw_posts: list[RawPost], reader: CreditReader) -> list[Archive
         reference = parts.posted_on or previous_date
         sources = []
         for credit in parts.credits:
+            if credit.unread_date:
+                parts.doubts.append(f"a source's date “{credit.unread_date}” reads as no date")
             day = credit.date.resolve(reference) if credit.date else None
             if _not_yet_come(day):
                 # Mistyped as a "Posted on" can be: the post was ordered by it, above every
