@@ -69,7 +69,12 @@ def test_json_is_one_object_with_every_fact(fresh_home):
         "writable": True,
     }
     assert instance["pending_migrations"] == []
-    assert instance["search"] == {"engine": "tantivy", "waiting": 0, "waiting_at_least": False}
+    assert instance["search"] == {
+        "engine": "tantivy",
+        "waiting": 0,
+        "waiting_at_least": False,
+        "missing": [],
+    }
     assert instance["broker"]["configured"] is False
     assert set(report["sources"]) == {
         "enabled",
@@ -413,3 +418,22 @@ def test_a_re_application_nothing_takes_up_needs_attention():
     report = instance_status(NOW)
     assert report["instance"]["rematch"]["needs_attention"] is True
     assert any("waits for a poller" in line for line in report["attention"])
+
+
+@pytest.mark.django_db
+def test_a_search_index_missing_beside_stored_posts_needs_attention(tmp_path, settings):
+    """A backup restored without its index (derived data, left out unless asked) searched
+    nothing while status said all was well."""
+    from clipdesk.search.backends.tantivy_backend import META_FILE
+    from tests.factories import make_post
+
+    make_post()
+    settings.CLIPDESK_HOME = tmp_path  # a home restored without its search-index folder
+    report = instance_status(NOW)
+    assert report["instance"]["search"]["missing"] == ["posts"]
+    assert any("clipdesk reindex" in line for line in report["attention"])
+    assert "! search: no index of the posts: run `clipdesk reindex`" in report_lines(report, NOW)
+
+    (tmp_path / "search-index" / "post").mkdir(parents=True)
+    (tmp_path / "search-index" / "post" / META_FILE).write_text("{}")
+    assert instance_status(NOW)["instance"]["search"]["missing"] == []

@@ -117,7 +117,7 @@ def _instance(attention: list[str], now: datetime.datetime) -> dict:
         "database": database,
         "version": clipdesk.__version__,
         "pending_migrations": pending,
-        "search": _search(),
+        "search": _search(attention),
         "matching_changed": matching_changed,
         "rematch": rematch,
         "broker": broker,
@@ -193,16 +193,46 @@ def _database() -> dict:
     }
 
 
-def _search() -> dict:
+def _search(attention: list[str]) -> dict:
     from clipdesk.search.backends import engine_name
     from clipdesk.search.models import PendingIndexUpdate
 
     waiting = PendingIndexUpdate.objects.values("id")[:PENDING_COUNT_LIMIT].count()
+    engine = engine_name()
+    missing = _missing_indexes() if engine == "tantivy" else []
+    if missing:
+        attention.append(
+            f"the search index of the {' and the '.join(missing)} is missing (a backup "
+            "restored without --with-index?): search finds none of them until `clipdesk "
+            "reindex` has run"
+        )
     return {
-        "engine": engine_name(),
+        "engine": engine,
         "waiting": waiting,
         "waiting_at_least": waiting >= PENDING_COUNT_LIMIT,
+        "missing": missing,
     }
+
+
+def _missing_indexes() -> list[str]:
+    """The kinds (posts, articles) stored but with no index on disk: the home's index folder
+    is derived data, which a backup leaves out unless asked, and a restore then searched
+    nothing while status said all was well. Looked for, never opened (status writes
+    nothing, and opening makes an empty index)."""
+    from clipdesk.articles.models import Article
+    from clipdesk.digest.models import Post
+    from clipdesk.search.backends.tantivy_backend import META_FILE
+
+    folder = Path(settings.CLIPDESK_HOME) / "search-index"
+    stored = {
+        "posts": ("post", Post.objects.exists()),
+        "articles": ("article", Article.objects.exists()),
+    }
+    return [
+        label
+        for label, (kind, any_stored) in stored.items()
+        if any_stored and not (folder / kind / META_FILE).exists()
+    ]
 
 
 def _broker() -> dict:

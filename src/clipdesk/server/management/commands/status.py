@@ -83,6 +83,11 @@ def report_lines(report: dict, now: datetime.datetime) -> list[str]:
     search = instance["search"]
     waiting = f"{search['waiting']:,}{' or more' if search['waiting_at_least'] else ''}"
     lines.append(f"  search: {search['engine']}, {waiting} document(s) waiting to be indexed")
+    if search["missing"]:
+        lines.append(
+            f"! search: no index of the {' and the '.join(search['missing'])}: run "
+            "`clipdesk reindex`"
+        )
     if instance["matching_changed"]:
         from clipdesk.watch.store import MATCHING_CHANGED
 
