@@ -693,3 +693,32 @@ def test_the_site_name_is_read_only_when_a_days_file_is_begun(tmp_path):
         page = encode_snapshot(f"https://news.example/{number}", 200, {}, b"<p>x</p>", WHEN)
         append_snapshot(tmp_path, page, operator=name)
     assert asked == [1]
+
+
+@pytest.mark.django_db
+def test_a_snapshot_of_a_right_to_left_page_is_shown_right_to_left(admin_client, settings):
+    # Its <html dir="rtl"> is not part of what is shown: the page was laid out left to right,
+    # each sentence's full stop at its start.
+    body = '<html lang="fa" dir="rtl"><body><h1>کتاب تازه</h1><p>متن خبر.</p></body></html>'
+    snap = stored_snapshot(settings.CLIPDESK_HOME, body.encode(), "text/html; charset=utf-8")
+
+    html = admin_client.get(snap.get_absolute_url()).content.decode()
+
+    assert '<div class="snapshot" lang="fa" dir="rtl">' in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "html_attributes",
+    ['lang="en" dir="sideways"', 'lang="x onmouseover=alert(1)"', 'lang="fa&quot;"', ""],
+)
+def test_a_snapshots_direction_is_left_to_the_text_when_the_page_names_none_usable(
+    admin_client, settings, html_attributes
+):
+    body = f"<html {html_attributes}><body><p>متن خبر.</p></body></html>"
+    snap = stored_snapshot(settings.CLIPDESK_HOME, body.encode(), "text/html; charset=utf-8")
+
+    html = admin_client.get(snap.get_absolute_url()).content.decode()
+
+    lang = ' lang="en"' if html_attributes.startswith('lang="en"') else ""
+    assert f'<div class="snapshot"{lang} dir="auto">' in html

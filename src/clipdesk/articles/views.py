@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 import lxml.html
@@ -49,8 +50,14 @@ def snapshot_view(request: HttpRequest, pk: int) -> HttpResponse:
             "size": size_in_words(len(content.body)),
         }
         return render(request, "articles/snapshot_not_a_page.html", context)
-    base = page_base_url(html, content.url or snapshot.url)
-    context = {"snapshot": snapshot, "content": content, "html": sanitize_html(html, base)}
+    tree = parsed_page(html)
+    base = page_base_url(tree, content.url or snapshot.url)
+    context = {
+        "snapshot": snapshot,
+        "content": content,
+        "html": sanitize_html(html, base),
+        **page_writing(tree),
+    }
     return render(request, "articles/snapshot.html", context)
 
 
@@ -60,12 +67,42 @@ def size_in_words(size: int) -> str:
     return exact if size < 1024 else f"{exact} ({filesizeformat(size)})"
 
 
-def page_base_url(html: str, url: str) -> str:
+def parsed_page(html: str) -> lxml.html.HtmlElement | None:
+    """The page's tree, read once for what the sanitised copy cannot keep; None if unreadable."""
+    try:
+        return lxml.html.document_fromstring(html)
+    except (etree.ParserError, ValueError):
+        return None
+
+
+# A language tag as BCP 47 spells one ("fa", "pt-BR", "zh-Hant-TW"), nothing else.
+LANGUAGE_TAG = re.compile(r"[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*")
+
+
+def page_writing(tree: lxml.html.HtmlElement | None) -> dict[str, str]:
+    """The language and direction the page declared on its `<html>` (or `<body>`), which its
+    sanitised copy drops: without them a Persian page was laid out left to right. A page that
+    declares no direction is left to its text (`auto`)."""
+    declared: dict[str, str] = {}
+    for element in () if tree is None else (tree, tree.find("body")):
+        if element is None:
+            continue
+        for name in ("lang", "dir"):
+            value = (element.get(name) or "").strip()
+            if value and name not in declared:
+                declared[name] = value.lower() if name == "dir" else value
+    lang = declared.get("lang", "")
+    direction = declared.get("dir", "")
+    return {
+        "page_lang": lang if LANGUAGE_TAG.fullmatch(lang) else "",
+        "page_dir": direction if direction in ("ltr", "rtl") else "auto",
+    }
+
+
+def page_base_url(tree: lxml.html.HtmlElement | None, url: str) -> str:
     """What the page's relative links were relative to: its first `<base href>` (resolved
     against its address, as browsers do) when that is a web address, else the address."""
-    try:
-        tree = lxml.html.document_fromstring(html)
-    except (etree.ParserError, ValueError):
+    if tree is None:
         return url
     base = next((el.get("href") for el in tree.iter("base") if el.get("href") is not None), None)
     resolved = resolved_url(url, base.strip()) if base is not None else None
