@@ -97,3 +97,26 @@ def test_a_story_is_published_once_however_often_p_is_pressed(desk_instance, bro
     assert page.inner_text(".messages").startswith(f"Published “{headline}”")
     assert failed == []  # one request, not three of which two were cut short
     page.close()
+
+
+def test_a_key_acts_on_the_story_the_editor_clicked_or_tabbed_into(desk_instance, browser):
+    # The keys acted on the story last reached with j/k: an editor who clicked into the
+    # third story and pressed "s" snoozed the first, which stayed outlined beside it.
+    base_url, _home = desk_instance
+    page = _signed_in(browser, base_url)
+    stories = _open_stories(page)
+    third = stories.nth(2)
+    third_id = third.get_attribute("data-story")
+    third.locator("h2").click()
+    assert page.locator("section.story.current").get_attribute("data-story") == third_id
+    page.keyboard.press("s")
+    page.wait_for_load_state()
+    assert page.inner_text(".messages").startswith(f"Story {third_id} snoozed until")
+
+    # Tabbed to a story's "Merge into this", j goes on to the story after that one.
+    ids = page.locator("section.story").evaluate_all("ss => ss.map(s => s.dataset.story)")
+    page.locator(f"#story-{ids[1]} .merge-form button").focus()
+    page.keyboard.press("j")
+    assert page.locator("section.story.current").count() == 1
+    assert page.locator("section.story.current").get_attribute("data-story") == ids[2]
+    page.close()

@@ -3,13 +3,23 @@
   "use strict";
   var stories = [];
   var current = -1;
+  function mark(i) {
+    current = i;
+    stories.forEach(function (s, n) { s.classList.toggle("current", n === current); });
+  }
   function focus(i) {
     if (!stories.length) return;
-    current = Math.max(0, Math.min(stories.length - 1, i));
-    stories.forEach(function (s, n) { s.classList.toggle("current", n === current); });
+    mark(Math.max(0, Math.min(stories.length - 1, i)));
     stories[current].focus();
     stories[current].scrollIntoView({ block: "start" });
   }
+  // The story the editor clicked or tabbed into is the one the keys act on: they acted on
+  // the one last reached with j/k, and "s" pressed in the third snoozed the first.
+  document.addEventListener("focusin", function (event) {
+    var story = event.target.closest && event.target.closest(".story");
+    var i = stories.indexOf(story);
+    if (i >= 0 && i !== current) mark(i);
+  });
   function press(key) {
     var story = stories[current];
     if (!story) return;
