@@ -120,3 +120,16 @@ def test_a_key_acts_on_the_story_the_editor_clicked_or_tabbed_into(desk_instance
     assert page.locator("section.story.current").count() == 1
     assert page.locator("section.story.current").get_attribute("data-story") == ids[2]
     page.close()
+
+
+def test_back_from_a_decision_the_keys_act_on_the_story_in_view(desk_instance, browser):
+    # The desk comes back at the story after the one decided (#story-N); the keys acted on
+    # the first story, out of sight above it.
+    base_url, _home = desk_instance
+    page = _signed_in(browser, base_url)
+    _open_stories(page).nth(1).get_by_role("button", name="Dismiss").click()
+    page.wait_for_load_state()
+    after = page.url.rsplit("#story-", 1)[1]
+    assert after != page.locator("section.story").first.get_attribute("data-story")
+    assert page.locator("section.story.current").get_attribute("data-story") == after
+    page.close()

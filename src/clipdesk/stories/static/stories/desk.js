@@ -50,7 +50,10 @@
   });
   document.addEventListener("DOMContentLoaded", function () {
     stories = Array.prototype.slice.call(document.querySelectorAll(".story"));
-    if (stories.length) focus(0);
+    // Back from a decision the desk shows the story after it (#story-N): the keys act on
+    // that one, not on the first, out of sight above.
+    var shown = location.hash ? document.getElementById(location.hash.slice(1)) : null;
+    if (stories.length) focus(Math.max(0, stories.indexOf(shown)));
   });
   document.addEventListener("keydown", function (event) {
     var tag = (event.target.tagName || "").toLowerCase();
