@@ -429,6 +429,7 @@ def test_a_search_index_missing_beside_stored_posts_needs_attention(tmp_path, se
 
     make_post()
     settings.CLIPDESK_HOME = tmp_path  # a home restored without its search-index folder
+    settings.CLIPDESK_SEARCH_ENGINE = "tantivy"  # the default beside SQLite
     report = instance_status(NOW)
     assert report["instance"]["search"]["missing"] == ["posts"]
     assert any("clipdesk reindex" in line for line in report["attention"])
@@ -436,4 +437,8 @@ def test_a_search_index_missing_beside_stored_posts_needs_attention(tmp_path, se
 
     (tmp_path / "search-index" / "post").mkdir(parents=True)
     (tmp_path / "search-index" / "post" / META_FILE).write_text("{}")
+    assert instance_status(NOW)["instance"]["search"]["missing"] == []
+    # PostgreSQL's search keeps its index in the database: nothing to be missing.
+    (tmp_path / "search-index" / "post" / META_FILE).unlink()
+    settings.CLIPDESK_SEARCH_ENGINE = "postgres"
     assert instance_status(NOW)["instance"]["search"]["missing"] == []
