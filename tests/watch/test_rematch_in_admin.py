@@ -26,7 +26,9 @@ from clipdesk.search.service import search
 from clipdesk.watch.models import Entity, Match, RematchJob
 from clipdesk.watch.rematching import (
     BACKGROUND,
+    MOST_ATTEMPTS,
     STALLED_AFTER,
+    rematch_outcome,
     request_rematch,
     run_requested_rematch,
 )
@@ -333,3 +335,32 @@ def test_re_applying_says_how_far_it_has_come(desk, monkeypatch):
     told: list[tuple[int, int]] = []
     rematch_articles(apply=True, progress=lambda done, total: told.append((done, total)))
     assert told == [(2, 3), (3, 3)]
+
+
+def test_asking_while_one_runs_queues_another_after_it(large_archive):
+    """The running job read the watchlists when it began: a change made since, applied by
+    that job, would be lost."""
+    running = request_rematch(None)
+    RematchJob.objects.filter(pk=running.pk).update(
+        started_at=timezone.now(), heartbeat_at=timezone.now()
+    )
+    queued = request_rematch(None)
+    assert queued.pk != running.pk and queued.started_at is None
+    assert run_requested_rematch() is None  # the first is still at it
+
+
+def test_a_job_that_keeps_stopping_is_given_up_in_words(large_archive):
+    job = request_rematch(None)
+    stalled = timezone.now() - STALLED_AFTER - datetime.timedelta(seconds=1)
+    RematchJob.objects.filter(pk=job.pk).update(
+        started_at=stalled, heartbeat_at=stalled, attempts=MOST_ATTEMPTS
+    )
+    done = run_requested_rematch()
+    assert done is not None and done.finished_at is not None
+    assert f"stopped {MOST_ATTEMPTS} times" in done.error
+    assert rematch_outcome(done).startswith("re-applying the watchlists failed: stopped")
+
+
+def test_a_job_taken_up_counts_its_attempts(large_archive):
+    request_rematch(None)
+    assert run_requested_rematch().attempts == 1

@@ -33,6 +33,9 @@ LOW_FREE_BYTES = 1 << 30
 LOW_FREE_SHARE = 0.05
 # How long the broker and the page cache are given to answer.
 BROKER_CHECK_SECONDS = 2.0
+# A re-application of the watchlists queued this long with no poller taking it up needs
+# attention: nothing polls.
+QUEUED_TOO_LONG = datetime.timedelta(minutes=10)
 # Index updates waiting are counted up to this many (an upgrade may note every document).
 PENDING_COUNT_LIMIT = 100_000
 
@@ -146,17 +149,17 @@ def _rematch(attention: list[str], now: datetime.datetime) -> dict | None:
     job = unfinished_rematch()
     if job is None:
         return None
-    long_ago = now - STALLED_AFTER
     before = len(attention)
     if job.started_at is None:
         state = "queued"
-        if job.requested_at < long_ago:
+        # A poller takes a job up before its next round, a minute at most away.
+        if job.requested_at < now - QUEUED_TOO_LONG:
             attention.append(
                 f"re-applying the watchlists, asked for at {job.requested_at:%Y-%m-%d %H:%M}, "
                 "waits for a poller: nothing polls (`clipdesk run`, or a worker with a "
                 "broker); or run `clipdesk watch rematch --apply`"
             )
-    elif job.heartbeat_at is not None and job.heartbeat_at < long_ago:
+    elif job.heartbeat_at is not None and job.heartbeat_at < now - STALLED_AFTER:
         state = "stalled"
         attention.append(
             f"re-applying the watchlists stopped at {job.done} of {job.total} articles (last "

@@ -11,6 +11,7 @@ from clipdesk.people.roles import ADMIN, role_of
 from clipdesk.watch.matching import too_short
 from clipdesk.watch.models import Alias, Entity, Match, Watchlist
 from clipdesk.watch.rematching import (
+    IN_REQUEST_ARTICLES,
     applies_in_request,
     apply_rematch,
     latest_rematch,
@@ -125,11 +126,11 @@ class EntityAdmin(MatchingNoticeAdmin):
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "title": "Re-apply watchlists to stored articles",
-            "preview": preview_rematch(),
+            "preview": (preview := preview_rematch()),
             "matching_changed": matching_has_changed(),
             "job": (job := latest_rematch()),
             "job_outcome": rematch_outcome(job) if job and job.finished_at else "",
-            "in_background": not applies_in_request(),
+            "in_background": preview.stored > IN_REQUEST_ARTICLES,
         }
         return TemplateResponse(request, "admin/watch/entity/rematch.html", context)
 

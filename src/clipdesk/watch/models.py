@@ -111,6 +111,7 @@ class RematchJob(models.Model):
     total = models.PositiveIntegerField(default=0)  # articles stored when it started
     articles_changed = models.PositiveIntegerField(null=True, blank=True)
     error = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)  # times taken up
 
     class Meta:
         ordering = ["-requested_at", "-pk"]

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from clipdesk.watch.models import MatchingState, RematchJob
@@ -33,8 +33,12 @@ PREVIEW_SHOWN = 100
 # in the background.
 IN_REQUEST_ARTICLES = PREVIEW_ARTICLES
 # A job that has said nothing for this long lost its poller (stopped, killed): another may
-# take it up. It says how far it has come every PROGRESS_EVERY articles, a second or two.
-STALLED_AFTER = datetime.timedelta(minutes=10)
+# take it up. It says how far it has come every PROGRESS_EVERY articles, a second or two,
+# but not while search indexes the changed articles and every post again, which on a large
+# archive takes minutes.
+STALLED_AFTER = datetime.timedelta(minutes=30)
+# A job taken up this many times without finishing is given up, said on the page.
+MOST_ATTEMPTS = 3
 BACKGROUND = "the admin, in the background"
 
 
@@ -79,6 +83,7 @@ def apply_rematch(
     the articles' matches, so an alias that only posts use changes them and no article."""
     from clipdesk.people.models import AuditEntry, record
 
+    started = timezone.now()
     changes = rematch_articles(apply=True, progress=progress)
     posts = follow_in_search([c.article_id for c in changes])
     record(
@@ -89,6 +94,7 @@ def apply_rematch(
         articles=[c.article_id for c in changes[:PREVIEW_SHOWN]],
         by=by,
     )
+    _settle_waiting(len(changes), asked_by=started)
     return RematchApplied(changes, posts)
 
 
@@ -114,11 +120,11 @@ def applies_in_request() -> bool:
 
 
 def request_rematch(user) -> RematchJob:
-    """Ask for the watchlists to be re-applied in the background; a job asked for already and
-    not yet finished is that request (it reads the watchlists when it starts)."""
-    with transaction.atomic():
-        waiting = unfinished_rematch()
-        return waiting or RematchJob.objects.create(requested_by=user)
+    """Ask for the watchlists to be re-applied in the background. A job asked for already
+    and not started is that request (it reads the watchlists when it starts); one running
+    read them before this request's change, so another is queued after it."""
+    waiting = RematchJob.objects.filter(finished_at__isnull=True, started_at__isnull=True)
+    return waiting.order_by("requested_at").first() or RematchJob.objects.create(requested_by=user)
 
 
 def unfinished_rematch() -> RematchJob | None:
@@ -140,13 +146,16 @@ def _may_take(job: RematchJob, now: datetime.datetime) -> bool:
     return job.heartbeat_at is None or job.heartbeat_at < now - STALLED_AFTER
 
 
-def settle_waiting_rematches(changed: int) -> int:
-    """Jobs not started yet, done by another way (`clipdesk watch rematch --apply`): marked
-    finished, so that no poller does the same work again."""
+def _settle_waiting(changed: int, asked_by: datetime.datetime) -> None:
+    """Jobs not started and asked for before `asked_by`, when the watchlists were read for
+    a re-application done another way (the shell's, the page's): marked finished, so that
+    no poller does the same again. One asked for later may follow a change since: it stays."""
     from clipdesk.articles.models import Article
 
     now, stored = timezone.now(), Article.objects.count()
-    return RematchJob.objects.filter(finished_at__isnull=True, started_at__isnull=True).update(
+    RematchJob.objects.filter(
+        finished_at__isnull=True, started_at__isnull=True, requested_at__lte=asked_by
+    ).update(
         started_at=now,
         heartbeat_at=now,
         finished_at=now,
@@ -159,21 +168,31 @@ def settle_waiting_rematches(changed: int) -> int:
 def run_requested_rematch() -> RematchJob | None:
     """Take up the job waiting, if any, and do it: the poller's and the worker's part. The
     job is claimed by a conditional update, so two pollers never both run it; the one that
-    loses finds it claimed and goes on polling. Returns the job done, or None."""
+    loses finds it claimed and goes on polling. A poller that takes over a stalled job makes
+    the first one's later writes to it no-ops (they name the claim they were made under); a
+    job that stopped MOST_ATTEMPTS times without finishing is given up. Returns the job
+    done, or None."""
     job = unfinished_rematch()
     now = timezone.now()
     if job is None or not _may_take(job, now):
         return None
+    if job.attempts >= MOST_ATTEMPTS:
+        RematchJob.objects.filter(pk=job.pk, heartbeat_at=job.heartbeat_at).update(
+            finished_at=now,
+            error=f"stopped {job.attempts} times before finishing (the process ended or ran "
+            "out of memory?); `clipdesk watch rematch --apply` on the server shows why",
+        )
+        job.refresh_from_db()
+        return job
     claimed = RematchJob.objects.filter(
         pk=job.pk, finished_at__isnull=True, heartbeat_at=job.heartbeat_at
-    ).update(started_at=now, heartbeat_at=now, done=0)
+    ).update(started_at=now, heartbeat_at=now, done=0, attempts=F("attempts") + 1)
     if not claimed:
         return None
+    mine = RematchJob.objects.filter(pk=job.pk, started_at=now)
 
     def progress(done: int, total: int) -> None:
-        RematchJob.objects.filter(pk=job.pk).update(
-            done=done, total=total, heartbeat_at=timezone.now()
-        )
+        mine.update(done=done, total=total, heartbeat_at=timezone.now())
 
     log.info("watch: re-applying the watchlists to the stored articles, as asked in the admin")
     try:
@@ -181,11 +200,9 @@ def run_requested_rematch() -> RematchJob | None:
     except Exception as exc:  # said on the admin's page; the poller goes on
         log.exception("watch: re-applying the watchlists failed")
         reason = " ".join(str(exc).split()) or type(exc).__name__
-        RematchJob.objects.filter(pk=job.pk).update(finished_at=timezone.now(), error=reason)
+        mine.update(finished_at=timezone.now(), error=reason)
     else:
-        RematchJob.objects.filter(pk=job.pk).update(
-            finished_at=timezone.now(), articles_changed=len(applied.changes)
-        )
+        mine.update(finished_at=timezone.now(), articles_changed=len(applied.changes))
         log.info("watch: watchlists re-applied, %d stored article(s) changed", len(applied.changes))
     job.refresh_from_db()
     return job

@@ -26,6 +26,7 @@ class Migration(migrations.Migration):
                 ('total', models.PositiveIntegerField(default=0)),
                 ('articles_changed', models.PositiveIntegerField(blank=True, null=True)),
                 ('error', models.TextField(blank=True)),
+                ('attempts', models.PositiveSmallIntegerField(default=0)),
                 ('requested_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={

@@ -96,10 +96,11 @@ def report_lines(report: dict, now: datetime.datetime) -> list[str]:
         lines.append("  matching: the stored matches follow the current rules")
     if rematch := instance["rematch"]:
         mark = "!" if rematch["needs_attention"] else " "
-        lines.append(
-            f"{mark} matching: re-applying the watchlists {rematch['state']}, "
-            f"{rematch['done']:,} of {rematch['total']:,} articles gone over"
-        )
+        if rematch["state"] == "queued":
+            how_far = f"asked for at {when(rematch['requested_at'])}"
+        else:
+            how_far = f"{rematch['done']:,} of {rematch['total']:,} articles gone over"
+        lines.append(f"{mark} matching: re-applying the watchlists {rematch['state']}, {how_far}")
     lines.append(_server_line("broker", instance["broker"]))
     lines.append(_server_line("cache", instance["cache"]))
 

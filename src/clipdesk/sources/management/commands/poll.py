@@ -80,7 +80,8 @@ class Command(ClipdeskCommand):
     ) -> None:
         # The watchlists re-applied, when an admin asked for it on a large archive: before
         # the round, so that the round's new articles are matched by the same watchlists.
-        if (job := run_requested_rematch()) is not None and not quiet:
+        # Said even when quiet if it failed, as a failed round is.
+        if (job := run_requested_rematch()) is not None and (job.error or not quiet):
             self.stderr.write(f"watch: {rematch_outcome(job)}")
         summary = poll_sources(due_only=due_only, workers=workers, shard=shard)
         if not quiet or summary.articles_new or summary.failed:

@@ -5,11 +5,7 @@ from django.core.management.base import CommandError
 from clipdesk.command import ClipdeskCommand
 from clipdesk.watch.matching import too_short
 from clipdesk.watch.models import Entity
-from clipdesk.watch.rematching import (
-    apply_rematch,
-    follow_in_search,
-    settle_waiting_rematches,
-)
+from clipdesk.watch.rematching import apply_rematch, follow_in_search
 from clipdesk.watch.store import (
     DEFAULT_WATCHLIST,
     MATCHING_CHANGED,
@@ -83,7 +79,6 @@ class Command(ClipdeskCommand):
             if options["apply"]:
                 applied = apply_rematch(None, by="clipdesk watch rematch")
                 changes = applied.changes
-                settle_waiting_rematches(len(changes))  # asked for in the admin, done here
             else:
                 changes = rematch_articles(apply=False)
             for c in changes:
