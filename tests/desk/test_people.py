@@ -451,6 +451,11 @@ def test_a_browser_the_account_signed_in_with_is_not_kept_out_by_its_lock(client
 
     assert response.status_code == 302
     assert client.session["_auth_user_id"]
+    # The stranger's lock stands: the editor's success gave them no fresh guesses.
+    from django.test import Client
+
+    elsewhere = {"username": "eddie", "password": "the-right-password-123"}
+    assert Client().post("/login/", elsewhere, REMOTE_ADDR="198.51.100.9").status_code == 429
 
 
 def test_without_the_cookie_the_locked_account_is_refused_as_before(client):

@@ -172,8 +172,10 @@ def clear_account(username: str) -> None:
 
 
 def clear(address: str, username: str, device: str | None = None) -> None:
-    keys = _keys(address, username) + (_keys(address, username, device) if device else [])
+    """Forget the failures a successful sign-in answers: its own. One from a known device
+    clears that device's count only; clearing the account's and the address's too would
+    give a guesser elsewhere five fresh tries each time the editor signs in."""
     try:
-        counter().delete_many(keys)
+        counter().delete_many(_keys(address, username, device))
     except _counter_errors() as exc:  # the count lapses with its window
         log.error("failed sign-ins could not be cleared (%s)", exc)
