@@ -16,6 +16,14 @@ def locked(request):
     raise OperationalError("database is locked")
 
 
+def not_migrated(request):
+    raise OperationalError("no such table: digest_post")
+
+
+def read_only(request):
+    raise OperationalError("attempt to write a readonly database")
+
+
 def broken(request):
     raise ValueError("a fault of the page itself")
 
@@ -24,7 +32,13 @@ def fine(request):
     return HttpResponse("ok")
 
 
-urlpatterns = [path("locked/", locked), path("broken/", broken), path("fine/", fine)]
+urlpatterns = [
+    path("locked/", locked),
+    path("not-migrated/", not_migrated),
+    path("read-only/", read_only),
+    path("broken/", broken),
+    path("fine/", fine),
+]
 handler500 = "clipdesk.digest.views.server_error"
 
 
@@ -36,3 +50,6 @@ def test_a_database_that_cannot_answer_is_a_503_and_a_fault_a_500():
     assert busy["Retry-After"] == str(DATABASE_BUSY_RETRY_SECONDS)
     assert "try again" in busy.content.decode()
     assert client.get("/broken/").status_code == 500
+    # Wrong for good, not busy: waiting mends neither, so no "try again" is promised.
+    assert client.get("/not-migrated/").status_code == 500
+    assert client.get("/read-only/").status_code == 500

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import re
 import sys
 
 from django.conf import settings
@@ -143,19 +144,30 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 # How long a client is asked to wait when the database is busy or away.
 DATABASE_BUSY_RETRY_SECONDS = 30
+# What a database says when it is busy or away for a while, as opposed to wrong for good
+# (SQLite's "no such table" before migrating, "attempt to write a readonly database"),
+# which waiting does not mend and stays a 500.
+_PASSING = re.compile(
+    r"locked|busy|connection|connect to server|server closed|starting up|shutting down|"
+    r"terminating|could not receive|timeout|timed out",
+    re.IGNORECASE,
+)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    """Django's answer to an exception no view handled. One from the database itself (SQLite
-    locked by a long write past its busy timeout, PostgreSQL restarting or unreachable) is no
-    fault of the page: 503 with Retry-After, so a client and a proxy know to try again soon,
-    rather than a 500. The traceback is logged either way."""
+    """Django's answer to an exception no view handled. One from a database busy or away
+    for a while (SQLite locked by a long write past its busy timeout, PostgreSQL restarting
+    or unreachable) is no fault of the page: 503 with Retry-After, so a client and a proxy
+    know to try again soon, rather than a 500. The traceback is logged either way."""
     # No context processors here: the database may be what failed.
     from django.db import InterfaceError, OperationalError
     from django.template import loader
 
     failed = sys.exc_info()[1]  # called inside Django's handler for the exception
-    if isinstance(failed, OperationalError | InterfaceError):
+    passing = isinstance(failed, InterfaceError) or (
+        isinstance(failed, OperationalError) and _PASSING.search(str(failed)) is not None
+    )
+    if passing:
         response = HttpResponse(loader.get_template("503.html").render({}), status=503)
         response["Retry-After"] = str(DATABASE_BUSY_RETRY_SECONDS)
         return response
