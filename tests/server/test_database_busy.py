@@ -5,7 +5,6 @@ page, and a client or proxy should try again soon."""
 from __future__ import annotations
 
 from django.db import OperationalError
-from django.http import HttpResponse
 from django.test import Client, override_settings
 from django.urls import path
 
@@ -28,16 +27,11 @@ def broken(request):
     raise ValueError("a fault of the page itself")
 
 
-def fine(request):
-    return HttpResponse("ok")
-
-
 urlpatterns = [
     path("locked/", locked),
     path("not-migrated/", not_migrated),
     path("read-only/", read_only),
     path("broken/", broken),
-    path("fine/", fine),
 ]
 handler500 = "clipdesk.digest.views.server_error"
 
