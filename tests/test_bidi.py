@@ -48,3 +48,13 @@ def test_a_post_page_title_keeps_the_site_name_out_of_a_headlines_override(clien
     post = make_post(headline=f"{RLO}Harbour pier reopens")
     page = client.get(post.get_absolute_url()).content.decode()
     assert f"<title>{RLO}Harbour pier reopens{PDF} · " in page
+
+
+def test_a_value_cut_to_its_column_keeps_its_closing_marks():
+    from clipdesk.bidi import closed_within
+
+    long = RLO + "x" * 2000
+    stored = closed_within(long, 1000)
+    assert len(stored) == 1000 and stored.endswith(PDF) and stored.startswith(RLO)
+    assert closed_within(f"{RLI}{LRE}" + "y" * 10, 5) == f"{RLI}{LRE}y{PDF}{PDI}"
+    assert closed_within("plain", 3) == "pla"

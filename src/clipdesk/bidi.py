@@ -39,3 +39,14 @@ def closed_bidi(value: str) -> str:
                 pass
     closing = [POP_ISOLATE if opened in ISOLATES else POP_EMBEDDING for opened in stack]
     return value + "".join(reversed(closing))
+
+
+def closed_within(value: str, most: int) -> str:
+    """`value` cut to fit `most` characters (a column's length) with what it leaves open
+    closed: cut after closing, a long hostile headline lost its closing marks again."""
+    cut = value[:most]
+    closed = closed_bidi(cut)
+    while len(closed) > most:  # the marks take room: cut as many characters more
+        cut = cut[: most - (len(closed) - len(cut))]
+        closed = closed_bidi(cut)
+    return closed

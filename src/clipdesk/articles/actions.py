@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from clipdesk.articles.models import Article, ExtractionRule
 from clipdesk.articles.snapshots import SnapshotUnreadable, read_snapshot
 from clipdesk.articles.storing import text_digest
+from clipdesk.bidi import closed_within
 
 if TYPE_CHECKING:
     from clipdesk.watch.matching import Matcher
@@ -93,10 +94,10 @@ def reextract_article(
     # title_xpath saved because the feed's headlines are wrong left the feed's headline in
     # place, the rule's found only in the provenance.
     if "title" in fresh.rule_fields:
-        article.title = fresh.title[:1000]
+        article.title = closed_within(fresh.title, 1000)
         taken.add("title")
     else:
-        article.title = (feed.get("title") or fresh.title or article.title)[:1000]
+        article.title = closed_within(feed.get("title") or fresh.title or article.title, 1000)
     if "published" in fresh.rule_fields or article.published is None:
         article.published = fresh.published
         taken.add("published")

@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from clipdesk.articles.models import Article, Snapshot
+from clipdesk.bidi import closed_within
 from clipdesk.digest.outlets import OutletDirectory
 from clipdesk.sources.models import Source
 from clipdesk.watch.matching import Match
@@ -60,7 +61,7 @@ def read_text(extracted: ExtractedArticle, matcher: WatchMatcher) -> TextFinding
 
 
 def _stored_title(extracted: ExtractedArticle) -> str:
-    return (extracted.title or "")[:1000]
+    return closed_within(extracted.title or "", 1000)
 
 
 def save_article(
@@ -98,7 +99,7 @@ def save_article(
                 title=_stored_title(extracted),
                 authors=list(extracted.authors),
                 outlet=outlet,
-                outlet_name=(outlet_name or "")[:300],
+                outlet_name=closed_within(outlet_name or "", 300),
                 published=extracted.published,
                 language=extracted.language or "",
                 text=extracted.text,
@@ -125,7 +126,7 @@ def copy_credit(
     outlet_name = outlet_name_for(extracted, source)
     return {
         "outlet": _outlet(outlets, outlet_name) if outlet_name else None,
-        "outlet_name": (outlet_name or "")[:300],
+        "outlet_name": closed_within(outlet_name or "", 300),
         "authors": list(extracted.authors),
         "published": extracted.published,
         "snapshot": snapshot,
