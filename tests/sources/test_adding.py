@@ -422,6 +422,25 @@ def test_an_address_that_is_neither_feed_sitemap_nor_web_page_is_refused(
     assert not Source.objects.exists()
 
 
+def test_a_feed_a_page_names_with_a_campaign_is_added_without_it(server):
+    feed = server.route("/feed.xml", HARBOUR_FEED, headers={"Content-Type": "application/rss+xml"})
+    page = (
+        f'<html><head><link rel="alternate" type="application/rss+xml" '
+        f'href="{feed}?utm_source=homepage&amp;edition=uk"></head><body></body></html>'
+    ).encode()
+    home = server.route("/", page, headers={"Content-Type": "text/html"})
+    added = add_source(home)
+    assert added.source.url == f"{feed}?edition=uk"
+
+
+def test_a_feed_broken_past_reading_is_refused_with_the_parsers_reason(server):
+    body = b'{"version": "https://jsonfeed.org/version/1.1", "items": ['
+    address = server.route("/feed.json", body, headers={"Content-Type": "application/feed+json"})
+    refused = r"application/feed\+json; read as a feed: the body looks like JSON but does not"
+    with pytest.raises(SourceError, match=refused):
+        add_source(address)
+
+
 def test_a_web_page_served_with_another_content_type_is_still_a_listing(server):
     home = server.route(
         "/", b"<p><a href='/news/quay-reopens'>Quay</a></p>", headers={"Content-Type": "text/plain"}

@@ -100,6 +100,9 @@ def add_source(url: str, *, name: str = "", kind: str | None = None) -> NewSourc
     note = ""  # the kind asked for, which the caller shows anyway
     if kind is None:
         kind, url, note, named = _detect(url)
+        # A feed the page names may carry a campaign too ("feed.xml?utm_source=rss").
+        found = urlsplit(url)
+        url = urlunsplit(found._replace(query=_without_campaign(found.query)))
         existing = Source.objects.filter(url=url).first()
         if existing:
             return NewSource(existing, False, f"{note}; already a source")
@@ -241,12 +244,16 @@ def _detect(url: str) -> tuple[str, str, str, str]:
             if not any(p.startswith("this is an HTML page") for p in feed.problems):
                 found = FORMAT_NAMES.get(feed.kind, feed.kind)
                 return Source.Kind.FEED, url, f"found {found}", ""
-        except FeedError:
+        except FeedError as exc:
             if not _may_be_web_page(response):
                 served = response.headers.get("content-type", "").split(";")[0].strip()
+                # The parser's reason too: a feed broken past reading, or cut off by the
+                # size cap, is no picture or PDF.
+                reason = str(exc).removeprefix("feeds: ")
                 raise SourceError(
                     f"source: {url!r} is not a feed, a sitemap or a web page "
-                    f"({served or 'no content type'}): there is nothing in it to poll"
+                    f"({served or 'no content type'}; read as a feed: {reason}): there is "
+                    "nothing in it to poll"
                 ) from None
         failures: list[str] = []
         # Each is read before it is taken: a page's first feed may be a comments feed long

@@ -72,7 +72,7 @@ _INFLATE_STEP = 64 * 1024  # most decompressed bytes produced per step, so the c
 # Most Content-Encoding layers unwrapped: real servers send one. Each costs a few bytes on the
 # wire and a level of the stack to unwrap, and a thousand of them overflowed it.
 _MOST_ENCODINGS = 4
-# A redirect's Location, kept out of httpx's sight (see Fetcher._hide_location).
+# A redirect's Location, kept out of httpx's sight (see _hide_location).
 _LOCATION = "clipdesk.location"
 
 

@@ -77,9 +77,13 @@ def drop_sessions(apps, schema_editor) -> None:
     candidates = Article.objects.filter(hints).order_by("pk").values_list("pk", "canonical_url")
     # Read before any is written: SQLite does not isolate a read in progress from writes to
     # the same table on its connection.
-    rewrites = [(pk, address_without_session(address)) for pk, address in candidates]
+    rewrites = [
+        (pk, bare)
+        for pk, address in candidates
+        if (bare := address_without_session(address)) != address  # most hints are no session
+    ]
     for pk, bare in rewrites:
-        if not Article.objects.filter(canonical_url=bare).exists():  # its own, if unchanged
+        if not Article.objects.filter(canonical_url=bare).exists():
             Article.objects.filter(pk=pk).update(canonical_url=bare)
 
 
