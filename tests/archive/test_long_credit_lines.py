@@ -65,3 +65,16 @@ def test_a_known_name_of_several_ands_is_kept_whole_between_others():
         "Quay and Ferry and Tide Review",
         "Valley Courier",
     ]
+
+
+def test_a_name_longer_than_any_outlets_is_not_learned_so_the_bound_holds():
+    """A hostile line can teach an 18,000-character "outlet": learned, the reader looked
+    runs up to its length, and reading long lines was quadratic again."""
+    hostile = " & ".join(f"Outlet{i} Courier" for i in range(1000))
+    counts = {}
+    for names in (400, 800):
+        gazetteer = CountingGazetteer([*KNOWN, hostile])
+        CreditReader(gazetteer).roles(joined_outlets(names))
+        counts[names] = gazetteer.characters
+    for names, characters in counts.items():
+        assert characters <= 100 * names, counts

@@ -212,6 +212,8 @@ def name_key(name: str) -> str:
 
 _WELL_KNOWN_KEYS = frozenset(name_key(n) for n in WELL_KNOWN_OUTLETS)
 _LONGEST_WELL_KNOWN_KEY = max(map(len, _WELL_KNOWN_KEYS), default=0)
+# The longest outlet name the gazetteer learns, in key characters (letters and digits).
+LONGEST_NAME_KEY = 150
 
 
 def _key_characters(text: str) -> str:
@@ -370,7 +372,10 @@ class OutletGazetteer:
             if region_code(alias.group(2)) is None and not is_place(alias.group(2)):
                 keys.append(name_key(alias.group(2)))
         for key in keys:
-            if key:
+            # No outlet's name is longer; a longer "name" (a hostile line of thousands of
+            # names joined by "&") would lift the bound the credit reader looks runs up to,
+            # and reading long credit lines grew quadratic again.
+            if key and len(key) <= LONGEST_NAME_KEY:
                 self._names.setdefault(key, display)
                 self.longest_key = max(self.longest_key, len(key))
 
