@@ -327,3 +327,17 @@ def test_what_the_import_doubts_is_said_in_words_and_in_the_json(tmp_path):
     assert "“Gates shut”: its “Posted on” date “Smarch 45 2019” reads as no date" in said
     again = json.loads(clipdesk(home, "import-archive", str(page), "--json").stdout)
     assert [d["headline"] for d in again["doubtful"]] == ["Gates shut", "Pier report"]
+
+
+def test_doubts_are_said_once_for_a_post_repeated_on_its_page(tmp_path):
+    """A post shown twice on a page is written once ("1 repeated copy not written"): its
+    doubt was said twice."""
+    page = tmp_path / "digest.txt"
+    post = "Pier report\n\nPosted on: 2019/03/02\n\nThe pier is to be repaired by summer.\n\n"
+    credited = "Market opens\n\nPosted on: 2019/03/01\n\nBay Herald, March 1 2019:… It opened.\n"
+    page.write_text("Quay Notes\n\n" + post + post + credited, encoding="utf-8")
+    home = tmp_path / "home"
+    clipdesk(home, "init")
+    result = json.loads(clipdesk(home, "import-archive", str(page), "--json").stdout)
+    assert result["repeated"] == 1
+    assert [d["doubt"] for d in result["doubtful"]] == ["no source line: it credits no one"]

@@ -28,7 +28,7 @@ from clipdesk.digest.outlets import OutletDirectory
 from clipdesk.server.setup import refresh_query_statistics
 from clipdesk.storage import database_refusal
 
-# Doubtful posts said one a line in the summary; --json lists them all.
+# Doubts said one a line in the summary, the first this many; --json lists them all.
 DOUBTS_SHOWN = 20
 
 
@@ -72,7 +72,8 @@ class Command(ClipdeskCommand):
         read = read_pages(files, gazetteer, postless_allowed=found.postless_allowed)
         pages = self._pages_read(found, read)
         read_whole = [read for _, read in pages if not isinstance(read, ArchiveFileError)]
-        superseded = iter(superseded_copies(read_whole))
+        later_corrected = superseded_copies(read_whole)
+        superseded = iter(later_corrected)
         corrected_later = 0
         for _path, read in pages:
             if isinstance(read, ArchiveFileError):
@@ -89,7 +90,7 @@ class Command(ClipdeskCommand):
         if as_json:
             left_out = found.left_out_list()
             shown = {"site": site, "posts": posts, "left_out_files": left_out}
-            doubtful = {"doubtful": doubts_in(pages)}
+            doubtful = {"doubtful": doubts_in(pages, later_corrected)}
             self.stdout.write(json_dumps({**shown, "skipped_files": left_out, **doubtful}))
         else:
             aside = (
@@ -101,7 +102,7 @@ class Command(ClipdeskCommand):
                 f"{len(posts)} post(s) found in {len(pages)} file(s){aside}; nothing written."
             )
             self._say_left_out(found)
-            self._say_doubts(pages)
+            self._say_doubts(doubts_in(pages, later_corrected))
         self._fail_if(failures)
 
     def _import(self, found: ArchiveFiles, as_json: bool) -> None:
@@ -127,7 +128,8 @@ class Command(ClipdeskCommand):
             progress.update(task, total=len(pages))
             summary = ImportSummary(left_out_files=found.left_out_list())
             read_whole = [read for _, read in pages if not isinstance(read, ArchiveFileError)]
-            superseded = iter(superseded_copies(read_whole))
+            later_corrected = superseded_copies(read_whole)
+            superseded = iter(later_corrected)
             for path, read in pages:
                 summary.files += 1
                 if isinstance(read, ArchiveFileError):
@@ -148,7 +150,8 @@ class Command(ClipdeskCommand):
         if summary.totals.added:
             refresh_query_statistics()  # the tables may have grown tenfold
         if as_json:
-            self.stdout.write(json_dumps({**summary.as_dict(), "doubtful": doubts_in(pages)}))
+            doubts = doubts_in(pages, later_corrected)
+            self.stdout.write(json_dumps({**summary.as_dict(), "doubtful": doubts}))
         else:
             t = summary.totals
             repeated = f", {t.repeated} repeated copy(ies) not written" if t.repeated else ""
@@ -158,7 +161,7 @@ class Command(ClipdeskCommand):
                 f"{len(summary.failures)} file(s) failed."
             )
             self._say_left_out(found)
-            self._say_doubts(pages)
+            self._say_doubts(doubts_in(pages, later_corrected))
         self._fail_if([f.reason for f in summary.failures])
 
     def _pages_read(
@@ -190,10 +193,10 @@ class Command(ClipdeskCommand):
         for line in found.left_out_lines():
             self.stdout.write(line)
 
-    def _say_doubts(self, pages: list[tuple[Path, ArchivePage | ArchiveFileError]]) -> None:
-        """The posts read with a doubt (a date not yet come, one that reads as no date, no
-        source line): stored as read, they were imported without a word."""
-        doubts = doubts_in(pages)
+    def _say_doubts(self, doubts: list[dict[str, str]]) -> None:
+        """What the reading doubts in the posts written (a date not yet come, one that reads
+        as no date, no source line), one a line: stored as read, they were imported without
+        a word."""
         for doubt in doubts[:DOUBTS_SHOWN]:
             self.stdout.write(f"doubtful: {doubt['path']}: “{doubt['headline']}”: {doubt['doubt']}")
         if len(doubts) > DOUBTS_SHOWN:
@@ -207,15 +210,21 @@ class Command(ClipdeskCommand):
             raise CommandError(f"{len(failures)} file(s) could not be imported", returncode=2)
 
 
-def doubts_in(pages: list[tuple[Path, ArchivePage | ArchiveFileError]]) -> list[dict[str, str]]:
-    """Every doubt of the pages read, with its file and post: {"path", "headline", "doubt"}."""
-    return [
-        {"path": str(path), "headline": post.headline, "doubt": doubt}
-        for path, page in pages
-        if isinstance(page, ArchivePage)
-        for post in page.posts
+def doubts_in(
+    pages: list[tuple[Path, ArchivePage | ArchiveFileError]], later_corrected: list[set[int]]
+) -> list[dict[str, str]]:
+    """Every doubt of the posts the import writes, with its file and post: {"path",
+    "headline", "doubt"}. Not of a copy a later file corrects (`later_corrected`, a set of
+    post indexes a page read whole), and a post repeated on its page is said once."""
+    whole = [(path, page) for path, page in pages if isinstance(page, ArchivePage)]
+    said = {
+        (str(path), post.headline, doubt): None
+        for (path, page), not_written in zip(whole, later_corrected, strict=True)
+        for index, post in enumerate(page.posts)
+        if index not in not_written
         for doubt in post.doubts
-    ]
+    }
+    return [{"path": path, "headline": headline, "doubt": doubt} for path, headline, doubt in said]
 
 
 def json_dumps(data: dict) -> str:
