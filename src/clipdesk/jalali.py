@@ -62,15 +62,15 @@ _MONTHS = {
     "حوت": 12,
 }
 _MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
-_LETTER = r"\u0600-\u06ff"
-# The marks of that block that end a word as a space does: comma, semicolon, question mark,
-# full stop ("۸ آذر، ۱۴۰۵" names a day as "۸ آذر ۱۴۰۵" does).
-_PUNCTUATION = "\u060c\u061b\u061f\u06d4"
+# The Arabic block, less the marks that end a word as a space does (comma U+060C, semicolon
+# U+061B, question mark U+061F, full stop U+06D4): "۸ آذر، ۱۴۰۵" and "تهران،۸ آذر" name a
+# day as "۸ آذر ۱۴۰۵" does.
+_LETTER = r"\u0600-\u060b\u060d-\u061a\u061c-\u061e\u0620-\u06d3\u06d5-\u06ff"
 # "8 آذر", "8 آذرماه", "8 آذر ماه" (after folding): a day and a month.
 _DAY_MONTH = rf"(\d{{1,2}})\s*({_MONTH})(?:\s*ماه)?"
 # The same found in running text: the month a whole word, as "دی" (the tenth month) is also
 # the first letters of many words.
-_DAY_MONTH_IN_TEXT = rf"(?<![\d{_LETTER}]){_DAY_MONTH}(?!(?![{_PUNCTUATION}])[{_LETTER}])"
+_DAY_MONTH_IN_TEXT = rf"(?<![\d{_LETTER}]){_DAY_MONTH}(?![{_LETTER}])"
 # "8 آذر 1405": with the year after it.
 _NAMED = re.compile(rf"{_DAY_MONTH_IN_TEXT}[\s,،]*(\d{{4}})(?!\d)")
 # "8 آذر" with no year after it (nor a number that may be one): a date the archive reader

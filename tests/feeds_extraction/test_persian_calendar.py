@@ -89,6 +89,7 @@ def test_a_latin_page_is_not_read_for_persian_calendar_numbers():
         ("8 آذرماه 1405", datetime.date(2026, 11, 29)),
         ("٨ آذر ١٤٠٥", datetime.date(2026, 11, 29)),  # Arabic-Indic digits
         ("۸ آذر، ۱۴۰۵", datetime.date(2026, 11, 29)),  # an Arabic comma after the month
+        ("تهران،۸ آذر ۱۴۰۵", datetime.date(2026, 11, 29)),  # and one before the day
         ("۸ آذر.", None),
         ("1405-9-8", datetime.date(2026, 11, 29)),
         ("08.09.1405", datetime.date(2026, 11, 29)),
