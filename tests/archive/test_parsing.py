@@ -1479,9 +1479,12 @@ def test_a_source_date_that_reads_as_no_date_is_no_outlet_and_is_doubted() -> No
         "Gates shut\n\nPosted on: 2019/03/04\n\n"
         "Ann Lee, Bay Herald, Smarch 45 2019:… The gates were shut for winter.\n\n"
         "Expo plans\n\nPosted on: 2019/03/05\n\n"
-        "Bay Herald, Expo 2020:… Plans for the fair were shown.\n"
+        "Bay Herald, Expo 2020:… Plans for the fair were shown.\n\n"
+        "Fair issue\n\nPosted on: 2019/03/06\n\n"
+        "Bay Herald, Issue 12 2019:… The fair had an issue of its own.\n"
     )
-    gates, expo = page.posts
+    gates, expo, issue = page.posts
+    assert issue.doubts == []  # "Issue 12 2019" is no month's name: a name
     assert [(c.author, c.outlet, c.date) for c in gates.sources] == [
         ("Ann Lee", "Bay Herald", None)
     ]

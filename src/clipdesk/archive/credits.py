@@ -31,7 +31,7 @@ import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from clipdesk.archive.dates import WEEKDAYS, DateMention, find_dates
+from clipdesk.archive.dates import WEEKDAYS, DateMention, find_dates, looks_like_month
 from clipdesk.archive.gazetteer import (
     EDITION_WORDS,
     LINKING_WORDS,
@@ -87,10 +87,11 @@ EXCERPT_LEAD_IN = re.compile(r"^(?:\s|[:;,]|…\.*|\.{2,}|\.(?=\s)|[–—-](?=\
 
 # The last of a credit's names shaped as a day, a month and a year, but no date that can be
 # read ("Smarch 45 2019", "12 Febrary 2019" past the spellings dates.py forgives): a date
-# mistyped, not an outlet. A year alone with a name ("Expo 2020") is a name.
+# mistyped, not an outlet, where its word looks like a month's name ("Issue 12 2019" and a
+# year alone with a name, "Expo 2020", are names).
 _UNREADABLE_DATE = re.compile(
-    r",\s*(?P<date>(?:[^\W\d_]{3,12}\.?\s+\d{1,2}(?:st|nd|rd|th)?|\d{1,2}(?:st|nd|rd|th)?\s+"
-    r"[^\W\d_]{3,12}\.?),?\s+(?:1[89]|2[01])\d\d)\s*$"
+    r",\s*(?P<date>(?:(?P<month>[^\W\d_]{3,12})\.?\s+\d{1,2}(?:st|nd|rd|th)?|\d{1,2}"
+    r"(?:st|nd|rd|th)?\s+(?P<month_after>[^\W\d_]{3,12})\.?),?\s+(?:1[89]|2[01])\d\d)\s*$"
 )
 
 
@@ -235,7 +236,12 @@ def find_lead_credit(line: str) -> CreditMatch | None:
     ):
         names = dateless.group("names").strip()
         unread = ""
-        if (broken := _UNREADABLE_DATE.search(names)) and broken.start() > 0:
+        broken = _UNREADABLE_DATE.search(names)
+        if (
+            broken
+            and broken.start() > 0
+            and looks_like_month(broken["month"] or broken["month_after"])
+        ):
             names, unread = names[: broken.start()].strip(), broken.group("date")
         parts = split_credit_names(names)
         if any(reads_as_outlet(p) for p in parts):  # "Reuters:… The council voted."

@@ -201,6 +201,15 @@ def match_month(token: str) -> int | None:
     return scored[0][1]
 
 
+def looks_like_month(token: str) -> bool:
+    """Whether a word is a month's name, or two edits from an English one whatever its first
+    letter ("Smarch"): too mistyped for `match_month`, it still says a date was meant."""
+    if match_month(token) is not None:
+        return True
+    word = _month_word(token)
+    return len(word) >= 4 and any(_edit_distance(word, name) <= 2 for name in MONTH_NAMES)
+
+
 def _unaccented(word: str) -> str:
     decomposed = unicodedata.normalize("NFKD", word)
     return "".join(char for char in decomposed if not unicodedata.combining(char))
