@@ -218,23 +218,25 @@ def _search(attention: list[str]) -> dict:
 
 
 def _missing_indexes() -> list[str]:
-    """The kinds (posts, articles) stored but with no index on disk: the home's index folder
-    is derived data, which a backup leaves out unless asked, and a restore then searched
-    nothing while status said all was well. Looked for, never opened (status writes
-    nothing, and opening makes an empty index)."""
+    """The kinds (posts, articles) stored but with nothing in their index: the home's index
+    folder is derived data, which a backup leaves out unless asked, and a restore then
+    searched nothing while status said all was well (any search or poll since made the
+    index again, empty). Read from the index's own files, never opened: status writes
+    nothing, and opening makes an empty index."""
     from clipdesk.articles.models import Article
     from clipdesk.digest.models import Post
-    from clipdesk.search.backends.tantivy_backend import META_FILE
+    from clipdesk.search.backends import get_backend
+    from clipdesk.search.backends.tantivy_backend import indexed_documents
 
-    folder = Path(settings.CLIPDESK_HOME) / "search-index"
+    folder = get_backend().path
     stored = {
-        "posts": ("post", Post.objects.exists()),
+        "posts": ("post", Post.objects.published().exists()),
         "articles": ("article", Article.objects.exists()),
     }
     return [
         label
         for label, (kind, any_stored) in stored.items()
-        if any_stored and not (folder / kind / META_FILE).exists()
+        if any_stored and indexed_documents(folder / kind) == 0
     ]
 
 

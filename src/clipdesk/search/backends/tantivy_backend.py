@@ -135,6 +135,25 @@ def _schema() -> tantivy.Schema:
     return builder.build()
 
 
+def indexed_documents(path: Path) -> int | None:
+    """How many documents the index at `path` holds, read from tantivy's own meta.json
+    without opening the index (opening makes one, and `clipdesk status` writes nothing): 0
+    where there is none, None where the file cannot be read."""
+    try:
+        meta = json.loads((path / "meta.json").read_text())
+    except FileNotFoundError:
+        return 0
+    except (OSError, ValueError):
+        return None
+    try:
+        return sum(
+            segment["max_doc"] - ((segment.get("deletes") or {}).get("num_deleted_docs") or 0)
+            for segment in meta.get("segments", [])
+        )
+    except (TypeError, KeyError, AttributeError):
+        return None
+
+
 class TantivyBackend:
     name = "tantivy"
 
