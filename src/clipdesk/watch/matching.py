@@ -419,7 +419,10 @@ def _affix_cut(word: str) -> str | None:
 def persian_affix_spellings(pattern: str) -> list[str]:
     """`pattern` (skeletons joined by spaces) and its spellings with each prefix or suffix
     written the other way: joined where it stands apart, apart where it is joined. The
-    pattern as written comes first. Past `MAX_VARIANTS` only the two uniform spellings."""
+    pattern as written comes first. Past `MAX_VARIANTS` spellings, only the pattern as
+    written and the one with every prefix and suffix written the other way. (Each of the
+    alias's possessive and construct variants gets these: an alias of many words may have
+    up to MAX_VARIANTS times as many patterns.)"""
     words = pattern.split(" ")
     units: list[list[str]] = []
     index = 0
