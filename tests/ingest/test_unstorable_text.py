@@ -141,3 +141,36 @@ def test_validators_longer_than_their_columns_are_not_kept_and_rounds_go_on(serv
 
 def test_non_characters_are_not_storable():
     assert storable_text("a\ufffeb\uffffc\ufffd") == "abc\ufffd"  # U+FFFD is a character
+
+
+@pytest.mark.parametrize(
+    "inside",
+    [
+        "",
+        "\x00",
+        "\x01",
+        "\x0b",
+        "\x0c",
+        "\x1f",
+        "\x7f",
+        "\ud800",
+        "\udfff",
+        "\ufffe",
+        "\uffff",
+        "\t\n\r",
+        "é",
+        "\u200c",
+        "ی",
+        "\U0001f600",
+        "\x80",
+        "\x9f",
+    ],
+)
+@pytest.mark.parametrize("length", [10, 10_000])
+def test_long_and_short_texts_are_judged_alike(inside, length):
+    """A long text is read as bytes, a short one by the pattern: the answer is the same."""
+    from clipdesk.storable import UNSTORABLE, has_unstorable, storable_text
+
+    text = ("Harbour pier, قایق " * length)[:length] + inside + "end"
+    assert has_unstorable(text) == (UNSTORABLE.search(text) is not None)
+    assert UNSTORABLE.search(storable_text(text)) is None
