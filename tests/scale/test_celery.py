@@ -305,8 +305,8 @@ def test_the_watchlists_asked_for_in_the_admin_are_re_applied_by_a_worker(
 
     with psycopg.connect(database, autocommit=True) as conn:
         conn.execute(
-            "INSERT INTO watch_rematchjob (requested_at, done, total, error) "
-            "VALUES (now(), 0, 0, '')"
+            "INSERT INTO watch_rematchjob (requested_at, done, total, error, attempts) "
+            "VALUES (now(), 0, 0, '', 0)"
         )
     cluster = cluster_for(database, redis_broker)
     cluster.start("worker", "worker", "--concurrency", "1")
